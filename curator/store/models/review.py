@@ -38,6 +38,9 @@ class ReviewPost(Base):
     rubric_version: Mapped[str] = mapped_column(String(32))
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: How many reminders (thread replies, the last one re-broadcast to the channel) were sent.
+    reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(16))
 
@@ -49,7 +52,7 @@ class Vote(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     pair_id: Mapped[str] = mapped_column(ForeignKey("pairs.pair_id", ondelete="CASCADE"), index=True)
-    reviewer: Mapped[str] = mapped_column(String(64))
+    reviewer: Mapped[str] = mapped_column(String(64), index=True)
     #: a | b | tie | both_bad | unsafe, in the reviewer's frame (as shown)
     choice: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(64))
