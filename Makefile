@@ -1,0 +1,60 @@
+# prefloop — the two commands a new user needs are `make demo` and `make test`.
+# Every target is idempotent and says what it does.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help demo test dev lint unit integration services stop-services system-deps clean
+
+help:
+	@echo "make demo   - install, then run the whole loop on embedded defaults (SQLite, spool, Slack emulator)"
+	@echo "make test   - install, start real Kafka + PostgreSQL, lint, and run the whole test suite"
+	@echo "make dev    - only create .venv and install prefloop[all,dev] with constraints.txt"
+	@echo "make services / stop-services - start/stop local Kafka and PostgreSQL (deploy/local)"
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found: install Python 3.11 (apt-get install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11"; exit 1; }
+	@echo "==> creating $(VENV) and installing prefloop[all,dev] (pinned by constraints.txt)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -c constraints.txt -e '.[all,dev]'
+	@touch $(STAMP)
+
+dev: $(STAMP)
+
+system-deps:
+	@bash deploy/local/system-deps
+
+services: system-deps
+	@echo "==> starting local Kafka and PostgreSQL (deploy/local)"
+	@deploy/local/kafka start
+	@deploy/local/postgres start
+
+stop-services:
+	@deploy/local/kafka stop
+	@deploy/local/postgres stop
+
+lint: $(STAMP)
+	@echo "==> ruff (lint + format check) and mypy"
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy schemas capture curator slackbot
+
+unit: $(STAMP)
+	@$(PY) -m pytest -m "not integration" -q
+
+test: $(STAMP) services lint
+	@echo "==> pytest: unit and integration tests (real Kafka at 127.0.0.1:$${PREFLOOP_KAFKA_PORT:-19092}, real PostgreSQL)"
+	@PREFLOOP_TEST_KAFKA=127.0.0.1:$${PREFLOOP_KAFKA_PORT:-19092} \
+	 PREFLOOP_TEST_POSTGRES_URL=$$(deploy/local/postgres url) \
+	 $(PY) -m pytest -p no:cacheprovider
+
+demo: $(STAMP)
+	@echo "==> running the demo on embedded defaults (SQLite under var/demo, the capture spool, the Slack emulator)"
+	@$(VENV)/bin/prefloop demo
+
+clean:
+	rm -rf var/demo releases build *.egg-info
