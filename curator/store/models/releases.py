@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
@@ -35,7 +35,10 @@ class ReleasedPrompt(Base):
     #: normalized-prompt fingerprint for near-duplicate detection across releases
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     split: Mapped[str] = mapped_column(String(16))
+    #: The month (``YYYY-MM``) of the first release that shipped this prompt.
     first_release: Mapped[str] = mapped_column(String(32))
+    #: Pinned into the frozen evaluation set (`prefloop release pin-eval`): never shipped for training again.
+    pinned_eval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class JobRun(Base):
