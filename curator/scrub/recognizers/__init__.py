@@ -1,0 +1,61 @@
+"""Recognizers: each finds one kind of PII. ``default_recognizers()`` is the set ``Scrubber()`` uses."""
+
+from __future__ import annotations
+
+from curator.scrub.recognizers.address import StreetAddressRecognizer
+from curator.scrub.recognizers.base import PatternRecognizer, Recognizer
+from curator.scrub.recognizers.ner import NerRecognizer, PersonCueRecognizer
+from curator.scrub.recognizers.patterns import (
+    CreditCardRecognizer,
+    DateOfBirthRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpAddressRecognizer,
+    PersonalUrlRecognizer,
+    UsSsnRecognizer,
+)
+from curator.scrub.recognizers.phone import PhoneRecognizer
+from curator.scrub.recognizers.secrets import SecretsRecognizer
+
+__all__ = [
+    "BUILTIN",
+    "CreditCardRecognizer",
+    "DateOfBirthRecognizer",
+    "EmailRecognizer",
+    "IbanRecognizer",
+    "IpAddressRecognizer",
+    "NerRecognizer",
+    "PatternRecognizer",
+    "PersonCueRecognizer",
+    "PersonalUrlRecognizer",
+    "PhoneRecognizer",
+    "Recognizer",
+    "SecretsRecognizer",
+    "StreetAddressRecognizer",
+    "UsSsnRecognizer",
+    "default_recognizers",
+]
+
+#: Built-in recognizer classes by their ``NAME`` (what YAML's ``use:`` refers to).
+BUILTIN: dict[str, type[Recognizer]] = {
+    cls.NAME: cls
+    for cls in (
+        SecretsRecognizer,
+        EmailRecognizer,
+        PersonalUrlRecognizer,
+        CreditCardRecognizer,
+        IbanRecognizer,
+        UsSsnRecognizer,
+        IpAddressRecognizer,
+        PhoneRecognizer,
+        DateOfBirthRecognizer,
+        StreetAddressRecognizer,
+        PersonCueRecognizer,
+        NerRecognizer,
+    )
+}
+
+
+def default_recognizers() -> list[Recognizer]:
+    """A fresh instance of every built-in recognizer."""
+    return [cls() for cls in BUILTIN.values()]

@@ -1,0 +1,195 @@
+"""Street addresses: a street line (number + street name, PO box, military address) plus the lines after it.
+
+A *street line* is anchored on something addresses have and prose rarely does: a house number next to a street
+word (``12 Elm Street``, ``Hauptstraße 5``, ``rue de Rivoli 3``), a PO box, or a military ``PSC/Unit ... APO``
+address. From there the span grows over the following comma- or newline-separated segments while they look
+like address parts (unit, city, region, postcode, country) and stops at the first one that reads like prose.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from curator.scrub.recognizers.base import Recognizer
+from curator.scrub.types import PiiSpan
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["StreetAddressRecognizer"]
+
+_EN_SUFFIX = (
+    r"street|st|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|"
+    r"circle|cir|parkway|pkwy|highway|hwy|square|sq|crescent|cres|close|trail|trl|row|hill|grove|gardens|"
+    r"park|walk|alley|loop|plaza|pike|mews|expressway|freeway|turnpike|causeway|esplanade|embankment|quay|"
+    r"wharf|green|heights|estates|ridge|view|point|crossing|junction|meadows"
+)
+_AMBIGUOUS_SUFFIX = frozenset(
+    "st dr way place pl row hill grove park walk loop view point green close court ct ridge heights crossing "
+    "junction meadows estates gardens square sq circle cir terrace ter".split()
+)
+_FOREIGN_PREFIX = (
+    r"rue|avenue|av\.|avda\.?|boulevard|bd\.?|chemin|allée|allee|impasse|quai|place|via|viale|vicolo|piazza|"
+    r"corso|calle|avenida|paseo|carrer|camino|plaza|rua|travessa|praça|largo|estrada|ulica|ul\.|aleja|al\.|"
+    r"strada|str\.|utca|út|ulice|cesta|bulevar|caddesi|sokak|odos|plac|náměstí|leoforos"
+)
+_FOREIGN_SUFFIX = (
+    r"straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|straat|laan|"
+    r"gracht|plein|dijk|kade|singel|steeg|gade|vej|stræde|torv|gatan|gata|gaten|gate|vägen|vegen|veien|"
+    r"väg|vei|gränd|stig|tie|katu|polku|kuja|kaari|väylä|utca|útja|út|tér|körút|sor|ulice|iela|gatve|tänav|"
+    r"maantee|sokak|caddesi|bulvarı|straße"
+)
+_NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
+_WORD = r"[^\W\d_][\w'’.-]*"
+
+_STREET_LINE = re.compile(
+    rf"(?P<en>\b{_NUMBER},?\s+(?P<en_name>(?:{_WORD}\s+){{0,4}}?{_WORD}\s+)(?P<en_sfx>{_EN_SUFFIX})\b\.?"
+    rf"(?:\s+{_NUMBER}\b\.?)?)"
+    rf"|(?P<fp>(?:\b{_NUMBER},?\s+)?(?<![\w])(?:{_FOREIGN_PREFIX})\s+(?:{_WORD}\s+){{0,4}}?{_WORD}"
+    rf"(?:,?\s+{_NUMBER}\b\.?)?)"
+    rf"|(?P<fs>(?:\b{_NUMBER}\s+)?\b(?:{_WORD}[-\s])?[^\W\d_]*(?:{_FOREIGN_SUFFIX})\.?(?:,?\s+{_NUMBER}\b\.?)?)"
+    r"|(?P<box>\b(?:P\.?\s?O\.?\s?Box|Post(?:al)?\s+Office\s+Box|Postbox|Postfach|Boîte\s+postale)\s+\d{1,6})"
+    r"|(?P<mil>\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}(?:\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})?"
+    r"|\b(?:USNS|USS|USNV|USCGC|USNC)\s+(?:[^\W\d_][\w'-]*\s?){1,3}\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})",
+    re.IGNORECASE,
+)
+_UNIT = re.compile(
+    r"^(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|rm\.?|floor|fl\.?|building|bldg\.?|#)\s*[\w-]{1,6}\.?$",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(
+    r"^(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}-?\d{3,6}|\d{3,6}(?:-\d{3,4})?"
+    r"|\d{2,3}\s\d{2,3})$",
+    re.IGNORECASE,
+)
+_STOPWORDS = frozenset(
+    "a an the and or but to of for from in on at by with as is are was were be been am i me my we our you your "
+    "he she it they them his her their this that these those please thanks thank can could would should will "
+    "shall may might must do does did have has had not no yes so if then than when where what which who why how "
+    "last next night today tomorrow yesterday there here call me send sent arrived deliver delivered update "
+    "change moved move office letter package order after before about just also very".split()
+)
+_SEGMENT_SPLIT = re.compile(r"(\s*(?:\n|,)\s*)")
+_STATE_ZIP = re.compile(r"^(?:[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\.?\s+\d{5}(?:-\d{4})?$")
+
+
+class StreetAddressRecognizer(Recognizer):
+    """Street addresses anchored on a street line, extended over the address lines that follow it."""
+
+    NAME = "street_address"
+    ENTITY_TYPES = ("STREET_ADDRESS",)
+    SCORE = 0.8
+    MAX_SEGMENTS = 6
+    MAX_SEGMENT_WORDS = 5
+    PRECHECK = re.compile(r"\d|\bbox\b|\b(?:USNS|USS)\b", re.IGNORECASE)
+    DIGITS_REQUIRED: ClassVar[bool] = True
+
+    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
+        if not self.PRECHECK.search(text):
+            return []
+        lowercase_text = sum(ch.isupper() for ch in text) * 50 < max(1, sum(ch.isalpha() for ch in text))
+        spans: list[PiiSpan] = []
+        position = 0
+        while True:
+            match = _STREET_LINE.search(text, position)
+            if match is None:
+                break
+            if not self._plausible(match, lowercase_text):
+                position = match.start() + 1
+                continue
+            start, end = match.span()
+            end = self._extend(text, end, lowercase_text)
+            start, end = self._trim(text, start, end)
+            if end > start:
+                spans.append(PiiSpan("STREET_ADDRESS", start, end, self.SCORE, self.name))
+            position = max(end, match.start() + 1)
+        return spans
+
+    def _plausible(self, match: re.Match[str], lowercase_text: bool) -> bool:
+        value = match.group()
+        if not any(ch.isdigit() for ch in value) and not match.group("mil"):
+            return False
+        if match.group("en"):
+            words = match.group("en_name").split()
+            if any(word.lower() in _STOPWORDS for word in words):
+                return False
+            if not lowercase_text:
+                if not all(word[0].isupper() or not word[0].isalpha() for word in words):
+                    return False
+                suffix = match.group("en_sfx")
+                if suffix.lower() in _AMBIGUOUS_SUFFIX and not suffix[0].isupper():
+                    return False
+        if match.group("fp") or match.group("fs"):
+            words = re.findall(r"[^\W\d_][\w'’.-]*", value)
+            content = [w for w in words if w.lower() not in ("de", "la", "le", "du", "des", "del", "di", "da", "do")]
+            if any(w.lower() in _STOPWORDS for w in content[1:]):
+                return False
+            if not lowercase_text and not any(w[0].isupper() for w in words):
+                return False
+        return True
+
+    def _extend(self, text: str, end: int, lowercase_text: bool) -> int:
+        """Grow ``end`` over following address segments (unit, city, region, postcode, country)."""
+        for _ in range(self.MAX_SEGMENTS):
+            sep = _SEGMENT_SPLIT.match(text, end)
+            sep_end = sep.end() if sep else end
+            if sep is None:
+                # same line, space-separated: only a unit or capitalised place words may follow
+                sep_end = end + (len(text[end:]) - len(text[end:].lstrip(" ")))
+                if sep_end == end:
+                    break
+            line_end = _next_break(text, sep_end)
+            segment = text[sep_end:line_end]
+            if sep is None:
+                segment = _leading_place_words(segment, lowercase_text)
+            segment = segment.rstrip(" .")
+            if not segment or not self._is_address_part(segment, lowercase_text):
+                break
+            end = sep_end + len(segment)
+        return end
+
+    def _is_address_part(self, segment: str, lowercase_text: bool) -> bool:
+        if len(segment) > 48 or sum(ch.isdigit() for ch in segment) > 8 or any(c in segment for c in "@\\/:;!?()"):
+            return False
+        if _UNIT.match(segment) or _POSTCODE.match(segment) or _STATE_ZIP.match(segment) or segment == "nan":
+            return True
+        words = segment.split()
+        if len(words) > self.MAX_SEGMENT_WORDS or any(w.lower() in _STOPWORDS for w in words):
+            return False
+        alpha_words = [w for w in words if not _POSTCODE.match(w)]
+        if not alpha_words:
+            return True
+        if lowercase_text:
+            return True
+        return all(w[0].isupper() or w.lower() in ("de", "la", "le", "of", "del", "am", "an", "der") for w in alpha_words)
+
+    @staticmethod
+    def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+        while end > start and text[end - 1] in " ,\n\t":
+            end -= 1
+        return start, end
+
+
+_BREAK = re.compile(r"[\n,!?;]|\.(?=\s|$)")
+_ABBREVIATION = re.compile(r"\b(?:apt|ste|st|no|u|ave|rd|blvd|dr|fl|rm|bldg|mt|ft|p\.o)$", re.IGNORECASE)
+
+
+def _next_break(text: str, start: int) -> int:
+    """End of the segment starting at ``start``: the next newline, comma or sentence end."""
+    for match in _BREAK.finditer(text, start):
+        if match.group() == "." and _ABBREVIATION.search(text, max(start, match.start() - 5), match.start()):
+            continue
+        return match.start()
+    return len(text)
+
+
+def _leading_place_words(segment: str, lowercase_text: bool) -> str:
+    """The unit or run of capitalised words at the start of a same-line continuation."""
+    unit = re.match(r"(?:apt\.?|apartment|suite|ste\.?|unit|flat|#)\s*[\w-]{1,6}", segment, re.IGNORECASE)
+    if unit:
+        return unit.group()
+    if lowercase_text:
+        return ""
+    words = re.match(r"(?:[A-Z][\w'’-]*\.?(?:\s+|$)){1,3}", segment)
+    return words.group().rstrip() if words else ""

@@ -1,0 +1,159 @@
+"""Names and places: spaCy NER with precision filters, and cue-based person names (``my name is ...``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
+
+from curator.scrub.recognizers.base import Recognizer
+from curator.scrub.types import PiiSpan
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["NerRecognizer", "PersonCueRecognizer", "code_regions"]
+
+#: Words spaCy's small model tags as people or places that are, in assistant traffic, software, products or
+#: assistants. Matched case-sensitively against the whole entity.
+NOT_PII: frozenset[str] = frozenset(
+    "Python Java JavaScript TypeScript Ruby Rust Go Golang Julia Swift Kotlin Scala Perl Haskell Elixir Erlang "
+    "Clojure Lua Dart Django Flask FastAPI React Angular Vue Svelte Node Deno Docker Kubernetes Linux Ubuntu Debian "
+    "Fedora Windows macOS iOS Android GitHub GitLab Git Pandas NumPy SciPy PyTorch TensorFlow Keras Jupyter Conda "
+    "Anaconda Pip Poetry Redis Kafka Postgres PostgreSQL MySQL SQLite MongoDB Nginx Apache Spark Hadoop Airflow "
+    "Terraform Ansible Jenkins Excel Word PowerPoint Outlook Slack Zoom Chrome Firefox Safari Claude ChatGPT GPT "
+    "Siri Alexa Cortana Copilot Gemini Bard Llama Mistral Bash Zsh Vim Emacs Matlab Hugo Jekyll Gatsby Flutter "
+    "Xcode Unity Blender Figma Notion Jira Trello Heroku Vercel Netlify AWS Azure Lambda Celery Pydantic "
+    "SQLAlchemy Alembic Pytest Ruff Mypy Numba Cython Sphinx Markdown Regex JSON YAML HTML CSS Boolean Unicode "
+    "Hello World Team Everyone All There Sir Madam Thanks Regards Cheers Best Monday Tuesday Wednesday Thursday "
+    "Friday Saturday Sunday".split()
+)
+_NATURAL_FEATURE = re.compile(
+    r"\s*(?:river|valley|sea|lake|ocean|mountains?|desert|delta|basin|gulf|bay|strait|rift|canal|falls)\b",
+    re.IGNORECASE,
+)
+_FEATURE_BEFORE = re.compile(r"\b(?:river|lake|mount|mt\.?|sea|gulf of|bay of|strait of)\s+$", re.IGNORECASE)
+_BAD_CHARS = re.compile(r"[\d@/\\_=<>{}\[\]()#$%^*|`~+;]")
+_FENCE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
+_CODE_LINE = re.compile(
+    r"^[ \t]*(?:(?:def|class|import|from|return|if|for|while|const|let|var|function|public|private|#include|"
+    r"SELECT|INSERT|UPDATE|print|console\.log)\b|[\w.\[\]]+\s*[+\-*/]?=\s*\S|[}\])]|@\w+)|[;{]\s*$|\)\s*:\s*$",
+    re.MULTILINE,
+)
+_STRING_LITERAL = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+
+
+def code_regions(text: str) -> list[tuple[int, int]]:
+    """Character ranges of ``text`` that are code: fenced/inline backticks and lines that read like code."""
+    regions = [m.span() for m in _FENCE.finditer(text)] if "`" in text else []
+    for match in _CODE_LINE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        regions.append((line_start, len(text) if line_end < 0 else line_end))
+    return regions
+
+
+def _inside(start: int, end: int, regions: Iterable[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in regions)
+
+
+class NerRecognizer(Recognizer):
+    """PERSON and LOCATION from the spaCy ``Doc``, minus software names, natural features and code.
+
+    Inside code, a name counts only when it sits in a string literal (``author = "Jane Roe"``).
+    """
+
+    NAME = "spacy_ner"
+    ENTITY_TYPES = ("PERSON", "LOCATION")
+    NEEDS_NLP = True
+    LABELS: ClassVar[dict[str, str]] = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION"}
+    SCORES: ClassVar[dict[str, float]] = {"PERSON": 0.7, "LOCATION": 0.6}
+
+    def __init__(self, name: str | None = None, *, labels: dict[str, str] | None = None) -> None:
+        super().__init__(name)
+        self.labels = dict(self.LABELS if labels is None else labels)
+
+    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
+        if doc is None or not doc.ents:
+            return []
+        regions: list[tuple[int, int]] | None = None
+        spans = []
+        for ent in doc.ents:
+            entity_type = self.labels.get(ent.label_)
+            if entity_type is None:
+                continue
+            start, end = _trim_entity(text, ent.start_char, ent.end_char)
+            value = text[start:end]
+            if len(value) < 2 or value in NOT_PII or _BAD_CHARS.search(value) or not value[0].isalpha():
+                continue
+            if entity_type == "LOCATION" and (
+                _NATURAL_FEATURE.match(text, end) or _FEATURE_BEFORE.search(text[max(0, start - 12) : start])
+            ):
+                continue
+            if regions is None:
+                regions = code_regions(text)
+            if regions and _inside(start, end, regions):
+                literals = [
+                    m.span() for a, b in regions for m in _STRING_LITERAL.finditer(text, a, b) if m.end() <= b
+                ]
+                if entity_type != "PERSON" or not _inside(start, end, literals) or " " not in value:
+                    continue
+            spans.append(PiiSpan(entity_type, start, end, self.SCORES[entity_type], self.name))
+        return spans
+
+
+def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a trailing possessive and surrounding punctuation that spaCy sometimes includes."""
+    value = text[start:end]
+    for suffix in ("'s", "’s"):
+        if value.endswith(suffix):
+            end -= len(suffix)
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    while start < end and not text[start].isalnum():
+        start += 1
+    return start, end
+
+
+class PersonCueRecognizer(Recognizer):
+    """Names after cues people use to give one: titles, ``my name is``, greetings and sign-offs."""
+
+    NAME = "person_cue"
+    ENTITY_TYPES = ("PERSON",)
+    SCORE = 0.75
+    _NAME = r"[A-Z][a-z'’-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z'’-]+)){0,3}"
+    PATTERN = re.compile(
+        rf"(?:\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\.?[ \t]+(?P<titled>{_NAME})"
+        rf"|\b(?i:my name is|my name's|name:|i am|i'm|this is|call me|signed|dear|hi|hello|hey)[ \t]+"
+        rf"(?P<cued>{_NAME})"
+        rf"|(?i:regards|thanks|thank you|cheers|best|sincerely|yours),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
+        rf"|\b(?i:my name is|my name's)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?))"
+    )
+    PRECHECK = re.compile(
+        r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\b|name|i am|i'm|this is|call me|signed|dear|"
+        r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours",
+        re.IGNORECASE,
+    )
+
+    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
+        if not self.PRECHECK.search(text):
+            return []
+        spans = []
+        for match in self.PATTERN.finditer(text):
+            group = next(g for g in ("titled", "cued", "signed", "lower") if match.group(g))
+            start, end = match.span(group)
+            words = text[start:end].split()
+            while words and (words[-1] in NOT_PII or words[-1].lower() in _NOT_NAME_WORDS):
+                words.pop()
+            if not words or words[0] in NOT_PII or words[0].lower() in _NOT_NAME_WORDS:
+                continue
+            end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
+            spans.append(PiiSpan("PERSON", start, end, self.SCORE, self.name))
+        return spans
+
+
+_NOT_NAME_WORDS = frozenset(
+    "the a an and or but not so very just really also here there sorry glad happy trying looking working "
+    "using writing getting going new interested wondering curious sure fine good great ok okay back done "
+    "everyone all team guys folks world friends again".split()
+)

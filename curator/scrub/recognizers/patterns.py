@@ -1,0 +1,172 @@
+"""Pattern recognizers with validators: e-mail, card, SSN, IBAN, IP, URL and date of birth."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from curator.scrub.recognizers.base import PatternRecognizer
+from curator.scrub.recognizers.validators import card_issuer_ok, iban_ok, ip_ok, luhn_ok, ssn_ok
+from curator.scrub.types import PiiSpan
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = [
+    "CreditCardRecognizer",
+    "DateOfBirthRecognizer",
+    "EmailRecognizer",
+    "IbanRecognizer",
+    "IpAddressRecognizer",
+    "PersonalUrlRecognizer",
+    "UsSsnRecognizer",
+]
+
+_VERSION_CONTEXT = re.compile(r"(?<![A-Za-z])(?:version|ver\.?|v|==|>=|<=|~=|@|release|build)\s*$", re.IGNORECASE)
+
+
+class EmailRecognizer(PatternRecognizer):
+    """RFC 5322-ish addresses with a real-looking TLD; documentation domains (example.com) are not PII."""
+
+    NAME = "email"
+    ENTITY_TYPE = "EMAIL_ADDRESS"
+    PRECHECK = "@"
+    PATTERN = (
+        r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
+        r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
+    )
+    SCORE = 0.95
+    DOC_DOMAINS: ClassVar[tuple[str, ...]] = ("example.com", "example.org", "example.net", "domain.com", "email.com")
+
+    def validate(self, value: str) -> bool:
+        domain = value.rsplit("@", 1)[1].lower()
+        return not any(domain == doc or domain.endswith("." + doc) for doc in self.DOC_DOMAINS)
+
+
+class CreditCardRecognizer(PatternRecognizer):
+    """13-19 digits, optionally grouped by spaces or dashes, with a network prefix and a valid Luhn checksum."""
+
+    NAME = "credit_card"
+    ENTITY_TYPE = "CREDIT_CARD"
+    PRECHECK = r"\d{4}"
+    PATTERN = r"(?<![\w.,/-])(?:\d{4}[ -]?){2,3}\d{1,7}(?:[ -]\d{1,4})?(?![\w/-]|\.\d|,\d)"
+    SCORE = 0.9
+
+    def validate(self, value: str) -> bool:
+        return luhn_ok(value) and card_issuer_ok(value)
+
+
+class UsSsnRecognizer(PatternRecognizer):
+    """``123-45-6789`` (or spaced); nine bare digits only next to SSN context words."""
+
+    NAME = "us_ssn"
+    ENTITY_TYPE = "US_SSN"
+    PRECHECK = r"\d{3}"
+    PATTERN = r"(?<![\w.-])(\d{3}([- ]?)\d{2}\2\d{4})(?![\w-]|\.\d)"
+    GROUP = 1
+    SCORE = 0.85
+    CONTEXT = ("ssn", "social security", "social", "ss#", "ss #", "taxpayer", "tin")
+    CONTEXT_SCORE = 0.95
+
+    def validate(self, value: str) -> bool:
+        return ssn_ok(value)
+
+    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
+        spans = super().analyze(text, doc)
+        # bare nine-digit numbers are order numbers as often as SSNs: keep them only with context
+        return [s for s in spans if not text[s.start : s.end].isdigit() or s.score >= self.CONTEXT_SCORE]
+
+
+class IbanRecognizer(PatternRecognizer):
+    """IBANs, compact or in groups of four, any case; validated by country length and mod-97."""
+
+    NAME = "iban"
+    ENTITY_TYPE = "IBAN_CODE"
+    PRECHECK = r"[A-Za-z]{2}\d{2}"
+    PATTERN = r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,4})?(?!\w)"
+    SCORE = 0.95
+
+    def validate(self, value: str) -> bool:
+        return iban_ok(value)
+
+
+class IpAddressRecognizer(PatternRecognizer):
+    """IPv4 and IPv6 addresses (validated by ``ipaddress``), but not version numbers like ``v1.2.3.4``."""
+
+    NAME = "ip_address"
+    ENTITY_TYPE = "IP_ADDRESS"
+    PRECHECK = r"\d\.\d|[0-9A-Fa-f]:[0-9A-Fa-f:]"
+    PATTERN = (
+        r"(?<![\w.:])(?:"
+        r"(?:\d{1,3}\.){3}\d{1,3}"
+        r"|(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
+        r"|(?:[0-9A-Fa-f]{1,4}:){1,7}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?"
+        r"|::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})"
+        r")(?![\w:]|\.\d)"
+    )
+    SCORE = 0.9
+
+    def validate(self, value: str) -> bool:
+        return ip_ok(value) and (value.count(":") >= 2 or "." in value)
+
+    def reject(self, text: str, start: int, end: int) -> bool:
+        return bool(_VERSION_CONTEXT.search(text[max(0, start - 12) : start]))
+
+
+class PersonalUrlRecognizer(PatternRecognizer):
+    """URLs that identify a person: embedded credentials, personal query values, profile pages, home paths.
+
+    Plain URLs (documentation, products) are not PII and are left alone. Database connection strings with a
+    password are the secrets recognizer's job.
+    """
+
+    NAME = "personal_url"
+    ENTITY_TYPE = "URL"
+    PRECHECK = r"://|[/\\](?:home|Users|users)[/\\]|(?:linkedin|facebook|instagram|twitter|x)\.com/"
+    PATTERN = (
+        r"(?:"
+        # scheme://user:password@host/... (not database schemes; see SecretsRecognizer)
+        r"\b(?:https?|ftp|sftp|ssh|smb)://[^\s/:@]+:[^\s/@]+@[^\s\"'<>)]+"
+        # profile pages
+        r"|\b(?:https?://)?(?:www\.)?(?:linkedin\.com/in|facebook\.com|instagram\.com|twitter\.com|x\.com)"
+        r"/(?!(?:home|login|share|sharer|intent|search|explore|help|about|privacy|settings|hashtag)\b)"
+        r"[A-Za-z0-9_.-]{2,}/?"
+        # URLs carrying a personal value in the query
+        r"|\bhttps?://[^\s\"'<>]*[?&](?:email|e-mail|mail|user|username|name|phone|ssn|dob)=[^\s&\"'<>]{2,}"
+        r"[^\s\"'<>)]*"
+        # home directories: /home/alice, /Users/alice, C:\Users\alice (the part up to the user name)
+        r"|(?:\b[A-Za-z]:)?[\\/](?:home|Users|users)[\\/](?!(?:shared|public|default|runner|ubuntu|user|"
+        r"username|me|you|your_?name|<[^>]*>|\$\w+|\{[^}]*\})(?=[\\/\s]|$))[A-Za-z][A-Za-z0-9._-]{1,31}"
+        r")"
+    )
+    SCORE = 0.85
+
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+
+
+class DateOfBirthRecognizer(PatternRecognizer):
+    """A calendar date right after birth context (``born``, ``DOB``, ``date of birth``, ``birthday``).
+
+    Dates without such context (release dates, timestamps in code) are not personal and are left alone.
+    """
+
+    NAME = "date_of_birth"
+    ENTITY_TYPE = "DATE_OF_BIRTH"
+    PRECHECK = r"(?i)born|birth|\bdob\b|\bd\.o\.b"
+    FLAGS = re.IGNORECASE
+    PATTERN = (
+        r"(?:\bborn(?:\s+(?:on|in))?|\bbirth\s*(?:date|day)|\bbirthday(?:\s+is)?|\bdate\s+of\s+birth|\bd\.?o\.?b\.?)"
+        r"(?:\s*(?:is|was|:|-|=))?\s*"
+        r"(?P<date>"
+        r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"
+        r"|\d{4}-\d{1,2}-\d{1,2}"
+        rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+        rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
+        r")"
+    )
+    GROUP = "date"
+    SCORE = 0.9
