@@ -39,10 +39,13 @@ class EventRow(Base):
     conversation_id: Mapped[str] = mapped_column(String(128))
     user: Mapped[str] = mapped_column(String(128))
     response_id: Mapped[str | None] = mapped_column(String(128))
+    #: The second response a ``choice`` event names (``response_b``; ``response_id`` holds ``response_a``).
+    other_response_id: Mapped[str | None] = mapped_column(String(128))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    #: Where it came from: ``kafka:<topic>/<partition>@<offset>`` or ``file:<path>#<line>``.
+    #: Where it came from: ``kafka:<topic>/<partition>@<offset>``, ``spool:<writer>/<segment>@<byte>`` or
+    #: ``file:<path>@<byte>``.
     source: Mapped[str | None] = mapped_column(String(300))
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -51,6 +54,7 @@ class EventRow(Base):
         Index("ix_events_user", "user"),
         Index("ix_events_response", "response_id"),
         Index("ix_events_occurred", "occurred_at"),
+        Index("ix_events_other_response", "other_response_id"),
     )
 
 
@@ -69,6 +73,8 @@ class PromptGroup(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Set when new signals arrived since pairing last looked at this group.
     dirty: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    #: Set by ``prefloop purge`` when ``context`` texts were blanked.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ResponseRow(Base):
@@ -88,6 +94,8 @@ class ResponseRow(Base):
     prompt_source: Mapped[str] = mapped_column(String(64))
     regenerates: Mapped[str | None] = mapped_column(String(128), index=True)
     turn_index: Mapped[int] = mapped_column(Integer, default=0)
+    #: The response of the next turn whose context continued from this one (a "continued conversation" signal).
+    continued_by: Mapped[str | None] = mapped_column(String(128))
     shown_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -42,6 +42,8 @@ class Pair(Base):
     conflicts: Mapped[int] = mapped_column(Integer, default=0)
     checks: Mapped[list[str]] = mapped_column(JSONType, default=list)
     tags: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    #: Hash of the normalized (prompt, chosen, rejected) texts: the ``duplicate`` check looks it up.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
 
     #: accepted | review | discarded
     status: Mapped[str] = mapped_column(String(16), index=True)
