@@ -1,0 +1,112 @@
+"""Every user-visible string of the review bot (Slack texts, CLI lines), so they can be read together."""
+
+from __future__ import annotations
+
+__all__ = [
+    "CHOICE_LABELS",
+    "OUTCOME_LABELS",
+]
+
+#: Vote buttons, in order: value -> label.
+CHOICE_LABELS = {
+    "a": "A better",
+    "b": "B better",
+    "tie": "Tie",
+    "both_bad": "Both bad",
+    "unsafe": "Unsafe",
+}
+
+#: Outcomes in the stored frame -> what the resolved message says.
+OUTCOME_LABELS = {
+    "chosen": "the stored *chosen* answer is better (kept as is)",
+    "rejected": "the stored *rejected* answer is better (sides swapped)",
+    "tie": "tie (discarded)",
+    "both_bad": "both answers are bad (discarded)",
+    "unsafe": "unsafe (discarded)",
+    "split": "no agreement (discarded)",
+}
+
+POST_FALLBACK = "Pair {pair_id} needs review: which answer is better?"
+POST_HEADER = "Which answer is better?"
+POST_INSTRUCTIONS = (
+    "Read the prompt and both answers, then vote below and pick the rubric reason that decided it. "
+    "Tallies stay hidden until the pair resolves; discuss in this message's thread."
+)
+LABEL_PROMPT = "*Prompt*"
+LABEL_ANSWER = "*Answer {side}*"
+LABEL_TAGS = "*Harm tags:* {tags}"
+LABEL_ROUTED = "*Why review:* {reasons}"
+LABEL_RUBRIC = "*Rubric v{version}:* {criteria}"
+NO_TAGS = "none"
+NO_REASONS = "not recorded"
+CUT_MARK = "… _(cut: {shown} of {total} characters — press Read full)_"
+READ_FULL = "Read full"
+REASON_PLACEHOLDER = "Reason (rubric)"
+MODAL_TITLE = "Pair in full"
+MODAL_CLOSE = "Close"
+MODAL_CONTINUED = "_(continued)_"
+
+RESOLVED_HEADER = "Resolved: {outcome}"
+RESOLVED_DETAIL = "Votes: {tally}. Agreement {agreement:.0%}. Decided by {decided_by}."
+RESOLVED_THREAD = "This pair is resolved: {outcome}. Thanks, reviewers."
+ESCALATED_THREAD = (
+    "{group} reviewers split on this pair ({votes} votes, no quorum). An adjudicator's vote will decide."
+)
+NO_ADJUDICATORS = "no adjudicator group is configured;"
+REMINDER_THREAD = "Reminder: this pair still needs {needed} more agreeing vote(s). ({n} of {max} reminders)"
+
+VOTE_RECORDED = "Your vote on {pair_id}: *{choice}*{reason}. You can change it until the pair resolves."
+VOTE_REASON = " (reason: {reason})"
+VOTE_CHANGED = "Your vote on {pair_id} is now *{choice}*{reason}."
+REASON_RECORDED = "Reason for your vote on {pair_id} set to {reason}."
+REASON_BEFORE_VOTE = "Reason {reason} noted: it is saved with your vote when you press a vote button."
+ALREADY_RESOLVED = "Pair {pair_id} is already resolved ({outcome}); votes are closed."
+UNKNOWN_PAIR = "Pair {pair_id} is not under review (any more)."
+NOT_A_REVIEWER = (
+    "Sorry, only members of the reviewer group can vote on review pairs. Ask an admin to add you to {group}."
+)
+GROUP_UNAVAILABLE = "Sorry, the reviewer list could not be checked right now; please try again in a minute."
+
+COMMAND_USAGE = "Usage: `/prefloop coverage | queue | stats | agreement`"
+COVERAGE_UNAVAILABLE = "coverage not available: {reason}"
+QUEUE_LINE = (
+    "Review queue: {queued} queued to post, {posted} open, {escalated} escalated, {resolved} resolved."
+)
+QUEUE_OLDEST = "Oldest open pair: {pair_id}, posted {age} ago."
+STATS_LINE = (
+    "Votes: {votes} by {reviewers} reviewers. Resolved: {accepted} accepted ({swapped} swapped), "
+    "{discarded} discarded. Outbox: {pending} pending, {failed} failed. Refused unscrubbed: {unscrubbed}."
+)
+AGREEMENT_HEADER = "Agreement (target {target:.0%}):"
+AGREEMENT_ROW = "{key}: {percent} agreement, alpha {alpha}, {pairs} pairs / {votes} votes{flag}"
+AGREEMENT_REVIEWER_ROW = (
+    "{key}: {percent} with co-reviewers, {with_others} with the majority, {votes} votes{flag}"
+)
+AGREEMENT_FLAG = "  <- below target: needs a clearer rubric"
+AGREEMENT_EMPTY = "No pair has two votes yet: no agreement to report."
+NOT_AVAILABLE = "n/a"
+
+HOME_HEADER = "prefloop review"
+HOME_PENDING = "*Pairs waiting for your vote:* {n}"
+HOME_PENDING_ITEM = "• <{link}|{pair_id}> ({state}, posted {age} ago)"
+HOME_PENDING_ITEM_NOLINK = "• {pair_id} ({state})"
+HOME_NONE_PENDING = "Nothing waiting for you. Thank you!"
+HOME_MORE = "…and {n} more."
+HOME_MINE = (
+    "*Your agreement:* {percent} with co-reviewers, {with_others} with the majority, over {votes} votes "
+    "(team target {target:.0%})."
+)
+HOME_MINE_EMPTY = "*Your agreement:* not enough overlapping votes yet."
+
+POST_REFUSED_UNSCRUBBED = "refused to post pair %s: its texts are not scrubbed (count: %d)"
+CLI_POSTED = "queued {queued} pair(s) for review, refused {refused} unscrubbed, outbox: {sent} sent, {pending} pending, {failed} failed"
+CLI_REMINDED = "reminders queued: {n}; outbox: {sent} sent, {pending} pending"
+CLI_SERVING = "slackbot listening on http://{host}:{port}/slack/events (Slack API: {api})"
+CLI_NO_TOKEN = (
+    "PREFLOOP_SLACK_BOT_TOKEN is not set: set it (and PREFLOOP_SLACK_SIGNING_SECRET) to talk to Slack, "
+    "or pass --emulator to run against the local Slack emulator"
+)
+CLI_NO_SECRET = (
+    "PREFLOOP_SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information page"
+)
+CLI_NO_APP_TOKEN = "Socket Mode needs PREFLOOP_SLACK_APP_TOKEN (an xapp- token with connections:write)"
