@@ -1,0 +1,98 @@
+"""The tagger: spaCy rules plus a trained multi-label text classifier, loaded once per process."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import spacy
+from spacy.language import Language
+
+from curator.tagging import messages
+from curator.tagging.conversation import Conversation, model_text, user_turns
+from curator.tagging.errors import ModelError
+from curator.tagging.model import HARMFUL, labels_for
+from curator.tagging.rules import RuleSet
+from curator.tagging.tags import Tags, decide
+from curator.tagging.taxonomy import Taxonomy
+
+__all__ = ["DEFAULT_MODEL_DIR", "THRESHOLDS_FILE", "Tagger"]
+
+DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
+THRESHOLDS_FILE = "thresholds.json"
+
+
+class Tagger:
+    """Tags conversations with a tactic and hazards. Build it with :meth:`load`; it is safe to share."""
+
+    VERSION: ClassVar[str] = "1.0"
+    _loaded: ClassVar[dict[tuple[str, str], Tagger]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self, nlp: Language, thresholds: dict[str, float], taxonomy: Taxonomy, meta: dict[str, Any] | None = None
+    ) -> None:
+        self._nlp = nlp
+        self._rules = RuleSet.load(nlp.vocab)
+        self.thresholds = dict(thresholds)
+        self.taxonomy = taxonomy
+        self.meta = dict(meta or {})
+
+    @classmethod
+    def load(cls, model_dir: Path | str | None = None, taxonomy: Taxonomy | None = None) -> Tagger:
+        """The tagger for ``model_dir`` (default: the packaged model), loaded on first use and then reused."""
+        path = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+        key = (str(path.resolve()), taxonomy.path if taxonomy is not None else "")
+        with cls._lock:
+            if key not in cls._loaded:
+                cls._loaded[key] = cls._read(path, taxonomy or Taxonomy.load())
+            return cls._loaded[key]
+
+    @classmethod
+    def _read(cls, path: Path, taxonomy: Taxonomy) -> Tagger:
+        th_path = path / THRESHOLDS_FILE
+        if not th_path.is_file() or not (path / "config.cfg").is_file():
+            raise ModelError(messages.MODEL_MISSING.format(path=path), value=str(path))
+        try:
+            meta = json.loads(th_path.read_text(encoding="utf-8"))
+            nlp = spacy.load(path)
+        except (OSError, ValueError) as exc:
+            raise ModelError(messages.MODEL_MISSING.format(path=path) + f" ({exc})", value=str(path)) from exc
+        trained = set(nlp.get_pipe("textcat_multilabel").labels)  # type: ignore[attr-defined]
+        missing = sorted(set(labels_for(taxonomy.hazard_names)) - trained)
+        if missing:
+            raise ModelError(messages.MODEL_LABELS.format(path=path, missing=", ".join(missing)), value=missing)
+        return cls(nlp, meta["thresholds"], taxonomy, meta)
+
+    def tag(self, conversation: Conversation) -> Tags:
+        """Tags of one prompt string or ``[{"role", "content"}, ...]`` conversation (last user turn = prompt)."""
+        return next(self.tag_many([conversation], batch_size=1))
+
+    def tag_many(self, conversations: Iterable[Conversation], batch_size: int = 128) -> Iterator[Tags]:
+        """Tags of many conversations, in order. Raises :class:`InputError` on the first malformed one."""
+        it = iter(conversations)
+        while chunk := list(itertools.islice(it, batch_size)):
+            yield from self._tag_chunk(chunk, batch_size)
+
+    def _tag_chunk(self, chunk: list[Conversation], batch_size: int) -> list[Tags]:
+        turns = [user_turns(c) for c in chunk]
+        docs = list(self._nlp.pipe((model_text(t) for t in turns), batch_size=batch_size))
+        multi = [i for i, t in enumerate(turns) if len(t) > 1]
+        first: dict[int, float] = {}
+        if multi:
+            first_docs = self._nlp.pipe((model_text(turns[i][:1]) for i in multi), batch_size=batch_size)
+            first = {i: d.cats.get(HARMFUL, 0.0) for i, d in zip(multi, first_docs, strict=True)}
+        hazards = self.taxonomy.hazard_names
+        return [
+            decide(doc.cats, self._rules.scores(doc), self.thresholds, hazards, first.get(i))
+            for i, doc in enumerate(docs)
+        ]
+
+    def explain(self, conversation: Conversation) -> dict[str, Any]:
+        """Raw model scores and the rule hits behind a conversation's tags (for debugging rules)."""
+        doc = self._nlp(model_text(user_turns(conversation)))
+        return {"cats": dict(doc.cats), "rules": [h.__dict__ for h in self._rules.hits(doc)]}

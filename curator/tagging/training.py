@@ -1,0 +1,223 @@
+"""Training and threshold calibration of the tagger's classifier (``prefloop tagger train``).
+
+Deterministic for a given seed, corpus and machine: examples are ordered by their key, shuffled with a seeded
+``random.Random``, and spaCy/thinc are seeded with ``fix_random_seed``. The corpus is split by a hash of each
+example's text (train / dev / test, see :mod:`curator.tagging.corpus`); the model learns from train, the
+thresholds are calibrated on dev, test is left for the benchmark.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.training import Example as SpacyExample
+from spacy.util import compounding, fix_random_seed, minibatch
+
+from curator.tagging import messages
+from curator.tagging.conversation import model_text
+from curator.tagging.corpus import Example, load_corpus
+from curator.tagging.model import HARMFUL, MODEL_TACTICS, build_pipeline, labels_for
+from curator.tagging.rules import RuleSet
+from curator.tagging.tagger import THRESHOLDS_FILE, Tagger
+from curator.tagging.tags import decide, or_scores
+from curator.tagging.taxonomy import Taxonomy
+
+__all__ = ["TrainReport", "calibrate", "train"]
+
+#: Calibrated thresholds are kept inside these bounds so a small dev split cannot push them to extremes.
+_BOUNDS = {HARMFUL: (0.2, 0.8), "prompt_injection": (0.3, 0.8)}
+_DEFAULT_BOUNDS = (0.25, 0.75)
+_GRID = [round(0.05 * i, 2) for i in range(2, 19)]
+#: Highest false-positive rate on benign dev prompts the ``harmful`` threshold may accept.
+MAX_DEV_BENIGN_FPR = 0.02
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    out_dir: str
+    seed: int
+    arch: str
+    epochs: int
+    n_train: int
+    n_dev: int
+    n_test: int
+    seconds: float
+    thresholds: dict[str, float]
+    dev_metrics: dict[str, float]
+    losses: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _cats(ex: Example, hazards: Sequence[str]) -> dict[str, float]:
+    cats = {h: float(h in ex.hazards) for h in hazards}
+    cats[HARMFUL] = float(ex.harmful)
+    for tactic in MODEL_TACTICS:
+        cats[tactic] = float(ex.tactic == tactic)
+    return cats
+
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+def _best(
+    candidates: Sequence[float], score: Callable[[float], float], bounds: tuple[float, float]
+) -> float:
+    lo, hi = bounds
+    grid = [t for t in candidates if lo <= t <= hi]
+    best = max(grid, key=lambda t: (round(score(t), 6), -abs(t - 0.5)))
+    return best
+
+
+def calibrate(
+    dev: Sequence[Example], cats: Sequence[dict[str, float]], rules: Sequence[dict[str, float]], hazards: list[str]
+) -> dict[str, float]:
+    """Per-label thresholds that maximise F1 on the dev split (``harmful`` also keeps benign FPR low)."""
+    th: dict[str, float] = {}
+    inj = [or_scores(c["prompt_injection"], r.get("prompt_injection", 0.0)) for c, r in zip(cats, rules, strict=True)]
+
+    def f1_of(preds: Sequence[bool], gold: Sequence[bool]) -> float:
+        tp = sum(p and g for p, g in zip(preds, gold, strict=True))
+        fp = sum(p and not g for p, g in zip(preds, gold, strict=True))
+        fn = sum(g and not p for p, g in zip(preds, gold, strict=True))
+        return _f1(tp, fp, fn)
+
+    gold_inj = [ex.tactic == "prompt_injection" for ex in dev]
+    th["prompt_injection"] = _best(
+        _GRID, lambda t: f1_of([s >= t for s in inj], gold_inj), _BOUNDS["prompt_injection"]
+    )
+    gold_harm = [ex.harmful for ex in dev]
+    benign = [i for i, ex in enumerate(dev) if not ex.harmful]
+
+    def harm_score(t: float) -> float:
+        preds = [c[HARMFUL] >= t or s >= th["prompt_injection"] for c, s in zip(cats, inj, strict=True)]
+        fpr = sum(preds[i] for i in benign) / max(1, len(benign))
+        return f1_of(preds, gold_harm) - (10.0 if fpr > MAX_DEV_BENIGN_FPR else 0.0)
+
+    th[HARMFUL] = _best(_GRID, harm_score, _BOUNDS[HARMFUL])
+    harmful_idx = [i for i, ex in enumerate(dev) if ex.harmful]
+    for h in hazards:
+        gold = [h in dev[i].hazards for i in harmful_idx]
+        if sum(gold) < 4:
+            th[h] = 0.5
+            continue
+        th[h] = _best(_GRID, lambda t, h=h: f1_of([cats[i][h] >= t for i in harmful_idx], gold), _DEFAULT_BOUNDS)
+    for tactic in ("social_engineering", "gradual_escalation"):
+        gold = [dev[i].tactic == tactic for i in harmful_idx]
+        scores = [or_scores(cats[i][tactic], rules[i].get(tactic, 0.0)) for i in harmful_idx]
+        th[tactic] = (
+            0.5
+            if sum(gold) < 3
+            else _best(_GRID, lambda t, s=scores, g=gold: f1_of([x >= t for x in s], g), _DEFAULT_BOUNDS)
+        )
+    not_harm = [i for i, ex in enumerate(dev) if not ex.harmful]
+    gold_edge = [dev[i].tactic == "edge_case" for i in not_harm]
+    th["edge_case"] = _best(
+        _GRID, lambda t: f1_of([cats[i]["edge_case"] >= t for i in not_harm], gold_edge), _DEFAULT_BOUNDS
+    )
+    return th
+
+
+def _digest(examples: Sequence[Example]) -> str:
+    h = hashlib.sha256()
+    for ex in examples:
+        h.update(f"{ex.key}\t{ex.tactic}\t{','.join(ex.hazards)}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def train(
+    corpus_dir: Path | str | None,
+    out_dir: Path | str,
+    seed: int = 0,
+    *,
+    epochs: int = 12,
+    arch: str = "ensemble",
+    taxonomy: Taxonomy | None = None,
+    exclude_sources: Sequence[str] = (),
+    log: Callable[[str], None] | None = None,
+) -> TrainReport:
+    """Train the classifier on the corpus's train split, calibrate on dev, write the model to ``out_dir``."""
+    started = time.perf_counter()
+    tax = taxonomy or Taxonomy.load()
+    hazards = tax.hazard_names
+    corpus = load_corpus(corpus_dir, set(tax.tactic_names), set(hazards))
+    corpus = sorted((ex for ex in corpus if ex.source.split("/")[0] not in exclude_sources), key=lambda e: e.key)
+    train_set = [ex for ex in corpus if ex.split == "train"]
+    dev_set = [ex for ex in corpus if ex.split == "dev"]
+    n_test = sum(ex.split == "test" for ex in corpus)
+
+    fix_random_seed(seed)
+    rng = random.Random(seed)
+    nlp = build_pipeline(labels_for(hazards), arch)
+    examples = [SpacyExample.from_dict(nlp.make_doc(model_text(ex.turns)), {"cats": _cats(ex, hazards)}) for ex in train_set]
+    optimizer = nlp.initialize(lambda: examples)
+    losses_per_epoch: list[float] = []
+    for epoch in range(epochs):
+        rng.shuffle(examples)
+        losses: dict[str, float] = {}
+        for batch in minibatch(examples, size=compounding(4.0, 32.0, 1.05)):
+            nlp.update(batch, sgd=optimizer, drop=0.2, losses=losses)
+        loss = losses.get("textcat_multilabel", 0.0)
+        losses_per_epoch.append(round(loss, 4))
+        if log:
+            log(messages.TRAIN_PROGRESS.format(epoch=epoch + 1, loss=loss))
+
+    rules = RuleSet.load(nlp.vocab)
+    dev_docs = list(nlp.pipe(model_text(ex.turns) for ex in dev_set))
+    dev_cats = [dict(d.cats) for d in dev_docs]
+    dev_rules = [rules.scores(d) for d in dev_docs]
+    thresholds = calibrate(dev_set, dev_cats, dev_rules, hazards)
+    dev_metrics = _dev_metrics(dev_set, dev_cats, dev_rules, thresholds, hazards)
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(out)
+    seconds = time.perf_counter() - started
+    report = TrainReport(
+        out_dir=str(out),
+        seed=seed,
+        arch=arch,
+        epochs=epochs,
+        n_train=len(train_set),
+        n_dev=len(dev_set),
+        n_test=n_test,
+        seconds=round(seconds, 1),
+        thresholds=thresholds,
+        dev_metrics=dev_metrics,
+        losses=losses_per_epoch,
+    )
+    meta = {
+        "tagger_version": Tagger.VERSION,
+        "thresholds": thresholds,
+        "corpus_digest": _digest(corpus),
+        "excluded_sources": list(exclude_sources),
+        "report": {k: v for k, v in report.to_dict().items() if k not in ("out_dir", "thresholds")},
+    }
+    (out / THRESHOLDS_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if log:
+        log(messages.TRAIN_DONE.format(train=len(train_set), dev=len(dev_set), test=n_test, seconds=seconds, out=out))
+    return report
+
+
+def _dev_metrics(
+    dev: Sequence[Example],
+    cats: Sequence[dict[str, float]],
+    rules: Sequence[dict[str, float]],
+    thresholds: dict[str, float],
+    hazards: list[str],
+) -> dict[str, float]:
+    tags = [decide(c, r, thresholds, hazards) for c, r in zip(cats, rules, strict=True)]
+    tp = sum(t.harmful and ex.harmful for t, ex in zip(tags, dev, strict=True))
+    fp = sum(t.harmful and not ex.harmful for t, ex in zip(tags, dev, strict=True))
+    fn = sum(ex.harmful and not t.harmful for t, ex in zip(tags, dev, strict=True))
+    benign = sum(not ex.harmful for ex in dev)
+    return {"harmful_f1": round(_f1(tp, fp, fn), 4), "benign_fpr": round(fp / max(1, benign), 4)}
