@@ -40,6 +40,9 @@ from typing import Any
 
 import yaml
 
+# Presidio's e-mail recognizer uses tldextract, which otherwise downloads the public suffix list at import.
+os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+
 DATA = Path(__file__).parent / "data" / "pii"
 GOLD_TYPES = {
     "PERSON": "PERSON",
@@ -209,7 +212,6 @@ def ours_runner() -> Callable[[list[str]], list[list[tuple[str, int, int]]]]:
 
 
 def presidio_runner(model: str) -> Callable[[list[str]], list[list[tuple[str, int, int]]]]:
-    os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
     import logging
 
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)

@@ -41,14 +41,20 @@ _FOREIGN_SUFFIX = (
     r"maantee|sokak|caddesi|bulvarı|straße"
 )
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
-_WORD = r"[^\W\d_][\w'’.-]*"
+_WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,4}(?:st|nd|rd|th))"
+_SP = r"[ \t]+"
+_UNIT_FIRST = r"(?:(?:apt\.?|apartment|suite|ste\.?|unit|flat)[ \t]*\d{1,5}[A-Za-z]?,?[ \t]+)?"
 
 _STREET_LINE = re.compile(
-    rf"(?P<en>\b{_NUMBER},?\s+(?P<en_name>(?:{_WORD}\s+){{0,4}}?{_WORD}\s+)(?P<en_sfx>{_EN_SUFFIX})\b\.?"
-    rf"(?:\s+{_NUMBER}\b\.?)?)"
-    rf"|(?P<fp>(?:\b{_NUMBER},?\s+)?(?<![\w])(?:{_FOREIGN_PREFIX})\s+(?:{_WORD}\s+){{0,4}}?{_WORD}"
-    rf"(?:,?\s+{_NUMBER}\b\.?)?)"
-    rf"|(?P<fs>(?:\b{_NUMBER}\s+)?\b(?:{_WORD}[-\s])?[^\W\d_]*(?:{_FOREIGN_SUFFIX})\.?(?:,?\s+{_NUMBER}\b\.?)?)"
+    rf"(?P<en>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER},?{_SP}(?P<en_name>(?:{_WORD}{_SP}){{0,4}}?{_WORD}{_SP})"
+    rf"(?P<en_sfx>{_EN_SUFFIX})\b\.?(?:{_SP}{_NUMBER}\b\.?)?)"
+    rf"|(?P<fp>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?(?:{_NUMBER},?{_SP})?(?<![\w])(?:{_FOREIGN_PREFIX}){_SP}"
+    rf"(?:{_WORD}{_SP}){{0,4}}?{_WORD}(?:,?{_SP}{_NUMBER}\b\.?|(?=[ \t]*(?:\n|,|$))))"
+    rf"|(?P<fs>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?(?:{_NUMBER}{_SP})?\b(?:{_WORD}[- \t]){{0,3}}[^\W\d_]*"
+    rf"(?:{_FOREIGN_SUFFIX})\.?(?:,?{_SP}{_NUMBER}\b\.?)?)"
+    rf"|(?P<gen>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER}{_SP}(?:{_WORD}{_SP}){{0,3}}{_WORD},?{_SP}{_NUMBER}\b\.?"
+    rf"|(?<![\w.])[^\W\d_][\w'’-]+(?:{_SP}{_WORD}){{0,2}}{_SP}{_NUMBER}\b\.?(?=[ \t]*(?:\n|,|$)))"
+    rf"|(?P<named>\b[A-Z][\w'’-]+(?:[ ][A-Z][\w'’-]+)?[ ](?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b)"
     r"|(?P<box>\b(?:P\.?\s?O\.?\s?Box|Post(?:al)?\s+Office\s+Box|Postbox|Postfach|Boîte\s+postale)\s+\d{1,6})"
     r"|(?P<mil>\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}(?:\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})?"
     r"|\b(?:USNS|USS|USNV|USCGC|USNC)\s+(?:[^\W\d_][\w'-]*\s?){1,3}\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})",
@@ -70,7 +76,23 @@ _STOPWORDS = frozenset(
     "last next night today tomorrow yesterday there here call me send sent arrived deliver delivered update "
     "change moved move office letter package order after before about just also very".split()
 )
-_SEGMENT_SPLIT = re.compile(r"(\s*(?:\n|,)\s*)")
+_SEGMENT_SPLIT = re.compile(r"(\s*(?:\n|,)(?:[ \t]*(?:>|\?+|\||\*|•|-)(?=[ \t\w]))?\s*)")
+_POSTCODE_CUE = re.compile(
+    r"\b(?:zip|zip code|zipcode|postcode|postal code|post code|plz)(?:\s+is|\s*:|\s*=)?\s*"
+    r"(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4,6}(?:-\d{4})?)\b",
+    re.IGNORECASE,
+)
+_STRUCTURED = re.compile(
+    r"^(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|floor|#)\s*[\w-]{1,6}|\b\d{4,6}(?:-\d{3,4})?$|"
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d$",
+    re.IGNORECASE,
+)
+_CUE_BEFORE = re.compile(
+    r"(?:address(?:es)?|lives?|living|located|meet(?:ing)?|office|offices|sent|send|send it|ship|shipped|deliver|"
+    r"delivered|moved|move|resides?|corner of|visit us|find us|stay(?:ing)?|it'?s|is)\b[^.\n]{0,30}?(?:\bat|\bto|\bin|:|is)?"
+    r"\s*$",
+    re.IGNORECASE,
+)
 _STATE_ZIP = re.compile(r"^(?:[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\.?\s+\d{5}(?:-\d{4})?$")
 
 
@@ -88,7 +110,7 @@ class StreetAddressRecognizer(Recognizer):
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
         if not self.PRECHECK.search(text):
             return []
-        lowercase_text = sum(ch.isupper() for ch in text) * 50 < max(1, sum(ch.isalpha() for ch in text))
+        lowercase_text = not any(ch.isupper() for ch in text)
         spans: list[PiiSpan] = []
         position = 0
         while True:
@@ -99,16 +121,23 @@ class StreetAddressRecognizer(Recognizer):
                 position = match.start() + 1
                 continue
             start, end = match.span()
-            end = self._extend(text, end, lowercase_text)
+            end, structured = self._extend(text, match.end(), lowercase_text)
+            if match.group("gen") and not structured and not _CUE_BEFORE.search(text, max(0, start - 60), start):
+                position = match.start() + 1
+                continue
             start, end = self._trim(text, start, end)
             if end > start:
                 spans.append(PiiSpan("STREET_ADDRESS", start, end, self.SCORE, self.name))
             position = max(end, match.start() + 1)
+        for match in _POSTCODE_CUE.finditer(text):
+            start, end = match.span("code")
+            if all(end <= s.start or start >= s.end for s in spans):
+                spans.append(PiiSpan("STREET_ADDRESS", start, end, self.SCORE, self.name))
         return spans
 
     def _plausible(self, match: re.Match[str], lowercase_text: bool) -> bool:
         value = match.group()
-        if not any(ch.isdigit() for ch in value) and not match.group("mil"):
+        if not any(ch.isdigit() for ch in value) and not (match.group("mil") or match.group("named")):
             return False
         if match.group("en"):
             words = match.group("en_name").split()
@@ -120,17 +149,22 @@ class StreetAddressRecognizer(Recognizer):
                 suffix = match.group("en_sfx")
                 if suffix.lower() in _AMBIGUOUS_SUFFIX and not suffix[0].isupper():
                     return False
-        if match.group("fp") or match.group("fs"):
+        if match.group("fp") or match.group("fs") or match.group("gen") or match.group("named"):
             words = re.findall(r"[^\W\d_][\w'’.-]*", value)
             content = [w for w in words if w.lower() not in ("de", "la", "le", "du", "des", "del", "di", "da", "do")]
-            if any(w.lower() in _STOPWORDS for w in content[1:]):
+            checked = content if match.group("gen") else content[1:]
+            if any(w.lower() in _STOPWORDS for w in checked):
                 return False
             if not lowercase_text and not any(w[0].isupper() for w in words):
                 return False
         return True
 
-    def _extend(self, text: str, end: int, lowercase_text: bool) -> int:
-        """Grow ``end`` over following address segments (unit, city, region, postcode, country)."""
+    def _extend(self, text: str, end: int, lowercase_text: bool) -> tuple[int, bool]:
+        """Grow ``end`` over following address segments (unit, city, region, postcode, country).
+
+        Also says whether a structured part (unit, postcode, state + ZIP) was among them.
+        """
+        structured = False
         for _ in range(self.MAX_SEGMENTS):
             sep = _SEGMENT_SPLIT.match(text, end)
             sep_end = sep.end() if sep else end
@@ -146,8 +180,9 @@ class StreetAddressRecognizer(Recognizer):
             segment = segment.rstrip(" .")
             if not segment or not self._is_address_part(segment, lowercase_text):
                 break
+            structured = structured or bool(_STRUCTURED.search(segment))
             end = sep_end + len(segment)
-        return end
+        return end, structured
 
     def _is_address_part(self, segment: str, lowercase_text: bool) -> bool:
         if len(segment) > 48 or sum(ch.isdigit() for ch in segment) > 8 or any(c in segment for c in "@\\/:;!?()"):

@@ -20,14 +20,14 @@ _CANDIDATE = re.compile(
     r"(?<![\w.+/:-])"
     r"(?:(?:\+|00)\d{1,3}[\s.-]?)?"
     r"(?:\(\d{1,5}\)[\s.-]?)?"
-    r"\d{1,5}(?:(?:[ .-]|\s?-\s?)\d{1,5}){0,5}"
+    r"\d{1,12}(?:(?:[ .-]| ?- ?)\d{1,8}){0,5}"
     r"(?P<ext>\s*(?:x|ext\.?|extension)\s*\d{1,6})?"
-    r"(?![\w/:-]|\.\d|,\d)"
+    r"(?!\w|[/:]|-\d|\.\d|,\d)"
 )
 _DATE_LIKE = re.compile(
     r"^(?:\d{4}[-. ]\d{1,2}[-. ]\d{1,2}|\d{1,2}[-. ]\d{1,2}[-. ]\d{2,4}|(?:19|20)\d{2}\s*-\s*(?:19|20)\d{2})$"
 )
-_SSN_SHAPE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+_SSN_SHAPE = re.compile(r"^\d{3}-\d{2}-\d{4}$|^\d+\.\d+$")
 _NANP_SHAPE = re.compile(r"^(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}")
 _VERSION_BEFORE = re.compile(r"(?<![A-Za-z])(?:version|ver\.?|v|==|>=|<=|~=|release|build|port|pid|id|#|no\.?)\s*$", re.IGNORECASE)
 
