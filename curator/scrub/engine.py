@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curator.scrub.errors import ModelLoadError
+from curator.scrub.linking import link_spans
 from curator.scrub.placeholders import PlaceholderMap, resolve_overlaps
 from curator.scrub.recognizers import Recognizer, default_recognizers
 from curator.scrub.types import PiiSpan, ScrubbedPair, ScrubResult
@@ -28,7 +29,8 @@ class Scrubber:
 
     The spaCy model loads lazily, once, on first use (thread-safe), with every pipe but ``ner`` (and what
     ``ner`` listens to) excluded. One instance may be shared by a whole process. ``VERSION`` names the scrubber
-    and model versions for dataset cards. Spans scoring below ``min_score`` are dropped.
+    and model versions for dataset cards. Spans scoring below ``min_score`` are dropped. With ``link`` (the
+    default), cross-span rules (``curator.scrub.linking``) add names implied by what the recognizers found.
     """
 
     DEFAULT_BATCH_SIZE = 64
@@ -41,10 +43,12 @@ class Scrubber:
         *,
         min_score: float | None = None,
         nlp: Language | None = None,
+        link: bool = True,
     ) -> None:
         self.model = model
         self.recognizers: list[Recognizer] = list(recognizers) if recognizers is not None else default_recognizers()
         self.min_score = self.MIN_SCORE if min_score is None else min_score
+        self.link = link
         self._nlp = nlp
         self._lock = threading.Lock()
         self._needs_nlp = any(r.NEEDS_NLP for r in self.recognizers)
@@ -84,6 +88,8 @@ class Scrubber:
                 found: list[PiiSpan] = []
                 for recognizer in self.recognizers:
                     found.extend(recognizer.analyze(text, doc if recognizer.NEEDS_NLP else None))
+                if self.link:
+                    found.extend(link_spans(text, resolve_overlaps(found, self.min_score)))
                 yield resolve_overlaps(found, self.min_score)
 
     def scrub_text(self, text: str) -> ScrubResult:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from curator.scrub.recognizers.address import StreetAddressRecognizer
 from curator.scrub.recognizers.base import PatternRecognizer, Recognizer
-from curator.scrub.recognizers.ner import NerRecognizer, PersonCueRecognizer
+from curator.scrub.recognizers.cues import LocationCueRecognizer, PersonCueRecognizer
+from curator.scrub.recognizers.ner import NerRecognizer
 from curator.scrub.recognizers.patterns import (
     CreditCardRecognizer,
     DateOfBirthRecognizer,
@@ -24,6 +25,7 @@ __all__ = [
     "EmailRecognizer",
     "IbanRecognizer",
     "IpAddressRecognizer",
+    "LocationCueRecognizer",
     "NerRecognizer",
     "PatternRecognizer",
     "PersonCueRecognizer",
@@ -51,6 +53,7 @@ BUILTIN: dict[str, type[Recognizer]] = {
         DateOfBirthRecognizer,
         StreetAddressRecognizer,
         PersonCueRecognizer,
+        LocationCueRecognizer,
         NerRecognizer,
     )
 }

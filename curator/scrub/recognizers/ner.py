@@ -12,7 +12,7 @@ from curator.scrub.types import PiiSpan
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["NerRecognizer", "PersonCueRecognizer", "code_regions"]
+__all__ = ["NOT_PII", "NerRecognizer", "code_regions"]
 
 #: Words spaCy's small model tags as people or places that are, in assistant traffic, software, products or
 #: assistants. Matched case-sensitively against the whole entity.
@@ -113,47 +113,3 @@ def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and not text[start].isalnum():
         start += 1
     return start, end
-
-
-class PersonCueRecognizer(Recognizer):
-    """Names after cues people use to give one: titles, ``my name is``, greetings and sign-offs."""
-
-    NAME = "person_cue"
-    ENTITY_TYPES = ("PERSON",)
-    SCORE = 0.75
-    _NAME = r"[A-Z][a-z'’-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z'’-]+)){0,3}"
-    PATTERN = re.compile(
-        rf"(?:\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\.?[ \t]+(?P<titled>{_NAME})"
-        rf"|\b(?i:my name is|my name's|name:|i am|i'm|this is|call me|signed|dear|hi|hello|hey)[ \t]+"
-        rf"(?P<cued>{_NAME})"
-        rf"|(?i:regards|thanks|thank you|cheers|best|sincerely|yours),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
-        rf"|\b(?i:my name is|my name's)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?))"
-    )
-    PRECHECK = re.compile(
-        r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\b|name|i am|i'm|this is|call me|signed|dear|"
-        r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours",
-        re.IGNORECASE,
-    )
-
-    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
-        if not self.PRECHECK.search(text):
-            return []
-        spans = []
-        for match in self.PATTERN.finditer(text):
-            group = next(g for g in ("titled", "cued", "signed", "lower") if match.group(g))
-            start, end = match.span(group)
-            words = text[start:end].split()
-            while words and (words[-1] in NOT_PII or words[-1].lower() in _NOT_NAME_WORDS):
-                words.pop()
-            if not words or words[0] in NOT_PII or words[0].lower() in _NOT_NAME_WORDS:
-                continue
-            end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
-            spans.append(PiiSpan("PERSON", start, end, self.SCORE, self.name))
-        return spans
-
-
-_NOT_NAME_WORDS = frozenset(
-    "the a an and or but not so very just really also here there sorry glad happy trying looking working "
-    "using writing getting going new interested wondering curious sure fine good great ok okay back done "
-    "everyone all team guys folks world friends again".split()
-)

@@ -1,0 +1,98 @@
+"""Cross-span rules run after the recognizers, over one text's candidate spans.
+
+* **Name propagation**: once ``Ernest Takuda`` is a person, a later ``Takuda`` (or ``Ernest``) is too.
+* **Lists**: in ``Jan, Kristi, Stephen, Julie and Nina``, when most items are already people, all are.
+* **Address blocks**: the short, capitalised lines right above a street address (``Jane Roe`` over
+  ``12 Elm Street``) are the addressee's name.
+
+Each rule adds candidates with a score high enough to win over a weaker, conflicting guess (the NER model often
+calls a lone first name a place); overlaps are resolved afterwards as usual.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from curator.scrub.recognizers.ner import NOT_PII
+from curator.scrub.types import PiiSpan
+
+__all__ = ["link_spans"]
+
+PROPAGATED_SCORE = 0.72
+LIST_SCORE = 0.73
+BLOCK_NAME_SCORE = 0.66
+_CAP_WORD = r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]+"
+_LIST = re.compile(rf"{_CAP_WORD}(?:,[ \t]+{_CAP_WORD}){{1,12}},?[ \t]+(?:and|&|or)[ \t]+{_CAP_WORD}")
+_LIST_ITEM = re.compile(_CAP_WORD)
+_LINE_PREFIX = re.compile(r"^[ \t>?|*•-]*")
+_ORG_WORDS = re.compile(
+    r"\b(?:Ltd|Inc|LLC|LLP|GmbH|AG|SA|Corp|Corporation|Company|Co|Group|Holdings|App|Technologies|Technology|"
+    r"Resources|Services|Solutions|Systems|Partners|Bank|University|Department|Agency|Labs?|Foundation|Institute|"
+    r"Association|Government|Incorporated|Industries|International|Media|Software|Energy)\b\.?"
+)
+_NAME_LINE = re.compile(rf"^(?:(?:Mr|Mrs|Ms|Dr|Prof|Miss)\.?[ \t]+)?{_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{1,3}}$")
+
+
+def link_spans(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """Extra candidate spans implied by ``spans`` (see the module docstring)."""
+    extra: list[PiiSpan] = []
+    if any(s.type == "PERSON" for s in spans):
+        extra.extend(_propagate_names(text, spans))
+        extra.extend(_lists(text, spans))
+    if any(s.type == "STREET_ADDRESS" for s in spans):
+        extra.extend(_address_block_names(text, spans))
+    return extra
+
+
+def _propagate_names(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    names = {text[s.start : s.end] for s in spans if s.type == "PERSON"}
+    parts = {part for name in names for part in name.split() if len(part) > 2 and part[0].isupper()}
+    parts -= NOT_PII
+    if not parts:
+        return []
+    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True)) + r")(?![\w])")
+    return [
+        PiiSpan("PERSON", m.start(), m.end(), PROPAGATED_SCORE, "link:name")
+        for m in pattern.finditer(text)
+        if not any(s.start <= m.start() and m.end() <= s.end and s.type == "PERSON" for s in spans)
+    ]
+
+
+def _lists(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    people = {(s.start, s.end) for s in spans if s.type == "PERSON"}
+    extra = []
+    for match in _LIST.finditer(text):
+        items = [m for m in _LIST_ITEM.finditer(text, match.start(), match.end()) if m.group() not in ("And", "Or")]
+        known = sum((m.start(), m.end()) in people for m in items)
+        if known * 2 >= len(items) and known < len(items):
+            extra.extend(
+                PiiSpan("PERSON", m.start(), m.end(), LIST_SCORE, "link:list")
+                for m in items
+                if (m.start(), m.end()) not in people and m.group() not in NOT_PII
+            )
+    return extra
+
+
+def _address_block_names(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    extra = []
+    for address in (s for s in spans if s.type == "STREET_ADDRESS"):
+        line_start = text.rfind("\n", 0, address.start) + 1
+        if text[line_start : address.start].strip(" \t>?|*•-"):
+            continue  # the address does not start its line: not a block
+        position = line_start - 1
+        for _ in range(3):
+            if position <= 0:
+                break
+            previous_start = text.rfind("\n", 0, position) + 1
+            line = text[previous_start:position]
+            prefix = _LINE_PREFIX.match(line)
+            offset = prefix.end() if prefix else 0
+            content = line[offset:].rstrip()
+            position = previous_start - 1
+            if not content:
+                continue
+            if _NAME_LINE.match(content) and not _ORG_WORDS.search(content) and content.split()[0] not in NOT_PII:
+                start = previous_start + offset
+                extra.append(PiiSpan("PERSON", start, start + len(content), BLOCK_NAME_SCORE, "link:address_block"))
+    return extra

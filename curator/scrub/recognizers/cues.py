@@ -1,0 +1,109 @@
+"""Cue-based recognizers: names and places introduced by the words people use to give them."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from curator.scrub.recognizers.base import Recognizer
+from curator.scrub.recognizers.ner import NOT_PII
+from curator.scrub.types import PiiSpan
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["LocationCueRecognizer", "PersonCueRecognizer"]
+
+
+class PersonCueRecognizer(Recognizer):
+    """Names after cues people use to give one: titles, ``my name is``, greetings and sign-offs."""
+
+    NAME = "person_cue"
+    ENTITY_TYPES = ("PERSON",)
+    SCORE = 0.75
+    _NAME = r"[A-Z][a-z'’-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z'’-]+)){0,3}"
+    PATTERN = re.compile(
+        rf"(?:\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\.?[ \t]+(?P<titled>{_NAME})"
+        rf"|\b(?i:name is|name's|name:|i am|i'm|this is|call me|calls me|called|signed|dear|hi|hello|hey|ask|"
+        r"told|tell|met|meet|with|thanks|thank you|contact|cc|attn:?|from:|to:|by)[ \t]+"
+        rf"(?P<cued>{_NAME})"
+        rf"|(?i:regards|thanks|thank you|cheers|best|sincerely|yours),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
+        rf"|\b(?i:my name is|my name's|call me|calls me)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?))"
+    )
+    PRECHECK = re.compile(
+        r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\b|name|i am|i'm|this is|call|signed|dear|"
+        r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|"
+        r"from:|to:|by",
+        re.IGNORECASE,
+    )
+
+    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
+        if not self.PRECHECK.search(text):
+            return []
+        spans = []
+        for match in self.PATTERN.finditer(text):
+            group = next(g for g in ("titled", "cued", "signed", "lower") if match.group(g))
+            start, end = match.span(group)
+            words = text[start:end].split()
+            while words and (words[-1] in NOT_PII or words[-1].lower() in _NOT_NAME_WORDS):
+                words.pop()
+            if not words or words[0] in NOT_PII or words[0].lower() in _NOT_NAME_WORDS:
+                continue
+            end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
+            spans.append(PiiSpan("PERSON", start, end, self.SCORE, self.name))
+        return spans
+
+
+_NOT_NAME_WORDS = frozenset(
+    "the a an and or but not so very just really also here there sorry glad happy trying looking working "
+    "using writing getting going new interested wondering curious sure fine good great ok okay back done "
+    "everyone all team guys folks world friends again".split()
+)
+
+
+class LocationCueRecognizer(Recognizer):
+    """Places after phrases that introduce where someone lives, is, or travels (``I live in Arona``).
+
+    Catches towns the NER model does not know; only capitalised words (or a fully lower-case text's words right
+    after a strong cue) count, and software names are excluded.
+    """
+
+    NAME = "location_cue"
+    ENTITY_TYPES = ("LOCATION",)
+    SCORE = 0.62
+    _PLACE = r"(?:[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]*(?:[ \t]+(?:(?:de|del|la|le|di|da|nad|pod|am|an|der|sur|en|on)[ \t]+)?"
+    _PLACE += r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]*){0,3})"
+    PATTERN = re.compile(
+        r"\b(?i:lives?|living|moved(?:[ \t]+here)?|move|born|grew[ \t]+up|based|located|staying|stay|i'?m|i[ \t]+am|"
+        r"we'?re|arrived|arriving|travel(?:l?ing)?|flying|flew|fly|trip|visit(?:ing)?|originally|reside|relocat\w*|"
+        r"coming|going|headed|heading|home[ \t]+city|hometown|city[ \t]+of|town[ \t]+of|where:)"
+        r"(?:[ \t]+(?i:back|here|there|now|currently))?[ \t]+(?i:in|at|from|to|near|of)?[ \t]*"
+        rf"(?P<place>{_PLACE})"
+    )
+    PRECHECK = re.compile(
+        r"live|living|move|born|grew|based|located|stay|i'?m|i am|we'?re|arriv|travel|fly|flew|trip|visit|"
+        r"originally|resid|relocat|coming|going|head|home|city|town|where:",
+        re.IGNORECASE,
+    )
+
+    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
+        if not self.PRECHECK.search(text):
+            return []
+        spans = []
+        for match in self.PATTERN.finditer(text):
+            start, end = match.span("place")
+            words = text[start:end].split()
+            while words and (words[-1] in NOT_PII or words[-1] in _NOT_PLACE):
+                words.pop()
+            if not words or words[0] in NOT_PII or words[0] in _NOT_PLACE:
+                continue
+            end = start + len(" ".join(words))
+            spans.append(PiiSpan("LOCATION", start, end, self.SCORE, self.name))
+        return spans
+
+
+_NOT_PLACE = frozenset(
+    "I The A An This That My Our Your Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February "
+    "March April May June July August September October November December Country Club Street Road Avenue "
+    "Here There Home Work School Office".split()
+)
