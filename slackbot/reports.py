@@ -1,0 +1,139 @@
+"""Text for the slash command, the App Home tab and the `prefloop agreement` report (plain functions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from curator.store.models.base import utcnow
+from slackbot import messages as msg
+from slackbot.agreement import AgreementReport, AgreementRow, agreement_report
+from slackbot.service import ReviewService
+from slackbot.views import home_view
+
+__all__ = ["agreement_text", "command_response", "coverage_text", "home_for", "queue_text", "stats_text"]
+
+
+def _pct(value: float | None) -> str:
+    return msg.NOT_AVAILABLE if value is None else f"{value:.0%}"
+
+
+def _alpha(value: float | None) -> str:
+    return msg.NOT_AVAILABLE if value is None else f"{value:.2f}"
+
+
+def _age(since: datetime | None, now: datetime | None = None) -> str:
+    if since is None:
+        return "?"
+    seconds = int(((now or utcnow()) - since).total_seconds())
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def _row_line(row: AgreementRow) -> str:
+    flag = msg.AGREEMENT_FLAG if row.below_target else ""
+    return msg.AGREEMENT_ROW.format(
+        key=row.key,
+        percent=_pct(row.percent),
+        alpha=_alpha(row.alpha),
+        pairs=row.pairs,
+        votes=row.votes,
+        flag=flag,
+    )
+
+
+def agreement_text(report: AgreementReport) -> str:
+    if report.overall.pairs == 0:
+        return msg.AGREEMENT_EMPTY
+    lines = [
+        msg.AGREEMENT_HEADER.format(target=report.target),
+        _row_line(report.overall),
+        "",
+        "By harm category:",
+    ]
+    lines += [f"  {_row_line(r)}" for r in report.by_category]
+    lines += ["", "By reviewer:"]
+    for r in report.by_reviewer:
+        flag = msg.AGREEMENT_FLAG if r.below_target else ""
+        lines.append(
+            "  "
+            + msg.AGREEMENT_REVIEWER_ROW.format(
+                key=r.key, percent=_pct(r.percent), with_others=_pct(r.with_others), votes=r.votes, flag=flag
+            )
+        )
+    return "\n".join(lines)
+
+
+def coverage_text(store: Any) -> str:
+    """`curator.coverage`'s text, or one clear line when it is not available."""
+    try:
+        from curator.coverage import compute_coverage, format_coverage_text  # type: ignore[import-not-found]
+    except ImportError as exc:
+        return msg.COVERAGE_UNAVAILABLE.format(reason=f"curator.coverage is not installed ({exc})")
+    try:
+        return str(format_coverage_text(compute_coverage(store)))
+    except Exception as exc:  # coverage belongs to another component: never break the command for it
+        return msg.COVERAGE_UNAVAILABLE.format(reason=f"{exc.__class__.__name__}: {exc}")
+
+
+def queue_text(service: ReviewService) -> str:
+    counts = service.queue_counts()
+    text = msg.QUEUE_LINE.format(
+        queued=counts["queued"] + counts["unposted"],
+        posted=counts["posted"],
+        escalated=counts["escalated"],
+        resolved=counts["resolved"],
+    )
+    oldest = service.oldest_open()
+    if oldest is not None:
+        text += "\n" + msg.QUEUE_OLDEST.format(pair_id=oldest.pair_id, age=_age(oldest.posted_at))
+    return text
+
+
+def stats_text(service: ReviewService) -> str:
+    return msg.STATS_LINE.format(**service.stats())
+
+
+def command_response(service: ReviewService, text: str) -> str:
+    """The answer to ``/prefloop <text>``."""
+    sub = (text or "").strip().split(" ", 1)[0].lower()
+    if sub == "coverage":
+        return coverage_text(service.store)
+    if sub == "queue":
+        return queue_text(service)
+    if sub == "stats":
+        return stats_text(service)
+    if sub == "agreement":
+        return agreement_text(agreement_report(service.rated_votes()))
+    return msg.COMMAND_USAGE
+
+
+def home_for(service: ReviewService, user: str, limit: int = 10) -> dict[str, Any]:
+    """The App Home view for ``user``: their pending pairs and their own agreement numbers."""
+    posts, more = service.pending_for(user, limit)
+    lines = []
+    for p in posts:
+        if p.channel and p.ts:
+            link = f"https://slack.com/archives/{p.channel}/p{p.ts.replace('.', '')}"
+            lines.append(
+                msg.HOME_PENDING_ITEM.format(
+                    link=link, pair_id=p.pair_id, state=p.state, age=_age(p.posted_at)
+                )
+            )
+        else:
+            lines.append(msg.HOME_PENDING_ITEM_NOLINK.format(pair_id=p.pair_id, state=p.state))
+    report = agreement_report(service.rated_votes())
+    mine = next((r for r in report.by_reviewer if r.key == user), None)
+    if mine is None or mine.percent is None:
+        mine_text = msg.HOME_MINE_EMPTY
+    else:
+        mine_text = msg.HOME_MINE.format(
+            percent=_pct(mine.percent),
+            with_others=_pct(mine.with_others),
+            votes=mine.votes,
+            target=report.target,
+        )
+    return home_view(lines, more, mine_text)

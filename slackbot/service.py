@@ -1,0 +1,585 @@
+"""The review workflow over the store: queue pairs for posting, record votes and discussion, resolve by the
+quorum policy, audit every action. No Slack client here: every Slack call is written to the outbox
+(:mod:`slackbot.outbox`) in the same transaction as the state change it belongs to.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from curator.store import Store
+from curator.store.models import (
+    AuditEntry,
+    OutboxMessage,
+    Pair,
+    ReviewPost,
+    SeenSlackEvent,
+    ThreadMessage,
+    Vote,
+)
+from curator.store.models.base import utcnow
+from schemas.records import VoteRecord
+from slackbot import messages as msg
+from slackbot.agreement import RatedVote
+from slackbot.quorum import Ballot, Decision, QuorumPolicy, decide, pair_effect, to_label
+from slackbot.rubric import Rubric
+from slackbot.views import DEFAULT_CUT, PairView, full_text_modal, resolved_message, review_message
+
+__all__ = ["EnqueueResult", "ReviewService", "VoteResult", "harm_categories", "pair_view"]
+
+log = logging.getLogger(__name__)
+
+OPEN_STATES = ("posted", "escalated")
+
+
+def pair_view(pair: Pair) -> PairView:
+    return PairView(
+        pair_id=pair.pair_id,
+        prompt=list(pair.prompt or []),
+        chosen=pair.chosen,
+        rejected=pair.rejected,
+        tags=dict(pair.tags or {}),
+        route_reasons=list(pair.route_reasons or []),
+    )
+
+
+def harm_categories(tags: dict[str, Any] | None) -> tuple[str, ...]:
+    """The harm categories of a pair from its tags (``hazards`` list, or a single ``hazard``); ``none`` if none."""
+    tags = tags or {}
+    value = tags.get("hazards", tags.get("hazard", tags.get("categories")))
+    if isinstance(value, str):
+        value = [value]
+    cats = tuple(sorted({str(v) for v in value or [] if v and v != "none"}))
+    return cats or ("none",)
+
+
+@dataclass
+class EnqueueResult:
+    queued: list[str] = field(default_factory=list)
+    refused_unscrubbed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class VoteResult:
+    #: recorded | changed | closed (already resolved) | unknown (not under review)
+    status: Literal["recorded", "changed", "closed", "unknown"]
+    decision: Decision | None = None
+    message: str = ""
+
+
+class ReviewService:
+    """One per process; thread-safe (SQLite writes are serialized in-process, PostgreSQL locks the post row)."""
+
+    def __init__(
+        self,
+        store: Store,
+        rubric: Rubric,
+        policy: QuorumPolicy,
+        channel: str,
+        adjudicator_group: str | None = None,
+        rng: random.Random | None = None,
+        cut: int = DEFAULT_CUT,
+    ) -> None:
+        self.store = store
+        self.rubric = rubric
+        self.policy = policy
+        self.channel = channel
+        self.adjudicator_group = adjudicator_group
+        self.cut = cut
+        self._rng = rng or random.SystemRandom()
+        self._rng_lock = threading.Lock()
+        #: SQLite allows one writer; a read-then-write transaction that loses the race fails instead of
+        #: waiting, so in-process writers take this lock. PostgreSQL needs none (row locks).
+        self.write_lock: threading.Lock | None = threading.Lock() if store.dialect == "sqlite" else None
+        #: called after a transaction that queued Slack calls (the outbox worker's wake-up)
+        self.on_outbox: Callable[[], None] = lambda: None
+        self.refused_unscrubbed = 0
+
+    # -- plumbing ----------------------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self.write_lock or nullcontext(), self.store.session() as session:
+            yield session
+
+    def audit(self, s: Session, actor: str, action: str, pair_id: str | None, **detail: Any) -> None:
+        s.add(
+            AuditEntry(
+                at=utcnow(),
+                actor=actor,
+                action=action,
+                pair_id=pair_id,
+                rubric_version=self.rubric.version,
+                detail=detail,
+            )
+        )
+
+    def queue_call(
+        self,
+        s: Session,
+        method: str,
+        args: dict[str, Any],
+        pair_id: str | None,
+        key: str | None = None,
+        **ref: Any,
+    ) -> None:
+        s.add(
+            OutboxMessage(
+                dedupe_key=key or f"{method}:{uuid.uuid4().hex}",
+                method=method,
+                payload={"args": args, **ref},
+                pair_id=pair_id,
+                status="pending",
+                attempts=0,
+                next_attempt_at=utcnow(),
+                created_at=utcnow(),
+            )
+        )
+
+    def ephemeral(
+        self, s: Session, channel: str | None, user: str, text: str, pair_id: str | None = None
+    ) -> None:
+        """Queue a message only ``user`` sees (in the review channel unless ``channel`` is given)."""
+        self.queue_call(
+            s, "chat.postEphemeral", {"channel": channel or self.channel, "user": user, "text": text}, pair_id
+        )
+
+    # -- posting -----------------------------------------------------------------------------------------
+    def enqueue_pending(self, limit: int | None = None) -> EnqueueResult:
+        """Queue every pair routed to review that has no post yet. Unscrubbed pairs are refused (counted,
+        logged and audited), never posted."""
+        result = EnqueueResult()
+        with self.write() as s:
+            query = (
+                select(Pair)
+                .outerjoin(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
+                .where(Pair.status == "review", ReviewPost.pair_id.is_(None))
+                .order_by(Pair.formed_at, Pair.pair_id)
+            )
+            if limit:
+                query = query.limit(limit)
+            for pair in s.scalars(query):
+                if not pair.scrubbed:
+                    self.refused_unscrubbed += 1
+                    result.refused_unscrubbed.append(pair.pair_id)
+                    log.warning(msg.POST_REFUSED_UNSCRUBBED, pair.pair_id, self.refused_unscrubbed)
+                    self.audit(s, "prefloop", "post_refused_unscrubbed", pair.pair_id)
+                    continue
+                with self._rng_lock:
+                    a_is = self._rng.choice(("chosen", "rejected"))
+                s.add(
+                    ReviewPost(
+                        pair_id=pair.pair_id,
+                        a_is=a_is,
+                        state="queued",
+                        rubric_version=self.rubric.version,
+                        reminders=0,
+                    )
+                )
+                payload = review_message(pair_view(pair), a_is, self.rubric, self.cut)
+                args = {"channel": self.channel, **payload, "unfurl_links": False, "unfurl_media": False}
+                self.queue_call(
+                    s, "chat.postMessage", args, pair.pair_id, key=f"post:{pair.pair_id}", record_post=True
+                )
+                self.audit(s, "prefloop", "post_queued", pair.pair_id, a_is=a_is)
+                result.queued.append(pair.pair_id)
+        if result.queued:
+            self.on_outbox()
+        return result
+
+    def record_posted(self, s: Session, pair_id: str, channel: str, ts: str) -> None:
+        """The outbox sent a pair's post: remember where it is (votes and threads are found by ``ts``)."""
+        post = s.get(ReviewPost, pair_id)
+        if post is None:
+            return
+        post.channel, post.ts, post.posted_at = channel, ts, utcnow()
+        if post.state == "queued":
+            post.state = "posted"
+
+    # -- votes -------------------------------------------------------------------------------------------
+    def cast_vote(
+        self,
+        pair_id: str,
+        user: str,
+        choice: str,
+        reason: str | None,
+        *,
+        is_adjudicator: bool = False,
+        channel: str | None = None,
+    ) -> VoteResult:
+        """Record ``user``'s vote (replacing their earlier one), then apply the quorum policy."""
+        if choice not in msg.CHOICE_LABELS:
+            raise ValueError(f"unknown vote choice {choice!r}")
+        if reason is not None and reason not in self.rubric.reason_ids:
+            reason = None
+        with self.write() as s:
+            post = s.get(ReviewPost, pair_id, with_for_update=True)
+            if post is None or post.state == "queued":
+                text = msg.UNKNOWN_PAIR.format(pair_id=pair_id)
+                self.audit(s, user, "vote_refused_unknown", pair_id, choice=choice)
+                self.ephemeral(s, channel, user, text, pair_id)
+                result = VoteResult("unknown", message=text)
+            elif post.state == "resolved":
+                text = msg.ALREADY_RESOLVED.format(
+                    pair_id=pair_id, outcome=msg.OUTCOME_LABELS.get(post.outcome or "", post.outcome)
+                )
+                self.audit(s, user, "vote_refused_resolved", pair_id, choice=choice)
+                self.ephemeral(s, channel, user, text, pair_id)
+                result = VoteResult("closed", message=text)
+            else:
+                result = self._record_vote(s, post, user, choice, reason, is_adjudicator, channel)
+        self.on_outbox()
+        return result
+
+    def _record_vote(
+        self,
+        s: Session,
+        post: ReviewPost,
+        user: str,
+        choice: str,
+        reason: str | None,
+        is_adjudicator: bool,
+        channel: str | None,
+    ) -> VoteResult:
+        role = "adjudicator" if post.state == "escalated" and is_adjudicator else "reviewer"
+        now = utcnow()
+        vote = s.scalar(select(Vote).where(Vote.pair_id == post.pair_id, Vote.reviewer == user))
+        previous = None if vote is None else {"choice": vote.choice, "reason": vote.reason, "role": vote.role}
+        if vote is None:
+            vote = Vote(
+                pair_id=post.pair_id, reviewer=user, a_is=post.a_is, rubric_version=self.rubric.version
+            )
+            s.add(vote)
+        vote.choice, vote.reason, vote.role, vote.voted_at = choice, reason, role, now
+        vote.rubric_version = self.rubric.version
+        s.flush()
+        votes = list(s.scalars(select(Vote).where(Vote.pair_id == post.pair_id).order_by(Vote.id)))
+        ballots = [Ballot(v.reviewer, to_label(v.choice, v.a_is), v.role) for v in votes]  # type: ignore[arg-type]
+        decision = decide(ballots, self.policy, escalated=post.state == "escalated")
+        self.audit(
+            s,
+            user,
+            "vote_changed" if previous else "vote",
+            post.pair_id,
+            choice=choice,
+            label=to_label(choice, post.a_is),
+            reason=reason,
+            role=role,
+            previous=previous,
+            decision=decision.state,
+        )
+        reason_text = msg.VOTE_REASON.format(reason=self.rubric.label(reason)) if reason else ""
+        template = msg.VOTE_CHANGED if previous else msg.VOTE_RECORDED
+        text = template.format(pair_id=post.pair_id, choice=msg.CHOICE_LABELS[choice], reason=reason_text)
+        self.ephemeral(s, channel or post.channel, user, text, post.pair_id)
+        if decision.state == "resolved":
+            self._resolve(s, post, votes, ballots, decision)
+        elif decision.state == "escalate" and post.state != "escalated":
+            self._escalate(s, post, len(votes))
+        return VoteResult("changed" if previous else "recorded", decision, text)
+
+    def record_reason(self, pair_id: str, user: str, reason: str, channel: str | None = None) -> str:
+        """A reviewer picked a rubric reason: attach it to their vote if they have one."""
+        label = self.rubric.label(reason)
+        with self.write() as s:
+            post = s.get(ReviewPost, pair_id)
+            vote = s.scalar(select(Vote).where(Vote.pair_id == pair_id, Vote.reviewer == user))
+            if (
+                post is None
+                or post.state == "resolved"
+                or vote is None
+                or reason not in self.rubric.reason_ids
+            ):
+                text = msg.REASON_BEFORE_VOTE.format(reason=label)
+            else:
+                vote.reason = reason
+                text = msg.REASON_RECORDED.format(pair_id=pair_id, reason=label)
+            self.audit(s, user, "reason", pair_id, reason=reason, attached=vote is not None)
+            self.ephemeral(s, channel, user, text, pair_id)
+        self.on_outbox()
+        return text
+
+    def _resolve(
+        self, s: Session, post: ReviewPost, votes: list[Vote], ballots: list[Ballot], decision: Decision
+    ) -> None:
+        pair = s.get(Pair, post.pair_id, with_for_update=True)
+        assert pair is not None and decision.outcome is not None
+        now = utcnow()
+        view = pair_view(pair)  # before any swap: the post keeps showing what reviewers saw
+        status, swap = pair_effect(decision.outcome)
+        if swap:
+            pair.chosen, pair.rejected = pair.rejected, pair.chosen
+            pair.chosen_response_id, pair.rejected_response_id = (
+                pair.rejected_response_id,
+                pair.chosen_response_id,
+            )
+            pair.chosen_human_written = False
+        agreeing = [v.reason for v, b in zip(votes, ballots, strict=True) if b.label == decision.outcome]
+        reasons = [r for r, _ in Counter(r for r in agreeing if r).most_common()]
+        tally = dict(Counter(b.label for b in ballots))
+        pair.status = status
+        pair.rubric_version = self.rubric.version
+        pair.review = {
+            "outcome": decision.outcome,
+            "votes": [
+                VoteRecord(
+                    pair_id=v.pair_id,
+                    reviewer=v.reviewer,
+                    choice=v.choice,  # type: ignore[arg-type]
+                    reason=v.reason,
+                    a_is=v.a_is,  # type: ignore[arg-type]
+                    rubric_version=v.rubric_version,
+                    voted_at=v.voted_at,
+                ).model_dump(mode="json")
+                | {"role": v.role}
+                for v in votes
+            ],
+            "agreement": decision.agreement,
+            "resolved_at": now.isoformat(),
+            "reasons": reasons,
+            "decided_by": decision.decided_by,
+            "tally": tally,
+            "swapped": swap,
+            "a_is": post.a_is,
+            "rubric_version": self.rubric.version,
+            "policy_version": self.policy.version,
+        }
+        post.state, post.resolved_at, post.outcome = "resolved", now, decision.outcome
+        self.audit(
+            s,
+            "prefloop",
+            "resolved",
+            post.pair_id,
+            outcome=decision.outcome,
+            status=status,
+            swapped=swap,
+            tally=tally,
+            decided_by=decision.decided_by,
+        )
+        update = resolved_message(
+            view,
+            post.a_is,
+            self.rubric,
+            decision.outcome,
+            tally,
+            decision.agreement or 0.0,
+            decision.decided_by or "",
+            self.cut,
+        )
+        channel = post.channel or self.channel
+        self.queue_call(
+            s,
+            "chat.update",
+            {"channel": channel, **update},
+            post.pair_id,
+            f"resolve:{post.pair_id}",
+            update_of=post.pair_id,
+        )
+        note = msg.RESOLVED_THREAD.format(outcome=msg.OUTCOME_LABELS.get(decision.outcome, decision.outcome))
+        self.queue_call(
+            s,
+            "chat.postMessage",
+            {"channel": channel, "text": note},
+            post.pair_id,
+            f"resolved-note:{post.pair_id}",
+            thread_of=post.pair_id,
+        )
+
+    def _escalate(self, s: Session, post: ReviewPost, n_votes: int) -> None:
+        post.state, post.escalated_at = "escalated", utcnow()
+        group = f"<!subteam^{self.adjudicator_group}>" if self.adjudicator_group else msg.NO_ADJUDICATORS
+        self.audit(s, "prefloop", "escalated", post.pair_id, votes=n_votes, group=self.adjudicator_group)
+        text = msg.ESCALATED_THREAD.format(group=group, votes=n_votes)
+        self.queue_call(
+            s,
+            "chat.postMessage",
+            {"channel": post.channel or self.channel, "text": text},
+            post.pair_id,
+            f"escalate:{post.pair_id}",
+            thread_of=post.pair_id,
+        )
+
+    def is_escalated(self, pair_id: str) -> bool:
+        with self.store.session() as s:
+            return s.scalar(select(ReviewPost.state).where(ReviewPost.pair_id == pair_id)) == "escalated"
+
+    # -- full text, thread discussion, events --------------------------------------------------------------
+    def open_full_text(self, pair_id: str, user: str, trigger_id: str) -> bool:
+        """Queue a views.open with the whole pair (scrubbed texts only)."""
+        with self.write() as s:
+            post = s.get(ReviewPost, pair_id)
+            pair = s.get(Pair, pair_id)
+            if post is None or pair is None or not pair.scrubbed:
+                return False
+            view = pair_view(pair)
+            if post.state == "resolved" and pair.review and pair.review.get("swapped"):
+                view = PairView(
+                    view.pair_id, view.prompt, view.rejected, view.chosen, view.tags, view.route_reasons
+                )
+            modal = full_text_modal(view, post.a_is)
+            self.queue_call(s, "views.open", {"trigger_id": trigger_id, "view": modal}, pair_id)
+            self.audit(s, user, "read_full", pair_id)
+        self.on_outbox()
+        return True
+
+    def first_time(self, s: Session, event_id: str | None) -> bool:
+        """Mark a Slack event id as handled in this transaction; False if it was handled before. (A concurrent
+        duplicate fails the transaction's commit on the primary key instead: callers catch IntegrityError.)"""
+        if not event_id:
+            return True
+        if s.get(SeenSlackEvent, event_id) is not None:
+            return False
+        s.add(SeenSlackEvent(event_id=event_id, at=utcnow()))
+        s.flush()
+        return True
+
+    def record_thread_message(
+        self,
+        event_id: str | None,
+        thread_ts: str,
+        user: str,
+        ts: str,
+        text: str,
+        retry_num: int | None = None,
+    ) -> bool:
+        """Keep a reply in a review thread as signal. Returns False for a retried or unrelated event."""
+        try:
+            with self.write() as s:
+                post_id = s.scalar(select(ReviewPost.pair_id).where(ReviewPost.ts == thread_ts))
+                if post_id is None:
+                    return False
+                if not self.first_time(s, event_id):
+                    log.info("slack event %s already handled (retry %s): skipped", event_id, retry_num)
+                    return False
+                s.add(ThreadMessage(pair_id=post_id, user_id=user, ts=ts, text=text, at=utcnow()))
+                self.audit(s, user, "thread_message", post_id, ts=ts, event_id=event_id, retry=retry_num)
+        except IntegrityError:
+            log.info("slack event %s handled concurrently (retry %s): skipped", event_id, retry_num)
+            return False
+        return True
+
+    # -- reminders ---------------------------------------------------------------------------------------
+    def remind_due(self, now: datetime | None = None) -> int:
+        """Queue a thread reminder for each open pair past its reminder time; the last is broadcast."""
+        now = now or utcnow()
+        p = self.policy
+        n = 0
+        with self.write() as s:
+            posts = s.scalars(select(ReviewPost).where(ReviewPost.state.in_(OPEN_STATES)))
+            for post in posts:
+                if post.posted_at is None or post.reminders >= p.max_reminders:
+                    continue
+                if now < post.posted_at + timedelta(hours=p.remind_after_hours * (post.reminders + 1)):
+                    continue
+                votes = list(s.scalars(select(Vote).where(Vote.pair_id == post.pair_id)))
+                top = max(Counter(to_label(v.choice, v.a_is) for v in votes).values(), default=0)
+                post.reminders += 1
+                post.reminded_at = now
+                last = post.reminders == p.max_reminders
+                text = msg.REMINDER_THREAD.format(
+                    needed=max(p.quorum - top, 1), n=post.reminders, max=p.max_reminders
+                )
+                args = {"channel": post.channel or self.channel, "text": text, "reply_broadcast": last}
+                key = f"remind:{post.pair_id}:{post.reminders}"
+                self.queue_call(s, "chat.postMessage", args, post.pair_id, key, thread_of=post.pair_id)
+                self.audit(s, "prefloop", "reminded", post.pair_id, n=post.reminders, broadcast=last)
+                n += 1
+        if n:
+            self.on_outbox()
+        return n
+
+    # -- reads -------------------------------------------------------------------------------------------
+    def pending_for(self, user: str, limit: int = 10) -> tuple[list[ReviewPost], int]:
+        """Open posts ``user`` has not voted on, oldest first (at most ``limit``) and how many more there are."""
+        with self.store.session() as s:
+            voted = select(Vote.pair_id).where(Vote.reviewer == user)
+            base = select(ReviewPost).where(
+                ReviewPost.state.in_(OPEN_STATES), ReviewPost.pair_id.not_in(voted)
+            )
+            total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
+            rows = list(s.scalars(base.order_by(ReviewPost.posted_at, ReviewPost.pair_id).limit(limit)))
+        return rows, max(total - len(rows), 0)
+
+    def queue_counts(self) -> dict[str, int]:
+        with self.store.session() as s:
+            rows = s.execute(select(ReviewPost.state, func.count()).group_by(ReviewPost.state)).all()
+            counts = {"queued": 0, "posted": 0, "escalated": 0, "resolved": 0} | {
+                str(k): int(v) for k, v in rows
+            }
+            counts["unposted"] = int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(Pair)
+                    .outerjoin(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
+                    .where(Pair.status == "review", ReviewPost.pair_id.is_(None))
+                )
+                or 0
+            )
+        return counts
+
+    def oldest_open(self) -> ReviewPost | None:
+        with self.store.session() as s:
+            return s.scalar(
+                select(ReviewPost)
+                .where(ReviewPost.state.in_(OPEN_STATES))
+                .order_by(ReviewPost.posted_at)
+                .limit(1)
+            )
+
+    def stats(self) -> dict[str, int]:
+        with self.store.session() as s:
+            votes = int(s.scalar(select(func.count()).select_from(Vote)) or 0)
+            reviewers = int(s.scalar(select(func.count(func.distinct(Vote.reviewer)))) or 0)
+            resolved = s.execute(
+                select(Pair.status, Pair.review)
+                .join(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
+                .where(ReviewPost.state == "resolved")
+            ).all()
+            outbox = dict(
+                s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+            )
+            refused = int(
+                s.scalar(
+                    select(func.count(func.distinct(AuditEntry.pair_id))).where(
+                        AuditEntry.action == "post_refused_unscrubbed"
+                    )
+                )
+                or 0
+            )
+        return {
+            "votes": votes,
+            "reviewers": reviewers,
+            "accepted": sum(st == "accepted" for st, _ in resolved),
+            "swapped": sum(st == "accepted" and bool((rv or {}).get("swapped")) for st, rv in resolved),
+            "discarded": sum(st == "discarded" for st, _ in resolved),
+            "pending": int(outbox.get("pending", 0)),
+            "failed": int(outbox.get("failed", 0)),
+            "sent": int(outbox.get("sent", 0)),
+            "unscrubbed": refused,
+        }
+
+    def rated_votes(self) -> list[RatedVote]:
+        """Every reviewer-role vote in the stored frame, with its pair's harm categories (for agreement)."""
+        with self.store.session() as s:
+            rows = s.execute(
+                select(Vote.pair_id, Vote.reviewer, Vote.choice, Vote.a_is, Pair.tags)
+                .join(Pair, Pair.pair_id == Vote.pair_id)
+                .where(Vote.role == "reviewer")
+                .order_by(Vote.pair_id, Vote.id)
+            ).all()
+        return [
+            RatedVote(pid, rev, to_label(ch, a_is), harm_categories(tags))
+            for pid, rev, ch, a_is, tags in rows
+        ]
