@@ -27,7 +27,7 @@ from slackbot.reports import home_for
 from slackbot.rubric import Rubric, load_rubric
 from slackbot.service import ReviewService
 
-__all__ = ["HttpServer", "SlackBot", "create_bot"]
+__all__ = ["HttpServer", "SlackBot", "build_worker", "create_bot", "make_client"]
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,34 @@ class SlackBot:
             self.store.dispose()
 
 
+def make_client(settings: Settings) -> WebClient:
+    """A Web API client for ``settings`` (Slack, or the emulator when ``PREFLOOP_SLACK_API_URL`` is set)."""
+    if not settings.slack_bot_token:
+        raise SlackNotConfigured(msg.CLI_NO_TOKEN, name="PREFLOOP_SLACK_BOT_TOKEN")
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or SLACK_API, timeout=10)
+
+
+def build_worker(
+    settings: Settings,
+    store: Store,
+    client: WebClient,
+    *,
+    rubric: Rubric | None = None,
+    policy: QuorumPolicy | None = None,
+    rng: random.Random | None = None,
+) -> tuple[ReviewService, Outbox]:
+    """The review service and its outbox worker (enough to post and remind without serving HTTP)."""
+    service = ReviewService(
+        store,
+        rubric or load_rubric(),
+        policy or load_policy(settings.quorum_policy),
+        channel=settings.slack_channel,
+        adjudicator_group=settings.slack_adjudicator_group,
+        rng=rng,
+    )
+    return service, Outbox(service, client)
+
+
 def create_bot(
     settings: Settings,
     store: Store | None = None,
@@ -144,19 +172,9 @@ def create_bot(
     owns_store = store is None
     store = store or Store(settings.database_url)
     store.require_current()
-    client = client or WebClient(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url or SLACK_API, timeout=10
-    )
+    client = client or make_client(settings)
     policy = policy or load_policy(settings.quorum_policy)
-    service = ReviewService(
-        store,
-        rubric or load_rubric(),
-        policy,
-        channel=settings.slack_channel,
-        adjudicator_group=settings.slack_adjudicator_group,
-        rng=rng,
-    )
-    outbox = Outbox(service, client)
+    service, outbox = build_worker(settings, store, client, rubric=rubric, policy=policy, rng=rng)
 
     def fetch(group: str) -> list[str]:
         return list(client.usergroups_users_list(usergroup=group)["users"])

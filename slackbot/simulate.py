@@ -23,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 from slackbot.views import ACTION_REASON, BLOCK_REASON, VOTE_ACTIONS
 
 __all__ = [
+    "EmulatedBot",
     "PostedPair",
     "SignedClient",
     "block_action",
@@ -31,6 +32,7 @@ __all__ = [
     "make_review_pairs",
     "posted_pairs",
     "slash_command",
+    "start_emulated_bot",
 ]
 
 TEAM = {"id": "T0PREFLOOP", "domain": "prefloop-emulated"}
@@ -311,3 +313,61 @@ def make_review_pairs(
             if i < n:
                 ids.append(pair_id)
     return ids
+
+
+@dataclass
+class EmulatedBot:
+    """The real bot served over HTTP on 127.0.0.1, talking to a local Slack emulator."""
+
+    emulator: Any
+    bot: Any
+    server: Any
+    signing_secret: str
+
+    @property
+    def url(self) -> str:
+        """Base URL of the bot (requests go to ``url + "/slack/events"``)."""
+        return str(self.server.url)
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.bot.close()
+        self.emulator.stop()
+
+
+def start_emulated_bot(
+    settings: Any,
+    store: Any = None,
+    *,
+    reviewers: Sequence[str] = ("U0REVIEW1", "U0REVIEW2", "U0REVIEW3"),
+    adjudicators: Sequence[str] = ("U0ADJUDICATOR",),
+    signing_secret: str | None = None,
+) -> EmulatedBot:
+    """Start an emulator (with a reviewer and an adjudicator group), the bot against it and its HTTP server.
+    Used by the demo when no Slack token is configured, and by the tests."""
+    from slackbot.app import create_bot
+    from slackbot.emulator import SlackEmulator
+
+    reviewer_group = settings.slack_reviewer_group or "S0PREFLOOPREVIEW"
+    adjudicator_group = settings.slack_adjudicator_group or "S0PREFLOOPADJ"
+    emulator = SlackEmulator(
+        usergroups={reviewer_group: list(reviewers), adjudicator_group: list(adjudicators)}
+    )
+    emulator.start()
+    secret = signing_secret or settings.slack_signing_secret or uuid.uuid4().hex
+    settings = settings.model_copy(
+        update={
+            "slack_bot_token": "xoxb-emulated",
+            "slack_api_url": emulator.url,
+            "slack_signing_secret": secret,
+            "slack_reviewer_group": reviewer_group,
+            "slack_adjudicator_group": adjudicator_group,
+        }
+    )
+    try:
+        bot = create_bot(settings, store)
+        server = bot.start_http()
+    except BaseException:
+        emulator.stop()
+        raise
+    return EmulatedBot(emulator, bot, server, secret)

@@ -1,0 +1,167 @@
+"""`prefloop slackbot serve|post|remind` and `prefloop agreement` (registered lazily by the prefloop group)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+from typing import Any
+
+import click
+
+from curator.settings import Settings
+from curator.store import Store
+from slackbot import messages as msg
+
+__all__ = ["agreement", "slackbot"]
+
+log = logging.getLogger(__name__)
+
+
+def _store(settings: Settings) -> Store:
+    store = Store(settings.database_url)
+    store.require_current()
+    return store
+
+
+@click.group()
+def slackbot() -> None:
+    """Run the Slack review bot."""
+
+
+@slackbot.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="interface to listen on (HTTP mode)")
+@click.option("--port", type=int, default=None, help="port (default: PREFLOOP_SLACK_PORT)")
+@click.option("--socket-mode/--http", "socket_mode", default=None, help="default: PREFLOOP_SLACK_SOCKET_MODE")
+@click.option("--emulator", is_flag=True, help="run against a local Slack emulator (no Slack needed)")
+@click.option(
+    "--interval", type=float, default=60.0, show_default=True, help="seconds between queue/reminder passes"
+)
+@click.pass_obj
+def serve(
+    settings: Settings, host: str, port: int | None, socket_mode: bool | None, emulator: bool, interval: float
+) -> None:
+    """Serve Slack's requests on /slack/events, post pairs routed to review, remind on stale ones."""
+    from slackbot.app import create_bot
+
+    emu = None
+    if emulator:
+        from slackbot.emulator import SlackEmulator
+
+        groups = {g: [] for g in (settings.slack_reviewer_group, settings.slack_adjudicator_group) if g}
+        emu = SlackEmulator(usergroups=groups).start()
+        secret = settings.slack_signing_secret or secrets.token_hex(16)
+        settings = settings.model_copy(
+            update={
+                "slack_bot_token": "xoxb-emulator",
+                "slack_api_url": emu.url,
+                "slack_signing_secret": secret,
+            }
+        )
+        click.echo(f"Slack emulator on {emu.url}; signing secret: {secret}", err=True)
+    bot = create_bot(settings)
+    stop = threading.Event()
+
+    def housekeeping() -> None:
+        while not stop.is_set():
+            try:
+                bot.service.enqueue_pending()
+                bot.service.remind_due()
+            except Exception:
+                log.exception("queue/reminder pass failed; next pass in %ss", interval)
+            stop.wait(interval)
+
+    threading.Thread(target=housekeeping, name="slackbot-housekeeping", daemon=True).start()
+    use_socket = settings.slack_socket_mode if socket_mode is None else socket_mode
+    try:
+        if use_socket:
+            bot.serve_socket_mode()
+        else:
+            from werkzeug.serving import make_server
+
+            server = make_server(host, port or settings.slack_port, bot.flask_app(), threaded=True)
+            click.echo(
+                msg.CLI_SERVING.format(
+                    host=host, port=server.server_port, api=settings.slack_api_url or "slack.com"
+                ),
+                err=True,
+            )
+            server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        bot.close()
+        if emu is not None:
+            emu.stop()
+
+
+@slackbot.command()
+@click.option("--limit", type=int, default=None, help="post at most this many pairs")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="seconds to keep retrying Slack")
+@click.pass_obj
+def post(settings: Settings, limit: int | None, timeout: float) -> None:
+    """Queue pairs routed to review and drain the outbox once (posting to Slack)."""
+    from slackbot.app import build_worker, make_client
+
+    store = _store(settings)
+    try:
+        service, outbox = build_worker(settings, store, make_client(settings))
+        result = service.enqueue_pending(limit)
+        drained = outbox.drain(timeout)
+        click.echo(
+            msg.CLI_POSTED.format(
+                queued=len(result.queued),
+                refused=len(result.refused_unscrubbed),
+                sent=drained.sent,
+                pending=outbox.pending(),
+                failed=drained.failed,
+            )
+        )
+    finally:
+        store.dispose()
+
+
+@slackbot.command()
+@click.option("--timeout", type=float, default=60.0, show_default=True)
+@click.pass_obj
+def remind(settings: Settings, timeout: float) -> None:
+    """Remind reviewers in the threads of pairs still without quorum (per the quorum policy)."""
+    from slackbot.app import build_worker, make_client
+
+    store = _store(settings)
+    try:
+        service, outbox = build_worker(settings, store, make_client(settings))
+        n = service.remind_due()
+        drained = outbox.drain(timeout)
+        click.echo(msg.CLI_REMINDED.format(n=n, sent=drained.sent, pending=outbox.pending()))
+    finally:
+        store.dispose()
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="print the report as one JSON object")
+@click.option("--target", type=float, default=None, help="agreement target (default 0.70)")
+@click.pass_obj
+def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
+    """Reviewer agreement: percent agreement and Krippendorff's alpha, overall, per harm category, per reviewer."""
+    from slackbot.agreement import AGREEMENT_TARGET, agreement_report
+    from slackbot.quorum import load_policy
+    from slackbot.reports import agreement_text
+    from slackbot.rubric import load_rubric
+    from slackbot.service import ReviewService
+
+    store = _store(settings)
+    try:
+        service = ReviewService(
+            store, load_rubric(), load_policy(settings.quorum_policy), settings.slack_channel
+        )
+        report = agreement_report(service.rated_votes(), target if target is not None else AGREEMENT_TARGET)
+    finally:
+        store.dispose()
+    if as_json:
+        payload: dict[str, Any] = report.to_dict() | {"needs_clearer_rubric": report.needs_clearer_rubric()}
+        click.echo(json.dumps(payload, sort_keys=True))
+    else:
+        click.echo(agreement_text(report))
