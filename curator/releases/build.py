@@ -1,0 +1,369 @@
+"""Build a monthly release: stream the month's accepted pairs, gate them, write every file, record it.
+
+The build is one ordered pass over the pairs (by prompt group, then pair id) that writes Parquet, JSONL and an
+Arrow stream per split as it goes, so memory stays flat as the month grows. Files go to a staging directory that
+is renamed into place, in the same database transaction that records the release, only once every gate passed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from curator.coverage import TaxonomyLike, category_table, load_taxonomy
+from curator.coverage_plot import plot_coverage
+from curator.releases import messages as msg
+from curator.releases.card import CardInput, render_card, scrubber_facts
+from curator.releases.changelog import ChangelogInput, render_changelog
+from curator.releases.errors import GateFailedError, ReleaseExistsError, ReleaseInputError
+from curator.releases.gates import GATE_NAMES, GatePolicy, GateTally, evaluate_gates
+from curator.releases.manifest import code_version, file_entries, write_manifest
+from curator.releases.months import month_bounds, parse_month
+from curator.releases.records import (
+    erasures_since,
+    load_released_prompts,
+    previous_release,
+    record_release,
+    release_pair_ids,
+)
+from curator.releases.rows import exact_key, pair_row, prompt_fingerprint
+from curator.releases.splits import SPLITS, split_for
+from curator.releases.writer import SplitWriters, write_dataset_dict
+from curator.store import Store
+from curator.store.models import Pair
+from schemas.events import SCHEMA_VERSION
+from schemas.records import ReleaseManifest
+
+__all__ = ["BuildOptions", "BuildResult", "build_release", "release_dir_name"]
+
+_PAIR_COLUMNS = (
+    "pair_id",
+    "group_key",
+    "prompt",
+    "chosen",
+    "rejected",
+    "chosen_human_written",
+    "scrubbed",
+    "scrubber_version",
+    "kind",
+    "strength",
+    "signals",
+    "conflicts",
+    "checks",
+    "tags",
+    "route_reasons",
+    "policy_version",
+    "review",
+    "rubric_version",
+    "meta",
+    "formed_at",
+)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    month: str
+    root: Path = Path("releases")
+    name: str = "prefloop-preferences"
+    seed: int = 0
+    test_share: float = 0.1
+    license: str = "cc-by-4.0"
+    policy: GatePolicy = field(default_factory=GatePolicy)
+    overrides: tuple[str, ...] = ()
+    progress: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Any, month: str, root: Path | None = None, **kw: Any) -> BuildOptions:
+        return cls(
+            month=month,
+            root=Path(root or settings.release_dir),
+            name=settings.release_name,
+            seed=settings.release_seed,
+            test_share=settings.release_test_share,
+            license=settings.release_license,
+            **kw,
+        )
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    name: str
+    month: str
+    revision: int
+    path: Path
+    manifest: ReleaseManifest
+    report: dict[str, Any]
+
+
+def release_dir_name(month: str, revision: int) -> str:
+    """``2026-10`` for revision 1, ``2026-10-r2`` after."""
+    return month if revision == 1 else f"{month}-r{revision}"
+
+
+def _plan_revision(session: Session, root: Path, month: str) -> int:
+    from curator.store.models import Release
+
+    last = session.scalar(select(func.max(Release.revision)).where(Release.month == month)) or 0
+    revision = last + 1
+    while (root / release_dir_name(month, revision)).exists():
+        revision += 1
+    return revision
+
+
+class _Pass:
+    """The single ordered pass: group fate (split or removal reason), duplicate pairs, rows to the writers."""
+
+    def __init__(self, month: str, options: BuildOptions, released: Any, writers: SplitWriters) -> None:
+        self.month, self.options, self.released, self.writers = month, options, released, writers
+        self.tally = GateTally()
+        self.new_prompts: list[tuple[str, str, str]] = []
+        self.seen_fp: set[str] = set()
+        self.seen_raw: set[bytes] = set()
+        self.group: str | None = None
+        self.split: str | None = None
+        self.pair_keys: set[bytes] = set()
+        self._reason = ""
+
+    def _decide(self, key: str, prompt: list[dict[str, Any]]) -> str | None:
+        fp = prompt_fingerprint(prompt)
+        raw = exact_key(*(f"{m.get('role')}\x01{m.get('content')}" for m in prompt or []))
+        prior = self.released.by_key.get(key)
+        pinned = key in self.released.pinned_keys or fp in self.released.pinned_fps
+        if pinned and not (prior is not None and prior[1] == self.month):
+            return self._remove("frozen_eval_prompt")
+        if prior is not None and prior[1] < self.month:
+            if prior[0] not in SPLITS:
+                return self._remove("frozen_eval_prompt")
+            self.tally.seen_prompts += 1
+            self.seen_fp.add(fp)
+            self.seen_raw.add(raw)
+            return prior[0]
+        other = self.released.prior_fps.get(fp)
+        if other is not None and other != key:
+            return self._remove("duplicate_of_earlier_release")
+        if raw in self.seen_raw:
+            return self._remove("exact_duplicate_prompt")
+        if fp in self.seen_fp:
+            return self._remove("near_duplicate_prompt")
+        self.seen_fp.add(fp)
+        self.seen_raw.add(raw)
+        split = prior[0] if prior is not None else split_for(key, self.options.seed, self.options.test_share)
+        if prior is None:
+            self.new_prompts.append((key, fp, split))
+        self.tally.new_prompts += 1
+        return split
+
+    def _remove(self, reason: str) -> None:
+        self.tally.removed[reason + "_groups"] += 1
+        self._reason = reason
+        return None
+
+    def feed(self, pair: dict[str, Any]) -> None:
+        if pair["group_key"] != self.group:
+            self.group = pair["group_key"]
+            self.pair_keys = set()
+            self.split = self._decide(self.group, pair["prompt"])
+            if self.split is not None:
+                self.tally.prompts[self.split] += 1
+        if self.split is None:
+            self.tally.removed[self._reason] += 1
+            return
+        key = exact_key(pair["chosen"], pair["rejected"])
+        if key in self.pair_keys:
+            self.tally.removed["duplicate_pair"] += 1
+            return
+        self.pair_keys.add(key)
+        row = pair_row(pair)
+        self.tally.add(row, self.split, bool(pair["scrubbed"]), pair["review"], pair["tags"])
+        self.writers.add(self.split, row)
+
+
+def _stream_pairs(session: Session, month: str, progress: bool) -> Any:
+    from tqdm import tqdm
+
+    start, end = month_bounds(month)
+    where = (Pair.status == "accepted", Pair.formed_at >= start, Pair.formed_at < end)
+    total = session.scalar(select(func.count()).select_from(Pair).where(*where)) or 0
+    columns = [getattr(Pair.__table__.c, name) for name in _PAIR_COLUMNS]
+    query = select(*columns).where(*where).order_by(Pair.group_key, Pair.pair_id)
+    result = session.execute(query.execution_options(yield_per=5000, stream_results=True))
+    bar = tqdm(
+        total=total,
+        desc=msg.PROGRESS_PAIRS.format(month=month),
+        unit="pair",
+        file=sys.stderr,
+        disable=not progress,
+        mininterval=1.0,
+    )
+    try:
+        for partition in result.mappings().partitions():
+            yield from partition
+            bar.update(len(partition))
+    finally:
+        bar.close()
+
+
+def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | None = None) -> BuildResult:
+    """Build ``options.month``'s release under ``options.root``; raise :class:`GateFailedError` (nothing
+    written) when a gate fails that was not overridden."""
+    month = options.month
+    parse_month(month)
+    unknown = sorted(set(options.overrides) - set(GATE_NAMES))
+    if unknown:
+        raise ReleaseInputError(
+            msg.UNKNOWN_GATE.format(names=", ".join(unknown), known=", ".join(GATE_NAMES)), value=unknown[0]
+        )
+    taxonomy = taxonomy or load_taxonomy()
+    root = options.root
+    root.mkdir(parents=True, exist_ok=True)
+    with store.sessions() as session:
+        revision = _plan_revision(session, root, month)
+        prev = previous_release(session, month, revision)
+        released = load_released_prompts(session, month)
+        erasures = erasures_since(session, prev.created_at if prev else None)
+    dirname = release_dir_name(month, revision)
+    name = f"{options.name}-{dirname}"
+    final = root / dirname
+    staging = root / f".staging-{dirname}-{os.getpid()}"
+    scratch = root / f".scratch-{dirname}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        writers = SplitWriters(staging, scratch, SPLITS)
+        run = _Pass(month, options, released, writers)
+        try:
+            with store.sessions() as session:
+                for pair in _stream_pairs(session, month, options.progress):
+                    run.feed(dict(pair))
+        except BaseException:
+            writers.abort()
+            raise
+        arrow_files = writers.close()
+        tally = run.tally
+        report = evaluate_gates(tally, options.policy, taxonomy, options.overrides)
+        if report["failed"]:
+            raise GateFailedError(
+                msg.GATES_FAILED.format(month=month, failed=", ".join(report["failed"])),
+                failed=report["failed"],
+                report=report,
+            )
+        write_dataset_dict(
+            arrow_files, staging / "dataset", msg.DATASET_DESCRIPTION.format(name=name), options.license
+        )
+        shutil.rmtree(scratch, ignore_errors=True)
+        categories = category_table(
+            taxonomy, tally.tactics, tally.hazards, tally.with_tactic, tally.with_hazard
+        )
+        plot_coverage(
+            categories, staging / "coverage.png", msg.PLOT_TITLE.format(name=f"{options.name} {month}")
+        )
+        counts = _counts(tally, categories)
+        left = added = None
+        if prev is not None and prev.month == month:
+            before = release_pair_ids(Path(prev.path))
+            if before is not None:
+                now = _pair_ids(staging)
+                left, added = len(before - now), len(now - before)
+        (staging / "CHANGELOG.md").write_text(
+            render_changelog(
+                ChangelogInput(
+                    name=name,
+                    month=month,
+                    counts=counts,
+                    previous=prev.manifest.get("name") if prev else None,
+                    previous_month=prev.month if prev else None,
+                    previous_counts=prev.manifest.get("counts") if prev else None,
+                    left=left,
+                    added=added,
+                    erasures=erasures,
+                    report=report,
+                )
+            ),
+            encoding="utf-8",
+        )
+        overrides = tuple(sorted(report["overridden"]))
+        (staging / "README.md").write_text(
+            render_card(
+                CardInput(
+                    name=name,
+                    month=month,
+                    revision=revision,
+                    previous=prev.manifest.get("name") if prev else None,
+                    seed=options.seed,
+                    test_share=options.test_share,
+                    license=options.license,
+                    tally=tally,
+                    report=report,
+                    categories=categories,
+                    splits=SPLITS,
+                    scrubber=scrubber_facts(list(tally.scrubber_versions)),
+                    overrides=overrides,
+                )
+            ),
+            encoding="utf-8",
+        )
+        manifest = ReleaseManifest(
+            name=name,
+            month=month,
+            revision=revision,
+            counts=counts,
+            files=file_entries(staging),
+            code_version=code_version(),
+            schema_version=SCHEMA_VERSION,
+            scrubber_version=",".join(sorted(tally.scrubber_versions)) or None,
+            tagger_version=",".join(sorted(tally.tagger_versions)) or None,
+            rubric_version=",".join(sorted(tally.rubric_versions)) or None,
+            previous=prev.manifest.get("name") if prev else None,
+            seed=options.seed,
+            gates={"gates": report["gates"], "warnings": report["warnings"], "removed": report["removed"]},
+            overrides=list(overrides),
+        )
+        write_manifest(staging, manifest)
+        if final.exists():
+            raise ReleaseExistsError(msg.RELEASE_EXISTS.format(path=final), path=str(final))
+        record_release(
+            store, month, revision, final, manifest, run.new_prompts, lambda: os.rename(staging, final)
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(
+        name=name, month=month, revision=revision, path=final, manifest=manifest, report=report
+    )
+
+
+def _pair_ids(root: Path) -> set[str]:
+    import pyarrow.parquet as pq
+
+    ids: set[str] = set()
+    for split in SPLITS:
+        ids.update(
+            pq.read_table(root / "data" / f"{split}.parquet", columns=["pair_id"]).column(0).to_pylist()
+        )
+    return ids
+
+
+def _counts(tally: GateTally, categories: Any) -> dict[str, int]:
+    counts = {
+        "pairs": tally.pairs,
+        "prompts": sum(tally.prompts.values()),
+        "new_prompts": tally.new_prompts,
+        "seen_prompts": tally.seen_prompts,
+        "auto_accepted": tally.accepted_by.get("auto", 0),
+        "review_accepted": tally.accepted_by.get("review", 0),
+    }
+    for split in SPLITS:
+        counts[split] = tally.splits.get(split, 0)
+        counts[f"prompts_{split}"] = tally.prompts.get(split, 0)
+    for reason, n in tally.removed.items():
+        counts[f"removed_{reason}"] = n
+    for c in categories:
+        counts[f"{c.axis}:{c.name}"] = c.count
+    return dict(sorted(counts.items()))

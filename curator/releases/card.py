@@ -1,0 +1,186 @@
+"""``README.md``: the dataset card, with the YAML header the Hugging Face hub reads.
+
+Everything in it comes from the store state and the month (no wall-clock date), so a rebuild writes the same
+bytes. The card says how the data was collected, scrubbed, reviewed and split, with the numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from curator.coverage import CategoryCoverage
+from curator.releases.gates import GateTally
+
+__all__ = ["CardInput", "render_card", "scrubber_facts"]
+
+
+@dataclass(frozen=True)
+class CardInput:
+    name: str
+    month: str
+    revision: int
+    previous: str | None
+    seed: int
+    test_share: float
+    license: str
+    tally: GateTally
+    report: dict[str, Any]
+    categories: Sequence[CategoryCoverage]
+    splits: Sequence[str]
+    scrubber: dict[str, Any] = field(default_factory=dict)
+    overrides: Sequence[str] = ()
+
+
+def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
+    """The scrubber versions recorded on the pairs, plus the current scrubber's version and recognizers when
+    ``curator.scrub`` is importable."""
+    facts: dict[str, Any] = {"on_pairs": sorted(versions_on_pairs), "current": None, "recognizers": []}
+    try:
+        from curator.scrub import Scrubber  # type: ignore[attr-defined]
+
+        facts["current"] = str(Scrubber.VERSION)
+        facts["recognizers"] = sorted(str(n) for n in Scrubber.recognizer_names())
+    except Exception:
+        pass
+    return facts
+
+
+def _size_category(n: int) -> str:
+    for limit, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+    ):
+        if n < limit:
+            return label
+    return "1M<n<10M"
+
+
+def _header(inp: CardInput) -> str:
+    meta = {
+        "license": inp.license,
+        "language": ["en"],
+        "pretty_name": inp.name,
+        "task_categories": ["text-generation"],
+        "tags": ["dpo", "preference", "rlhf", "safety"],
+        "size_categories": [_size_category(inp.tally.pairs)],
+        "configs": [
+            {
+                "config_name": "default",
+                "data_files": [{"split": s, "path": f"data/{s}.parquet"} for s in inp.splits],
+            }
+        ],
+    }
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
+
+
+def _counter_table(title: str, counter: dict[str, int]) -> list[str]:
+    lines = [f"| {title} | pairs |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in sorted(counter.items())] or ["| (none) | 0 |"]
+    return lines
+
+
+def render_card(inp: CardInput) -> str:
+    t, r = inp.tally, inp.report
+    start = f"{inp.month}-01"
+    out = [_header(inp), f"# {inp.name}", ""]
+    out += [
+        f"Preference pairs (prompt, chosen, rejected) formed from user feedback in **{inp.month}** "
+        f"(pairs whose first evidence falls in the month starting {start}, UTC); release revision {inp.revision}"
+        + (f", previous release `{inp.previous}`." if inp.previous else ", the first release."),
+        "",
+        "Load it with `datasets.load_from_disk('dataset')`, `load_dataset('parquet', data_dir='data')` or the "
+        "JSONL files; the columns `prompt`, `chosen`, `rejected` are in TRL's conversational form and go to "
+        "`DPOTrainer` directly.",
+        "",
+        "## Counts",
+        "",
+        "| split | pairs | prompts |",
+        "|---|---:|---:|",
+    ]
+    out += [f"| {s} | {t.splits.get(s, 0)} | {t.prompts.get(s, 0)} |" for s in inp.splits]
+    out += [f"| **total** | **{t.pairs}** | **{sum(t.prompts.values())}** |", ""]
+    out += ["## Coverage against targets", "", "![coverage](coverage.png)", ""]
+    out += ["| axis | category | pairs | share | target | status |", "|---|---|---:|---:|---|---|"]
+    out += [
+        f"| {c.axis} | {c.name} | {c.count} | {c.share * 100:.1f}% | "
+        f"{c.target_min * 100:.0f}-{c.target_max * 100:.0f}% | {c.status} |"
+        for c in inp.categories
+    ]
+    out += [
+        "",
+        f"Tactic shares are over the {t.with_tactic} pairs that carry a tactic, hazard shares over the "
+        f"{t.with_hazard} pairs that carry a hazard.",
+        "",
+        "## How the data was collected",
+        "",
+        "Users of the assistant gave feedback in the product (side-by-side choices, edits, regenerations, thumbs). "
+        "The curator grouped responses by prompt (the conversation so far), formed a pair from each piece of "
+        "evidence that one response is preferred, kept evidence in both directions, and routed each pair: strong, "
+        "consistent evidence was accepted automatically, the rest went to human review.",
+        "",
+        *_counter_table("evidence kind", dict(t.kinds)),
+        "",
+        *_counter_table("prompt source", dict(t.sources)),
+        "",
+        "## How it was scrubbed",
+        "",
+        "Every text (prompt, chosen, rejected) went through the PII scrubber before it reached review or this "
+        "release; detected values are replaced by consistent placeholders such as `<PERSON_1>`.",
+        "",
+        f"- scrubber versions on these pairs: {', '.join(f'`{v}` ({n})' for v, n in sorted(t.scrubber_versions.items())) or 'not recorded'}",
+        f"- current scrubber: {inp.scrubber.get('current') or 'not importable at build time'}",
+        f"- recognizers: {', '.join(inp.scrubber.get('recognizers') or []) or 'not importable at build time'}",
+        f"- pairs not marked scrubbed: {t.unscrubbed}",
+        "",
+        "## How it was reviewed",
+        "",
+        f"- accepted automatically: {t.accepted_by.get('auto', 0)}; accepted by reviewers: {t.accepted_by.get('review', 0)}",
+        f"- quorum policy (as recorded on the pairs): {', '.join(f'`{k}` ({v})' for k, v in sorted(t.quorum_policies.items())) or 'not recorded'}",
+        f"- rubric versions: {', '.join(f'`{k}` ({v})' for k, v in sorted(t.rubric_versions.items())) or 'not recorded'}",
+        f"- mean reviewer agreement on reviewed pairs: {t.mean_agreement if t.mean_agreement is not None else 'n/a'} "
+        f"(over {t.agreement_n} pairs)",
+        f"- routing policy versions: {', '.join(f'`{k}` ({v})' for k, v in sorted(t.policy_versions.items())) or 'not recorded'}",
+        "",
+        "## How it was split",
+        "",
+        f"By prompt group, never by pair: a group's split is a pure function of its key and the release seed "
+        f"({inp.seed}; test share {inp.test_share}), so all pairs of a prompt share a split and a prompt in test "
+        "this month is never in train in a later month. Prompts already shipped keep the split they were shipped "
+        "in. Prompts pinned into the frozen evaluation set are never shipped again.",
+        "",
+        f"New prompts this release: {t.new_prompts}; prompts shipped before (same split as then): {t.seen_prompts}.",
+        "",
+        "## Gates",
+        "",
+        "| gate | status |",
+        "|---|---|",
+        *[f"| {name} | {g['status']} |" for name, g in r["gates"].items()],
+        "",
+        *_counter_table("removed before release", dict(r["removed"])),
+        "",
+        f"Overridden gates: {', '.join(inp.overrides) or 'none'}.",
+        *(["", "Warnings:", *[f"- {w}" for w in r["warnings"]]] if r["warnings"] else []),
+        "",
+        "## Known limits",
+        "",
+        "- Preferences come from users of one product; they reflect its audience, not the population.",
+        "- Near-duplicate detection normalizes case, punctuation, whitespace and scrubber placeholders; paraphrases "
+        "are not detected.",
+        "- Scrubbing is automatic: recall is high but not perfect; report leaks to the maintainers.",
+        "- Harm tags come from an automatic tagger; category counts inherit its errors.",
+        "- Users' erasure requests remove their rows from every release built after the request; releases already "
+        "downloaded are not recalled. Use the latest release.",
+        "",
+        "## Files",
+        "",
+        "`data/<split>.parquet`, `data/<split>.jsonl`, `dataset/` (`datasets.DatasetDict.save_to_disk`), "
+        "`coverage.png`, `manifest.json` (counts, file hashes, versions), `CHANGELOG.md`.",
+        "",
+    ]
+    return "\n".join(out)

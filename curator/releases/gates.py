@@ -1,0 +1,168 @@
+"""Release gates: what is tallied while rows stream by, and the verdict at the end.
+
+Removals (exact and near-duplicate prompts within the month and against earlier releases, duplicate pairs,
+frozen-evaluation prompts) are not failures: the rows are left out and counted. Failures stop the release with
+a report unless overridden by name (``--override NAME``); overrides are recorded in the card and manifest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from curator.coverage import TaxonomyLike, category_table
+
+__all__ = ["GATE_NAMES", "GatePolicy", "GateTally", "evaluate_gates"]
+
+#: Gates that can fail (and so can be overridden).
+GATE_NAMES = ("empty", "scrubbed", "checks", "label_balance", "coverage")
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    #: Fewer pairs than this is a warning: too few for DPO to move a model.
+    min_pairs_warning: int = 1000
+    #: Share of pairs whose chosen response is the longer one must lie in this range (length bias).
+    chosen_longer_share: tuple[float, float] = (0.2, 0.8)
+    #: Label balance is only judged from this many pairs on (a handful of pairs says nothing).
+    label_balance_min_pairs: int = 100
+    #: ``fail``: a category outside its target range (or empty) stops the release; ``warn``; ``off``.
+    coverage: str = "warn"
+    #: Pair checks that make a pair unusable even after review (the routing policy discards them). Any other
+    #: check label fails the gate only on auto-accepted pairs: routing should have sent those to review.
+    blocking_checks: tuple[str, ...] = ("empty_prompt", "empty_chosen", "empty_rejected", "duplicate")
+
+
+@dataclass
+class GateTally:
+    """Counts gathered in one pass over the month's accepted pairs."""
+
+    pairs: int = 0
+    splits: Counter[str] = field(default_factory=Counter)
+    prompts: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
+    unscrubbed: int = 0
+    checks_auto: Counter[str] = field(default_factory=Counter)
+    checks_reviewed: Counter[str] = field(default_factory=Counter)
+    chosen_longer: int = 0
+    accepted_by: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    tactics: Counter[str] = field(default_factory=Counter)
+    hazards: Counter[str] = field(default_factory=Counter)
+    with_tactic: int = 0
+    with_hazard: int = 0
+    agreement_sum: float = 0.0
+    agreement_n: int = 0
+    rubric_versions: Counter[str] = field(default_factory=Counter)
+    scrubber_versions: Counter[str] = field(default_factory=Counter)
+    policy_versions: Counter[str] = field(default_factory=Counter)
+    quorum_policies: Counter[str] = field(default_factory=Counter)
+    tagger_versions: Counter[str] = field(default_factory=Counter)
+    new_prompts: int = 0
+    seen_prompts: int = 0
+
+    def add(
+        self,
+        row: dict[str, Any],
+        split: str,
+        scrubbed: bool,
+        review: dict[str, Any] | None,
+        tags: dict[str, Any] | None,
+    ) -> None:
+        self.pairs += 1
+        self.splits[split] += 1
+        if not scrubbed:
+            self.unscrubbed += 1
+        target = self.checks_reviewed if row["accepted_by"] == "review" else self.checks_auto
+        target.update(row["checks"])
+        self.chosen_longer += len(row["chosen"][0]["content"]) > len(row["rejected"][0]["content"])
+        self.accepted_by[row["accepted_by"]] += 1
+        self.kinds[row["kind"] or "unknown"] += 1
+        self.sources[row["source"] or "unknown"] += 1
+        if row["tactic"]:
+            self.with_tactic += 1
+            self.tactics[row["tactic"]] += 1
+        if row["hazards"]:
+            self.with_hazard += 1
+            self.hazards.update(set(row["hazards"]))
+        if row["agreement"] is not None:
+            self.agreement_sum += row["agreement"]
+            self.agreement_n += 1
+        for counter, key in (
+            (self.rubric_versions, row["rubric_version"]),
+            (self.scrubber_versions, row["scrubber_version"]),
+            (self.policy_versions, row["policy_version"]),
+        ):
+            if key:
+                counter[key] += 1
+        if review:
+            policy = review.get("policy") or review.get("quorum_policy") or review.get("quorum")
+            if policy:
+                self.quorum_policies[str(policy)] += 1
+        if tags:
+            version = tags.get("tagger_version") or tags.get("version")
+            if version:
+                self.tagger_versions[str(version)] += 1
+
+    @property
+    def mean_agreement(self) -> float | None:
+        return round(self.agreement_sum / self.agreement_n, 4) if self.agreement_n else None
+
+
+def evaluate_gates(
+    tally: GateTally, policy: GatePolicy, taxonomy: TaxonomyLike, overrides: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Every gate's result: ``{"gates": {name: {...,"status": pass|fail|warn|off|overridden}}, "failed": [...],
+    "warnings": [...], "removed": {...}}``. ``failed`` lists failing gates that were not overridden."""
+    gates: dict[str, dict[str, Any]] = {}
+
+    def put(name: str, failed: bool, **detail: Any) -> None:
+        status = "fail" if failed else "pass"
+        if failed and name in overrides:
+            status = "overridden"
+        gates[name] = {"status": status, **detail}
+
+    put("empty", tally.pairs == 0, pairs=tally.pairs)
+    put("scrubbed", tally.unscrubbed > 0, unscrubbed_pairs=tally.unscrubbed)
+    blocked = {k: v for k, v in tally.checks_reviewed.items() if k in policy.blocking_checks}
+    put(
+        "checks",
+        sum(tally.checks_auto.values()) > 0 or bool(blocked),
+        auto_accepted_with_checks=dict(sorted(tally.checks_auto.items())),
+        review_accepted_with_checks=dict(sorted(tally.checks_reviewed.items())),
+    )
+    share = tally.chosen_longer / tally.pairs if tally.pairs else 0.0
+    low, high = policy.chosen_longer_share
+    judged = tally.pairs >= policy.label_balance_min_pairs
+    put(
+        "label_balance",
+        judged and not low <= share <= high,
+        chosen_longer_share=round(share, 4),
+        allowed=[low, high],
+        judged=judged,
+    )
+    table = category_table(taxonomy, tally.tactics, tally.hazards, tally.with_tactic, tally.with_hazard)
+    outside = [f"{c.axis}:{c.name}" for c in table if not c.ok]
+    if policy.coverage == "off":
+        gates["coverage"] = {"status": "off", "outside": outside}
+    elif policy.coverage == "warn":
+        gates["coverage"] = {"status": "warn" if outside else "pass", "outside": outside}
+    else:
+        put("coverage", bool(outside), outside=outside)
+    warnings = []
+    if tally.pairs < policy.min_pairs_warning:
+        warnings.append(
+            f"only {tally.pairs} pairs (< {policy.min_pairs_warning}): too few for DPO to move a model"
+        )
+    if gates["coverage"]["status"] == "warn":
+        warnings.append(f"coverage outside target ranges: {', '.join(outside)}")
+    failed = [name for name, g in gates.items() if g["status"] == "fail"]
+    return {
+        "gates": gates,
+        "failed": failed,
+        "warnings": warnings,
+        "overridden": [name for name, g in gates.items() if g["status"] == "overridden"],
+        "removed": dict(sorted(tally.removed.items())),
+    }

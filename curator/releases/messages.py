@@ -1,0 +1,48 @@
+"""User-visible strings of releases, `prefloop release|forget|scheduler` and `prefloop coverage`."""
+
+from __future__ import annotations
+
+COVERAGE_HEADER = "Coverage for {scope}: {accepted} accepted pairs, {backlog} waiting for review"
+ALL_MONTHS = "all months"
+AXIS_TITLE = {
+    "tactic": "Tactics (share of pairs with a tactic):",
+    "hazard": "Hazards (share of pairs with a hazard):",
+}
+COVERAGE_LINE = (
+    "  {mark} {name:<24} {count:>7}  {share:>6}  target {low}-{high}  {status:<5}  "
+    "backlog {backlog}  disagreement {disagreement}"
+)
+STATUS_MARK = {"ok": "ok ", "low": "LOW", "high": "HI ", "empty": "NONE"}
+COVERAGE_OK = "All categories inside their target ranges."
+COVERAGE_FAILING = "{n} categor(ies) outside the target range or empty: {names}"
+
+# -- releases --------------------------------------------------------------------------------------------
+PROGRESS_PAIRS = "release {month}"
+UNKNOWN_GATE = "unknown gate(s) to override: {names}. Gates: {known}"
+GATES_FAILED = (
+    "release {month} stopped: gate(s) failed: {failed}. Nothing was written. Fix the data, or rebuild with "
+    "--override NAME for each gate you accept failing (recorded in the card)."
+)
+RELEASE_EXISTS = (
+    "{path} already exists; releases are never overwritten. Run the build again for the next revision."
+)
+DATASET_DESCRIPTION = "{name}: preference pairs (prompt, chosen, rejected) from user feedback. See README.md."
+PLOT_TITLE = "{name}: share of pairs per category against target ranges"
+BUILT = "built {name} ({pairs} pairs: {splits}) in {path}"
+GATE_REPORT_TITLE = "gate report:"
+WARNING = "warning: {text}"
+PINNED = "pinned {n} prompts of {month} ({split}) into the frozen evaluation set"
+PUSHED = "pushed {path} to {repo} ({url})"
+
+# -- erasure ---------------------------------------------------------------------------------------------
+FORGOT = (
+    "erased user {user}: {events} events, {responses} responses, {feedback} feedback rows, {pairs} pairs, "
+    "{votes} votes removed from the store; releases built from now on will not contain them"
+)
+
+# -- scheduler -------------------------------------------------------------------------------------------
+SCHEDULER_STARTED = (
+    "scheduler running: monthly release job {job}, next run {next_run} (misfire grace {grace} h)"
+)
+JOB_SKIPPED = "release for {period} already {status} (job run {job_id}); skipping"
+JOB_NOTHING = "no accepted pairs for {period}; nothing to release"
