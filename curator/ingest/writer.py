@@ -1,0 +1,273 @@
+"""Write a batch of validated events to the store, idempotently, in the caller's transaction.
+
+Events are inserted in bulk with ``ON CONFLICT DO NOTHING``; only events that were new derive state (responses,
+prompt groups, current feedback, "continued" links) and mark their prompt groups dirty for pairing. A batch seen
+twice (a redelivery after a crash) therefore changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from curator.ingest.decode import DeadLetterItem, Decoded
+from curator.pairing.grouping import group_key, normalize_text, turn_index
+from curator.store.models import (
+    DeadLetter,
+    EventRow,
+    FeedbackState,
+    PromptGroup,
+    ResponseRow,
+    SourceOffset,
+    utcnow,
+)
+
+__all__ = ["WriteResult", "chunks", "write_batch"]
+
+_CHUNK = 500
+
+
+@dataclass
+class WriteResult:
+    inserted: int = 0
+    duplicates: int = 0
+    dead_letters: int = 0
+    touched_groups: set[str] = field(default_factory=set)
+
+
+def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _insert(session: Session, model: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _event_row(d: Decoded, now: datetime) -> dict[str, Any]:
+    e = d.event
+    response_id = getattr(e, "response_id", None) or getattr(e, "response_a", None)
+    return {
+        "event_id": e.event_id,
+        "type": e.type,
+        "schema_version": e.schema_version,
+        "app_id": e.app_id,
+        "conversation_id": e.conversation_id,
+        "user": e.user,
+        "response_id": response_id,
+        "other_response_id": getattr(e, "response_b", None),
+        "occurred_at": e.occurred_at,
+        "ingested_at": now,
+        "payload": d.payload,
+        "source": d.source[-300:],
+        "purged_at": None,
+    }
+
+
+def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:
+    now = utcnow()
+    new: set[str] = set()
+    for part in chunks(decoded):
+        stmt = (
+            _insert(session, EventRow)
+            .values([_event_row(d, now) for d in part])
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(EventRow.event_id)
+        )
+        new.update(session.execute(stmt).scalars())
+    return new
+
+
+def _write_responses(session: Session, responses: list[Any]) -> set[str]:
+    groups: dict[str, dict[str, Any]] = {}
+    rows = []
+    for e in responses:
+        context = [{"role": m.role, "content": m.content} for m in e.context]
+        key = group_key(context, app_id=e.app_id, system_prompt_version=e.system_prompt_version)
+        g = groups.get(key)
+        if g is None:
+            groups[key] = {
+                "key": key,
+                "context": context,
+                "system_prompt_version": e.system_prompt_version,
+                "app_id": e.app_id,
+                "tags": None,
+                "first_seen": e.occurred_at,
+                "last_seen": e.occurred_at,
+                "dirty": True,
+            }
+        else:
+            g["first_seen"] = min(g["first_seen"], e.occurred_at)
+            g["last_seen"] = max(g["last_seen"], e.occurred_at)
+        rows.append(
+            {
+                "response_id": e.response_id,
+                "event_id": e.event_id,
+                "group_key": key,
+                "app_id": e.app_id,
+                "conversation_id": e.conversation_id,
+                "user": e.user,
+                "text": e.text,
+                "model": e.model,
+                "generation": e.generation.model_dump(exclude_none=True),
+                "prompt_source": e.prompt_source,
+                "regenerates": e.regenerates,
+                "turn_index": turn_index(context),
+                "continued_by": None,
+                "shown_at": e.occurred_at,
+            }
+        )
+    group_rows = sorted(groups.values(), key=lambda g: g["key"])  # a stable lock order across consumers
+    for part in chunks(group_rows):
+        stmt = _insert(session, PromptGroup).values(list(part))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"], set_={"dirty": True, "last_seen": stmt.excluded.last_seen}
+        )
+        session.execute(stmt)
+    for part in chunks(rows):
+        session.execute(
+            _insert(session, ResponseRow)
+            .values(list(part))
+            .on_conflict_do_nothing(index_elements=["response_id"])
+        )
+    return set(groups)
+
+
+def _link_continuations(session: Session, responses: list[Any]) -> set[str]:
+    """A response whose context's last assistant turn is an earlier answer continues that answer."""
+    wanted: dict[str, list[tuple[str, str]]] = {}
+    for e in responses:
+        if len(e.context) >= 3 and e.context[-2].role == "assistant":
+            wanted.setdefault(e.conversation_id, []).append(
+                (normalize_text(e.context[-2].content), e.response_id)
+            )
+    if not wanted:
+        return set()
+    touched: set[str] = set()
+    convs = sorted(wanted)
+    for part in chunks(convs):
+        rows = session.execute(
+            select(
+                ResponseRow.response_id, ResponseRow.conversation_id, ResponseRow.text, ResponseRow.group_key
+            )
+            .where(ResponseRow.conversation_id.in_(part), ResponseRow.continued_by.is_(None))
+            .order_by(ResponseRow.shown_at)
+        ).all()
+        by_text = {(r.conversation_id, normalize_text(r.text or "")): r for r in rows}
+        for conv in part:
+            for text, child in wanted[conv]:
+                parent = by_text.get((conv, text))
+                if parent is None or parent.response_id == child:
+                    continue
+                session.execute(
+                    update(ResponseRow)
+                    .where(ResponseRow.response_id == parent.response_id)
+                    .values(continued_by=child)
+                )
+                touched.add(parent.group_key)
+    for keys in chunks(sorted(touched)):
+        session.execute(update(PromptGroup).where(PromptGroup.key.in_(keys)).values(dirty=True))
+    return touched
+
+
+def _write_feedback(session: Session, feedback: list[Any]) -> None:
+    latest: dict[tuple[str, str], Any] = {}
+    for e in feedback:
+        k = (e.response_id, e.user)
+        if k not in latest or e.occurred_at >= latest[k].occurred_at:
+            latest[k] = e
+    rows = [
+        {
+            "response_id": e.response_id,
+            "user": e.user,
+            "rating": 0 if e.retract else e.rating,
+            "reason": e.reason,
+            "comment": e.comment,
+            "event_id": e.event_id,
+            "occurred_at": e.occurred_at,
+        }
+        for e in latest.values()
+    ]
+    for part in chunks(rows):
+        stmt = _insert(session, FeedbackState).values(list(part))
+        ex = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["response_id", "user"],
+            set_={
+                "rating": ex.rating,
+                "reason": ex.reason,
+                "comment": ex.comment,
+                "event_id": ex.event_id,
+                "occurred_at": ex.occurred_at,
+            },
+            where=FeedbackState.occurred_at < ex.occurred_at,
+        )
+        session.execute(stmt)
+
+
+def _mark_referenced(session: Session, response_ids: set[str]) -> set[str]:
+    keys: set[str] = set()
+    for part in chunks(sorted(response_ids)):
+        keys.update(
+            session.execute(
+                select(ResponseRow.group_key).where(ResponseRow.response_id.in_(part)).distinct()
+            ).scalars()
+        )
+    for part in chunks(sorted(keys)):
+        session.execute(update(PromptGroup).where(PromptGroup.key.in_(part)).values(dirty=True))
+    return keys
+
+
+def write_batch(
+    session: Session,
+    decoded: list[Decoded],
+    *,
+    dead: Sequence[DeadLetterItem] = (),
+    offsets: dict[str, int] | None = None,
+) -> WriteResult:
+    """Store ``decoded`` (and, for file sources, ``dead`` letters and source ``offsets``) in ``session``'s
+    transaction. Returns the prompt groups that need pairing."""
+    result = WriteResult()
+    new = _insert_events(session, decoded) if decoded else set()
+    result.inserted = len(new)
+    result.duplicates = len(decoded) - len(new)
+    fresh = [d.event for d in decoded if d.event.event_id in new]
+    responses = [e for e in fresh if e.type == "response"]
+    if responses:
+        result.touched_groups |= _write_responses(session, responses)
+        result.touched_groups |= _link_continuations(session, responses)
+    feedback = [e for e in fresh if e.type == "feedback"]
+    if feedback:
+        _write_feedback(session, feedback)
+    referenced: set[str] = set()
+    for e in fresh:
+        if e.type in ("feedback", "regenerate", "edit"):
+            referenced.add(e.response_id)
+        elif e.type == "choice":
+            referenced.update((e.response_a, e.response_b))
+    if referenced:
+        result.touched_groups |= _mark_referenced(session, referenced)
+    if dead:
+        session.add_all(
+            DeadLetter(source=d.record.source[-300:], code=d.code, reason=d.reason, raw=d.record.value)
+            for d in dead
+        )
+        result.dead_letters = len(dead)
+    if offsets:
+        rows = [
+            {"source": s[-300:], "position": p, "updated_at": utcnow()} for s, p in sorted(offsets.items())
+        ]
+        stmt = _insert(session, SourceOffset).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source"],
+            set_={"position": stmt.excluded.position, "updated_at": stmt.excluded.updated_at},
+        )
+        session.execute(stmt)
+    return result

@@ -1,0 +1,9 @@
+"""The curator pipeline (ingest -> store -> pair -> scrub/tag -> route) and the adapters between store and core."""
+
+from __future__ import annotations
+
+from curator.pipeline.core import BatchResult, Curator, PairingResult
+from curator.pipeline.store_pairs import SaveStats, save_drafts
+from curator.pipeline.views import load_groups
+
+__all__ = ["BatchResult", "Curator", "PairingResult", "SaveStats", "load_groups", "save_drafts"]

@@ -1,0 +1,172 @@
+"""The curator pipeline: decode, store, pair, scrub, tag, route. Sources (Kafka, spool, file) feed it batches.
+
+One :class:`Curator` per process. Ingest and pairing are separate transactions: a batch's events, dead letters and
+source offsets commit together (the caller commits Kafka offsets only after that), then the prompt groups the batch
+touched are paired. Groups stay ``dirty`` until pairing commits, so a crash between the two loses nothing: the next
+run (or :meth:`Curator.pair_dirty`) picks them up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+
+from curator.ingest.decode import DeadLetterItem, RawRecord, decode_records
+from curator.ingest.writer import WriteResult, chunks, write_batch
+from curator.pairing.engine import pair_group
+from curator.pairing.model import GroupView
+from curator.pairing.policy import Policy
+from curator.pipeline.store_pairs import PairScrubber, SaveStats, save_drafts
+from curator.pipeline.views import load_groups
+from curator.store import Store
+from curator.store.models import PromptGroup
+from schemas.errors import ConfigError
+
+__all__ = ["BatchResult", "Curator", "PairingResult"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PairingResult:
+    groups: int = 0
+    pairs: SaveStats = field(default_factory=SaveStats)
+    tagged: int = 0
+
+
+@dataclass
+class BatchResult:
+    records: int = 0
+    write: WriteResult = field(default_factory=WriteResult)
+    dead: list[DeadLetterItem] = field(default_factory=list)
+    pairing: PairingResult = field(default_factory=PairingResult)
+
+
+class Curator:
+    """Ingest and pairing over one store.
+
+    ``scrubber`` (``curator.scrub.Scrubber``) and ``tagger`` (``curator.tagging.Tagger``) are optional so tests
+    and benchmarks can run without them; ``require_scrub`` (the default) refuses to run without a scrubber,
+    because pairs routed to review or accepted reach people and releases.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        policy: Policy,
+        *,
+        scrubber: PairScrubber | None = None,
+        tagger: Any = None,
+        require_scrub: bool = True,
+        pair_batch: int = 500,
+    ) -> None:
+        if require_scrub and scrubber is None:
+            raise ConfigError(
+                "the curator needs a scrubber: pairs routed to review or accepted must be scrubbed before they "
+                "are stored. Install prefloop[curator] (spaCy and its model) or pass require_scrub=False in tests."
+            )
+        self.store = store
+        self.policy = policy
+        self.scrubber = scrubber
+        self.tagger = tagger
+        self.pair_batch = pair_batch
+
+    # -- ingest ----------------------------------------------------------------------------------------
+    def ingest(
+        self,
+        records: Sequence[RawRecord],
+        *,
+        keep_dead_letters: bool = False,
+        offsets: dict[str, int] | None = None,
+    ) -> BatchResult:
+        """Validate and store one batch in one transaction. Dead letters are returned (Kafka mode sends them to
+        the DLQ topic) and, with ``keep_dead_letters``, also stored (file sources)."""
+        decoded, dead = decode_records(records)
+        with self.store.session() as session:
+            write = write_batch(session, decoded, dead=dead if keep_dead_letters else (), offsets=offsets)
+        return BatchResult(records=len(records), write=write, dead=dead)
+
+    def process(
+        self,
+        records: Sequence[RawRecord],
+        *,
+        keep_dead_letters: bool = False,
+        offsets: dict[str, int] | None = None,
+    ) -> BatchResult:
+        """Ingest one batch, then pair the prompt groups it touched."""
+        result = self.ingest(records, keep_dead_letters=keep_dead_letters, offsets=offsets)
+        if result.write.touched_groups:
+            result.pairing = self.pair(result.write.touched_groups)
+        return result
+
+    # -- pairing ---------------------------------------------------------------------------------------
+    def pair(self, keys: Iterable[str]) -> PairingResult:
+        """Pair the dirty groups among ``keys``."""
+        total = PairingResult()
+        for part in chunks(sorted(set(keys)), self.pair_batch):
+            self._merge(total, self._pair_once(list(part)))
+        return total
+
+    def pair_dirty(self, limit: int | None = None) -> PairingResult:
+        """Pair every dirty group (recovery after a crash, or a sweep), ``pair_batch`` groups per transaction."""
+        total = PairingResult()
+        while limit is None or total.groups < limit:
+            done = self._pair_once(None)
+            self._merge(total, done)
+            if done.groups == 0:
+                break
+        return total
+
+    @staticmethod
+    def _merge(total: PairingResult, part: PairingResult) -> None:
+        total.groups += part.groups
+        total.tagged += part.tagged
+        for name in ("created", "updated", "unchanged", "frozen", "scrubbed"):
+            setattr(total.pairs, name, getattr(total.pairs, name) + getattr(part.pairs, name))
+        for status, n in part.pairs.by_status.items():
+            total.pairs.by_status[status] = total.pairs.by_status.get(status, 0) + n
+
+    def _pair_once(self, keys: list[str] | None) -> PairingResult:
+        result = PairingResult()
+        with self.store.session() as session:
+            q = select(PromptGroup).where(PromptGroup.dirty.is_(True)).order_by(PromptGroup.key)
+            q = q.where(PromptGroup.key.in_(keys)) if keys is not None else q.limit(self.pair_batch)
+            if self.store.dialect == "postgresql":
+                q = q.with_for_update(skip_locked=True)  # another consumer is pairing it: it will finish it
+            groups = list(session.execute(q).scalars())
+            if not groups:
+                return result
+            live = [g for g in groups if g.purged_at is None]
+            drafts = []
+            for view in load_groups(session, live):
+                group_drafts = pair_group(view, self.policy)
+                if group_drafts and view.tags is None and self.tagger is not None:
+                    view = self._tag(session, view)
+                    result.tagged += 1
+                    group_drafts = pair_group(view, self.policy)
+                drafts.extend(group_drafts)
+            result.pairs = save_drafts(session, drafts, self.policy, self.scrubber)
+            session.execute(
+                update(PromptGroup).where(PromptGroup.key.in_([g.key for g in groups])).values(dirty=False)
+            )
+            result.groups = len(groups)
+        return result
+
+    def _tag(self, session: Any, view: GroupView) -> GroupView:
+        tags = self.tagger.tag(view.context)
+        data = {"harmful": bool(tags.harmful), **tags.to_dict()}
+        session.execute(update(PromptGroup).where(PromptGroup.key == view.key).values(tags=data))
+        return GroupView(
+            key=view.key,
+            context=view.context,
+            responses=view.responses,
+            feedback=view.feedback,
+            actions=view.actions,
+            app_id=view.app_id,
+            system_prompt_version=view.system_prompt_version,
+            tags=data,
+        )
