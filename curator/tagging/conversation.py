@@ -8,14 +8,9 @@ from typing import Any
 from curator.tagging import messages
 from curator.tagging.errors import InputError
 
-__all__ = ["Conversation", "MAX_CONTEXT_TURNS", "model_text", "user_turns"]
+__all__ = ["Conversation", "user_turns"]
 
 Conversation = str | Sequence[dict[str, Any]]
-#: How many user turns (the prompt and the ones before it) the classifier reads.
-MAX_CONTEXT_TURNS = 3
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
-
-
 def user_turns(conversation: Conversation) -> list[str]:
     """The user turns of a conversation, oldest first; the last one is the prompt. Raises :class:`InputError`."""
     if isinstance(conversation, str):
@@ -33,9 +28,3 @@ def user_turns(conversation: Conversation) -> list[str]:
     if not turns:
         raise InputError(messages.INPUT_NO_USER, value=conversation)
     return turns
-
-
-def model_text(turns: Sequence[str]) -> str:
-    """The text the classifier reads: the last user turns, lower-cased, quotes straightened, one line per turn."""
-    recent = turns[-MAX_CONTEXT_TURNS:]
-    return "\n".join(" ".join(t.split()) for t in recent).lower().translate(_QUOTES)

@@ -5,6 +5,7 @@ Two kinds of files are read:
 * ``authored/*.txt`` — examples written for prefloop. A line ``## tactic=<name|none> hazards=<a,b|none>`` opens a
   section; every other non-empty line that does not start with ``#`` is one example. `` ||| `` separates the user
   turns of a conversation (the last turn is the prompt).
+* ``authored/*.yaml`` — templated examples: request frames x requests, expanded by :func:`expand_templates`.
 * ``sources/`` — public data sets copied as published, labelled by :mod:`curator.tagging.sources`.
 
 Each example gets a stable split (``train`` / ``dev`` / ``test``) from a hash of its normalised text, so the split
@@ -22,7 +23,7 @@ from pathlib import Path
 from curator.tagging import messages
 from curator.tagging.errors import CorpusError
 
-__all__ = ["DEFAULT_CORPUS_DIR", "Example", "load_corpus", "parse_authored", "split_of"]
+__all__ = ["DEFAULT_CORPUS_DIR", "Example", "expand_templates", "load_corpus", "parse_authored", "split_of"]
 
 DEFAULT_CORPUS_DIR = Path(__file__).parent / "corpus"
 TURN_SEPARATOR = " ||| "
@@ -41,6 +42,7 @@ class Example:
     hazards: tuple[str, ...]
     source: str
     subset: str = ""
+    group: str = ""  # examples sharing a group (variants of one templated request) share a split
     meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -53,7 +55,7 @@ class Example:
 
     @property
     def split(self) -> str:
-        return split_of(self.key)
+        return split_of(self.group or self.key)
 
 
 def split_of(key: str) -> str:
@@ -105,6 +107,68 @@ def parse_authored(
         yield Example(turns=turns, tactic=section[0], hazards=section[1], source=f"authored/{path.name}")
 
 
+def _pick(item: str, salt: str, n: int, k: int) -> list[int]:
+    """``k`` distinct indices in ``range(n)``, chosen deterministically from ``item``."""
+    start = int.from_bytes(hashlib.sha256(f"{salt}:{item}".encode()).digest()[:4], "big")
+    step = 1 + start % max(1, n - 1) if n > 1 else 1
+    picked: list[int] = []
+    i = start % n
+    while len(picked) < min(k, n):
+        if i not in picked:
+            picked.append(i)
+        i = (i + step) % n
+        if len(picked) < min(k, n) and i == start % n:
+            i = (i + 1) % n
+    return picked
+
+
+def _fill(frame: str, x: str) -> str:
+    return frame.replace("{X}", x[:1].upper() + x[1:]).replace("{x}", x)
+
+
+def expand_templates(path: Path) -> Iterator[Example]:
+    """Yield the examples of a templates YAML file (see ``authored/templates.yaml`` for the format).
+
+    Every request is combined with ``per_item`` frames of its kind. Harmful requests also get one prompt-injection
+    and one social-engineering wrapping for about a quarter of the items each; benign requests get a harmless
+    "for my novel / I'm a nurse" framing (still benign) and an injection wrapping (prompt_injection, no hazard)
+    for a few items, so these cues are learned as cues and not as harm.
+    """
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    frames: dict[str, list[str]] = data["frames"]
+    per_item = int(data.get("per_item", 2))
+    source = f"authored/{path.name}"
+    for group in data["sets"]:
+        tactic = None if group["tactic"] == "none" else str(group["tactic"])
+        hazards = () if group["hazards"] == "none" else tuple(str(group["hazards"]).split(","))
+        for kind in ("ask", "write"):
+            for item in group.get(kind) or []:
+                for i in _pick(item, kind, len(frames[kind]), per_item):
+                    yield Example((_fill(frames[kind][i], item),), tactic, hazards, source, group=item)
+                if kind != "ask":
+                    continue
+                bucket = _pick(item, "wrap", 8, 1)[0]
+                if tactic is None and bucket == 0:
+                    frame = frames["fiction_benign"][_pick(item, "fb", len(frames["fiction_benign"]), 1)[0]]
+                    yield Example((_fill(frame, item),), None, (), source, group=item)
+                elif bucket in (1, 2) if tactic is not None else bucket == 1:
+                    frame = frames["injection"][_pick(item, "inj", len(frames["injection"]), 1)[0]]
+                    yield Example((_fill(frame, item),), "prompt_injection", hazards, source, group=item)
+                elif tactic is not None and bucket in (3, 4):
+                    frame = frames["social"][_pick(item, "soc", len(frames["social"]), 1)[0]]
+                    yield Example((_fill(frame, item),), "social_engineering", hazards, source, group=item)
+    for combo in data.get("combos") or []:
+        tactic = None if combo["tactic"] == "none" else str(combo["tactic"])
+        hazards = () if combo["hazards"] == "none" else tuple(str(combo["hazards"]).split(","))
+        (slot, values), = combo["slots"].items()
+        for pattern in combo["patterns"]:
+            for value in values:
+                text = pattern.replace("{" + slot + "}", str(value))
+                yield Example((text,), tactic, hazards, source, group=f"{slot}={value}")
+
+
 def load_corpus(
     corpus_dir: Path | str | None = None, tactics: set[str] | None = None, hazards: set[str] | None = None
 ) -> list[Example]:
@@ -117,6 +181,8 @@ def load_corpus(
     found: list[Example] = []
     for path in sorted((root / "authored").glob("*.txt")):
         found.extend(parse_authored(path, tactics, hazards))
+    for path in sorted((root / "authored").glob("*.yaml")):
+        found.extend(expand_templates(path))
     found.extend(sources.load_public(root / "sources"))
     seen: set[str] = set()
     unique: list[Example] = []

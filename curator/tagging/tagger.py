@@ -13,17 +13,20 @@ import spacy
 from spacy.language import Language
 
 from curator.tagging import messages
-from curator.tagging.conversation import Conversation, model_text, user_turns
+from curator.tagging.conversation import Conversation, user_turns
+from curator.tagging.features import Lexicon, model_text
 from curator.tagging.errors import ModelError
 from curator.tagging.model import HARMFUL, labels_for
 from curator.tagging.rules import RuleSet
 from curator.tagging.tags import Tags, decide
 from curator.tagging.taxonomy import Taxonomy
 
-__all__ = ["DEFAULT_MODEL_DIR", "THRESHOLDS_FILE", "Tagger"]
+__all__ = ["DEFAULT_MODEL_DIR", "LEXICON_FILE", "THRESHOLDS_FILE", "Tagger"]
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
 THRESHOLDS_FILE = "thresholds.json"
+#: The lexicon a model was trained with is stored beside it, so features at tagging time match training.
+LEXICON_FILE = "lexicon.yaml"
 
 
 class Tagger:
@@ -34,10 +37,16 @@ class Tagger:
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
-        self, nlp: Language, thresholds: dict[str, float], taxonomy: Taxonomy, meta: dict[str, Any] | None = None
+        self,
+        nlp: Language,
+        thresholds: dict[str, float],
+        taxonomy: Taxonomy,
+        meta: dict[str, Any] | None = None,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self._nlp = nlp
         self._rules = RuleSet.load(nlp.vocab)
+        self._lexicon = lexicon or Lexicon.load()
         self.thresholds = dict(thresholds)
         self.taxonomy = taxonomy
         self.meta = dict(meta or {})
@@ -66,7 +75,8 @@ class Tagger:
         missing = sorted(set(labels_for(taxonomy.hazard_names)) - trained)
         if missing:
             raise ModelError(messages.MODEL_LABELS.format(path=path, missing=", ".join(missing)), value=missing)
-        return cls(nlp, meta["thresholds"], taxonomy, meta)
+        lexicon = Lexicon.load(path / LEXICON_FILE) if (path / LEXICON_FILE).is_file() else None
+        return cls(nlp, meta["thresholds"], taxonomy, meta, lexicon)
 
     def tag(self, conversation: Conversation) -> Tags:
         """Tags of one prompt string or ``[{"role", "content"}, ...]`` conversation (last user turn = prompt)."""
@@ -80,11 +90,11 @@ class Tagger:
 
     def _tag_chunk(self, chunk: list[Conversation], batch_size: int) -> list[Tags]:
         turns = [user_turns(c) for c in chunk]
-        docs = list(self._nlp.pipe((model_text(t) for t in turns), batch_size=batch_size))
+        docs = list(self._nlp.pipe((model_text(t, self._lexicon) for t in turns), batch_size=batch_size))
         multi = [i for i, t in enumerate(turns) if len(t) > 1]
         first: dict[int, float] = {}
         if multi:
-            first_docs = self._nlp.pipe((model_text(turns[i][:1]) for i in multi), batch_size=batch_size)
+            first_docs = self._nlp.pipe((model_text(turns[i][:1], self._lexicon) for i in multi), batch_size=batch_size)
             first = {i: d.cats.get(HARMFUL, 0.0) for i, d in zip(multi, first_docs, strict=True)}
         hazards = self.taxonomy.hazard_names
         return [
@@ -94,5 +104,5 @@ class Tagger:
 
     def explain(self, conversation: Conversation) -> dict[str, Any]:
         """Raw model scores and the rule hits behind a conversation's tags (for debugging rules)."""
-        doc = self._nlp(model_text(user_turns(conversation)))
+        doc = self._nlp(model_text(user_turns(conversation), self._lexicon))
         return {"cats": dict(doc.cats), "rules": [h.__dict__ for h in self._rules.hits(doc)]}

@@ -21,11 +21,12 @@ from spacy.training import Example as SpacyExample
 from spacy.util import compounding, fix_random_seed, minibatch
 
 from curator.tagging import messages
-from curator.tagging.conversation import model_text
+from curator.tagging.features import Lexicon, model_text
 from curator.tagging.corpus import Example, load_corpus
 from curator.tagging.model import HARMFUL, MODEL_TACTICS, build_pipeline, labels_for
 from curator.tagging.rules import RuleSet
-from curator.tagging.tagger import THRESHOLDS_FILE, Tagger
+from curator.tagging.features import DEFAULT_LEXICON_PATH
+from curator.tagging.tagger import LEXICON_FILE, THRESHOLDS_FILE, Tagger
 from curator.tagging.tags import decide, or_scores
 from curator.tagging.taxonomy import Taxonomy
 
@@ -96,7 +97,8 @@ def calibrate(
         _GRID, lambda t: f1_of([s >= t for s in inj], gold_inj), _BOUNDS["prompt_injection"]
     )
     gold_harm = [ex.harmful for ex in dev]
-    benign = [i for i, ex in enumerate(dev) if not ex.harmful]
+    # the false-positive budget is spent on ordinary prompts; XSTest-style lookalikes only count through F1
+    benign = [i for i, ex in enumerate(dev) if ex.tactic is None and ex.source != "xstest"]
 
     def harm_score(t: float) -> float:
         preds = [c[HARMFUL] >= t or s >= th["prompt_injection"] for c, s in zip(cats, inj, strict=True)]
@@ -158,7 +160,8 @@ def train(
     fix_random_seed(seed)
     rng = random.Random(seed)
     nlp = build_pipeline(labels_for(hazards), arch)
-    examples = [SpacyExample.from_dict(nlp.make_doc(model_text(ex.turns)), {"cats": _cats(ex, hazards)}) for ex in train_set]
+    lexicon = Lexicon.load(DEFAULT_LEXICON_PATH)
+    examples = [SpacyExample.from_dict(nlp.make_doc(model_text(ex.turns, lexicon)), {"cats": _cats(ex, hazards)}) for ex in train_set]
     optimizer = nlp.initialize(lambda: examples)
     losses_per_epoch: list[float] = []
     for epoch in range(epochs):
@@ -172,7 +175,7 @@ def train(
             log(messages.TRAIN_PROGRESS.format(epoch=epoch + 1, loss=loss))
 
     rules = RuleSet.load(nlp.vocab)
-    dev_docs = list(nlp.pipe(model_text(ex.turns) for ex in dev_set))
+    dev_docs = list(nlp.pipe(model_text(ex.turns, lexicon) for ex in dev_set))
     dev_cats = [dict(d.cats) for d in dev_docs]
     dev_rules = [rules.scores(d) for d in dev_docs]
     thresholds = calibrate(dev_set, dev_cats, dev_rules, hazards)
@@ -181,6 +184,7 @@ def train(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
+    (out / LEXICON_FILE).write_text(DEFAULT_LEXICON_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     seconds = time.perf_counter() - started
     report = TrainReport(
         out_dir=str(out),
