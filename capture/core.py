@@ -1,0 +1,216 @@
+"""What the Flask extension and the WSGI middleware share: recording responses and handling the feedback
+endpoints, over plain data (bytes in, status + JSON-able dict out). No Flask here."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import uuid6
+from pydantic import ValidationError
+
+from capture import messages
+from capture.errors import NoUserError, TokenError
+from capture.idempotency import IdempotencyCache
+from capture.intake import KINDS, build_event, field_errors
+from capture.publisher import Publisher
+from capture.ratelimit import RateLimiter
+from capture.settings import CaptureSettings
+from capture.tokens import Pseudonymizer, TokenSigner, derive_key
+from schemas.errors import CaptureError, EventValidationError, FieldError
+from schemas.events import GenerationSettings, Message, ResponseEvent
+
+__all__ = ["CaptureCore", "Reply", "ResponseToken"]
+
+log = logging.getLogger("prefloop.capture")
+
+_UNAVAILABLE = {"spool_full", "queue_full", "spool_write_failed", "ack_timeout", "closed"}
+
+
+class ResponseToken(str):
+    """The signed token :meth:`CaptureCore.response_shown` returns (a ``str``: put it in the page as
+    ``data-prefloop-token``), with the ids it names as attributes."""
+
+    response_id: str
+    conversation_id: str
+    event_id: str
+
+    def __new__(cls, token: str, response_id: str, conversation_id: str, event_id: str) -> ResponseToken:
+        self = super().__new__(cls, token)
+        self.response_id = response_id
+        self.conversation_id = conversation_id
+        self.event_id = event_id
+        return self
+
+
+@dataclass
+class Reply:
+    """An endpoint's answer: HTTP status, JSON body, extra headers."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> bytes:
+        return json.dumps(self.body, separators=(",", ":")).encode()
+
+
+def _error(status: int, code: str, fields: Sequence[FieldError] = (), **fmt: Any) -> Reply:
+    body: dict[str, Any] = {"error": code, "message": messages.HTTP[code].format(**fmt)}
+    if fields:
+        body["fields"] = [f.to_dict() for f in fields]
+    return Reply(status, body)
+
+
+class CaptureCore:
+    """One capture instance: settings, publisher, token signer, pseudonymizer, rate limiter, key cache."""
+
+    def __init__(self, settings: CaptureSettings, publisher: Publisher | None = None) -> None:
+        self.settings = settings
+        self.publisher = publisher if publisher is not None else Publisher(settings.publisher)
+        self.signer = TokenSigner(derive_key(settings.secret_key, "token"), settings.token_max_age)
+        self.pseudonymize = Pseudonymizer(derive_key(settings.secret_key, "user"))
+        self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        self.idempotency = IdempotencyCache(settings.idempotency_ttl)
+        self.app_id = settings.app_id
+
+    @property
+    def metrics(self) -> Any:
+        return self.publisher.metrics
+
+    # --- the assistant's own code ---------------------------------------------------------------------
+    def response_shown(
+        self,
+        user_id: object,
+        *,
+        conversation_id: str,
+        context: Sequence[Message | dict[str, Any]],
+        text: str,
+        model: str,
+        response_id: str | None = None,
+        generation: GenerationSettings | dict[str, Any] | None = None,
+        regenerates: str | None = None,
+        prompt_source: str = "user",
+        system_prompt_version: str | None = None,
+        locale: str | None = None,
+        client_version: str | None = None,
+    ) -> ResponseToken:
+        """Record a response shown to ``user_id``; return its token. Validates on this thread (raises
+        :class:`~schemas.errors.EventValidationError`), then queues without waiting for the disk."""
+        user = self.pseudonymize(user_id)
+        event_id = str(uuid6.uuid7())
+        if response_id is None:
+            response_id = event_id
+        data: dict[str, Any] = {
+            "event_id": event_id,
+            "occurred_at": datetime.now(UTC),
+            "app_id": self.app_id,
+            "conversation_id": conversation_id,
+            "user": user,
+            "response_id": response_id,
+            "context": context,
+            "text": text,
+            "model": model,
+            "prompt_source": prompt_source,
+        }
+        for name, value in (
+            ("generation", generation),
+            ("regenerates", regenerates),
+            ("system_prompt_version", system_prompt_version),
+            ("locale", locale),
+            ("client_version", client_version),
+        ):
+            if value is not None:
+                data[name] = value
+        try:
+            event = ResponseEvent.model_validate(data)
+        except ValidationError as exc:
+            raise EventValidationError("invalid", field_errors(exc)) from None
+        self.publisher.submit(event)
+        token = self.signer.issue(response_id, conversation_id, user)
+        return ResponseToken(token, response_id, conversation_id, event_id)
+
+    # --- the endpoints ----------------------------------------------------------------------------------
+    def handle(self, kind: str, body: bytes, user_id: object) -> Reply:
+        """Answer one POST to endpoint ``kind`` (``feedback``, ``regenerate``, ``choice``, ``edit``).
+
+        Returns 200 only once the event is in the spool file (see :meth:`Publisher.publish`). Never raises.
+        """
+        try:
+            return self._handle(kind, body, user_id)
+        except Exception:  # a bug must not become a 500 page in the host app
+            log.exception("prefloop capture: unexpected error in the %s endpoint", kind)
+            self.metrics.count_rejected("unavailable")
+            return _error(503, "unavailable")
+
+    def too_large(self, size: int) -> Reply:
+        self.metrics.count_rejected("too_large")
+        return _error(413, "too_large", size=size, limit=self.settings.max_body_bytes)
+
+    def _handle(self, kind: str, raw: bytes, user_id: object) -> Reply:
+        metrics = self.metrics
+        if kind not in KINDS:
+            return _error(404, "not_found")
+        if len(raw) > self.settings.max_body_bytes:
+            return self.too_large(len(raw))
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            metrics.count_rejected("invalid")
+            return _error(400, "not_json")
+        if not isinstance(body, dict):
+            metrics.count_rejected("invalid")
+            return _error(400, "not_json")
+        if user_id is None:
+            metrics.count_rejected("no_user")
+            return _error(401, "no_user")
+        user = self.pseudonymize(user_id)
+        wait = self.limiter.check(user)
+        if wait:
+            metrics.count_rejected("rate_limited")
+            retry = max(1, int(wait + 0.999))
+            reply = _error(429, "rate_limited", retry_after=retry)
+            reply.headers["Retry-After"] = str(retry)
+            return reply
+        key = body.get("idempotency_key")
+        if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 128):
+            metrics.count_rejected("invalid")
+            return _error(
+                422, "invalid", [FieldError("idempotency_key", "must be a string of 1 to 128 characters")]
+            )
+
+        def accept() -> str:
+            event = build_event(kind, body, user=user, app_id=self.app_id, signer=self.signer)
+            self.publisher.publish_line(event.to_json().encode() + b"\n", kind)
+            return event.event_id
+
+        try:
+            event_id, duplicate = self.idempotency.run(
+                user, key, accept, wait=self.publisher.config.ack_timeout
+            )
+        except TokenError as exc:
+            metrics.count_rejected("invalid_token")
+            return _error(403, "invalid_token", [FieldError(exc.field, str(exc))])
+        except EventValidationError as exc:
+            metrics.count_rejected("invalid")
+            return _error(422, "invalid", exc.errors)
+        except CaptureError as exc:
+            reason = getattr(exc, "reason", "unavailable")
+            if reason not in _UNAVAILABLE:
+                raise
+            reply = _error(503, reason)
+            reply.body["detail"] = str(exc)
+            reply.headers["Retry-After"] = "5"
+            return reply
+        if duplicate:
+            metrics.duplicates.inc()
+        return Reply(200, {"ok": True, "event_id": event_id, "duplicate": duplicate})
+
+    def require_user(self, user_id: object, registered: bool = True) -> object:
+        if user_id is None:
+            raise NoUserError(registered)
+        return user_id

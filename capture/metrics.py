@@ -1,0 +1,109 @@
+"""Capture's counters, in a :class:`prometheus_client.CollectorRegistry` of their own (one per publisher),
+so two apps in one process never collide and the host's default registry is left alone."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+__all__ = ["CONTENT_TYPE_LATEST", "CaptureMetrics"]
+
+REJECT_REASONS = (
+    "spool_full",
+    "queue_full",
+    "spool_write_failed",
+    "ack_timeout",
+    "closed",
+    "invalid",
+    "invalid_token",
+    "no_user",
+    "rate_limited",
+    "too_large",
+    "corrupt_spool_line",
+)
+
+
+class CaptureMetrics:
+    """The metrics of one publisher (and the endpoints in front of it)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.accepted = Counter(
+            "prefloop_capture_events_accepted",
+            "Events accepted: written to the spool (labelled by event type).",
+            ["type"],
+            registry=r,
+        )
+        self.shipped = Counter(
+            "prefloop_capture_events_shipped", "Events acknowledged by Kafka (acks=all).", registry=r
+        )
+        self.rejected = Counter(
+            "prefloop_capture_events_rejected",
+            "Events refused, by reason (spool_full is the disk budget; nothing accepted is ever dropped).",
+            ["reason"],
+            registry=r,
+        )
+        self.duplicates = Counter(
+            "prefloop_capture_duplicate_clicks",
+            "Requests repeating an idempotency key already accepted: acknowledged, not re-emitted.",
+            registry=r,
+        )
+        self.kafka_errors = Counter(
+            "prefloop_capture_kafka_errors",
+            "Kafka failures (the events stay in the spool and are retried), by kind.",
+            ["kind"],
+            registry=r,
+        )
+        self.write_errors = Counter(
+            "prefloop_capture_spool_write_errors", "Failed writes to the spool file.", registry=r
+        )
+        self.pending_bytes = Gauge(
+            "prefloop_capture_spool_pending_bytes",
+            "Bytes in the spool not yet shipped to Kafka (all writers of this spool directory).",
+            registry=r,
+        )
+        self.pending_events = Gauge(
+            "prefloop_capture_spool_pending_events",
+            "Events this process wrote and has not yet shipped (in embedded mode: wrote since start).",
+            registry=r,
+        )
+        self.spool_full = Gauge(
+            "prefloop_capture_spool_full",
+            "1 while the spool is over its byte budget and new events are refused.",
+            registry=r,
+        )
+        self.spool_max_bytes = Gauge(
+            "prefloop_capture_spool_max_bytes", "The spool's byte budget.", registry=r
+        )
+        self.queue_depth = Gauge(
+            "prefloop_capture_queue_depth", "Events waiting in memory for the spool writer.", registry=r
+        )
+        self.adopted_writers = Counter(
+            "prefloop_capture_adopted_writers",
+            "Spool directories of dead processes adopted and shipped.",
+            registry=r,
+        )
+        self.fsyncs = Counter("prefloop_capture_spool_fsyncs", "fdatasync calls on the spool.", registry=r)
+        self._accepted_by_type = {
+            t: self.accepted.labels(t) for t in ("response", "feedback", "regenerate", "choice", "edit")
+        }
+        self._rejected_by_reason = {reason: self.rejected.labels(reason) for reason in REJECT_REASONS}
+
+    def count_accepted(self, kind: str, n: int = 1) -> None:
+        child = self._accepted_by_type.get(kind) or self.accepted.labels(kind)
+        child.inc(n)
+
+    def count_rejected(self, reason: str, n: int = 1) -> None:
+        child = self._rejected_by_reason.get(reason) or self.rejected.labels(reason)
+        child.inc(n)
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition of this registry."""
+        return generate_latest(self.registry)
+
+    def value(self, name: str, labels: dict[str, str] | None = None) -> float:
+        """Current value of one sample (``name`` as exposed, e.g. ``prefloop_capture_events_shipped_total``);
+        0.0 when it has not been recorded yet."""
+        got = self.registry.get_sample_value(name, labels or {})
+        return 0.0 if got is None else got

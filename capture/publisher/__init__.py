@@ -1,0 +1,9 @@
+"""The publisher: bounded in-memory queue → spool writer thread → on-disk spool → Kafka sender thread."""
+
+from __future__ import annotations
+
+from capture.publisher.config import DEFAULT_TOPIC, PublisherConfig
+from capture.publisher.publisher import Publisher
+from capture.publisher.writer import DURABILITY_MODES
+
+__all__ = ["DEFAULT_TOPIC", "DURABILITY_MODES", "Publisher", "PublisherConfig"]

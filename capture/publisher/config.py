@@ -1,0 +1,103 @@
+"""Settings of one :class:`~capture.publisher.Publisher` (plain data; the Flask extension fills it from
+``PREFLOOP_CAPTURE_*`` config keys)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from capture import messages
+from capture.publisher.writer import DURABILITY_MODES
+from schemas.errors import ConfigError
+
+__all__ = ["DEFAULT_TOPIC", "PublisherConfig"]
+
+DEFAULT_TOPIC = "prefloop.feedback.v1"
+
+
+@dataclass(frozen=True)
+class PublisherConfig:
+    """Where events go and how hard capture tries to keep them.
+
+    ``kafka_bootstrap`` None is embedded mode: the spool is the outbox the curator reads, nothing ships.
+    """
+
+    spool_dir: Path
+    kafka_bootstrap: str | None = None
+    topic: str = DEFAULT_TOPIC
+    #: passed to KafkaProducer (gzip needs no extra package; lz4/zstd/snappy need theirs installed)
+    compression: str | None = "gzip"
+    #: extra KafkaProducer settings (security, client_id, ...); acks/idempotence are fixed
+    producer_options: dict[str, Any] = field(default_factory=dict)
+    durability: str = "interval"
+    fsync_interval: float = 0.2
+    spool_max_bytes: int = 1 << 30
+    segment_max_bytes: int = 16 << 20
+    queue_max_events: int = 10_000
+    batch_max_events: int = 5_000
+    batch_max_bytes: int = 4 << 20
+    linger: float = 0.02
+    #: how long the sender waits for Kafka to acknowledge one batch before it resets the producer
+    send_timeout: float = 30.0
+    #: how long publish() (and the feedback endpoints) wait for the event to be on disk
+    ack_timeout: float = 2.0
+    #: how long shutdown() tries to ship what is left before leaving it on disk for the next process
+    shutdown_timeout: float = 5.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spool_dir", Path(self.spool_dir))
+        if self.durability not in DURABILITY_MODES:
+            raise ConfigError(
+                messages.BAD_SETTING.format(
+                    name="durability",
+                    value=self.durability,
+                    reason=f"use one of {', '.join(DURABILITY_MODES)}",
+                ),
+                name="durability",
+                value=self.durability,
+            )
+        positive = {
+            "fsync_interval": self.fsync_interval,
+            "spool_max_bytes": self.spool_max_bytes,
+            "segment_max_bytes": self.segment_max_bytes,
+            "queue_max_events": self.queue_max_events,
+            "batch_max_events": self.batch_max_events,
+            "batch_max_bytes": self.batch_max_bytes,
+            "send_timeout": self.send_timeout,
+            "ack_timeout": self.ack_timeout,
+        }
+        for name, value in positive.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ConfigError(
+                    messages.BAD_SETTING.format(name=name, value=value, reason="must be a positive number"),
+                    name=name,
+                    value=value,
+                )
+        for name, value in {"linger": self.linger, "shutdown_timeout": self.shutdown_timeout}.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(
+                    messages.BAD_SETTING.format(name=name, value=value, reason="must be zero or more"),
+                    name=name,
+                    value=value,
+                )
+
+    @property
+    def embedded(self) -> bool:
+        return not self.kafka_bootstrap
+
+    def producer_settings(self) -> dict[str, Any]:
+        """The KafkaProducer settings: acks=all, idempotent, compressed, batched by bytes and time."""
+        settings: dict[str, Any] = {
+            "bootstrap_servers": self.kafka_bootstrap,
+            "acks": "all",
+            "enable_idempotence": True,
+            "compression_type": self.compression,
+            "linger_ms": 5,
+            "batch_size": 256 * 1024,
+            "max_block_ms": 10_000,
+            "client_id": "prefloop-capture",
+        }
+        settings.update(self.producer_options)
+        settings.update(acks="all", enable_idempotence=True)
+        return settings

@@ -1,0 +1,306 @@
+"""The Kafka sender thread: ships spool segments in order, records progress in the cursor, deletes what is
+shipped, and adopts the spool directories of dead writer processes.
+
+The producer is built here, on this thread, never on a request thread: kafka-python's constructor may probe
+the broker and ``send()`` may block up to ``max_block_ms`` waiting for metadata.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kafka.errors import KafkaTimeoutError
+
+from capture import messages
+from capture.metrics import CaptureMetrics
+from capture.publisher.account import SpoolAccount
+from capture.publisher.spool import (
+    Cursor,
+    complete_lines,
+    list_segments,
+    list_writers,
+    read_cursor,
+    remove_writer_dir,
+    try_lock,
+    write_cursor,
+)
+
+__all__ = ["KafkaSender", "conversation_key"]
+
+log = logging.getLogger("prefloop.capture")
+
+_KEY_MARK = b'"conversation_id":"'
+_ADOPT_EVERY_S = 2.0
+
+
+def conversation_key(line: bytes) -> bytes:
+    """The Kafka key of one wire-JSON event: its ``conversation_id``.
+
+    The canonical wire form is compact JSON with the envelope fields first, so the first ``"conversation_id":"``
+    is the event's own (a quote inside a string value is always escaped, so the pattern cannot start inside
+    one). Identifiers contain no quote or backslash, so the value ends at the next quote.
+    """
+    start = line.find(_KEY_MARK)
+    if start >= 0:
+        start += len(_KEY_MARK)
+        end = line.find(b'"', start)
+        if end > start:
+            return line[start:end]
+    try:
+        return str(json.loads(line)["conversation_id"]).encode()
+    except (ValueError, KeyError, TypeError):
+        return b""
+
+
+class _Source:
+    """One writer directory the sender ships: its own, or an adopted dead one (``lock_fd`` held)."""
+
+    def __init__(self, path: Path, lock_fd: int | None) -> None:
+        self.path = path
+        self.lock_fd = lock_fd
+        self.cursor = read_cursor(path)
+
+    @property
+    def dead(self) -> bool:
+        return self.lock_fd is not None
+
+
+class KafkaSender:
+    """Background shipping of the spool to one Kafka topic (key = conversation id: a conversation stays
+    ordered within one writer's spool)."""
+
+    def __init__(
+        self,
+        root: Path,
+        own_dir: Path,
+        producer_factory: Callable[[], Any],
+        topic: str,
+        account: SpoolAccount,
+        metrics: CaptureMetrics,
+        *,
+        batch_max_events: int,
+        batch_max_bytes: int,
+        linger: float,
+        send_timeout: float,
+    ) -> None:
+        self.root = root
+        self.own = _Source(own_dir, None)
+        self.producer_factory = producer_factory
+        self.topic = topic
+        self.account = account
+        self.metrics = metrics
+        self.batch_max_events = batch_max_events
+        self.batch_max_bytes = batch_max_bytes
+        self.linger = linger
+        self.send_timeout = send_timeout
+        self.shipped_events = 0
+        self.adopted: dict[Path, _Source] = {}
+        self._producer: Any = None
+        self._wake = threading.Event()
+        self._stop = False
+        self._draining = False
+        self._healthy = True
+        self._idle = threading.Condition()
+        self._requested = 0  # wait_idle() generations asked for ...
+        self._idle_seen = 0  # ... and the last one a round found nothing left for
+        self._thread = threading.Thread(target=self._run, name="prefloop-kafka-sender", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Called by the writer after each batch: there is something to ship."""
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until everything on disk at the time of the call is shipped (True) or ``timeout`` passes."""
+        with self._idle:
+            self._requested += 1
+            target = self._requested
+        self._wake.set()
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._idle_seen < target:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._thread.is_alive():
+                    return False
+                self._idle.wait(min(left, 0.1))
+        return True
+
+    def close(self, timeout: float) -> None:
+        """Try to ship what is left for up to ``timeout`` s, then stop. Unshipped events stay on disk."""
+        self._draining = True
+        self._wake.set()
+        if timeout > 0 and self._thread.is_alive():
+            self.wait_idle(timeout)
+        self._stop = True
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=max(1.0, self.send_timeout))
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                producer.close(timeout=0)
+        for source in self.adopted.values():
+            if source.lock_fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(source.lock_fd)
+        self.adopted.clear()
+
+    def abandon_after_fork(self) -> None:
+        """In a forked child: forget the parent's producer and adopted locks without closing them for it."""
+        self._producer = None
+        for source in self.adopted.values():
+            if source.lock_fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(source.lock_fd)
+        self.adopted.clear()
+
+    # --- the sender thread ------------------------------------------------------------------------
+    def _run(self) -> None:
+        backoff = 0.0
+        next_adopt = 0.0
+        while not self._stop:
+            generation = self._requested
+            if time.monotonic() >= next_adopt:
+                self._adopt()
+                next_adopt = time.monotonic() + _ADOPT_EVERY_S
+            try:
+                progressed = self._ship_round()
+            except Exception as exc:  # a Kafka or disk failure: events stay in the spool
+                self._failed(exc)
+                backoff = min(5.0, backoff * 2 or 0.2)
+                self._wake.wait(backoff)
+                self._wake.clear()
+                continue
+            if not self._healthy:
+                self._healthy = True
+                log.warning(messages.LOG_KAFKA_BACK)
+            backoff = 0.0
+            if progressed:
+                continue
+            with self._idle:
+                self._idle_seen = generation
+                self._idle.notify_all()
+            self._wake.wait(min(_ADOPT_EVERY_S, max(0.0, next_adopt - time.monotonic())))
+            if self._wake.is_set() and not self._draining and self.linger > 0:
+                time.sleep(self.linger)  # let a batch build up (batching by time)
+            self._wake.clear()
+
+    def _failed(self, exc: Exception) -> None:
+        kind = type(exc).__name__
+        self.metrics.kafka_errors.labels(kind).inc()
+        if self._healthy:
+            log.error(messages.LOG_KAFKA_ERROR, exc)
+        self._healthy = False
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                producer.close(timeout=0)
+        # back to the last committed position: anything sent after it is sent again (at-least-once)
+        self.own.cursor = read_cursor(self.own.path)
+        for source in self.adopted.values():
+            source.cursor = read_cursor(source.path)
+
+    def _adopt(self) -> None:
+        for path in list_writers(self.root):
+            if path == self.own.path or path in self.adopted:
+                continue
+            fd = try_lock(path)
+            if fd is None:
+                continue
+            self.adopted[path] = _Source(path, fd)
+            self.metrics.adopted_writers.inc()
+            log.warning(messages.LOG_ADOPTED, path.name)
+
+    def _ship_round(self) -> bool:
+        """Ship one batch from each source. True when anything was shipped."""
+        progressed = self._ship_batch(self.own)
+        for path, source in list(self.adopted.items()):
+            if self._stop:
+                break
+            progressed = self._ship_batch(source) or progressed
+            if not list_segments(path):
+                remove_writer_dir(path)
+                if source.lock_fd is not None:
+                    with contextlib.suppress(OSError):
+                        os.close(source.lock_fd)
+                del self.adopted[path]
+        return progressed
+
+    def _ship_batch(self, source: _Source) -> bool:
+        segments = list_segments(source.path)
+        cursor = source.cursor
+        lines: list[bytes] = []
+        nbytes = 0
+        done: list[Path] = []  # segments completely read in this batch
+        position = cursor
+        for i, (seq, path) in enumerate(segments):
+            if seq < position.seq:
+                done.append(path)  # shipped earlier; deletion was interrupted
+                continue
+            offset = position.offset if seq == position.seq else 0
+            has_next = source.dead or i + 1 < len(segments)  # checked before reading: no race with a roll
+            got, new_offset, at_eof = complete_lines(
+                path, offset, self.batch_max_bytes - nbytes, self.batch_max_events - len(lines)
+            )
+            lines.extend(got)
+            nbytes += new_offset - offset
+            position = Cursor(seq, new_offset)
+            if at_eof and has_next:
+                done.append(path)
+                position = Cursor(seq + 1, 0) if i + 1 >= len(segments) else Cursor(segments[i + 1][0], 0)
+                continue
+            break
+        if not lines:
+            self._commit(source, position, done, 0, 0)
+            return False
+        self._send(lines)
+        self._commit(source, position, done, len(lines), nbytes)
+        return True
+
+    def _send(self, lines: list[bytes]) -> None:
+        producer = self._producer
+        if producer is None:
+            producer = self._producer = self.producer_factory()
+        send = producer.send
+        topic = self.topic
+        futures = []
+        for line in lines:
+            if not line:
+                continue
+            futures.append(send(topic, value=line, key=conversation_key(line)))
+        deadline = time.monotonic() + self.send_timeout
+        while True:
+            try:
+                producer.flush(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
+                break
+            except KafkaTimeoutError:
+                if self._stop or time.monotonic() >= deadline:
+                    raise
+        for future in futures:
+            if future.failed():
+                raise future.exception
+
+    def _commit(self, source: _Source, position: Cursor, done: list[Path], n: int, nbytes: int) -> None:
+        if position != source.cursor:
+            write_cursor(source.path, position)
+            source.cursor = position
+        for path in done:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        if n:
+            self.shipped_events += n
+            self.metrics.shipped.inc(n)
+            if source is self.own:
+                self.metrics.pending_events.dec(n)
+            self.account.release(nbytes)

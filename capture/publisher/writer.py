@@ -1,0 +1,231 @@
+"""The spool writer thread and the bounded in-memory queue in front of it.
+
+Request threads call :meth:`SpoolWriterThread.put`: a ``deque.append`` and, when the writer sleeps, one
+``Event.set``. The writer thread drains everything queued, writes it with one write(2), fsyncs according to the
+durability mode, and only then releases the :class:`Ack` of each item (group commit).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from capture import messages
+from capture.errors import (
+    AckTimeoutError,
+    PublisherClosedError,
+    QueueFullError,
+    SpoolFullError,
+    SpoolWriteError,
+)
+from capture.metrics import CaptureMetrics
+from capture.publisher.account import SpoolAccount
+from capture.publisher.spool import SegmentWriter
+
+__all__ = ["DURABILITY_MODES", "Ack", "SpoolWriterThread"]
+
+log = logging.getLogger("prefloop.capture")
+
+#: none: write(2) into the page cache before acknowledging (survives a killed process, not a power cut);
+#: interval: plus fdatasync at most every ``fsync_interval`` seconds (a power cut loses at most that window);
+#: always: fdatasync before acknowledging each batch (survives a power cut).
+DURABILITY_MODES = ("none", "interval", "always")
+_RESCAN_S = 1.0
+
+
+class Ack:
+    """Completion of one queued item: set by the writer thread once the item is in the spool file."""
+
+    __slots__ = ("_done", "error")
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self.error: BaseException | None = None
+
+    def set(self, error: BaseException | None = None) -> None:
+        self.error = error
+        self._done.set()
+
+    def wait(self, timeout: float) -> None:
+        """Return once the item is on disk; raise its error, or :class:`AckTimeoutError`."""
+        if not self._done.wait(timeout):
+            raise AckTimeoutError(timeout)
+        if self.error is not None:
+            raise self.error
+
+
+_Item = tuple[bytes, str, "Ack | None"]
+
+
+class SpoolWriterThread:
+    """Owns the :class:`SegmentWriter`; the only thread that writes spool files of this process."""
+
+    def __init__(
+        self,
+        writer: SegmentWriter,
+        account: SpoolAccount,
+        metrics: CaptureMetrics,
+        *,
+        max_events: int,
+        durability: str,
+        fsync_interval: float,
+        on_written: Callable[[], None] | None = None,
+    ) -> None:
+        if durability not in DURABILITY_MODES:
+            raise ValueError(f"durability must be one of {DURABILITY_MODES}, got {durability!r}")
+        self.writer = writer
+        self.account = account
+        self.metrics = metrics
+        self.max_events = max_events
+        self.durability = durability
+        self.fsync_interval = fsync_interval
+        self.on_written = on_written
+        self.written_events = 0
+        self._queue: collections.deque[_Item] = collections.deque()
+        self._wake = threading.Event()
+        self._closed = False
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="prefloop-spool-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    # --- request threads ------------------------------------------------------------------------
+    def put(self, line: bytes, kind: str, ack: Ack | None = None) -> None:
+        """Queue one serialized event (``line`` ends with ``\\n``). Raises instead of dropping."""
+        if self._closed:
+            raise PublisherClosedError()
+        if self.account.full:
+            raise SpoolFullError(self.account.pending, self.account.max_bytes)
+        if len(self._queue) >= self.max_events:
+            raise QueueFullError(self.max_events)
+        self._queue.append((line, kind, ack))
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def flush(self, timeout: float) -> None:
+        """Block until everything queued before this call is in the spool file (and synced per the mode)."""
+        ack = Ack()
+        self._queue.append((b"", "", ack))
+        self._wake.set()
+        ack.wait(timeout)
+
+    def close(self, timeout: float) -> None:
+        """Refuse new events, write what is queued, stop the thread, close the segment and free the lock."""
+        self._closed = True
+        self._stop = True
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        left = len(self._queue)
+        if left:
+            log.error(messages.LOG_DROPPED_AT_EXIT, left)
+            self.metrics.count_rejected("spool_write_failed", left)
+        self.writer.close()
+
+    @property
+    def depth(self) -> int:
+        return len(self._queue)
+
+    # --- the writer thread ------------------------------------------------------------------------
+    def _run(self) -> None:
+        dirty = False
+        last_sync = last_scan = time.monotonic()
+        backoff = 0.0
+        self.account.rescan()
+        while True:
+            if not self._queue:
+                if self._stop:
+                    break
+                timeout = _RESCAN_S
+                if dirty and self.durability == "interval":
+                    timeout = max(0.0, min(timeout, last_sync + self.fsync_interval - time.monotonic()))
+                self._wake.wait(timeout)
+                self._wake.clear()
+            if self._queue:
+                if self._write_batch():
+                    dirty = True
+                    backoff = 0.0
+                else:
+                    if self._stop:
+                        break
+                    backoff = min(1.0, backoff * 2 or 0.01)
+                    time.sleep(backoff)
+            now = time.monotonic()
+            if dirty and self.durability == "interval" and now - last_sync >= self.fsync_interval:
+                self._sync()
+                dirty, last_sync = False, now
+            elif dirty and self.durability == "always":
+                dirty = False
+            if now - last_scan >= _RESCAN_S:
+                self.account.rescan()
+                self.metrics.queue_depth.set(len(self._queue))
+                last_scan = now
+        if dirty and self.durability != "none":
+            self._sync()
+
+    def _write_batch(self) -> bool:
+        queue = self._queue
+        items: list[_Item] = []
+        popleft = queue.popleft
+        with contextlib.suppress(IndexError):
+            while True:
+                items.append(popleft())
+        data = b"".join(item[0] for item in items)
+        if data:
+            try:
+                self.writer.write(data)
+                if self.durability == "always":
+                    self.writer.sync()
+                    self.metrics.fsyncs.inc()
+            except OSError as exc:
+                return self._failed(items, exc)
+            self.account.add(len(data))
+        counts: dict[str, int] = {}
+        for _line, kind, ack in items:
+            if kind:
+                counts[kind] = counts.get(kind, 0) + 1
+            if ack is not None:
+                ack.set()
+        if counts:
+            n = 0
+            for kind, c in counts.items():
+                self.metrics.count_accepted(kind, c)
+                n += c
+            self.written_events += n
+            self.metrics.pending_events.inc(n)
+            if self.on_written is not None:
+                self.on_written()
+        return True
+
+    def _failed(self, items: list[_Item], exc: OSError) -> bool:
+        """A write failed: callers waiting for an ack get the error (they were not acknowledged); events
+        already acknowledged to their caller (no ack object) go back to the front of the queue for a retry."""
+        self.metrics.write_errors.inc()
+        log.error(messages.LOG_WRITE_FAILED, self.writer.path, exc)
+        error = SpoolWriteError(str(self.writer.path), exc)
+        keep = []
+        for item in items:
+            if item[2] is None:
+                keep.append(item)
+            elif item[0]:
+                self.metrics.count_rejected("spool_write_failed")
+                item[2].set(error)
+            else:
+                item[2].set(error)
+        self._queue.extendleft(reversed(keep))
+        with contextlib.suppress(OSError):
+            self.writer.roll()
+        return False
+
+    def _sync(self) -> None:
+        try:
+            self.writer.sync()
+            self.metrics.fsyncs.inc()
+        except OSError as exc:
+            self.metrics.write_errors.inc()
+            log.error(messages.LOG_WRITE_FAILED, self.writer.path, exc)

@@ -1,0 +1,65 @@
+"""The blueprint: JSON endpoints for feedback, regenerate, choice and edit; the browser helper; metrics.
+
+Adapters only: read the body (bounded), ask the host for the user, hand both to ``CaptureCore.handle``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from capture import messages
+from capture.core import CaptureCore, Reply, _error
+from capture.metrics import CONTENT_TYPE_LATEST
+from capture.settings import CaptureSettings
+
+if TYPE_CHECKING:
+    from capture.extension import FeedbackCapture
+
+__all__ = ["make_blueprint"]
+
+
+def _json(reply: Reply) -> Response:
+    return Response(reply.json(), status=reply.status, headers=reply.headers, mimetype="application/json")
+
+
+def make_blueprint(capture: FeedbackCapture, settings: CaptureSettings) -> Blueprint:
+    bp = Blueprint("prefloop", __name__, static_folder="static", url_prefix=settings.url_prefix)
+    limit = settings.max_body_bytes
+
+    def core() -> CaptureCore:
+        return current_app.extensions["prefloop"]  # type: ignore[no-any-return]
+
+    def endpoint(kind: str) -> Response:
+        c = core()
+        size = request.content_length
+        if size is not None and size > limit:
+            return _json(c.too_large(size))
+        raw = request.stream.read(limit + 1)
+        if len(raw) > limit:
+            return _json(c.too_large(len(raw)))
+        try:
+            user_id = capture.current_user_id()
+        except Exception:
+            current_app.logger.exception("prefloop capture: the user_loader failed")
+            return _json(_error(503, "unavailable"))
+        return _json(c.handle(kind, raw, user_id))
+
+    for kind in ("feedback", "regenerate", "choice", "edit"):
+        bp.add_url_rule(f"/{kind}", f"{kind}", lambda kind=kind: endpoint(kind), methods=["POST"])
+
+    if settings.metrics_endpoint:
+
+        @bp.get("/metrics")
+        def metrics() -> Response:
+            return Response(core().metrics.render(), mimetype=None, content_type=CONTENT_TYPE_LATEST)
+
+    @bp.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.code or 0, "not_json")
+        body = {"error": code, "message": messages.HTTP[code].format(size="?", limit=limit)}
+        return Response(Reply(exc.code or 400, body).json(), status=exc.code, mimetype="application/json")
+
+    return bp
