@@ -142,7 +142,7 @@ def train(
     seed: int = 0,
     *,
     epochs: int = 12,
-    arch: str = "ensemble",
+    arch: str = "bow",
     taxonomy: Taxonomy | None = None,
     exclude_sources: Sequence[str] = (),
     log: Callable[[str], None] | None = None,

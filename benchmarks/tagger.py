@@ -1,0 +1,135 @@
+"""Harm tagger benchmark: `python -m benchmarks.tagger [--quick]`.
+
+Evaluates the packaged model on the held-out test split of its corpus (never used for training or calibration)
+and on XSTest, and measures throughput. Without --quick it also trains a model with XSTest left out of the corpus
+and scores it on all 450 XSTest prompts: how the tagger does on a benchmark it has never seen.
+Progress goes to stderr; the last stdout line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from curator.tagging import Tagger, Tags, Taxonomy, train
+from curator.tagging.corpus import Example, load_corpus
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
+
+
+def evaluate(pairs: Sequence[tuple[Example, Tags]], tax: Taxonomy) -> dict[str, Any]:
+    def count(pred: Any, gold: Any) -> dict[str, float]:
+        tp = sum(1 for e, t in pairs if pred(t) and gold(e))
+        fp = sum(1 for e, t in pairs if pred(t) and not gold(e))
+        fn = sum(1 for e, t in pairs if gold(e) and not pred(t))
+        return prf(tp, fp, fn)
+
+    harmful = count(lambda t: t.harmful, lambda e: e.harmful)
+    ordinary = [(e, t) for e, t in pairs if e.tactic is None and e.source != "xstest"]
+    benign = [(e, t) for e, t in pairs if not e.harmful]
+    injections = [(e, t) for e, t in pairs if e.tactic == "prompt_injection"]
+    tactics = {name: count(lambda t, n=name: t.tactic == n, lambda e, n=name: e.tactic == n) for name in tax.tactic_names}
+    harm_pairs = [(e, t) for e, t in pairs if e.harmful and e.hazards]
+    hazards = {}
+    for name in tax.hazard_names:
+        tp = sum(1 for e, t in harm_pairs if name in t.hazards and name in e.hazards)
+        fp = sum(1 for e, t in harm_pairs if name in t.hazards and name not in e.hazards)
+        fn = sum(1 for e, t in harm_pairs if name in e.hazards and name not in t.hazards)
+        hazards[name] = prf(tp, fp, fn)
+    supported = [v["f1"] for v in hazards.values() if v["support"]]
+    return {
+        "n": len(pairs),
+        "harmful": harmful,
+        "benign_fpr_ordinary": round(sum(t.harmful for _, t in ordinary) / max(1, len(ordinary)), 4),
+        "n_ordinary": len(ordinary),
+        "benign_fpr_all": round(sum(t.harmful for _, t in benign) / max(1, len(benign)), 4),
+        "injection_recall": round(
+            sum(t.tactic == "prompt_injection" for _, t in injections) / max(1, len(injections)), 4
+        ),
+        "n_injection": len(injections),
+        "hazard_macro_f1": round(sum(supported) / max(1, len(supported)), 4),
+        "tactics": tactics,
+        "hazards": hazards,
+    }
+
+
+def tag_all(tagger: Tagger, examples: Sequence[Example]) -> list[tuple[Example, Tags]]:
+    convs = [[{"role": "user", "content": t} for t in e.turns] for e in examples]
+    return list(zip(examples, tagger.tag_many(convs), strict=True))
+
+
+def throughput(tagger: Tagger, prompts: list[str], n: int) -> float:
+    batch = (prompts * (n // max(1, len(prompts)) + 1))[:n]
+    list(tagger.tag_many(batch[:256]))  # warm-up
+    start = time.perf_counter()
+    for _ in tagger.tag_many(batch, batch_size=128):
+        pass
+    return n / (time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="skip the unseen-XSTest retraining, smaller timing run")
+    args = ap.parse_args(argv)
+    tax = Taxonomy.load()
+    t0 = time.perf_counter()
+    tagger = Tagger.load()
+    log(f"model loaded in {time.perf_counter() - t0:.2f}s")
+    corpus = load_corpus()
+    test = [e for e in corpus if e.split == "test"]
+    log(f"corpus: {len(corpus)} examples, {len(test)} held out for test")
+
+    held_out = evaluate(tag_all(tagger, test), tax)
+    xs_test = evaluate(tag_all(tagger, [e for e in test if e.source == "xstest"]), tax)
+    no_xs = evaluate(tag_all(tagger, [e for e in test if e.source != "xstest"]), tax)
+    log(f"held-out: harmful F1 {held_out['harmful']['f1']}, ordinary FPR {held_out['benign_fpr_ordinary']}")
+
+    result: dict[str, Any] = {"held_out": held_out, "held_out_without_xstest": no_xs, "xstest_held_out": xs_test}
+    if not args.quick:
+        with tempfile.TemporaryDirectory() as tmp:
+            log("training a model without XSTest to score it on all of XSTest ...")
+            train(None, tmp, seed=0, exclude_sources=("xstest",))
+            unseen = Tagger.load(tmp)
+            xs_all = [e for e in corpus if e.source == "xstest"]
+            result["xstest_unseen"] = evaluate(tag_all(unseen, xs_all), tax)
+            log(f"unseen XSTest: harmful F1 {result['xstest_unseen']['harmful']['f1']}")
+
+    prompts = [e.turns[-1] for e in corpus]
+    pps = throughput(tagger, prompts, 2000 if args.quick else 6000)
+    log(f"throughput: {pps:.0f} prompts/s")
+    summary = {
+        "harmful_f1": held_out["harmful"]["f1"],
+        "benign_fpr": held_out["benign_fpr_ordinary"],
+        "injection_recall": held_out["injection_recall"],
+        "hazard_macro_f1": held_out["hazard_macro_f1"],
+        "prompts_per_s": round(pps, 1),
+        "harmful_f1_without_xstest": no_xs["harmful"]["f1"],
+        "xstest_harmful_f1": xs_test["harmful"]["f1"],
+        "xstest_benign_fpr": xs_test["benign_fpr_all"],
+        "n_test": held_out["n"],
+        "tagger_version": Tagger.VERSION,
+    }
+    if "xstest_unseen" in result:
+        summary["xstest_unseen_harmful_f1"] = result["xstest_unseen"]["harmful"]["f1"]
+        summary["xstest_unseen_benign_fpr"] = result["xstest_unseen"]["benign_fpr_all"]
+    log(json.dumps(result, indent=1))
+    print(json.dumps(summary, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
