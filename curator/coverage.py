@@ -19,8 +19,6 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from curator.releases import messages as msg
-
 __all__ = [
     "CategoryCoverage",
     "Coverage",
@@ -262,6 +260,8 @@ def _pct(value: float | None) -> str:
 
 def format_coverage_text(coverage: Coverage) -> str:
     """Plain text for Slack or a terminal: one line per category, the failing ones marked."""
+    from curator.releases import messages as msg
+
     lines = [
         msg.COVERAGE_HEADER.format(
             scope=coverage.month or msg.ALL_MONTHS,
