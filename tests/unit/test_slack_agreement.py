@@ -1,0 +1,68 @@
+"""Agreement statistics against published worked examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from slackbot.agreement import RatedVote, agreement_report, krippendorff_alpha_nominal, percent_agreement
+
+# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", example C: 4 observers, 12 units, nominal,
+# with missing values (None). Published nominal alpha = 0.743.
+_C = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+    [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+]
+
+
+def _units(rows: list[list[int | None]]) -> list[list[int]]:
+    return [[v for v in col if v is not None] for col in zip(*rows, strict=True)]
+
+
+def test_alpha_matches_krippendorff_example_with_missing_values() -> None:
+    assert krippendorff_alpha_nominal(_units(_C)) == pytest.approx(0.743, abs=5e-4)
+
+
+def test_alpha_matches_krippendorff_binary_two_observer_example() -> None:
+    # Same paper, example A: two observers, ten units, binary; published alpha = 0.095.
+    a = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0]
+    b = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
+    assert krippendorff_alpha_nominal(list(zip(a, b, strict=True))) == pytest.approx(0.095, abs=5e-4)
+
+
+def test_alpha_perfect_agreement_is_one_and_undefined_without_variation() -> None:
+    assert krippendorff_alpha_nominal([["a", "a"], ["b", "b", "b"]]) == pytest.approx(1.0)
+    assert krippendorff_alpha_nominal([["a", "a"], ["a", "a"]]) is None
+    assert krippendorff_alpha_nominal([["a"], ["b"]]) is None  # nothing pairable
+
+
+def test_percent_agreement_counts_rater_pairs() -> None:
+    # unit 1: 3 agreeing raters -> 6/6 ordered pairs; unit 2: a,a,b -> 2/6; single-rating unit ignored
+    assert percent_agreement([["a", "a", "a"], ["a", "a", "b"], ["x"]]) == pytest.approx(8 / 12)
+    assert percent_agreement([["x"]]) is None
+
+
+def test_report_flags_categories_below_target_and_scores_reviewers() -> None:
+    votes = [
+        # weapons: unanimous on two pairs
+        RatedVote("p1", "U1", "chosen", ("weapons",)),
+        RatedVote("p1", "U2", "chosen", ("weapons",)),
+        RatedVote("p2", "U1", "rejected", ("weapons",)),
+        RatedVote("p2", "U2", "rejected", ("weapons",)),
+        # self_harm: split on both pairs
+        RatedVote("p3", "U1", "chosen", ("self_harm",)),
+        RatedVote("p3", "U3", "rejected", ("self_harm",)),
+        RatedVote("p4", "U2", "tie", ("self_harm",)),
+        RatedVote("p4", "U3", "unsafe", ("self_harm",)),
+    ]
+    report = agreement_report(votes)
+    cats = {r.key: r for r in report.by_category}
+    assert cats["weapons"].percent == pytest.approx(1.0) and not cats["weapons"].below_target
+    assert cats["self_harm"].percent == pytest.approx(0.0) and cats["self_harm"].below_target
+    assert report.needs_clearer_rubric() == ["self_harm"]
+    assert report.overall.pairs == 4 and report.overall.percent == pytest.approx(0.5)
+    reviewers = {r.key: r for r in report.by_reviewer}
+    assert reviewers["U3"].percent == pytest.approx(0.0) and reviewers["U3"].below_target
+    assert reviewers["U1"].percent == pytest.approx(2 / 3)
+    assert report.to_dict()["overall"]["key"] == "all"
