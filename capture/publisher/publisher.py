@@ -17,7 +17,7 @@ from capture import messages
 from capture.metrics import CaptureMetrics
 from capture.publisher.account import SpoolAccount
 from capture.publisher.config import PublisherConfig
-from capture.publisher.sender import KafkaSender
+from capture.publisher.sender import KafkaSender, make_producer
 from capture.publisher.spool import (
     SegmentWriter,
     list_segments,
@@ -116,9 +116,7 @@ class Publisher:
             self._sender.start()
 
     def _default_producer(self) -> Any:
-        from kafka import KafkaProducer
-
-        return KafkaProducer(**self.config.producer_settings())
+        return make_producer(self.config.producer_settings())
 
     # --- accepting events ---------------------------------------------------------------------------
     def submit(self, event: Any) -> None:

@@ -13,11 +13,16 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kafka.errors import KafkaTimeoutError
+with warnings.catch_warnings():
+    # kafka-python 3.0 calls importlib.resources.read_text (deprecated) while importing its protocol schemas
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from kafka import KafkaProducer
+    from kafka.errors import KafkaTimeoutError
 
 from capture import messages
 from capture.metrics import CaptureMetrics
@@ -33,7 +38,7 @@ from capture.publisher.spool import (
     write_cursor,
 )
 
-__all__ = ["KafkaSender", "conversation_key"]
+__all__ = ["KafkaSender", "conversation_key", "make_producer"]
 
 log = logging.getLogger("prefloop.capture")
 
@@ -58,6 +63,11 @@ def conversation_key(line: bytes) -> bytes:
         return str(json.loads(line)["conversation_id"]).encode()
     except (ValueError, KeyError, TypeError):
         return b""
+
+
+def make_producer(settings: dict[str, Any]) -> Any:
+    """A kafka-python producer. Call it on the sender thread only (the constructor may probe the broker)."""
+    return KafkaProducer(**settings)
 
 
 class _Source:

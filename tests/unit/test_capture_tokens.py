@@ -1,0 +1,64 @@
+"""Response tokens (HMAC, bound to user + conversation + response) and user pseudonyms."""
+
+from __future__ import annotations
+
+import pytest
+
+from capture.errors import TokenError
+from capture.tokens import Pseudonymizer, TokenSigner, derive_key
+
+KEY = derive_key("secret", "token")
+
+
+def test_token_verifies_for_its_user_and_names_the_response() -> None:
+    signer = TokenSigner(KEY, max_age=3600)
+    token = signer.issue("r-1", "conv:9", "u_alice", now=1_000_000)
+    ref = signer.verify(token, "u_alice", now=1_000_010)
+    assert (ref.response_id, ref.conversation_id, ref.issued_at) == ("r-1", "conv:9", 1_000_000)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "user", "why"),
+    [
+        (lambda t: t, "u_mallory", "signature"),  # someone else's response
+        (lambda t: t.replace(t.split(".")[1], "ci0y"), "u_alice", "signature"),  # response id swapped
+        (lambda t: t.replace(t.split(".")[2], "b3RoZXI"), "u_alice", "signature"),  # conversation swapped
+        (lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"), "u_alice", "signature"),
+        (lambda t: "v2" + t[2:], "u_alice", "malformed"),
+        (lambda t: t + ".x", "u_alice", "malformed"),
+        (lambda t: 12, "u_alice", "malformed"),
+    ],
+)
+def test_forged_or_foreign_tokens_are_refused(mutate, user: str, why: str) -> None:
+    signer = TokenSigner(KEY, max_age=0)
+    token = signer.issue("r-1", "c-1", "u_alice")
+    with pytest.raises(TokenError) as info:
+        signer.verify(mutate(token), user)
+    assert info.value.why == why
+    assert info.value.field == "token"
+
+
+def test_token_expires_after_max_age() -> None:
+    signer = TokenSigner(KEY, max_age=60)
+    token = signer.issue("r", "c", "u", now=100)
+    signer.verify(token, "u", now=160)
+    with pytest.raises(TokenError, match="expired"):
+        signer.verify(token, "u", now=161)
+
+
+def test_another_key_does_not_verify() -> None:
+    token = TokenSigner(KEY, 0).issue("r", "c", "u")
+    with pytest.raises(TokenError):
+        TokenSigner(derive_key("other", "token"), 0).verify(token, "u")
+
+
+def test_pseudonyms_are_stable_keyed_and_schema_safe() -> None:
+    p = Pseudonymizer(derive_key("secret", "user"), cache_size=2)
+    first = p("alice@example.com")
+    assert first == p("alice@example.com") and first.startswith("u_") and len(first) == 34
+    assert "alice" not in first
+    assert first != p("bob") != Pseudonymizer(derive_key("other", "user"))("alice@example.com")
+    assert derive_key("secret", "user") != derive_key("secret", "token")
+    for i in range(5):  # the cache is bounded and results stay the same after eviction
+        p(f"user{i}")
+    assert p("alice@example.com") == first
