@@ -22,6 +22,7 @@ class RawRecord:
     topic: str | None = None
     partition: int | None = None
     offset: int | None = None
+    key: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ class IngestTotals:
     def add(self, result: Any) -> None:
         self.records += result.records
         self.inserted += result.write.inserted
-        self.duplicates += result.write.duplicates
+        # repeats of stored events plus repeats inside the batch itself
+        self.duplicates += result.records - len(result.dead) - result.write.inserted
         self.dead_letters += len(result.dead)
         self.batches += 1
         self.add_pairing(result.pairing)

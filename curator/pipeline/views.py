@@ -52,7 +52,8 @@ def load_groups(session: Session, groups: Sequence[PromptGroup]) -> list[GroupVi
         rows = session.execute(
             select(EventRow).where(
                 EventRow.type.in_(_ACTIONS),
-                EventRow.purged_at.is_(None),
+                # a purged edit has lost its text; choices and regenerates carry none
+                or_(EventRow.type != "edit", EventRow.purged_at.is_(None)),
                 or_(EventRow.response_id.in_(part), EventRow.other_response_id.in_(part)),
             )
         ).scalars()

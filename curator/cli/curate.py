@@ -1,0 +1,197 @@
+"""`prefloop curator run [--once]`, `prefloop ingest --file`, `prefloop purge`."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from curator import messages as msg
+from curator.settings import Settings
+
+__all__ = ["build_curator", "curator", "ingest", "purge"]
+
+log = logging.getLogger(__name__)
+
+
+def _store(settings: Settings) -> Any:
+    from curator.store import Store
+
+    store = Store(settings.database_url)
+    if settings.embedded and store.dialect == "sqlite":
+        if not store.is_current():
+            store.upgrade()  # the embedded default just works
+    else:
+        store.require_current()
+    return store
+
+
+def build_curator(settings: Settings, *, scrub: bool = True, tag: bool = True) -> Any:
+    """The store, policy, scrubber and tagger the settings name, wired into a :class:`Curator`."""
+    from curator.pairing import load_policy
+    from curator.pipeline import Curator
+
+    store = _store(settings)
+    policy = load_policy(settings.routing_policy)
+    scrubber = None
+    if scrub:
+        try:
+            from curator.scrub import Scrubber
+
+            scrubber = Scrubber(model=settings.spacy_model)
+        except Exception as exc:  # an ImportError, a missing model: say what to install
+            raise click.ClickException(msg.SCRUBBER_MISSING.format(error=exc)) from exc
+    tagger = None
+    if tag:
+        from curator.tagging import Tagger
+
+        tagger = Tagger.load(model_dir=settings.tagger_model)
+    return Curator(store, policy, scrubber=scrubber, tagger=tagger, require_scrub=scrub)
+
+
+def _summary(totals: Any) -> str:
+    pairs = ", ".join(f"{k} {v}" for k, v in sorted(totals.pairs.items())) or "none"
+    return msg.RUN_DONE.format(
+        records=totals.records,
+        inserted=totals.inserted,
+        duplicates=totals.duplicates,
+        dead=totals.dead_letters,
+        groups=totals.groups_paired,
+        pairs=pairs,
+    )
+
+
+@click.group()
+def curator() -> None:
+    """Run the curator: consume capture events, store them, pair, scrub, tag and route."""
+
+
+@curator.command()
+@click.option(
+    "--once", is_flag=True, help="Stop when the topic (or spool) is drained instead of running forever."
+)
+@click.option(
+    "--poll-interval", default=1.0, show_default=True, help="Embedded mode: seconds between spool scans."
+)
+@click.option("--no-scrub", is_flag=True, hidden=True, help="Tests only: store pairs unscrubbed.")
+@click.option(
+    "--no-tag", is_flag=True, help="Do not tag prompt groups (harmful prompts are then not flagged)."
+)
+@click.pass_obj
+def run(settings: Settings, once: bool, poll_interval: float, no_scrub: bool, no_tag: bool) -> None:
+    """Consume events (Kafka when PREFLOOP_KAFKA_BOOTSTRAP is set, else the capture spool) until stopped."""
+    cur = build_curator(settings, scrub=not no_scrub, tag=not no_tag)
+    stopping = {"flag": False}
+    if settings.embedded:
+        from curator.ingest import IngestTotals, SpoolSource
+
+        click.echo(msg.RUN_EMBEDDED.format(spool=settings.spool_dir), err=True)
+        source = SpoolSource(cur, settings.spool_dir)
+        totals = IngestTotals()
+
+        def _stop(*_: Any) -> None:
+            stopping["flag"] = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        totals.add_pairing(cur.pair_dirty())
+        while not stopping["flag"]:
+            done = source.run_once()
+            for name in ("records", "inserted", "duplicates", "dead_letters", "batches", "groups_paired"):
+                setattr(totals, name, getattr(totals, name) + getattr(done, name))
+            for k, v in done.pairs.items():
+                totals.pairs[k] = totals.pairs.get(k, 0) + v
+            if once and done.records == 0:
+                break
+            if done.records == 0:
+                time.sleep(poll_interval)
+    else:
+        from curator.ingest.kafka import KafkaSource
+
+        click.echo(
+            msg.RUN_KAFKA.format(
+                topic=settings.kafka_topic, bootstrap=settings.kafka_bootstrap, group=settings.kafka_group
+            ),
+            err=True,
+        )
+        ksource = KafkaSource(
+            cur,
+            bootstrap=str(settings.kafka_bootstrap),
+            topic=settings.kafka_topic,
+            dlq_topic=settings.kafka_dlq_topic,
+            group=settings.kafka_group,
+        )
+        signal.signal(signal.SIGTERM, lambda *_: ksource.stop())
+        signal.signal(signal.SIGINT, lambda *_: ksource.stop())
+        totals = ksource.run(once=once)
+    click.echo(_summary(totals), err=True)
+    cur.store.dispose()
+
+
+@click.command()
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL of v1 events.",
+)
+@click.option("--no-tag", is_flag=True, help="Do not tag prompt groups.")
+@click.pass_obj
+def ingest(settings: Settings, path: Path, no_tag: bool) -> None:
+    """Load a file of v1 events (one JSON object per line) through the curator's ingest path."""
+    from curator.ingest import FileSource
+
+    if not path.is_file():
+        raise click.ClickException(msg.NO_FILE.format(path=path))
+    cur = build_curator(settings, tag=not no_tag)
+    totals = FileSource(cur, path).run()
+    pairs = ", ".join(f"{k} {v}" for k, v in sorted(totals.pairs.items())) or "none"
+    click.echo(
+        msg.INGEST_DONE.format(
+            path=path,
+            records=totals.records,
+            inserted=totals.inserted,
+            duplicates=totals.duplicates,
+            dead=totals.dead_letters,
+            pairs=pairs,
+        ),
+        err=True,
+    )
+    cur.store.dispose()
+
+
+@click.command()
+@click.option("--days", type=click.IntRange(0), default=None, help="Default: PREFLOOP_RAW_RETENTION_DAYS.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be purged.")
+@click.pass_obj
+def purge(settings: Settings, days: int | None, dry_run: bool) -> None:
+    """Blank raw event text older than the retention period (pairs keep their scrubbed text)."""
+    from curator.ingest.purge import count_purgeable
+    from curator.ingest.purge import purge as do_purge
+    from curator.store.models import utcnow
+
+    days = settings.raw_retention_days if days is None else days
+    cutoff = utcnow() - timedelta(days=days)
+    store = _store(settings)
+    if dry_run:
+        n = count_purgeable(store, cutoff)
+        click.echo(msg.PURGE_DRY_RUN.format(events=n, days=days, cutoff=cutoff.isoformat()))
+    else:
+        r = do_purge(store, cutoff)
+        click.echo(
+            msg.PURGE_DONE.format(
+                days=days,
+                cutoff=cutoff.isoformat(),
+                events=r.events,
+                responses=r.responses,
+                groups=r.groups,
+                pairs=r.pairs,
+            )
+        )
+    store.dispose()

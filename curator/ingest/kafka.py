@@ -1,0 +1,202 @@
+"""The Kafka source: a consumer-group member that feeds batches to the curator and commits offsets only after
+the database transaction committed. Bad events go to the dead-letter topic with the reason and original bytes.
+
+Scaling out is adding members to the group: the topic is partitioned by conversation id (capture keys each
+message by it), so one conversation's events stay in order on one member.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+
+from curator.ingest.decode import DeadLetterItem, RawRecord
+from curator.ingest.files import IngestTotals
+from curator.messages import DB_RETRY, DLQ_SENT
+
+__all__ = ["DB_ERRORS", "KafkaSource", "dlq_headers", "ensure_topics"]
+
+log = logging.getLogger(__name__)
+
+#: Errors that mean "the database is away": wait and retry the same batch, do not commit offsets.
+DB_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
+
+
+def ensure_topics(
+    bootstrap: str, topics: dict[str, int], *, client_id: str = "prefloop-curator"
+) -> list[str]:
+    """Create the topics that are missing (name -> partitions, replication factor 1 for a local broker,
+    the broker default otherwise). Returns the names created."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id)
+    try:
+        existing = set(admin.list_topics())
+        missing = {name: n for name, n in topics.items() if name not in existing}
+        if missing:
+            brokers = len(admin.describe_cluster().get("brokers", [])) or 1
+            admin.create_topics(
+                {
+                    name: {"num_partitions": n, "replication_factor": min(3, brokers)}
+                    for name, n in missing.items()
+                },
+                raise_errors=False,
+                wait_for_metadata=True,
+            )
+        return sorted(missing)
+    finally:
+        admin.close()
+
+
+def dlq_headers(item: DeadLetterItem) -> list[tuple[str, bytes]]:
+    r = item.record
+    return [
+        ("prefloop-error-code", item.code.encode()),
+        ("prefloop-error-reason", item.reason.encode("utf-8")[:4000]),
+        ("prefloop-source-topic", (r.topic or "").encode()),
+        ("prefloop-source-partition", str(r.partition).encode()),
+        ("prefloop-source-offset", str(r.offset).encode()),
+    ]
+
+
+class KafkaSource:
+    """Consume ``topic`` as a member of ``group`` and feed the curator."""
+
+    def __init__(
+        self,
+        curator: Any,
+        *,
+        bootstrap: str,
+        topic: str,
+        dlq_topic: str,
+        group: str,
+        partitions: int = 6,
+        max_records: int = 2000,
+        poll_ms: int = 500,
+        retry_max_s: float = 5.0,
+        create_topics: bool = True,
+    ) -> None:
+        self.curator = curator
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self.dlq_topic = dlq_topic
+        self.group = group
+        self.partitions = partitions
+        self.max_records = max_records
+        self.poll_ms = poll_ms
+        self.retry_max_s = retry_max_s
+        self.create_topics = create_topics
+        self.stop_event = threading.Event()
+        self.totals = IngestTotals()
+        self._needs_sweep = False
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def _consumer(self) -> Any:
+        from kafka import KafkaConsumer
+
+        return KafkaConsumer(
+            self.topic,
+            bootstrap_servers=self.bootstrap,
+            group_id=self.group,
+            client_id=f"{self.group}-consumer",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.max_records,
+            max_poll_interval_ms=600_000,
+            fetch_max_bytes=64 << 20,
+            max_partition_fetch_bytes=8 << 20,
+        )
+
+    def _producer(self) -> Any:
+        from kafka import KafkaProducer
+
+        return KafkaProducer(bootstrap_servers=self.bootstrap, client_id=f"{self.group}-dlq", acks="all")
+
+    def _with_db_retry(self, fn: Callable[[], Any]) -> Any:
+        delay = 0.2
+        while True:
+            try:
+                return fn()
+            except DB_ERRORS as exc:
+                self._needs_sweep = True
+                if self.stop_event.is_set():
+                    raise
+                log.warning(DB_RETRY.format(error=type(exc).__name__, delay=delay))
+                self.curator.store.engine.dispose()
+                time.sleep(delay)
+                delay = min(delay * 2, self.retry_max_s)
+
+    def _drained(self, consumer: Any) -> bool:
+        assigned = consumer.assignment()
+        if not assigned:
+            return False
+        ends = consumer.end_offsets(list(assigned))
+        return all(consumer.position(tp) >= ends[tp] for tp in assigned)
+
+    def run(self, *, once: bool = False, join_timeout_s: float = 60.0) -> IngestTotals:
+        """Consume until :meth:`stop` (or, with ``once``, until every assigned partition is drained)."""
+        from kafka.errors import CommitFailedError
+        from kafka.structs import OffsetAndMetadata
+
+        if self.create_topics:
+            ensure_topics(self.bootstrap, {self.topic: self.partitions, self.dlq_topic: 1})
+        self.totals.add_pairing(self._with_db_retry(self.curator.pair_dirty))  # recover what a crash left
+        consumer, producer = self._consumer(), self._producer()
+        started = time.monotonic()
+        try:
+            while not self.stop_event.is_set():
+                polled = consumer.poll(timeout_ms=self.poll_ms, max_records=self.max_records)
+                if not polled:
+                    if once and (self._drained(consumer) or time.monotonic() - started > join_timeout_s):
+                        break
+                    continue
+                records = [
+                    RawRecord(
+                        value=m.value or b"",
+                        source=f"kafka:{m.topic}/{m.partition}@{m.offset}",
+                        topic=m.topic,
+                        partition=m.partition,
+                        offset=m.offset,
+                        key=m.key,
+                    )
+                    for tp in sorted(polled, key=lambda t: (t.topic, t.partition))
+                    for m in polled[tp]
+                ]
+                result = self._with_db_retry(partial(self.curator.process, records))
+                self.totals.add(result)
+                if self._needs_sweep:
+                    # a retried batch finds its events already stored; groups whose pairing was interrupted are
+                    # still dirty: pair them now
+                    self._needs_sweep = False
+                    self.totals.add_pairing(self._with_db_retry(self.curator.pair_dirty))
+                self._send_dead_letters(producer, result.dead)
+                offsets = {tp: OffsetAndMetadata(msgs[-1].offset + 1, "", -1) for tp, msgs in polled.items()}
+                try:
+                    consumer.commit(offsets)
+                except (
+                    CommitFailedError
+                ) as exc:  # rebalanced away: the new owner re-reads; ingest is idempotent
+                    log.warning("offset commit failed after a rebalance (%s); records will be re-read", exc)
+        finally:
+            producer.flush()
+            producer.close()
+            consumer.close(autocommit=False)
+        return self.totals
+
+    def _send_dead_letters(self, producer: Any, dead: list[DeadLetterItem]) -> None:
+        if not dead:
+            return
+        for item in dead:
+            producer.send(
+                self.dlq_topic, value=item.record.value, key=item.record.key, headers=dlq_headers(item)
+            )
+            log.warning(DLQ_SENT.format(source=item.record.source, code=item.code))
+        producer.flush()

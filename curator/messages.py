@@ -1,0 +1,46 @@
+"""User-visible strings of the curator's ingest, pairing and pairs commands, in one place."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DB_RETRY",
+    "DLQ_SENT",
+    "EXPORT_DONE",
+    "EXPORT_SKIPPED_UNSCRUBBED",
+    "INGEST_DONE",
+    "NO_FILE",
+    "PURGE_DONE",
+    "PURGE_DRY_RUN",
+    "RUN_DONE",
+    "RUN_EMBEDDED",
+    "RUN_KAFKA",
+    "SCRUBBER_MISSING",
+]
+
+DB_RETRY = "database unavailable ({error}); retrying the same batch in {delay:.1f}s (offsets not committed)"
+DLQ_SENT = "dead-lettered {source}: {code}"
+RUN_KAFKA = "curator: consuming {topic} from {bootstrap} as group {group}"
+RUN_EMBEDDED = "curator: embedded mode, reading the capture spool at {spool}"
+RUN_DONE = (
+    "curator: {records} record(s), {inserted} new event(s), {duplicates} repeat(s), {dead} dead letter(s); "
+    "{groups} prompt group(s) paired: {pairs}"
+)
+INGEST_DONE = (
+    "ingested {path}: {records} line(s), {inserted} new event(s), {duplicates} already stored, "
+    "{dead} invalid (kept in dead_letters with the reason); pairs: {pairs}"
+)
+NO_FILE = "no such file: {path}; give a JSONL file of v1 events, one per line"
+SCRUBBER_MISSING = (
+    "the scrubber could not be loaded ({error}); the curator will not store pairs for review or release "
+    "unscrubbed. Install prefloop[curator] and the spaCy model named by PREFLOOP_SPACY_MODEL."
+)
+PURGE_DONE = (
+    "purged raw text older than {days} day(s) (before {cutoff}): {events} event(s), {responses} response(s), "
+    "{groups} prompt group(s), {pairs} unscrubbed pair(s)"
+)
+PURGE_DRY_RUN = "dry run: would purge {events} event(s) older than {days} day(s) (before {cutoff})"
+EXPORT_DONE = "wrote {count} pair(s) with status {statuses} to {out}"
+EXPORT_SKIPPED_UNSCRUBBED = (
+    "skipped {count} unscrubbed pair(s): raw text never leaves the store (use --allow-unscrubbed only for local "
+    "debugging)"
+)
