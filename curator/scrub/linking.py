@@ -61,12 +61,15 @@ def _propagate_names(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
 
 
 def _lists(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """Items of a list of single words are all people when people outnumber places among them."""
     people = {(s.start, s.end) for s in spans if s.type == "PERSON"}
+    places = {(s.start, s.end) for s in spans if s.type == "LOCATION"}
     extra = []
     for match in _LIST.finditer(text):
         items = [m for m in _LIST_ITEM.finditer(text, match.start(), match.end()) if m.group() not in ("And", "Or")]
         known = sum((m.start(), m.end()) in people for m in items)
-        if known * 2 >= len(items) and known < len(items):
+        placed = sum((m.start(), m.end()) in places for m in items)
+        if known and known >= placed and known < len(items):
             extra.extend(
                 PiiSpan("PERSON", m.start(), m.end(), LIST_SCORE, "link:list")
                 for m in items

@@ -28,7 +28,7 @@ class PersonCueRecognizer(Recognizer):
         r"told|tell|met|meet|with|thanks|thank you|contact|cc|attn:?|from:|to:|by)[ \t]+"
         rf"(?P<cued>{_NAME})"
         rf"|(?i:regards|thanks|thank you|cheers|best|sincerely|yours),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
-        rf"|\b(?i:my name is|my name's|call me|calls me)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?))"
+        rf"|\b(?i:my name is|my name's)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?))"
     )
     PRECHECK = re.compile(
         r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\b|name|i am|i'm|this is|call|signed|dear|"

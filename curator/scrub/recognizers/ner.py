@@ -26,11 +26,16 @@ NOT_PII: frozenset[str] = frozenset(
     "Xcode Unity Blender Figma Notion Jira Trello Heroku Vercel Netlify AWS Azure Lambda Celery Pydantic "
     "SQLAlchemy Alembic Pytest Ruff Mypy Numba Cython Sphinx Markdown Regex JSON YAML HTML CSS Boolean Unicode "
     "Hello World Team Everyone All There Sir Madam Thanks Regards Cheers Best Monday Tuesday Wednesday Thursday "
-    "Friday Saturday Sunday".split()
+    "Friday Saturday Sunday Mercury Venus Earth Mars Jupiter Saturn Uranus Neptune Pluto Moon Sun".split()
 )
 _NATURAL_FEATURE = re.compile(
     r"\s*(?:river|valley|sea|lake|ocean|mountains?|desert|delta|basin|gulf|bay|strait|rift|canal|falls)\b",
     re.IGNORECASE,
+)
+#: Last words of public landmarks and natural features: where they are is not about anyone.
+_LANDMARK_LAST = re.compile(
+    r"\b(?:Sea|Ocean|River|Lake|Mountains?|Mount|Valley|Desert|Gulf|Bay|Strait|Canal|Falls|Tower|Bridge|"
+    r"Cathedral|Museum|Palace|Castle|Temple|Monument|Statue|Wall|Park|Forest|Island|Islands|Peninsula)$"
 )
 _FEATURE_BEFORE = re.compile(r"\b(?:river|lake|mount|mt\.?|sea|gulf of|bay of|strait of)\s+$", re.IGNORECASE)
 _BAD_CHARS = re.compile(r"[\d@/\\_=<>{}\[\]()#$%^*|`~+;]")
@@ -87,7 +92,9 @@ class NerRecognizer(Recognizer):
             if len(value) < 2 or value in NOT_PII or _BAD_CHARS.search(value) or not value[0].isalpha():
                 continue
             if entity_type == "LOCATION" and (
-                _NATURAL_FEATURE.match(text, end) or _FEATURE_BEFORE.search(text[max(0, start - 12) : start])
+                _NATURAL_FEATURE.match(text, end)
+                or _FEATURE_BEFORE.search(text[max(0, start - 12) : start])
+                or _LANDMARK_LAST.search(value)
             ):
                 continue
             if regions is None:

@@ -25,6 +25,11 @@ __all__ = [
 _VERSION_CONTEXT = re.compile(r"(?<![A-Za-z])(?:version|ver\.?|v|==|>=|<=|~=|@|release|build)\s*$", re.IGNORECASE)
 
 
+_VERSION_WORDS = re.compile(
+    r"\b(?:version|versions|release|kernel|build|firmware|patch|upgrade|update|sdk|api level)\b", re.IGNORECASE
+)
+
+
 class EmailRecognizer(PatternRecognizer):
     """RFC 5322-ish addresses with a real-looking TLD; documentation domains (example.com) are not PII."""
 
@@ -32,7 +37,7 @@ class EmailRecognizer(PatternRecognizer):
     ENTITY_TYPE = "EMAIL_ADDRESS"
     PRECHECK = "@"
     PATTERN = (
-        r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
+        r"(?<![\w.+:/-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,62}[A-Za-z0-9_%+-])?"
         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
     )
     SCORE = 0.95
@@ -110,7 +115,9 @@ class IpAddressRecognizer(PatternRecognizer):
         return ip_ok(value) and (value.count(":") >= 2 or "." in value)
 
     def reject(self, text: str, start: int, end: int) -> bool:
-        return bool(_VERSION_CONTEXT.search(text[max(0, start - 12) : start]))
+        if _VERSION_CONTEXT.search(text[max(0, start - 12) : start]) or text[end : end + 1] == "-":
+            return True
+        return "." in text[start:end] and bool(_VERSION_WORDS.search(text[max(0, start - 80) : start]))
 
 
 class PersonalUrlRecognizer(PatternRecognizer):
