@@ -1,0 +1,188 @@
+"""The real bolt app served over HTTP on 127.0.0.1, driven by signed requests exactly as Slack sends them,
+talking to the local Slack Web API emulator. Runs on SQLite and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from curator.settings import Settings
+from curator.store import Store
+from curator.store.models import AuditEntry, Pair, ReviewPost, ThreadMessage, Vote
+from slackbot.simulate import (
+    EmulatedBot,
+    PostedPair,
+    SignedClient,
+    block_action,
+    cast_votes,
+    event_callback,
+    make_review_pairs,
+    posted_pairs,
+    slash_command,
+    start_emulated_bot,
+)
+
+pytestmark = pytest.mark.integration
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+REVIEWERS = ["U1", "U2", "U3"]
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {predicate}")
+
+
+@pytest.fixture()
+def bot(store_url: str) -> Iterator[EmulatedBot]:
+    settings = Settings.load({}, database_url=store_url, slack_channel="#prefloop-review")
+    store = Store(store_url)
+    running = start_emulated_bot(
+        settings, store, reviewers=REVIEWERS, adjudicators=["UADJ"], signing_secret=SECRET
+    )
+    yield running
+    running.stop()
+    store.dispose()
+
+
+def _post_pairs(bot: EmulatedBot, n: int) -> list[PostedPair]:
+    make_review_pairs(bot.bot.store, n)
+    bot.bot.service.enqueue_pending()
+    wait_for(lambda: len(posted_pairs(bot.emulator)) == n)
+    return posted_pairs(bot.emulator)
+
+
+def _ephemerals(bot: EmulatedBot, user: str) -> list[str]:
+    return [c.args["text"] for c in bot.emulator.calls_to("chat.postEphemeral") if c.args.get("user") == user]
+
+
+def _a_is(bot: EmulatedBot, pair_id: str) -> str:
+    with bot.bot.store.session() as s:
+        return s.get(ReviewPost, pair_id).a_is  # type: ignore[union-attr]
+
+
+def test_three_reviewers_vote_to_quorum(bot: EmulatedBot) -> None:
+    (post,) = _post_pairs(bot, 1)
+    results = cast_votes(bot.url, SECRET, REVIEWERS, [post], choose=lambda _u, _p: ("a", "correctness"))
+    assert [status for *_, status in results] == [200, 200, 200]
+    wait_for(lambda: bot.emulator.calls_to("chat.update"))
+    with bot.bot.store.session() as s:
+        pair = s.get(Pair, post.pair_id)
+        assert pair is not None and pair.status == "accepted"
+        review = pair.review or {}
+        assert review["outcome"] == _a_is(bot, post.pair_id) and review["reasons"] == ["correctness"]
+        assert review["swapped"] is (review["outcome"] == "rejected")
+    update = bot.emulator.calls_to("chat.update")[0]
+    assert update.args["ts"] == post.ts and update.args["channel"] == post.channel
+    assert "Resolved" in update.args["text"] and not any(
+        b["type"] == "actions" for b in update.args["blocks"]
+    )
+    wait_for(lambda: len(_ephemerals(bot, "U3")) == 1)
+    # blind review: a voter is told their own vote, never the tally
+    assert all("A better: " not in t for t in _ephemerals(bot, "U1"))
+    assert "already resolved" in _ephemerals(bot, "U3")[0]  # the third vote came after quorum
+
+
+def test_a_split_escalates_to_adjudicators_who_decide(bot: EmulatedBot) -> None:
+    (post,) = _post_pairs(bot, 1)
+    picks = iter(["a", "b", "tie"])
+    cast_votes(bot.url, SECRET, REVIEWERS, [post], choose=lambda _u, _p: (next(picks), None))
+    wait_for(lambda: bot.emulator.thread(post.channel, post.ts))
+    (note,) = bot.emulator.thread(post.channel, post.ts)
+    assert "<!subteam^S0PREFLOOPADJ>" in note["text"]
+    client = SignedClient(bot.url, SECRET)
+    assert client.action(block_action("UADJ", post, "both_bad", "safety"))[0] == 200
+    wait_for(lambda: bot.emulator.calls_to("chat.update"))
+    with bot.bot.store.session() as s:
+        pair = s.get(Pair, post.pair_id)
+        assert pair is not None and pair.status == "discarded"
+        assert (pair.review or {})["decided_by"] == "adjudicator"
+        assert s.scalar(select(Vote.role).where(Vote.reviewer == "UADJ")) == "adjudicator"
+
+
+def test_a_non_reviewer_is_refused_ephemerally(bot: EmulatedBot) -> None:
+    (post,) = _post_pairs(bot, 1)
+    status, _ = SignedClient(bot.url, SECRET).action(block_action("U_OUTSIDER", post, "a"))
+    assert status == 200
+    wait_for(lambda: _ephemerals(bot, "U_OUTSIDER"))
+    assert "only members of the reviewer group" in _ephemerals(bot, "U_OUTSIDER")[0]
+    with bot.bot.store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Vote)) == 0
+        assert (
+            s.scalar(select(AuditEntry.action).where(AuditEntry.actor == "U_OUTSIDER"))
+            == "vote_refused_not_reviewer"
+        )
+
+
+def test_forged_or_stale_signatures_get_401(bot: EmulatedBot) -> None:
+    (post,) = _post_pairs(bot, 1)
+    client = SignedClient(bot.url, SECRET)
+    payload = block_action("U1", post, "a")
+    assert client.action(payload, signature="v0=" + "0" * 64)[0] == 401
+    assert client.action(payload, timestamp=int(time.time()) - 6 * 60)[0] == 401
+    forged = SignedClient(bot.url, "not-the-secret")
+    assert forged.action(payload)[0] == 401
+    with bot.bot.store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Vote)) == 0
+    assert client.action(payload)[0] == 200  # the same request, correctly signed and fresh
+
+
+def test_a_retried_event_is_counted_once(bot: EmulatedBot) -> None:
+    (post,) = _post_pairs(bot, 1)
+    event = {
+        "type": "message",
+        "channel": post.channel,
+        "user": "U2",
+        "text": "A invents a citation",
+        "ts": f"{time.time():.6f}",
+        "thread_ts": post.ts,
+        "channel_type": "channel",
+    }
+    envelope = event_callback(event, event_id="Ev0RETRIED01")
+    client = SignedClient(bot.url, SECRET)
+    assert client.event(envelope)[0] == 200
+    assert client.event(envelope, retry_num=1)[0] == 200
+    assert client.event(envelope, retry_num=2)[0] == 200
+    with bot.bot.store.session() as s:
+        rows = list(s.scalars(select(ThreadMessage)))
+        assert [(r.pair_id, r.user_id, r.text) for r in rows] == [
+            (post.pair_id, "U2", "A invents a citation")
+        ]
+
+
+def test_slack_429_then_200_still_posts_every_pair_once(bot: EmulatedBot) -> None:
+    bot.emulator.fail("chat.postMessage", status=429, times=1, retry_after=1)
+    posts = _post_pairs(bot, 3)
+    assert sorted(p.pair_id for p in posts) == sorted(set(p.pair_id for p in posts)) and len(posts) == 3
+    attempts = bot.emulator.calls_to("chat.postMessage", ok_only=False)
+    assert [c.status for c in attempts].count(429) == 1 and len(attempts) == 4
+    with bot.bot.store.session() as s:
+        assert {p.ts for p in s.scalars(select(ReviewPost))} == {p.ts for p in posts}
+
+
+def test_slash_command_app_home_and_read_full(bot: EmulatedBot) -> None:
+    (post,) = _post_pairs(bot, 1)
+    client = SignedClient(bot.url, SECRET)
+    status, body = client.command(slash_command("U1", "queue"))
+    assert status == 200 and "1 open" in json.loads(body)["text"]
+    status, body = client.command(slash_command("U1", "coverage"))
+    assert status == 200 and json.loads(body)["text"]
+    status, body = client.command(slash_command("U1", "bogus"))
+    assert "Usage" in json.loads(body)["text"]
+    home = event_callback({"type": "app_home_opened", "user": "U2", "channel": "D0HOME", "tab": "home"})
+    assert client.event(home)[0] == 200
+    wait_for(lambda: bot.emulator.calls_to("views.publish"))
+    published = bot.emulator.calls_to("views.publish")[0].args
+    assert published["user_id"] == "U2" and post.pair_id in json.dumps(published["view"])
+    payload = block_action("U1", post, "read_full", trigger_id="trig-1")
+    assert client.action(payload)[0] == 200
+    wait_for(lambda: bot.emulator.calls_to("views.open"))
+    assert bot.emulator.calls_to("views.open")[0].args["trigger_id"] == "trig-1"
