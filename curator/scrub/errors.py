@@ -48,3 +48,7 @@ class ScrubInputError(ScrubError):
         self.reason = reason
         self.field = field
         super().__init__(messages.BAD_LINE.format(line=line_number, reason=reason, field=field))
+
+    def __reduce__(self) -> tuple[type[ScrubInputError], tuple[int, str, str]]:
+        # rebuilt from its attributes when sent back from a worker process
+        return (type(self), (self.line_number, self.reason, self.field))

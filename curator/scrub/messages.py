@@ -19,7 +19,7 @@ REASON_NOT_OBJECT = "the JSON value is a {kind}, not an object"
 REASON_MISSING_FIELD = "field {field!r} is missing"
 REASON_NOT_STRING = "field {field!r} is a {kind}, not a string"
 
-CLI_SKIPPED_LINE = "skipped {error}"
+CLI_SKIPPED_LINE = "skipped line {line}: {reason}"
 CLI_SUMMARY = (
     "scrubbed {written} line(s) into {out}; skipped {skipped} bad line(s); found {spans} PII span(s)."
 )
