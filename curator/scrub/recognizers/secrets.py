@@ -28,6 +28,14 @@ def shannon_entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
+def _looks_random(value: str, min_entropy: float) -> bool:
+    """Tokens mix digits and letters (or cases) and have high entropy; names like ``prod-db`` do not."""
+    has_digit = any(ch.isdigit() for ch in value)
+    has_alpha = any(ch.isalpha() for ch in value)
+    mixed_case = any(ch.isupper() for ch in value) and any(ch.islower() for ch in value)
+    return ((has_digit and has_alpha) or mixed_case) and shannon_entropy(value) >= min_entropy
+
+
 class SecretsRecognizer(Recognizer):
     """One job: credentials. Provider formats score high; generic ``key = "..."`` needs a random-looking value.
 
@@ -97,9 +105,7 @@ class SecretsRecognizer(Recognizer):
                 value = match.group("v")
                 if _PLACEHOLDER_VALUE.match(value):
                     continue
-                if name == "assigned_secret" and shannon_entropy(value) < self.MIN_ENTROPY:
-                    continue
-                if name == "bearer" and shannon_entropy(value) < self.MIN_ENTROPY:
+                if name in ("assigned_secret", "bearer") and not _looks_random(value, self.MIN_ENTROPY):
                     continue
                 start, end = match.span("v")
                 spans.append(PiiSpan("SECRET", start, end, self.VALUE_SCORE, f"{self.name}:{name}"))
