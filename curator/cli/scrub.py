@@ -23,7 +23,9 @@ __all__ = ["scrub"]
     show_default=True,
     help="fail: stop at the first bad line and write nothing; skip: leave bad lines out and list them.",
 )
-@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option(
+    "--processes", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
+)
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--model", default=None, help="spaCy model name. Default: the PREFLOOP_SPACY_MODEL setting.")
 @click.option(
@@ -61,7 +63,9 @@ def scrub(
     model_name = model or getattr(ctx.obj, "spacy_model", None) or DEFAULT_MODEL
     with src.open("rb") as handle:
         total = sum(1 for _ in handle)
-    with tqdm(total=total, unit="line", desc=messages.CLI_PROGRESS, file=sys.stderr, disable=no_progress) as bar:
+    with tqdm(
+        total=total, unit="line", desc=messages.CLI_PROGRESS, file=sys.stderr, disable=no_progress
+    ) as bar:
         try:
             report = scrub_jsonl(
                 src,
@@ -74,13 +78,16 @@ def scrub(
                 recognizers_yaml=recognizers_yaml,
                 on_progress=bar.update,
                 on_skip=lambda error: bar.write(
-                    messages.CLI_SKIPPED_LINE.format(line=error.line_number, reason=error.reason), file=sys.stderr
+                    messages.CLI_SKIPPED_LINE.format(line=error.line_number, reason=error.reason),
+                    file=sys.stderr,
                 ),
             )
         except ScrubError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(
-        messages.CLI_SUMMARY.format(written=report.written, out=dst, skipped=len(report.skipped), spans=report.spans),
+        messages.CLI_SUMMARY.format(
+            written=report.written, out=dst, skipped=len(report.skipped), spans=report.spans
+        ),
         err=True,
     )
     if report.skipped:

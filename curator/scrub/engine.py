@@ -48,7 +48,9 @@ class Scrubber:
         link: bool = True,
     ) -> None:
         self.model = model
-        self.recognizers: list[Recognizer] = list(recognizers) if recognizers is not None else default_recognizers()
+        self.recognizers: list[Recognizer] = (
+            list(recognizers) if recognizers is not None else default_recognizers()
+        )
         self.min_score = self.MIN_SCORE if min_score is None else min_score
         self.link = link
         self._nlp = nlp
@@ -81,7 +83,9 @@ class Scrubber:
         """Non-overlapping PII spans of ``text``, sorted by start."""
         return next(self.analyze_many([text]))
 
-    def analyze_many(self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[PiiSpan]]:
+    def analyze_many(
+        self, texts: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> Iterator[list[PiiSpan]]:
         """``analyze`` for many texts, running spaCy in batches of ``batch_size``; results keep input order."""
         iterator = iter(texts)
         while batch := list(islice(iterator, batch_size)):
@@ -100,7 +104,9 @@ class Scrubber:
             return [None] * len(batch)
         wanted = [i for i, text in enumerate(batch) if _HAS_UPPER.search(text)]
         docs: list[Any] = [None] * len(batch)
-        for index, doc in zip(wanted, self.nlp.pipe([batch[i] for i in wanted], batch_size=batch_size), strict=True):
+        for index, doc in zip(
+            wanted, self.nlp.pipe([batch[i] for i in wanted], batch_size=batch_size), strict=True
+        ):
             docs[index] = doc
         return docs
 
@@ -131,7 +137,9 @@ class Scrubber:
         for result in results:
             for span in result.spans:
                 entities[span.type] = entities.get(span.type, 0) + 1
-        return ScrubbedPair(scrubbed_prompt, results[-2].text, results[-1].text, dict(sorted(entities.items())))
+        return ScrubbedPair(
+            scrubbed_prompt, results[-2].text, results[-1].text, dict(sorted(entities.items()))
+        )
 
 
 def _package_version(model: str) -> str:

@@ -66,8 +66,10 @@ def scrub_jsonl(
     handle, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent or Path("."))
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            for chunk in _process(Path(src), field_name, processes, batch_size, model, recognizers_yaml, scrubber):
-                for line_number, record, error in chunk:
+            for chunk in _process(
+                Path(src), field_name, processes, batch_size, model, recognizers_yaml, scrubber
+            ):
+                for _line, record, error in chunk:
                     if error is not None:
                         if on_error == "fail":
                             raise error
@@ -107,7 +109,9 @@ def _process(
             yield _scrub_chunk(local, chunk, field_name, batch_size)
         return
     with multiprocessing.get_context().Pool(
-        processes, initializer=_init_worker, initargs=(model, str(recognizers_yaml) if recognizers_yaml else None)
+        processes,
+        initializer=_init_worker,
+        initargs=(model, str(recognizers_yaml) if recognizers_yaml else None),
     ) as pool:
         jobs = ((chunk, field_name, batch_size) for chunk in chunks)
         yield from pool.imap(_worker_chunk, jobs, chunksize=1)
@@ -120,11 +124,15 @@ def _read_chunks(src: Path) -> Iterator[list[tuple[int, str]]]:
             yield chunk
 
 
-def _scrub_chunk(scrubber: Scrubber, chunk: list[tuple[int, str]], field_name: str, batch_size: int) -> list[Row]:
+def _scrub_chunk(
+    scrubber: Scrubber, chunk: list[tuple[int, str]], field_name: str, batch_size: int
+) -> list[Row]:
     parsed: list[Row] = [(number, *_parse(number, line, field_name)) for number, line in chunk]
     good = [row for row in parsed if row[2] is None]
     texts = [row[1][field_name] for row in good]
-    for (_, record, _), text, spans in zip(good, texts, scrubber.analyze_many(texts, batch_size), strict=True):
+    for (_, record, _), text, spans in zip(
+        good, texts, scrubber.analyze_many(texts, batch_size), strict=True
+    ):
         record["scrubbed"] = PlaceholderMap().apply(text, spans)
         record["pii"] = [span.to_dict() for span in spans]
     return parsed
@@ -140,7 +148,9 @@ def _parse(number: int, line: str, field_name: str) -> tuple[Any, ScrubInputErro
         reason = messages.REASON_NOT_OBJECT.format(kind=type(record).__name__)
         return None, ScrubInputError(number, reason, field_name)
     if field_name not in record:
-        return None, ScrubInputError(number, messages.REASON_MISSING_FIELD.format(field=field_name), field_name)
+        return None, ScrubInputError(
+            number, messages.REASON_MISSING_FIELD.format(field=field_name), field_name
+        )
     if not isinstance(record[field_name], str):
         kind = type(record[field_name]).__name__
         reason = messages.REASON_NOT_STRING.format(field=field_name, kind=kind)

@@ -64,9 +64,11 @@ def _lists(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     """Items of a list of single words are all people when people outnumber places among them."""
     people = {(s.start, s.end) for s in spans if s.type == "PERSON"}
     places = {(s.start, s.end) for s in spans if s.type == "LOCATION"}
-    extra = []
+    extra: list[PiiSpan] = []
     for match in _LIST.finditer(text):
-        items = [m for m in _LIST_ITEM.finditer(text, match.start(), match.end()) if m.group() not in ("And", "Or")]
+        items = [
+            m for m in _LIST_ITEM.finditer(text, match.start(), match.end()) if m.group() not in ("And", "Or")
+        ]
         known = sum((m.start(), m.end()) in people for m in items)
         placed = sum((m.start(), m.end()) in places for m in items)
         if known and known >= placed and known < len(items):
@@ -96,7 +98,13 @@ def _address_block_names(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
             position = previous_start - 1
             if not content:
                 continue
-            if _NAME_LINE.match(content) and not _ORG_WORDS.search(content) and content.split()[0] not in NOT_PII:
+            if (
+                _NAME_LINE.match(content)
+                and not _ORG_WORDS.search(content)
+                and content.split()[0] not in NOT_PII
+            ):
                 start = previous_start + offset
-                extra.append(PiiSpan("PERSON", start, start + len(content), BLOCK_NAME_SCORE, "link:address_block"))
+                extra.append(
+                    PiiSpan("PERSON", start, start + len(content), BLOCK_NAME_SCORE, "link:address_block")
+                )
     return extra

@@ -53,7 +53,9 @@ def recognizers_from_config(config: Any, source: str = "") -> list[Recognizer]:
     missing = disabled - set(BUILTIN)
     if missing:
         raise RecognizerConfigError("'disable' names unknown built-ins", value=sorted(missing), source=source)
-    result = [r for r in default_recognizers() if r.name not in disabled] if config.get("defaults", True) else []
+    result = (
+        [r for r in default_recognizers() if r.name not in disabled] if config.get("defaults", True) else []
+    )
     for entry in config.get("recognizers") or ():
         recognizer = _build(entry, source)
         result = [r for r in result if r.name != recognizer.name] + [recognizer]
@@ -71,7 +73,9 @@ def _build(entry: Any, source: str) -> Recognizer:
             cls = BUILTIN.get(entry["use"])
             if cls is None:
                 raise RecognizerConfigError(
-                    f"unknown built-in (known: {', '.join(sorted(BUILTIN))})", value=entry["use"], source=source
+                    f"unknown built-in (known: {', '.join(sorted(BUILTIN))})",
+                    value=entry["use"],
+                    source=source,
                 )
             return cls(**options)
         if "class" in entry:
@@ -115,5 +119,7 @@ def _pattern(entry: dict[str, Any], source: str) -> Recognizer:
     try:
         recognizer.load()
     except Exception as exc:  # re.error and friends: report which entry is broken
-        raise RecognizerConfigError(f"pattern does not compile ({exc})", value=entry["pattern"], source=source) from exc
+        raise RecognizerConfigError(
+            f"pattern does not compile ({exc})", value=entry["pattern"], source=source
+        ) from exc
     return recognizer

@@ -45,7 +45,10 @@ def test_skip_mode_writes_good_lines_and_lists_the_bad_ones(tmp_path: Path) -> N
     assert first["scrubbed"] == "Mail me at [EMAIL_ADDRESS_1] or call [PHONE_NUMBER_1]."
     for item in first["pii"]:
         assert set(item) == {"type", "start", "end"}
-    assert [first["text"][p["start"] : p["end"]] for p in first["pii"]] == ["ana.lopez@proton.me", "+1 415 555 2671"]
+    assert [first["text"][p["start"] : p["end"]] for p in first["pii"]] == [
+        "ana.lopez@proton.me",
+        "+1 415 555 2671",
+    ]
     assert rows[1]["scrubbed"] == "Badge [SECRET_1], card [CREDIT_CARD_1], card again [CREDIT_CARD_1]."
 
 
@@ -66,7 +69,9 @@ def test_field_option_and_original_fields_are_kept(tmp_path: Path) -> None:
 
 def test_worker_processes_give_the_same_output_in_the_same_order(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    lines = [json.dumps({"i": i, "text": f"user{i}@proton.me paid with 4539 5787 6362 1486"}) for i in range(600)]
+    lines = [
+        json.dumps({"i": i, "text": f"user{i}@proton.me paid with 4539 5787 6362 1486"}) for i in range(600)
+    ]
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     single, multi = tmp_path / "single.jsonl", tmp_path / "multi.jsonl"
     scrub_jsonl(src, single, recognizers_yaml=NO_NER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from curator.scrub import (
     ModelLoadError,
     PatternRecognizer,
     RecognizerConfigError,
-    Scrubber,
     ScrubbedPair,
+    Scrubber,
 )
 from curator.scrub.registry import recognizers_from_config
 
@@ -50,8 +51,14 @@ def test_spans_are_sorted_and_do_not_overlap(scrubber: Scrubber) -> None:
     )
     spans = scrubber.analyze(text)
     assert [s.start for s in spans] == sorted(s.start for s in spans)
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
-    assert {s.type for s in spans} == {"PERSON", "CREDIT_CARD", "EMAIL_ADDRESS", "STREET_ADDRESS", "PHONE_NUMBER"}
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+    assert {s.type for s in spans} == {
+        "PERSON",
+        "CREDIT_CARD",
+        "EMAIL_ADDRESS",
+        "STREET_ADDRESS",
+        "PHONE_NUMBER",
+    }
     assert all(s.type in ENTITY_TYPES for s in spans)
 
 
@@ -80,14 +87,20 @@ def test_scrub_text_replaces_with_numbered_placeholders(scrubber: Scrubber) -> N
 def test_scrub_pair_uses_one_placeholder_map(scrubber: Scrubber) -> None:
     prompt = [
         {"role": "system", "content": "You are helpful."},
-        {"role": "user", "content": "Write to Sarah Connolly at sarah.connolly84@gmail.com about the refund."},
+        {
+            "role": "user",
+            "content": "Write to Sarah Connolly at sarah.connolly84@gmail.com about the refund.",
+        },
     ]
     chosen = "Dear Sarah Connolly, we sent the refund. Contact sarah.connolly84@gmail.com if needed."
     rejected = "Sorry, I can't email sarah.connolly84@gmail.com."
     pair = scrubber.scrub_pair(prompt, chosen, rejected)
     assert isinstance(pair, ScrubbedPair)
     assert pair.prompt[0] == prompt[0]
-    assert pair.prompt[1] == {"role": "user", "content": "Write to [PERSON_1] at [EMAIL_ADDRESS_1] about the refund."}
+    assert pair.prompt[1] == {
+        "role": "user",
+        "content": "Write to [PERSON_1] at [EMAIL_ADDRESS_1] about the refund.",
+    }
     assert pair.chosen == "Dear [PERSON_1], we sent the refund. Contact [EMAIL_ADDRESS_1] if needed."
     assert pair.rejected == "Sorry, I can't email [EMAIL_ADDRESS_1]."
     assert pair.entities == {"EMAIL_ADDRESS": 3, "PERSON": 2}

@@ -9,7 +9,7 @@ like address parts (unit, city, region, postcode, country) and stops at the firs
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from curator.scrub.recognizers.base import Recognizer
 from curator.scrub.types import PiiSpan
@@ -26,8 +26,38 @@ _EN_SUFFIX = (
     r"wharf|green|heights|estates|ridge|view|point|crossing|junction|meadows"
 )
 _AMBIGUOUS_SUFFIX = frozenset(
-    "st dr way place pl row hill grove park walk loop view point green close court ct ridge heights crossing "
-    "junction meadows estates gardens square sq circle cir terrace ter".split()
+    [
+        "st",
+        "dr",
+        "way",
+        "place",
+        "pl",
+        "row",
+        "hill",
+        "grove",
+        "park",
+        "walk",
+        "loop",
+        "view",
+        "point",
+        "green",
+        "close",
+        "court",
+        "ct",
+        "ridge",
+        "heights",
+        "crossing",
+        "junction",
+        "meadows",
+        "estates",
+        "gardens",
+        "square",
+        "sq",
+        "circle",
+        "cir",
+        "terrace",
+        "ter",
+    ]
 )
 _FOREIGN_PREFIX = (
     r"rue|avenue|av\.|avda\.?|boulevard|bd\.?|chemin|allée|allee|impasse|quai|place|via|viale|vicolo|piazza|"
@@ -76,11 +106,111 @@ _POSTCODE = re.compile(
     re.IGNORECASE,
 )
 _STOPWORDS = frozenset(
-    "a an the and or but to of for from in on at by with as is are was were be been am i me my we our you your "
-    "he she it they them his her their this that these those please thanks thank can could would should will "
-    "shall may might must do does did have has had not no yes so if then than when where what which who why how "
-    "last next night today tomorrow yesterday there here call me send sent arrived deliver delivered update "
-    "change moved move office letter package order after before about just also very".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "to",
+        "of",
+        "for",
+        "from",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "it",
+        "they",
+        "them",
+        "his",
+        "her",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "please",
+        "thanks",
+        "thank",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "not",
+        "no",
+        "yes",
+        "so",
+        "if",
+        "then",
+        "than",
+        "when",
+        "where",
+        "what",
+        "which",
+        "who",
+        "why",
+        "how",
+        "last",
+        "next",
+        "night",
+        "today",
+        "tomorrow",
+        "yesterday",
+        "there",
+        "here",
+        "call",
+        "me",
+        "send",
+        "sent",
+        "arrived",
+        "deliver",
+        "delivered",
+        "update",
+        "change",
+        "moved",
+        "move",
+        "office",
+        "letter",
+        "package",
+        "order",
+        "after",
+        "before",
+        "about",
+        "just",
+        "also",
+        "very",
+    ]
 )
 _SEGMENT_SPLIT = re.compile(r"(\s*(?:\n|,)(?:[ \t]*(?:>|\?+|\||\*|•|-)(?=[ \t\w]))?\s*)")
 _POSTCODE_CUE = re.compile(
@@ -124,7 +254,11 @@ class StreetAddressRecognizer(Recognizer):
                 continue
             start, end = match.span()
             end, structured = self._extend(text, match.end(), lowercase_text)
-            if _group(match, "gen") and not structured and not _CUE_BEFORE.search(text, max(0, start - 60), start):
+            if (
+                _group(match, "gen")
+                and not structured
+                and not _CUE_BEFORE.search(text, max(0, start - 60), start)
+            ):
                 continue
             start, end = self._trim(text, start, end)
             if end > start and all(end <= s.start or start >= s.end for s in spans):
@@ -151,7 +285,9 @@ class StreetAddressRecognizer(Recognizer):
                     return False
         if _group(match, "fp") or _group(match, "fs") or _group(match, "gen") or _group(match, "named"):
             words = re.findall(r"[^\W\d_][\w'’.-]*", value)
-            content = [w for w in words if w.lower() not in ("de", "la", "le", "du", "des", "del", "di", "da", "do")]
+            content = [
+                w for w in words if w.lower() not in ("de", "la", "le", "du", "des", "del", "di", "da", "do")
+            ]
             checked = content if _group(match, "gen") else content[1:]
             if any(w.lower() in _STOPWORDS for w in checked):
                 return False
@@ -185,7 +321,11 @@ class StreetAddressRecognizer(Recognizer):
         return end, structured
 
     def _is_address_part(self, segment: str, lowercase_text: bool) -> bool:
-        if len(segment) > 48 or sum(ch.isdigit() for ch in segment) > 8 or any(c in segment for c in "@\\/:;!?()"):
+        if (
+            len(segment) > 48
+            or sum(ch.isdigit() for ch in segment) > 8
+            or any(c in segment for c in "@\\/:;!?()")
+        ):
             return False
         if _UNIT.match(segment) or _POSTCODE.match(segment) or _STATE_ZIP.match(segment) or segment == "nan":
             return True
@@ -197,7 +337,10 @@ class StreetAddressRecognizer(Recognizer):
             return True
         if lowercase_text:
             return True
-        return all(w[0].isupper() or w.lower() in ("de", "la", "le", "of", "del", "am", "an", "der") for w in alpha_words)
+        return all(
+            w[0].isupper() or w.lower() in ("de", "la", "le", "of", "del", "am", "an", "der")
+            for w in alpha_words
+        )
 
     @staticmethod
     def _trim(text: str, start: int, end: int) -> tuple[int, int]:

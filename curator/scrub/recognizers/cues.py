@@ -55,9 +55,52 @@ class PersonCueRecognizer(Recognizer):
 
 
 _NOT_NAME_WORDS = frozenset(
-    "the a an and or but not so very just really also here there sorry glad happy trying looking working "
-    "using writing getting going new interested wondering curious sure fine good great ok okay back done "
-    "everyone all team guys folks world friends again".split()
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "but",
+        "not",
+        "so",
+        "very",
+        "just",
+        "really",
+        "also",
+        "here",
+        "there",
+        "sorry",
+        "glad",
+        "happy",
+        "trying",
+        "looking",
+        "working",
+        "using",
+        "writing",
+        "getting",
+        "going",
+        "new",
+        "interested",
+        "wondering",
+        "curious",
+        "sure",
+        "fine",
+        "good",
+        "great",
+        "ok",
+        "okay",
+        "back",
+        "done",
+        "everyone",
+        "all",
+        "team",
+        "guys",
+        "folks",
+        "world",
+        "friends",
+        "again",
+    ]
 )
 
 
@@ -71,7 +114,9 @@ class LocationCueRecognizer(Recognizer):
     NAME = "location_cue"
     ENTITY_TYPES = ("LOCATION",)
     SCORE = 0.62
-    _PLACE = r"(?:[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]*(?:[ \t]+(?:(?:de|del|la|le|di|da|nad|pod|am|an|der|sur|en|on)[ \t]+)?"
+    _PLACE = (
+        r"(?:[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]*(?:[ \t]+(?:(?:de|del|la|le|di|da|nad|pod|am|an|der|sur|en|on)[ \t]+)?"
+    )
     _PLACE += r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]*){0,3})"
     PATTERN = re.compile(
         r"\b(?i:lives?|living|moved(?:[ \t]+here)?|move|born|grew[ \t]+up|based|located|staying|stay|i'?m|i[ \t]+am|"
@@ -103,7 +148,45 @@ class LocationCueRecognizer(Recognizer):
 
 
 _NOT_PLACE = frozenset(
-    "I The A An This That My Our Your Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February "
-    "March April May June July August September October November December Country Club Street Road Avenue "
-    "Here There Home Work School Office".split()
+    [
+        "I",
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "My",
+        "Our",
+        "Your",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Country",
+        "Club",
+        "Street",
+        "Road",
+        "Avenue",
+        "Here",
+        "There",
+        "Home",
+        "Work",
+        "School",
+        "Office",
+    ]
 )

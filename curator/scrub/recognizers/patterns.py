@@ -22,11 +22,14 @@ __all__ = [
     "UsSsnRecognizer",
 ]
 
-_VERSION_CONTEXT = re.compile(r"(?<![A-Za-z])(?:version|ver\.?|v|==|>=|<=|~=|@|release|build)\s*$", re.IGNORECASE)
+_VERSION_CONTEXT = re.compile(
+    r"(?<![A-Za-z])(?:version|ver\.?|v|==|>=|<=|~=|@|release|build)\s*$", re.IGNORECASE
+)
 
 
 _VERSION_WORDS = re.compile(
-    r"\b(?:version|versions|release|kernel|build|firmware|patch|upgrade|update|sdk|api level)\b", re.IGNORECASE
+    r"\b(?:version|versions|release|kernel|build|firmware|patch|upgrade|update|sdk|api level)\b",
+    re.IGNORECASE,
 )
 
 
@@ -41,7 +44,13 @@ class EmailRecognizer(PatternRecognizer):
         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
     )
     SCORE = 0.95
-    DOC_DOMAINS: ClassVar[tuple[str, ...]] = ("example.com", "example.org", "example.net", "domain.com", "email.com")
+    DOC_DOMAINS: ClassVar[tuple[str, ...]] = (
+        "example.com",
+        "example.org",
+        "example.net",
+        "domain.com",
+        "email.com",
+    )
 
     def validate(self, value: str) -> bool:
         domain = value.rsplit("@", 1)[1].lower()

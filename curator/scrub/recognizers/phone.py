@@ -29,7 +29,9 @@ _DATE_LIKE = re.compile(
 )
 _SSN_SHAPE = re.compile(r"^\d{3}-\d{2}-\d{4}$|^\d+\.\d+$")
 _NANP_SHAPE = re.compile(r"^(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}")
-_VERSION_BEFORE = re.compile(r"(?<![A-Za-z])(?:version|ver\.?|v|==|>=|<=|~=|release|build|port|pid|id|#|no\.?)\s*$", re.IGNORECASE)
+_VERSION_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:version|ver\.?|v|==|>=|<=|~=|release|build|port|pid|id|#|no\.?)\s*$", re.IGNORECASE
+)
 
 
 class PhoneRecognizer(Recognizer):
@@ -77,7 +79,11 @@ class PhoneRecognizer(Recognizer):
             digits = sum(ch.isdigit() for ch in core)
             if not self.MIN_DIGITS <= digits <= self.MAX_DIGITS:
                 continue
-            if _DATE_LIKE.match(core.strip()) or _SSN_SHAPE.match(core) or _VERSION_BEFORE.search(text[max(0, start - 10) : start]):
+            if (
+                _DATE_LIKE.match(core.strip())
+                or _SSN_SHAPE.match(core)
+                or _VERSION_BEFORE.search(text[max(0, start - 10) : start])
+            ):
                 continue
             score = self._score(text, start, end, value, core)
             if score > 0:

@@ -99,7 +99,9 @@ class SecretsRecognizer(Recognizer):
         spans = []
         for name, regex in self._providers:
             for match in regex.finditer(text):
-                spans.append(PiiSpan("SECRET", match.start(), match.end(), self.PROVIDER_SCORE, f"{self.name}:{name}"))
+                spans.append(
+                    PiiSpan("SECRET", match.start(), match.end(), self.PROVIDER_SCORE, f"{self.name}:{name}")
+                )
         for name, regex in self._values:
             for match in regex.finditer(text):
                 value = match.group("v")
