@@ -1,0 +1,207 @@
+"""`prefloop release build|pin-eval`, `prefloop forget`, `prefloop scheduler run|run-once|status`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from curator.releases import messages as msg
+from curator.settings import Settings
+from curator.store import Store
+
+__all__ = ["forget", "release", "scheduler"]
+
+
+def _store(settings: Settings) -> Store:
+    store = Store(settings.database_url)
+    store.require_current()
+    return store
+
+
+@click.group()
+def release() -> None:
+    """Build monthly dataset releases."""
+
+
+@release.command("build")
+@click.option("--month", required=True, help="YYYY-MM: pairs whose first evidence falls in this month (UTC).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding the releases (default: PREFLOOP_RELEASE_DIR).",
+)
+@click.option(
+    "--override",
+    "overrides",
+    multiple=True,
+    metavar="GATE",
+    help="Accept a failing gate (empty, scrubbed, checks, label_balance, coverage); recorded in the card.",
+)
+@click.option(
+    "--coverage-gate",
+    type=click.Choice(["warn", "fail", "off"]),
+    default="warn",
+    show_default=True,
+    help="What a category outside its target range does.",
+)
+@click.option("--min-pairs-warning", type=int, default=1000, show_default=True)
+@click.option(
+    "--push-to-hub", "hub_repo", default=None, metavar="REPO", help="Upload to this HF dataset repo."
+)
+@click.option("--hub-endpoint", default=None, help="Hub URL (default: huggingface.co).")
+@click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
+@click.pass_obj
+def build(
+    settings: Settings,
+    month: str,
+    out: Path | None,
+    overrides: tuple[str, ...],
+    coverage_gate: str,
+    min_pairs_warning: int,
+    hub_repo: str | None,
+    hub_endpoint: str | None,
+    no_progress: bool,
+) -> None:
+    """Build releases/<MONTH>/ (a rebuild goes to <MONTH>-r2, ...; nothing is ever overwritten)."""
+    from curator.releases import BuildOptions, GateFailedError, GatePolicy, build_release
+
+    store = _store(settings)
+    options = BuildOptions.from_settings(
+        settings,
+        month,
+        root=out,
+        policy=GatePolicy(min_pairs_warning=min_pairs_warning, coverage=coverage_gate),
+        overrides=tuple(overrides),
+        progress=not no_progress,
+    )
+    try:
+        result = build_release(store, options)
+    except GateFailedError as exc:
+        click.echo(msg.GATE_REPORT_TITLE, err=True)
+        click.echo(json.dumps(exc.report, indent=2, sort_keys=True), err=True)
+        raise
+    finally:
+        store.dispose()
+    for warning in result.report["warnings"]:
+        click.echo(msg.WARNING.format(text=warning), err=True)
+    splits = ", ".join(f"{s} {result.manifest.counts.get(s, 0)}" for s in ("train", "test"))
+    click.echo(
+        msg.BUILT.format(
+            name=result.name, pairs=result.manifest.counts["pairs"], splits=splits, path=result.path
+        )
+    )
+    if hub_repo:
+        from curator.releases.hub import push_to_hub
+
+        url = push_to_hub(result.path, hub_repo, endpoint=hub_endpoint)
+        click.echo(msg.PUSHED.format(path=result.path, repo=hub_repo, url=url))
+
+
+@release.command("pin-eval")
+@click.option("--month", required=True, help="The release whose split becomes the frozen evaluation set.")
+@click.option("--split", default="test", show_default=True)
+@click.pass_obj
+def pin_eval_cmd(settings: Settings, month: str, split: str) -> None:
+    """Pin a release's test prompts as the frozen evaluation set: never shipped (or trained on) again."""
+    from curator.releases import pin_eval
+
+    store = _store(settings)
+    try:
+        n = pin_eval(store, month, split)
+    finally:
+        store.dispose()
+    click.echo(msg.PINNED.format(n=n, month=month, split=split))
+
+
+@click.command()
+@click.option(
+    "--user",
+    required=True,
+    help="The user's pseudonym as stored (capture's HMAC of the app's user id, computed with the same key).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def forget(settings: Settings, user: str, yes: bool) -> None:
+    """Erase a user's events, responses, feedback and pairs (and votes on them) from the store."""
+    from curator.releases import forget_user
+
+    if not yes:
+        click.confirm(f"Erase every row of user {user!r}? This cannot be undone", abort=True, err=True)
+    store = _store(settings)
+    try:
+        result = forget_user(store, user)
+    finally:
+        store.dispose()
+    click.echo(msg.FORGOT.format(**result.to_dict()))
+
+
+@click.group()
+def scheduler() -> None:
+    """Run the monthly release scheduler."""
+
+
+@scheduler.command("run")
+@click.pass_obj
+def run(settings: Settings) -> None:
+    """Run the scheduler in the foreground (one process per database): day 1, 02:00 UTC, the month before."""
+    from curator.releases.scheduler import build_scheduler
+
+    _store(settings).dispose()
+    sched = build_scheduler(settings, blocking=True)
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        if sched.running:
+            sched.shutdown(wait=True)
+
+
+@scheduler.command("run-once")
+@click.option("--month", default=None, help="YYYY-MM (default: the month before now).")
+@click.pass_obj
+def run_once(settings: Settings, month: str | None) -> None:
+    """Run the release job now, with the same once-per-month guard as the schedule."""
+    from datetime import UTC, datetime
+
+    from curator.releases.months import parse_month, previous_month
+    from curator.releases.scheduler import release_month
+
+    period = month or previous_month(datetime.now(UTC))
+    parse_month(period)
+    store = _store(settings)
+    try:
+        detail = release_month(settings, store, period)
+    finally:
+        store.dispose()
+    click.echo(json.dumps(detail, indent=2, sort_keys=True, default=str))
+    if detail["status"] == "failed":
+        sys.exit(1)
+
+
+@scheduler.command("status")
+@click.pass_obj
+def status(settings: Settings) -> None:
+    """The next scheduled run and the recent job runs."""
+    from sqlalchemy import select
+
+    from curator.releases.scheduler import JOB_ID, open_job_store
+    from curator.store.models import JobRun
+
+    store = _store(settings)
+    jobs = open_job_store(settings)
+    try:
+        job = jobs.lookup_job(JOB_ID)
+        click.echo(
+            f"next run: {job.next_run_time if job else 'not scheduled (start `prefloop scheduler run`)'}"
+        )
+        with store.session() as session:
+            for row in session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(12)):
+                click.echo(
+                    f"{row.job} {row.period} {row.status} started {row.started_at} finished {row.finished_at}"
+                )
+    finally:
+        jobs.shutdown()
+        store.dispose()

@@ -1,0 +1,245 @@
+"""The monthly release schedule: APScheduler 3.11, a SQLAlchemy job store in the prefloop database.
+
+- One cron job, day 1 at 02:00 UTC, releasing the month before; ``coalesce`` (runs missed while down fire
+  once), a misfire grace of ``Settings.scheduler_misfire_grace_hours`` (APScheduler's default of 1 s would skip
+  a run the process was late for).
+- The job is added once, when the scheduler has started and its store is readable; an existing job is never
+  replaced (``replace_existing=True`` would overwrite ``next_run_time`` and lose a run missed while down). On
+  the very first start, a run that fell due within the grace period is scheduled at once.
+- The job itself is idempotent: it takes a unique ``job_runs`` row for (job, month) before any work, so two
+  schedulers started by mistake release the month once. A failed run's row can be taken again.
+- The callable is referenced as ``curator.releases.scheduler:run_monthly_release`` (the job store pickles it).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from curator.releases import messages as msg
+from curator.releases.months import previous_month
+from curator.store import Store
+from curator.store.models import JobRun, Release, utcnow
+
+__all__ = [
+    "JOB_FUNC",
+    "JOB_ID",
+    "JOB_NAME",
+    "build_scheduler",
+    "claim_run",
+    "ensure_monthly_job",
+    "last_due",
+    "monthly_trigger",
+    "open_job_store",
+    "release_month",
+    "run_monthly_release",
+    "stop_scheduler",
+]
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "prefloop-monthly-release"
+JOB_NAME = "monthly-release"  # job_runs.job
+JOB_FUNC = "curator.releases.scheduler:run_monthly_release"
+JOBS_TABLE = "apscheduler_jobs"
+
+
+def monthly_trigger() -> Any:
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger(day=1, hour=2, minute=0, timezone=UTC)
+
+
+def last_due(now: datetime) -> datetime:
+    """The latest day-1 02:00 UTC at or before ``now``."""
+    now = now.astimezone(UTC)
+    due = now.replace(day=1, hour=2, minute=0, second=0, microsecond=0)
+    if due > now:
+        due = (due - timedelta(days=1)).replace(day=1)
+    return due
+
+
+def ensure_monthly_job(scheduler: Any, grace_hours: float, now: datetime | None = None) -> Any:
+    """Add the monthly job if the job store does not have it; otherwise only align its grace time and trigger
+    (never its ``next_run_time``). Call with the scheduler started (running or paused)."""
+    grace = int(grace_hours * 3600)
+    job = scheduler.get_job(JOB_ID)
+    if job is None:
+        now = now or datetime.now(UTC)
+        due = last_due(now)
+        kwargs: dict[str, Any] = {}
+        if now - due <= timedelta(seconds=grace):
+            kwargs["next_run_time"] = due  # first start inside the grace window: catch the run up now
+        return scheduler.add_job(
+            JOB_FUNC,
+            trigger=monthly_trigger(),
+            id=JOB_ID,
+            name=JOB_NAME,
+            misfire_grace_time=grace,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=False,
+            **kwargs,
+        )
+    changes: dict[str, Any] = {}
+    if job.misfire_grace_time != grace:
+        changes["misfire_grace_time"] = grace
+    if not job.coalesce:
+        changes["coalesce"] = True
+    if str(job.trigger) != str(monthly_trigger()):
+        changes["trigger"] = monthly_trigger()
+    if changes:
+        job = scheduler.modify_job(JOB_ID, **changes)
+    return job
+
+
+def build_scheduler(settings: Any, blocking: bool = True, ensure_job: bool = True) -> Any:
+    """A scheduler on the prefloop database's job store; the monthly job is ensured once it starts (unless
+    ``ensure_job`` is false: a read-only look at the store)."""
+    from apscheduler.events import EVENT_SCHEDULER_STARTED
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    grace = int(settings.scheduler_misfire_grace_hours * 3600)
+    scheduler = cls(
+        jobstores={"default": SQLAlchemyJobStore(url=settings.database_url, tablename=JOBS_TABLE)},
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
+        timezone=UTC,
+    )
+
+    def on_start(_event: Any) -> None:
+        job = ensure_monthly_job(scheduler, settings.scheduler_misfire_grace_hours)
+        log.info(
+            msg.SCHEDULER_STARTED.format(
+                job=JOB_ID, next_run=job.next_run_time, grace=settings.scheduler_misfire_grace_hours
+            )
+        )
+
+    if ensure_job:
+        scheduler.add_listener(on_start, EVENT_SCHEDULER_STARTED)
+    return scheduler
+
+
+def stop_scheduler(scheduler: Any, wait: bool = True) -> None:
+    """Shut a scheduler down and release its job store connections. A background scheduler's loop wakes once
+    more after ``shutdown`` and reads the store again, after the store's engine was disposed; dispose again."""
+    scheduler.shutdown(wait=wait)
+    for alias in ("default",):
+        store = scheduler._jobstores.get(alias)
+        engine = getattr(store, "engine", None)
+        if engine is not None:
+            engine.dispose()
+
+
+def open_job_store(settings: Any) -> Any:
+    """The job store on its own, without a running scheduler: for reading or correcting the stored job.
+
+    (Starting and shutting down a scheduler just to look would let APScheduler's loop process a due run on
+    the way out, advancing ``next_run_time`` without running it.)"""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    store = SQLAlchemyJobStore(url=settings.database_url, tablename=JOBS_TABLE)
+    store.start(BackgroundScheduler(timezone=UTC), "default")
+    return store
+
+
+def claim_run(store: Store, job: str, period: str) -> int | None:
+    """Take the (job, period) row before work starts; ``None`` when another run has it (running or done)."""
+    try:
+        with store.session() as session:
+            row = JobRun(job=job, period=period, status="running")
+            session.add(row)
+            session.flush()
+            return row.id
+    except IntegrityError:
+        pass
+    with store.session() as session:
+        result = session.execute(
+            update(JobRun)
+            .where(JobRun.job == job, JobRun.period == period, JobRun.status == "failed")
+            .values(status="running", started_at=utcnow(), finished_at=None)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            return session.scalar(select(JobRun.id).where(JobRun.job == job, JobRun.period == period))
+    return None
+
+
+def _finish(store: Store, run_id: int, status: str, detail: dict[str, Any]) -> None:
+    with store.session() as session:
+        session.execute(
+            update(JobRun)
+            .where(JobRun.id == run_id)
+            .values(status=status, finished_at=utcnow(), detail=detail)
+        )
+
+
+def release_month(settings: Any, store: Store, period: str) -> dict[str, Any]:
+    """Run the release for ``period`` once, guarded by its ``job_runs`` row. Returns what happened."""
+    from curator.releases.build import BuildOptions, build_release
+    from curator.releases.errors import GateFailedError
+
+    run_id = claim_run(store, JOB_NAME, period)
+    if run_id is None:
+        with store.session() as session:
+            existing = session.scalars(
+                select(JobRun).where(JobRun.job == JOB_NAME, JobRun.period == period)
+            ).first()
+        status = existing.status if existing else "unknown"
+        log.info(
+            msg.JOB_SKIPPED.format(period=period, status=status, job_id=existing.id if existing else "?")
+        )
+        return {"status": "skipped", "period": period, "existing": status}
+    try:
+        with store.session() as session:
+            released = session.scalars(select(Release).where(Release.month == period)).first()
+        if released is not None:
+            detail = {
+                "status": "done",
+                "period": period,
+                "release": released.manifest.get("name"),
+                "built": False,
+            }
+            _finish(store, run_id, "done", detail)
+            return detail
+        result = build_release(store, BuildOptions.from_settings(settings, period, progress=False))
+    except GateFailedError as exc:
+        detail = {"status": "failed", "period": period, "error": str(exc), "report": exc.report}
+        _finish(store, run_id, "failed", detail)
+        log.error(str(exc))
+        return detail
+    except Exception as exc:
+        _finish(store, run_id, "failed", {"status": "failed", "period": period, "error": repr(exc)})
+        log.exception("release for %s failed", period)
+        raise
+    detail = {
+        "status": "done",
+        "period": period,
+        "release": result.name,
+        "path": str(result.path),
+        "pairs": result.manifest.counts.get("pairs", 0),
+        "built": True,
+    }
+    _finish(store, run_id, "done", detail)
+    return detail
+
+
+def run_monthly_release(period: str | None = None) -> dict[str, Any]:
+    """The scheduled job: release the month before now (or ``period``). Loads the settings itself, since the
+    job store keeps only a reference to this function, never a settings object with secrets in it."""
+    from curator.settings import Settings
+
+    settings = Settings.load()
+    store = Store(settings.database_url)
+    try:
+        return release_month(settings, store, period or previous_month(datetime.now(UTC)))
+    finally:
+        store.dispose()

@@ -1,0 +1,148 @@
+"""The monthly schedule: job added once and never replaced, catch-up of a missed run, runs once per month."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from curator.releases.months import previous_month
+from curator.releases.scheduler import (
+    JOB_ID,
+    build_scheduler,
+    claim_run,
+    ensure_monthly_job,
+    last_due,
+    open_job_store,
+    release_month,
+    stop_scheduler,
+)
+from curator.settings import Settings
+from curator.store import Store
+from curator.store.models import JobRun, Release
+from tests.unit.release_factories import add_pairs
+
+
+def _settings(store: Store, tmp_path: Path) -> Settings:
+    return Settings.load({}, database_url=store.url, release_dir=str(tmp_path / "releases"))
+
+
+def _stored_job(settings: Settings, next_run_time: datetime | None = None):  # type: ignore[no-untyped-def]
+    """Read (and optionally set) the stored job's next run, as if the process had been down."""
+    jobs = open_job_store(settings)
+    try:
+        job = jobs.lookup_job(JOB_ID)
+        if next_run_time is not None:
+            job.next_run_time = next_run_time
+            jobs.update_job(job)
+        return job
+    finally:
+        jobs.shutdown()
+
+
+def test_last_due() -> None:
+    assert last_due(datetime(2026, 11, 22, 5, tzinfo=UTC)) == datetime(2026, 11, 1, 2, tzinfo=UTC)
+    assert last_due(datetime(2026, 11, 1, 1, 59, tzinfo=UTC)) == datetime(2026, 10, 1, 2, tzinfo=UTC)
+    assert last_due(datetime(2026, 1, 1, 0, tzinfo=UTC)) == datetime(2025, 12, 1, 2, tzinfo=UTC)
+
+
+def test_job_is_added_once_and_restart_keeps_next_run_time(store: Store, tmp_path: Path) -> None:
+    settings = _settings(store, tmp_path)
+    sched = build_scheduler(settings, blocking=False)
+    sched.start(paused=True)
+    job = sched.get_job(JOB_ID)
+    assert job.func_ref == "curator.releases.scheduler:run_monthly_release"
+    assert job.misfire_grace_time == 72 * 3600 and job.coalesce
+    assert str(job.trigger).startswith("cron[day='1', hour='2', minute='0'")
+    stop_scheduler(sched)
+    # pretend the process was down over the 1st: the stored next run is in the past
+    missed = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    _stored_job(settings, next_run_time=missed)
+
+    again = build_scheduler(settings, blocking=False)
+    again.start(paused=True)
+    assert again.get_job(JOB_ID).next_run_time == missed  # not replaced by a fresh next_run_time
+    stop_scheduler(again)
+
+
+def test_first_start_inside_grace_catches_the_run_up(store: Store, tmp_path: Path) -> None:
+    settings = _settings(store, tmp_path)
+    sched = build_scheduler(settings, blocking=False, ensure_job=False)
+    sched.start(paused=True)
+    now = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    job = ensure_monthly_job(sched, 72, now=now)
+    assert job.next_run_time == datetime(2026, 11, 1, 2, tzinfo=UTC)
+    sched.remove_job(JOB_ID)
+    late = ensure_monthly_job(sched, 72, now=datetime(2026, 11, 9, tzinfo=UTC))
+    assert late.next_run_time > datetime.now(UTC)  # outside the grace: wait for the next 1st
+    sched.remove_job(JOB_ID)
+    stop_scheduler(sched)
+
+
+@pytest.mark.timeout(60)
+def test_missed_run_fires_at_start_and_releases_the_month_before(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    month = previous_month(datetime.now(UTC))
+    add_pairs(store, 6, month=month)
+    settings = _settings(store, tmp_path)
+    monkeypatch.setenv("PREFLOOP_DATABASE_URL", store.url)
+    monkeypatch.setenv("PREFLOOP_RELEASE_DIR", str(tmp_path / "releases"))
+    first = build_scheduler(settings, blocking=False)
+    first.start(paused=True)
+    stop_scheduler(first)
+    _stored_job(settings, next_run_time=datetime.now(UTC) - timedelta(hours=2))
+
+    sched = build_scheduler(settings, blocking=False)
+    sched.start()
+    try:
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            with store.session() as session:
+                run = session.scalars(select(JobRun)).first()
+            if run is not None and run.status != "running":
+                break
+            time.sleep(0.2)
+    finally:
+        stop_scheduler(sched)
+    assert run is not None and run.status == "done", run and run.detail
+    assert run.period == month and run.detail["built"] is True
+    assert (tmp_path / "releases" / month / "manifest.json").is_file()
+    assert _stored_job(settings).next_run_time > datetime.now(UTC)  # on to the next 1st
+
+
+def test_two_schedulers_release_a_month_once(store: Store, tmp_path: Path) -> None:
+    add_pairs(store, 4, month="2026-10")
+    settings = _settings(store, tmp_path)
+    results: list[dict[str, object]] = []
+
+    def go() -> None:
+        own = Store(store.url)
+        try:
+            results.append(release_month(settings, own, "2026-10"))
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(r["status"] for r in results) == ["done", "skipped"]
+    with store.session() as session:
+        assert len(session.scalars(select(Release)).all()) == 1
+        assert len(session.scalars(select(JobRun)).all()) == 1
+    # run again later: still skipped
+    assert release_month(settings, store, "2026-10")["status"] == "skipped"
+
+
+def test_failed_run_can_be_taken_again(store: Store, tmp_path: Path) -> None:
+    settings = _settings(store, tmp_path)
+    failed = release_month(settings, store, "2026-09")  # no pairs: the "empty" gate fails
+    assert failed["status"] == "failed" and failed["report"]["failed"] == ["empty"]
+    assert claim_run(store, "monthly-release", "2026-09") is not None
+    assert claim_run(store, "monthly-release", "2026-09") is None
