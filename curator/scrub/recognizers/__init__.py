@@ -5,6 +5,7 @@ from __future__ import annotations
 from curator.scrub.recognizers.address import StreetAddressRecognizer
 from curator.scrub.recognizers.base import PatternRecognizer, Recognizer
 from curator.scrub.recognizers.cues import LocationCueRecognizer, PersonCueRecognizer
+from curator.scrub.recognizers.names import NameListRecognizer
 from curator.scrub.recognizers.ner import NerRecognizer
 from curator.scrub.recognizers.patterns import (
     CreditCardRecognizer,
@@ -26,6 +27,7 @@ __all__ = [
     "IbanRecognizer",
     "IpAddressRecognizer",
     "LocationCueRecognizer",
+    "NameListRecognizer",
     "NerRecognizer",
     "PatternRecognizer",
     "PersonCueRecognizer",
@@ -54,6 +56,7 @@ BUILTIN: dict[str, type[Recognizer]] = {
         StreetAddressRecognizer,
         PersonCueRecognizer,
         LocationCueRecognizer,
+        NameListRecognizer,
         NerRecognizer,
     )
 }

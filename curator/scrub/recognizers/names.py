@@ -1,0 +1,152 @@
+"""People's names from name lists (1990 US Census first names and frequent surnames).
+
+The NER model misses many names, especially single first names and names it has not seen. This recognizer
+finds census first names written as names (``Georgina``, ``Nina Patel``), with guards for the ways such words
+appear without naming anyone: common words that are also names (``Will``, ``May``, ``Grace``), sentence starts,
+headline-cased lines, code, and place or organisation names (``Jordan river``, ``Madison Avenue``).
+It scores below the NER model's places, so where the model calls a word a place, the model wins.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import TYPE_CHECKING, ClassVar
+
+from curator.scrub.recognizers.base import Recognizer
+from curator.scrub.recognizers.ner import NOT_PII, code_regions
+from curator.scrub.types import PiiSpan
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["NameListRecognizer"]
+
+#: Census first names that are, far more often, ordinary English words, months, titles or product names.
+COMMON_WORDS: frozenset[str] = frozenset(
+    """
+    will may june april august mark bill grace hope faith joy art dean chase guy pat sue don ray van jack frank earl
+    king major young rich price rose lily daisy holly ivy iris pearl ruby amber crystal jade hazel olive violet dawn
+    summer autumn winter spring sunny sky star rain river storm stone rock sandy cliff glen dale heath forest wood
+    woody bud buck buddy rocky lucky happy merry honey candy ginger pepper sugar cherry berry penny sterling royal
+    prince duke baron noble bishop deacon pastor judge general colonel miles lane way park hill street bank banks
+    page cook baker carter porter mason hunter fisher miller taylor walker parker turner cooper golden silver gold
+    fox wolf hawk lamb bird drew rod kit long short best worth case cash chance ford lincoln gay gray grey brown
+    green white black blue red pink rusty dusty misty angel christian patience prudence charity mercy trinity
+    destiny harmony melody liberty justice honor serenity felicity earnest precious unique special jewel treasure
+    ada pascal julia ruby basil sage rosemary jasmine clay dell else ever gene jean les max sol val rex ned nick
+    sunday monday tuesday wednesday thursday friday saturday january february march july september october
+    november december christmas easter noel love lovely marvel magic shadow spirit sterling tuesday victory
+    wendy winnie young zip van von del dee lee see bee kay jay ty ed al bo jo lu so go do an on in is it as at
+    or by me my we us he she his her him they them there here then than that this what when where which who
+    why how all any can cannot could would should shall must might not no yes ok okay hi hello hey dear sir
+    madam miss mister mrs mr ms dr prof page post press print read rule run say set ship sign sort start state
+    stay step stop story study style sum sun table tale talk tell test text thank theme thing think time tip
+    title today top total touch tour town track trade train travel tree trend trial trip trust truth try turn
+    type unit use user value view visit voice wait walk want war watch water wave week welcome well west wish
+    word work world write year yesterday alpha beta delta gamma omega echo golf hotel india juliet kilo lima
+    oscar papa quebec romeo sierra tango uniform victor whiskey yankee zulu
+    """.split()
+)
+_WORD = re.compile(r"[^\W\d_](?:[\w-]|['’](?!s\b))*")
+_NAME_VERBS = frozenset(
+    "is was has had and or said says told asked wants wanted will would can could did does went came lives lived "
+    "works worked called wrote knows knew thinks thought loves loved likes liked".split()
+)
+_NOT_AFTER = re.compile(
+    r"\s+(?:[Rr]iver|[Vv]alley|[Ss]ea|[Ll]ake|Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Drive|"
+    r"Square|Park|County|City|Island|Bay|Mountains?|University|College|School|Hospital|Airport|Station|Bridge|"
+    r"Inc\.?|Ltd\.?|LLC|Corp\.?|Company|Group|Bank|Hotel|Center|Centre|Foundation|Institute|Museum|Stadium)\b"
+)
+_SENTENCE_END = frozenset(".!?\n:;\"'“”([{-*>")
+
+
+class NameListRecognizer(Recognizer):
+    """Census first names (plus a following surname or capitalised word) as PERSON."""
+
+    NAME = "person_names"
+    ENTITY_TYPES = ("PERSON",)
+    FIRST_SCORE = 0.58
+    FULL_SCORE = 0.7
+    FIRST_NAMES_FILE: ClassVar[str] = "first_names.txt"
+    LAST_NAMES_FILE: ClassVar[str] = "last_names.txt"
+
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__(name)
+        self._first: frozenset[str] = frozenset()
+        self._last: frozenset[str] = frozenset()
+
+    def load(self) -> None:
+        if self._loaded:
+            return
+        self._first = _read_list(self.FIRST_NAMES_FILE) - COMMON_WORDS - {w.lower() for w in NOT_PII}
+        self._last = _read_list(self.LAST_NAMES_FILE)
+        self._loaded = True
+
+    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
+        if not self._loaded:
+            self.load()
+        lowercase_text = not any(ch.isupper() for ch in text)
+        words = list(_WORD.finditer(text))
+        regions: list[tuple[int, int]] | None = None
+        spans: list[PiiSpan] = []
+        index = 0
+        while index < len(words):
+            match = words[index]
+            word = match.group()
+            index += 1
+            if word.lower() not in self._first or len(word) < 3:
+                continue
+            if not lowercase_text and not (word[0].isupper() and word[1:].islower()):
+                continue
+            following = words[index] if index < len(words) else None
+            has_surname = following is not None and self._is_surname(text, match, following, lowercase_text)
+            if lowercase_text and not has_surname:
+                continue
+            if not has_surname and not self._plausible_single(text, match, following):
+                continue
+            if _NOT_AFTER.match(text, match.end() if not has_surname else following.end()):  # type: ignore[union-attr]
+                continue
+            if text[max(0, match.start() - 4) : match.start()].lower() == "the ":
+                continue
+            if regions is None:
+                regions = code_regions(text)
+            if any(a <= match.start() < b for a, b in regions):
+                continue
+            if has_surname:
+                assert following is not None
+                spans.append(PiiSpan("PERSON", match.start(), following.end(), self.FULL_SCORE, self.name))
+                index += 1
+            else:
+                spans.append(PiiSpan("PERSON", match.start(), match.end(), self.FIRST_SCORE, self.name))
+        return spans
+
+    def _is_surname(self, text: str, first: re.Match[str], nxt: re.Match[str], lowercase_text: bool) -> bool:
+        gap = text[first.end() : nxt.start()]
+        if gap not in (" ", "\t"):
+            return False
+        word = nxt.group()
+        lower = word.lower()
+        if lower in COMMON_WORDS or word in NOT_PII:
+            return False
+        if lowercase_text:
+            return lower in self._last
+        return word[0].isupper() and (word[1:].islower() or lower in self._last) and len(word) > 1
+
+    def _plausible_single(self, text: str, match: re.Match[str], following: re.Match[str] | None) -> bool:
+        """A lone first name counts mid-sentence, or at a sentence start when a verb follows it."""
+        before = text[: match.start()].rstrip(" \t")
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        line_words = line.split()
+        if len(line_words) >= 4 and sum(w[:1].isupper() for w in line_words) * 10 >= len(line_words) * 7:
+            return False  # a headline or title
+        if not before or before[-1] in _SENTENCE_END:
+            return following is not None and following.group().lower() in _NAME_VERBS
+        return True
+
+
+def _read_list(filename: str) -> frozenset[str]:
+    data = resources.files("curator.scrub").joinpath("data", filename).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in data.splitlines() if line.strip() and not line.startswith("#"))
