@@ -13,6 +13,8 @@ import re
 from importlib import resources
 from typing import TYPE_CHECKING, ClassVar
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from curator.scrub.recognizers.base import Recognizer
 from curator.scrub.recognizers.ner import NOT_PII, code_regions
 from curator.scrub.types import PiiSpan
@@ -48,6 +50,17 @@ COMMON_WORDS: frozenset[str] = frozenset(
     oscar papa quebec romeo sierra tango uniform victor whiskey yankee zulu
     """.split()
 )
+#: Places that are also census first names: there the NER model's call (a place) is kept.
+PLACE_NAMES: frozenset[str] = frozenset(
+    """
+    jordan chad georgia india israel kenya virginia carolina dakota florence paris austin dallas houston charlotte
+    victoria sydney orlando phoenix denver madison savannah chelsea brooklyn lincoln washington jackson cleveland
+    raleigh tyler eugene augusta helena santiago lorraine alexandria adelaide regina sofia lima vienna geneva
+    valencia florida montana nevada arizona indiana tennessee kansas columbia bolivia argentina lebanon guinea
+    america asia africa china jamaica cuba malta monaco mali niger peru salvador chile sierra vermont wyoming
+    york jersey hudson aurora camden marion troy hamilton memphis richmond jackson tulsa reno berlin milan
+    """.split()
+)
 _WORD = re.compile(r"[^\W\d_](?:[\w-]|['’](?!s\b))*")
 _NAME_VERBS = frozenset(
     "is was has had and or said says told asked wants wanted will would can could did does went came lives lived "
@@ -66,7 +79,8 @@ class NameListRecognizer(Recognizer):
 
     NAME = "person_names"
     ENTITY_TYPES = ("PERSON",)
-    FIRST_SCORE = 0.58
+    FIRST_SCORE = 0.61
+    PLACE_SCORE = 0.55
     FULL_SCORE = 0.7
     FIRST_NAMES_FILE: ClassVar[str] = "first_names.txt"
     LAST_NAMES_FILE: ClassVar[str] = "last_names.txt"
@@ -101,7 +115,7 @@ class NameListRecognizer(Recognizer):
                 continue
             following = words[index] if index < len(words) else None
             has_surname = following is not None and self._is_surname(text, match, following, lowercase_text)
-            if lowercase_text and not has_surname:
+            if lowercase_text and not has_surname and (len(word) < 4 or word in STOP_WORDS):
                 continue
             if not has_surname and not self._plausible_single(text, match, following):
                 continue
@@ -118,7 +132,8 @@ class NameListRecognizer(Recognizer):
                 spans.append(PiiSpan("PERSON", match.start(), following.end(), self.FULL_SCORE, self.name))
                 index += 1
             else:
-                spans.append(PiiSpan("PERSON", match.start(), match.end(), self.FIRST_SCORE, self.name))
+                score = self.PLACE_SCORE if word.lower() in PLACE_NAMES else self.FIRST_SCORE
+                spans.append(PiiSpan("PERSON", match.start(), match.end(), score, self.name))
         return spans
 
     def _is_surname(self, text: str, first: re.Match[str], nxt: re.Match[str], lowercase_text: bool) -> bool:
@@ -130,7 +145,7 @@ class NameListRecognizer(Recognizer):
         if lower in COMMON_WORDS or word in NOT_PII:
             return False
         if lowercase_text:
-            return lower in self._last
+            return lower in self._last or (len(lower) > 2 and lower not in STOP_WORDS and lower not in _NAME_VERBS)
         return word[0].isupper() and (word[1:].islower() or lower in self._last) and len(word) > 1
 
     def _plausible_single(self, text: str, match: re.Match[str], following: re.Match[str] | None) -> bool:
@@ -143,6 +158,8 @@ class NameListRecognizer(Recognizer):
         if len(line_words) >= 4 and sum(w[:1].isupper() for w in line_words) * 10 >= len(line_words) * 7:
             return False  # a headline or title
         if not before or before[-1] in _SENTENCE_END:
+            if text[match.end() : match.end() + 1] in (":", ","):
+                return True
             return following is not None and following.group().lower() in _NAME_VERBS
         return True
 
