@@ -17,10 +17,12 @@ from curator.scrub.recognizers.patterns import (
     UsSsnRecognizer,
 )
 from curator.scrub.recognizers.phone import PhoneRecognizer
+from curator.scrub.recognizers.places import CountryRecognizer
 from curator.scrub.recognizers.secrets import SecretsRecognizer
 
 __all__ = [
     "BUILTIN",
+    "CountryRecognizer",
     "CreditCardRecognizer",
     "DateOfBirthRecognizer",
     "EmailRecognizer",
@@ -56,6 +58,7 @@ BUILTIN: dict[str, type[Recognizer]] = {
         StreetAddressRecognizer,
         PersonCueRecognizer,
         LocationCueRecognizer,
+        CountryRecognizer,
         NameListRecognizer,
         NerRecognizer,
     )
