@@ -47,7 +47,7 @@ COMMON_WORDS: frozenset[str] = frozenset(
     title today top total touch tour town track trade train travel tree trend trial trip trust truth try turn
     type unit use user value view visit voice wait walk want war watch water wave week welcome well west wish
     word work world write year yesterday alpha beta delta gamma omega echo golf hotel india juliet kilo lima
-    oscar papa quebec romeo sierra tango uniform victor whiskey yankee zulu
+    oscar papa quebec romeo sierra tango uniform victor whiskey yankee zulu german english french irish dutch
     """.split()
 )
 #: Places that are also census first names: there the NER model's call (a place) is kept.

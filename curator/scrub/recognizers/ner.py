@@ -240,6 +240,8 @@ class NerRecognizer(Recognizer):
             value = text[start:end]
             if len(value) < 2 or value in NOT_PII or _BAD_CHARS.search(value) or not value[0].isalpha():
                 continue
+            if entity_type == "PERSON" and value[0].islower() and any(ch.isupper() for ch in text):
+                continue  # a cased text writes names capitalised
             if entity_type == "LOCATION" and (
                 _NATURAL_FEATURE.match(text, end)
                 or _FEATURE_BEFORE.search(text[max(0, start - 12) : start])

@@ -83,8 +83,9 @@ class PhoneRecognizer(Recognizer):
                 _DATE_LIKE.match(core.strip())
                 or _SSN_SHAPE.match(core)
                 or _VERSION_BEFORE.search(text[max(0, start - 10) : start])
+                or ("." in core and any(len(g) < 2 for g in re.split(r"[.\s()+-]+", core) if g))
             ):
-                continue
+                continue  # a date, an SSN, or a version number (dotted groups of one digit)
             score = self._score(text, start, end, value, core)
             if score > 0:
                 spans.append(PiiSpan("PHONE_NUMBER", start, end, score, self.name))

@@ -73,6 +73,8 @@ class SecretsRecognizer(Recognizer):
     VALUE_PATTERNS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("bearer", r"(?i)\b(?:authorization\s*[:=]\s*[\"']?)?bearer\s+(?P<v>[A-Za-z0-9_\-.=+/]{16,})"),
         ("password_value", r"(?i)\b(?:password|passwd|pwd|pass|passphrase)\s*[=:]\s*[\"']?(?P<v>[^\s\"';,&]{4,})"),
+        ("cli_password", r"\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]*?\s-p(?P<v>[^\s'\"]{4,})"),
+        ("password_flag", r"--password[= ](?P<v>[^\s'\"]{4,})"),
         ("password_phrase", r"(?i)\bmy\s+password\s+is\s+[\"']?(?P<v>[^\s\"']{4,}?)[\"'.,!]?(?:\s|$)"),
         ("assigned_secret", r"(?i)\b[\w.-]*(?:api[_-]?key|apikey|secret|token|access[_-]?key|client[_-]?secret|"
          r"auth[_-]?key|private[_-]?key)[\w.-]*[\"']?\s*[=:]\s*[\"'](?P<v>[A-Za-z0-9_\-+/=.:]{12,})[\"']"),
