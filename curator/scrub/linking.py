@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from curator.scrub.recognizers.ner import NOT_PII
+from curator.scrub.recognizers.wordlists import NOT_PII
 from curator.scrub.types import PiiSpan
 
 __all__ = ["link_spans"]

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from curator.scrub.recognizers.base import Recognizer
-from curator.scrub.recognizers.ner import NOT_PII
+from curator.scrub.recognizers.wordlists import NOT_PII
 from curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:

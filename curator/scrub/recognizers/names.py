@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, ClassVar
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from curator.scrub.recognizers.base import Recognizer
-from curator.scrub.recognizers.ner import NOT_PII, code_regions
+from curator.scrub.recognizers.ner import code_regions
+from curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII, PLACE_NAMES
 from curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
@@ -24,47 +25,44 @@ if TYPE_CHECKING:
 
 __all__ = ["NameListRecognizer"]
 
-#: Census first names that are, far more often, ordinary English words, months, titles or product names.
-COMMON_WORDS: frozenset[str] = frozenset(
-    """
-    will may june april august mark bill grace hope faith joy art dean chase guy pat sue don ray van jack frank earl
-    king major young rich price rose lily daisy holly ivy iris pearl ruby amber crystal jade hazel olive violet dawn
-    summer autumn winter spring sunny sky star rain river storm stone rock sandy cliff glen dale heath forest wood
-    woody bud buck buddy rocky lucky happy merry honey candy ginger pepper sugar cherry berry penny sterling royal
-    prince duke baron noble bishop deacon pastor judge general colonel miles lane way park hill street bank banks
-    page cook baker carter porter mason hunter fisher miller taylor walker parker turner cooper golden silver gold
-    fox wolf hawk lamb bird drew rod kit long short best worth case cash chance ford lincoln gay gray grey brown
-    green white black blue red pink rusty dusty misty angel christian patience prudence charity mercy trinity
-    destiny harmony melody liberty justice honor serenity felicity earnest precious unique special jewel treasure
-    ada pascal julia ruby basil sage rosemary jasmine clay dell else ever gene jean les max sol val rex ned nick
-    sunday monday tuesday wednesday thursday friday saturday january february march july september october
-    november december christmas easter noel love lovely marvel magic shadow spirit sterling tuesday victory
-    wendy winnie young zip van von del dee lee see bee kay jay ty ed al bo jo lu so go do an on in is it as at
-    or by me my we us he she his her him they them there here then than that this what when where which who
-    why how all any can cannot could would should shall must might not no yes ok okay hi hello hey dear sir
-    madam miss mister mrs mr ms dr prof page post press print read rule run say set ship sign sort start state
-    stay step stop story study style sum sun table tale talk tell test text thank theme thing think time tip
-    title today top total touch tour town track trade train travel tree trend trial trip trust truth try turn
-    type unit use user value view visit voice wait walk want war watch water wave week welcome well west wish
-    word work world write year yesterday alpha beta delta gamma omega echo golf hotel india juliet kilo lima
-    oscar papa quebec romeo sierra tango uniform victor whiskey yankee zulu german english french irish dutch
-    """.split()
-)
-#: Places that are also census first names: there the NER model's call (a place) is kept.
-PLACE_NAMES: frozenset[str] = frozenset(
-    """
-    jordan chad georgia india israel kenya virginia carolina dakota florence paris austin dallas houston charlotte
-    victoria sydney orlando phoenix denver madison savannah chelsea brooklyn lincoln washington jackson cleveland
-    raleigh tyler eugene augusta helena santiago lorraine alexandria adelaide regina sofia lima vienna geneva
-    valencia florida montana nevada arizona indiana tennessee kansas columbia bolivia argentina lebanon guinea
-    america asia africa china jamaica cuba malta monaco mali niger peru salvador chile sierra vermont wyoming
-    york jersey hudson aurora camden marion troy hamilton memphis richmond jackson tulsa reno berlin milan
-    """.split()
-)
 _WORD = re.compile(r"[^\W\d_](?:[\w-]|['’](?!s\b))*")
 _NAME_VERBS = frozenset(
-    "is was has had and or said says told asked wants wanted will would can could did does went came lives lived "
-    "works worked called wrote knows knew thinks thought loves loved likes liked".split()
+    [
+        "is",
+        "was",
+        "has",
+        "had",
+        "and",
+        "or",
+        "said",
+        "says",
+        "told",
+        "asked",
+        "wants",
+        "wanted",
+        "will",
+        "would",
+        "can",
+        "could",
+        "did",
+        "does",
+        "went",
+        "came",
+        "lives",
+        "lived",
+        "works",
+        "worked",
+        "called",
+        "wrote",
+        "knows",
+        "knew",
+        "thinks",
+        "thought",
+        "loves",
+        "loved",
+        "likes",
+        "liked",
+    ]
 )
 _NOT_AFTER = re.compile(
     r"\s+(?:[Rr]iver|[Vv]alley|[Ss]ea|[Ll]ake|Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Drive|"
@@ -145,7 +143,9 @@ class NameListRecognizer(Recognizer):
         if lower in COMMON_WORDS or word in NOT_PII:
             return False
         if lowercase_text:
-            return lower in self._last or (len(lower) > 2 and lower not in STOP_WORDS and lower not in _NAME_VERBS)
+            return lower in self._last or (
+                len(lower) > 2 and lower not in STOP_WORDS and lower not in _NAME_VERBS
+            )
         return word[0].isupper() and (word[1:].islower() or lower in self._last) and len(word) > 1
 
     def _plausible_single(self, text: str, match: re.Match[str], following: re.Match[str] | None) -> bool:

@@ -42,7 +42,9 @@ COUNTRIES: tuple[str, ...] = tuple(
     if line.strip()
 )
 #: Country names that are also common words or first names: only capitalised, and not before a feature word.
-_AMBIGUOUS = frozenset({"chad", "china", "turkey", "jordan", "georgia", "guinea", "niger", "israel", "india", "wales"})
+_AMBIGUOUS = frozenset(
+    {"chad", "china", "turkey", "jordan", "georgia", "guinea", "niger", "israel", "india", "wales"}
+)
 _FEATURE_AFTER = re.compile(
     r"\s+(?:river|valley|sea|lake|ocean|mountains?|desert|pig|pigs|fowl|hen|sandwich|plates?|cups?|dish)\b",
     re.IGNORECASE,
