@@ -55,52 +55,11 @@ class PersonCueRecognizer(Recognizer):
 
 
 _NOT_NAME_WORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "but",
-        "not",
-        "so",
-        "very",
-        "just",
-        "really",
-        "also",
-        "here",
-        "there",
-        "sorry",
-        "glad",
-        "happy",
-        "trying",
-        "looking",
-        "working",
-        "using",
-        "writing",
-        "getting",
-        "going",
-        "new",
-        "interested",
-        "wondering",
-        "curious",
-        "sure",
-        "fine",
-        "good",
-        "great",
-        "ok",
-        "okay",
-        "back",
-        "done",
-        "everyone",
-        "all",
-        "team",
-        "guys",
-        "folks",
-        "world",
-        "friends",
-        "again",
-    ]
+    """
+    the a an and or but not so very just really also here there sorry glad happy trying looking working
+    using writing getting going new interested wondering curious sure fine good great ok okay back done
+    everyone all team guys folks world friends again
+    """.split()  # noqa: SIM905
 )
 
 
@@ -148,45 +107,9 @@ class LocationCueRecognizer(Recognizer):
 
 
 _NOT_PLACE = frozenset(
-    [
-        "I",
-        "The",
-        "A",
-        "An",
-        "This",
-        "That",
-        "My",
-        "Our",
-        "Your",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Country",
-        "Club",
-        "Street",
-        "Road",
-        "Avenue",
-        "Here",
-        "There",
-        "Home",
-        "Work",
-        "School",
-        "Office",
-    ]
+    """
+    I The A An This That My Our Your Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
+    February March April May June July August September October November December Country Club Street
+    Road Avenue Here There Home Work School Office
+    """.split()  # noqa: SIM905
 )
