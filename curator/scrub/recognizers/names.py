@@ -79,13 +79,15 @@ class NameListRecognizer(Recognizer):
                 continue
             if not lowercase_text and not (word[0].isupper() and word[1:].islower()):
                 continue
+            if _NOT_AFTER.match(text, match.end()) or _headline(text, match):
+                continue
             following = words[index] if index < len(words) else None
             has_surname = following is not None and self._is_surname(text, match, following, lowercase_text)
             if lowercase_text and not has_surname and (len(word) < 4 or word in STOP_WORDS):
                 continue
             if not has_surname and not self._plausible_single(text, match, following):
                 continue
-            if _NOT_AFTER.match(text, match.end() if not has_surname else following.end()):  # type: ignore[union-attr]
+            if has_surname and _NOT_AFTER.match(text, following.end()):  # type: ignore[union-attr]
                 continue
             if text[max(0, match.start() - 4) : match.start()].lower() == "the ":
                 continue
@@ -119,17 +121,19 @@ class NameListRecognizer(Recognizer):
     def _plausible_single(self, text: str, match: re.Match[str], following: re.Match[str] | None) -> bool:
         """A lone first name counts mid-sentence, or at a sentence start when a verb follows it."""
         before = text[: match.start()].rstrip(" \t")
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
-        line = text[line_start : len(text) if line_end < 0 else line_end]
-        line_words = line.split()
-        if len(line_words) >= 4 and sum(w[:1].isupper() for w in line_words) * 10 >= len(line_words) * 7:
-            return False  # a headline or title
         if not before or before[-1] in _SENTENCE_END:
             if text[match.end() : match.end() + 1] in (":", ","):
                 return True
             return following is not None and following.group().lower() in _NAME_VERBS
         return True
+
+
+def _headline(text: str, match: re.Match[str]) -> bool:
+    """Whether the word sits in a line written in title case (a headline, a title): capitals say nothing."""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    line_end = text.find("\n", match.end())
+    words = text[line_start : len(text) if line_end < 0 else line_end].split()
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) * 10 >= len(words) * 7
 
 
 def _read_list(filename: str) -> frozenset[str]:
