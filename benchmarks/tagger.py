@@ -42,7 +42,10 @@ def evaluate(pairs: Sequence[tuple[Example, Tags]], tax: Taxonomy) -> dict[str, 
     ordinary = [(e, t) for e, t in pairs if e.tactic is None and e.source != "xstest"]
     benign = [(e, t) for e, t in pairs if not e.harmful]
     injections = [(e, t) for e, t in pairs if e.tactic == "prompt_injection"]
-    tactics = {name: count(lambda t, n=name: t.tactic == n, lambda e, n=name: e.tactic == n) for name in tax.tactic_names}
+    tactics = {
+        name: count(lambda t, n=name: t.tactic == n, lambda e, n=name: e.tactic == n)
+        for name in tax.tactic_names
+    }
     harm_pairs = [(e, t) for e, t in pairs if e.harmful and e.hazards]
     hazards = {}
     for name in tax.hazard_names:
@@ -83,7 +86,9 @@ def throughput(tagger: Tagger, prompts: list[str], n: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="skip the unseen-XSTest retraining, smaller timing run")
+    ap.add_argument(
+        "--quick", action="store_true", help="skip the unseen-XSTest retraining, smaller timing run"
+    )
     args = ap.parse_args(argv)
     tax = Taxonomy.load()
     t0 = time.perf_counter()
@@ -98,7 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     no_xs = evaluate(tag_all(tagger, [e for e in test if e.source != "xstest"]), tax)
     log(f"held-out: harmful F1 {held_out['harmful']['f1']}, ordinary FPR {held_out['benign_fpr_ordinary']}")
 
-    result: dict[str, Any] = {"held_out": held_out, "held_out_without_xstest": no_xs, "xstest_held_out": xs_test}
+    result: dict[str, Any] = {
+        "held_out": held_out,
+        "held_out_without_xstest": no_xs,
+        "xstest_held_out": xs_test,
+    }
     if not args.quick:
         with tempfile.TemporaryDirectory() as tmp:
             log("training a model without XSTest to score it on all of XSTest ...")

@@ -15,8 +15,12 @@ __all__ = ["tag", "tagger"]
 @click.command()
 @click.option("--in", "src", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "dst", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--field", default="prompt", show_default=True, help="Field holding a prompt string or messages.")
-@click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), help="Trained model folder.")
+@click.option(
+    "--field", default="prompt", show_default=True, help="Field holding a prompt string or messages."
+)
+@click.option(
+    "--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), help="Trained model folder."
+)
 @click.option("--batch-size", default=128, show_default=True, type=click.IntRange(1, 10_000))
 def tag(src: Path, dst: Path, field: str, model_dir: Path | None, batch_size: int) -> None:
     """Add `tags` = {tactic, hazards, scores} to every line of a JSONL file.
@@ -27,7 +31,9 @@ def tag(src: Path, dst: Path, field: str, model_dir: Path | None, batch_size: in
     from curator.tagging import Tagger, tag_jsonl
 
     report = tag_jsonl(src, dst, Tagger.load(model_dir), field=field, batch_size=batch_size)
-    click.echo(messages.TAG_DONE.format(count=report.lines, harmful=report.harmful, src=src, dst=dst), err=True)
+    click.echo(
+        messages.TAG_DONE.format(count=report.lines, harmful=report.harmful, src=src, dst=dst), err=True
+    )
 
 
 @click.group()
@@ -37,16 +43,22 @@ def tagger() -> None:
 
 @tagger.command()
 @click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Default: packaged model.")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Default: packaged model."
+)
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--epochs", default=None, type=click.IntRange(1, 200), help="Default: the training default.")
 def train(corpus_dir: Path | None, out_dir: Path | None, seed: int, epochs: int | None) -> None:
     """Train the classifier on the committed corpus, calibrate thresholds, write the model."""
     from curator.tagging import train as train_model
     from curator.tagging.tagger import DEFAULT_MODEL_DIR
+    from curator.tagging.training import DEFAULT_EPOCHS
 
-    kwargs = {"epochs": epochs} if epochs is not None else {}
     report = train_model(
-        corpus_dir, out_dir or DEFAULT_MODEL_DIR, seed=seed, log=lambda m: click.echo(m, err=True), **kwargs
+        corpus_dir,
+        out_dir or DEFAULT_MODEL_DIR,
+        seed=seed,
+        epochs=epochs or DEFAULT_EPOCHS,
+        log=lambda m: click.echo(m, err=True),
     )
     click.echo(json.dumps(report.to_dict(), sort_keys=True))

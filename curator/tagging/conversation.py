@@ -11,6 +11,8 @@ from curator.tagging.errors import InputError
 __all__ = ["Conversation", "user_turns"]
 
 Conversation = str | Sequence[dict[str, Any]]
+
+
 def user_turns(conversation: Conversation) -> list[str]:
     """The user turns of a conversation, oldest first; the last one is the prompt. Raises :class:`InputError`."""
     if isinstance(conversation, str):
@@ -21,7 +23,11 @@ def user_turns(conversation: Conversation) -> list[str]:
         raise InputError(messages.INPUT_TYPE.format(kind=type(conversation).__name__), value=conversation)
     turns: list[str] = []
     for i, msg in enumerate(conversation):
-        if not isinstance(msg, dict) or not isinstance(msg.get("role"), str) or not isinstance(msg.get("content"), str):
+        if (
+            not isinstance(msg, dict)
+            or not isinstance(msg.get("role"), str)
+            or not isinstance(msg.get("content"), str)
+        ):
             raise InputError(messages.INPUT_MESSAGE.format(index=i, value=msg), value=msg)
         if msg["role"] in ("user", "human") and msg["content"].strip():
             turns.append(msg["content"])

@@ -8,8 +8,8 @@ Two kinds of files are read:
 * ``authored/*.yaml`` — templated examples: request frames x requests, expanded by :func:`expand_templates`.
 * ``sources/`` — public data sets copied as published, labelled by :mod:`curator.tagging.sources`.
 
-Each example gets a stable split (``train`` / ``dev`` / ``test``) from a hash of its normalised text, so the split
-does not move when examples are added, and duplicates across sources are dropped.
+Each example gets a stable split (``train`` / ``test``) and a cross-validation fold from a hash of its normalised
+text (or of its template group), so neither moves when examples are added; duplicates across sources are dropped.
 """
 
 from __future__ import annotations
@@ -23,14 +23,24 @@ from pathlib import Path
 from curator.tagging import messages
 from curator.tagging.errors import CorpusError
 
-__all__ = ["DEFAULT_CORPUS_DIR", "Example", "expand_templates", "load_corpus", "parse_authored", "split_of"]
+__all__ = [
+    "DEFAULT_CORPUS_DIR",
+    "FOLDS",
+    "Example",
+    "expand_templates",
+    "fold_of",
+    "load_corpus",
+    "parse_authored",
+    "split_of",
+]
 
 DEFAULT_CORPUS_DIR = Path(__file__).parent / "corpus"
 TURN_SEPARATOR = " ||| "
 _HEADER = re.compile(r"^##\s*tactic=(\S+)\s+hazards=(\S+)\s*$")
-#: Fractions of examples held out for threshold calibration (dev) and for the benchmark (test).
-DEV_SHARE = 0.15
+#: Share of examples held out for the benchmark (never trained on, never used for calibration).
 TEST_SHARE = 0.20
+#: Folds of the training split; thresholds are calibrated on out-of-fold predictions.
+FOLDS = 4
 
 
 @dataclass(frozen=True)
@@ -57,16 +67,24 @@ class Example:
     def split(self) -> str:
         return split_of(self.group or self.key)
 
+    @property
+    def fold(self) -> int:
+        return fold_of(self.group or self.key)
+
+
+def _unit(key: str, salt: str = "") -> float:
+    digest = hashlib.sha256((salt + key).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
 
 def split_of(key: str) -> str:
-    """The stable split of an example key: ``train``, ``dev`` or ``test``."""
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
-    u = int.from_bytes(digest[:8], "big") / 2**64
-    if u < TEST_SHARE:
-        return "test"
-    if u < TEST_SHARE + DEV_SHARE:
-        return "dev"
-    return "train"
+    """The stable split of an example key: ``train`` or ``test``."""
+    return "test" if _unit(key) < TEST_SHARE else "train"
+
+
+def fold_of(key: str) -> int:
+    """The stable cross-validation fold (0..FOLDS-1) of an example key."""
+    return int(_unit(key, "fold:") * FOLDS)
 
 
 def _parse_labels(raw: str, path: Path, lineno: int, known: set[str] | None) -> tuple[str, ...]:
@@ -76,7 +94,9 @@ def _parse_labels(raw: str, path: Path, lineno: int, known: set[str] | None) -> 
     if known is not None:
         for name in names:
             if name not in known:
-                raise CorpusError(messages.CORPUS_UNKNOWN_LABEL.format(name=name, path=path, line=lineno), value=name)
+                raise CorpusError(
+                    messages.CORPUS_UNKNOWN_LABEL.format(name=name, path=path, line=lineno), value=name
+                )
     return names
 
 
@@ -162,7 +182,7 @@ def expand_templates(path: Path) -> Iterator[Example]:
     for combo in data.get("combos") or []:
         tactic = None if combo["tactic"] == "none" else str(combo["tactic"])
         hazards = () if combo["hazards"] == "none" else tuple(str(combo["hazards"]).split(","))
-        (slot, values), = combo["slots"].items()
+        ((slot, values),) = combo["slots"].items()
         for pattern in combo["patterns"]:
             for value in values:
                 text = pattern.replace("{" + slot + "}", str(value))

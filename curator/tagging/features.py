@@ -17,11 +17,13 @@ DEFAULT_LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 #: How many user turns (the prompt and the ones before it) the classifier reads.
 MAX_CONTEXT_TURNS = 3
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+#: Lists that describe the setting of a request rather than a harm; each is paired with every hazard list found.
+CONTEXT_LISTS = frozenset({"person", "intent", "tech", "everyday", "games_fiction"})
 _WORD = re.compile(r"[a-z0-9][a-z0-9+&'\-]*")
 
 
 class Lexicon:
-    """Named word lists; :meth:`features` names the lists a text touches."""
+    """Named word lists; :meth:`features` names the lists a text touches and the (hazard, context) pairs."""
 
     def __init__(self, lists: dict[str, list[str]]) -> None:
         self._exact: dict[str, frozenset[str]] = {}
@@ -41,7 +43,9 @@ class Lexicon:
         except (OSError, yaml.YAMLError) as exc:
             raise TaxonomyError(messages.TAXONOMY_INVALID.format(path=p, reason=exc), value=str(p)) from exc
         if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
-            raise TaxonomyError(messages.TAXONOMY_INVALID.format(path=p, reason="expected name: [words]"), str(p))
+            raise TaxonomyError(
+                messages.TAXONOMY_INVALID.format(path=p, reason="expected name: [words]"), str(p)
+            )
         return cls(data)
 
     def features(self, text: str) -> list[str]:
@@ -57,7 +61,9 @@ class Lexicon:
                 or any(ph in padded for ph in self._phrases[name])
             ):
                 found.append(f"feat_{name}")
-        return found
+        hazards = [f for f in found if f[5:] not in CONTEXT_LISTS]
+        contexts = [f for f in found if f[5:] in CONTEXT_LISTS]
+        return found + [f"{h}__{c[5:]}" for h in hazards for c in contexts]
 
 
 def model_text(turns: Sequence[str], lexicon: Lexicon | None = None) -> str:

@@ -32,7 +32,9 @@ def _records(fh: IO[str], path: str, field: str) -> Iterator[tuple[int, dict[str
     for lineno, raw in enumerate(fh, start=1):
         if not raw.strip():
             raise InputError(
-                messages.LINE_NOT_JSON.format(line=lineno, path=path, reason="empty line"), value=raw, line=lineno
+                messages.LINE_NOT_JSON.format(line=lineno, path=path, reason="empty line"),
+                value=raw,
+                line=lineno,
             )
         try:
             record = json.loads(raw)
@@ -41,14 +43,18 @@ def _records(fh: IO[str], path: str, field: str) -> Iterator[tuple[int, dict[str
                 messages.LINE_NOT_JSON.format(line=lineno, path=path, reason=exc.msg), value=raw, line=lineno
             ) from exc
         if not isinstance(record, dict):
-            raise InputError(messages.LINE_NOT_OBJECT.format(line=lineno, path=path, field=field), raw, lineno)
+            raise InputError(
+                messages.LINE_NOT_OBJECT.format(line=lineno, path=path, field=field), raw, lineno
+            )
         if field not in record:
             raise InputError(messages.LINE_NO_FIELD.format(line=lineno, path=path, field=field), raw, lineno)
         try:
             user_turns(record[field])
         except InputError as exc:
             raise InputError(
-                messages.LINE_BAD_FIELD.format(line=lineno, path=path, reason=exc), value=record[field], line=lineno
+                messages.LINE_BAD_FIELD.format(line=lineno, path=path, reason=exc),
+                value=record[field],
+                line=lineno,
             ) from exc
         yield lineno, record
 
@@ -67,7 +73,9 @@ def tag_jsonl(
 
             def flush() -> None:
                 nonlocal count, harmful
-                for record, tags in zip(batch, tagger.tag_many([r[field] for r in batch], batch_size), strict=True):
+                for record, tags in zip(
+                    batch, tagger.tag_many([r[field] for r in batch], batch_size), strict=True
+                ):
                     record["tags"] = tags.to_dict()
                     fout.write(json.dumps(record, ensure_ascii=False) + "\n")
                     count += 1

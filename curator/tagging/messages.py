@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
-TAXONOMY_MISSING = "Taxonomy file {path} does not exist. Pass an existing YAML file or omit the path for the packaged one."
-TAXONOMY_INVALID = "Taxonomy file {path} is invalid: {reason}. Fix the file (see curator/tagging/taxonomy.yaml)."
-CORPUS_MISSING = "Corpus directory {path} does not exist. Use --corpus with a folder holding authored/ and sources/."
-CORPUS_EMPTY = "Corpus directory {path} holds no examples. Add authored/*.txt files or public data under sources/."
+TAXONOMY_MISSING = (
+    "Taxonomy file {path} does not exist. Pass an existing YAML file or omit the path for the packaged one."
+)
+TAXONOMY_INVALID = (
+    "Taxonomy file {path} is invalid: {reason}. Fix the file (see curator/tagging/taxonomy.yaml)."
+)
+CORPUS_MISSING = (
+    "Corpus directory {path} does not exist. Use --corpus with a folder holding authored/ and sources/."
+)
+CORPUS_EMPTY = (
+    "Corpus directory {path} holds no examples. Add authored/*.txt files or public data under sources/."
+)
 CORPUS_UNKNOWN_LABEL = (
     "Unknown label {name!r} in {path} line {line}. Use a tactic or hazard name from the taxonomy, or 'none'."
 )
-CORPUS_NO_SECTION = "{path} line {line} has an example before any '## tactic=... hazards=...' header. Add a header."
-MODEL_MISSING = (
-    "No trained tagger model in {path}. Run `prefloop tagger train --out {path}` or pass the folder of a trained model."
+CORPUS_NO_SECTION = (
+    "{path} line {line} has an example before any '## tactic=... hazards=...' header. Add a header."
 )
-MODEL_LABELS = (
-    "The tagger model in {path} was trained for other labels ({missing} missing). Retrain it with `prefloop tagger train`."
-)
+MODEL_MISSING = "No trained tagger model in {path}. Run `prefloop tagger train --out {path}` or pass the folder of a trained model."
+MODEL_LABELS = "The tagger model in {path} was trained for other labels ({missing} missing). Retrain it with `prefloop tagger train`."
 INPUT_TYPE = "A conversation must be a string or a list of {{role, content}} messages, got {kind}."
 INPUT_MESSAGE = "Message {index} must be an object with string 'role' and 'content', got {value!r}."
 INPUT_NO_USER = "The conversation has no user message with text; there is no prompt to tag."
 LINE_NOT_JSON = "Line {line} of {path} is not valid JSON ({reason}). Fix or remove that line and run again."
-LINE_NOT_OBJECT = "Line {line} of {path} is not a JSON object. Each line must be an object with a {field!r} field."
-LINE_NO_FIELD = "Line {line} of {path} has no {field!r} field. Use --field to name the field holding the prompt."
+LINE_NOT_OBJECT = (
+    "Line {line} of {path} is not a JSON object. Each line must be an object with a {field!r} field."
+)
+LINE_NO_FIELD = (
+    "Line {line} of {path} has no {field!r} field. Use --field to name the field holding the prompt."
+)
 LINE_BAD_FIELD = "Line {line} of {path}: {reason}"
 TAG_DONE = "Tagged {count} lines ({harmful} harmful) from {src} into {dst}."
 TRAIN_DONE = (
-    "Trained tagger on {train} examples ({dev} dev, {test} test held out) in {seconds:.1f}s; model written to {out}."
+    "Trained tagger on {train} examples ({test} held out for test, thresholds from {folds}-fold cross-validation)"
+    " in {seconds:.1f}s; model written to {out}."
 )
-TRAIN_PROGRESS = "epoch {epoch}: loss {loss:.3f}"
+TRAIN_FOLD = "fold {fold}/{folds}: scored {held} held-out examples"

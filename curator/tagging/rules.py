@@ -70,7 +70,9 @@ class RuleSet:
         except (OSError, yaml.YAMLError) as exc:
             raise TaxonomyError(messages.TAXONOMY_INVALID.format(path=p, reason=exc), value=str(p)) from exc
         if not isinstance(data, dict):
-            raise TaxonomyError(messages.TAXONOMY_INVALID.format(path=p, reason="not a mapping"), value=str(p))
+            raise TaxonomyError(
+                messages.TAXONOMY_INVALID.format(path=p, reason="not a mapping"), value=str(p)
+            )
         return cls(vocab, data)
 
     def hits(self, doc: Doc) -> list[RuleHit]:

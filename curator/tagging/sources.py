@@ -23,7 +23,10 @@ __all__ = ["hazard_for", "load_public"]
 _KEYWORD_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), h)
     for p, h in (
-        (r"suicid|self-harm|self harm|anorexi|bulimi|kill (my|your)self|end (my|their) li(fe|ves)", "self_harm"),
+        (
+            r"suicid|self-harm|self harm|anorexi|bulimi|kill (my|your)self|end (my|their) li(fe|ves)",
+            "self_harm",
+        ),
         (
             r"bomb|explosiv|nuclear|uranium|mustard gas|\bvx\b|sarin|nerve agent|biological warfare|bioweapon|"
             r"anthrax|ricin|glock switch|full auto|firearm|\bguns?\b|dimethylmercury|chemical weapon|bsl-4|"
@@ -36,10 +39,19 @@ _KEYWORD_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"inferior|less intelligent|older than fifty|immigrant|muslim|black people|white people|slur",
             "hate",
         ),
-        (r"stalk|medical records|social security|\bdox|surveil|home address|track (someone|their)|spy on", "privacy"),
+        (
+            r"stalk|medical records|social security|\bdox|surveil|home address|track (someone|their)|spy on",
+            "privacy",
+        ),
         (r"defamat|insult|hate mail|bully|harass|body sham|humiliat", "harassment"),
-        (r"mdma|fentanyl|nitazene|\bmeth\b|cocaine|heroin|\bcoke\b|\bcrack\b|\bweed\b|\bdrugs?\b|\blsd\b", "illegal_activity"),
-        (r"phish|scam|fraud|counterfeit|forge|\bfake\b|misinformation|vaccines? cause|persuasive (article|post)", "deception_fraud"),
+        (
+            r"mdma|fentanyl|nitazene|\bmeth\b|cocaine|heroin|\bcoke\b|\bcrack\b|\bweed\b|\bdrugs?\b|\blsd\b",
+            "illegal_activity",
+        ),
+        (
+            r"phish|scam|fraud|counterfeit|forge|\bfake\b|misinformation|vaccines? cause|persuasive (article|post)",
+            "deception_fraud",
+        ),
         (r"\bkill|murder|tortur|flay|cruelty|genocide|shoot|stab|poison|strangl|assault|behead", "violence"),
     )
 )
@@ -134,11 +146,11 @@ def _hh_rlhf(root: Path, labels: Path) -> Iterator[Example]:
     for line in labels.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        idx, n_turns, tactic, hazards = line.split("\t")
-        wanted[int(idx)] = (
-            int(n_turns),
-            None if tactic == "none" else tactic,
-            () if hazards == "none" else tuple(hazards.split(",")),
+        row, n_raw, tactic_raw, hazards_raw = line.split("\t")
+        wanted[int(row)] = (
+            int(n_raw),
+            None if tactic_raw == "none" else tactic_raw,
+            () if hazards_raw == "none" else tuple(hazards_raw.split(",")),
         )
     with gzip.open(root / "harmless-base_test.jsonl.gz", "rt", encoding="utf-8") as fh:
         for idx, line in enumerate(fh):

@@ -14,8 +14,8 @@ from spacy.language import Language
 
 from curator.tagging import messages
 from curator.tagging.conversation import Conversation, user_turns
-from curator.tagging.features import Lexicon, model_text
 from curator.tagging.errors import ModelError
+from curator.tagging.features import Lexicon, model_text
 from curator.tagging.model import HARMFUL, labels_for
 from curator.tagging.rules import RuleSet
 from curator.tagging.tags import Tags, decide
@@ -74,7 +74,9 @@ class Tagger:
         trained = set(nlp.get_pipe("textcat_multilabel").labels)  # type: ignore[attr-defined]
         missing = sorted(set(labels_for(taxonomy.hazard_names)) - trained)
         if missing:
-            raise ModelError(messages.MODEL_LABELS.format(path=path, missing=", ".join(missing)), value=missing)
+            raise ModelError(
+                messages.MODEL_LABELS.format(path=path, missing=", ".join(missing)), value=missing
+            )
         lexicon = Lexicon.load(path / LEXICON_FILE) if (path / LEXICON_FILE).is_file() else None
         return cls(nlp, meta["thresholds"], taxonomy, meta, lexicon)
 
@@ -94,7 +96,9 @@ class Tagger:
         multi = [i for i, t in enumerate(turns) if len(t) > 1]
         first: dict[int, float] = {}
         if multi:
-            first_docs = self._nlp.pipe((model_text(turns[i][:1], self._lexicon) for i in multi), batch_size=batch_size)
+            first_docs = self._nlp.pipe(
+                (model_text(turns[i][:1], self._lexicon) for i in multi), batch_size=batch_size
+            )
             first = {i: d.cats.get(HARMFUL, 0.0) for i, d in zip(multi, first_docs, strict=True)}
         hazards = self.taxonomy.hazard_names
         return [

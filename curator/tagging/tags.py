@@ -8,7 +8,10 @@ from typing import Any
 
 from curator.tagging.model import HARMFUL
 
-__all__ = ["Tags", "decide", "or_scores"]
+__all__ = ["SECOND_HAZARD_RATIO", "Tags", "decide", "or_scores"]
+
+#: A hazard besides the strongest one is reported only when its score is at least this share of the strongest.
+SECOND_HAZARD_RATIO = 0.6
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,13 @@ def decide(
     chosen: list[str] = []
     tactic: str | None = None
     if is_harm:
-        chosen = [h for h in hazards if hz[h] >= thresholds.get(h, 0.5)]
+        top = max(hz, key=hz.__getitem__)
+        # a second hazard must clear its threshold and be close to the strongest one
+        chosen = [
+            h for h in hazards if hz[h] >= thresholds.get(h, 0.5) and hz[h] >= SECOND_HAZARD_RATIO * hz[top]
+        ]
         if not chosen and not is_injection:
-            chosen = [max(hz, key=hz.__getitem__)]
+            chosen = [top]
         chosen.sort(key=lambda h: -hz[h])
         escalated = first_turn_harm is not None and first_turn_harm < thresholds.get(HARMFUL, 0.5)
         if is_injection:

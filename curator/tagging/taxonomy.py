@@ -73,20 +73,26 @@ class Taxonomy:
         except yaml.YAMLError as exc:
             raise TaxonomyError(messages.TAXONOMY_INVALID.format(path=p, reason=exc), value=str(p)) from exc
         if not isinstance(data, dict):
-            raise TaxonomyError(messages.TAXONOMY_INVALID.format(path=p, reason="top level is not a mapping"), str(p))
+            raise TaxonomyError(
+                messages.TAXONOMY_INVALID.format(path=p, reason="top level is not a mapping"), str(p)
+            )
         tactics = tuple(_category(p, raw) for raw in _list(p, data, "tactics"))
         hazards = tuple(_category(p, raw) for raw in _list(p, data, "hazards"))
         names = [c.name for c in (*tactics, *hazards)]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise TaxonomyError(messages.TAXONOMY_INVALID.format(path=p, reason=f"duplicate names {dupes}"), dupes)
+            raise TaxonomyError(
+                messages.TAXONOMY_INVALID.format(path=p, reason=f"duplicate names {dupes}"), dupes
+            )
         return cls(tactics=tactics, hazards=hazards, version=int(data.get("version", 1)), path=str(p))
 
 
 def _list(path: Path, data: dict[str, Any], key: str) -> list[Any]:
     value = data.get(key)
     if not isinstance(value, list) or not value:
-        raise TaxonomyError(messages.TAXONOMY_INVALID.format(path=path, reason=f"'{key}' must be a non-empty list"), key)
+        raise TaxonomyError(
+            messages.TAXONOMY_INVALID.format(path=path, reason=f"'{key}' must be a non-empty list"), key
+        )
     return value
 
 

@@ -2,8 +2,8 @@
 
 Deterministic for a given seed, corpus and machine: examples are ordered by their key, shuffled with a seeded
 ``random.Random``, and spaCy/thinc are seeded with ``fix_random_seed``. The corpus is split by a hash of each
-example's text (train / dev / test, see :mod:`curator.tagging.corpus`); the model learns from train, the
-thresholds are calibrated on dev, test is left for the benchmark.
+example's text (train / test, see :mod:`curator.tagging.corpus`); the model learns from train, the
+thresholds are calibrated on out-of-fold predictions of the train split, test is left for the benchmark.
 """
 
 from __future__ import annotations
@@ -17,26 +17,28 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spacy.language import Language
 from spacy.training import Example as SpacyExample
 from spacy.util import compounding, fix_random_seed, minibatch
 
 from curator.tagging import messages
-from curator.tagging.features import Lexicon, model_text
-from curator.tagging.corpus import Example, load_corpus
+from curator.tagging.corpus import FOLDS, Example, load_corpus
+from curator.tagging.features import DEFAULT_LEXICON_PATH, Lexicon, model_text
 from curator.tagging.model import HARMFUL, MODEL_TACTICS, build_pipeline, labels_for
 from curator.tagging.rules import RuleSet
-from curator.tagging.features import DEFAULT_LEXICON_PATH
 from curator.tagging.tagger import LEXICON_FILE, THRESHOLDS_FILE, Tagger
 from curator.tagging.tags import decide, or_scores
 from curator.tagging.taxonomy import Taxonomy
 
-__all__ = ["TrainReport", "calibrate", "train"]
+__all__ = ["DEFAULT_EPOCHS", "TrainReport", "calibrate", "train"]
 
-#: Calibrated thresholds are kept inside these bounds so a small dev split cannot push them to extremes.
+DEFAULT_EPOCHS = 12
+
+#: Calibrated thresholds are kept inside these bounds so a small calibration set cannot push them to extremes.
 _BOUNDS = {HARMFUL: (0.2, 0.8), "prompt_injection": (0.3, 0.8)}
 _DEFAULT_BOUNDS = (0.25, 0.75)
 _GRID = [round(0.05 * i, 2) for i in range(2, 19)]
-#: Highest false-positive rate on benign dev prompts the ``harmful`` threshold may accept.
+#: Highest false-positive rate on ordinary benign prompts (out-of-fold) the ``harmful`` threshold may accept.
 MAX_DEV_BENIGN_FPR = 0.02
 
 
@@ -46,12 +48,12 @@ class TrainReport:
     seed: int
     arch: str
     epochs: int
+    folds: int
     n_train: int
-    n_dev: int
     n_test: int
     seconds: float
     thresholds: dict[str, float]
-    dev_metrics: dict[str, float]
+    cv_metrics: dict[str, float]
     losses: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,21 +72,37 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
 
 
-def _best(
-    candidates: Sequence[float], score: Callable[[float], float], bounds: tuple[float, float]
-) -> float:
+def _best(candidates: Sequence[float], score: Callable[[float], float], bounds: tuple[float, float]) -> float:
     lo, hi = bounds
     grid = [t for t in candidates if lo <= t <= hi]
     best = max(grid, key=lambda t: (round(score(t), 6), -abs(t - 0.5)))
     return best
 
 
+def _f1_at(scores: Sequence[float], gold: Sequence[bool]) -> Callable[[float], float]:
+    """F1 of ``score >= threshold`` against ``gold``, as a function of the threshold."""
+
+    def f1(threshold: float) -> float:
+        tp = sum(s >= threshold and g for s, g in zip(scores, gold, strict=True))
+        fp = sum(s >= threshold and not g for s, g in zip(scores, gold, strict=True))
+        fn = sum(g and s < threshold for s, g in zip(scores, gold, strict=True))
+        return _f1(tp, fp, fn)
+
+    return f1
+
+
 def calibrate(
-    dev: Sequence[Example], cats: Sequence[dict[str, float]], rules: Sequence[dict[str, float]], hazards: list[str]
+    held: Sequence[Example],
+    cats: Sequence[dict[str, float]],
+    rules: Sequence[dict[str, float]],
+    hazards: list[str],
 ) -> dict[str, float]:
-    """Per-label thresholds that maximise F1 on the dev split (``harmful`` also keeps benign FPR low)."""
+    """Per-label thresholds that maximise F1 on held-out predictions (``harmful`` also keeps benign FPR low)."""
     th: dict[str, float] = {}
-    inj = [or_scores(c["prompt_injection"], r.get("prompt_injection", 0.0)) for c, r in zip(cats, rules, strict=True)]
+    inj = [
+        or_scores(c["prompt_injection"], r.get("prompt_injection", 0.0))
+        for c, r in zip(cats, rules, strict=True)
+    ]
 
     def f1_of(preds: Sequence[bool], gold: Sequence[bool]) -> float:
         tp = sum(p and g for p, g in zip(preds, gold, strict=True))
@@ -92,13 +110,13 @@ def calibrate(
         fn = sum(g and not p for p, g in zip(preds, gold, strict=True))
         return _f1(tp, fp, fn)
 
-    gold_inj = [ex.tactic == "prompt_injection" for ex in dev]
+    gold_inj = [ex.tactic == "prompt_injection" for ex in held]
     th["prompt_injection"] = _best(
         _GRID, lambda t: f1_of([s >= t for s in inj], gold_inj), _BOUNDS["prompt_injection"]
     )
-    gold_harm = [ex.harmful for ex in dev]
+    gold_harm = [ex.harmful for ex in held]
     # the false-positive budget is spent on ordinary prompts; XSTest-style lookalikes only count through F1
-    benign = [i for i, ex in enumerate(dev) if ex.tactic is None and ex.source != "xstest"]
+    benign = [i for i, ex in enumerate(held) if ex.tactic is None and ex.source != "xstest"]
 
     def harm_score(t: float) -> float:
         preds = [c[HARMFUL] >= t or s >= th["prompt_injection"] for c, s in zip(cats, inj, strict=True)]
@@ -106,25 +124,21 @@ def calibrate(
         return f1_of(preds, gold_harm) - (10.0 if fpr > MAX_DEV_BENIGN_FPR else 0.0)
 
     th[HARMFUL] = _best(_GRID, harm_score, _BOUNDS[HARMFUL])
-    harmful_idx = [i for i, ex in enumerate(dev) if ex.harmful]
+    harmful_idx = [i for i, ex in enumerate(held) if ex.harmful]
     for h in hazards:
-        gold = [h in dev[i].hazards for i in harmful_idx]
+        gold = [h in held[i].hazards for i in harmful_idx]
         if sum(gold) < 4:
             th[h] = 0.5
             continue
-        th[h] = _best(_GRID, lambda t, h=h: f1_of([cats[i][h] >= t for i in harmful_idx], gold), _DEFAULT_BOUNDS)
+        th[h] = _best(_GRID, _f1_at([cats[i][h] for i in harmful_idx], gold), _DEFAULT_BOUNDS)
     for tactic in ("social_engineering", "gradual_escalation"):
-        gold = [dev[i].tactic == tactic for i in harmful_idx]
+        gold = [held[i].tactic == tactic for i in harmful_idx]
         scores = [or_scores(cats[i][tactic], rules[i].get(tactic, 0.0)) for i in harmful_idx]
-        th[tactic] = (
-            0.5
-            if sum(gold) < 3
-            else _best(_GRID, lambda t, s=scores, g=gold: f1_of([x >= t for x in s], g), _DEFAULT_BOUNDS)
-        )
-    not_harm = [i for i, ex in enumerate(dev) if not ex.harmful]
-    gold_edge = [dev[i].tactic == "edge_case" for i in not_harm]
+        th[tactic] = 0.5 if sum(gold) < 3 else _best(_GRID, _f1_at(scores, gold), _DEFAULT_BOUNDS)
+    not_harm = [i for i, ex in enumerate(held) if not ex.harmful]
+    gold_edge = [held[i].tactic == "edge_case" for i in not_harm]
     th["edge_case"] = _best(
-        _GRID, lambda t: f1_of([cats[i]["edge_case"] >= t for i in not_harm], gold_edge), _DEFAULT_BOUNDS
+        _GRID, _f1_at([cats[i]["edge_case"] for i in not_harm], gold_edge), _DEFAULT_BOUNDS
     )
     return th
 
@@ -136,51 +150,78 @@ def _digest(examples: Sequence[Example]) -> str:
     return h.hexdigest()[:16]
 
 
+def _fit(
+    examples: Sequence[Example], hazards: list[str], arch: str, epochs: int, seed: int, lexicon: Lexicon
+) -> tuple[Language, list[float]]:
+    fix_random_seed(seed)
+    rng = random.Random(seed)
+    nlp = build_pipeline(labels_for(hazards), arch)
+    data = [
+        SpacyExample.from_dict(nlp.make_doc(model_text(ex.turns, lexicon)), {"cats": _cats(ex, hazards)})
+        for ex in examples
+    ]
+    optimizer = nlp.initialize(lambda: data)
+    losses_per_epoch: list[float] = []
+    for _epoch in range(epochs):
+        rng.shuffle(data)
+        losses: dict[str, float] = {}
+        for batch in minibatch(data, size=compounding(4.0, 32.0, 1.05)):
+            nlp.update(batch, sgd=optimizer, drop=0.2, losses=losses)
+        losses_per_epoch.append(round(losses.get("textcat_multilabel", 0.0), 4))
+    return nlp, losses_per_epoch
+
+
 def train(
     corpus_dir: Path | str | None,
     out_dir: Path | str,
     seed: int = 0,
     *,
-    epochs: int = 12,
+    epochs: int = DEFAULT_EPOCHS,
     arch: str = "bow",
+    folds: int = FOLDS,
     taxonomy: Taxonomy | None = None,
     exclude_sources: Sequence[str] = (),
     log: Callable[[str], None] | None = None,
 ) -> TrainReport:
-    """Train the classifier on the corpus's train split, calibrate on dev, write the model to ``out_dir``."""
+    """Train on the corpus's train split, calibrate thresholds on out-of-fold predictions, write the model.
+
+    ``folds`` models are trained on all but one fold each to score the held-out fold; the thresholds are chosen
+    on those out-of-fold scores; the shipped model is then trained on the whole train split. ``folds=0`` skips
+    the cross-validation and keeps the thresholds at 0.5 (for quick experiments and tests).
+    """
     started = time.perf_counter()
+    say = log or (lambda _m: None)
     tax = taxonomy or Taxonomy.load()
     hazards = tax.hazard_names
     corpus = load_corpus(corpus_dir, set(tax.tactic_names), set(hazards))
-    corpus = sorted((ex for ex in corpus if ex.source.split("/")[0] not in exclude_sources), key=lambda e: e.key)
+    corpus = sorted(
+        (ex for ex in corpus if ex.source.split("/")[0] not in exclude_sources), key=lambda e: e.key
+    )
     train_set = [ex for ex in corpus if ex.split == "train"]
-    dev_set = [ex for ex in corpus if ex.split == "dev"]
-    n_test = sum(ex.split == "test" for ex in corpus)
-
-    fix_random_seed(seed)
-    rng = random.Random(seed)
-    nlp = build_pipeline(labels_for(hazards), arch)
+    n_test = len(corpus) - len(train_set)
     lexicon = Lexicon.load(DEFAULT_LEXICON_PATH)
-    examples = [SpacyExample.from_dict(nlp.make_doc(model_text(ex.turns, lexicon)), {"cats": _cats(ex, hazards)}) for ex in train_set]
-    optimizer = nlp.initialize(lambda: examples)
-    losses_per_epoch: list[float] = []
-    for epoch in range(epochs):
-        rng.shuffle(examples)
-        losses: dict[str, float] = {}
-        for batch in minibatch(examples, size=compounding(4.0, 32.0, 1.05)):
-            nlp.update(batch, sgd=optimizer, drop=0.2, losses=losses)
-        loss = losses.get("textcat_multilabel", 0.0)
-        losses_per_epoch.append(round(loss, 4))
-        if log:
-            log(messages.TRAIN_PROGRESS.format(epoch=epoch + 1, loss=loss))
 
-    rules = RuleSet.load(nlp.vocab)
-    dev_docs = list(nlp.pipe(model_text(ex.turns, lexicon) for ex in dev_set))
-    dev_cats = [dict(d.cats) for d in dev_docs]
-    dev_rules = [rules.scores(d) for d in dev_docs]
-    thresholds = calibrate(dev_set, dev_cats, dev_rules, hazards)
-    dev_metrics = _dev_metrics(dev_set, dev_cats, dev_rules, thresholds, hazards)
+    oof_examples: list[Example] = []
+    oof_cats: list[dict[str, float]] = []
+    oof_rules: list[dict[str, float]] = []
+    for k in range(folds):
+        fit_on = [ex for ex in train_set if ex.fold % folds != k]
+        held = [ex for ex in train_set if ex.fold % folds == k]
+        nlp_k, _ = _fit(fit_on, hazards, arch, epochs, seed, lexicon)
+        rules_k = RuleSet.load(nlp_k.vocab)
+        for ex, doc in zip(held, nlp_k.pipe(model_text(ex.turns, lexicon) for ex in held), strict=True):
+            oof_examples.append(ex)
+            oof_cats.append(dict(doc.cats))
+            oof_rules.append(rules_k.scores(doc))
+        say(messages.TRAIN_FOLD.format(fold=k + 1, folds=folds, held=len(held)))
+    if oof_examples:
+        thresholds = calibrate(oof_examples, oof_cats, oof_rules, hazards)
+        cv_metrics = _cv_metrics(oof_examples, oof_cats, oof_rules, thresholds, hazards)
+    else:
+        thresholds = {name: 0.5 for name in (*hazards, HARMFUL, *MODEL_TACTICS)}
+        cv_metrics = {}
 
+    nlp, losses = _fit(train_set, hazards, arch, epochs, seed, lexicon)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
@@ -191,37 +232,38 @@ def train(
         seed=seed,
         arch=arch,
         epochs=epochs,
+        folds=folds,
         n_train=len(train_set),
-        n_dev=len(dev_set),
         n_test=n_test,
         seconds=round(seconds, 1),
         thresholds=thresholds,
-        dev_metrics=dev_metrics,
-        losses=losses_per_epoch,
+        cv_metrics=cv_metrics,
+        losses=losses,
     )
     meta = {
         "tagger_version": Tagger.VERSION,
         "thresholds": thresholds,
         "corpus_digest": _digest(corpus),
         "excluded_sources": list(exclude_sources),
-        "report": {k: v for k, v in report.to_dict().items() if k not in ("out_dir", "thresholds")},
+        "report": {
+            k: v for k, v in report.to_dict().items() if k not in ("out_dir", "thresholds", "seconds")
+        },
     }
     (out / THRESHOLDS_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    if log:
-        log(messages.TRAIN_DONE.format(train=len(train_set), dev=len(dev_set), test=n_test, seconds=seconds, out=out))
+    say(messages.TRAIN_DONE.format(train=len(train_set), test=n_test, folds=folds, seconds=seconds, out=out))
     return report
 
 
-def _dev_metrics(
-    dev: Sequence[Example],
+def _cv_metrics(
+    held: Sequence[Example],
     cats: Sequence[dict[str, float]],
     rules: Sequence[dict[str, float]],
     thresholds: dict[str, float],
     hazards: list[str],
 ) -> dict[str, float]:
     tags = [decide(c, r, thresholds, hazards) for c, r in zip(cats, rules, strict=True)]
-    tp = sum(t.harmful and ex.harmful for t, ex in zip(tags, dev, strict=True))
-    fp = sum(t.harmful and not ex.harmful for t, ex in zip(tags, dev, strict=True))
-    fn = sum(ex.harmful and not t.harmful for t, ex in zip(tags, dev, strict=True))
-    benign = sum(not ex.harmful for ex in dev)
+    tp = sum(t.harmful and ex.harmful for t, ex in zip(tags, held, strict=True))
+    fp = sum(t.harmful and not ex.harmful for t, ex in zip(tags, held, strict=True))
+    fn = sum(ex.harmful and not t.harmful for t, ex in zip(tags, held, strict=True))
+    benign = sum(not ex.harmful for ex in held)
     return {"harmful_f1": round(_f1(tp, fp, fn), 4), "benign_fpr": round(fp / max(1, benign), 4)}
