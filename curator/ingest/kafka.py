@@ -110,7 +110,12 @@ class KafkaSource:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self.max_records,
-            max_poll_interval_ms=600_000,
+            # a member killed without leaving is noticed in 10 s (the 45 s default would stall a restart's join)
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=3_000,
+            # a batch retried through a long database outage may exceed this: the member then leaves, rejoins
+            # and re-reads uncommitted records, which ingest absorbs idempotently
+            max_poll_interval_ms=300_000,
             fetch_max_bytes=64 << 20,
             max_partition_fetch_bytes=8 << 20,
         )
@@ -135,11 +140,17 @@ class KafkaSource:
                 delay = min(delay * 2, self.retry_max_s)
 
     def _drained(self, consumer: Any) -> bool:
+        from kafka.errors import KafkaError
+
         assigned = consumer.assignment()
         if not assigned:
             return False
-        ends = consumer.end_offsets(list(assigned))
-        return all(consumer.position(tp) >= ends[tp] for tp in assigned)
+        try:
+            ends = consumer.end_offsets(list(assigned))
+            return all(consumer.position(tp) >= ends[tp] for tp in assigned)
+        except KafkaError as exc:  # broker briefly away: not drained, keep polling
+            log.warning("could not read end offsets (%s); polling on", exc)
+            return False
 
     def run(self, *, once: bool = False, join_timeout_s: float = 60.0) -> IngestTotals:
         """Consume until :meth:`stop` (or, with ``once``, until every assigned partition is drained)."""

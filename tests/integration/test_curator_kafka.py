@@ -167,7 +167,7 @@ def test_poison_messages_go_to_the_dlq_and_the_partition_keeps_moving(
 def test_sigkill_mid_batch_then_restart_stores_every_event_once(
     kafka_bootstrap: str, kafka_topic: str, dlq_topic: str, postgres_url: str
 ) -> None:
-    events, n_pairs = trace(1500)  # 13,500 events
+    events, n_pairs = trace(900)  # 8,100 events
     produce(kafka_bootstrap, kafka_topic, events)
     env = curator_env(postgres_url, kafka_bootstrap, kafka_topic, dlq_topic, f"g-{uuid.uuid4().hex[:8]}")
     proc = start_curator(env)
@@ -191,7 +191,7 @@ def test_sigkill_mid_batch_then_restart_stores_every_event_once(
 def test_postgres_restart_under_load_loses_and_doubles_nothing(
     kafka_bootstrap: str, kafka_topic: str, dlq_topic: str, postgres_url: str
 ) -> None:
-    events, n_pairs = trace(1200)
+    events, n_pairs = trace(900)
     half = len(events) // 2
     produce(kafka_bootstrap, kafka_topic, events[:half])
     env = curator_env(postgres_url, kafka_bootstrap, kafka_topic, dlq_topic, f"g-{uuid.uuid4().hex[:8]}")
