@@ -31,8 +31,8 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request, session
 
-from capture.extension import FeedbackCapture
 from capture.example import messages
+from capture.extension import FeedbackCapture
 
 __all__ = ["MODEL_NAME", "CannedResponder", "Responder", "create_app"]
 
