@@ -26,7 +26,7 @@ __all__ = ["REVIEWERS", "EmulatedReviewDesk", "ExampleApp", "adapters", "demo"]
 
 REVIEWERS = ("U0REVIEWER1", "U0REVIEWER2", "U0REVIEWER3", "U0REVIEWER4")
 ADJUDICATORS = ("U0ADJUDICATOR",)
-_QUIET = ("werkzeug", "kafka", "slack_bolt", "slack_sdk", "urllib3", "httpx", "alembic")
+_QUIET = ("werkzeug", "kafka", "slack_bolt", "slack_sdk", "urllib3", "httpx", "alembic", "presidio-analyzer")
 
 
 class ExampleApp:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,7 +23,8 @@ _RETRYABLE = {429, 500, 502, 503, 504}
 
 
 class BrowserSession:
-    """One simulated user's browser: its own cookie jar, so the app sees one signed-in session."""
+    """One simulated user's browser: its own cookie jar, so the app sees one signed-in user. Thread-safe: a
+    user may have two tabs open."""
 
     def __init__(
         self, base_url: str, *, capture_prefix: str = "/prefloop", timeout: float = 15.0, attempts: int = 4
@@ -32,6 +34,7 @@ class BrowserSession:
         self.timeout = timeout
         self.attempts = attempts
         self.requests = 0
+        self._count_lock = threading.Lock()
         self.jar = http.cookiejar.CookieJar()
         self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
@@ -41,7 +44,8 @@ class BrowserSession:
             req = urllib.request.Request(self.base_url + path, data=data, method=method)
             if data is not None:
                 req.add_header("Content-Type", "application/json")
-            self.requests += 1
+            with self._count_lock:
+                self.requests += 1
             try:
                 with self._opener.open(req, timeout=self.timeout) as resp:
                     raw = resp.read()

@@ -91,14 +91,17 @@ def _curator(settings: Settings, store: Store) -> Any:
 
 
 def _replay(url: str, plans: Sequence[Any], workers: int, flip: float) -> UserStats:
+    """Every plan over HTTP, ``workers`` at a time; a user keeps one browser (cookie) across sessions."""
     total = UserStats()
+    browsers = {user: BrowserSession(url) for user in sorted({p.user for p in plans})}
 
     def one(plan: Any) -> UserStats:
-        return replay_session(BrowserSession(url), plan, flip)
+        return replay_session(browsers[plan.user], plan, flip)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="demo-user") as pool:
         for stats in pool.map(one, plans):
             total.merge(stats)
+    total.requests = sum(b.requests for b in browsers.values())
     return total
 
 
@@ -205,7 +208,6 @@ def run_demo(
         "SECRET_KEY": f"prefloop-demo-{options.seed}",
         "PREFLOOP_CAPTURE_APP_ID": "prefloop-demo-assistant",
         "PREFLOOP_CAPTURE_SPOOL_DIR": str(settings.spool_dir),
-        "PREFLOOP_CAPTURE_RATE_LIMIT_PER_MINUTE": 0,
     }
     if topic:
         config.update(

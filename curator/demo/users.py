@@ -87,10 +87,12 @@ class SessionPlan:
 def plan_sessions(conversations: list[Conversation], seed: int = 0) -> list[SessionPlan]:
     """Who asks what, and in which style. Deterministic for a seed."""
     rng = random.Random(seed)
+    # returning users: about two prompts each, never the same prompt twice
+    pool = [f"demo-user-{i:05d}" for i in range(max(3, round(len(conversations) * 0.7)))]
     plans = []
     for conv in conversations:
-        for k in range(_pick(rng, USERS_PER_PROMPT)):
-            user = f"demo-user-{rng.randrange(10**6):06d}"
+        users = rng.sample(pool, _pick(rng, USERS_PER_PROMPT))
+        for k, user in enumerate(users):
             plans.append(
                 SessionPlan(
                     conv, user, f"demo-{conv.index:04d}-{k}", _pick(rng, STYLES), rng.randrange(2**31)
@@ -118,6 +120,7 @@ def replay_session(browser: BrowserSession, plan: SessionPlan, flip: float = 0.1
     rng = random.Random(plan.seed)
     conv = plan.conversation
     stats = UserStats(sessions=1)
+    start = browser.requests
     browser.open_page()
     first = browser.chat(conv.prompt, conversation_id=plan.conversation_id, history=conv.history)
     stats.actions["response"] += 1
@@ -151,5 +154,5 @@ def replay_session(browser: BrowserSession, plan: SessionPlan, flip: float = 0.1
         elif style == "choice":
             browser.choose(first, second, prefer(first_better, rng, flip))
             stats.actions["choice"] += 1
-    stats.requests = browser.requests
+    stats.requests = browser.requests - start
     return stats
