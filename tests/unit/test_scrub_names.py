@@ -25,7 +25,7 @@ def names() -> NameListRecognizer:
         ("Jordan: who are you?\nMary: a friend.", ["Jordan", "Mary"]),
         ("Will this work? Mark it done, May is fine, Grace period ends.", []),
         ("Write a poem about the Jordan river.", []),
-        ("Why Kevin Matters In Modern Product Design", []),
+        ("New Features For Kevin In This Release", []),
         ("Meet me on Madison Avenue.", []),
         ("she named him joshua", ["joshua"]),
         ("producer matthew pušaver explained", ["matthew pušaver"]),

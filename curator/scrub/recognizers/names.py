@@ -34,7 +34,7 @@ _NAME_VERBS = frozenset(
 )
 _NOT_AFTER = re.compile(
     r"\s+(?:[Rr]iver|[Vv]alley|[Ss]ea|[Ll]ake|Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Drive|"
-    r"Square|Park|County|City|Island|Bay|Mountains?|University|College|School|Hospital|Airport|Station|Bridge|"
+    r"Square|County|City|Island|Bay|Mountains?|University|College|School|Hospital|Airport|Station|Bridge|"
     r"Inc\.?|Ltd\.?|LLC|Corp\.?|Company|Group|Bank|Hotel|Center|Centre|Foundation|Institute|Museum|Stadium)\b"
 )
 _SENTENCE_END = frozenset(".!?\n:;\"'“”([{-*>")
@@ -79,18 +79,18 @@ class NameListRecognizer(Recognizer):
                 continue
             if not lowercase_text and not (word[0].isupper() and word[1:].islower()):
                 continue
-            if _NOT_AFTER.match(text, match.end()) or _headline(text, match):
+            if _NOT_AFTER.match(text, match.end()):
                 continue
             following = words[index] if index < len(words) else None
             has_surname = following is not None and self._is_surname(text, match, following, lowercase_text)
             if lowercase_text and not has_surname and (len(word) < 4 or word in STOP_WORDS):
                 continue
-            if not has_surname and not self._plausible_single(text, match, following):
+            if not has_surname and (_headline(text, match) or not self._plausible_single(text, match, following)):
                 continue
             if has_surname and _NOT_AFTER.match(text, following.end()):  # type: ignore[union-attr]
                 continue
-            if text[max(0, match.start() - 4) : match.start()].lower() == "the ":
-                continue
+            if not has_surname and text[max(0, match.start() - 4) : match.start()].lower() == "the ":
+                continue  # "the Hope diamond"
             if regions is None:
                 regions = code_regions(text)
             if any(a <= match.start() < b for a, b in regions):
@@ -132,8 +132,8 @@ def _headline(text: str, match: re.Match[str]) -> bool:
     """Whether the word sits in a line written in title case (a headline, a title): capitals say nothing."""
     line_start = text.rfind("\n", 0, match.start()) + 1
     line_end = text.find("\n", match.end())
-    words = text[line_start : len(text) if line_end < 0 else line_end].split()
-    return len(words) >= 4 and sum(w[:1].isupper() for w in words) * 10 >= len(words) * 7
+    words = [w for w in text[line_start : len(text) if line_end < 0 else line_end].split() if not w.endswith(",")]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) * 10 >= len(words) * 8
 
 
 def _read_list(filename: str) -> frozenset[str]:

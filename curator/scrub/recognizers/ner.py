@@ -80,8 +80,8 @@ class NerRecognizer(Recognizer):
                 continue
             if entity_type == "PERSON" and value[0].islower() and any(ch.isupper() for ch in text):
                 continue  # a cased text writes names capitalised
-            if entity_type == "PERSON" and value.lower() in COMMON_WORDS:
-                continue  # "Mark the grace period", "Hope for the best"
+            if entity_type == "PERSON" and value.lower() in COMMON_WORDS and _sentence_start(text, start):
+                continue  # "Mark the grace period as optional"
             if entity_type == "LOCATION" and (
                 _NATURAL_FEATURE.match(text, end)
                 or _FEATURE_BEFORE.search(text[max(0, start - 12) : start])
@@ -98,6 +98,11 @@ class NerRecognizer(Recognizer):
                     continue
             spans.append(PiiSpan(entity_type, start, end, self.SCORES[entity_type], self.name))
         return spans
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"'“(")
+    return not before or before[-1] in ".!?\n:;"
 
 
 def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
