@@ -30,6 +30,7 @@ def test_reviewers_vote_for_the_better_side_as_shown() -> None:
     assert reviewer_choice("chosen", "rejected", random.Random(1), 1.0)[0] == "b"
     assert reviewer_choice("rejected", "rejected", random.Random(1), 1.0)[0] == "a"
     choice, reason = reviewer_choice("chosen", "chosen", random.Random(2), 1.0)
+    assert choice == "a"
     assert reason in ("correctness", "grounding", "format", "safety", "usefulness")
 
 
