@@ -1,0 +1,300 @@
+"""Pairing quality: replay a trace with known preferences through ingest, pairing and routing.
+
+`python -m benchmarks.pairing_quality [--quick] [--split dev|heldout|all] [--seed N]`
+
+The trace is built from Anthropic HH-RLHF (harmless-base test split, MIT, copied to benchmarks/data/hh_rlhf):
+each row gives a conversation and two final answers with a known preference (``chosen`` is right). Simulated
+users see the answers and click with noise (the behaviour model is `BEHAVIOUR` below and docs/perf/curator.md):
+side-by-side picks, thumbs with reasons, regenerates followed (or not) by a thumbs-up or a continued conversation.
+The events go through the same path as `prefloop ingest --file` into a temporary SQLite store.
+
+Reported: the share of accepted pairs whose chosen side is right (precision), the share of true preferences
+accepted without review (auto-accept recall), and where the rest went. Rows are split by index: even rows are
+``dev`` (used while tuning the policy), odd rows ``heldout``. `--trace FILE --truth FILE` scores a trace built
+elsewhere (truth lines: {"prompt": [...messages], "good": str, "bad": str}).
+Progress goes to stderr; the last stdout line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import uuid6
+
+DATA = Path(__file__).parent / "data" / "hh_rlhf" / "harmless-base_test.jsonl.gz"
+
+#: How simulated users behave. Probabilities per user; "good"/"bad" is the answer's true quality.
+BEHAVIOUR: dict[str, Any] = {
+    "users_per_prompt": {1: 0.35, 2: 0.30, 3: 0.20, 4: 0.15},
+    "mode": {"side_by_side": 0.35, "thumbs": 0.40, "regenerate": 0.25},
+    "side_by_side": {"right": 0.88, "wrong": 0.08, "tie": 0.04},
+    "thumbs_on_good": {"up": 0.60, "down": 0.10, "none": 0.30},
+    "thumbs_on_bad": {"up": 0.12, "down": 0.55, "none": 0.33},
+    "reason_down_on_good": {"tone": 0.5, "other": 0.3, "incorrect": 0.2},
+    "reason_down_on_bad": {"incorrect": 0.35, "unsafe": 0.25, "tone": 0.20, "unhelpful": 0.20},
+    "regenerate_if_bad": 0.60,
+    "regenerate_if_good": 0.20,
+    "after_regenerate_good": {"up": 0.45, "continue": 0.30, "none": 0.25},
+    "after_regenerate_bad": {"up": 0.12, "continue": 0.15, "down": 0.30, "none": 0.43},
+}
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def parse_transcript(text: str) -> list[dict[str, str]]:
+    """ "\\n\\nHuman: ... \\n\\nAssistant: ..." to messages."""
+    messages: list[dict[str, str]] = []
+    for chunk in text.split("\n\nHuman: ")[1:]:
+        human, *rest = chunk.split("\n\nAssistant: ")
+        messages.append({"role": "user", "content": human.strip()})
+        for a in rest:
+            messages.append({"role": "assistant", "content": a.strip()})
+    return messages
+
+
+def load_rows(split: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """(prompt, good, bad) from HH-RLHF rows whose two transcripts differ only in the last answer."""
+    rows = []
+    with gzip.open(DATA, "rt", encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if (split == "dev" and i % 2) or (split == "heldout" and not i % 2):
+                continue
+            raw = json.loads(line)
+            good, bad = parse_transcript(raw["chosen"]), parse_transcript(raw["rejected"])
+            if len(good) < 2 or good[:-1] != bad[:-1] or good[-1]["role"] != "assistant":
+                continue
+            if bad[-1]["role"] != "assistant" or good[-2]["role"] != "user":
+                continue
+            rows.append({"prompt": good[:-1], "good": good[-1]["content"], "bad": bad[-1]["content"]})
+            if limit and len(rows) >= limit:
+                break
+    return rows
+
+
+def _pick(rng: random.Random, dist: dict[Any, float]) -> Any:
+    x, acc = rng.random(), 0.0
+    for k, p in dist.items():
+        acc += p
+        if x < acc:
+            return k
+    return k
+
+
+class TraceBuilder:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.clock = datetime(2026, 10, 1, tzinfo=UTC)
+        self.events: list[dict[str, Any]] = []
+        self.n = 0
+
+    def _event(self, kind: str, conv: str, user: str, **extra: Any) -> dict[str, Any]:
+        self.clock += timedelta(seconds=self.rng.randint(1, 20))
+        e = {
+            "event_id": str(uuid6.uuid7()),
+            "type": kind,
+            "schema_version": 1,
+            "occurred_at": self.clock.isoformat().replace("+00:00", "Z"),
+            "app_id": "bench",
+            "conversation_id": conv,
+            "user": user,
+            **extra,
+        }
+        self.events.append(e)
+        return e
+
+    def _show(self, row: dict[str, Any], which: str, conv: str, user: str, **extra: Any) -> str:
+        self.n += 1
+        rid = f"r{self.n}"
+        model = "model-a" if which == "good" else "model-b"
+        self._event(
+            "response",
+            conv,
+            user,
+            response_id=rid,
+            context=row["prompt"],
+            text=row[which],
+            model=model,
+            generation={"temperature": 0.7, "top_p": 0.95},
+            **extra,
+        )
+        return rid
+
+    def _thumb(self, rid: str, which: str, conv: str, user: str, dist: dict[str, float]) -> str:
+        act = _pick(self.rng, dist)
+        if act in ("up", "down"):
+            extra: dict[str, Any] = {"rating": 1 if act == "up" else -1}
+            if act == "down":
+                extra["reason"] = _pick(self.rng, BEHAVIOUR[f"reason_down_on_{which}"])
+            self._event("feedback", conv, user, response_id=rid, **extra)
+        return str(act)
+
+    def user(self, row: dict[str, Any], p: int, u: int) -> None:
+        conv, user = f"conv-{p}-{u}", f"user-{p}-{u}"
+        mode = _pick(self.rng, BEHAVIOUR["mode"])
+        rng = self.rng
+        if mode == "side_by_side":
+            first, second = ("good", "bad") if rng.random() < 0.5 else ("bad", "good")
+            a, b = self._show(row, first, conv, user), self._show(row, second, conv, user)
+            outcome = _pick(rng, BEHAVIOUR["side_by_side"])
+            pick = "tie" if outcome == "tie" else ("a" if (first == "good") == (outcome == "right") else "b")
+            self._event("choice", conv, user, response_a=a, response_b=b, preferred=pick)
+        elif mode == "thumbs":
+            which = "good" if rng.random() < 0.5 else "bad"
+            rid = self._show(row, which, conv, user)
+            self._thumb(rid, which, conv, user, BEHAVIOUR[f"thumbs_on_{which}"])
+        else:
+            which = "good" if rng.random() < 0.5 else "bad"
+            rid = self._show(row, which, conv, user)
+            if rng.random() >= BEHAVIOUR[f"regenerate_if_{which}"]:
+                return
+            other = "bad" if which == "good" else "good"
+            self._event("regenerate", conv, user, response_id=rid)
+            new = self._show(row, other, conv, user, regenerates=rid)
+            act = self._thumb(new, other, conv, user, BEHAVIOUR[f"after_regenerate_{other}"])
+            if act == "continue":
+                ctx = [
+                    *row["prompt"],
+                    {"role": "assistant", "content": row[other]},
+                    {"role": "user", "content": "Thanks. Can you say more?"},
+                ]
+                self.n += 1
+                self._event(
+                    "response",
+                    conv,
+                    user,
+                    response_id=f"r{self.n}",
+                    context=ctx,
+                    text="Sure, here is more detail on that.",
+                    model="model-a",
+                )
+
+    def build(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for p, row in enumerate(rows):
+            for u in range(_pick(self.rng, BEHAVIOUR["users_per_prompt"])):
+                self.user(row, p, u)
+        return self.events
+
+
+def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from curator.pairing import group_key, normalize_text
+    from curator.store.models import Pair
+
+    want = {group_key(t["prompt"], app_id="bench"): t for t in truth}
+    for t in truth:  # also match traces without an app id
+        want.setdefault(group_key(t["prompt"], app_id=""), t)
+    status: Counter[str] = Counter()
+    right = wrong = 0
+    auto = set()
+    reasons: Counter[str] = Counter()
+    with store.session() as s:
+        pairs = list(s.execute(select(Pair)).scalars())
+    for p in pairs:
+        t = want.get(p.group_key)
+        if t is None:
+            continue  # e.g. the continued turn's group
+        answers = {normalize_text(t["good"]), normalize_text(t["bad"])}
+        if {normalize_text(p.chosen), normalize_text(p.rejected)} != answers:
+            continue
+        status[p.status] += 1
+        for r in p.route_reasons:
+            reasons[f"{p.status}:{r.split(':')[0]}"] += 1
+        if p.status == "accepted":
+            if normalize_text(p.chosen) == normalize_text(t["good"]):
+                right += 1
+                auto.add(p.group_key)
+            else:
+                wrong += 1
+    accepted = right + wrong
+    distinct = sum(1 for t in truth if normalize_text(t["good"]) != normalize_text(t["bad"]))
+    return {
+        "prompts": len(truth),
+        "pairs": sum(status.values()),
+        "accepted": accepted,
+        "review": status["review"],
+        "discarded": status["discarded"],
+        "accepted_right": right,
+        "accepted_wrong": wrong,
+        "precision_accepted": round(right / accepted, 4) if accepted else None,
+        "true_preferences_auto_accepted": round(len(auto) / distinct, 4) if distinct else None,
+        "route_reasons": dict(reasons.most_common(12)),
+    }
+
+
+def run(
+    trace: Path, truth: list[dict[str, Any]], *, tagger: bool = False, policy: Path | None = None
+) -> dict[str, Any]:
+    from curator.ingest import FileSource
+    from curator.pairing import load_policy
+    from curator.pipeline import Curator
+    from curator.store import Store, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/quality.db"
+        upgrade(url)
+        store = Store(url)
+        tag = None
+        if tagger:
+            from curator.tagging import Tagger
+
+            tag = Tagger.load()
+        t0 = time.perf_counter()
+        totals = FileSource(Curator(store, load_policy(policy), tagger=tag, require_scrub=False), trace).run()
+        elapsed = time.perf_counter() - t0
+        log(f"ingested {totals.inserted} events in {elapsed:.1f}s; pairs by last routing: {totals.pairs}")
+        result = score(store, truth)
+        store.dispose()
+    result["events"] = totals.inserted
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="300 prompts instead of the whole split")
+    ap.add_argument("--split", choices=("dev", "heldout", "all"), default="heldout")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--tagger", action="store_true", help="also tag prompts (harm-tagged ones go to review)")
+    ap.add_argument("--write-trace", type=Path, help="save the generated trace (and <name>.truth.jsonl)")
+    ap.add_argument("--trace", type=Path, help="score this trace instead of generating one (needs --truth)")
+    ap.add_argument("--truth", type=Path)
+    ap.add_argument("--policy", type=Path, help="routing policy YAML merged over the packaged one")
+    args = ap.parse_args(argv)
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    if args.trace:
+        truth = [json.loads(x) for x in args.truth.read_text(encoding="utf-8").splitlines() if x.strip()]
+        result = run(args.trace, truth, tagger=args.tagger, policy=args.policy)
+        result.update(trace=str(args.trace))
+    else:
+        rows = load_rows(args.split, 300 if args.quick else None)
+        events = TraceBuilder(args.seed).build(rows)
+        log(f"{len(rows)} prompts ({args.split}), {len(events)} events, seed {args.seed}")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(args.write_trace or Path(tmp) / "trace.jsonl")
+            path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+            if args.write_trace:
+                truth_path = path.with_suffix(".truth.jsonl")
+                truth_path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+            result = run(path, rows, tagger=args.tagger, policy=args.policy)
+        result.update(split=args.split, seed=args.seed)
+    result["tagger"] = args.tagger
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
