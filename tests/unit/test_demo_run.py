@@ -1,0 +1,62 @@
+"""The demo end to end on embedded defaults (SQLite, spool, Slack emulator), small: and the issue-5 leak test —
+personal data injected into prompts reaches the store raw, but never Slack nor the release."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from curator.cli.demo import EmulatedReviewDesk, adapters
+from curator.demo import DemoOptions, run_demo
+from curator.demo.leaks import release_texts
+from curator.demo.run import Adapters
+from curator.demo.trace import load_trace
+from curator.settings import Settings
+from curator.store import Store
+from curator.store.models import EventRow
+
+
+def test_small_demo_runs_every_stage_and_leaks_nothing(tmp_path: Path) -> None:
+    desks: list[EmulatedReviewDesk] = []
+
+    def open_review(settings: Settings, store: Store) -> Any:
+        desks.append(EmulatedReviewDesk(settings, store))
+        return desks[-1]
+
+    lines: list[str] = []
+    options = DemoOptions(workdir=tmp_path / "demo", conversations=25, seed=3)
+    summary = run_demo(
+        Settings.load({}), options, Adapters(adapters().start_app, open_review), echo=lines.append
+    )
+
+    assert json.loads((tmp_path / "demo" / "summary.json").read_text()) == summary.to_dict()
+    assert summary.mode == "embedded" and summary.month == "2026-10"
+    assert set(summary.events) >= {"response", "feedback", "regenerate"} and summary.dead_letters == 0
+    assert summary.http_requests > summary.sessions >= 25
+    assert summary.pairs["total"] > 0 and summary.review["posted"] == summary.pairs["reviewed"] > 0
+    assert summary.review["unresolved"] == 0 and summary.pairs["review"] == 0
+    assert summary.release["pairs"] == summary.pairs["accepted"] > 0
+    assert Path(summary.release["card"]).is_file() and Path(summary.release["coverage_plot"]).is_file()
+    assert summary.agreement["votes"] >= 2 * summary.review["posted"]
+    assert any("[7/7] summary" in line for line in lines) and "leak check   clean" in lines[-1]
+
+    # the leak test: the injected values were really in the traffic (raw events) ...
+    injected = [v for conv in load_trace(25, seed=3) for v in conv.pii]
+    assert injected and summary.leaks["clean"] and summary.pii["entities_replaced"] > 0
+    store = Store(f"sqlite:///{tmp_path / 'demo' / 'prefloop.db'}")
+    with store.session() as s:
+        raw = json.dumps([e for (e,) in s.execute(select(EventRow.payload))], ensure_ascii=False)
+    store.dispose()
+    assert all(value in raw for value in injected)
+    # ... but in no Slack call the bot made, and in no file of the release
+    (desk,) = desks
+    slack = [json.dumps(c.args, ensure_ascii=False) for c in desk.emulator.calls]
+    assert any(c.method == "chat.postMessage" for c in desk.emulator.calls)
+    files = list(release_texts(Path(summary.release["path"])))
+    assert any(name.endswith("train.jsonl") for name, _ in files)
+    for value in injected:
+        assert not any(value.casefold() in text.casefold() for text in slack), value
+        assert not any(value.casefold() in text.casefold() for _, text in files), value
