@@ -45,6 +45,7 @@ COUNTRIES: tuple[str, ...] = tuple(
 _AMBIGUOUS = frozenset(
     {"chad", "china", "turkey", "jordan", "georgia", "guinea", "niger", "israel", "india", "wales"}
 )
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 _FEATURE_AFTER = re.compile(
     r"\s+(?:river|valley|sea|lake|ocean|mountains?|desert|pig|pigs|fowl|hen|sandwich|plates?|cups?|dish)\b",
     re.IGNORECASE,
@@ -64,11 +65,14 @@ class CountryRecognizer(Recognizer):
         names = sorted(COUNTRIES, key=len, reverse=True)
         alternatives = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in names)
         self._pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+        self._first_words = frozenset(name.split()[0].lower() for name in COUNTRIES)
         self._loaded = True
 
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
         if not self._loaded:
             self.load()
+        if self._first_words.isdisjoint(word.lower() for word in _WORDS.findall(text)):
+            return []
         spans = []
         for match in self._pattern.finditer(text):
             value = match.group()
