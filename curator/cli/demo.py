@@ -168,7 +168,7 @@ def demo(settings: Settings, kafka: bool, workdir: Path, conversations: int, see
     from curator.demo import run_demo
 
     for name in _QUIET:
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).setLevel(logging.ERROR if name == "kafka" else logging.WARNING)
     if kafka:
         from curator.demo.database import fresh_database
 

@@ -20,6 +20,7 @@ NO_POSTGRES = (
     "the demo creates its own database {db!r} there"
 )
 FLUSH_FAILED = "capture did not get every event {where} within {timeout} s"
+TOPICS_LEFT = "could not delete the demo's Kafka topics {topics} ({error}); delete them by hand if you like"
 UNKNOWN_PROMPT = "I'm the demo's replay model: I only know the conversations of the replayed trace."
 
 # --- progress ---------------------------------------------------------------------------------------------

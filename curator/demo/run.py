@@ -123,6 +123,20 @@ def _ingest(settings: Settings, cur: Any, topic: str | None, group: str | None) 
     return source.run(once=True, join_timeout_s=30.0)
 
 
+def _drop_topics(bootstrap: str, topics: list[str], echo: Callable[[str], None]) -> None:
+    """The run's topics are consumed: delete them so demo runs do not pile up topics on the broker."""
+    from kafka import KafkaAdminClient
+
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="prefloop-demo")
+        try:
+            admin.delete_topics(topics)
+        finally:
+            admin.close()
+    except Exception as exc:  # best effort: the demo's result does not depend on it
+        echo(msg.TOPICS_LEFT.format(topics=", ".join(topics), error=exc))
+
+
 def _release(store: Store, settings: Settings, month: str, root: Path, echo: Callable[[str], None]) -> Any:
     from curator.releases import BuildOptions, GateFailedError, build_release
 
@@ -185,6 +199,9 @@ def run_demo(
     store.upgrade()
     echo(msg.PREPARE.format(workdir=workdir, db=store.engine.url.render_as_string(), month=options.month))
     if topic:
+        from curator.ingest.kafka import ensure_topics
+
+        ensure_topics(str(settings.kafka_bootstrap), {topic: 3, settings.kafka_dlq_topic: 1})
         echo(msg.PREPARE_KAFKA.format(bootstrap=settings.kafka_bootstrap, topic=topic, group=group))
 
     # 2. trace and curator ------------------------------------------------------------------------------
@@ -241,7 +258,11 @@ def run_demo(
 
     # 4. curator ---------------------------------------------------------------------------------------------
     stage(4)
-    totals = _ingest(settings, cur, topic, group)
+    try:
+        totals = _ingest(settings, cur, topic, group)
+    finally:
+        if topic:
+            _drop_topics(str(settings.kafka_bootstrap), [topic, settings.kafka_dlq_topic], echo)
     totals.add_pairing(cur.pair_dirty())
     pairs_by = ", ".join(f"{k} {v}" for k, v in sorted(totals.pairs.items())) or "none"
     echo(
