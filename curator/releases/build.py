@@ -33,38 +33,24 @@ from curator.releases.records import (
     record_release,
     release_pair_ids,
 )
-from curator.releases.rows import exact_key, pair_row, prompt_fingerprint
+from curator.releases.rows import (
+    exact_key,
+    is_reviewed,
+    messages_json,
+    parse_prompt,
+    projection,
+    prompt_fingerprint,
+    release_line,
+    str_list,
+)
 from curator.releases.splits import SPLITS, split_for
-from curator.releases.writer import SplitWriters, write_dataset_dict
+from curator.releases.writer import SplitWriters, finish_dataset_dict
 from curator.store import Store
 from curator.store.models import Pair
 from schemas.events import SCHEMA_VERSION
 from schemas.records import ReleaseManifest
 
 __all__ = ["BuildOptions", "BuildResult", "build_release", "release_dir_name"]
-
-_PAIR_COLUMNS = (
-    "pair_id",
-    "group_key",
-    "prompt",
-    "chosen",
-    "rejected",
-    "chosen_human_written",
-    "scrubbed",
-    "scrubber_version",
-    "kind",
-    "strength",
-    "signals",
-    "conflicts",
-    "checks",
-    "tags",
-    "route_reasons",
-    "policy_version",
-    "review",
-    "rubric_version",
-    "meta",
-    "formed_at",
-)
 
 
 @dataclass(frozen=True)
@@ -130,6 +116,9 @@ class _Pass:
         self.split: str | None = None
         self.pair_keys: set[bytes] = set()
         self._reason = ""
+        self._prompt_json: str | None = None
+        self._prompt: list[dict[str, str]] = []
+        self._prompt_out = "[]"
 
     def _decide(self, key: str, prompt: list[dict[str, Any]]) -> str | None:
         fp = prompt_fingerprint(prompt)
@@ -165,11 +154,15 @@ class _Pass:
         self._reason = reason
         return None
 
-    def feed(self, pair: dict[str, Any]) -> None:
+    def feed(self, pair: Any) -> None:
+        if pair["prompt_json"] != self._prompt_json:
+            self._prompt_json = pair["prompt_json"]
+            self._prompt = parse_prompt(self._prompt_json)
+            self._prompt_out = messages_json(self._prompt)
         if pair["group_key"] != self.group:
             self.group = pair["group_key"]
             self.pair_keys = set()
-            self.split = self._decide(self.group, pair["prompt"])
+            self.split = self._decide(self.group, self._prompt)
             if self.split is not None:
                 self.tally.prompts[self.split] += 1
         if self.split is None:
@@ -180,9 +173,13 @@ class _Pass:
             self.tally.removed["duplicate_pair"] += 1
             return
         self.pair_keys.add(key)
-        row = pair_row(pair)
-        self.tally.add(row, self.split, bool(pair["scrubbed"]), pair["review"], pair["tags"])
-        self.writers.add(self.split, row)
+        hazards, checks, reviewed = (
+            str_list(pair["hazards_json"]),
+            str_list(pair["checks_json"]),
+            is_reviewed(pair),
+        )
+        self.tally.add(pair, self.split, hazards, checks, reviewed)
+        self.writers.add(self.split, release_line(pair, self._prompt_out, hazards, checks, reviewed))
 
 
 def _stream_pairs(session: Session, month: str, progress: bool) -> Any:
@@ -191,8 +188,7 @@ def _stream_pairs(session: Session, month: str, progress: bool) -> Any:
     start, end = month_bounds(month)
     where = (Pair.status == "accepted", Pair.formed_at >= start, Pair.formed_at < end)
     total = session.scalar(select(func.count()).select_from(Pair).where(*where)) or 0
-    columns = [getattr(Pair.__table__.c, name) for name in _PAIR_COLUMNS]
-    query = select(*columns).where(*where).order_by(Pair.group_key, Pair.pair_id)
+    query = select(*projection(Pair.__table__)).where(*where).order_by(Pair.group_key, Pair.pair_id)
     result = session.execute(query.execution_options(yield_per=5000, stream_results=True))
     bar = tqdm(
         total=total,
@@ -232,20 +228,19 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
     name = f"{options.name}-{dirname}"
     final = root / dirname
     staging = root / f".staging-{dirname}-{os.getpid()}"
-    scratch = root / f".scratch-{dirname}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        writers = SplitWriters(staging, scratch, SPLITS)
+        writers = SplitWriters(staging, SPLITS)
         run = _Pass(month, options, released, writers)
         try:
             with store.sessions() as session:
                 for pair in _stream_pairs(session, month, options.progress):
-                    run.feed(dict(pair))
+                    run.feed(pair)
         except BaseException:
             writers.abort()
             raise
-        arrow_files = writers.close()
+        fingerprints = writers.close()
         tally = run.tally
         report = evaluate_gates(tally, options.policy, taxonomy, options.overrides)
         if report["failed"]:
@@ -254,10 +249,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
                 failed=report["failed"],
                 report=report,
             )
-        write_dataset_dict(
-            arrow_files, staging / "dataset", msg.DATASET_DESCRIPTION.format(name=name), options.license
-        )
-        shutil.rmtree(scratch, ignore_errors=True)
+        finish_dataset_dict(staging, fingerprints, msg.DATASET_DESCRIPTION.format(name=name), options.license)
         categories = category_table(
             taxonomy, tally.tactics, tally.hazards, tally.with_tactic, tally.with_hazard
         )
@@ -332,7 +324,6 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
             store, month, revision, final, manifest, run.new_prompts, lambda: os.rename(staging, final)
         )
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(
         name=name, month=month, revision=revision, path=final, manifest=manifest, report=report

@@ -63,48 +63,38 @@ class GateTally:
     new_prompts: int = 0
     seen_prompts: int = 0
 
-    def add(
-        self,
-        row: dict[str, Any],
-        split: str,
-        scrubbed: bool,
-        review: dict[str, Any] | None,
-        tags: dict[str, Any] | None,
-    ) -> None:
+    def add(self, pair: Any, split: str, hazards: list[str], checks: list[str], reviewed: bool) -> None:
+        """Count one released pair (a projected ``pairs`` row, see :func:`curator.releases.rows.projection`)."""
         self.pairs += 1
         self.splits[split] += 1
-        if not scrubbed:
+        if not pair["scrubbed"]:
             self.unscrubbed += 1
-        target = self.checks_reviewed if row["accepted_by"] == "review" else self.checks_auto
-        target.update(row["checks"])
-        self.chosen_longer += len(row["chosen"][0]["content"]) > len(row["rejected"][0]["content"])
-        self.accepted_by[row["accepted_by"]] += 1
-        self.kinds[row["kind"] or "unknown"] += 1
-        self.sources[row["source"] or "unknown"] += 1
-        if row["tactic"]:
+        if checks:
+            (self.checks_reviewed if reviewed else self.checks_auto).update(checks)
+        self.chosen_longer += len(pair["chosen"]) > len(pair["rejected"])
+        self.accepted_by["review" if reviewed else "auto"] += 1
+        self.kinds[pair["kind"] or "unknown"] += 1
+        self.sources[pair["source"] or "unknown"] += 1
+        if pair["tactic"]:
             self.with_tactic += 1
-            self.tactics[row["tactic"]] += 1
-        if row["hazards"]:
+            self.tactics[pair["tactic"]] += 1
+        if hazards:
             self.with_hazard += 1
-            self.hazards.update(set(row["hazards"]))
-        if row["agreement"] is not None:
-            self.agreement_sum += row["agreement"]
-            self.agreement_n += 1
-        for counter, key in (
-            (self.rubric_versions, row["rubric_version"]),
-            (self.scrubber_versions, row["scrubber_version"]),
-            (self.policy_versions, row["policy_version"]),
+            self.hazards.update(set(hazards))
+        if reviewed:
+            if pair["agreement"] is not None:
+                self.agreement_sum += pair["agreement"]
+                self.agreement_n += 1
+            if pair["quorum_policy"]:
+                self.quorum_policies[pair["quorum_policy"]] += 1
+        for counter, value in (
+            (self.rubric_versions, pair["rubric_version"]),
+            (self.scrubber_versions, pair["scrubber_version"]),
+            (self.policy_versions, pair["policy_version"]),
+            (self.tagger_versions, pair["tagger_version"]),
         ):
-            if key:
-                counter[key] += 1
-        if review:
-            policy = review.get("policy") or review.get("quorum_policy") or review.get("quorum")
-            if policy:
-                self.quorum_policies[str(policy)] += 1
-        if tags:
-            version = tags.get("tagger_version") or tags.get("version")
-            if version:
-                self.tagger_versions[str(version)] += 1
+            if value:
+                counter[value] += 1
 
     @property
     def mean_agreement(self) -> float | None:

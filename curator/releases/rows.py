@@ -2,7 +2,8 @@
 
 ``prompt`` holds the conversation so far (earlier turns and the user's message), ``chosen`` and ``rejected`` are
 one assistant message each, the form TRL's ``DPOTrainer`` takes directly. Free-form metadata (generation
-settings, signals, votes, tag scores) is a canonical JSON string so every month has the same Arrow schema.
+settings, signals, votes, tags) is a JSON string (as the database renders it: deterministic for the same
+data) so every month has the same Arrow schema.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from json.encoder import encode_basestring as _s
 from typing import Any
 
 import pyarrow as pa
@@ -21,8 +23,13 @@ __all__ = [
     "COLUMNS",
     "SCHEMA",
     "exact_key",
-    "pair_row",
+    "is_reviewed",
+    "messages_json",
+    "parse_prompt",
+    "projection",
     "prompt_fingerprint",
+    "release_line",
+    "str_list",
 ]
 
 _MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
@@ -59,63 +66,121 @@ SCHEMA = pa.schema(
 COLUMNS = tuple(SCHEMA.names)
 
 
-def _canonical(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+def _json_or_none(text: str | None) -> str | None:
+    return None if text is None or text == "null" else text
 
 
-def _messages(prompt: Sequence[Mapping[str, Any]] | None) -> list[dict[str, str]]:
-    return [{"role": str(m.get("role", "user")), "content": str(m.get("content", ""))} for m in prompt or []]
-
-
-def _float(value: Any) -> float | None:
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
+def str_list(text: str | None) -> list[str]:
+    """A stored JSON list of strings, sorted. Plain strings (no escapes) skip the JSON parser."""
+    if not text or text in ("[]", "null"):
+        return []
+    if "\\" not in text and text[:2] == '["' and text[-2:] == '"]':
+        parts = text[2:-2].split('", "')
+        if not any('"' in part for part in parts):
+            return sorted(parts)
+    value = json.loads(text)
+    return sorted(str(v) for v in value) if isinstance(value, list) else []
 
 
 def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:  # SQLite via Core select returns naive UTC
+    if moment.tzinfo is None:  # SQLite returns naive UTC
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def pair_row(pair: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``pairs`` row (a mapping of its columns) as a release row."""
-    meta = pair.get("meta") or {}
-    models = meta.get("models") or {}
-    tags = pair.get("tags") or {}
-    review = pair.get("review") or None
-    hazards = tags.get("hazards") or []
-    return {
-        "pair_id": pair["pair_id"],
-        "prompt_group": pair["group_key"],
-        "prompt": _messages(pair["prompt"]),
-        "chosen": [{"role": "assistant", "content": pair["chosen"]}],
-        "rejected": [{"role": "assistant", "content": pair["rejected"]}],
-        "source": meta.get("prompt_source"),
-        "kind": pair.get("kind"),
-        "chosen_model": models.get("chosen"),
-        "rejected_model": models.get("rejected"),
-        "chosen_human_written": bool(pair.get("chosen_human_written")),
-        "generation": _canonical(meta.get("generation") or {}),
-        "signals": _canonical(pair.get("signals") or []),
-        "strength": float(pair.get("strength") or 0.0),
-        "conflicts": int(pair.get("conflicts") or 0),
-        "accepted_by": "review" if review else "auto",
-        "votes": _canonical(review.get("votes")) if review else None,
-        "agreement": _float(review.get("agreement")) if review else None,
-        "tactic": tags.get("tactic"),
-        "hazards": sorted(str(h) for h in hazards),
-        "tags": _canonical(tags) if tags else None,
-        "checks": sorted(str(c) for c in pair.get("checks") or []),
-        "rubric_version": pair.get("rubric_version"),
-        "scrubber_version": pair.get("scrubber_version"),
-        "policy_version": pair.get("policy_version"),
-        "formed_at": _iso(pair["formed_at"]),
-    }
+def projection(pairs: Any) -> list[Any]:
+    """The columns a release needs, computed by the database: free-form JSON comes back as its stored text
+    (never parsed in Python), single values are extracted with JSON operators. ``pairs`` is the table."""
+    from sqlalchemy import Text, cast
+
+    c = pairs.c
+    return [
+        c.pair_id,
+        c.group_key,
+        cast(c.prompt, Text).label("prompt_json"),
+        c.chosen,
+        c.rejected,
+        c.chosen_human_written,
+        c.scrubbed,
+        c.scrubber_version,
+        c.kind,
+        c.strength,
+        c.conflicts,
+        c.policy_version,
+        c.rubric_version,
+        c.formed_at,
+        cast(c.signals, Text).label("signals_json"),
+        cast(c.checks, Text).label("checks_json"),
+        cast(c.tags, Text).label("tags_json"),
+        c.tags["tactic"].as_string().label("tactic"),
+        cast(c.tags["hazards"], Text).label("hazards_json"),
+        c.tags["tagger_version"].as_string().label("tagger_version"),
+        c.meta["prompt_source"].as_string().label("source"),
+        c.meta[("models", "chosen")].as_string().label("chosen_model"),
+        c.meta[("models", "rejected")].as_string().label("rejected_model"),
+        cast(c.meta["generation"], Text).label("generation_json"),
+        cast(c.review, Text).label("review_json"),
+        cast(c.review["votes"], Text).label("votes_json"),
+        c.review["agreement"].as_float().label("agreement"),
+        c.review["policy"].as_string().label("quorum_policy"),
+    ]
+
+
+def parse_prompt(prompt_json: str | None) -> list[dict[str, str]]:
+    """The stored prompt as TRL messages (``role`` and ``content`` only)."""
+    value = json.loads(prompt_json) if prompt_json else []
+    return [
+        {"role": str(m.get("role", "user")), "content": str(m.get("content", ""))}
+        for m in value or []
+        if isinstance(m, dict)
+    ]
+
+
+def messages_json(messages: list[dict[str, str]]) -> str:
+    """Messages as compact JSON (the JSONL form of ``prompt``/``chosen``/``rejected``)."""
+    return "[" + ",".join(f'{{"role":{_s(m["role"])},"content":{_s(m["content"])}}}' for m in messages) + "]"
+
+
+def _q(value: str | None) -> str:
+    return "null" if value is None else _s(value)
+
+
+def _strings(values: list[str]) -> str:
+    return "[" + ",".join(_s(v) for v in values) + "]"
+
+
+def _num(value: float | None) -> str:
+    return "null" if value is None else repr(float(value))
+
+
+def is_reviewed(pair: Mapping[str, Any]) -> bool:
+    return _json_or_none(pair["review_json"]) is not None
+
+
+def release_line(
+    pair: Mapping[str, Any], prompt_json: str, hazards: list[str], checks: list[str], reviewed: bool
+) -> str:
+    """A projected ``pairs`` row (see :func:`projection`) as one JSONL line of the release: the columns of
+    :data:`SCHEMA` in order. ``prompt_json`` is :func:`messages_json` of its prompt. The Parquet and Arrow
+    files are parsed from these lines, so all three formats hold the same values by construction."""
+    return (
+        f'{{"pair_id":{_s(pair["pair_id"])},"prompt_group":{_s(pair["group_key"])},"prompt":{prompt_json},'
+        f'"chosen":[{{"role":"assistant","content":{_s(pair["chosen"])}}}],'
+        f'"rejected":[{{"role":"assistant","content":{_s(pair["rejected"])}}}],'
+        f'"source":{_q(pair["source"])},"kind":{_q(pair["kind"])},'
+        f'"chosen_model":{_q(pair["chosen_model"])},"rejected_model":{_q(pair["rejected_model"])},'
+        f'"chosen_human_written":{"true" if pair["chosen_human_written"] else "false"},'
+        f'"generation":{_s(_json_or_none(pair["generation_json"]) or "{}")},'
+        f'"signals":{_s(_json_or_none(pair["signals_json"]) or "[]")},'
+        f'"strength":{_num(pair["strength"] or 0.0)},"conflicts":{int(pair["conflicts"] or 0)},'
+        f'"accepted_by":"{"review" if reviewed else "auto"}",'
+        f'"votes":{_q(_json_or_none(pair["votes_json"])) if reviewed else "null"},'
+        f'"agreement":{_num(pair["agreement"]) if reviewed else "null"},'
+        f'"tactic":{_q(pair["tactic"])},"hazards":{_strings(hazards)},'
+        f'"tags":{_q(_json_or_none(pair["tags_json"]))},"checks":{_strings(checks)},'
+        f'"rubric_version":{_q(pair["rubric_version"])},"scrubber_version":{_q(pair["scrubber_version"])},'
+        f'"policy_version":{_q(pair["policy_version"])},"formed_at":{_s(_iso(pair["formed_at"]))}}}\n'
+    )
 
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)

@@ -1,28 +1,36 @@
-"""Incremental, byte-stable writers: Parquet and JSONL per split, and the ``datasets`` DatasetDict.
+"""Incremental, byte-stable writers: Parquet, JSONL and the ``datasets`` DatasetDict, per split.
 
-Rows arrive in a fixed order and are flushed in fixed-size batches, so the same rows always give the same row
-groups and bytes. Nothing written carries a clock time or a random id: Parquet is written with fixed settings
-and no pandas metadata; the DatasetDict is built from Arrow files memory-mapped from disk (never loaded whole)
-and saved with a fingerprint derived from the data's hash instead of a random one.
+Rows arrive as JSONL lines in a fixed order and are flushed in fixed-size batches: the lines are written as
+they are and parsed by Arrow's JSON reader into the Parquet and Arrow batches, so the three formats agree and
+the same rows always give the same row groups and bytes. Nothing written carries a clock time or a random id: Parquet is written with fixed settings
+and no pandas metadata; the DatasetDict's Arrow files are streamed straight into ``dataset/<split>/`` (the
+layout ``save_to_disk`` writes) and its JSON files come from ``datasets`` itself, with a fingerprint derived
+from the data's hash instead of a random one. Nothing is held in memory beyond one batch.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
+import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from curator.releases.rows import SCHEMA
 
-__all__ = ["BATCH_ROWS", "SplitWriters", "write_dataset_dict"]
+__all__ = ["BATCH_ROWS", "DATASET_DIR", "SplitWriters", "finish_dataset_dict"]
 
 BATCH_ROWS = 5000
+DATASET_DIR = "dataset"
+_ARROW_FILE = "data-00000-of-00001.arrow"
 
 _PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
@@ -35,30 +43,46 @@ _PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
+def _parse(text: bytes) -> pa.RecordBatch:
+    """JSONL lines -> one record batch of :data:`SCHEMA` (Arrow's C++ JSON reader, single-threaded so the
+    result never depends on thread timing)."""
+    table = pa_json.read_json(
+        io.BytesIO(text),
+        read_options=pa_json.ReadOptions(use_threads=False, block_size=max(len(text) + 1, 1 << 20)),
+        parse_options=pa_json.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="error"),
+    )
+    return table.combine_chunks().to_batches()[0]
+
+
 class _Split:
-    def __init__(self, root: Path, staging: Path, name: str) -> None:
+    def __init__(self, root: Path, name: str) -> None:
         self.name = name
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[str] = []
         self.count = 0
         self.parquet = pq.ParquetWriter(root / "data" / f"{name}.parquet", SCHEMA, **_PARQUET_OPTIONS)
         self.jsonl: IO[str] = open(root / "data" / f"{name}.jsonl", "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-        self.arrow_path = staging / f"{name}.arrow"
+        arrow_dir = root / DATASET_DIR / name
+        arrow_dir.mkdir(parents=True, exist_ok=True)
+        self.arrow_path = arrow_dir / _ARROW_FILE
         self.arrow_sink = pa.OSFile(str(self.arrow_path), "wb")
         self.arrow = pa.ipc.new_stream(self.arrow_sink, SCHEMA)
+        self.digest = hashlib.sha256()
 
-    def add(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
+    def add(self, line: str) -> None:
+        self.rows.append(line)
         if len(self.rows) >= BATCH_ROWS:
             self.flush()
 
     def flush(self) -> None:
         if not self.rows:
             return
-        batch = pa.RecordBatch.from_pylist(self.rows, schema=SCHEMA)
+        text = "".join(self.rows)
+        data = text.encode()
+        batch = _parse(data)
         self.parquet.write_batch(batch, row_group_size=BATCH_ROWS)
         self.arrow.write_batch(batch)
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        self.jsonl.write("".join(dumps(r) + "\n" for r in self.rows))
+        self.jsonl.write(text)
+        self.digest.update(data)
         self.count += len(self.rows)
         self.rows = []
 
@@ -71,20 +95,21 @@ class _Split:
 
 
 class SplitWriters:
-    """Parquet + JSONL under ``<root>/data/`` and an Arrow stream under ``staging`` for each split."""
+    """``data/<split>.parquet``, ``data/<split>.jsonl`` and ``dataset/<split>/*.arrow`` under ``root``."""
 
-    def __init__(self, root: Path, staging: Path, splits: Iterable[str]) -> None:
+    def __init__(self, root: Path, splits: Iterable[str]) -> None:
         (root / "data").mkdir(parents=True, exist_ok=True)
-        staging.mkdir(parents=True, exist_ok=True)
-        self.splits = {name: _Split(root, staging, name) for name in splits}
+        self.splits = {name: _Split(root, name) for name in splits}
 
-    def add(self, split: str, row: dict[str, Any]) -> None:
-        self.splits[split].add(row)
+    def add(self, split: str, line: str) -> None:
+        """Queue one JSONL line (see :func:`curator.releases.rows.release_line`) for ``split``."""
+        self.splits[split].add(line)
 
-    def close(self) -> dict[str, Path]:
+    def close(self) -> dict[str, str]:
+        """Close every file; returns each split's content fingerprint (a hash of its rows)."""
         for split in self.splits.values():
             split.close()
-        return {name: s.arrow_path for name, s in self.splits.items()}
+        return {name: s.digest.hexdigest()[:16] for name, s in self.splits.items()}
 
     def abort(self) -> None:
         for split in self.splits.values():
@@ -92,27 +117,34 @@ class SplitWriters:
                 split.close()
 
 
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def finish_dataset_dict(root: Path, fingerprints: dict[str, str], description: str, license_: str) -> None:
+    """Write the DatasetDict's JSON files next to the Arrow files, as ``save_to_disk`` would.
 
-
-def write_dataset_dict(arrow_files: dict[str, Path], out: Path, description: str, license_: str) -> None:
-    """``DatasetDict.save_to_disk(out)`` from the per-split Arrow streams, with content-derived fingerprints."""
+    ``datasets`` writes them for an empty DatasetDict of the same schema (so their format is the library's
+    own); the per-split ``_fingerprint`` is then set to the data's hash."""
     import datasets
+    from datasets.table import InMemoryTable
 
+    out = root / DATASET_DIR
     datasets.disable_progress_bars()
     try:
-        splits = {}
-        for name, path in sorted(arrow_files.items()):
-            info = datasets.DatasetInfo(description=description, license=license_)
-            ds = datasets.Dataset.from_file(str(path), info=info, split=name, in_memory=False)
-            # from_file would fingerprint the (temporary) path; the data's hash is stable
-            ds._fingerprint = _file_digest(path)[:16]
-            splits[name] = ds
-        datasets.DatasetDict(splits).save_to_disk(str(out))
+        empty = InMemoryTable(SCHEMA.empty_table())
+        info = datasets.DatasetInfo(
+            description=description, license=license_, features=datasets.Features.from_arrow_schema(SCHEMA)
+        )
+        template = datasets.DatasetDict(
+            {name: datasets.Dataset(empty, info=info.copy(), split=name) for name in sorted(fingerprints)}
+        )
+        with tempfile.TemporaryDirectory(prefix="prefloop-dsd-") as tmp:
+            template.save_to_disk(tmp)
+            shutil.copyfile(Path(tmp) / "dataset_dict.json", out / "dataset_dict.json")
+            for name, fingerprint in fingerprints.items():
+                shutil.copyfile(Path(tmp) / name / "dataset_info.json", out / name / "dataset_info.json")
+                state = json.loads((Path(tmp) / name / "state.json").read_text(encoding="utf-8"))
+                state["_fingerprint"] = fingerprint
+                state["_data_files"] = [{"filename": _ARROW_FILE}]
+                (out / name / "state.json").write_text(
+                    json.dumps(state, indent=2, sort_keys=True), encoding="utf-8"
+                )
     finally:
         datasets.enable_progress_bars()

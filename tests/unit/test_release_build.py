@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import delete
 
 from curator.releases import (
     BuildOptions,
@@ -18,6 +19,7 @@ from curator.releases import (
     split_for,
 )
 from curator.store import Store
+from curator.store.models import Release, ReleasedPrompt
 from tests.unit.release_factories import SmallTaxonomy, add_pairs
 
 TAX = SmallTaxonomy()
@@ -61,7 +63,7 @@ def test_build_writes_trl_columns_card_manifest_and_splits(store: Store, tmp_pat
         for r in rows:
             assert split_for(r["prompt_group"], 0, 0.3) == split
     jsonl = (root / "data" / "train.jsonl").read_text().splitlines()
-    assert [json.loads(line)["pair_id"] for line in jsonl] == [r["pair_id"] for r in train]
+    assert [json.loads(line) for line in jsonl] == train  # the same values in both formats
     manifest = json.loads((root / "manifest.json").read_text())
     assert manifest["counts"]["pairs"] == 80 and manifest["revision"] == 1 and manifest["previous"] is None
     listed = {f["path"]: f["sha256"] for f in manifest["files"]}
@@ -90,17 +92,22 @@ def test_same_store_state_gives_identical_bytes_and_rebuild_is_new_revision(
 ) -> None:
     add_pairs(store, 30)
     first = _build(store, tmp_path / "a", policy=LOOSE)
-    # a second, independent store with the same content
-    other = Store(f"sqlite:///{tmp_path / 'other.db'}")
-    other.upgrade()
-    add_pairs(other, 30)
-    _build(other, tmp_path / "b", policy=LOOSE)
-    other.dispose()
+    # put the store back in the same state (forget the release) and build elsewhere: the very same bytes
+    with store.session() as session:
+        session.execute(delete(Release))
+        session.execute(delete(ReleasedPrompt))
+    again = _build(store, tmp_path / "b", policy=LOOSE)
+    assert again.revision == 1
     assert _hashes(tmp_path / "a" / "2026-10") == _hashes(tmp_path / "b" / "2026-10")
+    with store.session() as session:
+        session.execute(delete(Release))
+        session.execute(delete(ReleasedPrompt))
+    first = _build(store, tmp_path / "a", policy=LOOSE)  # the next revision in "a" now
+    assert first.revision == 2
     # rebuilding from the same store: a new revision dir, the first one untouched, same data bytes
     before = _hashes(first.path)
     second = _build(store, tmp_path / "a", policy=LOOSE)
-    assert second.revision == 2 and second.path.name == "2026-10-r2"
+    assert second.revision == 3 and second.path.name == "2026-10-r3"
     assert _hashes(first.path) == before
     after = _hashes(second.path)
     for name in ("data/train.parquet", "data/test.parquet", "data/train.jsonl", "coverage.png"):

@@ -1,0 +1,308 @@
+"""Build a release from N synthetic accepted pairs in the real local PostgreSQL: seconds and peak memory.
+
+    python -m benchmarks.release_build [--pairs N] [--quick] [--database-url URL]
+
+Creates a throw-away database (dropped afterwards), loads N pairs (2 per prompt group, one month) with COPY,
+then builds the release in a child process so its peak RSS is the build's alone. Progress on stderr; the last
+stdout line is one JSON object: {"pairs", "seconds", "peak_rss_mb", ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MONTH = "2026-10"
+TACTICS = ("direct_request", "prompt_injection", "social_engineering", "gradual_escalation", "edge_case")
+HAZARDS = ("violence", "harassment", "privacy", "illegal_activity", "deception_fraud", "self_harm", "hate")
+WORDS = [
+    "the",
+    "a",
+    "to",
+    "of",
+    "and",
+    "in",
+    "is",
+    "for",
+    "on",
+    "with",
+    "how",
+    "what",
+    "can",
+    "you",
+    "please",
+    "my",
+    "task",
+    "create",
+    "schedule",
+    "remind",
+    "email",
+    "write",
+    "summary",
+    "meeting",
+    "project",
+    "report",
+    "data",
+    "plan",
+    "list",
+    "team",
+    "budget",
+    "review",
+    "deadline",
+    "update",
+    "code",
+    "python",
+    "error",
+    "help",
+    "explain",
+    "why",
+    "when",
+    "where",
+    "which",
+    "answer",
+    "question",
+    "detail",
+    "example",
+    "step",
+    "first",
+    "then",
+    "next",
+    "finally",
+    "because",
+]
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def admin_url(given: str | None) -> str:
+    if given:
+        return given
+    script = ROOT / "deploy" / "local" / "postgres"
+    subprocess.run([str(script), "start"], check=True, capture_output=True, text=True)
+    return subprocess.run([str(script), "url"], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _psycopg_kwargs(url: str) -> dict[str, object]:
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    return {"host": u.host, "port": u.port, "user": u.username, "password": u.password, "dbname": u.database}
+
+
+def _prompt(g: int) -> str:
+    digest = hashlib.blake2b(str(g).encode(), digest_size=18).digest()
+    return f"{g} " + " ".join(WORDS[b % len(WORDS)] for b in digest) + "?"
+
+
+def _text(rng: random.Random, n_words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n_words))
+
+
+def load(url: str, pairs: int, seed: int = 7) -> None:
+    """COPY ``pairs`` accepted pairs (2 per prompt group) into a migrated database."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    rng = random.Random(seed)
+    groups = (pairs + 1) // 2
+    t0 = time.perf_counter()
+    with psycopg.connect(**_psycopg_kwargs(url)) as conn, conn.cursor() as cur:  # type: ignore[arg-type]
+        with cur.copy(
+            "COPY prompt_groups (key, context, app_id, first_seen, last_seen, dirty) FROM STDIN"
+        ) as copy:
+            for g in range(groups):
+                text = _prompt(g)
+                key = hashlib.sha256(text.encode()).hexdigest()
+                copy.write_row(
+                    (
+                        key,
+                        Jsonb([{"role": "user", "content": text}]),
+                        "bench",
+                        "2026-10-01",
+                        "2026-10-01",
+                        False,
+                    )
+                )
+        log(f"loaded {groups} prompt groups in {time.perf_counter() - t0:.1f}s")
+        cols = (
+            "pair_id, group_key, chosen_human_written, prompt, chosen, rejected, scrubbed, scrubber_version, "
+            "pii_counts, kind, strength, signals, conflicts, checks, tags, status, route_reasons, policy_version, "
+            "review, rubric_version, meta, users, formed_at, created_at, updated_at"
+        )
+        written = 0
+        with cur.copy(f"COPY pairs ({cols}) FROM STDIN") as copy:
+            for g in range(groups):
+                text = _prompt(g)
+                key = hashlib.sha256(text.encode()).hexdigest()
+                prompt = Jsonb([{"role": "user", "content": text}])
+                for p in range(2):
+                    if written == pairs:
+                        break
+                    reviewed = (g + p) % 5 == 0
+                    tags = {
+                        "tactic": TACTICS[g % len(TACTICS)] if g % 4 else None,
+                        "hazards": [HAZARDS[(g + p) % len(HAZARDS)]] if g % 3 else [],
+                        "scores": {},
+                    }
+                    review = (
+                        Jsonb(
+                            {
+                                "outcome": "a",
+                                "votes": {"a": 2, "b": 1},
+                                "agreement": 0.67,
+                                "policy": "quorum-2of3",
+                            }
+                        )
+                        if reviewed
+                        else None
+                    )
+                    day = 1 + (g % 28)
+                    copy.write_row(
+                        (
+                            f"p{g:08d}{p}",
+                            key,
+                            False,
+                            prompt,
+                            _text(rng, 40 + (g % 30)),
+                            _text(rng, 25 + (p * 7 + g) % 40),
+                            True,
+                            "scrub-1",
+                            Jsonb({}),
+                            "choice",
+                            0.97,
+                            Jsonb(
+                                [
+                                    {
+                                        "kind": "choice",
+                                        "favours": "chosen",
+                                        "strength": 0.93,
+                                        "event_ids": [f"e{g}"],
+                                    }
+                                ]
+                            ),
+                            0,
+                            Jsonb([]),
+                            Jsonb(tags),
+                            "accepted",
+                            Jsonb(["strong"]),
+                            "routing-1",
+                            review,
+                            "rubric-1" if reviewed else None,
+                            Jsonb(
+                                {
+                                    "prompt_source": "user",
+                                    "models": {"chosen": "m-a", "rejected": "m-b"},
+                                    "generation": {
+                                        "chosen": {"temperature": 0.7},
+                                        "rejected": {"temperature": 1.0},
+                                    },
+                                }
+                            ),
+                            Jsonb([f"u{g % 5000}"]),
+                            f"2026-10-{day:02d} 12:00:00+00",
+                            "2026-11-01 00:00:00+00",
+                            "2026-11-01 00:00:00+00",
+                        )
+                    )
+                    written += 1
+                if g and g % 100_000 == 0:
+                    log(f"  {written} pairs ...")
+        conn.commit()
+        cur.execute("ANALYZE pairs")
+        conn.commit()
+    log(f"loaded {pairs} pairs in {time.perf_counter() - t0:.1f}s")
+
+
+def build_child(url: str, out: str) -> None:
+    """Run in the child process: build the month and print the manifest counts as JSON."""
+    from curator.releases import BuildOptions, GatePolicy, build_release
+    from curator.store import Store
+
+    store = Store(url)
+    t0 = time.perf_counter()
+    result = build_release(
+        store,
+        BuildOptions(month=MONTH, root=Path(out), progress=True, policy=GatePolicy(coverage="off")),
+    )
+    seconds = time.perf_counter() - t0
+    store.dispose()
+    size = sum(f.bytes for f in result.manifest.files)
+    print(json.dumps({"seconds": round(seconds, 2), "pairs": result.manifest.counts["pairs"], "bytes": size}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pairs", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="20,000 pairs (CI-sized)")
+    parser.add_argument("--database-url", default=None, help="admin URL of a PostgreSQL with CREATEDB")
+    parser.add_argument("--keep", action="store_true", help="keep the database and the release folder")
+    parser.add_argument("--_child", nargs=2, metavar=("URL", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._child:
+        build_child(*args._child)
+        return 0
+    pairs = 20_000 if args.quick else args.pairs
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from curator.store import upgrade
+
+    admin = admin_url(args.database_url)
+    name = f"prefloop_bench_release_{uuid.uuid4().hex[:8]}"
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:  # type: ignore[arg-type]
+        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    out = tempfile.mkdtemp(prefix="prefloop-bench-release-")
+    try:
+        upgrade(url)
+        load(url, pairs)
+        log("building ...")
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.release_build", "--_child", url, out],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        child = json.loads(proc.stdout.strip().splitlines()[-1])
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    finally:
+        if not args.keep:
+            shutil.rmtree(out, ignore_errors=True)
+            with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:  # type: ignore[arg-type]
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        else:
+            log(f"kept database {name} and {out}")
+    print(
+        json.dumps(
+            {
+                "pairs": child["pairs"],
+                "seconds": child["seconds"],
+                "peak_rss_mb": round(peak_kb / 1024, 1),
+                "release_bytes": child["bytes"],
+                "cpus": os.cpu_count(),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
