@@ -187,7 +187,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, responder: Responder 
         elif body.get("history"):
             return _bad(messages.HISTORY_ONLY_AT_START)
         context = [*conv.messages, {"role": "user", "content": text}]
-        return jsonify(answer(cid, conv, _Turn(context)))
+        return jsonify(answer(str(cid), conv, _Turn(context)))
 
     @app.post("/api/regenerate")
     def regenerate() -> Any:
@@ -201,7 +201,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, responder: Responder 
             return _bad(messages.UNKNOWN_RESPONSE, 404)
         if conv.user != user:
             return _bad(messages.NOT_YOURS, 403)
-        return jsonify(answer(cid, conv, conv.turns[rid], regenerates=rid))
+        return jsonify(answer(str(cid), conv, conv.turns[rid], regenerates=rid))
 
     @app.get("/healthz")
     def healthz() -> Any:

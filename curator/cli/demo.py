@@ -79,8 +79,8 @@ class EmulatedReviewDesk:
         from slackbot.simulate import start_emulated_bot
 
         self.store = store
-        self.reviewers = list(reviewers)
-        self.adjudicators = list(adjudicators)
+        self.reviewers: Sequence[str] = list(reviewers)
+        self.adjudicators: Sequence[str] = list(adjudicators)
         self.running = start_emulated_bot(
             settings, store, reviewers=self.reviewers, adjudicators=self.adjudicators
         )

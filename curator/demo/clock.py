@@ -22,7 +22,7 @@ def shifted_datetime(start: datetime) -> type[datetime]:
 
     class ReplayDatetime(datetime):
         @classmethod
-        def now(cls, tz: tzinfo | None = None) -> ReplayDatetime:  # type: ignore[override]
+        def now(cls, tz: tzinfo | None = None) -> ReplayDatetime:
             return cls.fromtimestamp((datetime.now(UTC) + offset).timestamp(), tz)
 
     return ReplayDatetime

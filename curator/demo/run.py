@@ -144,7 +144,7 @@ def _release(store: Store, settings: Settings, month: str, root: Path, echo: Cal
     try:
         return build_release(store, options)
     except GateFailedError as exc:
-        failed = list(exc.failed)  # type: ignore[attr-defined]
+        failed = list(exc.failed)
         echo(msg.RELEASE_RETRY.format(failed=", ".join(failed)))
         retry = BuildOptions.from_settings(
             settings, month, root=root, progress=False, overrides=tuple(failed)

@@ -60,3 +60,23 @@ def test_small_demo_runs_every_stage_and_leaks_nothing(tmp_path: Path) -> None:
     for value in injected:
         assert not any(value.casefold() in text.casefold() for text in slack), value
         assert not any(value.casefold() in text.casefold() for _, text in files), value
+
+
+def test_demo_kafka_says_what_it_needs(monkeypatch: Any, capsys: Any) -> None:
+    from curator.cli import main
+
+    for name in ("PREFLOOP_KAFKA_BOOTSTRAP", "PREFLOOP_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["demo", "--kafka"]) == 1
+    assert "PREFLOOP_KAFKA_BOOTSTRAP" in capsys.readouterr().err
+    monkeypatch.setenv("PREFLOOP_KAFKA_BOOTSTRAP", "127.0.0.1:1")
+    assert main(["demo", "--kafka"]) == 1
+    assert "PREFLOOP_DATABASE_URL" in capsys.readouterr().err
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path, capsys: Any) -> None:
+    from curator.cli import main
+
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["demo", "--workdir", str(tmp_path), "-n", "1"]) == 1
+    assert "refusing to empty" in capsys.readouterr().err and (tmp_path / "notes.txt").exists()
