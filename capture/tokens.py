@@ -77,7 +77,7 @@ class TokenSigner:
         self.max_age = max_age
 
     def _mac(self, body: str, user: str) -> str:
-        return _b64(hmac.new(self._key, f"{body}|{user}".encode(), hashlib.sha256).digest()[:16])
+        return _b64(hmac.digest(self._key, f"{body}|{user}".encode(), "sha256")[:16])
 
     def issue(self, response_id: str, conversation_id: str, user: str, now: float | None = None) -> str:
         """A token for ``response_id`` shown to pseudonymized ``user`` in ``conversation_id``."""

@@ -32,6 +32,8 @@ class PublisherConfig:
     producer_options: dict[str, Any] = field(default_factory=dict)
     durability: str = "interval"
     fsync_interval: float = 0.2
+    #: how long the writer gathers events nobody waits for (response records) before one write(2)
+    write_delay: float = 0.005
     spool_max_bytes: int = 1 << 30
     segment_max_bytes: int = 16 << 20
     queue_max_events: int = 10_000
@@ -74,7 +76,12 @@ class PublisherConfig:
                     name=name,
                     value=value,
                 )
-        for name, value in {"linger": self.linger, "shutdown_timeout": self.shutdown_timeout}.items():
+        zero_or_more = {
+            "linger": self.linger,
+            "shutdown_timeout": self.shutdown_timeout,
+            "write_delay": self.write_delay,
+        }
+        for name, value in zero_or_more.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ConfigError(
                     messages.BAD_SETTING.format(name=name, value=value, reason="must be zero or more"),

@@ -109,6 +109,7 @@ class Publisher:
             max_events=config.queue_max_events,
             durability=config.durability,
             fsync_interval=config.fsync_interval,
+            write_delay=config.write_delay,
             on_written=self._sender.wake if self._sender is not None else None,
         )
         self._writer.start()
