@@ -39,7 +39,7 @@ _BOUNDS = {HARMFUL: (0.2, 0.8), "prompt_injection": (0.3, 0.8)}
 _DEFAULT_BOUNDS = (0.25, 0.75)
 _GRID = [round(0.05 * i, 2) for i in range(2, 19)]
 #: Highest false-positive rate on ordinary benign prompts (out-of-fold) the ``harmful`` threshold may accept.
-MAX_DEV_BENIGN_FPR = 0.02
+MAX_OOF_BENIGN_FPR = 0.03
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,9 @@ class TrainReport:
 
 def _cats(ex: Example, hazards: Sequence[str]) -> dict[str, float]:
     cats = {h: float(h in ex.hazards) for h in hazards}
-    cats[HARMFUL] = float(ex.harmful)
+    # ``harmful`` means "asks for something hazardous"; an injection without a hazard is left to the injection
+    # head and the rules, so injection wording alone does not make the harm head fire on ordinary prompts.
+    cats[HARMFUL] = float(ex.harmful and bool(ex.hazards))
     for tactic in MODEL_TACTICS:
         cats[tactic] = float(ex.tactic == tactic)
     return cats
@@ -121,7 +123,7 @@ def calibrate(
     def harm_score(t: float) -> float:
         preds = [c[HARMFUL] >= t or s >= th["prompt_injection"] for c, s in zip(cats, inj, strict=True)]
         fpr = sum(preds[i] for i in benign) / max(1, len(benign))
-        return f1_of(preds, gold_harm) - (10.0 if fpr > MAX_DEV_BENIGN_FPR else 0.0)
+        return f1_of(preds, gold_harm) - (10.0 if fpr > MAX_OOF_BENIGN_FPR else 0.0)
 
     th[HARMFUL] = _best(_GRID, harm_score, _BOUNDS[HARMFUL])
     harmful_idx = [i for i, ex in enumerate(held) if ex.harmful]
