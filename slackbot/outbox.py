@@ -35,6 +35,15 @@ log = logging.getLogger(__name__)
 _RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    method: str
+    pair_id: str | None
+    payload: dict[str, Any]
+    attempts: int
+
+
 class SlackCaller(Protocol):
     def api_call(self, api_method: str, *, json: dict[str, Any] | None = None) -> Any: ...
 
@@ -115,60 +124,64 @@ class Outbox:
 
     # -- one pass ----------------------------------------------------------------------------------------
     def drain_once(self) -> DrainStats:
-        """Try every message due now (oldest first). Returns what happened."""
+        """Try every message due now (oldest first, at most ``batch``). Returns what happened."""
         stats = DrainStats()
-        now = self.clock()
-        with self.store.session() as s:
-            due = list(
-                s.execute(
-                    select(OutboxMessage.id, OutboxMessage.method)
-                    .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-                    .order_by(OutboxMessage.id)
-                    .limit(self.batch)
-                )
-            )
-        for msg_id, method in due:
-            if self._stop.is_set() and self._thread is not None:
-                break
-            until = self._paused.get(method)
-            if until is not None and until > self.clock():
+        claimed, stats.deferred = self._claim_due()
+        for row in claimed:
+            until = self._paused.get(row.method)
+            if (self._stop.is_set() and self._thread is not None) or (
+                until is not None and until > self.clock()
+            ):
+                # stopping, or the method was rate-limited earlier in this pass: hand the message back
+                self._reschedule(row.id, until or self.clock(), None, count_attempt=False)
                 stats.deferred += 1
                 continue
-            stats += self._send_one(msg_id)
+            stats += self._send_one(row)
         self.totals += stats
         return stats
 
-    def _claim(self, msg_id: int) -> OutboxMessage | None:
+    def _claim_due(self) -> tuple[list[_Claimed], int]:
+        """Lease the due messages (not of a paused method) in one transaction. PostgreSQL skips rows another
+        process holds, so several workers never send the same message."""
         now = self.clock()
+        paused = {m for m, until in self._paused.items() if until > now}
         with self.service.write() as s:
-            claimed = s.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == msg_id,
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.next_attempt_at <= now,
-                )
-                .values(next_attempt_at=now + self.lease, attempts=OutboxMessage.attempts + 1)
+            query = (
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.id)
+                .limit(self.batch)
             )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            return s.get(OutboxMessage, msg_id)
+            if self.store.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list(s.scalars(query))
+            take = [r for r in rows if r.method not in paused]
+            if take:
+                s.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_([r.id for r in take]))
+                    .values(next_attempt_at=now + self.lease, attempts=OutboxMessage.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                )
+            claimed = [
+                _Claimed(r.id, r.method, r.pair_id, dict(r.payload or {}), r.attempts + 1) for r in take
+            ]
+        return claimed, len(rows) - len(take)
 
-    def _send_one(self, msg_id: int) -> DrainStats:
-        row = self._claim(msg_id)
-        if row is None:
-            return DrainStats()
-        payload = dict(row.payload or {})
+    def _send_one(self, row: _Claimed) -> DrainStats:
+        payload = row.payload
         args = dict(payload.get("args") or {})
         ref = payload.get("thread_of") or payload.get("update_of")
         if ref:
             with self.store.session() as s:
-                post = s.get(ReviewPost, ref)
-            if post is None or not post.ts:
-                self._reschedule(msg_id, self.clock() + timedelta(seconds=1), None, count_attempt=False)
+                where = s.execute(
+                    select(ReviewPost.channel, ReviewPost.ts).where(ReviewPost.pair_id == ref)
+                ).first()
+            if where is None or not where.ts:
+                self._reschedule(row.id, self.clock() + timedelta(seconds=1), None, count_attempt=False)
                 return DrainStats(deferred=1)
-            args["channel"] = post.channel or args.get("channel")
-            args["thread_ts" if payload.get("thread_of") else "ts"] = post.ts
+            args["channel"] = where.channel or args.get("channel")
+            args["thread_ts" if payload.get("thread_of") else "ts"] = where.ts
         try:
             response = self.client.api_call(row.method, json=args)
             data = dict(response.data) if hasattr(response, "data") else dict(response)
@@ -177,15 +190,22 @@ class Outbox:
         except Exception as exc:  # connection refused, timeout, DNS: Slack is unreachable, try later
             return self._retry(row, f"{exc.__class__.__name__}: {exc}")
         with self.service.write() as s:
-            msg = s.get(OutboxMessage, msg_id)
-            assert msg is not None
-            msg.status, msg.sent_at, msg.last_error = "sent", self.clock(), None
-            msg.result = {k: data[k] for k in ("channel", "ts", "message_ts") if k in data}
+            s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    status="sent",
+                    sent_at=self.clock(),
+                    last_error=None,
+                    result={k: data[k] for k in ("channel", "ts", "message_ts") if k in data},
+                )
+                .execution_options(synchronize_session=False)
+            )
             if payload.get("record_post") and row.pair_id:
                 self.service.record_posted(s, row.pair_id, str(data.get("channel")), str(data.get("ts")))
         return DrainStats(sent=1)
 
-    def _failed_call(self, row: OutboxMessage, exc: SlackApiError) -> DrainStats:
+    def _failed_call(self, row: _Claimed, exc: SlackApiError) -> DrainStats:
         status = getattr(exc.response, "status_code", None)
         headers = getattr(exc.response, "headers", {}) or {}
         data = getattr(exc.response, "data", {}) or {}
@@ -208,7 +228,7 @@ class Outbox:
             msg.status, msg.last_error = "failed", f"HTTP {status}: {error}"
         return DrainStats(failed=1)
 
-    def _retry(self, row: OutboxMessage, error: str) -> DrainStats:
+    def _retry(self, row: _Claimed, error: str) -> DrainStats:
         if row.attempts >= self.max_attempts:
             log.error(
                 "giving up on %s for pair %s after %d attempts: %s",

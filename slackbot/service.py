@@ -226,7 +226,8 @@ class ReviewService:
             reason = None
         with self.write() as s:
             post = s.get(ReviewPost, pair_id, with_for_update=True)
-            if post is None or post.state == "queued":
+            # "queued" still accepts votes: Slack may deliver a click before the outbox recorded the post's ts
+            if post is None:
                 text = msg.UNKNOWN_PAIR.format(pair_id=pair_id)
                 self.audit(s, user, "vote_refused_unknown", pair_id, choice=choice)
                 self.ephemeral(s, channel, user, text, pair_id)

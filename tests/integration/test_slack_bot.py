@@ -57,7 +57,15 @@ def _post_pairs(bot: EmulatedBot, n: int) -> list[PostedPair]:
     make_review_pairs(bot.bot.store, n)
     bot.bot.service.enqueue_pending()
     wait_for(lambda: len(posted_pairs(bot.emulator)) == n)
+    wait_for(lambda: _posted_in_store(bot) == n)  # the outbox records each post's ts after Slack answered
     return posted_pairs(bot.emulator)
+
+
+def _posted_in_store(bot: EmulatedBot) -> int:
+    with bot.bot.store.session() as s:
+        return int(
+            s.scalar(select(func.count()).select_from(ReviewPost).where(ReviewPost.ts.is_not(None))) or 0
+        )
 
 
 def _ephemerals(bot: EmulatedBot, user: str) -> list[str]:

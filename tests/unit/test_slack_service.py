@@ -171,3 +171,11 @@ def test_unknown_choice_is_rejected(store: Store, choice: str) -> None:
     (pid,) = _post(service)
     with pytest.raises(ValueError, match="unknown vote choice"):
         service.cast_vote(pid, "U1", choice, None)
+
+
+def test_a_vote_arriving_before_the_post_is_recorded_counts(store: Store) -> None:
+    service = _service(store)
+    (pid,) = make_review_pairs(store, 1)
+    service.enqueue_pending()  # queued, the outbox has not recorded the post's ts yet
+    assert service.cast_vote(pid, "U1", "a", None).status == "recorded"
+    assert service.cast_vote("no-such-pair", "U1", "a", None).status == "unknown"

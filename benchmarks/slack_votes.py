@@ -1,0 +1,182 @@
+"""Votes per second through the real bolt app over HTTP, and ack latency with 50 concurrent reviewers.
+
+    python -m benchmarks.slack_votes [--quick] [--database-url URL] [--think-ms N]
+
+The bot runs as in production (werkzeug threaded server, bolt's Flask adapter, signature check, the store,
+the outbox worker) against the local Slack emulator. Each simulated reviewer is a thread with its own
+keep-alive connection sending signed block_actions requests; every pair gets three votes (quorum 2 of 3),
+so quorum checks, resolutions (chat.update through the outbox) and late votes on resolved pairs all happen.
+Progress goes to stderr; the last stdout line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import multiprocessing
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from curator.settings import Settings
+from curator.store import Store, upgrade
+from slackbot.simulate import (
+    PostedPair,
+    SignedClient,
+    block_action,
+    make_review_pairs,
+    posted_pairs,
+    start_emulated_bot,
+)
+
+SECRET = "benchmark-signing-secret"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _reviewers(
+    app_url: str, work: list[list[tuple[str, str, str, str, str]]], think_ms: float, start_at: float
+) -> tuple[list[float], list[int], float]:
+    """One load process: a thread per simulated reviewer, each with its own keep-alive connection."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def reviewer(votes: list[tuple[str, str, str, str, str]]) -> None:
+        if not votes:
+            return
+        client = SignedClient(app_url, SECRET)
+        rng = random.Random(votes[0][0])
+        lat, sts = [], []
+        time.sleep(max(0.0, start_at - time.time()))
+        for user, channel, ts, pair_id, choice in votes:
+            if think_ms:
+                time.sleep(rng.expovariate(1000.0 / think_ms))
+            payload = block_action(user, PostedPair(channel, ts, pair_id), choice, "correctness")
+            t0 = time.perf_counter()
+            status, _ = client.action(payload)
+            lat.append(time.perf_counter() - t0)
+            sts.append(status)
+        client.close()
+        with lock:
+            latencies.extend(lat)
+            statuses.extend(sts)
+
+    threads = [threading.Thread(target=reviewer, args=(votes,)) for votes in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, statuses, time.time()
+
+
+def run(
+    pairs: int, reviewers: int, think_ms: float, database_url: str | None, seed: int = 0, processes: int = 2
+) -> dict[str, object]:
+    tmp = tempfile.mkdtemp(prefix="prefloop-slackbench-")
+    url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+    upgrade(url)
+    store = Store(url)
+    users = [f"U{i:04d}" for i in range(reviewers)]
+    settings = Settings.load({}, database_url=url, slack_channel="#prefloop-review")
+    bot = start_emulated_bot(settings, store, reviewers=users, adjudicators=["UADJ"], signing_secret=SECRET)
+    try:
+        make_review_pairs(store, pairs, seed=seed + int(time.time()))
+        bot.bot.service.enqueue_pending()
+        deadline = time.monotonic() + 120
+        while len(posted_pairs(bot.emulator)) < pairs and time.monotonic() < deadline:
+            time.sleep(0.1)
+        posts = posted_pairs(bot.emulator)
+        print(f"posted {len(posts)} pairs; {reviewers} reviewers start voting", file=sys.stderr)
+        rng = random.Random(seed)
+        tasks: dict[str, list[tuple[int, str]]] = {u: [] for u in users}
+        for i, _post in enumerate(posts):
+            for k in range(3):
+                tasks[users[(i * 3 + k) % reviewers]].append((i, rng.choice(["a", "a", "b", "tie"])))
+        warm = SignedClient(bot.url, SECRET)  # fills the member cache like the first vote after start-up
+        warm.action(block_action("U_WARMUP", posts[0], "a"))
+        warm.close()
+
+        # The reviewers run in separate processes (as Slack's requests come from elsewhere), so the
+        # load generator does not share the bot's interpreter lock.
+        work = [
+            [(u, posts[i].channel, posts[i].ts, posts[i].pair_id, choice) for i, choice in tasks[u]]
+            for u in users
+        ]
+        procs = max(1, min(processes, reviewers))
+        chunks = [work[i::procs] for i in range(procs)]
+        start_at = time.time() + 3.0
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(procs) as pool:
+            jobs = [pool.apply_async(_reviewers, (bot.url, chunk, think_ms, start_at)) for chunk in chunks]
+            outcomes = [job.get(timeout=600) for job in jobs]
+        latencies = [lat for lats, _, _ in outcomes for lat in lats]
+        statuses = [st for _, sts, _ in outcomes for st in sts]
+        elapsed = max(end for _, _, end in outcomes) - start_at
+        t1 = time.perf_counter()
+        while bot.bot.outbox.pending() and time.perf_counter() - t1 < 120:
+            time.sleep(0.1)
+        drained = time.perf_counter() - t1
+        counts = bot.bot.service.queue_counts()
+        result = {
+            "backend": store.dialect,
+            "reviewers": reviewers,
+            "pairs": len(posts),
+            "votes": len(latencies),
+            "think_ms": think_ms,
+            "errors": sum(s != 200 for s in statuses),
+            "resolved": counts["resolved"],
+            "escalated": counts["escalated"],
+            "elapsed_s": round(elapsed, 3),
+            "votes_per_s": round(len(latencies) / elapsed, 1),
+            "ack_p50_ms": round(statistics.median(latencies) * 1000, 1),
+            "ack_p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
+            "ack_max_ms": round(max(latencies) * 1000, 1),
+            "outbox_drain_after_s": round(drained, 2),
+            "slack_calls": len(bot.emulator.calls),
+        }
+        print(json.dumps(result), file=sys.stderr)
+        return result
+    finally:
+        bot.stop()
+        store.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small run (CI smoke)")
+    parser.add_argument("--reviewers", type=int, default=50)
+    parser.add_argument("--pairs", type=int, default=None, help="default 100 (--quick) or 600")
+    parser.add_argument(
+        "--think-ms", type=float, default=None, help="mean think time between a reviewer's votes"
+    )
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
+    ns = parser.parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per vote
+    pairs = ns.pairs or (100 if ns.quick else 600)
+    # Saturation: every reviewer clicks as fast as acks come back (throughput). Then 50 reviewers with a
+    # think time between votes (ack latency as reviewers see it).
+    saturated = run(pairs, ns.reviewers, 0.0, ns.database_url, processes=ns.processes)
+    think = ns.think_ms if ns.think_ms is not None else 1000.0
+    paced = run(pairs, ns.reviewers, think, ns.database_url, seed=1, processes=ns.processes)
+    summary = {
+        "votes_per_s": saturated["votes_per_s"],
+        "ack_p50_ms": paced["ack_p50_ms"],
+        "ack_p99_ms": paced["ack_p99_ms"],
+        "saturated": saturated,
+        "paced": paced,
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
