@@ -6,6 +6,7 @@ import importlib.metadata
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ class Scrubber:
 
     DEFAULT_BATCH_SIZE = 64
     MIN_SCORE = 0.5
+    #: Texts longer than this run through spaCy in windows (spaCy refuses texts above ``nlp.max_length``).
+    LONG_TEXT = 100_000
 
     def __init__(
         self,
@@ -103,11 +106,15 @@ class Scrubber:
         if not self._needs_nlp:
             return [None] * len(batch)
         wanted = [i for i, text in enumerate(batch) if _HAS_UPPER.search(text)]
+        long = [i for i in wanted if len(batch[i]) > self.LONG_TEXT]
+        wanted = [i for i in wanted if len(batch[i]) <= self.LONG_TEXT]
         docs: list[Any] = [None] * len(batch)
         for index, doc in zip(
             wanted, self.nlp.pipe([batch[i] for i in wanted], batch_size=batch_size), strict=True
         ):
             docs[index] = doc
+        for index in long:
+            docs[index] = _windowed_doc(self.nlp, batch[index], self.LONG_TEXT)
         return docs
 
     def scrub_text(self, text: str) -> ScrubResult:
@@ -140,6 +147,36 @@ class Scrubber:
         return ScrubbedPair(
             scrubbed_prompt, results[-2].text, results[-1].text, dict(sorted(entities.items()))
         )
+
+
+@dataclass(frozen=True)
+class _Entity:
+    label_: str
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True)
+class _WindowedDoc:
+    """The part of a spaCy ``Doc`` recognizers use (``text``, ``ents``), built window by window."""
+
+    text: str
+    ents: tuple[_Entity, ...]
+
+
+def _windowed_doc(nlp: Language, text: str, window: int) -> _WindowedDoc:
+    """NER over ``text`` in windows of at most ``window`` characters, cut at line ends where possible."""
+    entities: list[_Entity] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + window)
+        if end < len(text):
+            cut = text.rfind("\n", start + window // 2, end)
+            end = cut + 1 if cut > 0 else end
+        for ent in nlp(text[start:end]).ents:
+            entities.append(_Entity(ent.label_, start + ent.start_char, start + ent.end_char))
+        start = end
+    return _WindowedDoc(text, tuple(entities))
 
 
 def _package_version(model: str) -> str:

@@ -153,3 +153,20 @@ def test_code_recognizers_are_pluggable() -> None:
 def test_bad_yaml_config_is_rejected_with_the_reason(config: dict[str, object], message: str) -> None:
     with pytest.raises(RecognizerConfigError, match=re.escape(message)):
         recognizers_from_config(config)
+
+
+def test_texts_longer_than_the_spacy_window_are_scrubbed_in_windows(
+    scrubber: Scrubber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Scrubber, "LONG_TEXT", 200)
+    filler = "The build log continues here without anything personal in it.\n" * 6
+    text = (
+        filler
+        + "Please forward this to Sarah Connolly in Boston today.\n"
+        + filler
+        + "Card 4539 5787 6362 1486.\n"
+    )
+    assert len(text) > 600
+    found = spans_of(scrubber, text)
+    assert ("PERSON", "Sarah Connolly") in found
+    assert ("CREDIT_CARD", "4539 5787 6362 1486") in found

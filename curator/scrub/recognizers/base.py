@@ -20,7 +20,9 @@ class Recognizer(ABC):
 
     ``load()`` does any expensive set-up once (compiling, reading lists); the engine calls it before first use.
     ``analyze(text, doc)`` returns spans in any order; ``doc`` is the spaCy ``Doc`` for ``text`` when
-    ``NEEDS_NLP`` is true, else ``None``. Overlaps between recognizers are resolved by the engine.
+    ``NEEDS_NLP`` is true, else ``None``. The engine skips spaCy (``doc`` is ``None``) for texts without a capital
+    letter, and for texts over ``Scrubber.LONG_TEXT`` passes an object with the ``Doc``'s ``text`` and ``ents``
+    only. Overlaps between recognizers are resolved by the engine.
     """
 
     NAME: ClassVar[str] = "recognizer"

@@ -85,7 +85,9 @@ class NameListRecognizer(Recognizer):
             has_surname = following is not None and self._is_surname(text, match, following, lowercase_text)
             if lowercase_text and not has_surname and (len(word) < 4 or word in STOP_WORDS):
                 continue
-            if not has_surname and (_headline(text, match) or not self._plausible_single(text, match, following)):
+            if not has_surname and (
+                _headline(text, match) or not self._plausible_single(text, match, following)
+            ):
                 continue
             if has_surname and _NOT_AFTER.match(text, following.end()):  # type: ignore[union-attr]
                 continue
@@ -132,7 +134,9 @@ def _headline(text: str, match: re.Match[str]) -> bool:
     """Whether the word sits in a line written in title case (a headline, a title): capitals say nothing."""
     line_start = text.rfind("\n", 0, match.start()) + 1
     line_end = text.find("\n", match.end())
-    words = [w for w in text[line_start : len(text) if line_end < 0 else line_end].split() if not w.endswith(",")]
+    words = [
+        w for w in text[line_start : len(text) if line_end < 0 else line_end].split() if not w.endswith(",")
+    ]
     return len(words) >= 4 and sum(w[:1].isupper() for w in words) * 10 >= len(words) * 8
 
 
