@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 DATA_DIR = Path(__file__).parent / "data" / "hh_rlhf"
-TRACE_FILE = DATA_DIR / "harmless-base_test.first600.jsonl.gz"
+TRACE_FILE = DATA_DIR / "harmless-base_test.first620.jsonl.gz"
 
 _TURN = re.compile(r"\n\n(Human|Assistant): ")
 _ROLES = {"Human": "user", "Assistant": "assistant"}
