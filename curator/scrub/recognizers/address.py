@@ -207,7 +207,7 @@ class StreetAddressRecognizer(Recognizer):
         words = segment.split()
         if len(words) > self.MAX_SEGMENT_WORDS or any(w.lower() in _STOPWORDS for w in words):
             return False
-        alpha_words = [w for w in words if not _POSTCODE.match(w)]
+        alpha_words = [w for w in words if not _POSTCODE.match(w) and not w.isdigit()]
         if not alpha_words:
             return True
         if lowercase_text:

@@ -45,6 +45,8 @@ class PersonCueRecognizer(Recognizer):
             group = next(g for g in ("titled", "cued", "signed", "lower") if match.group(g))
             start, end = match.span(group)
             words = text[start:end].split()
+            if words and words[-1].endswith(("'s", "’s")):
+                words[-1] = words[-1][:-2]
             while words and (words[-1] in NOT_PII or words[-1].lower() in _NOT_NAME_WORDS):
                 words.pop()
             if not words or words[0] in NOT_PII or words[0].lower() in _NOT_NAME_WORDS:
@@ -58,7 +60,7 @@ _NOT_NAME_WORDS = frozenset(
     """
     the a an and or but not so very just really also here there sorry glad happy trying looking working
     using writing getting going new interested wondering curious sure fine good great ok okay back done
-    everyone all team guys folks world friends again
+    everyone all team guys folks world friends again hiring manager managers customer customers support colleague colleagues friend valued recruiter committee admissions landlord neighbor neighbour user users reader readers sirs partner partners
     """.split()  # noqa: SIM905
 )
 

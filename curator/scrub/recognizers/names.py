@@ -83,7 +83,11 @@ class NameListRecognizer(Recognizer):
                 continue
             following = words[index] if index < len(words) else None
             has_surname = following is not None and self._is_surname(text, match, following, lowercase_text)
-            if lowercase_text and not has_surname and (len(word) < 4 or word in STOP_WORDS):
+            if (
+                lowercase_text
+                and not has_surname
+                and (len(word) < 4 or word in STOP_WORDS or word in PLACE_NAMES)
+            ):
                 continue
             if not has_surname and (
                 _headline(text, match) or not self._plausible_single(text, match, following)
