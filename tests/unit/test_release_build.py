@@ -176,3 +176,18 @@ def test_bad_month_and_unknown_override_are_refused(store: Store, tmp_path: Path
         _build(store, tmp_path, month="2026-13")
     with pytest.raises(ReleaseInputError):
         _build(store, tmp_path, overrides=("nope",))
+
+
+def test_pinned_eval_prompts_are_never_shipped_again(store: Store, tmp_path: Path) -> None:
+    from curator.releases import pin_eval
+
+    add_pairs(store, 20, month="2026-10")
+    add_pairs(
+        store, 20, month="2026-11", pairs_per_group=1, chosen="Another, later answer to the same prompt."
+    )
+    oct_ = _build(store, tmp_path, "2026-10", policy=LOOSE)
+    pinned = pin_eval(store, "2026-10", "test")
+    assert pinned == oct_.manifest.counts["prompts_test"] > 0
+    nov = _build(store, tmp_path, "2026-11", policy=LOOSE)
+    assert nov.manifest.counts["removed_frozen_eval_prompt"] == pinned
+    assert nov.manifest.counts["test"] == 0 and nov.manifest.counts["train"] == 20 - pinned
