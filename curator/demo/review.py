@@ -120,7 +120,7 @@ def run_review(
     truth: Callable[[str, str], str],
     *,
     seed: int = 0,
-    accuracy: tuple[float, float] = (0.78, 0.92),
+    accuracy: tuple[float, float] = (0.85, 0.95),
     timeout: float = 60.0,
     log: Callable[[str], None] = lambda _m: None,
 ) -> ReviewStats:
