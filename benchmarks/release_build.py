@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH = "2026-10"
@@ -96,7 +97,7 @@ def admin_url(given: str | None) -> str:
     return subprocess.run([str(script), "url"], check=True, capture_output=True, text=True).stdout.strip()
 
 
-def _psycopg_kwargs(url: str) -> dict[str, object]:
+def _psycopg_kwargs(url: str) -> dict[str, Any]:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
@@ -120,7 +121,7 @@ def load(url: str, pairs: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     groups = (pairs + 1) // 2
     t0 = time.perf_counter()
-    with psycopg.connect(**_psycopg_kwargs(url)) as conn, conn.cursor() as cur:  # type: ignore[arg-type]
+    with psycopg.connect(**_psycopg_kwargs(url)) as conn, conn.cursor() as cur:
         with cur.copy(
             "COPY prompt_groups (key, context, app_id, first_seen, last_seen, dirty) FROM STDIN"
         ) as copy:
@@ -153,7 +154,7 @@ def load(url: str, pairs: int, seed: int = 7) -> None:
                     if written == pairs:
                         break
                     reviewed = (g + p) % 5 == 0
-                    tags = {
+                    tags: dict[str, object] = {
                         "tactic": TACTICS[g % len(TACTICS)] if g % 4 else None,
                         "hazards": [HAZARDS[(g + p) % len(HAZARDS)]] if g % 3 else [],
                         "scores": {},
@@ -267,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     admin = admin_url(args.database_url)
     name = f"prefloop_bench_release_{uuid.uuid4().hex[:8]}"
     url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:  # type: ignore[arg-type]
-        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
     out = tempfile.mkdtemp(prefix="prefloop-bench-release-")
     try:
         upgrade(url)
@@ -286,8 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)
-            with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:  # type: ignore[arg-type]
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
             log(f"kept database {name} and {out}")
     print(

@@ -35,15 +35,19 @@ AXES = ("tactic", "hazard")
 
 
 class _CategoryLike(Protocol):
-    name: str
-    target_share: Sequence[float]
+    @property
+    def name(self) -> str: ...
+    @property
+    def target_share(self) -> Sequence[float]: ...
 
 
 class TaxonomyLike(Protocol):
     """What coverage needs from :class:`curator.tagging.Taxonomy`."""
 
-    tactics: Sequence[_CategoryLike]
-    hazards: Sequence[_CategoryLike]
+    @property
+    def tactics(self) -> Sequence[_CategoryLike]: ...
+    @property
+    def hazards(self) -> Sequence[_CategoryLike]: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class _Taxonomy:
 def load_taxonomy() -> TaxonomyLike:
     """``curator.tagging.Taxonomy.load()``; while that package is not importable, the packaged taxonomy file."""
     try:
-        from curator.tagging import Taxonomy  # type: ignore[attr-defined]
+        from curator.tagging import Taxonomy
     except ImportError:
         import yaml
 
@@ -202,7 +206,7 @@ def compute_coverage(
     taxonomy = taxonomy or load_taxonomy()
     session, ctx = _session_of(session_or_store)
     try:
-        where = [Pair.status.in_(("accepted", "review", "discarded"))]
+        where: list[Any] = [Pair.status.in_(("accepted", "review", "discarded"))]
         if month:
             start, end = month_bounds(month)
             where += [Pair.formed_at >= start, Pair.formed_at < end]

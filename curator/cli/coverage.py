@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -82,7 +83,7 @@ class _Latest:
         self._at = 0.0
         self._metrics: list[object] = []
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self) -> Any:
         from prometheus_client import CollectorRegistry
 
         if time.monotonic() - self._at >= self.interval or not self._metrics:
@@ -96,7 +97,7 @@ def _serve(store: Store, month: str | None, port: int, interval: float) -> None:
     from prometheus_client import CollectorRegistry, start_http_server
 
     registry = CollectorRegistry()
-    registry.register(_Latest(store, month, interval))  # type: ignore[arg-type]
+    registry.register(_Latest(store, month, interval))
     start_http_server(port, registry=registry)
     click.echo(f"serving coverage metrics on :{port}/metrics", err=True)
     while True:  # pragma: no cover - runs until the process is stopped

@@ -149,7 +149,7 @@ class _Pass:
         self.tally.new_prompts += 1
         return split
 
-    def _remove(self, reason: str) -> None:
+    def _remove(self, reason: str) -> str | None:
         self.tally.removed[reason + "_groups"] += 1
         self._reason = reason
         return None

@@ -40,10 +40,11 @@ def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
     ``curator.scrub`` is importable."""
     facts: dict[str, Any] = {"on_pairs": sorted(versions_on_pairs), "current": None, "recognizers": []}
     try:
-        from curator.scrub import Scrubber  # type: ignore[attr-defined]
+        from curator.scrub import Scrubber
 
-        facts["current"] = str(Scrubber.VERSION)
-        facts["recognizers"] = sorted(str(n) for n in Scrubber.recognizer_names())
+        scrubber = Scrubber()  # recognizers only: the spaCy model loads on first use, not here
+        facts["current"] = str(scrubber.VERSION)
+        facts["recognizers"] = sorted(str(n) for n in scrubber.recognizer_names())
     except Exception:
         pass
     return facts

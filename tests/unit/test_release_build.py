@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import delete
 
 from curator.releases import (
     BuildOptions,
+    BuildResult,
     GateFailedError,
     GatePolicy,
     ReleaseInputError,
@@ -26,8 +28,8 @@ TAX = SmallTaxonomy()
 LOOSE = GatePolicy(min_pairs_warning=10)
 
 
-def _build(store: Store, root: Path, month: str = "2026-10", **kw: object):  # type: ignore[no-untyped-def]
-    opts = BuildOptions(month=month, root=root, progress=False, test_share=0.3, **kw)  # type: ignore[arg-type]
+def _build(store: Store, root: Path, month: str = "2026-10", **kw: Any) -> BuildResult:
+    opts = BuildOptions(month=month, root=root, progress=False, test_share=0.3, **kw)
     return build_release(store, opts, taxonomy=TAX)
 
 

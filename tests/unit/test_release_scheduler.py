@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -31,7 +32,7 @@ def _settings(store: Store, tmp_path: Path) -> Settings:
     return Settings.load({}, database_url=store.url, release_dir=str(tmp_path / "releases"))
 
 
-def _stored_job(settings: Settings, next_run_time: datetime | None = None):  # type: ignore[no-untyped-def]
+def _stored_job(settings: Settings, next_run_time: datetime | None = None) -> Any:
     """Read (and optionally set) the stored job's next run, as if the process had been down."""
     jobs = open_job_store(settings)
     try:
@@ -118,7 +119,7 @@ def test_missed_run_fires_at_start_and_releases_the_month_before(
 def test_two_schedulers_release_a_month_once(store: Store, tmp_path: Path) -> None:
     add_pairs(store, 4, month="2026-10")
     settings = _settings(store, tmp_path)
-    results: list[dict[str, object]] = []
+    results: list[dict[str, Any]] = []
 
     def go() -> None:
         own = Store(store.url)
