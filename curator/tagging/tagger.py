@@ -93,16 +93,25 @@ class Tagger:
     def _tag_chunk(self, chunk: list[Conversation], batch_size: int) -> list[Tags]:
         turns = [user_turns(c) for c in chunk]
         docs = list(self._nlp.pipe((model_text(t, self._lexicon) for t in turns), batch_size=batch_size))
+        cats = [dict(d.cats) for d in docs]
         multi = [i for i, t in enumerate(turns) if len(t) > 1]
         first: dict[int, float] = {}
         if multi:
-            first_docs = self._nlp.pipe(
+            # a conversation is as harmful as its recent turns read together or its last turn read alone;
+            # the first turn alone tells whether it started harmless (gradual escalation)
+            lasts = self._nlp.pipe(
+                (model_text(turns[i][-1:], self._lexicon) for i in multi), batch_size=batch_size
+            )
+            firsts = self._nlp.pipe(
                 (model_text(turns[i][:1], self._lexicon) for i in multi), batch_size=batch_size
             )
-            first = {i: d.cats.get(HARMFUL, 0.0) for i, d in zip(multi, first_docs, strict=True)}
+            for i, last, head in zip(multi, lasts, firsts, strict=True):
+                for key in (HARMFUL, *self.taxonomy.hazard_names):
+                    cats[i][key] = max(cats[i].get(key, 0.0), last.cats.get(key, 0.0))
+                first[i] = head.cats.get(HARMFUL, 0.0)
         hazards = self.taxonomy.hazard_names
         return [
-            decide(doc.cats, self._rules.scores(doc), self.thresholds, hazards, first.get(i))
+            decide(cats[i], self._rules.scores(doc), self.thresholds, hazards, first.get(i))
             for i, doc in enumerate(docs)
         ]
 
