@@ -93,7 +93,8 @@ def _pick(rng: random.Random, dist: dict[Any, float]) -> Any:
 
 
 class TraceBuilder:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, app_id: str = "bench") -> None:
+        self.app_id = app_id
         self.rng = random.Random(seed)
         self.clock = datetime(2026, 10, 1, tzinfo=UTC)
         self.events: list[dict[str, Any]] = []
@@ -106,8 +107,8 @@ class TraceBuilder:
             "type": kind,
             "schema_version": 1,
             "occurred_at": self.clock.isoformat().replace("+00:00", "Z"),
-            "app_id": "bench",
-            "conversation_id": conv,
+            "app_id": self.app_id,
+            "conversation_id": f"{self.app_id}-{conv}",
             "user": user,
             **extra,
         }

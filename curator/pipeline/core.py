@@ -133,11 +133,16 @@ class Curator:
     def _pair_once(self, keys: list[str] | None) -> PairingResult:
         result = PairingResult()
         with self.store.session() as session:
-            q = select(PromptGroup).where(PromptGroup.dirty.is_(True)).order_by(PromptGroup.key)
+            g = PromptGroup
+            q = (
+                select(g.key, g.context, g.app_id, g.system_prompt_version, g.tags, g.purged_at)
+                .where(g.dirty.is_(True))
+                .order_by(g.key)
+            )
             q = q.where(PromptGroup.key.in_(keys)) if keys is not None else q.limit(self.pair_batch)
             if self.store.dialect == "postgresql":
                 q = q.with_for_update(skip_locked=True)  # another consumer is pairing it: it will finish it
-            groups = list(session.execute(q).scalars())
+            groups = list(session.execute(q).all())
             if not groups:
                 return result
             live = [g for g in groups if g.purged_at is None]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from curator.ingest.writer import chunks
@@ -36,52 +36,69 @@ class SaveStats:
     by_status: dict[str, int] = field(default_factory=dict)
 
 
-def _same(row: Pair, d: PairDraft) -> bool:
-    return (
-        row.status == d.status
-        and row.signals == d.signals
-        and row.checks == d.checks
-        and row.route_reasons == d.route_reasons
-        and row.fingerprint == d.fingerprint
-        and row.tags == d.tags
-    )
+_STATE = ("status", "signals", "checks", "route_reasons", "fingerprint", "tags")
 
 
-def _scrub(row: Pair, d: PairDraft, scrubber: PairScrubber | None) -> bool:
-    """Put the draft's texts on ``row``, scrubbed when it can reach people. True when the scrubber ran."""
-    if row.scrubbed and row.fingerprint == d.fingerprint:
-        return False  # same texts, already scrubbed: keep them
+def _same(row: Any, d: PairDraft) -> bool:
+    return all(getattr(row, k) == getattr(d, k) for k in _STATE)
+
+
+def _texts(d: PairDraft, scrubber: PairScrubber | None) -> dict[str, Any]:
+    """The pair's text columns: scrubbed when the pair can reach people (review/accepted) and a scrubber runs."""
     if scrubber is not None and d.status in _VISIBLE:
         out = scrubber.scrub_pair(d.prompt, d.chosen, d.rejected)
-        row.prompt, row.chosen, row.rejected = list(out.prompt), out.chosen, out.rejected
-        row.pii_counts = dict(out.entities)
-        row.scrubber_version = str(scrubber.VERSION)
-        row.scrubbed = True
-        return True
-    row.prompt, row.chosen, row.rejected = d.prompt, d.chosen, d.rejected
-    row.pii_counts, row.scrubber_version, row.scrubbed = {}, None, False
-    return False
+        return {
+            "prompt": list(out.prompt),
+            "chosen": out.chosen,
+            "rejected": out.rejected,
+            "pii_counts": dict(out.entities),
+            "scrubber_version": str(scrubber.VERSION),
+            "scrubbed": True,
+        }
+    return {
+        "prompt": d.prompt,
+        "chosen": d.chosen,
+        "rejected": d.rejected,
+        "pii_counts": {},
+        "scrubber_version": None,
+        "scrubbed": False,
+    }
 
 
-def _apply(row: Pair, d: PairDraft) -> None:
-    row.group_key = d.group_key
-    row.chosen_response_id = d.chosen_response_id
-    row.rejected_response_id = d.rejected_response_id
-    row.chosen_human_written = d.chosen_human_written
-    row.kind = d.kind
-    row.strength = d.strength
-    row.signals = d.signals
-    row.conflicts = d.conflicts
-    row.checks = d.checks
-    row.tags = d.tags
-    row.fingerprint = d.fingerprint
-    row.status = d.status
-    row.route_reasons = d.route_reasons
-    row.policy_version = d.policy_version
-    row.rubric_version = RUBRIC_VERSION
-    row.meta = d.meta
-    row.users = d.users
-    row.formed_at = d.formed_at
+def _state(d: PairDraft) -> dict[str, Any]:
+    return {
+        "group_key": d.group_key,
+        "chosen_response_id": d.chosen_response_id,
+        "rejected_response_id": d.rejected_response_id,
+        "chosen_human_written": d.chosen_human_written,
+        "kind": d.kind,
+        "strength": d.strength,
+        "signals": d.signals,
+        "conflicts": d.conflicts,
+        "checks": d.checks,
+        "tags": d.tags,
+        "fingerprint": d.fingerprint,
+        "status": d.status,
+        "route_reasons": d.route_reasons,
+        "policy_version": d.policy_version,
+        "rubric_version": RUBRIC_VERSION,
+        "meta": d.meta,
+        "users": d.users,
+        "formed_at": d.formed_at,
+    }
+
+
+def _update(session: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    table = Pair.__table__
+    cols = [k for k in rows[0] if k != "_pid"]
+    stmt = (
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.pair_id == bindparam("_pid"))  # type: ignore[attr-defined]
+        .values({c: bindparam(c) for c in cols})
+    )
+    session.connection().execute(stmt, rows)
 
 
 def save_drafts(
@@ -89,21 +106,23 @@ def save_drafts(
 ) -> SaveStats:
     """Insert or update one row per draft. A pair whose review is resolved (``review`` set) is left alone."""
     stats = SaveStats()
-    ids = [d.pair_id for d in drafts]
-    existing: dict[str, Pair] = {}
-    for part in chunks(ids):
-        existing.update(
-            {p.pair_id: p for p in session.execute(select(Pair).where(Pair.pair_id.in_(part))).scalars()}
+    table = Pair.__table__
+    existing: dict[str, Any] = {}
+    for part in chunks([d.pair_id for d in drafts]):
+        q = select(Pair.pair_id, Pair.review, Pair.scrubbed, *(getattr(Pair, k) for k in _STATE)).where(
+            Pair.pair_id.in_(part)
         )
+        existing.update({r.pair_id: r for r in session.execute(q).all()})
     # duplicates across groups: the same texts already stored under another pair id
-    prints = sorted({d.fingerprint for d in drafts})
     owner: dict[str, str] = {}
-    for part in chunks(prints):
-        for pid, fp in session.execute(
-            select(Pair.pair_id, Pair.fingerprint).where(Pair.fingerprint.in_(part)).order_by(Pair.created_at)
-        ).all():
+    for part in chunks(sorted({d.fingerprint for d in drafts})):
+        q = select(Pair.pair_id, Pair.fingerprint).where(Pair.fingerprint.in_(part)).order_by(Pair.created_at)
+        for pid, fp in session.execute(q).all():
             owner.setdefault(fp, pid)
     now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    with_texts: list[dict[str, Any]] = []
+    state_only: list[dict[str, Any]] = []
     for d in drafts:
         first = owner.setdefault(d.fingerprint, d.pair_id)
         if first != d.pair_id:
@@ -115,15 +134,31 @@ def save_drafts(
         if row is not None and _same(row, d):
             stats.unchanged += 1
             continue
-        if row is None:
-            row = Pair(pair_id=d.pair_id, created_at=now, review=None)
-            session.add(row)
-            stats.created += 1
-        else:
-            stats.updated += 1
-        if _scrub(row, d, scrubber):
-            stats.scrubbed += 1
-        _apply(row, d)
-        row.updated_at = now
         stats.by_status[d.status] = stats.by_status.get(d.status, 0) + 1
+        if row is None:
+            texts = _texts(d, scrubber)
+            stats.scrubbed += int(texts["scrubbed"])
+            inserts.append(
+                {
+                    "pair_id": d.pair_id,
+                    **_state(d),
+                    **texts,
+                    "review": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            stats.created += 1
+            continue
+        stats.updated += 1
+        if row.scrubbed and row.fingerprint == d.fingerprint:
+            state_only.append({"_pid": d.pair_id, **_state(d), "updated_at": now})  # same texts, scrubbed
+        else:
+            texts = _texts(d, scrubber)
+            stats.scrubbed += int(texts["scrubbed"])
+            with_texts.append({"_pid": d.pair_id, **_state(d), **texts, "updated_at": now})
+    if inserts:
+        session.connection().execute(table.insert(), inserts)
+    _update(session, with_texts)
+    _update(session, state_only)
     return stats

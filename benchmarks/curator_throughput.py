@@ -1,0 +1,201 @@
+"""Curator throughput: events/s from the real broker into PostgreSQL through ingest and pairing.
+
+`python -m benchmarks.curator_throughput [--quick] [--events N] [--full-events N]`
+
+Builds a trace of realistic events (HH-RLHF conversations and answers, simulated users: responses, thumbs with
+reasons, side-by-side choices, regenerates; see benchmarks/pairing_quality.py), produces it to a fresh topic
+(6 partitions, keyed by conversation), then times one `KafkaSource` consumer (the code `prefloop curator run`
+runs) into a fresh PostgreSQL database:
+
+- ``events_per_s``: ingest + pairing + routing (no scrubbing, no tagging);
+- ``events_per_s_full_pipeline``: the same plus the spaCy PII scrubber on every pair routed to review/accepted
+  and the harm tagger on every prompt group that forms a pair (a separate topic and database).
+
+Rates are measured from the first records polled to the topic being drained (the consumer-group join, ~3 s, is
+reported separately as ``join_s``). Needs the local services: deploy/local/kafka and deploy/local/postgres start.
+Progress goes to stderr; the last stdout line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from benchmarks.pairing_quality import TraceBuilder, load_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _deploy(service: str, *args: str) -> str:
+    proc = subprocess.run(
+        [str(ROOT / "deploy" / "local" / service), *args], capture_output=True, text=True, timeout=600
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"deploy/local/{service} {' '.join(args)} failed: {proc.stderr or proc.stdout}")
+    return proc.stdout.strip()
+
+
+def services() -> tuple[str, str]:
+    bootstrap = os.environ.get("PREFLOOP_TEST_KAFKA")
+    if not bootstrap:
+        _deploy("kafka", "start")
+        bootstrap = f"127.0.0.1:{os.environ.get('PREFLOOP_KAFKA_PORT', '19092')}"
+    admin_url = os.environ.get("PREFLOOP_TEST_POSTGRES_URL")
+    if not admin_url:
+        _deploy("postgres", "start")
+        admin_url = _deploy("postgres", "url")
+    return bootstrap, admin_url
+
+
+def _admin(admin_url: str, sql: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(admin_url)
+    with psycopg.connect(
+        host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database, autocommit=True
+    ) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def trace(n_events: int, seed: int) -> list[bytes]:
+    rows = load_rows("all")
+    builder = TraceBuilder(seed)
+    events: list[dict[str, Any]] = []
+    k = 0
+    while len(events) < n_events:
+        builder.app_id = f"bench{k}"
+        builder.events = []
+        events += builder.build(rows)
+        k += 1
+    return [json.dumps(e).encode() for e in events[:n_events]], [
+        e["conversation_id"] for e in events[:n_events]
+    ]  # type: ignore[return-value]
+
+
+def produce(bootstrap: str, topic: str, values: list[bytes], keys: list[str]) -> None:
+    from kafka import KafkaAdminClient, KafkaProducer
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="prefloop-bench")
+    admin.create_topics({topic: {"num_partitions": 6, "replication_factor": 1}}, wait_for_metadata=True)
+    admin.close()
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=512 << 10, compression_type=None
+    )
+    for v, k in zip(values, keys, strict=True):
+        producer.send(topic, value=v, key=k.encode())
+    producer.flush()
+    producer.close()
+
+
+def measure(bootstrap: str, admin_url: str, n_events: int, *, full: bool, seed: int) -> dict[str, Any]:
+    from sqlalchemy import func, select
+    from sqlalchemy.engine import make_url
+
+    from curator.ingest.kafka import KafkaSource
+    from curator.pairing import load_policy
+    from curator.pipeline import Curator
+    from curator.store import Store
+    from curator.store.models import EventRow, Pair
+
+    tag = uuid.uuid4().hex[:8]
+    topic, db = f"bench-{tag}", f"prefloop_bench_{tag}"
+    values, keys = trace(n_events, seed)  # type: ignore[misc]
+    log(f"{'full' if full else 'ingest+pairing'}: producing {len(values)} events to {topic}")
+    produce(bootstrap, topic, values, keys)
+    _admin(admin_url, f'CREATE DATABASE "{db}"')
+    url = make_url(admin_url).set(database=db).render_as_string(hide_password=False)
+    try:
+        store = Store(url)
+        store.upgrade()
+        scrubber = tagger = None
+        if full:
+            from curator.scrub import Scrubber
+            from curator.tagging import Tagger
+
+            scrubber = Scrubber()
+            scrubber.scrub_pair([{"role": "user", "content": "warm up"}], "Hello Ann", "Bye")  # load spaCy
+            tagger = Tagger.load()
+        curator = Curator(store, load_policy(), scrubber=scrubber, tagger=tagger, require_scrub=full)
+        source = KafkaSource(
+            curator,
+            bootstrap=bootstrap,
+            topic=topic,
+            dlq_topic=f"{topic}.dlq",
+            group=f"bench-{tag}",
+            partitions=6,
+        )
+        t0 = time.monotonic()
+        totals = source.run(once=True)
+        t1 = time.monotonic()
+        first = source.first_records_at or t0
+        with store.session() as s:
+            stored = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
+            pairs = dict(s.execute(select(Pair.status, func.count()).group_by(Pair.status)).all())
+        store.dispose()
+    finally:
+        _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        from kafka import KafkaAdminClient
+
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="prefloop-bench")
+        admin.delete_topics([t for t in (topic, f"{topic}.dlq") if t in admin.list_topics()])
+        admin.close()
+    rate = stored / (t1 - first)
+    log(
+        f"  {stored} events stored in {t1 - first:.1f}s after a {first - t0:.1f}s join: {rate:,.0f} events/s; "
+        f"{totals.batches} batches, {totals.groups_paired} group pairings, pairs {pairs}"
+    )
+    return {
+        "events": stored,
+        "seconds": round(t1 - first, 2),
+        "join_s": round(first - t0, 2),
+        "events_per_s": round(rate, 1),
+        "pairs": pairs,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="20k events (8k for the full pipeline)")
+    ap.add_argument("--events", type=int, default=None, help="events for ingest+pairing (default 100k)")
+    ap.add_argument(
+        "--full-events", type=int, default=None, help="events for the full pipeline (default 20k)"
+    )
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    n = args.events or (20_000 if args.quick else 100_000)
+    n_full = args.full_events or (8_000 if args.quick else 20_000)
+    bootstrap, admin_url = services()
+    core = measure(bootstrap, admin_url, n, full=False, seed=args.seed)
+    full = measure(bootstrap, admin_url, n_full, full=True, seed=args.seed + 1)
+    print(
+        json.dumps(
+            {
+                "events_per_s": core["events_per_s"],
+                "events_per_s_full_pipeline": full["events_per_s"],
+                "ingest_pairing": core,
+                "full_pipeline": full,
+                "cpus": os.cpu_count(),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
