@@ -7,7 +7,8 @@ Run from the repository root::
 Data: presidio-research's ``generated_large.json`` (MIT, copied with its LICENSE into ``benchmarks/data/pii/``)
 and ``benchmarks/data/pii/assistant_cases.yaml`` (hand-written cases that look like assistant traffic, including
 benign code and text for precision). Progress goes to stderr; the last stdout line is one JSON object with
-``ours`` and ``presidio`` (``precision``, ``recall``, ``f1``, ``ms_per_text``, ...) and ``speed_ratio``.
+``ours`` and ``presidio`` (``precision``, ``recall``, ``f1``, ``ms_per_text``, ...) and ``speed_ratio`` (Presidio's
+wall-clock time over ours; ``speed_ratio_cpu`` is the same with process CPU time, steadier on a shared machine).
 
 Type mapping (written down here and in docs/perf/pii.md):
 
@@ -193,7 +194,7 @@ Runner = Callable[[list[str]], list[list[tuple[str, int, int]]]]
 
 def run_interleaved(
     runners: dict[str, Runner], texts: list[str], chunk: int = 200
-) -> dict[str, tuple[list[list[tuple[str, int, int]]], float]]:
+) -> dict[str, tuple[list[list[tuple[str, int, int]]], float, float]]:
     """Run every system over ``texts`` chunk by chunk, alternating which goes first, and time each.
 
     The machine is shared, so load changes during a run; interleaving gives both systems the same conditions.
@@ -204,15 +205,17 @@ def run_interleaved(
         run(texts[:32])
     predictions: dict[str, list[list[tuple[str, int, int]]]] = {name: [] for name in runners}
     seconds = dict.fromkeys(runners, 0.0)
+    cpu_seconds = dict.fromkeys(runners, 0.0)
     names = list(runners)
     for index, offset in enumerate(range(0, len(texts), chunk)):
         batch = texts[offset : offset + chunk]
         for name in names if index % 2 == 0 else reversed(names):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             predictions[name].extend(runners[name](batch))
             seconds[name] += time.perf_counter() - start
+            cpu_seconds[name] += time.process_time() - cpu_start
         print(f"[pii] {offset + len(batch)}/{len(texts)} texts", file=sys.stderr, flush=True)
-    return {name: (predictions[name], seconds[name]) for name in runners}
+    return {name: (predictions[name], seconds[name], cpu_seconds[name]) for name in runners}
 
 
 def ours_runner() -> Runner:
@@ -305,9 +308,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"[pii] {len(cases)} texts ({sum(len(t.split()) for t in texts)} words)", file=sys.stderr, flush=True
     )
     results = run_interleaved({"ours": ours_runner(), "presidio": presidio_runner(args.model)}, texts)
-    (ours_pred, ours_s), (presidio_pred, presidio_s) = results["ours"], results["presidio"]
+    (ours_pred, ours_s, ours_cpu), (presidio_pred, presidio_s, presidio_cpu) = (
+        results["ours"],
+        results["presidio"],
+    )
     ours = summarize("ours", cases, ours_pred, ours_s)
     presidio = summarize("presidio", cases, presidio_pred, presidio_s)
+    ours["cpu_ms_per_text"] = round(ours_cpu * 1000 / len(cases), 3)
+    presidio["cpu_ms_per_text"] = round(presidio_cpu * 1000 / len(cases), 3)
     for label, result in (("ours", ours), ("presidio", presidio)):
         print(
             f"[pii] {label}: P={result['precision']} R={result['recall']} F1={result['f1']} "
@@ -328,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "ours": ours,
                 "presidio": presidio,
                 "speed_ratio": round(presidio_s / ours_s, 2),
+                "speed_ratio_cpu": round(presidio_cpu / ours_cpu, 2),
             }
         )
     )
