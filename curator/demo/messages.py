@@ -24,8 +24,8 @@ TOPICS_LEFT = "could not delete the demo's Kafka topics {topics} ({error}); dele
 UNKNOWN_PROMPT = "I'm the demo's replay model: I only know the conversations of the replayed trace."
 
 # --- progress ---------------------------------------------------------------------------------------------
-STAGE = "\n==> [{n}/{total}] {title}"
-PREPARE = "fresh workdir {workdir}; store {db}; release month {month} (fixed, so the release is reproducible)"
+STAGE = "\n==> [{n}/{total}] {title}: {what}"
+PREPARE = "fresh workdir {workdir}; store {db}; release month {month} (fixed: every run builds this month's release)"
 PREPARE_KAFKA = "Kafka {bootstrap}, topic {topic}, consumer group {group}"
 LOADED = "loaded {n} hh-rlhf conversations ({pii} with injected names, emails and phones); {sessions} user sessions"
 CURATOR_READY = "curator ready: spaCy model {model}, scrubber {scrubber}, tagger loaded in {seconds:.1f} s"
@@ -51,4 +51,14 @@ STAGES = (
     "review in (emulated) Slack",
     "build the release",
     "summary",
+)
+#: one line per stage: what it does
+STAGE_WHAT = (
+    "empty the workdir, migrate the store; all traffic is stamped in one fixed month",
+    "hh-rlhf conversations -> prompts and their two recorded answers; spaCy scrubber and harm tagger",
+    "simulated users open the chat page, ask, thumb, regenerate, pick and edit over HTTP; capture records it",
+    "the curator reads what capture recorded, stores it, forms pairs, scrubs PII, tags harm, routes them",
+    "the real bot posts ambiguous pairs to the Slack emulator; reviewers vote with signed requests to quorum",
+    "the month's dataset: splits by prompt, gates, dataset card, coverage plot, manifest",
+    "count everything, check that no injected personal data reached Slack or the release",
 )

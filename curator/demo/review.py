@@ -129,6 +129,7 @@ def run_review(
     stats = ReviewStats()
     posts = {p.pair_id: p for p in desk.post_pending(timeout)}
     stats.posted = len(posts)
+    log(messages.REVIEW_POSTED.format(n=len(posts), reviewers=", ".join(desk.reviewers)))
     if not posts:
         return stats
     with store.session() as s:

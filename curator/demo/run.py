@@ -172,7 +172,7 @@ def run_demo(
         if n > 1:
             seconds[msg.STAGES[n - 2]] = round(now - stage_started, 2)
         stage_started = now
-        echo(msg.STAGE.format(n=n, total=total, title=msg.STAGES[n - 1]))
+        echo(msg.STAGE.format(n=n, total=total, title=msg.STAGES[n - 1], what=msg.STAGE_WHAT[n - 1]))
 
     workdir = options.workdir.resolve()
     summary = DemoSummary(
@@ -281,7 +281,6 @@ def run_demo(
     try:
         truth = Truth([c.better for c in trace], [c.worse for c in trace])
         review = run_review(store, desk, truth, seed=options.seed, log=echo)
-        echo(msg.REVIEW_POSTED.format(n=review.posted, reviewers=", ".join(desk.reviewers)))
         echo(
             msg.REVIEW_DONE.format(
                 outcomes=dict(review.outcomes), unresolved=review.unresolved, statuses=dict(review.statuses)
