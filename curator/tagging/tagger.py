@@ -97,8 +97,9 @@ class Tagger:
         multi = [i for i, t in enumerate(turns) if len(t) > 1]
         first: dict[int, float] = {}
         if multi:
-            # a conversation is as harmful as its recent turns read together or its last turn read alone;
-            # the first turn alone tells whether it started harmless (gradual escalation)
+            # a conversation is as harmful as its recent turns read together or its last turn read alone, its
+            # hazards are what both readings agree on, and its first turn alone tells whether it started
+            # harmless (gradual escalation)
             lasts = self._nlp.pipe(
                 (model_text(turns[i][-1:], self._lexicon) for i in multi), batch_size=batch_size
             )
@@ -106,8 +107,9 @@ class Tagger:
                 (model_text(turns[i][:1], self._lexicon) for i in multi), batch_size=batch_size
             )
             for i, last, head in zip(multi, lasts, firsts, strict=True):
-                for key in (HARMFUL, *self.taxonomy.hazard_names):
-                    cats[i][key] = max(cats[i].get(key, 0.0), last.cats.get(key, 0.0))
+                cats[i][HARMFUL] = max(cats[i].get(HARMFUL, 0.0), last.cats.get(HARMFUL, 0.0))
+                for key in self.taxonomy.hazard_names:
+                    cats[i][key] = (cats[i].get(key, 0.0) + last.cats.get(key, 0.0)) / 2
                 first[i] = head.cats.get(HARMFUL, 0.0)
         hazards = self.taxonomy.hazard_names
         return [
