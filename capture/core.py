@@ -18,6 +18,7 @@ from capture.errors import NoUserError, TokenError
 from capture.idempotency import IdempotencyCache
 from capture.intake import KINDS, build_event, field_errors
 from capture.publisher import Publisher
+from capture.publisher.publisher import wire_line
 from capture.ratelimit import RateLimiter
 from capture.settings import CaptureSettings
 from capture.tokens import Pseudonymizer, TokenSigner, derive_key
@@ -185,7 +186,7 @@ class CaptureCore:
 
         def accept() -> str:
             event = build_event(kind, body, user=user, app_id=self.app_id, signer=self.signer)
-            self.publisher.publish_line(event.to_json().encode() + b"\n", kind)
+            self.publisher.publish_line(wire_line(event), kind)
             return event.event_id
 
         try:

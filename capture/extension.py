@@ -54,6 +54,8 @@ class FeedbackCapture:
       ``PREFLOOP_CAPTURE_LINGER`` (0.02 s) — how the sender batches; ``PREFLOOP_CAPTURE_SEND_TIMEOUT`` (30 s).
     - ``PREFLOOP_CAPTURE_ACK_TIMEOUT`` (2 s) — how long an endpoint waits for the disk before answering 503.
     - ``PREFLOOP_CAPTURE_SHUTDOWN_TIMEOUT`` (5 s) — how long shutdown tries to ship before leaving it on disk.
+    - ``PREFLOOP_CAPTURE_SENDER`` — ``process`` (default: a child process ships, so Kafka work never holds this
+      process's GIL) or ``thread`` (ship from a thread of this process).
     - ``PREFLOOP_CAPTURE_URL_PREFIX`` (``/prefloop``), ``PREFLOOP_CAPTURE_MAX_BODY_BYTES`` (512 KiB),
       ``PREFLOOP_CAPTURE_RATE_LIMIT_PER_MINUTE`` (120; 0 = off), ``PREFLOOP_CAPTURE_RATE_LIMIT_BURST`` (30),
       ``PREFLOOP_CAPTURE_TOKEN_MAX_AGE`` (30 days, in s; 0 = never expire),

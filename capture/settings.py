@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from capture import messages
-from capture.publisher.config import DEFAULT_TOPIC, PublisherConfig
+from capture.publisher.config import DEFAULT_TOPIC, SENDER_MODES, PublisherConfig
 from capture.publisher.writer import DURABILITY_MODES
 from schemas.errors import ConfigError
 
@@ -38,6 +39,7 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "SEND_TIMEOUT": 30.0,
     "ACK_TIMEOUT": 2.0,
     "SHUTDOWN_TIMEOUT": 5.0,
+    "SENDER": "process",
     "URL_PREFIX": "/prefloop",
     "MAX_BODY_BYTES": 512 * 1024,
     "RATE_LIMIT_PER_MINUTE": 120,
@@ -114,6 +116,16 @@ def settings_from_config(
     durability = config[PREFIX + "DURABILITY"]
     if durability not in DURABILITY_MODES:
         raise _bad("DURABILITY", durability, f"use one of {', '.join(DURABILITY_MODES)}")
+    sender = config[PREFIX + "SENDER"]
+    if sender not in SENDER_MODES:
+        raise _bad("SENDER", sender, f"use one of {', '.join(SENDER_MODES)}")
+    try:
+        json.dumps(options)
+    except TypeError:
+        if sender == "process":
+            raise _bad(
+                "KAFKA_OPTIONS", options, "must be JSON-able with SENDER='process'; use SENDER='thread'"
+            ) from None
     publisher = PublisherConfig(
         spool_dir=Path(spool_dir),
         kafka_bootstrap=config[PREFIX + "KAFKA_BOOTSTRAP"] or None,
@@ -131,6 +143,7 @@ def settings_from_config(
         send_timeout=_float(config, "SEND_TIMEOUT", 0.1),
         ack_timeout=_float(config, "ACK_TIMEOUT", 0.001),
         shutdown_timeout=_float(config, "SHUTDOWN_TIMEOUT"),
+        sender=sender,
     )
     return CaptureSettings(
         app_id=app_id,

@@ -11,9 +11,10 @@ from capture import messages
 from capture.publisher.writer import DURABILITY_MODES
 from schemas.errors import ConfigError
 
-__all__ = ["DEFAULT_TOPIC", "PublisherConfig"]
+__all__ = ["DEFAULT_TOPIC", "SENDER_MODES", "PublisherConfig"]
 
 DEFAULT_TOPIC = "prefloop.feedback.v1"
+SENDER_MODES = ("process", "thread")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class PublisherConfig:
     ack_timeout: float = 2.0
     #: how long shutdown() tries to ship what is left before leaving it on disk for the next process
     shutdown_timeout: float = 5.0
+    #: "process": ship from a child process (kafka-python's CPU work stays off the app's GIL; the default);
+    #: "thread": ship from a thread of this process
+    sender: str = "process"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "spool_dir", Path(self.spool_dir))
@@ -58,6 +62,14 @@ class PublisherConfig:
                 ),
                 name="durability",
                 value=self.durability,
+            )
+        if self.sender not in SENDER_MODES:
+            raise ConfigError(
+                messages.BAD_SETTING.format(
+                    name="sender", value=self.sender, reason=f"use one of {', '.join(SENDER_MODES)}"
+                ),
+                name="sender",
+                value=self.sender,
             )
         positive = {
             "fsync_interval": self.fsync_interval,
@@ -92,6 +104,18 @@ class PublisherConfig:
     @property
     def embedded(self) -> bool:
         return not self.kafka_bootstrap
+
+    def sidecar_settings(self) -> dict[str, Any]:
+        """What the sidecar process needs, as JSON-able data."""
+        return {
+            "spool_dir": str(self.spool_dir),
+            "topic": self.topic,
+            "producer": self.producer_settings(),
+            "batch_max_events": self.batch_max_events,
+            "batch_max_bytes": self.batch_max_bytes,
+            "linger": self.linger,
+            "send_timeout": self.send_timeout,
+        }
 
     def producer_settings(self) -> dict[str, Any]:
         """The KafkaProducer settings: acks=all, idempotent, compressed, batched by bytes and time."""

@@ -18,6 +18,7 @@ from capture.metrics import CaptureMetrics
 from capture.publisher.account import SpoolAccount
 from capture.publisher.config import PublisherConfig
 from capture.publisher.sender import KafkaSender, make_producer
+from capture.publisher.sidecar import ProcessSender
 from capture.publisher.spool import (
     SegmentWriter,
     list_segments,
@@ -28,9 +29,15 @@ from capture.publisher.spool import (
 from capture.publisher.writer import Ack, SpoolWriterThread
 from schemas.errors import CaptureError
 
-__all__ = ["Publisher"]
+__all__ = ["Publisher", "wire_line"]
 
 log = logging.getLogger("prefloop.capture")
+
+
+def wire_line(event: Any) -> bytes:
+    """``event.to_json()`` as UTF-8 bytes plus ``\n`` — straight from pydantic's serializer, skipping the
+    str round trip (same bytes; ``tests/unit/test_capture_publisher.py`` holds the two equal)."""
+    return event.__pydantic_serializer__.to_json(event, exclude_none=True) + b"\n"  # type: ignore[no-any-return]
 
 
 class Publisher:
@@ -88,8 +95,12 @@ class Publisher:
         self._segments = SegmentWriter(
             config.spool_dir, config.segment_max_bytes, sync_dirs=config.durability != "none"
         )
-        self._sender: KafkaSender | None = None
-        if not config.embedded:
+        self._sender: KafkaSender | ProcessSender | None = None
+        if not config.embedded and config.sender == "process" and self._producer_factory is None:
+            self._sender = ProcessSender(
+                config.sidecar_settings(), self._segments.dir, self._account, self.metrics
+            )
+        elif not config.embedded:
             self._sender = KafkaSender(
                 config.spool_dir,
                 self._segments.dir,
@@ -122,7 +133,7 @@ class Publisher:
     # --- accepting events ---------------------------------------------------------------------------
     def submit(self, event: Any) -> None:
         """Queue ``event`` (a ``schemas.events`` model) and return at once. See the class docstring."""
-        line = event.to_json().encode() + b"\n"
+        line = wire_line(event)
         try:
             self._writer.put(line, event.type)
         except CaptureError as exc:
@@ -131,7 +142,7 @@ class Publisher:
 
     def publish(self, event: Any, timeout: float | None = None) -> None:
         """Return once ``event`` is in the spool file (see the class docstring for exactly what that means)."""
-        self.publish_line(event.to_json().encode() + b"\n", event.type, timeout)
+        self.publish_line(wire_line(event), event.type, timeout)
 
     def publish_line(self, line: bytes, kind: str, timeout: float | None = None) -> None:
         """:meth:`publish` for an event already serialized to its wire form (``line`` ends with ``\\n``)."""

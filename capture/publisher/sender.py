@@ -112,6 +112,7 @@ class KafkaSender:
         self.linger = linger
         self.send_timeout = send_timeout
         self.shipped_events = 0
+        self.own_shipped_events = 0  # of those, from ``own_dir`` (the rest from adopted directories)
         self.adopted: dict[Path, _Source] = {}
         self._producer: Any = None
         self._wake = threading.Event()
@@ -312,5 +313,6 @@ class KafkaSender:
             self.shipped_events += n
             self.metrics.shipped.inc(n)
             if source is self.own:
+                self.own_shipped_events += n
                 self.metrics.pending_events.dec(n)
             self.account.release(nbytes)

@@ -43,8 +43,9 @@ def consume(
     return out
 
 
+@pytest.mark.parametrize("sender", ["process", "thread"])
 def test_flask_app_ships_response_and_feedback_keyed_by_conversation(
-    kafka_bootstrap: str, kafka_topic: str, tmp_path: Path
+    kafka_bootstrap: str, kafka_topic: str, tmp_path: Path, sender: str
 ) -> None:
     app = Flask("assistant")
     app.config.update(
@@ -52,6 +53,7 @@ def test_flask_app_ships_response_and_feedback_keyed_by_conversation(
         PREFLOOP_CAPTURE_SPOOL_DIR=str(tmp_path),
         PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP=kafka_bootstrap,
         PREFLOOP_CAPTURE_KAFKA_TOPIC=kafka_topic,
+        PREFLOOP_CAPTURE_SENDER=sender,
     )
     capture = FeedbackCapture(app, user_loader=lambda: "alice")
     try:

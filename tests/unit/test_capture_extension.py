@@ -248,7 +248,7 @@ def test_extension_shape(tmp_path: Path) -> None:
     try:
         assert "prefloop" in app.extensions
         assert app.config["PREFLOOP_CAPTURE_DURABILITY"] == "interval"  # defaults filled with setdefault
-        with pytest.raises(RuntimeError, match="already registered.*init_app once per app"):
+        with pytest.raises(RuntimeError, match=r"already registered.*init_app once per app"):
             capture.init_app(app)
         other = Flask("two")  # one extension object, two apps, separate state and registries
         other.config.update(SECRET_KEY="s", PREFLOOP_CAPTURE_SPOOL_DIR=str(tmp_path / "b"))

@@ -318,6 +318,20 @@ def test_conversation_key_reads_the_envelope_not_the_text(factory: EventFactory)
     assert conversation_key(b"not json") == b""
 
 
+def test_wire_line_is_exactly_to_json(factory: EventFactory) -> None:
+    from capture.publisher.publisher import wire_line
+
+    for raw in (
+        factory.response(
+            "c1", text='ünïcödé \u2028 "quoted"', generation={"temperature": 0.2, "vendor_x": [1]}
+        ),
+        factory.feedback("r1", rating=None, retract=True),
+        factory.choice("a", "b", preferred="tie"),
+    ):
+        event = parse_event(raw)
+        assert wire_line(event) == event.to_json().encode() + b"\n"
+
+
 def test_config_is_validated() -> None:
     from schemas.errors import ConfigError
 

@@ -21,11 +21,12 @@ def test_token_verifies_for_its_user_and_names_the_response() -> None:
     ("mutate", "user", "why"),
     [
         (lambda t: t, "u_mallory", "signature"),  # someone else's response
-        (lambda t: t.replace(t.split(".")[1], "ci0y"), "u_alice", "signature"),  # response id swapped
-        (lambda t: t.replace(t.split(".")[2], "b3RoZXI"), "u_alice", "signature"),  # conversation swapped
+        (lambda t: t.replace("~r-1~", "~r-2~"), "u_alice", "signature"),  # response id swapped
+        (lambda t: t.replace("~c-1~", "~c-2~"), "u_alice", "signature"),  # conversation swapped
         (lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"), "u_alice", "signature"),
         (lambda t: "v2" + t[2:], "u_alice", "malformed"),
-        (lambda t: t + ".x", "u_alice", "malformed"),
+        (lambda t: t + "~x", "u_alice", "malformed"),
+        (lambda t: t.replace(t.split("~")[3], "zz"), "u_alice", "signature"),  # issued time changed
         (lambda t: 12, "u_alice", "malformed"),
     ],
 )

@@ -1,0 +1,234 @@
+"""The Kafka sender in a child process (the default), so kafka-python's CPU work never competes with request
+threads for the app's GIL.
+
+The app process keeps the queue and the spool writer; the child ships the spool exactly as the in-process
+sender does (it *is* :class:`KafkaSender`), talking to the parent over its stdin/stdout:
+
+parent → child: one JSON line of settings, then ``w`` (something was written), ``i <n>`` (tell me when
+everything on disk now is shipped), ``c <seconds>`` (drain that long, then exit). End of input (the parent
+exited or was killed) makes the child stop at once; whatever it did not ship stays in the spool and is adopted.
+
+child → parent: ``s <json>`` counters (shipped, shipped from the parent's own directory, Kafka errors by kind,
+adopted directories) whenever they change, and ``i <n>`` answers.
+
+Run as ``python -m capture.publisher`` by :class:`ProcessSender`; not meant to be started by hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from capture.metrics import CaptureMetrics
+from capture.publisher.account import SpoolAccount
+from capture.publisher.sender import KafkaSender, make_producer
+
+__all__ = ["ProcessSender", "main"]
+
+log = logging.getLogger("prefloop.capture")
+_STATS_EVERY_S = 0.2
+
+
+class ProcessSender:
+    """The parent's handle on the sidecar; the same interface as :class:`KafkaSender`."""
+
+    def __init__(
+        self, settings: dict[str, Any], own_dir: Path, account: SpoolAccount, metrics: CaptureMetrics
+    ) -> None:
+        self.account = account
+        self.metrics = metrics
+        self.shipped_events = 0
+        self._own_shipped = 0
+        self._errors: dict[str, float] = {}
+        self._adopted = 0
+        self._idle = threading.Condition()
+        self._requested = 0
+        self._answered = 0
+        self._write_lock = threading.Lock()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "capture.publisher"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            close_fds=True,
+        )
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._stdin: IO[bytes] = self._proc.stdin
+        self._send(json.dumps({**settings, "own_dir": str(own_dir)}))
+        self._reader = threading.Thread(
+            target=self._read, args=(self._proc.stdout,), name="prefloop-sidecar-reader", daemon=True
+        )
+
+    def start(self) -> None:
+        self._reader.start()
+
+    def _send(self, line: str) -> bool:
+        try:
+            with self._write_lock:
+                self._stdin.write(line.encode() + b"\n")
+                self._stdin.flush()
+            return True
+        except (BrokenPipeError, ValueError, OSError):
+            return False
+
+    def wake(self) -> None:
+        self._send("w")
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            self._requested += 1
+            target = self._requested
+        if not self._send(f"i {target}"):
+            return False
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._answered < target:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._proc.poll() is not None:
+                    return False
+                self._idle.wait(min(left, 0.1))
+        return True
+
+    def close(self, timeout: float) -> None:
+        self._send(f"c {timeout}")
+        with contextlib.suppress(OSError):
+            self._stdin.close()
+        try:
+            self._proc.wait(timeout + 10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(5)
+        self._reader.join(2)
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+    def abandon_after_fork(self) -> None:
+        """In a forked child: the sidecar belongs to the parent; drop our copies of its pipes."""
+        for stream in (self._proc.stdin, self._proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    os.close(stream.fileno())
+        self._proc.returncode = 0  # not ours to wait for
+
+    def _read(self, stdout: IO[bytes]) -> None:
+        for raw in stdout:
+            kind, _, rest = raw.decode().strip().partition(" ")
+            if kind == "s":
+                self._apply(json.loads(rest))
+            elif kind == "i":
+                with self._idle:
+                    self._answered = max(self._answered, int(rest))
+                    self._idle.notify_all()
+        with self._idle:
+            self._idle.notify_all()
+
+    def _apply(self, stats: dict[str, Any]) -> None:
+        m = self.metrics
+        shipped = int(stats["shipped"])
+        own = int(stats["own_shipped"])
+        if shipped > self.shipped_events:
+            m.shipped.inc(shipped - self.shipped_events)
+        if own > self._own_shipped:
+            m.pending_events.dec(own - self._own_shipped)
+        self.shipped_events, self._own_shipped = shipped, own
+        for kind, count in stats["errors"].items():
+            before = self._errors.get(kind, 0.0)
+            if count > before:
+                m.kafka_errors.labels(kind).inc(count - before)
+                self._errors[kind] = count
+        if stats["adopted"] > self._adopted:
+            m.adopted_writers.inc(stats["adopted"] - self._adopted)
+            self._adopted = stats["adopted"]
+        self.account.rescan()  # shipped segments were deleted: the budget may have room again
+
+
+# --- the child ----------------------------------------------------------------------------------------
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(name)s[sidecar %(process)d]: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    out_lock = threading.Lock()
+
+    def say(line: str) -> None:
+        with out_lock:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+
+    cfg = json.loads(sys.stdin.readline())
+    root = Path(cfg["spool_dir"])
+    metrics = CaptureMetrics()
+    account = SpoolAccount(root, 1 << 62, metrics)
+    producer_settings = cfg["producer"]
+    sender = KafkaSender(
+        root,
+        Path(cfg["own_dir"]),
+        lambda: make_producer(producer_settings),
+        cfg["topic"],
+        account,
+        metrics,
+        batch_max_events=cfg["batch_max_events"],
+        batch_max_bytes=cfg["batch_max_bytes"],
+        linger=cfg["linger"],
+        send_timeout=cfg["send_timeout"],
+    )
+    sender.start()
+    done = threading.Event()
+
+    def stats() -> dict[str, Any]:
+        errors = {}
+        for metric in metrics.kafka_errors.collect():
+            for sample in metric.samples:
+                if sample.name.endswith("_total"):
+                    errors[sample.labels["kind"]] = sample.value
+        return {
+            "shipped": sender.shipped_events,
+            "own_shipped": sender.own_shipped_events,
+            "errors": errors,
+            "adopted": int(metrics.value("prefloop_capture_adopted_writers_total")),
+        }
+
+    def report() -> None:
+        last: dict[str, Any] = {}
+        while not done.wait(_STATS_EVERY_S):
+            now = stats()
+            if now != last:
+                say("s " + json.dumps(now))
+                last = now
+
+    threading.Thread(target=report, name="prefloop-sidecar-stats", daemon=True).start()
+
+    def answer_idle(gen: str) -> None:
+        while not sender.wait_idle(1.0):
+            if done.is_set():
+                return
+        say("s " + json.dumps(stats()))
+        say(f"i {gen}")
+
+    drain = 0.0
+    for raw in sys.stdin:
+        cmd, _, arg = raw.strip().partition(" ")
+        if cmd == "w":
+            sender.wake()
+        elif cmd == "i":
+            threading.Thread(target=answer_idle, args=(arg,), daemon=True).start()
+        elif cmd == "c":
+            drain = float(arg)
+            break
+    # "c": drain for a while; end of input (the parent is gone): stop now
+    sender.close(drain)
+    done.set()
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        say("s " + json.dumps(stats()))
+
+
+if __name__ == "__main__":
+    main()
