@@ -190,3 +190,31 @@ def test_clicks_in_the_chat_page_reach_the_release(
             [{"role": "assistant", "content": BAD}],
         )
     ]
+
+
+def test_the_demo_runs_on_kafka_and_postgresql(
+    kafka_bootstrap: str, postgres_url: str, tmp_path: Path
+) -> None:
+    """`make demo KAFKA=1`: the same loop through the real broker and PostgreSQL; its topics are removed."""
+    from kafka import KafkaAdminClient
+
+    from curator.cli.demo import adapters
+    from curator.demo import DemoOptions, run_demo
+
+    settings = Settings.load({}, database_url=postgres_url, kafka_bootstrap=kafka_bootstrap)
+    lines: list[str] = []
+    summary = run_demo(
+        settings,
+        DemoOptions(workdir=tmp_path / "demo", conversations=20, seed=5, kafka=True),
+        adapters(),
+        echo=lines.append,
+    )
+    assert summary.mode == "kafka" and summary.dead_letters == 0
+    assert sum(summary.events.values()) > 20 * 3 and summary.events["response"] >= 20
+    assert summary.release["pairs"] == summary.pairs["accepted"] > 0 and summary.leaks["clean"]
+    (topic,) = [line.split("topic ")[1].split(",")[0] for line in lines if line.startswith("Kafka ")]
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="prefloop-tests")
+    try:
+        assert not {topic, f"{topic}.dlq"} & set(admin.list_topics())
+    finally:
+        admin.close()
