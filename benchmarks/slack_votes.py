@@ -89,6 +89,7 @@ def run(
     settings = Settings.load({}, database_url=url, slack_channel="#prefloop-review")
     bot = start_emulated_bot(settings, store, reviewers=users, adjudicators=["UADJ"], signing_secret=SECRET)
     try:
+        before = bot.bot.service.queue_counts()
         make_review_pairs(store, pairs, seed=seed + int(time.time()))
         bot.bot.service.enqueue_pending()
         deadline = time.monotonic() + 120
@@ -125,7 +126,8 @@ def run(
         while bot.bot.outbox.pending() and time.perf_counter() - t1 < 120:
             time.sleep(0.1)
         drained = time.perf_counter() - t1
-        counts = bot.bot.service.queue_counts()
+        after = bot.bot.service.queue_counts()
+        counts = {k: after[k] - before.get(k, 0) for k in after}  # a reused database keeps earlier runs
         result = {
             "backend": store.dialect,
             "reviewers": reviewers,

@@ -75,6 +75,8 @@ class RatedVote:
     reviewer: str
     label: str
     categories: tuple[str, ...] = ()
+    #: The button as pressed ("a", "b", "tie", ...), to measure position bias.
+    shown: str | None = None
 
 
 @dataclass
@@ -96,6 +98,9 @@ class AgreementReport:
     overall: AgreementRow
     by_category: list[AgreementRow] = field(default_factory=list)
     by_reviewer: list[AgreementRow] = field(default_factory=list)
+    #: Share of A among the votes that picked a side (0.5 = no position bias; answers are shown in random order).
+    a_share: float | None = None
+    side_votes: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -161,4 +166,12 @@ def agreement_report(votes: Iterable[RatedVote], target: float = AGREEMENT_TARGE
                 below_target=pct is not None and pct < target,
             )
         )
-    return AgreementReport(target=target, overall=overall, by_category=by_category, by_reviewer=by_reviewer)
+    sided = [v.shown for v in votes if v.shown in ("a", "b")]
+    return AgreementReport(
+        target=target,
+        overall=overall,
+        by_category=by_category,
+        by_reviewer=by_reviewer,
+        a_share=sided.count("a") / len(sided) if sided else None,
+        side_votes=len(sided),
+    )

@@ -11,7 +11,7 @@ from slack_bolt import Ack, App, BoltRequest
 
 from slackbot import messages as msg
 from slackbot.members import MembersUnavailable
-from slackbot.reports import command_response
+from slackbot.reports import command_response, coverage_text
 from slackbot.views import ACTION_READ_FULL, ACTION_REASON, BLOCK_REASON, VOTE_ACTIONS
 
 if TYPE_CHECKING:
@@ -88,7 +88,13 @@ def register(app: App, bot: SlackBot) -> None:
 
     @app.command("/prefloop")
     def command(ack: Ack, command: dict[str, Any]) -> None:
-        ack(text=command_response(service, command.get("text", "")), response_type="ephemeral")
+        text = command.get("text", "")
+        if text.strip().lower().startswith("coverage"):
+            # coverage may take longer than Slack's 3 s: ack now, answer ephemerally through the outbox
+            ack(text=msg.COVERAGE_PENDING, response_type="ephemeral")
+            bot.tell(command["user_id"], command.get("channel_id"), f"```{coverage_text(service.store)}```")
+            return
+        ack(text=command_response(service, text), response_type="ephemeral")
 
     @app.event("app_home_opened")
     def home(event: dict[str, Any], body: dict[str, Any]) -> None:

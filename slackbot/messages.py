@@ -68,6 +68,7 @@ NOT_A_REVIEWER = (
 GROUP_UNAVAILABLE = "Sorry, the reviewer list could not be checked right now; please try again in a minute."
 
 COMMAND_USAGE = "Usage: `/prefloop coverage | queue | stats | agreement`"
+COVERAGE_PENDING = "Computing coverage… the answer follows here in a moment."
 COVERAGE_UNAVAILABLE = "coverage not available: {reason}"
 QUEUE_LINE = (
     "Review queue: {queued} queued to post, {posted} open, {escalated} escalated, {resolved} resolved."
@@ -83,6 +84,7 @@ AGREEMENT_REVIEWER_ROW = (
     "{key}: {percent} with co-reviewers, {with_others} with the majority, {votes} votes{flag}"
 )
 AGREEMENT_FLAG = "  <- below target: needs a clearer rubric"
+POSITION_BIAS = "Position bias: A picked in {share:.0%} of {n} votes for a side (50% = none)."
 AGREEMENT_EMPTY = "No pair has two votes yet: no agreement to report."
 NOT_AVAILABLE = "n/a"
 

@@ -55,6 +55,8 @@ def agreement_text(report: AgreementReport) -> str:
         "By harm category:",
     ]
     lines += [f"  {_row_line(r)}" for r in report.by_category]
+    if report.a_share is not None:
+        lines += ["", msg.POSITION_BIAS.format(share=report.a_share, n=report.side_votes)]
     lines += ["", "By reviewer:"]
     for r in report.by_reviewer:
         flag = msg.AGREEMENT_FLAG if r.below_target else ""

@@ -256,17 +256,17 @@ class ReviewService:
     ) -> VoteResult:
         role = "adjudicator" if post.state == "escalated" and is_adjudicator else "reviewer"
         now = utcnow()
-        vote = s.scalar(select(Vote).where(Vote.pair_id == post.pair_id, Vote.reviewer == user))
+        votes = list(s.scalars(select(Vote).where(Vote.pair_id == post.pair_id).order_by(Vote.id)))
+        vote = next((v for v in votes if v.reviewer == user), None)
         previous = None if vote is None else {"choice": vote.choice, "reason": vote.reason, "role": vote.role}
         if vote is None:
             vote = Vote(
                 pair_id=post.pair_id, reviewer=user, a_is=post.a_is, rubric_version=self.rubric.version
             )
             s.add(vote)
+            votes.append(vote)
         vote.choice, vote.reason, vote.role, vote.voted_at = choice, reason, role, now
         vote.rubric_version = self.rubric.version
-        s.flush()
-        votes = list(s.scalars(select(Vote).where(Vote.pair_id == post.pair_id).order_by(Vote.id)))
         ballots = [Ballot(v.reviewer, to_label(v.choice, v.a_is), v.role) for v in votes]  # type: ignore[arg-type]
         decision = decide(ballots, self.policy, escalated=post.state == "escalated")
         self.audit(

@@ -181,8 +181,10 @@ def test_slash_command_app_home_and_read_full(bot: EmulatedBot) -> None:
     client = SignedClient(bot.url, SECRET)
     status, body = client.command(slash_command("U1", "queue"))
     assert status == 200 and "1 open" in json.loads(body)["text"]
-    status, body = client.command(slash_command("U1", "coverage"))
-    assert status == 200 and json.loads(body)["text"]
+    status, body = client.command(slash_command("U1", "coverage", channel=post.channel))
+    assert status == 200 and "Computing coverage" in json.loads(body)["text"]
+    wait_for(lambda: _ephemerals(bot, "U1"), timeout=60)
+    assert _ephemerals(bot, "U1")[0].strip()  # curator.coverage's text, or "coverage not available: ..."
     status, body = client.command(slash_command("U1", "bogus"))
     assert "Usage" in json.loads(body)["text"]
     home = event_callback({"type": "app_home_opened", "user": "U2", "channel": "D0HOME", "tab": "home"})

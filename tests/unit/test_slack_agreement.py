@@ -66,3 +66,14 @@ def test_report_flags_categories_below_target_and_scores_reviewers() -> None:
     assert reviewers["U3"].percent == pytest.approx(0.0) and reviewers["U3"].below_target
     assert reviewers["U1"].percent == pytest.approx(2 / 3)
     assert report.to_dict()["overall"]["key"] == "all"
+
+
+def test_position_bias_is_the_share_of_a_among_side_votes() -> None:
+    votes = [
+        RatedVote("p1", "U1", "chosen", shown="a"),
+        RatedVote("p1", "U2", "chosen", shown="a"),
+        RatedVote("p2", "U1", "rejected", shown="b"),
+        RatedVote("p2", "U2", "tie", shown="tie"),
+    ]
+    report = agreement_report(votes)
+    assert report.a_share == pytest.approx(2 / 3) and report.side_votes == 3

@@ -1,0 +1,65 @@
+"""`prefloop agreement` and `prefloop slackbot post` through the real CLI group."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from curator.cli import main
+from curator.store import Store
+from slackbot.emulator import SlackEmulator
+from slackbot.quorum import QuorumPolicy
+from slackbot.rubric import load_rubric
+from slackbot.service import ReviewService
+from slackbot.simulate import make_review_pairs
+
+
+@pytest.fixture()
+def env(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    for key in [k for k in __import__("os").environ if k.startswith("PREFLOOP_SLACK")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("PREFLOOP_DATABASE_URL", sqlite_url)
+    return sqlite_url
+
+
+def test_agreement_json_reports_overall_category_and_reviewer(
+    env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = Store(env)
+    service = ReviewService(store, load_rubric(), QuorumPolicy(), "#review")
+    ids = make_review_pairs(store, 2, hazards=("weapons", "cyber"))
+    service.enqueue_pending()
+    for pid, picks in zip(ids, (("a", "a"), ("a", "tie")), strict=True):
+        for user, choice in zip(("U1", "U2"), picks, strict=True):
+            service.cast_vote(pid, user, choice, None)
+    store.dispose()
+    assert main(["agreement", "--json"]) in (None, 0)
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["overall"]["pairs"] == 2 and report["overall"]["percent"] == pytest.approx(0.5)
+    assert {r["key"]: r["percent"] for r in report["by_category"]} == {"cyber": 0.0, "weapons": 1.0}
+    assert report["needs_clearer_rubric"] == ["cyber"]
+    assert [r["key"] for r in report["by_reviewer"]] == ["U1", "U2"]
+    assert main(["agreement"]) in (None, 0)
+    assert "cyber: 0% agreement" in capsys.readouterr().out
+
+
+def test_slackbot_post_queues_and_sends_through_the_outbox(
+    env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = Store(env)
+    make_review_pairs(store, 2, unscrubbed=1)
+    store.dispose()
+    with SlackEmulator() as emu:
+        emu.fail("chat.postMessage", status=429, retry_after=1)
+        monkeypatch.setenv("PREFLOOP_SLACK_BOT_TOKEN", "xoxb-cli")
+        monkeypatch.setenv("PREFLOOP_SLACK_API_URL", emu.url)
+        assert main(["slackbot", "post", "--timeout", "10"]) in (None, 0)
+        assert len(emu.calls_to("chat.postMessage")) == 2
+    out = capsys.readouterr().out
+    assert "queued 2 pair(s)" in out and "refused 1 unscrubbed" in out and "2 sent, 0 pending" in out
+
+
+def test_post_without_a_token_says_what_to_set(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["slackbot", "post"]) == 1
+    assert "PREFLOOP_SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
