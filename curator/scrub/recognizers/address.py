@@ -93,6 +93,12 @@ _POSTCODE_CUE = re.compile(
     r"(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4,6}(?:-\d{4})?)\b",
     re.IGNORECASE,
 )
+_CALENDAR = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"chapter|section|table|figure|page|version|step|part|level|room|row|line|item|issue|week|day|year)\b",
+    re.IGNORECASE,
+)
 _STRUCTURED = re.compile(
     r"^(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|floor|#)\s*[\w-]{1,6}|\b\d{4,6}(?:-\d{3,4})?$|"
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d$",
@@ -158,6 +164,8 @@ class StreetAddressRecognizer(Recognizer):
                 suffix = match.group("en_sfx")
                 if suffix.lower() in _AMBIGUOUS_SUFFIX and not suffix[0].isupper():
                     return False
+        if _group(match, "gen") and _CALENDAR.search(value):
+            return False  # "July 20, 1969"
         if _group(match, "fp") or _group(match, "fs") or _group(match, "gen") or _group(match, "named"):
             words = re.findall(r"[^\W\d_][\w'’.-]*", value)
             content = [

@@ -82,6 +82,8 @@ class NerRecognizer(Recognizer):
                 continue  # a cased text writes names capitalised
             if entity_type == "PERSON" and value.lower() in COMMON_WORDS and _sentence_start(text, start):
                 continue  # "Mark the grace period as optional"
+            if entity_type == "LOCATION" and len(value) <= 3 and value.isupper():
+                continue  # "GB", "MB", "AWS": units and acronyms far more often than places
             if entity_type == "LOCATION" and (
                 _NATURAL_FEATURE.match(text, end)
                 or _FEATURE_BEFORE.search(text[max(0, start - 12) : start])

@@ -56,6 +56,8 @@ class PhoneRecognizer(Recognizer):
     SHAPED_SCORE = 0.65
     CONTEXT_SCORE = 0.9
     MIN_DIGITS = 7
+    #: Without phone words nearby, shorter numbers (``1234 5678``) are as often amounts or codes.
+    NO_CONTEXT_MIN_DIGITS = 9
     MAX_DIGITS = 15
 
     def __init__(self, name: str | None = None, *, regions: Sequence[str] | None = None) -> None:
@@ -100,7 +102,7 @@ class PhoneRecognizer(Recognizer):
         shaped = core.startswith(("+", "(")) or bool(_NANP_SHAPE.match(core))
         if context:
             return self.CONTEXT_SCORE if (valid or formatted) else 0.0
-        if valid and formatted:
+        if valid and formatted and sum(ch.isdigit() for ch in core) >= self.NO_CONTEXT_MIN_DIGITS:
             return self.SCORE
         if shaped:
             return self.SHAPED_SCORE
