@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from curator.cli.demo import EmulatedReviewDesk, adapters
@@ -80,3 +81,22 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path, capsys: Any) -> N
     (tmp_path / "notes.txt").write_text("mine")
     assert main(["demo", "--workdir", str(tmp_path), "-n", "1"]) == 1
     assert "refusing to empty" in capsys.readouterr().err and (tmp_path / "notes.txt").exists()
+
+
+def test_release_overrides_only_volume_gates(sqlite_url: str, tmp_path: Path) -> None:
+    from curator.demo.run import _release
+    from curator.releases import GateFailedError
+    from tests.unit.release_factories import add_pairs
+
+    store = Store(sqlite_url)
+    said: list[str] = []
+    try:
+        with pytest.raises(GateFailedError) as err:  # an empty month is a failure, not something to override
+            _release(store, Settings.load({}), "2026-10", tmp_path / "r", said.append)
+        assert err.value.failed == ["empty"] and not said
+        add_pairs(store, 60, rejected="Short.")  # 120 pairs, chosen always the longer: label balance fails
+        built = _release(store, Settings.load({}), "2026-10", tmp_path / "r", said.append)
+    finally:
+        store.dispose()
+    assert list(built.manifest.overrides) == ["label_balance"]
+    assert len(said) == 1 and "label_balance" in said[0] and "--override label_balance" in said[0]
