@@ -157,14 +157,28 @@ def adapters() -> Adapters:
     show_default=True,
     help="Emptied and rebuilt on every run.",
 )
-@click.option("--conversations", "-n", type=click.IntRange(1, 600), default=300, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--conversations",
+    "-n",
+    type=click.IntRange(1, 600),
+    default=300,
+    show_default=True,
+    help="hh-rlhf conversations to replay (each asked by 1-3 simulated users).",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seeds the trace, the users and the reviewers."
+)
 @click.option(
     "--month", default="2026-10", show_default=True, help="The month the replayed traffic is stamped with."
 )
 @click.pass_obj
 def demo(settings: Settings, kafka: bool, workdir: Path, conversations: int, seed: int, month: str) -> None:
-    """Run the whole loop on one machine: chat app -> capture -> curator -> Slack review -> release."""
+    """Run the whole loop on one machine: chat app -> capture -> curator -> Slack review -> release.
+
+    Needs no Kafka, PostgreSQL or Slack (SQLite, the capture spool and a local Slack emulator); with --kafka,
+    set PREFLOOP_KAFKA_BOOTSTRAP and PREFLOOP_DATABASE_URL (its own database prefloop_demo is re-created
+    there). Prints each stage and a summary, also written to <workdir>/summary.json. See docs/demo.md.
+    """
     from curator.demo import run_demo
 
     for name in _QUIET:
