@@ -7,9 +7,13 @@ is renamed into place, in the same database transaction that records the release
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import shutil
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,14 +186,44 @@ class _Pass:
         self.writers.add(self.split, release_line(pair, self._prompt_out, hazards, checks, reviewed))
 
 
-def _stream_pairs(session: Session, month: str, progress: bool) -> Any:
+_DONE = object()
+
+
+def _fetch_partitions(store: Store, query: Any, out: queue.Queue[Any], stop: threading.Event) -> None:
+    """Run in a thread: fetch the rows in partitions and hand them over, so the database works on the next
+    partition while the caller writes the last one. The thread owns its session."""
+    try:
+        with store.sessions() as session:
+            result = session.execute(query.execution_options(yield_per=5000, stream_results=True))
+            for partition in result.mappings().partitions():
+                while not stop.is_set():
+                    try:
+                        out.put(partition, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+    except BaseException as exc:  # handed to the consumer, which re-raises it
+        out.put(exc)
+    finally:
+        out.put(_DONE)
+
+
+def _stream_pairs(store: Store, month: str, progress: bool) -> Iterator[Any]:
+    """The month's accepted pairs, projected (see :func:`projection`), ordered by prompt group then pair id."""
     from tqdm import tqdm
 
     start, end = month_bounds(month)
     where = (Pair.status == "accepted", Pair.formed_at >= start, Pair.formed_at < end)
-    total = session.scalar(select(func.count()).select_from(Pair).where(*where)) or 0
+    with store.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(Pair).where(*where)) or 0
     query = select(*projection(Pair.__table__)).where(*where).order_by(Pair.group_key, Pair.pair_id)
-    result = session.execute(query.execution_options(yield_per=5000, stream_results=True))
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    fetcher = threading.Thread(
+        target=_fetch_partitions, args=(store, query, handoff, stop), name="release-fetch", daemon=True
+    )
     bar = tqdm(
         total=total,
         desc=msg.PROGRESS_PAIRS.format(month=month),
@@ -198,11 +232,19 @@ def _stream_pairs(session: Session, month: str, progress: bool) -> Any:
         disable=not progress,
         mininterval=1.0,
     )
+    fetcher.start()
     try:
-        for partition in result.mappings().partitions():
-            yield from partition
-            bar.update(len(partition))
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+            bar.update(len(item))
     finally:
+        stop.set()
+        while fetcher.is_alive():  # drain so a blocked put returns, then let the thread close its session
+            with contextlib.suppress(queue.Empty):
+                handoff.get(timeout=0.1)
+        fetcher.join()
         bar.close()
 
 
@@ -234,9 +276,8 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         writers = SplitWriters(staging, SPLITS)
         run = _Pass(month, options, released, writers)
         try:
-            with store.sessions() as session:
-                for pair in _stream_pairs(session, month, options.progress):
-                    run.feed(pair)
+            for pair in _stream_pairs(store, month, options.progress):
+                run.feed(pair)
         except BaseException:
             writers.abort()
             raise
