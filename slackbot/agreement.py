@@ -34,16 +34,16 @@ def krippendorff_alpha_nominal(units: Iterable[Sequence[Hashable]]) -> float | N
     Units with fewer than two ratings are not pairable and are ignored. Returns ``None`` when alpha is undefined
     (fewer than two pairable values, or every pairable value is the same so no disagreement is expected).
     """
-    coincidence: Counter[tuple[Hashable, Hashable]] = Counter()
+    coincidence: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
     for ratings in units:
         m = len(ratings)
         if m < 2:
             continue
         for c, k in permutations(ratings, 2):
-            coincidence[(c, k)] += 1.0 / (m - 1)  # type: ignore[assignment]
-    n_c: Counter[Hashable] = Counter()
+            coincidence[(c, k)] += 1.0 / (m - 1)
+    n_c: defaultdict[Hashable, float] = defaultdict(float)
     for (c, _k), o in coincidence.items():
-        n_c[c] += o  # type: ignore[assignment]
+        n_c[c] += o
     n = sum(n_c.values())
     if n < 2:
         return None

@@ -49,7 +49,9 @@ def serve(
     if emulator:
         from slackbot.emulator import SlackEmulator
 
-        groups = {g: [] for g in (settings.slack_reviewer_group, settings.slack_adjudicator_group) if g}
+        groups: dict[str, list[str]] = {
+            g: [] for g in (settings.slack_reviewer_group, settings.slack_adjudicator_group) if g
+        }
         emu = SlackEmulator(usergroups=groups).start()
         secret = settings.slack_signing_secret or secrets.token_hex(16)
         settings = settings.model_copy(

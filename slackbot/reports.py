@@ -72,7 +72,7 @@ def agreement_text(report: AgreementReport) -> str:
 def coverage_text(store: Any) -> str:
     """`curator.coverage`'s text, or one clear line when it is not available."""
     try:
-        from curator.coverage import compute_coverage, format_coverage_text  # type: ignore[import-not-found]
+        from curator.coverage import compute_coverage, format_coverage_text
     except ImportError as exc:
         return msg.COVERAGE_UNAVAILABLE.format(reason=f"curator.coverage is not installed ({exc})")
     try:

@@ -171,7 +171,7 @@ class SignedClient:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         headers = {
             "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body),
+            "X-Slack-Signature": str(self.verifier.generate_signature(timestamp=ts, body=body)),
         }
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)

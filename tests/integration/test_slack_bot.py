@@ -74,7 +74,9 @@ def _ephemerals(bot: EmulatedBot, user: str) -> list[str]:
 
 def _a_is(bot: EmulatedBot, pair_id: str) -> str:
     with bot.bot.store.session() as s:
-        return s.get(ReviewPost, pair_id).a_is  # type: ignore[union-attr]
+        post = s.get(ReviewPost, pair_id)
+        assert post is not None
+        return post.a_is
 
 
 def test_three_reviewers_vote_to_quorum(bot: EmulatedBot) -> None:

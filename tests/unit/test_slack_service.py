@@ -59,7 +59,7 @@ def test_enqueue_posts_scrubbed_pairs_once_and_refuses_unscrubbed(store: Store) 
     assert len(first.queued) == 3 and len(first.refused_unscrubbed) == 2
     assert service.enqueue_pending().queued == []  # nothing posted twice
     posts = [m for m in _outbox(store, "chat.postMessage") if m.dedupe_key.startswith("post:")]
-    assert sorted(m.pair_id for m in posts) == sorted(first.queued)
+    assert sorted(str(m.pair_id) for m in posts) == sorted(first.queued)
     assert all(m.pair_id not in first.refused_unscrubbed for m in _outbox(store))
     assert service.stats()["unscrubbed"] == 2
     with store.session() as s:
