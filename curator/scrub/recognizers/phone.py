@@ -51,6 +51,7 @@ class PhoneRecognizer(Recognizer):
     CONTEXT: ClassVar[tuple[str, ...]] = (
         "phone", "call", "tel", "telephone", "mobile", "cell", "cellphone", "fax", "office", "text me",
         "sms", "whatsapp", "contact", "reach me", "number", "landline", "dial", "ring", "home", "work",
+        "answering", "answer", "reach", "voicemail", "hotline", "telefon", "téléphone", "tél", "mob",
     )  # fmt: skip
     SCORE = 0.75
     SHAPED_SCORE = 0.65
