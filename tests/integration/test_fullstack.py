@@ -218,3 +218,28 @@ def test_the_demo_runs_on_kafka_and_postgresql(
         assert not {topic, f"{topic}.dlq"} & set(admin.list_topics())
     finally:
         admin.close()
+
+
+def test_demo_database_is_recreated_empty(postgres_admin_url: str) -> None:
+    """`prefloop demo --kafka` re-creates its own database on the server, leaving the others alone."""
+    from sqlalchemy import create_engine, text
+
+    from curator.demo.database import fresh_database
+
+    name = f"prefloop_demo_t_{uuid.uuid4().hex[:8]}"
+    url = fresh_database(postgres_admin_url, name)
+    try:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE leftover (x int)"))
+        engine.dispose()
+        assert fresh_database(postgres_admin_url, name) == url
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).all()
+        engine.dispose()
+        assert tables == []
+    finally:
+        from tests.conftest import _drop_database
+
+        _drop_database(postgres_admin_url, name)
