@@ -99,7 +99,9 @@ def produce(bootstrap: str, topic: str, values: list[bytes], keys: list[str]) ->
     producer.close()
 
 
-def measure(bootstrap: str, admin_url: str, n_events: int, *, full: bool, seed: int) -> dict[str, Any]:
+def measure(
+    bootstrap: str, admin_url: str, n_events: int, *, full: bool, seed: int, batch: int = 2000
+) -> dict[str, Any]:
     from sqlalchemy import func, select
     from sqlalchemy.engine import make_url
 
@@ -135,6 +137,7 @@ def measure(bootstrap: str, admin_url: str, n_events: int, *, full: bool, seed: 
             dlq_topic=f"{topic}.dlq",
             group=f"bench-{tag}",
             partitions=6,
+            max_records=batch,
         )
         t0 = time.monotonic()
         totals = source.run(once=True)
@@ -167,22 +170,23 @@ def measure(bootstrap: str, admin_url: str, n_events: int, *, full: bool, seed: 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="20k events (8k for the full pipeline)")
+    ap.add_argument("--quick", action="store_true", help="20k events (3k for the full pipeline)")
     ap.add_argument("--events", type=int, default=None, help="events for ingest+pairing (default 100k)")
     ap.add_argument(
-        "--full-events", type=int, default=None, help="events for the full pipeline (default 20k)"
+        "--full-events", type=int, default=None, help="events for the full pipeline (default 8k)"
     )
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=5000, help="max records per poll (one DB transaction)")
     args = ap.parse_args(argv)
     import logging
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     n = args.events or (20_000 if args.quick else 100_000)
-    n_full = args.full_events or (8_000 if args.quick else 20_000)
+    n_full = args.full_events or (3_000 if args.quick else 8_000)
     bootstrap, admin_url = services()
-    core = measure(bootstrap, admin_url, n, full=False, seed=args.seed)
-    full = measure(bootstrap, admin_url, n_full, full=True, seed=args.seed + 1)
+    core = measure(bootstrap, admin_url, n, full=False, seed=args.seed, batch=args.batch)
+    full = measure(bootstrap, admin_url, n_full, full=True, seed=args.seed + 1, batch=args.batch)
     print(
         json.dumps(
             {
@@ -191,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
                 "ingest_pairing": core,
                 "full_pipeline": full,
                 "cpus": os.cpu_count(),
+                "batch": args.batch,
+                "load_average_1m": round(os.getloadavg()[0], 2),
             }
         )
     )
