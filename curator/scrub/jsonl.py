@@ -117,15 +117,15 @@ def _process(
         yield from pool.imap(_worker_chunk, jobs, chunksize=1)
 
 
-def _read_chunks(src: Path) -> Iterator[list[tuple[int, str]]]:
-    with src.open(encoding="utf-8", errors="surrogateescape") as lines:
+def _read_chunks(src: Path) -> Iterator[list[tuple[int, bytes]]]:
+    with src.open("rb") as lines:
         numbered = enumerate(lines, start=1)
         while chunk := list(islice(numbered, CHUNK_LINES)):
             yield chunk
 
 
 def _scrub_chunk(
-    scrubber: Scrubber, chunk: list[tuple[int, str]], field_name: str, batch_size: int
+    scrubber: Scrubber, chunk: list[tuple[int, bytes]], field_name: str, batch_size: int
 ) -> list[Row]:
     parsed: list[Row] = [(number, *_parse(number, line, field_name)) for number, line in chunk]
     good = [row for row in parsed if row[2] is None]
@@ -138,7 +138,12 @@ def _scrub_chunk(
     return parsed
 
 
-def _parse(number: int, line: str, field_name: str) -> tuple[Any, ScrubInputError | None]:
+def _parse(number: int, raw: bytes, field_name: str) -> tuple[Any, ScrubInputError | None]:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        reason = messages.REASON_NOT_UTF8.format(position=exc.start)
+        return None, ScrubInputError(number, reason, field_name)
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -170,7 +175,7 @@ def _init_worker(model: str, recognizers_yaml: str | None) -> None:
     _WORKER = _build(model, recognizers_yaml)
 
 
-def _worker_chunk(job: tuple[list[tuple[int, str]], str, int]) -> list[Row]:
+def _worker_chunk(job: tuple[list[tuple[int, bytes]], str, int]) -> list[Row]:
     assert _WORKER is not None, "worker not initialised"
     chunk, field_name, batch_size = job
     return _scrub_chunk(_WORKER, chunk, field_name, batch_size)

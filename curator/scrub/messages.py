@@ -14,6 +14,7 @@ BAD_LINE = (
     "line {line}: {reason}. Each line must be a JSON object whose {field!r} field is a string; "
     "fix the line, pass --field with the right name, or rerun with --on-error skip to skip bad lines."
 )
+REASON_NOT_UTF8 = "not valid UTF-8 (bad byte at position {position})"
 REASON_NOT_JSON = "not valid JSON ({error})"
 REASON_NOT_OBJECT = "the JSON value is a {kind}, not an object"
 REASON_MISSING_FIELD = "field {field!r} is missing"

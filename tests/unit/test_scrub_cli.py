@@ -88,3 +88,14 @@ def test_bad_line_error_carries_line_and_reason(tmp_path: Path) -> None:
     assert caught.value.line_number == 2
     assert caught.value.field == "text"
     assert caught.value.reason.startswith("not valid JSON")
+
+
+def test_a_line_that_is_not_utf8_is_reported_not_fatal(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"text": "caf\xe9 at 203.0.113.57"}\n{"text": "ok 203.0.113.58"}\n')
+    out = tmp_path / "out.jsonl"
+    report = scrub_jsonl(src, out, recognizers_yaml=NO_NER, on_error="skip")
+    assert [(e.line_number, e.reason) for e in report.skipped] == [
+        (1, "not valid UTF-8 (bad byte at position 13)")
+    ]
+    assert json.loads(out.read_text(encoding="utf-8"))["scrubbed"] == "ok [IP_ADDRESS_1]"
