@@ -2,13 +2,16 @@
 
     python -m benchmarks.capture_overhead [--quick] [--bootstrap HOST:PORT]
 
-Two apps in one process run the same endpoint — bare, and with ``FeedbackCapture`` calling
+Apps in one process run the same endpoint — bare, and with ``FeedbackCapture`` calling
 ``response_shown(...)`` — called alternately through raw WSGI (no sockets, no test client), so both see the
-same machine noise and the same background threads. Three phases: Kafka up (the real local broker; events
-really ship), Kafka down (a bootstrap address nothing listens on: connection refused, events pile up in the
-spool), and embedded mode (no broker configured). ``added`` is the with-capture percentile minus the bare
+same machine noise and the same background threads. Three configurations: Kafka up (the real local broker;
+events really ship), Kafka down (a bootstrap address nothing listens on: connection refused, events pile up in
+the spool), and embedded mode (no broker configured). All three live at once and are measured in alternating
+blocks of 500 pairs, so their percentiles are comparable on a shared, noisy machine. ``added`` is the with-capture percentile minus the bare
 percentile of the same phase. Progress on stderr; the last stdout line is one JSON object with
 ``added_p50_us``, ``added_p99_us`` (Kafka up) and ``broker_down_p99_ratio`` (with-capture p99, down / up).
+It also times the feedback endpoint (which answers only once the click is in the spool file) under each
+durability mode (``feedback_<mode>_p50_us`` / ``_p99_us``) and records the machine's load average.
 """
 
 from __future__ import annotations
@@ -106,37 +109,88 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def run_phase(name: str, config: dict[str, Any], n: int) -> dict[str, float]:
-    bare, ext, capture = make_apps(config)
+def run_phases(phases: dict[str, dict[str, Any]], n: int, block: int = 500) -> dict[str, dict[str, float]]:
+    """All phases' apps live at once and are measured in alternating blocks of ``block`` pairs, so every
+    phase sees the same machine noise (this box is shared; sequential phases would compare noise)."""
+    apps = {name: make_apps(config) for name, config in phases.items()}
     try:
-        for i in range(500):  # warm up both (imports, caches, first connections)
-            call(bare, i)
-            call(ext, i)
+        for name, (bare, ext, capture) in apps.items():
+            for i in range(500):  # warm up (imports, caches, first connections)
+                call(bare, i)
+                call(ext, i)
+            if "up" in name:  # the sender is connected and shipping before the clock starts
+                assert capture.flush(60, app=ext), "nothing shipped: is the broker up?"
         time.sleep(0.5)
         gc.collect()
-        b: list[float] = []
-        e: list[float] = []
-        for i in range(n):
-            if i % 2:
-                b.append(call(bare, i))
-                e.append(call(ext, i))
-            else:
-                e.append(call(ext, i))
-                b.append(call(bare, i))
-        paired = statistics.median(x - y for x, y in zip(e, b, strict=True))
-        result = {
-            "bare_p50_us": statistics.median(b),
-            "bare_p99_us": pct(b, 0.99),
-            "capture_p50_us": statistics.median(e),
-            "capture_p99_us": pct(e, 0.99),
-            "added_p50_us": statistics.median(e) - statistics.median(b),
-            "added_p99_us": pct(e, 0.99) - pct(b, 0.99),
-            "paired_median_us": paired,
-        }
-        m = capture.metrics(ext)
-        result["accepted"] = m.value("prefloop_capture_events_accepted_total", {"type": "response"})
-        result["shipped"] = m.value("prefloop_capture_events_shipped_total")
-        log(f"{name}: " + ", ".join(f"{k}={v:.1f}" for k, v in result.items()))
+        samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in apps}
+        for start in range(0, n, block):
+            for name, (bare, ext, _) in apps.items():
+                b, e = samples[name]
+                for i in range(start, min(n, start + block)):
+                    if i % 2:
+                        b.append(call(bare, i))
+                        e.append(call(ext, i))
+                    else:
+                        e.append(call(ext, i))
+                        b.append(call(bare, i))
+        results = {}
+        for name, (b, e) in samples.items():
+            _, ext, capture = apps[name]
+            result = {
+                "bare_p50_us": statistics.median(b),
+                "bare_p99_us": pct(b, 0.99),
+                "capture_p50_us": statistics.median(e),
+                "capture_p99_us": pct(e, 0.99),
+                "added_p50_us": statistics.median(e) - statistics.median(b),
+                "added_p99_us": pct(e, 0.99) - pct(b, 0.99),
+                "paired_median_us": statistics.median(x - y for x, y in zip(e, b, strict=True)),
+            }
+            m = capture.metrics(ext)
+            result["accepted"] = m.value("prefloop_capture_events_accepted_total", {"type": "response"})
+            result["shipped"] = m.value("prefloop_capture_events_shipped_total")
+            log(f"{name}: " + ", ".join(f"{k}={v:.1f}" for k, v in result.items()))
+            results[name] = result
+        return results
+    finally:
+        for _, ext, capture in apps.values():
+            capture.shutdown(timeout=2, app=ext)
+
+
+def feedback_latency(mode: str, spool: Path, n: int) -> dict[str, float]:
+    """Latency of POST /prefloop/feedback (which answers only once the event is in the spool file) under one
+    durability mode, in embedded mode."""
+    _, ext, capture = make_apps(
+        {"PREFLOOP_CAPTURE_SPOOL_DIR": str(spool), "PREFLOOP_CAPTURE_DURABILITY": mode}
+    )
+    try:
+        with ext.test_request_context():
+            token = capture.response_shown(
+                conversation_id="conv-1", context=CONTEXT, text=ANSWER, model="m-1"
+            )
+        body = json.dumps({"token": str(token), "rating": 1}).encode()
+
+        def post() -> float:
+            env = environ_for(0)
+            env.update(
+                REQUEST_METHOD="POST",
+                PATH_INFO="/prefloop/feedback",
+                QUERY_STRING="",
+                CONTENT_TYPE="application/json",
+                CONTENT_LENGTH=str(len(body)),
+            )
+            env["wsgi.input"] = io.BytesIO(body)
+            t0 = time.perf_counter_ns()
+            out = ext.wsgi_app(env, _start_response)
+            b"".join(out)
+            out.close()
+            return (time.perf_counter_ns() - t0) / 1000.0
+
+        for _ in range(100):
+            post()
+        xs = [post() for _ in range(n)]
+        result = {"p50_us": statistics.median(xs), "p99_us": pct(xs, 0.99)}
+        result["fsyncs"] = capture.metrics(ext).value("prefloop_capture_spool_fsyncs_total")
+        log(f"feedback endpoint, durability={mode}: " + ", ".join(f"{k}={v:.1f}" for k, v in result.items()))
         return result
     finally:
         capture.shutdown(timeout=2, app=ext)
@@ -160,25 +214,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         common = {"PREFLOOP_CAPTURE_KAFKA_TOPIC": "prefloop.bench.capture"}
-        up = run_phase(
-            "kafka up",
+        results = run_phases(
             {
-                **common,
-                "PREFLOOP_CAPTURE_SPOOL_DIR": str(root / "up"),
-                "PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP": args.bootstrap,
+                "kafka up": {
+                    **common,
+                    "PREFLOOP_CAPTURE_SPOOL_DIR": str(root / "up"),
+                    "PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP": args.bootstrap,
+                },
+                "kafka down": {
+                    **common,
+                    "PREFLOOP_CAPTURE_SPOOL_DIR": str(root / "down"),
+                    "PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
+                },
+                "embedded": {"PREFLOOP_CAPTURE_SPOOL_DIR": str(root / "embedded")},
             },
             n,
         )
-        down = run_phase(
-            "kafka down",
-            {
-                **common,
-                "PREFLOOP_CAPTURE_SPOOL_DIR": str(root / "down"),
-                "PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
-            },
-            n,
-        )
-        embedded = run_phase("embedded", {"PREFLOOP_CAPTURE_SPOOL_DIR": str(root / "embedded")}, n)
+        up, down, embedded = results["kafka up"], results["kafka down"], results["embedded"]
+        durability = {
+            mode: feedback_latency(mode, root / f"durability-{mode}", n // 5)
+            for mode in ("none", "interval", "always")
+        }
     result = {
         "benchmark": "capture_overhead",
         "pairs_per_phase": n,
@@ -193,6 +249,9 @@ def main() -> None:
         "bare_p99_us": round(up["bare_p99_us"], 2),
         "paired_median_added_us": round(up["paired_median_us"], 2),
         "shipped_while_up": int(up["shipped"]),
+        **{f"feedback_{mode}_p50_us": round(d["p50_us"], 1) for mode, d in durability.items()},
+        **{f"feedback_{mode}_p99_us": round(d["p99_us"], 1) for mode, d in durability.items()},
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "goal_met": up["added_p50_us"] <= 20
         and up["added_p99_us"] <= 100
         and down["capture_p99_us"] <= 1.1 * up["capture_p99_us"],

@@ -5,7 +5,9 @@ bare kafka-python producer sending the same events with the same producer settin
 
 Both paths start from the same ``schemas.events`` models and serialize them (``to_json``); both count an event
 only once Kafka acknowledged it (acks=all, idempotent, gzip, key = conversation id). Capture's path adds the
-queue, the spool file (write(2), ``durability="interval"``), reading the spool back and the cursor. Rounds
+queue, the spool file (write(2), ``durability="interval"``), reading the spool back and the cursor. Capture
+runs with its default sidecar sender (a child process ships: it uses a second core) and, for comparison,
+with ``sender="thread"`` (everything in this one process, sharing its GIL) — ``thread_sender_*`` keys. Rounds
 alternate bare / capture on fresh topics; the best round of each is reported. Progress on stderr; the last
 stdout line is one JSON object with ``events_per_s``, ``bare_producer_events_per_s`` and ``ratio``.
 """
@@ -122,6 +124,7 @@ def main() -> None:
     topics: list[str] = []
     bare_rates: list[float] = []
     capture_rates: list[float] = []
+    thread_rates: list[float] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for r in range(rounds):
@@ -136,7 +139,16 @@ def main() -> None:
                     spool_dir=Path(tmp) / f"spool-{r}", kafka_bootstrap=args.bootstrap, topic=topics[-1]
                 )
                 capture_rates.append(run_capture(events, config))
-                log(f"round {r + 1}: capture publisher {capture_rates[-1]:,.0f} events/s")
+                log(f"round {r + 1}: capture publisher (sidecar sender) {capture_rates[-1]:,.0f} events/s")
+                topics.append(new_topic(admin))
+                config = PublisherConfig(
+                    spool_dir=Path(tmp) / f"spool-t{r}",
+                    kafka_bootstrap=args.bootstrap,
+                    topic=topics[-1],
+                    sender="thread",
+                )
+                thread_rates.append(run_capture(events, config))
+                log(f"round {r + 1}: capture publisher (in-process sender) {thread_rates[-1]:,.0f} events/s")
     finally:
         if topics:
             admin.delete_topics(topics)
@@ -150,7 +162,10 @@ def main() -> None:
         "events_per_s": round(best_capture),
         "bare_producer_events_per_s": round(best_bare),
         "ratio": round(best_capture / best_bare, 3),
+        "thread_sender_events_per_s": round(max(thread_rates)),
+        "thread_sender_ratio": round(max(thread_rates) / best_bare, 3),
         "capture_rounds": [round(x) for x in capture_rates],
+        "thread_sender_rounds": [round(x) for x in thread_rates],
         "bare_rounds": [round(x) for x in bare_rates],
         "goal_met": best_capture >= 0.8 * best_bare,
     }

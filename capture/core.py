@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import uuid6
 from pydantic import ValidationError
 
 from capture import messages
@@ -103,7 +102,7 @@ class CaptureCore:
         """Record a response shown to ``user_id``; return its token. Validates on this thread (raises
         :class:`~schemas.errors.EventValidationError`), then queues without waiting for the disk."""
         user = self.pseudonymize(user_id)
-        event_id = str(uuid6.uuid7())
+        event_id = self.publisher.new_event_id()
         if response_id is None:
             response_id = event_id
         data: dict[str, Any] = {
@@ -185,7 +184,14 @@ class CaptureCore:
             )
 
         def accept() -> str:
-            event = build_event(kind, body, user=user, app_id=self.app_id, signer=self.signer)
+            event = build_event(
+                kind,
+                body,
+                user=user,
+                app_id=self.app_id,
+                signer=self.signer,
+                event_id=self.publisher.new_event_id(),
+            )
             self.publisher.publish_line(wire_line(event), kind)
             return event.event_id
 

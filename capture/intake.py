@@ -47,7 +47,13 @@ def _invalid(errors: list[FieldError]) -> EventValidationError:
 
 
 def build_event(
-    kind: str, body: dict[str, Any], *, user: str, app_id: str, signer: TokenSigner
+    kind: str,
+    body: dict[str, Any],
+    *,
+    user: str,
+    app_id: str,
+    signer: TokenSigner,
+    event_id: str | None = None,
 ) -> FeedbackEvent | RegenerateEvent | ChoiceEvent | EditEvent:
     """Validate ``body`` for endpoint ``kind`` and build its event for pseudonymized ``user``.
 
@@ -64,7 +70,7 @@ def build_event(
             ]
         )
     data: dict[str, Any] = {
-        "event_id": str(uuid6.uuid7()),
+        "event_id": event_id or str(uuid6.uuid7()),
         "occurred_at": datetime.now(UTC),
         "app_id": app_id,
         "user": user,

@@ -17,6 +17,7 @@ from capture import messages
 from capture.metrics import CaptureMetrics
 from capture.publisher.account import SpoolAccount
 from capture.publisher.config import PublisherConfig
+from capture.publisher.ids import IdPool
 from capture.publisher.sender import KafkaSender, make_producer
 from capture.publisher.sidecar import ProcessSender
 from capture.publisher.spool import (
@@ -113,6 +114,7 @@ class Publisher:
                 linger=config.linger,
                 send_timeout=config.send_timeout,
             )
+        self.ids = IdPool()
         self._writer = SpoolWriterThread(
             self._segments,
             self._account,
@@ -122,6 +124,7 @@ class Publisher:
             fsync_interval=config.fsync_interval,
             write_delay=config.write_delay,
             on_written=self._sender.wake if self._sender is not None else None,
+            ids=self.ids,
         )
         self._writer.start()
         if self._sender is not None:
@@ -131,6 +134,10 @@ class Publisher:
         return make_producer(self.config.producer_settings())
 
     # --- accepting events ---------------------------------------------------------------------------
+    def new_event_id(self) -> str:
+        """A fresh UUIDv7 event id (``uuid6.uuid7()``), from a pool the writer thread keeps topped up."""
+        return self.ids.take()
+
     def submit(self, event: Any) -> None:
         """Queue ``event`` (a ``schemas.events`` model) and return at once. See the class docstring."""
         line = wire_line(event)

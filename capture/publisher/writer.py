@@ -27,6 +27,7 @@ from capture.errors import (
 )
 from capture.metrics import CaptureMetrics
 from capture.publisher.account import SpoolAccount
+from capture.publisher.ids import IdPool
 from capture.publisher.spool import SegmentWriter
 
 __all__ = ["DURABILITY_MODES", "Ack", "SpoolWriterThread"]
@@ -78,6 +79,7 @@ class SpoolWriterThread:
         fsync_interval: float,
         write_delay: float = 0.005,
         on_written: Callable[[], None] | None = None,
+        ids: IdPool | None = None,
     ) -> None:
         if durability not in DURABILITY_MODES:
             raise ValueError(f"durability must be one of {DURABILITY_MODES}, got {durability!r}")
@@ -88,6 +90,7 @@ class SpoolWriterThread:
         self.durability = durability
         self.fsync_interval = fsync_interval
         self.write_delay = write_delay
+        self.ids = ids
         self.on_written = on_written
         self.written_events = 0
         self._queue: collections.deque[_Item] = collections.deque()
@@ -149,6 +152,8 @@ class SpoolWriterThread:
         last_sync = last_scan = time.monotonic()
         backoff = 0.0
         self.account.rescan()
+        if self.ids is not None:
+            self.ids.refill()
         while True:
             if not self._queue:
                 if self._stop:
@@ -165,6 +170,8 @@ class SpoolWriterThread:
                 if self._write_batch():
                     dirty = True
                     backoff = 0.0
+                    if self.ids is not None:
+                        self.ids.refill()
                 else:
                     if self._stop:
                         break

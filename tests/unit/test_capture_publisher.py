@@ -345,3 +345,16 @@ def test_config_is_validated() -> None:
     assert settings.producer_settings()["acks"] == "all"  # cannot be weakened
     assert settings.producer_settings()["enable_idempotence"] is True
     assert settings.producer_settings()["linger_ms"] == 9
+
+
+def test_event_ids_come_from_the_pool_in_creation_order(tmp_path: Path) -> None:
+    import uuid
+
+    pub = Publisher(spool_dir=tmp_path)
+    try:
+        assert pub.flush(5)  # the writer has filled the pool
+        ids = [pub.new_event_id() for _ in range(600)]  # more than the pool holds: falls back inline
+        assert all(uuid.UUID(i).version == 7 for i in ids)
+        assert ids == sorted(ids) and len(set(ids)) == 600
+    finally:
+        pub.shutdown()
