@@ -100,7 +100,7 @@ _CALENDAR = re.compile(
     re.IGNORECASE,
 )
 _STRUCTURED = re.compile(
-    r"^(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|floor|#)\s*[\w-]{1,6}|\b\d{4,6}(?:-\d{3,4})?$|"
+    r"^(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|floor|#)\s*[\w-]{1,6}|\b\d{4,6}(?:-\d{3,4})?$|^\d{4,5}\s|"
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d$",
     re.IGNORECASE,
 )
@@ -171,7 +171,7 @@ class StreetAddressRecognizer(Recognizer):
             content = [
                 w for w in words if w.lower() not in ("de", "la", "le", "du", "des", "del", "di", "da", "do")
             ]
-            checked = content if _group(match, "gen") else content[1:]
+            checked = content
             if any(w.lower() in _STOPWORDS for w in checked):
                 return False
             if not lowercase_text and not any(w[0].isupper() for w in words):
@@ -197,7 +197,13 @@ class StreetAddressRecognizer(Recognizer):
             if sep is None:
                 segment = _leading_place_words(segment, lowercase_text)
             segment = segment.rstrip(" .")
-            if not segment or not self._is_address_part(segment, lowercase_text):
+            if segment and not self._is_address_part(segment, lowercase_text):
+                segment = self._address_prefix(segment, lowercase_text)
+                if segment:  # "Oxford OX1 4AA please": keep the address part, and stop there
+                    structured = structured or bool(_STRUCTURED.search(segment))
+                    end = sep_end + len(segment)
+                break
+            if not segment:
                 break
             structured = structured or bool(_STRUCTURED.search(segment))
             end = sep_end + len(segment)
@@ -213,9 +219,11 @@ class StreetAddressRecognizer(Recognizer):
         if _UNIT.match(segment) or _POSTCODE.match(segment) or _STATE_ZIP.match(segment) or segment == "nan":
             return True
         words = segment.split()
-        if len(words) > self.MAX_SEGMENT_WORDS or any(w.lower() in _STOPWORDS for w in words):
+        if len(words) > self.MAX_SEGMENT_WORDS or any(
+            w.lower() in _STOPWORDS and not w.isupper() for w in words
+        ):
             return False
-        alpha_words = [w for w in words if not _POSTCODE.match(w) and not w.isdigit()]
+        alpha_words = [w for w in words if not _POSTCODE.match(w) and not any(ch.isdigit() for ch in w)]
         if not alpha_words:
             return True
         if lowercase_text:
@@ -224,6 +232,15 @@ class StreetAddressRecognizer(Recognizer):
             w[0].isupper() or w.lower() in ("de", "la", "le", "of", "del", "am", "an", "der")
             for w in alpha_words
         )
+
+    def _address_prefix(self, segment: str, lowercase_text: bool) -> str:
+        """The longest run of leading words of ``segment`` that ends in a postcode and reads as an address part."""
+        words = segment.split(" ")
+        for size in range(len(words) - 1, 0, -1):
+            prefix = " ".join(words[:size]).rstrip(" .")
+            if _STRUCTURED.search(prefix) and self._is_address_part(prefix, lowercase_text):
+                return prefix
+        return ""
 
     @staticmethod
     def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -269,9 +286,10 @@ def _street_lines(text: str) -> list[re.Match[str]]:
         for hit in _SUFFIX_HIT.finditer(text, window_start, window_end):
             position = max(window_start, hit.start() - 60)
             while (match := _SUFFIX_LINE.search(text, position, min(window_end, hit.end() + 16))) is not None:
-                if match.start() <= hit.start() < match.end():
-                    matches.append(match)
+                if match.start() > hit.start():
                     break
+                if hit.start() < match.end():
+                    matches.append(match)  # every start that reaches the hit: the shortest plausible one wins
                 position = match.start() + 1
     matches.sort(key=lambda m: (m.start(), -m.end()))
     return matches
