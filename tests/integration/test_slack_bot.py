@@ -61,6 +61,11 @@ def _post_pairs(bot: EmulatedBot, n: int) -> list[PostedPair]:
     return posted_pairs(bot.emulator)
 
 
+def _count(bot: EmulatedBot, model: type) -> int:
+    with bot.bot.store.session() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
 def _posted_in_store(bot: EmulatedBot) -> int:
     with bot.bot.store.session() as s:
         return int(
@@ -161,6 +166,9 @@ def test_a_retried_event_is_counted_once(bot: EmulatedBot) -> None:
     assert client.event(envelope)[0] == 200
     assert client.event(envelope, retry_num=1)[0] == 200
     assert client.event(envelope, retry_num=2)[0] == 200
+    # events are acked before their listener runs (Slack wants the 200 fast): wait for the work to land
+    wait_for(lambda: _count(bot, ThreadMessage) >= 1)
+    time.sleep(0.5)  # the retries were acked too; give their listeners time to (wrongly) write
     with bot.bot.store.session() as s:
         rows = list(s.scalars(select(ThreadMessage)))
         assert [(r.pair_id, r.user_id, r.text) for r in rows] == [
