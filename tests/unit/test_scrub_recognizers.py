@@ -99,6 +99,20 @@ def found(recognizer: Recognizer, text: str) -> list[str]:
             ["73 Wilgenblik 87\nSuite 271\nSoest\nPeru 38267"],
         ),
         (StreetAddressRecognizer(), "fails on Windows 11, error code 1603.", []),
+        (StreetAddressRecognizer(), "an Musterstraße 12, 10115 Berlin.", ["Musterstraße 12, 10115 Berlin"]),
+        (
+            StreetAddressRecognizer(),
+            "to Flat 2, 14 High Street, Oxford OX1 4AA please",
+            ["Flat 2, 14 High Street, Oxford OX1 4AA"],
+        ),
+        (
+            StreetAddressRecognizer(),
+            "to 123 Main St, Toronto, ON M5V 2T6 by Monday",
+            ["123 Main St, Toronto, ON M5V 2T6"],
+        ),
+        (StreetAddressRecognizer(), "landed on July 20, 1969, after", []),
+        (PhoneRecognizer(), "my account number is 12345678, sort code 20-00-00", []),
+        (PersonCueRecognizer(), "The patient, Mr. Jorge Ramírez, was seen", ["Jorge Ramírez"]),
         (StreetAddressRecognizer(), "take 3 easy steps and 2 Close calls", []),
     ],
 )
@@ -117,6 +131,7 @@ def test_recognizer_table(recognizer: Recognizer, text: str, expected: list[str]
         ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.SflKxwRJSMeKKF2QT4fwpMeJf36", "jwt"),
         ("postgresql://admin:Tr0ub4dor3x@db.internal:5432/orders", "connection_string"),
         ("password=Winter2024!x; user=reporting", "password_value"),
+        ("Authorization: Basic YWRtaW46cGFzc3dvcmQxMjM=", "basic_auth"),
     ],
 )
 def test_secrets_are_found_by_the_right_rule(text: str, provider: str) -> None:

@@ -21,7 +21,9 @@ class PersonCueRecognizer(Recognizer):
     NAME = "person_cue"
     ENTITY_TYPES = ("PERSON",)
     SCORE = 0.75
-    _NAME = r"[A-Z][a-z'’-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z'’-]+)){0,3}"
+    _UPPER = r"[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ]"
+    _LOWER = r"[a-zß-öø-ÿā-žſ'’-]"
+    _NAME = rf"{_UPPER}{_LOWER}+(?:[ \t]+(?:{_UPPER}\.|{_UPPER}{_LOWER}+)){{0,3}}"
     PATTERN = re.compile(
         rf"(?:\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\.?[ \t]+(?P<titled>{_NAME})"
         rf"|\b(?i:name is|name's|name:|i am|i'm|this is|call me|calls me|called|signed|dear|hi|hello|hey|ask|"

@@ -28,6 +28,13 @@ _DATE_LIKE = re.compile(
     r"^(?:\d{4}[-. ]\d{1,2}[-. ]\d{1,2}|\d{1,2}[-. ]\d{1,2}[-. ]\d{2,4}|(?:19|20)\d{2}\s*-\s*(?:19|20)\d{2})$"
 )
 _SSN_SHAPE = re.compile(r"^\d{3}-\d{2}-\d{4}$|^\d+\.\d+$")
+#: Numbers introduced as something else: account, order, invoice, ticket, sort code...
+_OTHER_NUMBER_BEFORE = re.compile(
+    r"\b(?:account|acct|order|invoice|ticket|reference|ref|tracking|customer|member|membership|policy|case|"
+    r"booking|confirmation|serial|sort\s+code|routing|iban|bic|swift|isbn|pin|otp|code)\b"
+    r"(?:\s+(?:number|no\.?|num|#|id|code))?\s*(?:is|was|:|=|#)?\s*$",
+    re.IGNORECASE,
+)
 _NANP_SHAPE = re.compile(r"^(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}")
 _VERSION_BEFORE = re.compile(
     r"(?<![A-Za-z])(?:version|ver\.?|v|==|>=|<=|~=|release|build|port|pid|id|#|no\.?)\s*$", re.IGNORECASE
@@ -86,6 +93,7 @@ class PhoneRecognizer(Recognizer):
                 _DATE_LIKE.match(core.strip())
                 or _SSN_SHAPE.match(core)
                 or _VERSION_BEFORE.search(text[max(0, start - 10) : start])
+                or _OTHER_NUMBER_BEFORE.search(text[max(0, start - 40) : start])
                 or ("." in core and any(len(g) < 2 for g in re.split(r"[.\s()+-]+", core) if g))
             ):
                 continue  # a date, an SSN, or a version number (dotted groups of one digit)

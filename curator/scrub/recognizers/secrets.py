@@ -71,6 +71,7 @@ class SecretsRecognizer(Recognizer):
          r"sqlserver|oracle|jdbc:\w+)(?:\+\w+)?://[^\s:/@\"']+:[^\s@/\"']+@[^\s\"'<>)]+"),
     )  # fmt: skip
     VALUE_PATTERNS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("basic_auth", r"(?i)\bauthorization\s*[:=]\s*[\"']?basic\s+(?P<v>[A-Za-z0-9+/]{12,}={0,2})"),
         ("bearer", r"(?i)\b(?:authorization\s*[:=]\s*[\"']?)?bearer\s+(?P<v>[A-Za-z0-9_\-.=+/]{16,})"),
         ("password_value", r"(?i)\b(?:password|passwd|pwd|pass|passphrase)\s*[=:]\s*[\"']?(?P<v>[^\s\"';,&]{4,})"),
         ("cli_password", r"\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]*?\s-p(?P<v>[^\s'\"]{4,})"),
@@ -81,7 +82,7 @@ class SecretsRecognizer(Recognizer):
     )  # fmt: skip
     PRECHECK = re.compile(
         r"PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|_live_|_test_|whsec_|sk-|AIza|ya29\.|"
-        r"hf_|npm_|pypi-|SG\.|\bSK|\bAC|key-|:AA|AccountKey|eyJ|://|bearer|pass|pwd|secret|token|key",
+        r"hf_|npm_|pypi-|SG\.|\bSK|\bAC|key-|:AA|AccountKey|eyJ|://|bearer|authorization|pass|pwd|secret|token|key",
         re.IGNORECASE,
     )
     PROVIDER_SCORE = 0.95

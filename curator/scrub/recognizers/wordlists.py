@@ -10,6 +10,7 @@ NOT_PII: frozenset[str] = frozenset(
     """
     Tableau Salesforce Photoshop Illustrator Kindle Xbox PlayStation Nintendo Pixel iPhone iPad Galaxy Snowflake
     Databricks BigQuery Grafana Prometheus Kibana Elasticsearch Postman Swagger Webpack Vite Babel
+    Email E-mail Phone Mobile Name Address Subject From To Date Sent Cc Bcc Re Fwd Attachment Signature
     Airflow Alembic Alexa All Anaconda Android Angular Ansible Apache AWS Azure Bard Bash Best Blender
     Boolean Celery ChatGPT Cheers Chrome Claude Clojure Conda Copilot Cortana CSS Cython Dart Debian Deno
     Django Docker Earth Elixir Emacs Erlang Everyone Excel FastAPI Fedora Figma Firefox Flask Flutter Friday
