@@ -107,6 +107,14 @@ def start_curator(env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
     return proc
 
 
+def close(*procs: subprocess.Popen[bytes]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        proc.log.close()  # type: ignore[attr-defined]
+
+
 def stderr_of(proc: subprocess.Popen[bytes]) -> str:
     log = proc.log  # type: ignore[attr-defined]
     log.seek(0)
@@ -176,13 +184,15 @@ def test_sigkill_mid_batch_then_restart_stores_every_event_once(
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        close(proc)
     stored_at_kill = counts(postgres_url)[0]
     assert 0 < stored_at_kill < len(events), "the kill should land mid-stream"
     rerun = start_curator(env, "--once")
-    rerun.wait(120)
-    assert rerun.returncode == 0, stderr_of(rerun)
+    try:
+        rerun.wait(120)
+        assert rerun.returncode == 0, stderr_of(rerun)
+    finally:
+        close(rerun)
     stored, pairs, signals = counts(postgres_url)
     assert stored == len(events)
     assert pairs == n_pairs and signals == 3 * n_pairs  # each choice counted once, no pair lost or doubled
@@ -214,5 +224,6 @@ def test_postgres_restart_under_load_loses_and_doubles_nothing(
             proc.wait(30)
         except subprocess.TimeoutExpired:
             proc.kill()
+        close(proc)
     stored, pairs, signals = counts(postgres_url)
     assert stored == len(events) and pairs == n_pairs and signals == 3 * n_pairs
