@@ -163,9 +163,9 @@ def load(url: str, pairs: int, seed: int = 7) -> None:
                         Jsonb(
                             {
                                 "outcome": "a",
-                                "votes": {"a": 2, "b": 1},
+                                "tally": {"a": 2, "b": 1},
                                 "agreement": 0.67,
-                                "policy": "quorum-2of3",
+                                "policy_version": "quorum-1",
                             }
                         )
                         if reviewed
@@ -252,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="20,000 pairs (CI-sized)")
     parser.add_argument("--database-url", default=None, help="admin URL of a PostgreSQL with CREATEDB")
-    parser.add_argument("--keep", action="store_true", help="keep the database and the release folder")
+    parser.add_argument("--keep", action="store_true", help="keep the database (and the release folder)")
+    parser.add_argument("--reuse", metavar="DATABASE", help="build from a database kept by --keep (no load)")
     parser.add_argument("--_child", nargs=2, metavar=("URL", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._child:
@@ -266,14 +267,21 @@ def main(argv: list[str] | None = None) -> int:
     from curator.store import upgrade
 
     admin = admin_url(args.database_url)
-    name = f"prefloop_bench_release_{uuid.uuid4().hex[:8]}"
+    name = args.reuse or f"prefloop_bench_release_{uuid.uuid4().hex[:8]}"
     url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    if not args.reuse:
+        with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
     out = tempfile.mkdtemp(prefix="prefloop-bench-release-")
     try:
         upgrade(url)
-        load(url, pairs)
+        if args.reuse:
+            with psycopg.connect(**_psycopg_kwargs(url), autocommit=True) as conn:
+                conn.execute("DELETE FROM releases")
+                conn.execute("DELETE FROM released_prompts")
+                conn.execute("DELETE FROM job_runs")
+        else:
+            load(url, pairs)
         log("building ...")
         proc = subprocess.run(
             [sys.executable, "-m", "benchmarks.release_build", "--_child", url, out],
@@ -285,12 +293,12 @@ def main(argv: list[str] | None = None) -> int:
         child = json.loads(proc.stdout.strip().splitlines()[-1])
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     finally:
-        if not args.keep:
-            shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        if not (args.keep or args.reuse):
             with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
-            log(f"kept database {name} and {out}")
+            log(f"kept database {name} (rerun the build with --reuse {name})")
     print(
         json.dumps(
             {

@@ -102,6 +102,25 @@ def _insert(session: Session) -> Any:
     return sqlite.insert
 
 
+def _copy_prompts(session: Session, month: str, new_prompts: Sequence[tuple[str, str, str]]) -> None:
+    """PostgreSQL: COPY into a temporary table, then insert what is not there yet (a concurrent build of
+    another month may have shipped the same prompt first; its split wins)."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(
+        "CREATE TEMP TABLE new_released_prompts (group_key varchar(64), fingerprint varchar(64), "
+        "split varchar(16)) ON COMMIT DROP"
+    )
+    with cursor.copy("COPY new_released_prompts (group_key, fingerprint, split) FROM STDIN") as copy:
+        for row in new_prompts:
+            copy.write_row(row)
+    cursor.execute(
+        "INSERT INTO released_prompts (group_key, fingerprint, split, first_release, pinned_eval) "
+        "SELECT group_key, fingerprint, split, %s, false FROM new_released_prompts "
+        "ON CONFLICT (group_key) DO NOTHING",
+        (month,),
+    )
+
+
 def record_release(
     store: Store,
     month: str,
@@ -118,11 +137,12 @@ def record_release(
             Release(month=month, revision=revision, path=str(path), manifest=manifest.model_dump(mode="json"))
         )
         session.flush()
-        insert = _insert(session)
-        for start in range(0, len(new_prompts), _CHUNK):
-            chunk = new_prompts[start : start + _CHUNK]
-            stmt = insert(ReleasedPrompt).values(
-                [
+        if session.get_bind().dialect.name == "postgresql":
+            _copy_prompts(session, month, new_prompts)
+        else:
+            stmt = _insert(session)(ReleasedPrompt).on_conflict_do_nothing(index_elements=["group_key"])
+            for start in range(0, len(new_prompts), _CHUNK):
+                rows = [
                     {
                         "group_key": k,
                         "fingerprint": fp,
@@ -130,10 +150,9 @@ def record_release(
                         "first_release": month,
                         "pinned_eval": False,
                     }
-                    for k, fp, s in chunk
+                    for k, fp, s in new_prompts[start : start + _CHUNK]
                 ]
-            )
-            session.execute(stmt.on_conflict_do_nothing(index_elements=["group_key"]))
+                session.execute(stmt, rows)
         publish()
 
 

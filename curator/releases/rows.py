@@ -91,7 +91,7 @@ def _iso(moment: datetime) -> str:
 def projection(pairs: Any) -> list[Any]:
     """The columns a release needs, computed by the database: free-form JSON comes back as its stored text
     (never parsed in Python), single values are extracted with JSON operators. ``pairs`` is the table."""
-    from sqlalchemy import Text, cast
+    from sqlalchemy import Text, cast, func
 
     c = pairs.c
     return [
@@ -120,9 +120,12 @@ def projection(pairs: Any) -> list[Any]:
         c.meta[("models", "rejected")].as_string().label("rejected_model"),
         cast(c.meta["generation"], Text).label("generation_json"),
         cast(c.review, Text).label("review_json"),
-        cast(c.review["votes"], Text).label("votes_json"),
+        # the vote tally per label, never the individual votes (they name the reviewers)
+        cast(c.review["tally"], Text).label("votes_json"),
         c.review["agreement"].as_float().label("agreement"),
-        c.review["policy"].as_string().label("quorum_policy"),
+        func.coalesce(c.review["policy_version"].as_string(), c.review["policy"].as_string()).label(
+            "quorum_policy"
+        ),
     ]
 
 

@@ -193,3 +193,26 @@ def test_pinned_eval_prompts_are_never_shipped_again(store: Store, tmp_path: Pat
     nov = _build(store, tmp_path, "2026-11", policy=LOOSE)
     assert nov.manifest.counts["removed_frozen_eval_prompt"] == pinned
     assert nov.manifest.counts["test"] == 0 and nov.manifest.counts["train"] == 20 - pinned
+
+
+def test_reviewed_pairs_carry_tally_and_agreement_not_reviewer_ids(store: Store, tmp_path: Path) -> None:
+    review = {
+        "outcome": "a",
+        "votes": [{"reviewer": "U123SECRET", "choice": "a"}, {"reviewer": "U456SECRET", "choice": "a"}],
+        "tally": {"a": 2},
+        "agreement": 1.0,
+        "policy_version": "quorum-7",
+    }
+    add_pairs(store, 4, review=review, rubric_version="rubric-3")
+    result = _build(store, tmp_path, policy=LOOSE)
+    rows = [
+        json.loads(line)
+        for s in ("train", "test")
+        for line in (result.path / "data" / f"{s}.jsonl").read_text().splitlines()
+    ]
+    assert {r["accepted_by"] for r in rows} == {"review"}
+    assert all(json.loads(r["votes"]) == {"a": 2} for r in rows) and {r["agreement"] for r in rows} == {1.0}
+    everything = "".join(p.read_text(errors="ignore") for p in result.path.rglob("*") if p.is_file())
+    assert "SECRET" not in everything
+    card = (result.path / "README.md").read_text()
+    assert "`quorum-7` (8)" in card and "`rubric-3` (8)" in card and "over 8 pairs" in card
