@@ -86,3 +86,19 @@ def test_cli_exits_nonzero_when_outside_range(
     data = json.loads(result.output)
     assert data["ok"] is False and data["accepted"] == 6
     assert out.read_bytes()[:4] == b"\x89PNG" and "prefloop_coverage_share" in prom.read_text()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_served_metrics_refresh_after_the_interval(store: Store) -> None:
+    from curator.cli.coverage import _Latest
+
+    add_pairs(store, 2)
+    registry = CollectorRegistry()
+    latest = _Latest(store, None, interval=0.0)
+    registry.register(latest)
+    assert "prefloop_accepted_pairs 4.0" in generate_latest(registry).decode()
+    add_pairs(store, 1, prefix="more")
+    assert "prefloop_accepted_pairs 6.0" in generate_latest(registry).decode()
+    latest.interval = 3600.0
+    add_pairs(store, 1, prefix="later")
+    assert "prefloop_accepted_pairs 6.0" in generate_latest(registry).decode()  # cached within the interval
