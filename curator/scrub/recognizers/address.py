@@ -238,6 +238,9 @@ class StreetAddressRecognizer(Recognizer):
         words = segment.split(" ")
         for size in range(len(words) - 1, 0, -1):
             prefix = " ".join(words[:size]).rstrip(" .")
+            rest = words[size]
+            if not any(ch.isalpha() for ch in prefix) or not rest[:1].isalpha():
+                continue  # a bare number, or digits running on (a phone number): not an address tail
             if _STRUCTURED.search(prefix) and self._is_address_part(prefix, lowercase_text):
                 return prefix
         return ""

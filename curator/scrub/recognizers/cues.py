@@ -62,7 +62,7 @@ _NOT_NAME_WORDS = frozenset(
     """
     the a an and or but not so very just really also here there sorry glad happy trying looking working
     using writing getting going new interested wondering curious sure fine good great ok okay back done
-    everyone all team guys folks world friends again hiring manager managers customer customers support colleague colleagues friend valued recruiter committee admissions landlord neighbor neighbour user users reader readers sirs partner partners
+    everyone all team guys folks world friends again hiring manager managers customer customers support colleague colleagues friend valued recruiter committee admissions landlord neighbor neighbour user users reader readers sirs partner partners apt apartment suite unit flat street st road rd avenue ave lane drive box
     """.split()  # noqa: SIM905
 )
 
