@@ -64,11 +64,12 @@ def decide(
     tactic: str | None = None
     if is_harm:
         top = max(hz, key=hz.__getitem__)
-        # a second hazard must clear its threshold and be close to the strongest one
-        chosen = [
-            h for h in hazards if hz[h] >= thresholds.get(h, 0.5) and hz[h] >= SECOND_HAZARD_RATIO * hz[top]
-        ]
-        if not chosen and not is_injection:
+        # a second hazard must clear its threshold and be close to the strongest one; an injection that asks for
+        # nothing hazardous (harm score under its threshold) keeps an empty list unless a hazard is clear-cut
+        harm_ok = harm >= thresholds.get(HARMFUL, 0.5)
+        floor = {h: thresholds.get(h, 0.5) if harm_ok else max(thresholds.get(h, 0.5), 0.5) for h in hazards}
+        chosen = [h for h in hazards if hz[h] >= floor[h] and hz[h] >= SECOND_HAZARD_RATIO * hz[top]]
+        if not chosen and harm_ok:
             chosen = [top]
         chosen.sort(key=lambda h: -hz[h])
         escalated = first_turn_harm is not None and first_turn_harm < thresholds.get(HARMFUL, 0.5)
