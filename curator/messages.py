@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "COMMIT_FAILED",
     "DB_RETRY",
     "DLQ_SENT",
     "EXPORT_DONE",
@@ -18,6 +19,9 @@ __all__ = [
 ]
 
 DB_RETRY = "database unavailable ({error}); retrying the same batch in {delay:.1f}s (offsets not committed)"
+COMMIT_FAILED = (
+    "offset commit failed ({error}); the records will be re-read and stored once (ingest is idempotent)"
+)
 DLQ_SENT = "dead-lettered {source}: {code}"
 RUN_KAFKA = "curator: consuming {topic} from {bootstrap} as group {group}"
 RUN_EMBEDDED = "curator: embedded mode, reading the capture spool at {spool}"

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from curator.ingest.decode import DeadLetterItem, RawRecord
 from curator.ingest.files import IngestTotals
-from curator.messages import DB_RETRY, DLQ_SENT
+from curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_SENT
 
 __all__ = ["DB_ERRORS", "KafkaSource", "dlq_headers", "ensure_topics"]
 
@@ -156,7 +156,7 @@ class KafkaSource:
 
     def run(self, *, once: bool = False, join_timeout_s: float = 60.0) -> IngestTotals:
         """Consume until :meth:`stop` (or, with ``once``, until every assigned partition is drained)."""
-        from kafka.errors import CommitFailedError
+        from kafka.errors import KafkaError
         from kafka.structs import OffsetAndMetadata
 
         if self.create_topics:
@@ -196,10 +196,10 @@ class KafkaSource:
                 offsets = {tp: OffsetAndMetadata(msgs[-1].offset + 1, "", -1) for tp, msgs in polled.items()}
                 try:
                     consumer.commit(offsets)
-                except (
-                    CommitFailedError
-                ) as exc:  # rebalanced away: the new owner re-reads; ingest is idempotent
-                    log.warning("offset commit failed after a rebalance (%s); records will be re-read", exc)
+                except KafkaError as exc:
+                    # rebalanced away, or the broker is briefly unreachable: whoever owns the partition next
+                    # re-reads these records, and ingest stores each event once anyway
+                    log.warning(COMMIT_FAILED.format(error=exc))
         finally:
             producer.flush()
             producer.close()
