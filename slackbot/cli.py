@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import signal
 import threading
 from typing import Any
 
@@ -83,6 +84,8 @@ def serve(
             from werkzeug.serving import make_server
 
             server = make_server(host, port or settings.slack_port, bot.flask_app(), threaded=True)
+            # SIGTERM: stop accepting requests, then (finally) let the outbox finish the message in hand
+            signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
             click.echo(
                 msg.CLI_SERVING.format(
                     host=host, port=server.server_port, api=settings.slack_api_url or "slack.com"
