@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from capture import messages
-from capture.errors import NoUserError, TokenError
+from capture.errors import TokenError
 from capture.idempotency import IdempotencyCache
 from capture.intake import KINDS, build_event, field_errors
 from capture.publisher import Publisher
@@ -24,7 +24,7 @@ from capture.tokens import Pseudonymizer, TokenSigner, derive_key
 from schemas.errors import CaptureError, EventValidationError, FieldError
 from schemas.events import GenerationSettings, Message, ResponseEvent
 
-__all__ = ["CaptureCore", "Reply", "ResponseToken"]
+__all__ = ["CaptureCore", "Reply", "ResponseToken", "error_reply"]
 
 log = logging.getLogger("prefloop.capture")
 
@@ -59,7 +59,8 @@ class Reply:
         return json.dumps(self.body, separators=(",", ":")).encode()
 
 
-def _error(status: int, code: str, fields: Sequence[FieldError] = (), **fmt: Any) -> Reply:
+def error_reply(status: int, code: str, fields: Sequence[FieldError] = (), **fmt: Any) -> Reply:
+    """A JSON error answer: ``{"error": code, "message": ..., "fields": [{"field", "reason"}]}``."""
     body: dict[str, Any] = {"error": code, "message": messages.HTTP[code].format(**fmt)}
     if fields:
         body["fields"] = [f.to_dict() for f in fields]
@@ -145,41 +146,41 @@ class CaptureCore:
         except Exception:  # a bug must not become a 500 page in the host app
             log.exception("prefloop capture: unexpected error in the %s endpoint", kind)
             self.metrics.count_rejected("unavailable")
-            return _error(503, "unavailable")
+            return error_reply(503, "unavailable")
 
     def too_large(self, size: int) -> Reply:
         self.metrics.count_rejected("too_large")
-        return _error(413, "too_large", size=size, limit=self.settings.max_body_bytes)
+        return error_reply(413, "too_large", size=size, limit=self.settings.max_body_bytes)
 
     def _handle(self, kind: str, raw: bytes, user_id: object) -> Reply:
         metrics = self.metrics
         if kind not in KINDS:
-            return _error(404, "not_found")
+            return error_reply(404, "not_found")
         if len(raw) > self.settings.max_body_bytes:
             return self.too_large(len(raw))
         try:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             metrics.count_rejected("invalid")
-            return _error(400, "not_json")
+            return error_reply(400, "not_json")
         if not isinstance(body, dict):
             metrics.count_rejected("invalid")
-            return _error(400, "not_json")
+            return error_reply(400, "not_json")
         if user_id is None:
             metrics.count_rejected("no_user")
-            return _error(401, "no_user")
+            return error_reply(401, "no_user")
         user = self.pseudonymize(user_id)
         wait = self.limiter.check(user)
         if wait:
             metrics.count_rejected("rate_limited")
             retry = max(1, int(wait + 0.999))
-            reply = _error(429, "rate_limited", retry_after=retry)
+            reply = error_reply(429, "rate_limited", retry_after=retry)
             reply.headers["Retry-After"] = str(retry)
             return reply
         key = body.get("idempotency_key")
         if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 128):
             metrics.count_rejected("invalid")
-            return _error(
+            return error_reply(
                 422, "invalid", [FieldError("idempotency_key", "must be a string of 1 to 128 characters")]
             )
 
@@ -201,23 +202,18 @@ class CaptureCore:
             )
         except TokenError as exc:
             metrics.count_rejected("invalid_token")
-            return _error(403, "invalid_token", [FieldError(exc.field, str(exc))])
+            return error_reply(403, "invalid_token", [FieldError(exc.field, str(exc))])
         except EventValidationError as exc:
             metrics.count_rejected("invalid")
-            return _error(422, "invalid", exc.errors)
+            return error_reply(422, "invalid", exc.errors)
         except CaptureError as exc:
             reason = getattr(exc, "reason", "unavailable")
             if reason not in _UNAVAILABLE:
                 raise
-            reply = _error(503, reason)
+            reply = error_reply(503, reason)
             reply.body["detail"] = str(exc)
             reply.headers["Retry-After"] = "5"
             return reply
         if duplicate:
             metrics.duplicates.inc()
         return Reply(200, {"ok": True, "event_id": event_id, "duplicate": duplicate})
-
-    def require_user(self, user_id: object, registered: bool = True) -> object:
-        if user_id is None:
-            raise NoUserError(registered)
-        return user_id

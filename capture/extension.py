@@ -100,7 +100,7 @@ class FeedbackCapture:
     def core(self, app: Flask | None = None) -> CaptureCore:
         target = app if app is not None else current_app
         try:
-            return target.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+            return target.extensions[EXTENSION_KEY]
         except KeyError:
             raise RuntimeError(messages.NOT_REGISTERED) from None
 
@@ -141,7 +141,10 @@ class FeedbackCapture:
         loses the response record, never an acknowledged click). Raises ``SpoolFullError`` /
         ``QueueFullError`` rather than dropping. ``user`` overrides the user_loader.
         """
-        core: CaptureCore = current_app.extensions[EXTENSION_KEY]
+        try:
+            core: CaptureCore = current_app.extensions[EXTENSION_KEY]
+        except KeyError:
+            raise RuntimeError(messages.NOT_REGISTERED) from None
         user_id = user if user is not None else self.current_user_id()
         if user_id is None:
             raise NoUserError(self._user_loader is not None)

@@ -28,7 +28,12 @@ KINDS: dict[str, set[str]] = {
 }
 #: the field a whole-event rule is reported on (e.g. "rating or retract")
 _WHOLE = {"feedback": "rating", "regenerate": "token", "choice": "preferred", "edit": "edited_text"}
-_MODELS = {"feedback": FeedbackEvent, "regenerate": RegenerateEvent, "choice": ChoiceEvent, "edit": EditEvent}
+_MODELS: dict[str, type[FeedbackEvent | RegenerateEvent | ChoiceEvent | EditEvent]] = {
+    "feedback": FeedbackEvent,
+    "regenerate": RegenerateEvent,
+    "choice": ChoiceEvent,
+    "edit": EditEvent,
+}
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:
@@ -107,7 +112,7 @@ def build_event(
         if kind == "edit":
             data["editor"] = "user"
     try:
-        return _MODELS[kind].model_validate(data, strict=False)  # type: ignore[no-any-return]
+        return _MODELS[kind].model_validate(data, strict=False)
     except ValidationError as exc:
         errors = [e if e.path else FieldError(_WHOLE[kind], e.reason) for e in field_errors(exc)]
         raise _invalid(errors) from None

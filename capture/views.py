@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from capture import messages
-from capture.core import CaptureCore, Reply, _error
+from capture.core import CaptureCore, Reply, error_reply
 from capture.metrics import CONTENT_TYPE_LATEST
 from capture.settings import CaptureSettings
 
@@ -30,7 +30,7 @@ def make_blueprint(capture: FeedbackCapture, settings: CaptureSettings) -> Bluep
     limit = settings.max_body_bytes
 
     def core() -> CaptureCore:
-        return current_app.extensions["prefloop"]  # type: ignore[no-any-return]
+        return current_app.extensions["prefloop"]
 
     def endpoint(kind: str) -> Response:
         c = core()
@@ -44,7 +44,7 @@ def make_blueprint(capture: FeedbackCapture, settings: CaptureSettings) -> Bluep
             user_id = capture.current_user_id()
         except Exception:
             current_app.logger.exception("prefloop capture: the user_loader failed")
-            return _json(_error(503, "unavailable"))
+            return _json(error_reply(503, "unavailable"))
         return _json(c.handle(kind, raw, user_id))
 
     for kind in ("feedback", "regenerate", "choice", "edit"):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from capture.core import CaptureCore, Reply, _error
+from capture.core import CaptureCore, Reply, error_reply
 from capture.intake import KINDS
 from capture.metrics import CONTENT_TYPE_LATEST
 from capture.publisher import Publisher
@@ -90,9 +90,9 @@ class CaptureMiddleware:
             )
             return [data]
         if name not in KINDS:
-            return self._reply(start_response, _error(404, "not_found"))
+            return self._reply(start_response, error_reply(404, "not_found"))
         if method != "POST":
-            return self._reply(start_response, _error(405, "method_not_allowed"))
+            return self._reply(start_response, error_reply(405, "method_not_allowed"))
         try:
             size = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -103,7 +103,7 @@ class CaptureMiddleware:
         try:
             user_id = self.user_loader(environ)
         except Exception:
-            return self._reply(start_response, _error(503, "unavailable"))
+            return self._reply(start_response, error_reply(503, "unavailable"))
         return self._reply(start_response, self.core.handle(name, raw, user_id))
 
     def _reply(self, start_response: StartResponse, reply: Reply) -> Iterable[bytes]:

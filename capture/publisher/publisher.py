@@ -38,7 +38,7 @@ log = logging.getLogger("prefloop.capture")
 def wire_line(event: Any) -> bytes:
     """``event.to_json()`` as UTF-8 bytes plus ``\n`` — straight from pydantic's serializer, skipping the
     str round trip (same bytes; ``tests/unit/test_capture_publisher.py`` holds the two equal)."""
-    return event.__pydantic_serializer__.to_json(event, exclude_none=True) + b"\n"  # type: ignore[no-any-return]
+    return event.__pydantic_serializer__.to_json(event, exclude_none=True) + b"\n"
 
 
 class Publisher:
