@@ -154,7 +154,7 @@ class ProcessSender:
 
 # --- the child ----------------------------------------------------------------------------------------
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(name)s[sidecar %(process)d]: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s (capture sidecar, pid %(process)d)")
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     out_lock = threading.Lock()
 
