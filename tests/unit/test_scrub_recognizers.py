@@ -72,6 +72,8 @@ def found(recognizer: Recognizer, text: str) -> list[str]:
         (PersonCueRecognizer(), "Hi, my name is Sarah Connolly and", ["Sarah Connolly"]),
         (PersonCueRecognizer(), "ask Dr. Patel about it", ["Patel"]),
         (PersonCueRecognizer(), "Hello World program", []),
+        (PersonCueRecognizer(), "Hey, the invoice was wrong again.\n\nPriya\n", ["Priya"]),
+        (PersonCueRecognizer(), "Fix this bug please.\n\nThanks", []),
         (
             LocationCueRecognizer(),
             "My friend lives in Poggiovalle Di Borgorose",

@@ -30,12 +30,13 @@ class PersonCueRecognizer(Recognizer):
         r"told|tell|met|meet|with|thanks|thank you|contact|cc|attn:?|from:|to:|by)[ \t]+"
         rf"(?!(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam)\b)(?P<cued>{_NAME})"
         rf"|(?i:regards|thanks|thank you|cheers|best|sincerely|yours),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
+        rf"|(?:\n[ \t]*\n|[—–]|--)[ \t]*(?P<alone>{_NAME})[ \t.!]*\s*\Z"
         rf"|\b(?i:my name is|my name's)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?))"
     )
     PRECHECK = re.compile(
         r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\b|name|i am|i'm|this is|call|signed|dear|"
         r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|"
-        r"from:|to:|by",
+        r"from:|to:|by|\n[ \t]*\n|[—–]|--",
         re.IGNORECASE,
     )
 
@@ -44,7 +45,7 @@ class PersonCueRecognizer(Recognizer):
             return []
         spans = []
         for match in self.PATTERN.finditer(text):
-            group = next(g for g in ("titled", "cued", "signed", "lower") if match.group(g))
+            group = next(g for g in ("titled", "cued", "signed", "alone", "lower") if match.group(g))
             start, end = match.span(group)
             words = text[start:end].split()
             if words and words[-1].endswith(("'s", "’s")):
