@@ -242,7 +242,17 @@ def build_child(url: str, out: str) -> None:
     seconds = time.perf_counter() - t0
     store.dispose()
     size = sum(f.bytes for f in result.manifest.files)
-    print(json.dumps({"seconds": round(seconds, 2), "pairs": result.manifest.counts["pairs"], "bytes": size}))
+    log(f"phases: {result.timings}")
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 2),
+                "pairs": result.manifest.counts["pairs"],
+                "bytes": size,
+                "phases": result.timings,
+            }
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -306,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds": child["seconds"],
                 "peak_rss_mb": round(peak_kb / 1024, 1),
                 "release_bytes": child["bytes"],
+                "phases": child["phases"],
                 "cpus": os.cpu_count(),
             }
         )

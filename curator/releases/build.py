@@ -8,11 +8,13 @@ is renamed into place, in the same database transaction that records the release
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import queue
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +58,8 @@ from schemas.records import ReleaseManifest
 
 __all__ = ["BuildOptions", "BuildResult", "build_release", "release_dir_name"]
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -90,6 +94,8 @@ class BuildResult:
     path: Path
     manifest: ReleaseManifest
     report: dict[str, Any]
+    #: Seconds per build phase (logged and returned, never written into the release).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def release_dir_name(month: str, revision: int) -> str:
@@ -272,6 +278,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
     staging = root / f".staging-{dirname}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    clock = _Clock()
     try:
         writers = SplitWriters(staging, SPLITS)
         run = _Pass(month, options, released, writers)
@@ -282,6 +289,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
             writers.abort()
             raise
         fingerprints = writers.close()
+        clock.lap("stream")
         tally = run.tally
         report = evaluate_gates(tally, options.policy, taxonomy, options.overrides)
         if report["failed"]:
@@ -291,12 +299,14 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
                 report=report,
             )
         finish_dataset_dict(staging, fingerprints, msg.DATASET_DESCRIPTION.format(name=name), options.license)
+        clock.lap("dataset_dict")
         categories = category_table(
             taxonomy, tally.tactics, tally.hazards, tally.with_tactic, tally.with_hazard
         )
         plot_coverage(
             categories, staging / "coverage.png", msg.PLOT_TITLE.format(name=f"{options.name} {month}")
         )
+        clock.lap("plot")
         counts = _counts(tally, categories)
         left = added = None
         if prev is not None and prev.month == month:
@@ -359,16 +369,36 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
             overrides=list(overrides),
         )
         write_manifest(staging, manifest)
+        clock.lap("card_changelog_manifest")
         if final.exists():
             raise ReleaseExistsError(msg.RELEASE_EXISTS.format(path=final), path=str(final))
         record_release(
             store, month, revision, final, manifest, run.new_prompts, lambda: os.rename(staging, final)
         )
+        clock.lap("record")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    log.info("built %s: %s", name, ", ".join(f"{k} {v:.1f}s" for k, v in clock.laps.items()))
     return BuildResult(
-        name=name, month=month, revision=revision, path=final, manifest=manifest, report=report
+        name=name,
+        month=month,
+        revision=revision,
+        path=final,
+        manifest=manifest,
+        report=report,
+        timings=clock.laps,
     )
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._at = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._at, 2)
+        self._at = now
 
 
 def _pair_ids(root: Path) -> set[str]:
