@@ -118,8 +118,8 @@ def measure(
     produce(bootstrap, topic, values, keys)
     _admin(admin_url, f'CREATE DATABASE "{db}"')
     url = make_url(admin_url).set(database=db).render_as_string(hide_password=False)
+    store = Store(url)
     try:
-        store = Store(url)
         store.upgrade()
         scrubber = tagger = None
         if full:
@@ -146,9 +146,12 @@ def measure(
         with store.session() as s:
             stored = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
             pairs = dict(s.execute(select(Pair.status, func.count()).group_by(Pair.status)).all())
-        store.dispose()
     finally:
-        _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        store.dispose()
+        try:
+            _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        except Exception as exc:  # never hide the benchmark's own error behind a cleanup failure
+            log(f"could not drop {db}: {exc}")
         from kafka import KafkaAdminClient
 
         admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="prefloop-bench")
@@ -172,9 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="20k events (3k for the full pipeline)")
     ap.add_argument("--events", type=int, default=None, help="events for ingest+pairing (default 100k)")
-    ap.add_argument(
-        "--full-events", type=int, default=None, help="events for the full pipeline (default 8k)"
-    )
+    ap.add_argument("--full-events", type=int, default=None, help="events for the full pipeline (default 8k)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--batch", type=int, default=5000, help="max records per poll (one DB transaction)")
     args = ap.parse_args(argv)
