@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -249,7 +250,9 @@ def test_a_killed_gunicorn_worker_leaves_nothing_behind(
 ) -> None:
     """gunicorn --preload with 2 workers: a SIGKILLed worker's spool is adopted by the living."""
     options = app_options(tmp_path, kafka_bootstrap, topic)
-    port = 20000 + os.getpid() % 20000
+    with socket.socket() as probe:  # a free port for gunicorn
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     env = {**os.environ, "PREFLOOP_TEST_APP": json.dumps(options)}
     cmd = [
         sys.executable,

@@ -278,10 +278,22 @@ def test_unknown_and_invalid_settings_fail_at_init_app(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="PREFLOOP_CAPTURE_DURABILITY"):
         FeedbackCapture(bad)
+    sender = Flask("s")
+    sender.config.update(
+        SECRET_KEY="s", PREFLOOP_CAPTURE_SPOOL_DIR=str(tmp_path), PREFLOOP_CAPTURE_SENDER="fork"
+    )
+    with pytest.raises(ConfigError, match="PREFLOOP_CAPTURE_SENDER"):
+        FeedbackCapture(sender)
     nosecret = Flask("z")
     nosecret.config.update(PREFLOOP_CAPTURE_SPOOL_DIR=str(tmp_path))
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         FeedbackCapture(nosecret)
+
+
+def test_response_shown_on_an_app_without_init_app_says_so(host: Host) -> None:
+    other = Flask("other")
+    with other.test_request_context(), pytest.raises(RuntimeError, match="init_app"):
+        host.capture.response_shown(conversation_id="c", context=CONTEXT, text="t", model="m")
 
 
 def test_response_shown_validates_on_the_calling_thread(host: Host) -> None:
