@@ -165,12 +165,12 @@ class _Pass:
         return None
 
     def feed(self, pair: Any) -> None:
-        if pair["prompt_json"] != self._prompt_json:
-            self._prompt_json = pair["prompt_json"]
+        if pair.prompt_json != self._prompt_json:
+            self._prompt_json = pair.prompt_json
             self._prompt = parse_prompt(self._prompt_json)
             self._prompt_out = messages_json(self._prompt)
-        if pair["group_key"] != self.group:
-            self.group = pair["group_key"]
+        if pair.group_key != self.group:
+            self.group = pair.group_key
             self.pair_keys = set()
             self.split = self._decide(self.group, self._prompt)
             if self.split is not None:
@@ -178,14 +178,14 @@ class _Pass:
         if self.split is None:
             self.tally.removed[self._reason] += 1
             return
-        key = exact_key(pair["chosen"], pair["rejected"])
+        key = exact_key(pair.chosen, pair.rejected)
         if key in self.pair_keys:
             self.tally.removed["duplicate_pair"] += 1
             return
         self.pair_keys.add(key)
         hazards, checks, reviewed = (
-            str_list(pair["hazards_json"]),
-            str_list(pair["checks_json"]),
+            str_list(pair.hazards_json),
+            str_list(pair.checks_json),
             is_reviewed(pair),
         )
         self.tally.add(pair, self.split, hazards, checks, reviewed)
@@ -201,7 +201,7 @@ def _fetch_partitions(store: Store, query: Any, out: queue.Queue[Any], stop: thr
     try:
         with store.sessions() as session:
             result = session.execute(query.execution_options(yield_per=5000, stream_results=True))
-            for partition in result.mappings().partitions():
+            for partition in result.partitions():
                 while not stop.is_set():
                     try:
                         out.put(partition, timeout=0.5)

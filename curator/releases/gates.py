@@ -67,31 +67,31 @@ class GateTally:
         """Count one released pair (a projected ``pairs`` row, see :func:`curator.releases.rows.projection`)."""
         self.pairs += 1
         self.splits[split] += 1
-        if not pair["scrubbed"]:
+        if not pair.scrubbed:
             self.unscrubbed += 1
         if checks:
             (self.checks_reviewed if reviewed else self.checks_auto).update(checks)
-        self.chosen_longer += len(pair["chosen"]) > len(pair["rejected"])
+        self.chosen_longer += len(pair.chosen) > len(pair.rejected)
         self.accepted_by["review" if reviewed else "auto"] += 1
-        self.kinds[pair["kind"] or "unknown"] += 1
-        self.sources[pair["source"] or "unknown"] += 1
-        if pair["tactic"]:
+        self.kinds[pair.kind or "unknown"] += 1
+        self.sources[pair.source or "unknown"] += 1
+        if pair.tactic:
             self.with_tactic += 1
-            self.tactics[pair["tactic"]] += 1
+            self.tactics[pair.tactic] += 1
         if hazards:
             self.with_hazard += 1
             self.hazards.update(set(hazards))
         if reviewed:
-            if pair["agreement"] is not None:
-                self.agreement_sum += pair["agreement"]
+            if pair.agreement is not None:
+                self.agreement_sum += pair.agreement
                 self.agreement_n += 1
-            if pair["quorum_policy"]:
-                self.quorum_policies[pair["quorum_policy"]] += 1
+            if pair.quorum_policy:
+                self.quorum_policies[pair.quorum_policy] += 1
         for counter, value in (
-            (self.rubric_versions, pair["rubric_version"]),
-            (self.scrubber_versions, pair["scrubber_version"]),
-            (self.policy_versions, pair["policy_version"]),
-            (self.tagger_versions, pair["tagger_version"]),
+            (self.rubric_versions, pair.rubric_version),
+            (self.scrubber_versions, pair.scrubber_version),
+            (self.policy_versions, pair.policy_version),
+            (self.tagger_versions, pair.tagger_version),
         ):
             if value:
                 counter[value] += 1

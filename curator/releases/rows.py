@@ -156,33 +156,31 @@ def _num(value: float | None) -> str:
     return "null" if value is None else repr(float(value))
 
 
-def is_reviewed(pair: Mapping[str, Any]) -> bool:
-    return _json_or_none(pair["review_json"]) is not None
+def is_reviewed(pair: Any) -> bool:
+    return _json_or_none(pair.review_json) is not None
 
 
-def release_line(
-    pair: Mapping[str, Any], prompt_json: str, hazards: list[str], checks: list[str], reviewed: bool
-) -> str:
-    """A projected ``pairs`` row (see :func:`projection`) as one JSONL line of the release: the columns of
+def release_line(pair: Any, prompt_json: str, hazards: list[str], checks: list[str], reviewed: bool) -> str:
+    """A projected ``pairs`` row (a SQLAlchemy row of :func:`projection`) as one JSONL line of the release: the columns of
     :data:`SCHEMA` in order. ``prompt_json`` is :func:`messages_json` of its prompt. The Parquet and Arrow
     files are parsed from these lines, so all three formats hold the same values by construction."""
     return (
-        f'{{"pair_id":{_s(pair["pair_id"])},"prompt_group":{_s(pair["group_key"])},"prompt":{prompt_json},'
-        f'"chosen":[{{"role":"assistant","content":{_s(pair["chosen"])}}}],'
-        f'"rejected":[{{"role":"assistant","content":{_s(pair["rejected"])}}}],'
-        f'"source":{_q(pair["source"])},"kind":{_q(pair["kind"])},'
-        f'"chosen_model":{_q(pair["chosen_model"])},"rejected_model":{_q(pair["rejected_model"])},'
-        f'"chosen_human_written":{"true" if pair["chosen_human_written"] else "false"},'
-        f'"generation":{_s(_json_or_none(pair["generation_json"]) or "{}")},'
-        f'"signals":{_s(_json_or_none(pair["signals_json"]) or "[]")},'
-        f'"strength":{_num(pair["strength"] or 0.0)},"conflicts":{int(pair["conflicts"] or 0)},'
+        f'{{"pair_id":{_s(pair.pair_id)},"prompt_group":{_s(pair.group_key)},"prompt":{prompt_json},'
+        f'"chosen":[{{"role":"assistant","content":{_s(pair.chosen)}}}],'
+        f'"rejected":[{{"role":"assistant","content":{_s(pair.rejected)}}}],'
+        f'"source":{_q(pair.source)},"kind":{_q(pair.kind)},'
+        f'"chosen_model":{_q(pair.chosen_model)},"rejected_model":{_q(pair.rejected_model)},'
+        f'"chosen_human_written":{"true" if pair.chosen_human_written else "false"},'
+        f'"generation":{_s(_json_or_none(pair.generation_json) or "{}")},'
+        f'"signals":{_s(_json_or_none(pair.signals_json) or "[]")},'
+        f'"strength":{_num(pair.strength or 0.0)},"conflicts":{int(pair.conflicts or 0)},'
         f'"accepted_by":"{"review" if reviewed else "auto"}",'
-        f'"votes":{_q(_json_or_none(pair["votes_json"])) if reviewed else "null"},'
-        f'"agreement":{_num(pair["agreement"]) if reviewed else "null"},'
-        f'"tactic":{_q(pair["tactic"])},"hazards":{_strings(hazards)},'
-        f'"tags":{_q(_json_or_none(pair["tags_json"]))},"checks":{_strings(checks)},'
-        f'"rubric_version":{_q(pair["rubric_version"])},"scrubber_version":{_q(pair["scrubber_version"])},'
-        f'"policy_version":{_q(pair["policy_version"])},"formed_at":{_s(_iso(pair["formed_at"]))}}}\n'
+        f'"votes":{_q(_json_or_none(pair.votes_json)) if reviewed else "null"},'
+        f'"agreement":{_num(pair.agreement) if reviewed else "null"},'
+        f'"tactic":{_q(pair.tactic)},"hazards":{_strings(hazards)},'
+        f'"tags":{_q(_json_or_none(pair.tags_json))},"checks":{_strings(checks)},'
+        f'"rubric_version":{_q(pair.rubric_version)},"scrubber_version":{_q(pair.scrubber_version)},'
+        f'"policy_version":{_q(pair.policy_version)},"formed_at":{_s(_iso(pair.formed_at))}}}\n'
     )
 
 
