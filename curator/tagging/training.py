@@ -38,8 +38,9 @@ DEFAULT_EPOCHS = 12
 _BOUNDS = {HARMFUL: (0.2, 0.8), "prompt_injection": (0.3, 0.8)}
 _DEFAULT_BOUNDS = (0.25, 0.75)
 _GRID = [round(0.05 * i, 2) for i in range(2, 19)]
-#: Highest false-positive rate on ordinary benign prompts (out-of-fold) the ``harmful`` threshold may accept.
-MAX_OOF_BENIGN_FPR = 0.03
+#: Highest false-positive rate on ordinary benign prompts (out-of-fold) the ``harmful`` threshold may accept:
+#: the goal is 3%; the margin absorbs the noise of an estimate made on a few hundred prompts.
+MAX_OOF_BENIGN_FPR = 0.025
 
 
 @dataclass(frozen=True)
