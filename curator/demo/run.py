@@ -101,6 +101,8 @@ def _replay(url: str, plans: Sequence[Any], workers: int, flip: float) -> UserSt
         return replay_session(browsers[plan.user], plan, flip)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="demo-user") as pool:
+        # first visit: each user's session cookie exists before two of their tabs can race to create it
+        list(pool.map(lambda b: b.open_page(), browsers.values()))
         for stats in pool.map(one, plans):
             total.merge(stats)
     total.requests = sum(b.requests for b in browsers.values())
