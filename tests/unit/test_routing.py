@@ -92,7 +92,7 @@ def test_yaml_overrides_merge_over_defaults(tmp_path: Path) -> None:
     p = load_policy(path)
     assert p.version == "strict-2" and p.accept.min_strength == 0.99
     assert p.accept.max_conflicts == 0  # untouched default kept
-    assert p.signals["choice"] == 0.93
+    assert p.signals["choice"] == 0.92
     status, reasons = route(item(strength=0.98), p)
     assert status == "review" and reasons[0].startswith("weak_signal")
     status, reasons = route(item(human_written=True), p)
