@@ -66,10 +66,10 @@ def _admin(admin_url: str, sql: str) -> None:
     with psycopg.connect(
         host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database, autocommit=True
     ) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)  # type: ignore[arg-type,unused-ignore]
 
 
-def trace(n_events: int, seed: int) -> list[bytes]:
+def trace(n_events: int, seed: int) -> tuple[list[bytes], list[str]]:
     rows = load_rows("all")
     builder = TraceBuilder(seed)
     events: list[dict[str, Any]] = []
@@ -81,7 +81,7 @@ def trace(n_events: int, seed: int) -> list[bytes]:
         k += 1
     return [json.dumps(e).encode() for e in events[:n_events]], [
         e["conversation_id"] for e in events[:n_events]
-    ]  # type: ignore[return-value]
+    ]
 
 
 def produce(bootstrap: str, topic: str, values: list[bytes], keys: list[str]) -> None:
@@ -113,7 +113,7 @@ def measure(
 
     tag = uuid.uuid4().hex[:8]
     topic, db = f"bench-{tag}", f"prefloop_bench_{tag}"
-    values, keys = trace(n_events, seed)  # type: ignore[misc]
+    values, keys = trace(n_events, seed)
     log(f"{'full' if full else 'ingest+pairing'}: producing {len(values)} events to {topic}")
     produce(bootstrap, topic, values, keys)
     _admin(admin_url, f'CREATE DATABASE "{db}"')

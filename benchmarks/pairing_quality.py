@@ -204,17 +204,17 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
     with store.session() as s:
         pairs = list(s.execute(select(Pair)).scalars())
     for p in pairs:
-        t = want.get(p.group_key)
-        if t is None:
+        found = want.get(p.group_key)
+        if found is None:
             continue  # e.g. the continued turn's group
-        answers = {normalize_text(t["good"]), normalize_text(t["bad"])}
+        answers = {normalize_text(found["good"]), normalize_text(found["bad"])}
         if {normalize_text(p.chosen), normalize_text(p.rejected)} != answers:
             continue
         status[p.status] += 1
         for r in p.route_reasons:
             reasons[f"{p.status}:{r.split(':')[0]}"] += 1
         if p.status == "accepted":
-            if normalize_text(p.chosen) == normalize_text(t["good"]):
+            if normalize_text(p.chosen) == normalize_text(found["good"]):
                 right += 1
                 auto.add(p.group_key)
             else:

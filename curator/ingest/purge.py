@@ -78,7 +78,7 @@ def purge(store: Store, cutoff: datetime) -> PurgeResult:
             )
             result.events += len(rows)
     with store.session() as s:
-        result.responses = s.execute(
+        result.responses = s.execute(  # type: ignore[attr-defined]
             update(ResponseRow)
             .where(ResponseRow.shown_at < cutoff, ResponseRow.text.is_not(None))
             .values(text=None)

@@ -134,7 +134,7 @@ def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:
     stmt = (
         _insert(session, EventRow)
         .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(table.c.event_id)  # type: ignore[attr-defined]
+        .returning(table.c.event_id)
     )
     new.update(_many(session, stmt, [_event_row(d, now) for d in decoded]).scalars())
     return new
@@ -232,7 +232,7 @@ def _link_continuations(session: Session, responses: list[Any]) -> set[str]:
         _many(
             session,
             update(table)  # type: ignore[arg-type]
-            .where(table.c.response_id == bindparam("parent"))  # type: ignore[attr-defined]
+            .where(table.c.response_id == bindparam("parent"))
             .values(continued_by=bindparam("child")),
             links,
         )
@@ -271,7 +271,7 @@ def _write_feedback(session: Session, feedback: list[Any]) -> None:
             "event_id": ex.event_id,
             "occurred_at": ex.occurred_at,
         },
-        where=table.c.occurred_at < ex.occurred_at,  # type: ignore[attr-defined]
+        where=table.c.occurred_at < ex.occurred_at,
     )
     _many(session, stmt, rows)
 

@@ -75,8 +75,8 @@ def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
     ]
     chosen_text, rejected_text = (cand.a_text, cand.b_text) if a_wins else (cand.b_text, cand.a_text)
     chosen_ids, rejected_ids = (cand.a_ids, cand.b_ids) if a_wins else (cand.b_ids, cand.a_ids)
-    chosen_id = cand.a_id if a_wins else cand.b_id
-    rejected_id = cand.b_id if a_wins else cand.a_id
+    chosen_id: str | None = cand.a_id if a_wins else cand.b_id
+    rejected_id: str | None = cand.b_id if a_wins else cand.a_id
     human = cand.a_human_written and a_wins
     if cand.a_human_written and not a_wins:  # never happens with edit-only evidence; keep ids honest
         rejected_id = None

@@ -202,14 +202,14 @@ class _Builder:
 
     def regenerates(self, actions: list[ActionView]) -> None:
         regen_events = {a.response_id: a for a in actions if a.kind == "regenerate"}
-        links: dict[tuple[str, str], ActionView | None] = {}
+        links: dict[tuple[str, str], ActionView | None] = {}  # (replaced, new) -> the regenerate event
         for r in self.by_id.values():
             if r.regenerates and r.regenerates in self.by_id:
                 links[(r.regenerates, r.response_id)] = regen_events.get(r.regenerates)
         # a regenerate event whose new response does not name what it replaced: the next answer in that
         # conversation shown after the click
         linked = {old for old, _ in links}
-        for old_id, act in regen_events.items():
+        for old_id, click in regen_events.items():
             old = self.by_id.get(old_id)
             if old is None or old_id in linked:
                 continue
@@ -218,15 +218,15 @@ class _Builder:
                 for r in self.by_id.values()
                 if r.conversation_id == old.conversation_id
                 and r.response_id != old_id
-                and r.shown_at >= act.occurred_at
+                and r.shown_at >= click.occurred_at
             ]
             if later:
-                links[(old_id, min(later, key=lambda r: r.shown_at).response_id)] = act
+                links[(old_id, min(later, key=lambda r: r.shown_at).response_id)] = click
         fb = {(f.response_id, f.user): f for f in self.group.feedback if f.rating != 0}
         choices = [a for a in actions if a.kind == "choice"]
         strong = self.policy.reliability("regenerate_then_positive")
         weak = self.policy.reliability("regenerate_only")
-        for (old_id, new_id), act in sorted(links.items()):
+        for (old_id, new_id), act in sorted(links.items(), key=lambda kv: kv[0]):
             old, new = self.by_id[old_id], self.by_id[new_id]
             user = act.user if act else new.user
             events = [e for e in (act.event_id if act else None, new.event_id) if e]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from curator.ingest.writer import chunks
@@ -95,7 +95,7 @@ def _update(session: Session, rows: list[dict[str, Any]]) -> None:
     cols = [k for k in rows[0] if k != "_pid"]
     stmt = (
         update(table)  # type: ignore[arg-type]
-        .where(table.c.pair_id == bindparam("_pid"))  # type: ignore[attr-defined]
+        .where(table.c.pair_id == bindparam("_pid"))
         .values({c: bindparam(c) for c in cols})
     )
     session.connection().execute(stmt, rows)
@@ -118,7 +118,8 @@ def save_drafts(
     for part in chunks(sorted({d.fingerprint for d in drafts})):
         q = select(Pair.pair_id, Pair.fingerprint).where(Pair.fingerprint.in_(part)).order_by(Pair.created_at)
         for pid, fp in session.execute(q).all():
-            owner.setdefault(fp, pid)
+            if fp is not None:
+                owner.setdefault(fp, pid)
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     with_texts: list[dict[str, Any]] = []
@@ -158,7 +159,7 @@ def save_drafts(
             stats.scrubbed += int(texts["scrubbed"])
             with_texts.append({"_pid": d.pair_id, **_state(d), **texts, "updated_at": now})
     if inserts:
-        session.connection().execute(table.insert(), inserts)
+        session.connection().execute(insert(table), inserts)  # type: ignore[arg-type]
     _update(session, with_texts)
     _update(session, state_only)
     return stats
