@@ -81,6 +81,7 @@ class KafkaSource:
         poll_ms: int = 500,
         retry_max_s: float = 5.0,
         create_topics: bool = True,
+        pair_interval_s: float = 10.0,
     ) -> None:
         self.curator = curator
         self.bootstrap = bootstrap
@@ -92,6 +93,10 @@ class KafkaSource:
         self.poll_ms = poll_ms
         self.retry_max_s = retry_max_s
         self.create_topics = create_topics
+        #: Pairing runs for the groups touched since the last pairing at most this often (and whenever the topic
+        #: is idle): a group touched by several batches is paired once. Touched groups stay ``dirty`` in the
+        #: store until paired, so nothing is lost if the process dies in between.
+        self.pair_interval_s = pair_interval_s
         self.stop_event = threading.Event()
         self.totals = IngestTotals()
         self._needs_sweep = False
@@ -163,11 +168,21 @@ class KafkaSource:
             ensure_topics(self.bootstrap, {self.topic: self.partitions, self.dlq_topic: 1})
         self.totals.add_pairing(self._with_db_retry(self.curator.pair_dirty))  # recover what a crash left
         consumer, producer = self._consumer(), self._producer()
-        started = time.monotonic()
+        started = last_pairing = time.monotonic()
+        pending: set[str] = set()
+
+        def pair_pending() -> None:
+            nonlocal last_pairing
+            if pending:
+                self.totals.add_pairing(self._with_db_retry(partial(self.curator.pair, sorted(pending))))
+                pending.clear()
+            last_pairing = time.monotonic()
+
         try:
             while not self.stop_event.is_set():
                 polled = consumer.poll(timeout_ms=self.poll_ms, max_records=self.max_records)
                 if not polled:
+                    pair_pending()  # idle: catch up
                     if once and (self._drained(consumer) or time.monotonic() - started > join_timeout_s):
                         break
                     continue
@@ -185,14 +200,18 @@ class KafkaSource:
                     for tp in sorted(polled, key=lambda t: (t.topic, t.partition))
                     for m in polled[tp]
                 ]
-                result = self._with_db_retry(partial(self.curator.process, records))
+                result = self._with_db_retry(partial(self.curator.ingest, records))
                 self.totals.add(result)
+                pending |= result.write.touched_groups
                 if self._needs_sweep:
                     # a retried batch finds its events already stored; groups whose pairing was interrupted are
                     # still dirty: pair them now
                     self._needs_sweep = False
                     self.totals.add_pairing(self._with_db_retry(self.curator.pair_dirty))
                 self._send_dead_letters(producer, result.dead)
+                if time.monotonic() - last_pairing >= self.pair_interval_s:
+                    pair_pending()
+                # the events and their groups' dirty flags are committed: the offsets may follow
                 offsets = {tp: OffsetAndMetadata(msgs[-1].offset + 1, "", -1) for tp, msgs in polled.items()}
                 try:
                     consumer.commit(offsets)
@@ -200,6 +219,7 @@ class KafkaSource:
                     # rebalanced away, or the broker is briefly unreachable: whoever owns the partition next
                     # re-reads these records, and ingest stores each event once anyway
                     log.warning(COMMIT_FAILED.format(error=exc))
+            pair_pending()
         finally:
             producer.flush()
             producer.close()

@@ -142,10 +142,14 @@ def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:
 
 def _write_responses(session: Session, responses: list[Any]) -> set[str]:
     groups: dict[str, dict[str, Any]] = {}
+    keys: dict[tuple[Any, ...], str] = {}  # many responses in a batch share a context: normalize it once
     rows = []
     for e in responses:
         context = [{"role": m.role, "content": m.content} for m in e.context]
-        key = group_key(context, app_id=e.app_id, system_prompt_version=e.system_prompt_version)
+        raw = (e.app_id, e.system_prompt_version, *(m.role + "\0" + m.content for m in e.context))
+        key = keys.get(raw) or keys.setdefault(
+            raw, group_key(context, app_id=e.app_id, system_prompt_version=e.system_prompt_version)
+        )
         g = groups.get(key)
         if g is None:
             groups[key] = {

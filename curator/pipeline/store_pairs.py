@@ -116,10 +116,17 @@ def save_drafts(
     # duplicates across groups: the same texts already stored under another pair id
     owner: dict[str, str] = {}
     for part in chunks(sorted({d.fingerprint for d in drafts})):
-        q = select(Pair.pair_id, Pair.fingerprint).where(Pair.fingerprint.in_(part)).order_by(Pair.created_at)
+        q = (
+            select(Pair.pair_id, Pair.fingerprint)
+            .where(Pair.fingerprint.in_(part))
+            .order_by(Pair.created_at, Pair.pair_id)
+        )
         for pid, fp in session.execute(q).all():
             if fp is not None:
                 owner.setdefault(fp, pid)
+    # the earliest stored pair owns its texts; among new ones the lowest id (the store's order for equal times)
+    for d in sorted(drafts, key=lambda d: d.pair_id):
+        owner.setdefault(d.fingerprint, d.pair_id)
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     with_texts: list[dict[str, Any]] = []

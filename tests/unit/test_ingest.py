@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -249,3 +250,22 @@ def test_pair_dirty_recovers_groups_left_unpaired(store: Any, curator: Curator) 
     assert done.groups == 1 and count(store, Pair) == 1
     with store.session() as s:
         assert s.execute(select(PromptGroup.dirty)).scalar_one() is False
+
+
+def test_same_texts_in_another_app_are_a_stable_duplicate(store: Any, curator: Curator) -> None:
+    f1, f2 = EventFactory("app-one"), EventFactory("app-two")
+    f2._ids = itertools.count(1000)  # response ids are global: keep the two apps' apart
+    first = ab_choice(f1, "c1", "u1") + ab_choice(f1, "c2", "u2")
+    second = ab_choice(f2, "c3", "u3") + ab_choice(f2, "c4", "u4")
+    curator.process(raw(*first, *second))  # both new in one batch: the lower pair id owns the texts
+    with store.session() as s:
+        before = {p.pair_id: (p.status, p.checks) for p in s.execute(select(Pair)).scalars()}
+    assert sorted(st for st, _ in before.values()) == ["accepted", "discarded"]
+    dup = next(pid for pid, (st, _) in before.items() if st == "discarded")
+    assert before[dup][1] == ["duplicate"]
+    curator.process(raw(f1.choice(first[0]["response_id"], first[1]["response_id"], "a", "c5", "u5")))
+    curator.process(raw(f2.choice(second[0]["response_id"], second[1]["response_id"], "a", "c6", "u6")))
+    with store.session() as s:
+        after = {p.pair_id: p for p in s.execute(select(Pair)).scalars()}
+    assert after[dup].status == "discarded" and after[dup].meta["duplicate_of"] != dup
+    assert after[after[dup].meta["duplicate_of"]].status == "accepted"
