@@ -15,7 +15,7 @@ import yaml
 from curator.coverage import CategoryCoverage
 from curator.releases.gates import GateTally
 
-__all__ = ["CardInput", "render_card", "scrubber_facts"]
+__all__ = ["CardInput", "removed_table", "render_card", "scrubber_facts"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,16 @@ def _header(inp: CardInput) -> str:
 def _counter_table(title: str, counter: dict[str, int]) -> list[str]:
     lines = [f"| {title} | pairs |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in sorted(counter.items())] or ["| (none) | 0 |"]
+    return lines
+
+
+def removed_table(removed: dict[str, int]) -> list[str]:
+    """Rows left out before release, by reason: pairs and (where the reason is per prompt) prompt groups."""
+    reasons = sorted({k.removesuffix("_groups") for k in removed})
+    lines = ["| left out before release | pairs | prompt groups |", "|---|---:|---:|"]
+    lines += [f"| {r} | {removed.get(r, 0)} | {removed.get(r + '_groups', '-')} |" for r in reasons] or [
+        "| (nothing) | 0 | - |"
+    ]
     return lines
 
 
@@ -163,7 +173,7 @@ def render_card(inp: CardInput) -> str:
         "|---|---|",
         *[f"| {name} | {g['status']} |" for name, g in r["gates"].items()],
         "",
-        *_counter_table("removed before release", dict(r["removed"])),
+        *removed_table(r["removed"]),
         "",
         f"Overridden gates: {', '.join(inp.overrides) or 'none'}.",
         *(["", "Warnings:", *[f"- {w}" for w in r["warnings"]]] if r["warnings"] else []),

@@ -140,6 +140,8 @@ def test_duplicates_removed_within_and_across_releases(store: Store, tmp_path: P
     oct_ = _build(store, tmp_path, "2026-10", policy=LOOSE)
     assert oct_.manifest.counts["pairs"] == 20
     assert oct_.manifest.counts["removed_near_duplicate_prompt"] == 6
+    assert "| near_duplicate_prompt | 6 | 3 |" in (oct_.path / "README.md").read_text()
+    assert "| near_duplicate_prompt | 6 | 3 |" in (oct_.path / "CHANGELOG.md").read_text()
     nov = _build(store, tmp_path, "2026-11", policy=LOOSE)
     assert nov.manifest.counts["pairs"] == 4
     assert nov.manifest.counts["removed_duplicate_of_earlier_release"] == 4
