@@ -7,7 +7,8 @@
   replaced (``replace_existing=True`` would overwrite ``next_run_time`` and lose a run missed while down). On
   the very first start, a run that fell due within the grace period is scheduled at once.
 - The job itself is idempotent: it takes a unique ``job_runs`` row for (job, month) before any work, so two
-  schedulers started by mistake release the month once. A failed run's row can be taken again.
+  schedulers started by mistake release the month once. A failed run's row can be taken again, and so can
+  one left ``running`` for 12 hours by a crashed process.
 - The callable is referenced as ``curator.releases.scheduler:run_monthly_release`` (the job store pickles it).
 """
 
@@ -152,8 +153,13 @@ def open_job_store(settings: Any) -> Any:
     return store
 
 
-def claim_run(store: Store, job: str, period: str) -> int | None:
-    """Take the (job, period) row before work starts; ``None`` when another run has it (running or done)."""
+#: A run still marked ``running`` this long after it started is taken to have died with its process.
+STALE_RUN = timedelta(hours=12)
+
+
+def claim_run(store: Store, job: str, period: str, stale_after: timedelta = STALE_RUN) -> int | None:
+    """Take the (job, period) row before work starts; ``None`` when another run has it (done, or running for
+    less than ``stale_after``). A failed run, or one left ``running`` by a crashed process, is taken over."""
     try:
         with store.session() as session:
             row = JobRun(job=job, period=period, status="running")
@@ -165,7 +171,12 @@ def claim_run(store: Store, job: str, period: str) -> int | None:
     with store.session() as session:
         result = session.execute(
             update(JobRun)
-            .where(JobRun.job == job, JobRun.period == period, JobRun.status == "failed")
+            .where(
+                JobRun.job == job,
+                JobRun.period == period,
+                (JobRun.status == "failed")
+                | ((JobRun.status == "running") & (JobRun.started_at < utcnow() - stale_after)),
+            )
             .values(status="running", started_at=utcnow(), finished_at=None)
         )
         if getattr(result, "rowcount", 0) == 1:

@@ -141,6 +141,23 @@ def test_two_schedulers_release_a_month_once(store: Store, tmp_path: Path) -> No
     assert release_month(settings, store, "2026-10")["status"] == "skipped"
 
 
+def test_run_left_running_by_a_crash_is_taken_over_when_stale(store: Store) -> None:
+    from curator.store.models import utcnow
+
+    with store.session() as session:
+        session.add(JobRun(job="monthly-release", period="2026-08", status="running", started_at=utcnow()))
+        session.add(
+            JobRun(
+                job="monthly-release",
+                period="2026-07",
+                status="running",
+                started_at=utcnow() - timedelta(hours=13),
+            )
+        )
+    assert claim_run(store, "monthly-release", "2026-08") is None  # still running somewhere
+    assert claim_run(store, "monthly-release", "2026-07") is not None  # its process died long ago
+
+
 def test_failed_run_can_be_taken_again(store: Store, tmp_path: Path) -> None:
     settings = _settings(store, tmp_path)
     failed = release_month(settings, store, "2026-09")  # no pairs: the "empty" gate fails
