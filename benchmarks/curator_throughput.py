@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -171,6 +172,93 @@ def measure(
     }
 
 
+def measure_group(
+    bootstrap: str, admin_url: str, n_events: int, *, consumers: int, seed: int
+) -> dict[str, Any]:
+    """``consumers`` `prefloop curator run` processes in one group (scale-out), ingest + pairing, to drained and
+    every touched group paired. Timed from the first event stored (process start-up and group join excluded)."""
+    from sqlalchemy import func, select
+    from sqlalchemy.engine import make_url
+
+    from curator.store import Store
+    from curator.store.models import EventRow, PromptGroup
+
+    tag = uuid.uuid4().hex[:8]
+    topic, db = f"bench-{tag}", f"prefloop_bench_{tag}"
+    values, keys = trace(n_events, seed)
+    log(f"{consumers} consumer processes: producing {len(values)} events to {topic}")
+    produce(bootstrap, topic, values, keys)
+    _admin(admin_url, f'CREATE DATABASE "{db}"')
+    url = make_url(admin_url).set(database=db).render_as_string(hide_password=False)
+    store = Store(url)
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        store.upgrade()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFLOOP_")}
+        env.update(
+            PREFLOOP_DATABASE_URL=url,
+            PREFLOOP_KAFKA_BOOTSTRAP=bootstrap,
+            PREFLOOP_KAFKA_TOPIC=topic,
+            PREFLOOP_KAFKA_DLQ_TOPIC=f"{topic}.dlq",
+            PREFLOOP_KAFKA_GROUP=f"bench-{tag}",
+            PREFLOOP_LOG_LEVEL="ERROR",
+            PYTHONPATH=str(ROOT),
+        )
+        cmd = [sys.executable, "-m", "curator.cli", "curator", "run", "--no-scrub", "--no-tag"]
+        procs = [
+            subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(consumers)
+        ]
+
+        def state() -> tuple[int, int]:
+            with store.session() as s:
+                n = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
+                dirty = s.execute(select(func.count()).where(PromptGroup.dirty.is_(True))).scalar_one()
+            return int(n), int(dirty)
+
+        spawned = time.monotonic()
+        first = None
+        at_first = 0
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            n, dirty = state()
+            if n and first is None:
+                # the clock starts at the first commit; only events stored after it count toward the rate
+                first, at_first = time.monotonic(), n
+            if n >= len(values) and dirty == 0:
+                break
+            time.sleep(0.25)
+        done = time.monotonic()
+        stored = state()[0]
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        store.dispose()
+        try:
+            _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        except Exception as exc:
+            log(f"could not drop {db}: {exc}")
+    seconds = done - (first or done)
+    rate = (stored - at_first) / seconds if seconds else 0.0
+    wall = stored / (done - spawned)
+    log(
+        f"  {stored - at_first} events stored and paired in {seconds:.1f}s after the first commit by {consumers} "
+        f"processes: {rate:,.0f} events/s ({wall:,.0f} events/s including start-up and group join)"
+    )
+    return {
+        "consumers": consumers,
+        "events": stored,
+        "seconds": round(seconds, 2),
+        "events_per_s": round(rate, 1),
+        "events_per_s_with_startup": round(wall, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="20k events (3k for the full pipeline)")
@@ -178,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--full-events", type=int, default=None, help="events for the full pipeline (default 8k)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--batch", type=int, default=5000, help="max records per poll (one DB transaction)")
+    ap.add_argument("--consumers", type=int, default=0, help="also time N `prefloop curator run` processes")
     args = ap.parse_args(argv)
     import logging
 
@@ -188,9 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     bootstrap, admin_url = services()
     core = measure(bootstrap, admin_url, n, full=False, seed=args.seed, batch=args.batch)
     full = measure(bootstrap, admin_url, n_full, full=True, seed=args.seed + 1, batch=args.batch)
+    scale = (
+        measure_group(bootstrap, admin_url, n, consumers=args.consumers, seed=args.seed)
+        if args.consumers
+        else None
+    )
     print(
         json.dumps(
             {
+                "scale_out": scale,
                 "events_per_s": core["events_per_s"],
                 "events_per_s_full_pipeline": full["events_per_s"],
                 "ingest_pairing": core,
