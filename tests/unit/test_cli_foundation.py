@@ -39,7 +39,7 @@ def test_db_upgrade_migrates_an_empty_sqlite_and_doctor_reports_each_part(
 
     up = _prefloop("db", "upgrade", env=base_env, cwd=tmp_path)
     assert up.returncode == 0, up.stderr
-    assert "0001_initial" in up.stdout
+    assert ": empty -> [" in up.stdout
 
     after = _prefloop("doctor", env=base_env, cwd=tmp_path)
     lines = after.stdout.splitlines()
