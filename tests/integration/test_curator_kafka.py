@@ -227,3 +227,43 @@ def test_postgres_restart_under_load_loses_and_doubles_nothing(
         close(proc)
     stored, pairs, signals = counts(postgres_url)
     assert stored == len(events) and pairs == n_pairs and signals == 3 * n_pairs
+
+
+def test_two_consumers_in_one_group_share_the_partitions(
+    kafka_bootstrap: str, kafka_topic: str, dlq_topic: str, postgres_url: str
+) -> None:
+    import threading
+
+    events, n_pairs = trace(300)
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    stores = [Store(postgres_url), Store(postgres_url)]
+    sources = [
+        KafkaSource(
+            Curator(s, load_policy(), require_scrub=False),
+            bootstrap=kafka_bootstrap,
+            topic=kafka_topic,
+            dlq_topic=dlq_topic,
+            group=group,
+            max_records=200,
+        )
+        for s in stores
+    ]
+    threads = [threading.Thread(target=src.run) for src in sources]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(8)  # both members join and the group settles before the load arrives
+        produce(kafka_bootstrap, kafka_topic, events)
+        wait_for(lambda: counts(postgres_url)[0] == len(events), 90, "both consumers to drain the topic")
+        wait_for(lambda: counts(postgres_url)[2] == 3 * n_pairs, 60, "every signal paired")
+    finally:
+        for src in sources:
+            src.stop()
+        for t in threads:
+            t.join(60)
+        for s in stores:
+            s.dispose()
+    assert all(src.totals.inserted > 0 for src in sources), "each member should own some partitions"
+    assert sum(src.totals.inserted for src in sources) == len(events)
+    stored, pairs, signals = counts(postgres_url)
+    assert stored == len(events) and pairs == n_pairs and signals == 3 * n_pairs
