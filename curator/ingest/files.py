@@ -139,7 +139,9 @@ class SpoolSource:
     def _segments(self) -> Iterator[tuple[Path, list[Path]]]:
         if not self.spool_dir.is_dir():
             return
-        for writer in sorted(p for p in self.spool_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for writer in sorted(
+            p for p in self.spool_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+        ):
             segs = sorted(p for p in writer.iterdir() if p.suffix == _SEGMENT_SUFFIX and p.stem.isdigit())
             if segs:
                 yield writer, segs
