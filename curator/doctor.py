@@ -33,7 +33,7 @@ def check_database(settings: Settings) -> Check:
     try:
         current, expected = store.current_heads(), store.expected_heads()
     except SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return Check(
             "database", False, f"{url}: unreachable ({reason}); start it or fix PREFLOOP_DATABASE_URL"
         )

@@ -280,6 +280,6 @@ def parse_event(data: bytes | str | dict[str, Any]) -> Event:
             raw,
         )
     try:
-        return _event_adapter.validate_python(data)  # type: ignore[no-any-return]
+        return _event_adapter.validate_python(data)
     except ValidationError as exc:
         raise EventValidationError("invalid", _field_errors(exc), raw) from None
