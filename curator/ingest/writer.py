@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import any_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from curator.store.models import (
     utcnow,
 )
 
-__all__ = ["WriteResult", "chunks", "write_batch"]
+__all__ = ["WriteResult", "batches", "chunks", "in_values", "write_batch"]
 
 _CHUNK = 500
 
@@ -45,6 +45,26 @@ class WriteResult:
 def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _is_pg(session: Session) -> bool:
+    return bool(session.get_bind().dialect.name == "postgresql")
+
+
+def batches(session: Session, items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    """``items`` in parts small enough for one statement's ``IN`` list: all at once on PostgreSQL (where
+    :func:`in_values` binds one array), ``size`` at a time elsewhere (SQLite's bound-parameter limit)."""
+    if _is_pg(session):
+        return [items] if items else []
+    return chunks(items, size)
+
+
+def in_values(session: Session, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one bound array instead of one parameter
+    per value (a constant statement: no per-call compiling and parsing of thousands of placeholders)."""
+    if _is_pg(session):
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _insert(session: Session, model: Any) -> Any:
@@ -76,6 +96,28 @@ def _event_row(d: Decoded, now: datetime) -> dict[str, Any]:
         "source": d.source[-300:],
         "purged_at": None,
     }
+
+
+def _event_copy_row(d: Decoded, now: datetime) -> tuple[Any, ...]:
+    """The COPY row of ``_EVENT_COLUMNS``: the payload as the JSON text received when there is one (PostgreSQL
+    parses it into the same ``jsonb`` value), re-encoded otherwise."""
+    e = d.event
+    payload = d.text if d.text is not None else json.dumps(d.payload, ensure_ascii=False)
+    return (
+        e.event_id,
+        e.type,
+        e.schema_version,
+        e.app_id,
+        e.conversation_id,
+        e.user,
+        getattr(e, "response_id", None) or getattr(e, "response_a", None),
+        getattr(e, "response_b", None),
+        e.occurred_at,
+        now,
+        payload,
+        d.source[-300:],
+        None,
+    )
 
 
 _EVENT_COLUMNS = (
@@ -121,13 +163,7 @@ def _copy_insert(
 def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:
     now = utcnow()
     if session.get_bind().dialect.name == "postgresql":
-        rows = (
-            tuple(
-                json.dumps(v, ensure_ascii=False) if k == "payload" else v
-                for k, v in _event_row(d, now).items()
-            )
-            for d in decoded
-        )
+        rows = (_event_copy_row(d, now) for d in decoded)
         return set(_copy_insert(session, "events", _EVENT_COLUMNS, rows, "event_id"))
     new: set[str] = set()
     table = EventRow.__table__
@@ -215,12 +251,12 @@ def _link_continuations(session: Session, responses: list[Any]) -> set[str]:
     touched: set[str] = set()
     links: list[dict[str, str]] = []
     convs = sorted(wanted)
-    for part in chunks(convs):
+    for part in batches(session, convs):
         rows = session.execute(
             select(
                 ResponseRow.response_id, ResponseRow.conversation_id, ResponseRow.text, ResponseRow.group_key
             )
-            .where(ResponseRow.conversation_id.in_(part), ResponseRow.continued_by.is_(None))
+            .where(in_values(session, ResponseRow.conversation_id, part), ResponseRow.continued_by.is_(None))
             .order_by(ResponseRow.shown_at)
         ).all()
         by_text = {(r.conversation_id, normalize_text(r.text or "")): r for r in rows}
@@ -240,8 +276,10 @@ def _link_continuations(session: Session, responses: list[Any]) -> set[str]:
             .values(continued_by=bindparam("child")),
             links,
         )
-    for keys in chunks(sorted(touched)):
-        session.execute(update(PromptGroup).where(PromptGroup.key.in_(keys)).values(dirty=True))
+    for keys in batches(session, sorted(touched)):
+        session.execute(
+            update(PromptGroup).where(in_values(session, PromptGroup.key, keys)).values(dirty=True)
+        )
     return touched
 
 
@@ -282,14 +320,18 @@ def _write_feedback(session: Session, feedback: list[Any]) -> None:
 
 def _mark_referenced(session: Session, response_ids: set[str]) -> set[str]:
     keys: set[str] = set()
-    for part in chunks(sorted(response_ids)):
+    for part in batches(session, sorted(response_ids)):
         keys.update(
             session.execute(
-                select(ResponseRow.group_key).where(ResponseRow.response_id.in_(part)).distinct()
+                select(ResponseRow.group_key)
+                .where(in_values(session, ResponseRow.response_id, part))
+                .distinct()
             ).scalars()
         )
-    for part in chunks(sorted(keys)):
-        session.execute(update(PromptGroup).where(PromptGroup.key.in_(part)).values(dirty=True))
+    for part in batches(session, sorted(keys)):
+        session.execute(
+            update(PromptGroup).where(in_values(session, PromptGroup.key, part)).values(dirty=True)
+        )
     return keys
 
 

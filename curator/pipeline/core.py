@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from curator.ingest.decode import DeadLetterItem, RawRecord, decode_records
-from curator.ingest.writer import WriteResult, chunks, write_batch
+from curator.ingest.writer import WriteResult, chunks, in_values, write_batch
 from curator.pairing.engine import pair_group
 from curator.pairing.model import GroupView
 from curator.pairing.policy import Policy
@@ -139,7 +139,11 @@ class Curator:
                 .where(g.dirty.is_(True))
                 .order_by(g.key)
             )
-            q = q.where(PromptGroup.key.in_(keys)) if keys is not None else q.limit(self.pair_batch)
+            q = (
+                q.where(in_values(session, PromptGroup.key, keys))
+                if keys is not None
+                else q.limit(self.pair_batch)
+            )
             if self.store.dialect == "postgresql":
                 q = q.with_for_update(skip_locked=True)  # another consumer is pairing it: it will finish it
             groups = list(session.execute(q).all())
@@ -156,7 +160,9 @@ class Curator:
                 drafts.extend(group_drafts)
             result.pairs = save_drafts(session, drafts, self.policy, self.scrubber)
             session.execute(
-                update(PromptGroup).where(PromptGroup.key.in_([g.key for g in groups])).values(dirty=False)
+                update(PromptGroup)
+                .where(in_values(session, PromptGroup.key, [g.key for g in groups]))
+                .values(dirty=False)
             )
             result.groups = len(groups)
         return result

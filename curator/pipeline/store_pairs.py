@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from curator.ingest.writer import chunks
+from curator.ingest.writer import batches, in_values
 from curator.pairing.engine import mark_duplicate
 from curator.pairing.model import PairDraft
 from curator.pairing.policy import RUBRIC_VERSION, Policy
@@ -108,17 +108,17 @@ def save_drafts(
     stats = SaveStats()
     table = Pair.__table__
     existing: dict[str, Any] = {}
-    for part in chunks([d.pair_id for d in drafts]):
+    for part in batches(session, [d.pair_id for d in drafts]):
         q = select(Pair.pair_id, Pair.review, Pair.scrubbed, *(getattr(Pair, k) for k in _STATE)).where(
-            Pair.pair_id.in_(part)
+            in_values(session, Pair.pair_id, part)
         )
         existing.update({r.pair_id: r for r in session.execute(q).all()})
     # duplicates across groups: the same texts already stored under another pair id
     owner: dict[str, str] = {}
-    for part in chunks(sorted({d.fingerprint for d in drafts})):
+    for part in batches(session, sorted({d.fingerprint for d in drafts})):
         q = (
             select(Pair.pair_id, Pair.fingerprint)
-            .where(Pair.fingerprint.in_(part))
+            .where(in_values(session, Pair.fingerprint, part))
             .order_by(Pair.created_at, Pair.pair_id)
         )
         for pid, fp in session.execute(q).all():

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from curator.ingest.writer import chunks
+from curator.ingest.writer import batches, in_values
 from curator.pairing.model import ActionView, FeedbackView, GroupView, ResponseView
 from curator.store.models import EventRow, FeedbackState, ResponseRow
 
@@ -25,7 +25,7 @@ def load_groups(session: Session, groups: Sequence[Any]) -> list[GroupView]:
     responses: dict[str, list[ResponseView]] = defaultdict(list)
     group_of: dict[str, str] = {}
     r = ResponseRow
-    for part in chunks(keys):
+    for part in batches(session, keys):
         rows = session.execute(
             select(
                 r.response_id,
@@ -40,7 +40,7 @@ def load_groups(session: Session, groups: Sequence[Any]) -> list[GroupView]:
                 r.prompt_source,
                 r.regenerates,
                 r.continued_by,
-            ).where(r.group_key.in_(part))
+            ).where(in_values(session, r.group_key, part))
         ).all()
         for row in rows:
             group_of[row.response_id] = row.group_key
@@ -64,10 +64,10 @@ def load_groups(session: Session, groups: Sequence[Any]) -> list[GroupView]:
     actions: dict[str, list[ActionView]] = defaultdict(list)
     seen_actions: set[str] = set()
     f, e = FeedbackState, EventRow
-    for part in chunks(ids):
+    for part in batches(session, ids):
         for fb in session.execute(
             select(f.response_id, f.user, f.rating, f.reason, f.event_id, f.occurred_at).where(
-                f.response_id.in_(part)
+                in_values(session, f.response_id, part)
             )
         ).all():
             feedback[group_of[fb.response_id]].append(FeedbackView(*fb))
@@ -78,7 +78,7 @@ def load_groups(session: Session, groups: Sequence[Any]) -> list[GroupView]:
                 e.type.in_(_ACTIONS),
                 # a purged edit has lost its text; choices and regenerates carry none
                 or_(e.type != "edit", e.purged_at.is_(None)),
-                or_(e.response_id.in_(part), e.other_response_id.in_(part)),
+                or_(in_values(session, e.response_id, part), in_values(session, e.other_response_id, part)),
             )
         ).all()
         for row in rows:
