@@ -19,6 +19,7 @@ from capture.intake import KINDS, build_event, field_errors
 from capture.publisher import Publisher
 from capture.publisher.publisher import wire_line
 from capture.ratelimit import RateLimiter
+from capture.response_line import is_identifier, response_line
 from capture.settings import CaptureSettings
 from capture.tokens import Pseudonymizer, TokenSigner, derive_key
 from schemas.errors import CaptureError, EventValidationError, FieldError
@@ -78,6 +79,7 @@ class CaptureCore:
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self.idempotency = IdempotencyCache(settings.idempotency_ttl)
         self.app_id = settings.app_id
+        self._app_id_ok = is_identifier(settings.app_id)  # else the model path refuses it, by name
 
     @property
     def metrics(self) -> Any:
@@ -101,37 +103,65 @@ class CaptureCore:
         client_version: str | None = None,
     ) -> ResponseToken:
         """Record a response shown to ``user_id``; return its token. Validates on this thread (raises
-        :class:`~schemas.errors.EventValidationError`), then queues without waiting for the disk."""
+        :class:`~schemas.errors.EventValidationError`), then queues without waiting for the disk.
+
+        The usual call is checked field by field and serialized without building the pydantic model
+        (:func:`~capture.response_line.response_line`); anything that check cannot vouch for goes through
+        ``ResponseEvent.model_validate``, which refuses it with the model's own field names."""
         user = self.pseudonymize(user_id)
         event_id = self.publisher.new_event_id()
         if response_id is None:
             response_id = event_id
-        data: dict[str, Any] = {
-            "event_id": event_id,
-            "occurred_at": datetime.now(UTC),
-            "app_id": self.app_id,
-            "conversation_id": conversation_id,
-            "user": user,
-            "response_id": response_id,
-            "context": context,
-            "text": text,
-            "model": model,
-            "prompt_source": prompt_source,
-        }
-        for name, value in (
-            ("generation", generation),
-            ("regenerates", regenerates),
-            ("system_prompt_version", system_prompt_version),
-            ("locale", locale),
-            ("client_version", client_version),
-        ):
-            if value is not None:
-                data[name] = value
-        try:
-            event = ResponseEvent.model_validate(data)
-        except ValidationError as exc:
-            raise EventValidationError("invalid", field_errors(exc)) from None
-        self.publisher.submit(event)
+        occurred_at = datetime.now(UTC)
+        line = None
+        if self._app_id_ok:
+            line = response_line(
+                event_id=event_id,
+                occurred_at=occurred_at,
+                app_id=self.app_id,
+                conversation_id=conversation_id,
+                user=user,
+                response_id=response_id,
+                context=context,
+                text=text,
+                model=model,
+                generation=generation,
+                prompt_source=prompt_source,
+                regenerates=regenerates,
+                system_prompt_version=system_prompt_version,
+                locale=locale,
+                client_version=client_version,
+            )
+        if line is None:
+            data: dict[str, Any] = {
+                "event_id": event_id,
+                "occurred_at": occurred_at,
+                "app_id": self.app_id,
+                "conversation_id": conversation_id,
+                "user": user,
+                "response_id": response_id,
+                "context": context,
+                "text": text,
+                "model": model,
+                "prompt_source": prompt_source,
+            }
+            for name, value in (
+                ("generation", generation),
+                ("regenerates", regenerates),
+                ("system_prompt_version", system_prompt_version),
+                ("locale", locale),
+                ("client_version", client_version),
+            ):
+                if value is not None:
+                    data[name] = value
+            try:
+                event = ResponseEvent.model_validate(data)
+            except ValidationError as exc:
+                raise EventValidationError("invalid", field_errors(exc)) from None
+            line = wire_line(event)
+            response_id = event.response_id
+            conversation_id = event.conversation_id
+        self.publisher.submit_line(line, "response")
         token = self.signer.issue(response_id, conversation_id, user)
         return ResponseToken(token, response_id, conversation_id, event_id)
 

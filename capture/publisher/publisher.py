@@ -140,9 +140,12 @@ class Publisher:
 
     def submit(self, event: Any) -> None:
         """Queue ``event`` (a ``schemas.events`` model) and return at once. See the class docstring."""
-        line = wire_line(event)
+        self.submit_line(wire_line(event), event.type)
+
+    def submit_line(self, line: bytes, kind: str) -> None:
+        """:meth:`submit` for an event already serialized to its wire form (``line`` ends with ``\\n``)."""
         try:
-            self._writer.put(line, event.type)
+            self._writer.put(line, kind)
         except CaptureError as exc:
             self.metrics.count_rejected(getattr(exc, "reason", "unavailable"))
             raise

@@ -63,3 +63,16 @@ def test_pseudonyms_are_stable_keyed_and_schema_safe() -> None:
     for i in range(5):  # the cache is bounded and results stay the same after eviction
         p(f"user{i}")
     assert p("alice@example.com") == first
+
+
+@pytest.mark.parametrize("key", [KEY, b"", b"k" * 64, b"long key " * 20])
+def test_token_mac_is_hmac_sha256_of_body_and_user(key: bytes) -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    token = TokenSigner(key, 0).issue("r-1", "c-1", "u_alice", now=1_000_000)
+    body, mac = token.rsplit("~", 1)
+    want = hmac.digest(key, f"{body}|u_alice".encode(), hashlib.sha256)[:16]
+    assert mac == base64.urlsafe_b64encode(want).rstrip(b"=").decode()
+    assert body == "v1~r-1~c-1~f4240"

@@ -1,0 +1,203 @@
+"""The request-path fast path of ``response_shown``: the same bytes as ``ResponseEvent``, the same refusals."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from capture.core import CaptureCore
+from capture.intake import field_errors
+from capture.publisher.publisher import wire_line
+from capture.response_line import response_line
+from capture.settings import settings_from_config
+from schemas.errors import EventValidationError
+from schemas.events import GenerationSettings, Message, ResponseEvent
+
+EVENT_ID = "019a4b2c-3d4e-7f60-8a1b-2c3d4e5f6a7b"
+USER = "u_0123456789abcdef0123456789abcdef"
+CONTEXT = [
+    {"role": "system", "content": "You are helpful."},
+    {"role": "user", "content": "Hi?"},
+]
+OPTIONAL = ("generation", "regenerates", "system_prompt_version", "locale", "client_version")
+
+
+def fields(**over: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "event_id": EVENT_ID,
+        "occurred_at": datetime(2026, 11, 22, 5, 40, 1, 123456, tzinfo=UTC),
+        "app_id": "assistant",
+        "conversation_id": "conv-1",
+        "user": USER,
+        "response_id": "r-1",
+        "context": CONTEXT,
+        "text": "The answer.",
+        "model": "m-1",
+        "generation": None,
+        "prompt_source": "user",
+        "regenerates": None,
+        "system_prompt_version": None,
+        "locale": None,
+        "client_version": None,
+    }
+    base.update(over)
+    return base
+
+
+def model_line(f: dict[str, Any]) -> bytes:
+    """What the full pydantic path produces (and how CaptureCore built it before the fast path)."""
+    data = {k: v for k, v in f.items() if not (k in OPTIONAL and v is None)}
+    return wire_line(ResponseEvent.model_validate(data))
+
+
+ALL_CHARS = "".join(chr(c) for c in range(0x80)) + "é ü 中文 \u2028 \u2029 \x7f \ufeff 😀 \\\" '"
+
+VALID = {
+    "plain": {},
+    "microsecond zero": {"occurred_at": datetime(2026, 1, 1, tzinfo=UTC)},
+    "every escape": {"text": ALL_CHARS, "model": ALL_CHARS[1:200]},
+    "escapes in context": {"context": [{"role": "user", "content": ALL_CHARS}]},
+    "long text": {"text": "x" * 100_000},
+    "empty text": {"text": ""},
+    "messages and extra keys": {
+        "context": (
+            Message(role="assistant", content="a"),
+            {"content": "q", "role": "user", "name": "ignored"},
+        )
+    },
+    "max context": {"context": [{"role": "user", "content": ""}] * 500},
+    "generation dict": {"generation": {"temperature": 0.7, "top_k": 5, "seed": None, "vendor": [1, "x"]}},
+    "generation model": {"generation": GenerationSettings(top_p=0.5, max_tokens=10)},
+    "generation empty": {"generation": {}},
+    "all optional": {
+        "regenerates": "r-0",
+        "system_prompt_version": "sp-3",
+        "locale": "de-CH",
+        "client_version": "1.2.3",
+        "prompt_source": "suggestion",
+    },
+    "identifier charset": {"conversation_id": "A-z_0.9:@/+=" + "a" * 116, "response_id": "x"},
+    "empty optionals": {"system_prompt_version": "", "locale": "", "client_version": ""},
+}
+
+
+@pytest.mark.parametrize("over", VALID.values(), ids=list(VALID))
+def test_fast_path_bytes_equal_the_model_s(over: dict[str, Any]) -> None:
+    f = fields(**over)
+    line = response_line(**f)
+    assert line is not None, "the fast path should take this input"
+    assert line == model_line(f)
+
+
+INVALID = {
+    "conversation id with a space": ({"conversation_id": "bad id"}, ["conversation_id"]),
+    "conversation id too long": ({"conversation_id": "a" * 129}, ["conversation_id"]),
+    "conversation id trailing newline": ({"conversation_id": "c\n"}, ["conversation_id"]),
+    "conversation id empty": ({"conversation_id": ""}, ["conversation_id"]),
+    "response id not str": ({"response_id": 7}, ["response_id"]),
+    "empty context": ({"context": []}, ["context"]),
+    "context too long": ({"context": [{"role": "user", "content": ""}] * 501}, ["context"]),
+    "context not ending with user": ({"context": [{"role": "assistant", "content": "a"}]}, [""]),
+    "bad role": ({"context": [{"role": "robot", "content": "a"}]}, ["context.0.role"]),
+    "missing content": ({"context": [{"role": "user"}]}, ["context.0.content"]),
+    "content too long": ({"context": [{"role": "user", "content": "x" * 100_001}]}, ["context.0.content"]),
+    "context not a list": ({"context": "hello"}, ["context"]),
+    "text too long": ({"text": "x" * 100_001}, ["text"]),
+    "text not str": ({"text": 12}, ["text"]),
+    "model empty": ({"model": ""}, ["model"]),
+    "model too long": ({"model": "m" * 201}, ["model"]),
+    "prompt source empty": ({"prompt_source": ""}, ["prompt_source"]),
+    "bad generation": ({"generation": {"temperature": -1}}, ["generation.temperature"]),
+    "generation not a dict": ({"generation": 3}, ["generation"]),
+    "bad regenerates": ({"regenerates": "not ok"}, ["regenerates"]),
+    "system prompt version too long": ({"system_prompt_version": "s" * 129}, ["system_prompt_version"]),
+    "locale too long": ({"locale": "l" * 36}, ["locale"]),
+    "client version too long": ({"client_version": "c" * 65}, ["client_version"]),
+    "two at once": ({"text": 1, "model": ""}, ["text", "model"]),
+}
+
+
+@pytest.fixture()
+def core(tmp_path: Path) -> Any:
+    settings = settings_from_config(
+        {"SECRET_KEY": "s", "PREFLOOP_CAPTURE_SPOOL_DIR": str(tmp_path / "spool")},
+        app_name="assistant",
+        instance_path=str(tmp_path),
+        app_secret="s",
+    )
+    c = CaptureCore(settings)
+    yield c
+    c.publisher.shutdown(1)
+
+
+@pytest.mark.parametrize(("over", "paths"), INVALID.values(), ids=list(INVALID))
+def test_invalid_input_is_refused_with_the_model_s_field_names(
+    core: CaptureCore, over: dict[str, Any], paths: list[str]
+) -> None:
+    f = fields(**over)
+    assert response_line(**f) is None
+    with pytest.raises(ValidationError) as model_exc:
+        model_line(f)
+    expected = field_errors(model_exc.value)
+    assert [e.path for e in expected] == paths
+    call = {k: v for k, v in f.items() if k not in ("event_id", "occurred_at", "app_id", "user")}
+    with pytest.raises(EventValidationError) as info:
+        core.response_shown("alice", **call)
+    assert [(e.path, e.reason) for e in info.value.errors] == [(e.path, e.reason) for e in expected]
+
+
+def test_unusual_but_valid_input_takes_the_model_path_and_is_accepted(core: CaptureCore) -> None:
+    class Id(str):
+        pass
+
+    f = fields(conversation_id=Id("conv-1"), context=iter(CONTEXT))
+    assert response_line(**f) is None
+    token = core.response_shown(
+        "alice", conversation_id=Id("conv-1"), context=iter(CONTEXT), text="t", model="m"
+    )
+    assert type(token.conversation_id) is str and token.conversation_id == "conv-1"
+
+
+def test_random_mutations_never_pass_the_fast_path_unless_the_model_agrees() -> None:
+    """Fast acceptance is a subset of the model's, with equal bytes; every model refusal is a fast refusal."""
+    rng = random.Random(7)
+    pool: dict[str, list[Any]] = {
+        "conversation_id": ["c", "c d", "", "a" * 128, "a" * 129, "é", None, 5, "x\n"],
+        "response_id": ["r", "r/1", "r 1", "", None, b"r"],
+        "context": [
+            CONTEXT,
+            [],
+            [{"role": "user", "content": 1}],
+            [{"role": "tool", "content": "x"}],
+            [{"role": "user", "content": "x", "role2": 1}],
+            [Message(role="user", content="m")],
+            ["user"],
+            None,
+        ],
+        "text": ["t", "", "\x00", "x" * 100_001, None, b"t", "\ud800"],
+        "model": ["m", "", "m" * 200, "m" * 201, None],
+        "prompt_source": ["user", "", "p" * 65, 1],
+        "generation": [None, {}, {"top_p": 2}, {"top_k": "3"}, {"x": 1}, [], GenerationSettings()],
+        "regenerates": [None, "r", "r r", 1],
+        "locale": [None, "en", "x" * 36, 3],
+        "client_version": [None, "", "v" * 65, 1.0],
+        "system_prompt_version": [None, "s", "s" * 129],
+    }
+    accepted = 0
+    for _ in range(3000):
+        f = fields(**{k: rng.choice(v) for k, v in pool.items() if rng.random() < 0.3})
+        line = response_line(**f)
+        try:
+            expected = model_line(f)
+        except (ValidationError, ValueError):
+            assert line is None, f
+            continue
+        if line is not None:
+            accepted += 1
+            assert line == expected, f
+    assert accepted > 100
