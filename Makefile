@@ -11,6 +11,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make demo   - install, then run the whole loop on embedded defaults (SQLite, spool, Slack emulator)"
+	@echo "              make demo KAFKA=1: the same on real Kafka + PostgreSQL started by deploy/local"
 	@echo "make test   - install, start real Kafka + PostgreSQL, lint, and run the whole test suite"
 	@echo "make dev    - only create .venv and install prefloop[all,dev] with constraints.txt"
 	@echo "make services / stop-services - start/stop local Kafka and PostgreSQL (deploy/local)"
@@ -50,11 +51,19 @@ test: $(STAMP) services lint
 	@echo "==> pytest: unit and integration tests (real Kafka at 127.0.0.1:$${PREFLOOP_KAFKA_PORT:-19092}, real PostgreSQL)"
 	@PREFLOOP_TEST_KAFKA=127.0.0.1:$${PREFLOOP_KAFKA_PORT:-19092} \
 	 PREFLOOP_TEST_POSTGRES_URL=$$(deploy/local/postgres url) \
-	 $(PY) -m pytest -p no:cacheprovider
+	 $(PY) -m pytest -p no:cacheprovider -v --durations=15
 
 demo: $(STAMP)
+ifdef KAFKA
+	@$(MAKE) --no-print-directory services
+	@echo "==> running the demo on the real broker and PostgreSQL (deploy/local), with the Slack emulator"
+	@PREFLOOP_KAFKA_BOOTSTRAP=127.0.0.1:$${PREFLOOP_KAFKA_PORT:-19092} \
+	 PREFLOOP_DATABASE_URL=$$(deploy/local/postgres url) \
+	 $(VENV)/bin/prefloop demo --kafka
+else
 	@echo "==> running the demo on embedded defaults (SQLite under var/demo, the capture spool, the Slack emulator)"
 	@$(VENV)/bin/prefloop demo
+endif
 
 clean:
 	rm -rf var/demo releases build *.egg-info
