@@ -104,7 +104,9 @@ def response_line(
     ``event_id`` (a canonical UUIDv7 string), ``occurred_at`` (aware, UTC), ``app_id`` and ``user`` come from
     capture itself and are trusted; every other field is checked.
     """
-    if not (is_identifier(conversation_id) and is_identifier(response_id)):
+    if not is_identifier(conversation_id):
+        return None
+    if response_id is not event_id and not is_identifier(response_id):  # our own event id is one
         return None
     if type(text) is not str or len(text) > MAX_TEXT_CHARS:
         return None
