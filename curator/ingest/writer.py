@@ -138,10 +138,16 @@ _EVENT_COLUMNS = (
 
 
 def _copy_insert(
-    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], conflict: str
+    session: Session,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    conflict: str,
+    action: str = "DO NOTHING",
 ) -> list[Any]:
-    """PostgreSQL: COPY rows into a temporary staging table, then ``INSERT ... SELECT ... ON CONFLICT (conflict)
-    DO NOTHING RETURNING conflict``. Several times faster than multi-row INSERTs for large batches."""
+    """PostgreSQL: COPY rows into a temporary staging table, then ``INSERT ... SELECT ... ORDER BY conflict
+    ON CONFLICT (conflict) <action> RETURNING conflict``. Several times faster than multi-row INSERTs for large
+    batches; the order is a stable lock order across consumers."""
     stage = f"_prefloop_stage_{table}"
     cols = ", ".join(f'"{c}"' for c in columns)
     dbapi = session.connection().connection.driver_connection
@@ -154,8 +160,8 @@ def _copy_insert(
             for row in rows:
                 copy.write_row(row)
         cur.execute(
-            f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{stage}" '
-            f'ON CONFLICT ("{conflict}") DO NOTHING RETURNING "{conflict}"'
+            f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{stage}" ORDER BY "{conflict}" '
+            f'ON CONFLICT ("{conflict}") {action} RETURNING "{conflict}"'
         )
         return [r[0] for r in cur.fetchall()]
 
@@ -174,6 +180,18 @@ def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:
     )
     new.update(_many(session, stmt, [_event_row(d, now) for d in decoded]).scalars())
     return new
+
+
+_GROUP_COLUMNS = (
+    "key",
+    "context",
+    "system_prompt_version",
+    "app_id",
+    "tags",
+    "first_seen",
+    "last_seen",
+    "dirty",
+)
 
 
 def _write_responses(session: Session, responses: list[Any]) -> set[str]:
@@ -220,12 +238,22 @@ def _write_responses(session: Session, responses: list[Any]) -> set[str]:
             }
         )
     group_rows = sorted(groups.values(), key=lambda g: g["key"])  # a stable lock order across consumers
-    stmt = _insert(session, PromptGroup)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key"], set_={"dirty": True, "last_seen": stmt.excluded.last_seen}
-    )
-    _many(session, stmt, group_rows)
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_pg(session):
+        _copy_insert(
+            session,
+            "prompt_groups",
+            _GROUP_COLUMNS,
+            (tuple(json.dumps(g[c]) if c == "context" else g[c] for c in _GROUP_COLUMNS) for g in group_rows),
+            "key",
+            'DO UPDATE SET "dirty" = true, "last_seen" = EXCLUDED."last_seen"',
+        )
+    else:
+        stmt = _insert(session, PromptGroup)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"], set_={"dirty": True, "last_seen": stmt.excluded.last_seen}
+        )
+        _many(session, stmt, group_rows)
+    if _is_pg(session):
         columns = list(rows[0])
         values = (tuple(json.dumps(v) if k == "generation" else v for k, v in r.items()) for r in rows)
         _copy_insert(session, "responses", columns, values, "response_id")

@@ -19,9 +19,23 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+#: Recent results of :func:`normalize_text`: the same context turns and answers are normalized for group keys,
+#: answer identity, similarity and fingerprints. Bounded: 4,096 texts of at most 4,000 characters.
+_MEMO: dict[str, str] = {}
+_MEMO_ENTRIES = 4_096
+_MEMO_MAX_CHARS = 4_000
+
+
 def normalize_text(text: str) -> str:
     """NFKC, whitespace runs collapsed to one space, stripped."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    out = _MEMO.get(text)
+    if out is None:
+        out = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+        if len(text) <= _MEMO_MAX_CHARS:
+            if len(_MEMO) >= _MEMO_ENTRIES:
+                _MEMO.clear()
+            _MEMO[text] = out
+    return out
 
 
 def group_key(
