@@ -11,7 +11,9 @@ blocks of 500 pairs, so their percentiles are comparable on a shared, noisy mach
 percentile of the same phase. Progress on stderr; the last stdout line is one JSON object with
 ``added_p50_us``, ``added_p99_us`` (Kafka up) and ``broker_down_p99_ratio`` (with-capture p99, down / up).
 It also times the feedback endpoint (which answers only once the click is in the spool file) under each
-durability mode (``feedback_<mode>_p50_us`` / ``_p99_us``) and records the machine's load average.
+durability mode (``feedback_<mode>_p50_us`` / ``_p99_us``), ``response_shown(...)`` alone (best-of blocks;
+``response_shown_us``, and ``response_shown_model_path_us`` with the full pydantic path forced) and records
+the machine's load average.
 """
 
 from __future__ import annotations
@@ -196,6 +198,34 @@ def feedback_latency(mode: str, spool: Path, n: int) -> dict[str, float]:
         capture.shutdown(timeout=2, app=ext)
 
 
+def response_shown_cost(spool: Path, rounds: int) -> dict[str, float]:
+    """``response_shown(...)`` alone, best of ``rounds`` blocks of 200 calls (embedded mode): the usual fast
+    path, and the full pydantic path it falls back to for input the fast checks cannot vouch for."""
+    _, ext, capture = make_apps({"PREFLOOP_CAPTURE_SPOOL_DIR": str(spool)})
+    core = capture.core(ext)
+    out = {}
+    try:
+        with ext.test_request_context():
+            for name, fast in (("fast", True), ("model", False)):
+                core._app_id_ok = fast  # False: every call takes the model path
+                best = float("inf")
+                for _ in range(rounds):
+                    t0 = time.perf_counter_ns()
+                    for _ in range(200):
+                        capture.response_shown(
+                            conversation_id="conv-1", context=CONTEXT, text=ANSWER, model="m-1"
+                        )
+                    best = min(best, (time.perf_counter_ns() - t0) / 200 / 1000.0)
+                    capture.flush(10, app=ext)
+                out[name] = best
+        log(
+            f"response_shown alone (best of {rounds} x 200): fast path {out['fast']:.1f} us, model path {out['model']:.1f} us"
+        )
+        return out
+    finally:
+        capture.shutdown(timeout=2, app=ext)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -235,6 +265,7 @@ def main() -> None:
             mode: feedback_latency(mode, root / f"durability-{mode}", n // 5)
             for mode in ("none", "interval", "always")
         }
+        alone = response_shown_cost(root / "alone", 10 if args.quick else 40)
     result = {
         "benchmark": "capture_overhead",
         "pairs_per_phase": n,
@@ -249,6 +280,8 @@ def main() -> None:
         "bare_p99_us": round(up["bare_p99_us"], 2),
         "paired_median_added_us": round(up["paired_median_us"], 2),
         "shipped_while_up": int(up["shipped"]),
+        "response_shown_us": round(alone["fast"], 2),
+        "response_shown_model_path_us": round(alone["model"], 2),
         **{f"feedback_{mode}_p50_us": round(d["p50_us"], 1) for mode, d in durability.items()},
         **{f"feedback_{mode}_p99_us": round(d["p99_us"], 1) for mode, d in durability.items()},
         "load_average_1m": round(os.getloadavg()[0], 2),
