@@ -8,11 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from schemas.errors import EventValidationError
-from schemas.events import MAX_EVENT_BYTES, parse_event
+from schemas.events import MAX_EVENT_BYTES, Event, parse_event
 
 __all__ = ["DeadLetterItem", "Decoded", "RawRecord", "decode_records"]
 
+_EVENT: TypeAdapter[Any] = TypeAdapter(Event)
 _ODD_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 
@@ -28,15 +31,33 @@ class RawRecord:
     key: bytes | None = None
 
 
-@dataclass(frozen=True)
 class Decoded:
-    """A valid event: the typed model and the payload exactly as received (unknown fields included)."""
+    """A valid event: the typed model and the payload exactly as received (unknown fields included).
 
-    event: Any
-    payload: dict[str, Any]
-    source: str
-    #: ``payload`` as the JSON text received (UTF-8, no BOM), when it was: stores can keep it without re-encoding
-    text: str | None = None
+    ``text`` is the payload's JSON text as received (UTF-8, no BOM) when it was: stores keep it without
+    re-encoding. ``payload`` (the parsed object) is then parsed from it only when asked for.
+    """
+
+    __slots__ = ("_payload", "event", "source", "text")
+
+    def __init__(
+        self, event: Any, payload: dict[str, Any] | None, source: str, text: str | None = None
+    ) -> None:
+        if payload is None and text is None:
+            raise ValueError("a decoded event needs its payload or its JSON text")
+        self.event = event
+        self._payload = payload
+        self.source = source
+        self.text = text
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        if self._payload is None:
+            self._payload = json.loads(self.text)  # type: ignore[arg-type]
+        return self._payload
+
+    def __repr__(self) -> str:
+        return f"Decoded(event={self.event!r}, source={self.source!r})"
 
 
 @dataclass(frozen=True)
@@ -49,29 +70,39 @@ class DeadLetterItem:
     fields: list[dict[str, str]] = field(default_factory=list)
 
 
-def _decode_one(value: bytes) -> tuple[Any, dict[str, Any], str | None]:
+def _plain_text(value: bytes) -> str | None:
+    """``value`` as text when it is plain UTF-8 that the store can keep as received: no BOM (which
+    ``json.loads(bytes)`` skips) and no NUL or surrogate escapes (the store re-encodes those events from the
+    parsed payload, as it always did)."""
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff") or ("\\u" in text and _ODD_ESCAPE.search(text)):
+        return None
+    return text
+
+
+def _decode_one(value: bytes) -> tuple[Any, dict[str, Any] | None, str | None]:
+    if len(value) <= MAX_EVENT_BYTES:
+        text = _plain_text(value)
+        if text is not None:
+            # Fast path: parse and validate in one pass. Whatever it refuses takes the reference path below,
+            # which gives the exact error (and accepts whatever it always accepted).
+            try:
+                return _EVENT.validate_json(text), None, text
+            except ValidationError:
+                pass
     data: object = None
-    text: str | None = None
     if len(value) <= MAX_EVENT_BYTES:
         try:
-            text = value.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None and text.startswith("\ufeff"):
-            text = (
-                None  # json.loads(bytes) accepts a UTF-8 BOM, json.loads(str) does not: keep the bytes path
-            )
-        try:
-            data = json.loads(text if text is not None else value)
+            data = json.loads(value)
         except (UnicodeDecodeError, ValueError):
             data = None
-        if text is not None and "\\u" in text and _ODD_ESCAPE.search(text):
-            text = (
-                None  # NUL or surrogate escapes: let the store re-encode the parsed payload, as it always did
-            )
     if not isinstance(data, dict):
         parse_event(value)  # raises the precise error (not_json, not_utf8, too_large, not_object)
         raise EventValidationError("not_object", [])  # pragma: no cover - parse_event always raises here
+    text = _plain_text(value) if len(value) <= MAX_EVENT_BYTES else None
     return parse_event(data), data, text
 
 

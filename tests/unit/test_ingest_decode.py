@@ -1,0 +1,101 @@
+"""The decode fast path (one-pass JSON validation) agrees with the reference path on every input."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from curator.ingest import RawRecord, decode_records
+from curator.ingest.decode import Decoded
+from schemas.errors import EventValidationError
+from schemas.events import parse_event
+from tests.factories import EventFactory
+
+
+def reference(value: bytes) -> tuple[str, Any]:
+    """What decoding did before the fast path: ``json.loads`` then ``parse_event`` (its errors as they are)."""
+    try:
+        data = json.loads(value)
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    try:
+        event = parse_event(data if isinstance(data, dict) else value)
+    except EventValidationError as exc:
+        return "dead", (exc.code, str(exc), [e.to_dict() for e in exc.errors])
+    return "ok", (type(event).__name__, event.model_dump())
+
+
+def decoded(value: bytes) -> tuple[str, Any]:
+    good, dead = decode_records([RawRecord(value, source="t@0")])
+    if dead:
+        return "dead", (dead[0].code, dead[0].reason, dead[0].fields)
+    return "ok", (type(good[0].event).__name__, good[0].event.model_dump())
+
+
+def _events() -> list[dict[str, Any]]:
+    f = EventFactory()
+    r = f.response(text="Use xs.reverse() — or xs[::-1]\u00a0 for a copy.", response_id="r1")
+    return [
+        r,
+        f.feedback("r1", rating=-1, reason="incorrect"),
+        f.regenerate("r1"),
+        f.choice("r1", "r2", "a"),
+        f.edit("r1", "A better answer."),
+    ]
+
+
+def _variants() -> list[bytes]:
+    base = _events()
+    r = base[0]
+    out = [json.dumps(e).encode() for e in base]
+    out += [json.dumps(e, ensure_ascii=False).encode() for e in base]
+    out += [
+        b"\xef\xbb\xbf" + json.dumps(r).encode(),  # UTF-8 BOM: json.loads(bytes) accepts it
+        json.dumps(r).encode("utf-16"),  # json.loads(bytes) detects UTF-16
+        json.dumps({**r, "schema_version": 2}).encode(),
+        json.dumps({**r, "schema_version": True}).encode(),
+        json.dumps({**r, "type": "nope"}).encode(),
+        json.dumps({**r, "text": 5}).encode(),
+        json.dumps({**r, "occurred_at": "2026-11-01T12:00:00"}).encode(),
+        json.dumps({**r, "generation": {"temperature": float("nan"), "x": [1, 2]}}).encode(),
+        json.dumps({**r, "generation": {"temperature": 0.7, "vendor": {"a": 1e400}}}).encode(),
+        json.dumps({**r, "text": "nul \x00 here"}).encode(),
+        json.dumps({**r, "text": "lone \ud800 surrogate"}).encode(),
+        json.dumps({**r, "extra": {"nested": [None, True, 1.5]}}).encode(),
+        json.dumps({**base[1], "rating": 1.0}).encode(),
+        json.dumps({**base[1], "rating": True}).encode(),
+        json.dumps({**base[1], "retract": "true", "rating": None}).encode(),
+        json.dumps({**base[3], "preferred": "b", "response_b": "r1"}).encode(),
+        json.dumps(r).encode()[:-1] + b', "text": "dup key"}',
+        b'{"type": "response"',
+        b"[1, 2]",
+        b"\xff\xfe garbage",
+        b"",
+    ]
+    return out
+
+
+@pytest.mark.parametrize("value", _variants())
+def test_fast_path_agrees_with_the_reference_path(value: bytes) -> None:
+    assert decoded(value) == reference(value)
+
+
+def test_payload_is_the_received_object_with_unknown_fields() -> None:
+    r = {**_events()[0], "extra": {"kept": [1, "two"]}}
+    good, dead = decode_records([RawRecord(json.dumps(r).encode(), source="t@0")])
+    assert not dead
+    assert good[0].payload == r
+    assert good[0].text is not None and json.loads(good[0].text) == r
+
+
+def test_payload_with_escapes_the_store_cannot_keep_has_no_text() -> None:
+    r = {**_events()[0], "text": "nul \x00 here"}
+    good, _ = decode_records([RawRecord(json.dumps(r).encode(), source="t@0")])
+    assert good[0].text is None and good[0].payload["text"] == "nul \x00 here"
+
+
+def test_decoded_needs_a_payload_or_its_text() -> None:
+    with pytest.raises(ValueError, match="payload or its JSON text"):
+        Decoded(object(), None, "t@0")
