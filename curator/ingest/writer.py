@@ -239,11 +239,15 @@ def _write_responses(session: Session, responses: list[Any]) -> set[str]:
         )
     group_rows = sorted(groups.values(), key=lambda g: g["key"])  # a stable lock order across consumers
     if _is_pg(session):
+        # JSON columns as the ORM stores them: ``None`` (no tags yet) is the JSON ``null``, not SQL NULL
         _copy_insert(
             session,
             "prompt_groups",
             _GROUP_COLUMNS,
-            (tuple(json.dumps(g[c]) if c == "context" else g[c] for c in _GROUP_COLUMNS) for g in group_rows),
+            (
+                tuple(json.dumps(g[c]) if c in ("context", "tags") else g[c] for c in _GROUP_COLUMNS)
+                for g in group_rows
+            ),
             "key",
             'DO UPDATE SET "dirty" = true, "last_seen" = EXCLUDED."last_seen"',
         )

@@ -1,0 +1,43 @@
+"""What the bulk paths store is what the ORM stored: payloads as received, JSON ``null`` for absent tags."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+
+from curator.ingest import RawRecord
+from curator.pairing import load_policy
+from curator.pipeline import Curator
+from curator.store.models import EventRow, PromptGroup, ResponseRow
+from tests.factories import EventFactory
+
+
+def test_payload_groups_and_responses_are_stored_as_received(store: Any) -> None:
+    f = EventFactory()
+    r = {
+        **f.response(
+            text="Grüße — «ok»\u00a0done", response_id="r1", generation={"temperature": 0.5, "x": 1}
+        ),
+        "unknown": {"kept": [1, "two", None]},
+    }
+    other = f.feedback("r1", rating=1)
+    curator = Curator(store, load_policy(), require_scrub=False)
+    records = [
+        RawRecord(json.dumps(r, ensure_ascii=False).encode(), source="t@0"),
+        RawRecord(json.dumps(other).encode(), source="t@1"),
+    ]
+    result = curator.process(records)
+    assert result.write.inserted == 2 and not result.dead
+    with store.session() as s:
+        payloads = {row.event_id: row.payload for row in s.execute(select(EventRow)).scalars()}
+        group = s.execute(select(PromptGroup)).scalar_one()
+        null_tags = s.execute(
+            select(func.count()).select_from(PromptGroup).where(PromptGroup.tags.is_(None))
+        ).scalar_one()
+        response = s.execute(select(ResponseRow)).scalar_one()
+    assert payloads == {r["event_id"]: r, other["event_id"]: other}
+    assert group.context == r["context"] and group.tags is None and null_tags == 0  # JSON null, as the ORM
+    assert group.dirty is False  # paired
+    assert response.text == r["text"] and response.generation == {"temperature": 0.5, "x": 1}
