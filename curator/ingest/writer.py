@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import any_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from curator.ingest.decode import DeadLetterItem, Decoded
@@ -151,19 +152,34 @@ def _copy_insert(
     stage = f"_prefloop_stage_{table}"
     cols = ", ".join(f'"{c}"' for c in columns)
     dbapi = session.connection().connection.driver_connection
-    with dbapi.cursor() as cur:  # type: ignore[union-attr]
-        cur.execute(
-            f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" (LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
-        )
-        cur.execute(f'TRUNCATE "{stage}"')
-        with cur.copy(f'COPY "{stage}" ({cols}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(row)
-        cur.execute(
-            f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{stage}" ORDER BY "{conflict}" '
-            f'ON CONFLICT ("{conflict}") {action} RETURNING "{conflict}"'
-        )
-        return [r[0] for r in cur.fetchall()]
+    statement = f'COPY "{stage}" ({cols}) FROM STDIN'
+    try:
+        with dbapi.cursor() as cur:  # type: ignore[union-attr]
+            # one round trip (no parameters: simple protocol); the stage is empty unless this transaction
+            # already used it, and DELETE of nothing is cheaper than TRUNCATE's new file
+            cur.execute(
+                f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" (LIKE "{table}" INCLUDING DEFAULTS) '
+                f'ON COMMIT DELETE ROWS; DELETE FROM "{stage}"'
+            )
+            with cur.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            statement = (
+                f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{stage}" ORDER BY "{conflict}" '
+                f'ON CONFLICT ("{conflict}") {action} RETURNING "{conflict}"'
+            )
+            cur.execute(statement)
+            return [r[0] for r in cur.fetchall()]
+    except DBAPIError:
+        raise
+    except Exception as exc:
+        # the raw driver raises its own errors: give callers SQLAlchemy's, as for any other statement (a lost
+        # server is an OperationalError, which the Kafka source retries)
+        import psycopg
+
+        if isinstance(exc, psycopg.Error):
+            raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+        raise
 
 
 def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:

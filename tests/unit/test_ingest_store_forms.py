@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import ProgrammingError
 
 from curator.ingest import RawRecord
+from curator.ingest.writer import _copy_insert
 from curator.pairing import load_policy
 from curator.pipeline import Curator
+from curator.store import Store
 from curator.store.models import EventRow, PromptGroup, ResponseRow
 from tests.factories import EventFactory
 
@@ -41,3 +45,15 @@ def test_payload_groups_and_responses_are_stored_as_received(store: Any) -> None
     assert group.context == r["context"] and group.tags is None and null_tags == 0  # JSON null, as the ORM
     assert group.dirty is False  # paired
     assert response.text == r["text"] and response.generation == {"temperature": 0.5, "x": 1}
+
+
+@pytest.mark.integration
+def test_copy_errors_surface_as_sqlalchemy_errors(postgres_url: str) -> None:
+    """The Kafka source retries SQLAlchemy's OperationalError; the raw COPY path must not leak driver errors."""
+    store = Store(postgres_url)
+    store.upgrade()
+    try:
+        with pytest.raises(ProgrammingError), store.session() as s:
+            _copy_insert(s, "events", ["no_such_column"], [("x",)], "event_id")
+    finally:
+        store.dispose()
