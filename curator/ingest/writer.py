@@ -8,12 +8,13 @@ twice (a redelivery after a crash) therefore changes nothing the second time.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import any_, bindparam, select, update
+from sqlalchemy import JSON, any_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ from curator.store.models import (
     utcnow,
 )
 
-__all__ = ["WriteResult", "batches", "chunks", "in_values", "write_batch"]
+__all__ = ["WriteResult", "batches", "chunks", "copy_rows", "in_values", "write_batch"]
 
 _CHUNK = 500
 
@@ -138,6 +139,39 @@ _EVENT_COLUMNS = (
 )
 
 
+@contextmanager
+def _driver_cursor(session: Session, what: str) -> Iterator[Any]:
+    """A raw psycopg cursor on the session's connection (for COPY). The driver raises its own errors: they are
+    re-raised as SQLAlchemy's, as for any other statement (a lost server is an ``OperationalError``, which the
+    Kafka source retries)."""
+    dbapi = session.connection().connection.driver_connection
+    try:
+        with dbapi.cursor() as cur:  # type: ignore[union-attr]
+            yield cur
+    except DBAPIError:
+        raise
+    except Exception as exc:
+        import psycopg
+
+        if isinstance(exc, psycopg.Error):
+            raise DBAPIError.instance(what, None, exc, psycopg.Error) from exc
+        raise
+
+
+def copy_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY ``rows`` (dicts with the same keys) into ``table`` (a Core table): what a plain INSERT of
+    them stores (JSON columns as the ORM writes them, ``None`` as JSON ``null``), in one round trip."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    json_cols = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    cols = ", ".join(f'"{c}"' for c in columns)
+    statement = f'COPY "{table.name}" ({cols}) FROM STDIN'
+    with _driver_cursor(session, statement) as cur, cur.copy(statement) as copy:
+        for r in rows:
+            copy.write_row(tuple(json.dumps(r[c]) if c in json_cols else r[c] for c in columns))
+
+
 def _copy_insert(
     session: Session,
     table: str,
@@ -151,35 +185,22 @@ def _copy_insert(
     batches; the order is a stable lock order across consumers."""
     stage = f"_prefloop_stage_{table}"
     cols = ", ".join(f'"{c}"' for c in columns)
-    dbapi = session.connection().connection.driver_connection
-    statement = f'COPY "{stage}" ({cols}) FROM STDIN'
-    try:
-        with dbapi.cursor() as cur:  # type: ignore[union-attr]
-            # one round trip (no parameters: simple protocol); the stage is empty unless this transaction
-            # already used it, and DELETE of nothing is cheaper than TRUNCATE's new file
-            cur.execute(
-                f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" (LIKE "{table}" INCLUDING DEFAULTS) '
-                f'ON COMMIT DELETE ROWS; DELETE FROM "{stage}"'
-            )
-            with cur.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            statement = (
-                f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{stage}" ORDER BY "{conflict}" '
-                f'ON CONFLICT ("{conflict}") {action} RETURNING "{conflict}"'
-            )
-            cur.execute(statement)
-            return [r[0] for r in cur.fetchall()]
-    except DBAPIError:
-        raise
-    except Exception as exc:
-        # the raw driver raises its own errors: give callers SQLAlchemy's, as for any other statement (a lost
-        # server is an OperationalError, which the Kafka source retries)
-        import psycopg
-
-        if isinstance(exc, psycopg.Error):
-            raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
-        raise
+    insert_sql = (
+        f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{stage}" ORDER BY "{conflict}" '
+        f'ON CONFLICT ("{conflict}") {action} RETURNING "{conflict}"'
+    )
+    with _driver_cursor(session, f"COPY {stage} then {insert_sql}") as cur:
+        # one round trip (no parameters: simple protocol); the stage is empty unless this transaction already
+        # used it, and DELETE of nothing is cheaper than TRUNCATE's new file
+        cur.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" (LIKE "{table}" INCLUDING DEFAULTS) '
+            f'ON COMMIT DELETE ROWS; DELETE FROM "{stage}"'
+        )
+        with cur.copy(f'COPY "{stage}" ({cols}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(insert_sql)
+        return [r[0] for r in cur.fetchall()]
 
 
 def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:

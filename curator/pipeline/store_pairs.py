@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from curator.ingest.writer import batches, in_values
+from curator.ingest.writer import batches, copy_rows, in_values
 from curator.pairing.engine import mark_duplicate
 from curator.pairing.model import PairDraft
 from curator.pairing.policy import RUBRIC_VERSION, Policy
@@ -165,7 +165,9 @@ def save_drafts(
             texts = _texts(d, scrubber)
             stats.scrubbed += int(texts["scrubbed"])
             with_texts.append({"_pid": d.pair_id, **_state(d), **texts, "updated_at": now})
-    if inserts:
+    if inserts and session.get_bind().dialect.name == "postgresql":
+        copy_rows(session, table, inserts)
+    elif inserts:
         session.connection().execute(insert(table), inserts)  # type: ignore[arg-type]
     _update(session, with_texts)
     _update(session, state_only)
