@@ -1,8 +1,9 @@
 """Harm tagger benchmark: `python -m benchmarks.tagger [--quick]`.
 
 Evaluates the packaged model on the held-out test split of its corpus (never used for training or calibration)
-and on XSTest, and measures throughput. Without --quick it also trains a model with XSTest left out of the corpus
-and scores it on all 450 XSTest prompts: how the tagger does on a benchmark it has never seen.
+and on XSTest, and measures throughput. Without --quick it also trains models with a public benchmark left out of
+the corpus and scores them on all of its rows: XSTest (450 prompts), and JailbreakBench + HarmBench together (156
+harmful behaviors): how the tagger does on benchmarks it has never seen.
 Progress goes to stderr; the last stdout line is one JSON object.
 """
 
@@ -70,6 +71,22 @@ def evaluate(pairs: Sequence[tuple[Example, Tags]], tax: Taxonomy) -> dict[str, 
     }
 
 
+def by_source(pairs: Sequence[tuple[Example, Tags]]) -> dict[str, dict[str, float]]:
+    """Harmful recall and benign false-positive rate per corpus source (the first part of its name)."""
+    out: dict[str, dict[str, float]] = {}
+    for src in sorted({e.source for e, _ in pairs}):
+        rows = [(e, t) for e, t in pairs if e.source == src]
+        harm = [t.harmful for e, t in rows if e.harmful]
+        benign = [t.harmful for e, t in rows if not e.harmful]
+        out[src] = {
+            "n_harmful": len(harm),
+            "recall": round(sum(harm) / len(harm), 4) if harm else 0.0,
+            "n_benign": len(benign),
+            "fpr": round(sum(benign) / len(benign), 4) if benign else 0.0,
+        }
+    return out
+
+
 def tag_all(tagger: Tagger, examples: Sequence[Example]) -> list[tuple[Example, Tags]]:
     convs = [[{"role": "user", "content": t} for t in e.turns] for e in examples]
     return list(zip(examples, tagger.tag_many(convs), strict=True))
@@ -98,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     test = [e for e in corpus if e.split == "test"]
     log(f"corpus: {len(corpus)} examples, {len(test)} held out for test")
 
-    held_out = evaluate(tag_all(tagger, test), tax)
+    test_pairs = tag_all(tagger, test)
+    held_out = evaluate(test_pairs, tax)
+    held_out["by_source"] = by_source(test_pairs)
     xs_test = evaluate(tag_all(tagger, [e for e in test if e.source == "xstest"]), tax)
     no_xs = evaluate(tag_all(tagger, [e for e in test if e.source != "xstest"]), tax)
     log(f"held-out: harmful F1 {held_out['harmful']['f1']}, ordinary FPR {held_out['benign_fpr_ordinary']}")
@@ -116,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
             xs_all = [e for e in corpus if e.source == "xstest"]
             result["xstest_unseen"] = evaluate(tag_all(unseen, xs_all), tax)
             log(f"unseen XSTest: harmful F1 {result['xstest_unseen']['harmful']['f1']}")
+        with tempfile.TemporaryDirectory() as tmp:
+            log("training a model without JailbreakBench and HarmBench to score all of their behaviors ...")
+            train(None, tmp, seed=0, exclude_sources=("jailbreakbench", "harmbench"))
+            unseen = Tagger.load(tmp)
+            public = [e for e in corpus if e.source in ("jailbreakbench", "harmbench")]
+            result["public_unseen"] = evaluate(tag_all(unseen, public), tax)
+            log(f"unseen JBB+HarmBench: harmful recall {result['public_unseen']['harmful']['recall']}")
 
     prompts = [e.turns[-1] for e in corpus]
     pps = throughput(tagger, prompts, 2000 if args.quick else 6000)
@@ -135,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     if "xstest_unseen" in result:
         summary["xstest_unseen_harmful_f1"] = result["xstest_unseen"]["harmful"]["f1"]
         summary["xstest_unseen_benign_fpr"] = result["xstest_unseen"]["benign_fpr_all"]
+        summary["public_unseen_recall"] = result["public_unseen"]["harmful"]["recall"]
+        summary["public_unseen_hazard_macro_f1"] = result["public_unseen"]["hazard_macro_f1"]
     log(json.dumps(result, indent=1))
     print(json.dumps(summary, sort_keys=True))
     return 0

@@ -38,6 +38,9 @@ DEFAULT_EPOCHS = 12
 _BOUNDS = {HARMFUL: (0.2, 0.8), "prompt_injection": (0.3, 0.8)}
 _DEFAULT_BOUNDS = (0.25, 0.75)
 _GRID = [round(0.05 * i, 2) for i in range(2, 19)]
+#: The ``harmful`` threshold decides the headline trade-off (recall against benign false positives), and the
+#: out-of-fold scores are dense near it: a step of 0.05 would throw away recall to stay under the FPR cap.
+_FINE_GRID = [round(0.01 * i, 2) for i in range(10, 91)]
 #: Highest false-positive rate on ordinary benign prompts (out-of-fold) the ``harmful`` threshold may accept:
 #: the goal is 3%; the margin absorbs the noise of an estimate made on a few hundred prompts.
 MAX_OOF_BENIGN_FPR = 0.025
@@ -126,7 +129,7 @@ def calibrate(
         fpr = sum(preds[i] for i in benign) / max(1, len(benign))
         return f1_of(preds, gold_harm) - (10.0 if fpr > MAX_OOF_BENIGN_FPR else 0.0)
 
-    th[HARMFUL] = _best(_GRID, harm_score, _BOUNDS[HARMFUL])
+    th[HARMFUL] = _best(_FINE_GRID, harm_score, _BOUNDS[HARMFUL])
     harmful_idx = [i for i, ex in enumerate(held) if ex.harmful]
     for h in hazards:
         gold = [h in held[i].hazards for i in harmful_idx]
