@@ -127,3 +127,21 @@ def test_splits_are_stable_hashes() -> None:
     assert split_of("how do i bake bread?") == split_of("how do i bake bread?")
     shares = [split_of(f"prompt {i}") == "test" for i in range(2000)]
     assert 0.15 < sum(shares) / len(shares) < 0.25
+
+
+def test_harmful_threshold_is_calibrated_finer_than_the_hazard_grid() -> None:
+    from curator.tagging.corpus import Example
+    from curator.tagging.training import calibrate
+
+    hazards = ["violence"]
+    held, cats = [], []
+    # harmful prompts score 0.63 and above, benign ones 0.62 and below: the best cut lies between two 0.05 steps
+    for i in range(20):
+        held.append(Example((f"harm {i}",), "direct_request", ("violence",), "t"))
+        cats.append({"harmful": 0.63 + i * 0.01, "violence": 0.9, "prompt_injection": 0.0, "edge_case": 0.0})
+        held.append(Example((f"benign {i}",), None, (), "t"))
+        cats.append({"harmful": 0.62 - i * 0.01, "violence": 0.1, "prompt_injection": 0.0, "edge_case": 0.0})
+    for c in cats:
+        c.update(social_engineering=0.0, gradual_escalation=0.0)
+    th = calibrate(held, cats, [{} for _ in held], hazards)
+    assert th["harmful"] == 0.63
