@@ -142,7 +142,7 @@ def render_card(inp: CardInput) -> str:
         "## How it was scrubbed",
         "",
         "Every text (prompt, chosen, rejected) went through the PII scrubber before it reached review or this "
-        "release; detected values are replaced by consistent placeholders such as `<PERSON_1>`.",
+        "release; detected values are replaced by consistent placeholders such as `[PERSON_1]`.",
         "",
         f"- scrubber versions on these pairs: {', '.join(f'`{v}` ({n})' for v, n in sorted(t.scrubber_versions.items())) or 'not recorded'}",
         f"- current scrubber: {inp.scrubber.get('current') or 'not importable at build time'}",
