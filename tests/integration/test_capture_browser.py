@@ -16,20 +16,10 @@ from werkzeug.serving import make_server
 
 from capture import FeedbackCapture
 from capture.publisher.spool import list_segments, list_writers
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">{{ prefloop_script() }}</head><body>
 <div id="r1" data-prefloop-token="{{ t1 }}"><p>Answer one</p>

@@ -22,22 +22,13 @@ from curator.demo.run import AppSetup
 from curator.settings import Settings
 from curator.store import Store
 from curator.store.models import Pair, ReviewPost
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.integration
 
 PROMPT = "How do I reverse a list in Python? One sentence, please."
 BAD = "Sort the list with sorted() and it will come out reversed every time."
 GOOD = "Call items.reverse() to reverse it in place, or use items[::-1] for a reversed copy."
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def responder(context: list[dict[str, str]], attempt: int, conversation_id: str) -> str:
@@ -85,7 +76,7 @@ def click_through_the_page(url: str, profile: Path) -> None:
 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(profile), executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
         try:
             page = context.new_page()
