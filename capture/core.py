@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -68,11 +68,22 @@ def error_reply(status: int, code: str, fields: Sequence[FieldError] = (), **fmt
     return Reply(status, body)
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class CaptureCore:
     """One capture instance: settings, publisher, token signer, pseudonymizer, rate limiter, key cache."""
 
-    def __init__(self, settings: CaptureSettings, publisher: Publisher | None = None) -> None:
+    def __init__(
+        self,
+        settings: CaptureSettings,
+        publisher: Publisher | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.settings = settings
+        #: Stamps ``occurred_at``; a timezone-aware UTC ``datetime``. Replaceable for replays and tests.
+        self.clock: Callable[[], datetime] = clock or _utcnow
         self.publisher = publisher if publisher is not None else Publisher(settings.publisher)
         self.signer = TokenSigner(derive_key(settings.secret_key, "token"), settings.token_max_age)
         self.pseudonymize = Pseudonymizer(derive_key(settings.secret_key, "user"))
@@ -112,7 +123,7 @@ class CaptureCore:
         event_id = self.publisher.new_event_id()
         if response_id is None:
             response_id = event_id
-        occurred_at = datetime.now(UTC)
+        occurred_at = self.clock()
         line = None
         if self._app_id_ok:
             line = response_line(
@@ -222,6 +233,7 @@ class CaptureCore:
                 app_id=self.app_id,
                 signer=self.signer,
                 event_id=self.publisher.new_event_id(),
+                occurred_at=self.clock(),
             )
             self.publisher.publish_line(wire_line(event), kind)
             return event.event_id

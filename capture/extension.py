@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -62,8 +63,16 @@ class FeedbackCapture:
       ``PREFLOOP_CAPTURE_IDEMPOTENCY_TTL`` (600 s), ``PREFLOOP_CAPTURE_METRICS_ENDPOINT`` (True).
     """
 
-    def __init__(self, app: Flask | None = None, *, user_loader: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        user_loader: Callable[[], object] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """``clock`` stamps ``occurred_at`` (default: now, UTC); replays and tests pass their own."""
         self._user_loader = user_loader
+        self._clock = clock
         if app is not None:
             self.init_app(app)
 
@@ -77,7 +86,7 @@ class FeedbackCapture:
             instance_path=app.instance_path,
             app_secret=app.config.get("SECRET_KEY"),
         )
-        core = CaptureCore(settings)
+        core = CaptureCore(settings, clock=self._clock)
         app.extensions[EXTENSION_KEY] = core
         app.register_blueprint(make_blueprint(self, settings))
         prefix = settings.url_prefix

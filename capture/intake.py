@@ -59,6 +59,7 @@ def build_event(
     app_id: str,
     signer: TokenSigner,
     event_id: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> FeedbackEvent | RegenerateEvent | ChoiceEvent | EditEvent:
     """Validate ``body`` for endpoint ``kind`` and build its event for pseudonymized ``user``.
 
@@ -76,7 +77,7 @@ def build_event(
         )
     data: dict[str, Any] = {
         "event_id": event_id or str(uuid6.uuid7()),
-        "occurred_at": datetime.now(UTC),
+        "occurred_at": occurred_at or datetime.now(UTC),
         "app_id": app_id,
         "user": user,
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +60,13 @@ class CaptureMiddleware:
         user_loader: Callable[[dict[str, Any]], object],
         config: Mapping[str, Any] | None = None,
         publisher: Publisher | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         cfg = dict(config or {})
         settings = settings_from_config(cfg, app_name="wsgi", instance_path=os.getcwd(), app_secret=None)
         self.app = app
         self.user_loader = user_loader
-        self.core = CaptureCore(settings, publisher)
+        self.core = CaptureCore(settings, publisher, clock)
         self.prefix = settings.url_prefix
         self.limit = settings.max_body_bytes
         self.metrics_endpoint = settings.metrics_endpoint

@@ -27,6 +27,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request, session
@@ -113,13 +114,19 @@ def _history(value: object) -> list[dict[str, str]] | None:
     return out
 
 
-def create_app(config: Mapping[str, Any] | None = None, *, responder: Responder | None = None) -> Flask:
-    """The example assistant. ``config`` is Flask config (``SECRET_KEY`` and ``PREFLOOP_CAPTURE_*`` keys)."""
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    responder: Responder | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Flask:
+    """The example assistant. ``config`` is Flask config (``SECRET_KEY`` and ``PREFLOOP_CAPTURE_*`` keys);
+    ``clock`` stamps the events (a replay passes one that runs in the replayed month)."""
     app = Flask(__name__)
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = uuid.uuid4().hex  # sessions and pseudonyms last as long as the process
-    capture = FeedbackCapture()
+    capture = FeedbackCapture(clock=clock)
     capture.init_app(app)
     model: Responder = responder or CannedResponder()
     conversations = _Conversations()

@@ -35,20 +35,12 @@ class ExampleApp:
     def __init__(self, setup: AppSetup) -> None:
         from werkzeug.serving import make_server
 
-        import capture.core
-        import capture.intake
         from capture.example import create_app
         from curator.demo.clock import replay_clock
 
-        self._clock = replay_clock(setup.clock_start, [capture.core, capture.intake])
-        self._clock.__enter__()
-        try:
-            self.app = create_app(setup.config, responder=setup.responder)
-            self.capture = self.app.extensions["example_capture"]
-            self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        except BaseException:
-            self._clock.__exit__(None, None, None)
-            raise
+        self.app = create_app(setup.config, responder=setup.responder, clock=replay_clock(setup.clock_start))
+        self.capture = self.app.extensions["example_capture"]
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, name="demo-app", daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -57,13 +49,10 @@ class ExampleApp:
         return bool(self.capture.flush(timeout, app=self.app))
 
     def stop(self) -> None:
-        try:
-            self.server.shutdown()
-            self.server.server_close()
-            self.thread.join(5)
-            self.capture.shutdown(app=self.app)
-        finally:
-            self._clock.__exit__(None, None, None)
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+        self.capture.shutdown(app=self.app)
 
 
 class EmulatedReviewDesk:

@@ -7,7 +7,6 @@ import random
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -60,14 +59,14 @@ def test_leak_check_looks_in_slack_and_every_release_file(tmp_path: Path) -> Non
     assert find_leaks(["nobody@gmail.com"], ["{}"], tmp_path).clean
 
 
-def test_replay_clock_shifts_now_and_restores_it() -> None:
-    module = SimpleNamespace(datetime=datetime)
+def test_replay_clock_runs_from_the_start_of_the_month() -> None:
     start = datetime(2026, 10, 1, tzinfo=UTC)
-    with replay_clock(start, [module]):  # type: ignore[list-item]
-        now = module.datetime.now(UTC)
-        assert start <= now < datetime(2026, 10, 1, 0, 1, tzinfo=UTC) and now.tzinfo is not None
-        assert isinstance(now, datetime)
-    assert module.datetime is datetime
+    clock = replay_clock(start)
+    first, second = clock(), clock()
+    assert start <= first <= second < datetime(2026, 10, 1, 0, 1, tzinfo=UTC)
+    assert first.utcoffset() is not None and first.utcoffset().total_seconds() == 0
+    with pytest.raises(ValueError, match="timezone-aware"):
+        replay_clock(datetime(2026, 10, 1))
 
 
 def test_workdir_is_emptied_only_if_a_demo_made_it(tmp_path: Path) -> None:
