@@ -342,9 +342,11 @@ def start_emulated_bot(
     reviewers: Sequence[str] = ("U0REVIEW1", "U0REVIEW2", "U0REVIEW3"),
     adjudicators: Sequence[str] = ("U0ADJUDICATOR",),
     signing_secret: str | None = None,
+    rng: random.Random | None = None,
 ) -> EmulatedBot:
     """Start an emulator (with a reviewer and an adjudicator group), the bot against it and its HTTP server.
-    Used by the demo when no Slack token is configured, and by the tests."""
+    Used by the demo when no Slack token is configured, and by the tests. ``rng`` decides which side each post
+    shows as "A" (default: system randomness; the demo seeds it so its runs repeat)."""
     from slackbot.app import create_bot
     from slackbot.emulator import SlackEmulator
 
@@ -365,7 +367,7 @@ def start_emulated_bot(
         }
     )
     try:
-        bot = create_bot(settings, store)
+        bot = create_bot(settings, store, rng=rng)
         server = bot.start_http()
     except BaseException:
         emulator.stop()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Sequence
@@ -64,6 +65,7 @@ class EmulatedReviewDesk:
         store: Store,
         reviewers: Sequence[str] = REVIEWERS,
         adjudicators: Sequence[str] = ADJUDICATORS,
+        seed: int | None = None,
     ) -> None:
         from slackbot.simulate import start_emulated_bot
 
@@ -71,7 +73,11 @@ class EmulatedReviewDesk:
         self.reviewers: Sequence[str] = list(reviewers)
         self.adjudicators: Sequence[str] = list(adjudicators)
         self.running = start_emulated_bot(
-            settings, store, reviewers=self.reviewers, adjudicators=self.adjudicators
+            settings,
+            store,
+            reviewers=self.reviewers,
+            adjudicators=self.adjudicators,
+            rng=None if seed is None else random.Random(seed),
         )
         self._clients: dict[str, Any] = {}
 

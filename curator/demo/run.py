@@ -69,7 +69,7 @@ class RunningApp(Protocol):
 @dataclass(frozen=True)
 class Adapters:
     start_app: Callable[[AppSetup], RunningApp]
-    open_review: Callable[[Settings, Store], ReviewDesk]
+    open_review: Callable[..., ReviewDesk]  # (settings, store, *, seed) -> ReviewDesk
 
 
 def _fresh_workdir(path: Path) -> None:
@@ -283,7 +283,7 @@ def run_demo(
 
     # 5. review ----------------------------------------------------------------------------------------------
     stage(5)
-    desk = adapters.open_review(settings, store)
+    desk = adapters.open_review(settings, store, seed=options.seed)
     try:
         truth = Truth([c.better for c in trace], [c.worse for c in trace])
         review = run_review(store, desk, truth, seed=options.seed, log=echo)

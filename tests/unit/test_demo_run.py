@@ -23,7 +23,7 @@ from curator.store.models import EventRow
 def test_small_demo_runs_every_stage_and_leaks_nothing(tmp_path: Path) -> None:
     desks: list[EmulatedReviewDesk] = []
 
-    def open_review(settings: Settings, store: Store) -> Any:
+    def open_review(settings: Settings, store: Store, seed: int | None = None) -> Any:
         desks.append(EmulatedReviewDesk(settings, store))
         return desks[-1]
 
