@@ -39,12 +39,26 @@ def slackbot() -> None:
 @click.option(
     "--interval", type=float, default=60.0, show_default=True, help="seconds between queue/reminder passes"
 )
+@click.option(
+    "--open-review",
+    is_flag=True,
+    help="let every workspace member vote when PREFLOOP_SLACK_REVIEWER_GROUP is unset (refused otherwise)",
+)
 @click.pass_obj
 def serve(
-    settings: Settings, host: str, port: int | None, socket_mode: bool | None, emulator: bool, interval: float
+    settings: Settings,
+    host: str,
+    port: int | None,
+    socket_mode: bool | None,
+    emulator: bool,
+    interval: float,
+    open_review: bool,
 ) -> None:
     """Serve Slack's requests on /slack/events, post pairs routed to review, remind on stale ones."""
     from slackbot.app import create_bot
+
+    if settings.slack_reviewer_group is None and not (open_review or emulator):
+        raise click.UsageError(msg.NO_REVIEWER_GROUP)
 
     emu = None
     if emulator:

@@ -112,3 +112,7 @@ CLI_NO_SECRET = (
     "PREFLOOP_SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information page"
 )
 CLI_NO_APP_TOKEN = "Socket Mode needs PREFLOOP_SLACK_APP_TOKEN (an xapp- token with connections:write)"
+NO_REVIEWER_GROUP = (
+    "PREFLOOP_SLACK_REVIEWER_GROUP is not set, so anyone in the workspace could vote. Set it to the user group id "
+    "(S...) of your reviewers, or pass --open-review to allow every member on purpose."
+)

@@ -63,3 +63,13 @@ def test_slackbot_post_queues_and_sends_through_the_outbox(
 def test_post_without_a_token_says_what_to_set(env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["slackbot", "post"]) == 1
     assert "PREFLOOP_SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_serve_refuses_to_open_voting_to_everyone_by_accident(
+    env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PREFLOOP_SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("PREFLOOP_SLACK_SIGNING_SECRET", "secret")
+    assert main(["slackbot", "serve"]) == 2
+    err = capsys.readouterr().err
+    assert "PREFLOOP_SLACK_REVIEWER_GROUP" in err and "--open-review" in err
