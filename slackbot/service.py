@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from curator.store.models import (
 from curator.store.models.base import utcnow
 from schemas.records import VoteRecord
 from slackbot import messages as msg
-from slackbot.agreement import RatedVote
+from slackbot.queries import OPEN_STATES, ReviewQueries, harm_categories
 from slackbot.quorum import Ballot, Decision, QuorumPolicy, decide, pair_effect, to_label
 from slackbot.rubric import Rubric
 from slackbot.views import DEFAULT_CUT, PairView, full_text_modal, resolved_message, review_message
@@ -41,8 +41,6 @@ from slackbot.views import DEFAULT_CUT, PairView, full_text_modal, resolved_mess
 __all__ = ["EnqueueResult", "ReviewService", "VoteResult", "harm_categories", "pair_view"]
 
 log = logging.getLogger(__name__)
-
-OPEN_STATES = ("posted", "escalated")
 
 
 def pair_view(pair: Pair) -> PairView:
@@ -54,16 +52,6 @@ def pair_view(pair: Pair) -> PairView:
         tags=dict(pair.tags or {}),
         route_reasons=list(pair.route_reasons or []),
     )
-
-
-def harm_categories(tags: dict[str, Any] | None) -> tuple[str, ...]:
-    """The harm categories of a pair from its tags (``hazards`` list, or a single ``hazard``); ``none`` if none."""
-    tags = tags or {}
-    value = tags.get("hazards", tags.get("hazard", tags.get("categories")))
-    if isinstance(value, str):
-        value = [value]
-    cats = tuple(sorted({str(v) for v in value or [] if v and v != "none"}))
-    return cats or ("none",)
 
 
 @dataclass
@@ -80,7 +68,7 @@ class VoteResult:
     message: str = ""
 
 
-class ReviewService:
+class ReviewService(ReviewQueries):
     """One per process; thread-safe (SQLite writes are serialized in-process, PostgreSQL locks the post row)."""
 
     def __init__(
@@ -500,87 +488,3 @@ class ReviewService:
         if n:
             self.on_outbox()
         return n
-
-    # -- reads -------------------------------------------------------------------------------------------
-    def pending_for(self, user: str, limit: int = 10) -> tuple[list[ReviewPost], int]:
-        """Open posts ``user`` has not voted on, oldest first (at most ``limit``) and how many more there are."""
-        with self.store.session() as s:
-            voted = select(Vote.pair_id).where(Vote.reviewer == user)
-            base = select(ReviewPost).where(
-                ReviewPost.state.in_(OPEN_STATES), ReviewPost.pair_id.not_in(voted)
-            )
-            total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
-            rows = list(s.scalars(base.order_by(ReviewPost.posted_at, ReviewPost.pair_id).limit(limit)))
-        return rows, max(total - len(rows), 0)
-
-    def queue_counts(self) -> dict[str, int]:
-        with self.store.session() as s:
-            rows = s.execute(select(ReviewPost.state, func.count()).group_by(ReviewPost.state)).all()
-            counts = {"queued": 0, "posted": 0, "escalated": 0, "resolved": 0} | {
-                str(k): int(v) for k, v in rows
-            }
-            counts["unposted"] = int(
-                s.scalar(
-                    select(func.count())
-                    .select_from(Pair)
-                    .outerjoin(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
-                    .where(Pair.status == "review", ReviewPost.pair_id.is_(None))
-                )
-                or 0
-            )
-        return counts
-
-    def oldest_open(self) -> ReviewPost | None:
-        with self.store.session() as s:
-            return s.scalar(
-                select(ReviewPost)
-                .where(ReviewPost.state.in_(OPEN_STATES))
-                .order_by(ReviewPost.posted_at)
-                .limit(1)
-            )
-
-    def stats(self) -> dict[str, int]:
-        with self.store.session() as s:
-            votes = int(s.scalar(select(func.count()).select_from(Vote)) or 0)
-            reviewers = int(s.scalar(select(func.count(func.distinct(Vote.reviewer)))) or 0)
-            resolved = s.execute(
-                select(Pair.status, Pair.review)
-                .join(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
-                .where(ReviewPost.state == "resolved")
-            ).all()
-            outbox = dict(
-                s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
-            )
-            refused = int(
-                s.scalar(
-                    select(func.count(func.distinct(AuditEntry.pair_id))).where(
-                        AuditEntry.action == "post_refused_unscrubbed"
-                    )
-                )
-                or 0
-            )
-        return {
-            "votes": votes,
-            "reviewers": reviewers,
-            "accepted": sum(st == "accepted" for st, _ in resolved),
-            "swapped": sum(st == "accepted" and bool((rv or {}).get("swapped")) for st, rv in resolved),
-            "discarded": sum(st == "discarded" for st, _ in resolved),
-            "pending": int(outbox.get("pending", 0)),
-            "failed": int(outbox.get("failed", 0)),
-            "sent": int(outbox.get("sent", 0)),
-            "unscrubbed": refused,
-        }
-
-    def rated_votes(self) -> list[RatedVote]:
-        """Every reviewer-role vote in the stored frame, with its pair's harm categories (for agreement)."""
-        with self.store.session() as s:
-            rows = s.execute(
-                select(Vote.pair_id, Vote.reviewer, Vote.choice, Vote.a_is, Pair.tags)
-                .join(Pair, Pair.pair_id == Vote.pair_id)
-                .where(Vote.role == "reviewer")
-                .order_by(Vote.pair_id, Vote.id)
-            ).all()
-        return [
-            RatedVote(pid, rev, to_label(ch, a_is), harm_categories(tags))
-            for pid, rev, ch, a_is, tags in rows
-        ]
