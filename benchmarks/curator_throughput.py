@@ -26,6 +26,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,28 +103,59 @@ def produce(bootstrap: str, topic: str, values: list[bytes], keys: list[str]) ->
     producer.close()
 
 
-def measure(
-    bootstrap: str, admin_url: str, n_events: int, *, full: bool, seed: int, batch: int = 2000
-) -> dict[str, Any]:
-    from sqlalchemy import func, select
+@dataclass
+class BenchRun:
+    """One measured run's own topic (events already produced to it) and migrated database."""
+
+    tag: str
+    topic: str
+    url: str
+    store: Any
+    events: int
+
+
+@contextmanager
+def bench_run(bootstrap: str, admin_url: str, n_events: int, seed: int, label: str) -> Iterator[BenchRun]:
+    """Produce the trace to a fresh topic, create and migrate a fresh database; drop both afterwards."""
+    from kafka import KafkaAdminClient
     from sqlalchemy.engine import make_url
 
-    from curator.ingest.kafka import KafkaSource
-    from curator.pairing import load_policy
-    from curator.pipeline import Curator
     from curator.store import Store
-    from curator.store.models import EventRow, Pair
 
     tag = uuid.uuid4().hex[:8]
     topic, db = f"bench-{tag}", f"prefloop_bench_{tag}"
     values, keys = trace(n_events, seed)
-    log(f"{'full' if full else 'ingest+pairing'}: producing {len(values)} events to {topic}")
+    log(f"{label}: producing {len(values)} events to {topic}")
     produce(bootstrap, topic, values, keys)
     _admin(admin_url, f'CREATE DATABASE "{db}"')
     url = make_url(admin_url).set(database=db).render_as_string(hide_password=False)
     store = Store(url)
     try:
         store.upgrade()
+        yield BenchRun(tag, topic, url, store, len(values))
+    finally:
+        store.dispose()
+        try:
+            _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        except Exception as exc:  # never hide the benchmark's own error behind a cleanup failure
+            log(f"could not drop {db}: {exc}")
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="prefloop-bench")
+        admin.delete_topics([t for t in (topic, f"{topic}.dlq") if t in admin.list_topics()])
+        admin.close()
+
+
+def measure(
+    bootstrap: str, admin_url: str, n_events: int, *, full: bool, seed: int, batch: int = 2000
+) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from curator.ingest.kafka import KafkaSource
+    from curator.pairing import load_policy
+    from curator.pipeline import Curator
+    from curator.store.models import EventRow, Pair
+
+    label = "full" if full else "ingest+pairing"
+    with bench_run(bootstrap, admin_url, n_events, seed, label) as run:
         scrubber = tagger = None
         if full:
             from curator.scrub import Scrubber
@@ -130,13 +164,13 @@ def measure(
             scrubber = Scrubber()
             scrubber.scrub_pair([{"role": "user", "content": "warm up"}], "Hello Ann", "Bye")  # load spaCy
             tagger = Tagger.load()
-        curator = Curator(store, load_policy(), scrubber=scrubber, tagger=tagger, require_scrub=full)
+        curator = Curator(run.store, load_policy(), scrubber=scrubber, tagger=tagger, require_scrub=full)
         source = KafkaSource(
             curator,
             bootstrap=bootstrap,
-            topic=topic,
-            dlq_topic=f"{topic}.dlq",
-            group=f"bench-{tag}",
+            topic=run.topic,
+            dlq_topic=f"{run.topic}.dlq",
+            group=f"bench-{run.tag}",
             partitions=6,
             max_records=batch,
         )
@@ -144,20 +178,9 @@ def measure(
         totals = source.run(once=True)
         t1 = time.monotonic()
         first = source.first_records_at or t0
-        with store.session() as s:
+        with run.store.session() as s:
             stored = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
             pairs = dict(s.execute(select(Pair.status, func.count()).group_by(Pair.status)).all())
-    finally:
-        store.dispose()
-        try:
-            _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        except Exception as exc:  # never hide the benchmark's own error behind a cleanup failure
-            log(f"could not drop {db}: {exc}")
-        from kafka import KafkaAdminClient
-
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="prefloop-bench")
-        admin.delete_topics([t for t in (topic, f"{topic}.dlq") if t in admin.list_topics()])
-        admin.close()
     rate = stored / (t1 - first)
     log(
         f"  {stored} events stored in {t1 - first:.1f}s after a {first - t0:.1f}s join: {rate:,.0f} events/s; "
@@ -178,71 +201,56 @@ def measure_group(
     """``consumers`` `prefloop curator run` processes in one group (scale-out), ingest + pairing, to drained and
     every touched group paired. Timed from the first event stored (process start-up and group join excluded)."""
     from sqlalchemy import func, select
-    from sqlalchemy.engine import make_url
 
-    from curator.store import Store
     from curator.store.models import EventRow, PromptGroup
 
-    tag = uuid.uuid4().hex[:8]
-    topic, db = f"bench-{tag}", f"prefloop_bench_{tag}"
-    values, keys = trace(n_events, seed)
-    log(f"{consumers} consumer processes: producing {len(values)} events to {topic}")
-    produce(bootstrap, topic, values, keys)
-    _admin(admin_url, f'CREATE DATABASE "{db}"')
-    url = make_url(admin_url).set(database=db).render_as_string(hide_password=False)
-    store = Store(url)
     procs: list[subprocess.Popen[bytes]] = []
-    try:
-        store.upgrade()
+    with bench_run(bootstrap, admin_url, n_events, seed, f"{consumers} consumer processes") as run:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFLOOP_")}
         env.update(
-            PREFLOOP_DATABASE_URL=url,
+            PREFLOOP_DATABASE_URL=run.url,
             PREFLOOP_KAFKA_BOOTSTRAP=bootstrap,
-            PREFLOOP_KAFKA_TOPIC=topic,
-            PREFLOOP_KAFKA_DLQ_TOPIC=f"{topic}.dlq",
-            PREFLOOP_KAFKA_GROUP=f"bench-{tag}",
+            PREFLOOP_KAFKA_TOPIC=run.topic,
+            PREFLOOP_KAFKA_DLQ_TOPIC=f"{run.topic}.dlq",
+            PREFLOOP_KAFKA_GROUP=f"bench-{run.tag}",
             PREFLOOP_LOG_LEVEL="ERROR",
             PYTHONPATH=str(ROOT),
         )
         cmd = [sys.executable, "-m", "curator.cli", "curator", "run", "--no-scrub", "--no-tag"]
-        procs = [
-            subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(consumers)
-        ]
-
-        def state() -> tuple[int, int]:
-            with store.session() as s:
-                n = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
-                dirty = s.execute(select(func.count()).where(PromptGroup.dirty.is_(True))).scalar_one()
-            return int(n), int(dirty)
-
-        spawned = time.monotonic()
-        first = None
-        at_first = 0
-        deadline = time.monotonic() + 900
-        while time.monotonic() < deadline:
-            n, dirty = state()
-            if n and first is None:
-                # the clock starts at the first commit; only events stored after it count toward the rate
-                first, at_first = time.monotonic(), n
-            if n >= len(values) and dirty == 0:
-                break
-            time.sleep(0.25)
-        done = time.monotonic()
-        stored = state()[0]
-    finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        store.dispose()
         try:
-            _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        except Exception as exc:
-            log(f"could not drop {db}: {exc}")
+            procs = [
+                subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for _ in range(consumers)
+            ]
+
+            def state() -> tuple[int, int]:
+                with run.store.session() as s:
+                    n = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
+                    dirty = s.execute(select(func.count()).where(PromptGroup.dirty.is_(True))).scalar_one()
+                return int(n), int(dirty)
+
+            spawned = time.monotonic()
+            first = None
+            at_first = 0
+            deadline = time.monotonic() + 900
+            while time.monotonic() < deadline:
+                n, dirty = state()
+                if n and first is None:
+                    # the clock starts at the first commit; only events stored after it count toward the rate
+                    first, at_first = time.monotonic(), n
+                if n >= run.events and dirty == 0:
+                    break
+                time.sleep(0.25)
+            done = time.monotonic()
+            stored = state()[0]
+        finally:
+            for proc in procs:
+                proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
     seconds = done - (first or done)
     rate = (stored - at_first) / seconds if seconds else 0.0
     wall = stored / (done - spawned)
