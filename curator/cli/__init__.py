@@ -16,7 +16,7 @@ import click
 
 from schemas.errors import ConfigError, PrefloopError
 
-__all__ = ["main", "pass_settings"]
+__all__ = ["cli", "main"]
 
 #: command name -> "module:attribute"; help text shown without importing the module.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -75,8 +75,6 @@ def cli(ctx: click.Context) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = settings
 
-
-pass_settings = click.make_pass_decorator(object)
 
 
 def main(argv: list[str] | None = None) -> Any:
