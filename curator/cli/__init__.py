@@ -76,7 +76,6 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: prefloop errors become one clear line and a non-zero exit, not a traceback."""
     try:
