@@ -12,13 +12,19 @@ import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
-from curator.ingest.decode import DeadLetterItem, RawRecord
+from curator.ingest.collector import consumer_collector
+from curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
 from curator.ingest.files import IngestTotals
+from curator.ingest.stages import BatchStages
 from curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_SENT
+
+if TYPE_CHECKING:
+    from curator.metrics import CuratorMetrics
+    from curator.pipeline.core import BatchResult, PairingResult
 
 __all__ = ["DB_ERRORS", "KafkaSource", "dlq_headers", "ensure_topics"]
 
@@ -82,6 +88,7 @@ class KafkaSource:
         retry_max_s: float = 5.0,
         create_topics: bool = True,
         pair_interval_s: float = 10.0,
+        metrics: CuratorMetrics | None = None,
     ) -> None:
         self.curator = curator
         self.bootstrap = bootstrap
@@ -97,9 +104,12 @@ class KafkaSource:
         #: is idle): a group touched by several batches is paired once. Touched groups stay ``dirty`` in the
         #: store until paired, so nothing is lost if the process dies in between.
         self.pair_interval_s = pair_interval_s
+        self.metrics = metrics
         self.stop_event = threading.Event()
         self.totals = IngestTotals()
         self._needs_sweep = False
+        #: groups stored since the last pairing (the writer thread's own state)
+        self._pending: set[str] = set()
         #: monotonic time the first records arrived (benchmarks measure from here, excluding the group join)
         self.first_records_at: float | None = None
 
@@ -159,8 +169,63 @@ class KafkaSource:
             log.warning("could not read end offsets (%s); polling on", exc)
             return False
 
+    def _caught_up(self, consumer: Any) -> bool:
+        """Every assigned partition read up to the end offset the broker reported with its last fetch (no
+        request: the consumer's cached high watermarks). Also refreshes the lag gauge."""
+        from kafka.errors import KafkaError
+
+        assigned = consumer.assignment()
+        if not assigned:
+            return False
+        behind = {}
+        try:
+            for tp in assigned:
+                high = consumer.highwater(tp)
+                position = consumer.position(tp, timeout_ms=0) if high is not None else None
+                if high is None or position is None:
+                    return False
+                behind[tp.partition] = max(high - position, 0)
+        except KafkaError:  # a partition moved away meanwhile: not known to be caught up
+            return False
+        if self.metrics is not None:
+            self.metrics.set_lag(behind)
+        return not any(behind.values())
+
+    # -- run on the writer and pairing threads (curator.ingest.stages) ------------------------------------------
+    def _write(self, records: int, decoded: list[Decoded], dead: list[DeadLetterItem]) -> BatchResult:
+        t0 = time.monotonic()
+        result: BatchResult = self._with_db_retry(
+            partial(self.curator.store_decoded, records, decoded, dead, keep_dead_letters=True)
+        )
+        if self._needs_sweep:
+            # a retried batch finds its events already stored; groups whose pairing was interrupted are still
+            # dirty: pair them now
+            self._needs_sweep = False
+            result.pairing = self._with_db_retry(self.curator.pair_dirty)
+        if self.metrics is not None:
+            self.metrics.observe_batch(result, time.monotonic() - t0)
+        return result
+
+    def _pair(self, keys: list[str]) -> PairingResult:
+        t0 = time.monotonic()
+        result: PairingResult = self._with_db_retry(partial(self.curator.pair, keys))
+        if self.metrics is not None:
+            self.metrics.observe_pairing(result, time.monotonic() - t0)
+        return result
+
     def run(self, *, once: bool = False, join_timeout_s: float = 60.0) -> IngestTotals:
-        """Consume until :meth:`stop` (or, with ``once``, until every assigned partition is drained)."""
+        """Consume until :meth:`stop` (or, with ``once``, until every assigned partition is drained).
+
+        Three stages overlap (:mod:`curator.ingest.stages`): this thread polls and validates batch N+1 while a
+        writer thread stores batch N in one transaction and a pairing thread pairs the groups earlier batches
+        touched. Batch N's dead letters go to the DLQ topic and its offsets are committed here only after its
+        transaction committed, in order; a crash re-reads at most the uncommitted batch (ingest is idempotent).
+        The garbage collector is tuned for the consumer meanwhile (:mod:`curator.ingest.collector`).
+        """
+        with consumer_collector():
+            return self._run(once=once, join_timeout_s=join_timeout_s)
+
+    def _run(self, *, once: bool, join_timeout_s: float) -> IngestTotals:
         from kafka.errors import KafkaError
         from kafka.structs import OffsetAndMetadata
 
@@ -168,22 +233,35 @@ class KafkaSource:
             ensure_topics(self.bootstrap, {self.topic: self.partitions, self.dlq_topic: 1})
         self.totals.add_pairing(self._with_db_retry(self.curator.pair_dirty))  # recover what a crash left
         consumer, producer = self._consumer(), self._producer()
-        started = last_pairing = time.monotonic()
-        pending: set[str] = set()
+        started = time.monotonic()
 
-        def pair_pending() -> None:
-            nonlocal last_pairing
-            if pending:
-                self.totals.add_pairing(self._with_db_retry(partial(self.curator.pair, sorted(pending))))
-                pending.clear()
-            last_pairing = time.monotonic()
+        def landed(result: BatchResult, offsets: dict[Any, Any]) -> None:
+            # the batch's events, dead letters and dirty flags are committed: the offsets may follow
+            self.totals.add(result)
+            self._send_dead_letters(producer, result.dead)
+            try:
+                consumer.commit(offsets)
+            except KafkaError as exc:
+                # rebalanced away, or the broker is briefly unreachable: whoever owns the partition next
+                # re-reads these records, and ingest stores each event once anyway
+                log.warning(COMMIT_FAILED.format(error=exc))
 
+        stages = BatchStages(
+            self._write,
+            self._pair,
+            landed=landed,
+            paired=self.totals.add_pairing,
+            pair_interval_s=self.pair_interval_s,
+        )
         try:
             while not self.stop_event.is_set():
-                polled = consumer.poll(timeout_ms=self.poll_ms, max_records=self.max_records)
+                # while a stage works, poll briefly so its results land (and offsets commit) soon
+                wait_ms = min(self.poll_ms, 20) if stages.busy else self.poll_ms
+                polled = consumer.poll(timeout_ms=wait_ms, max_records=self.max_records)
                 if not polled:
-                    pair_pending()  # idle: catch up
-                    if once and (self._drained(consumer) or time.monotonic() - started > join_timeout_s):
+                    stages.tick(idle=True)
+                    settled = once and not stages.busy and not stages.pending
+                    if settled and (self._drained(consumer) or time.monotonic() - started > join_timeout_s):
                         break
                     continue
                 if self.first_records_at is None:
@@ -200,27 +278,20 @@ class KafkaSource:
                     for tp in sorted(polled, key=lambda t: (t.topic, t.partition))
                     for m in polled[tp]
                 ]
-                result = self._with_db_retry(partial(self.curator.ingest, records))
-                self.totals.add(result)
-                pending |= result.write.touched_groups
-                if self._needs_sweep:
-                    # a retried batch finds its events already stored; groups whose pairing was interrupted are
-                    # still dirty: pair them now
-                    self._needs_sweep = False
-                    self.totals.add_pairing(self._with_db_retry(self.curator.pair_dirty))
-                self._send_dead_letters(producer, result.dead)
-                if time.monotonic() - last_pairing >= self.pair_interval_s:
-                    pair_pending()
-                # the events and their groups' dirty flags are committed: the offsets may follow
+                if self.metrics is not None:
+                    self.metrics.consumed(len(records))
+                decoded, dead = decode_records(records)  # overlaps the writer's work on the previous batch
                 offsets = {tp: OffsetAndMetadata(msgs[-1].offset + 1, "", -1) for tp, msgs in polled.items()}
-                try:
-                    consumer.commit(offsets)
-                except KafkaError as exc:
-                    # rebalanced away, or the broker is briefly unreachable: whoever owns the partition next
-                    # re-reads these records, and ingest stores each event once anyway
-                    log.warning(COMMIT_FAILED.format(error=exc))
-            pair_pending()
+                stages.submit(len(records), decoded, dead, token=offsets)
+                caught_up = self._caught_up(consumer)
+                stages.tick(idle=caught_up)
+                if once and caught_up:
+                    stages.drain()
+                    if self._drained(consumer):
+                        break
+            stages.drain()
         finally:
+            stages.close()
             producer.flush()
             producer.close()
             consumer.close(autocommit=False)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, any_, bindparam, select, update
+from sqlalchemy import JSON, any_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -404,6 +404,37 @@ def _mark_referenced(session: Session, response_ids: set[str]) -> set[str]:
     return keys
 
 
+#: Transaction-level advisory lock key ("prefloop dead letters") taken before recording dead letters on PostgreSQL:
+#: two consumers recording the same redelivered position (after a rebalance) do it one after the other, so the
+#: second sees the first's row.
+_DEAD_LETTER_LOCK = 0x70666C_646C71
+
+
+def _write_dead_letters(session: Session, dead: Sequence[DeadLetterItem]) -> int:
+    """Record each source position once: a batch redelivered after a crash (stored, offsets not yet committed)
+    adds no second row. Returns the rows added."""
+    by_source: dict[str, DeadLetterItem] = {}
+    for d in dead:
+        by_source.setdefault(d.record.source[-300:], d)
+    if _is_pg(session):
+        session.execute(select(func.pg_advisory_xact_lock(_DEAD_LETTER_LOCK)))
+    known: set[str] = set()
+    for part in batches(session, sorted(by_source)):
+        known.update(
+            session.execute(
+                select(DeadLetter.source).where(in_values(session, DeadLetter.source, part))
+            ).scalars()
+        )
+    rows = [
+        {"source": s, "code": d.code, "reason": d.reason, "raw": d.record.value, "at": utcnow()}
+        for s, d in by_source.items()
+        if s not in known
+    ]
+    if rows:
+        _many(session, _insert(session, DeadLetter), rows)
+    return len(rows)
+
+
 def write_batch(
     session: Session,
     decoded: list[Decoded],
@@ -434,11 +465,7 @@ def write_batch(
     if referenced:
         result.touched_groups |= _mark_referenced(session, referenced)
     if dead:
-        session.add_all(
-            DeadLetter(source=d.record.source[-300:], code=d.code, reason=d.reason, raw=d.record.value)
-            for d in dead
-        )
-        result.dead_letters = len(dead)
+        result.dead_letters = _write_dead_letters(session, dead)
     if offsets:
         rows = [
             {"source": s[-300:], "position": p, "updated_at": utcnow()} for s, p in sorted(offsets.items())

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from curator.ingest.decode import DeadLetterItem, RawRecord, decode_records
+from curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
 from curator.ingest.writer import WriteResult, chunks, in_values, write_batch
 from curator.pairing.engine import pair_group
 from curator.pairing.model import GroupView
@@ -86,9 +86,25 @@ class Curator:
         """Validate and store one batch in one transaction. Dead letters are returned (Kafka mode sends them to
         the DLQ topic) and, with ``keep_dead_letters``, also stored (file sources)."""
         decoded, dead = decode_records(records)
+        return self.store_decoded(
+            len(records), decoded, dead, keep_dead_letters=keep_dead_letters, offsets=offsets
+        )
+
+    def store_decoded(
+        self,
+        records: int,
+        decoded: list[Decoded],
+        dead: list[DeadLetterItem],
+        *,
+        keep_dead_letters: bool = False,
+        offsets: dict[str, int] | None = None,
+    ) -> BatchResult:
+        """The storing half of :meth:`ingest` (``decode_records`` already ran, e.g. on another thread): one
+        transaction with the events and, with ``keep_dead_letters``, the dead letters (each source position
+        recorded once, so a redelivered batch adds none) and the source ``offsets``."""
         with self.store.session() as session:
             write = write_batch(session, decoded, dead=dead if keep_dead_letters else (), offsets=offsets)
-        return BatchResult(records=len(records), write=write, dead=dead)
+        return BatchResult(records=records, write=write, dead=dead)
 
     def process(
         self,
