@@ -80,9 +80,18 @@ def _many(session: Session, stmt: Any, rows: Sequence[dict[str, Any]]) -> Any:
     return session.connection().execute(stmt, list(rows))
 
 
+def _response_ids(e: Any) -> tuple[str | None, str | None]:
+    """(response_id, other_response_id) of an event row: a choice's two sides, else the response it is about
+    (every other event type has a ``response_id``). Dispatching on the type avoids pydantic's slow path for a
+    missing attribute."""
+    if e.type == "choice":
+        return e.response_a, e.response_b
+    return e.response_id, None
+
+
 def _event_row(d: Decoded, now: datetime) -> dict[str, Any]:
     e = d.event
-    response_id = getattr(e, "response_id", None) or getattr(e, "response_a", None)
+    response_id, other_response_id = _response_ids(e)
     return {
         "event_id": e.event_id,
         "type": e.type,
@@ -91,7 +100,7 @@ def _event_row(d: Decoded, now: datetime) -> dict[str, Any]:
         "conversation_id": e.conversation_id,
         "user": e.user,
         "response_id": response_id,
-        "other_response_id": getattr(e, "response_b", None),
+        "other_response_id": other_response_id,
         "occurred_at": e.occurred_at,
         "ingested_at": now,
         "payload": d.payload,
@@ -105,6 +114,7 @@ def _event_copy_row(d: Decoded, now: datetime) -> tuple[Any, ...]:
     parses it into the same ``jsonb`` value), re-encoded otherwise."""
     e = d.event
     payload = d.text if d.text is not None else json.dumps(d.payload, ensure_ascii=False)
+    response_id, other_response_id = _response_ids(e)
     return (
         e.event_id,
         e.type,
@@ -112,8 +122,8 @@ def _event_copy_row(d: Decoded, now: datetime) -> tuple[Any, ...]:
         e.app_id,
         e.conversation_id,
         e.user,
-        getattr(e, "response_id", None) or getattr(e, "response_a", None),
-        getattr(e, "response_b", None),
+        response_id,
+        other_response_id,
         e.occurred_at,
         now,
         payload,
@@ -203,11 +213,47 @@ def _copy_insert(
         return [r[0] for r in cur.fetchall()]
 
 
+def _copy_new(
+    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], conflict: str
+) -> list[Any]:
+    """PostgreSQL: what ``_copy_insert(..., "DO NOTHING")`` does (insert the rows whose ``conflict`` key is not
+    stored; return their keys), with half the writing when nothing conflicts, the usual case: look the keys up,
+    then COPY the missing rows straight into the table (in key order, the staging path's lock order) inside a
+    savepoint. If another transaction stored one of them meanwhile (a unique violation once it commits, or a
+    deadlock), roll back to the savepoint and take the staging path, which waits for and skips such rows.
+    A batch that repeats a key goes the staging path directly."""
+    at = columns.index(conflict)
+    ordered = sorted(rows, key=lambda r: r[at])  # type: ignore[no-any-return]
+    keys = [r[at] for r in ordered]
+    if len(set(keys)) != len(keys):
+        return _copy_insert(session, table, columns, ordered, conflict)
+    import psycopg.errors
+
+    cols = ", ".join(f'"{c}"' for c in columns)
+    with _driver_cursor(session, f'COPY "{table}" after a key lookup') as cur:
+        cur.execute(f'SELECT "{conflict}" FROM "{table}" WHERE "{conflict}" = ANY(%s)', [keys])
+        known = {r[0] for r in cur.fetchall()}
+        fresh = [r for r in ordered if r[at] not in known]
+        if not fresh:
+            return []
+        cur.execute("SAVEPOINT prefloop_copy")
+        try:
+            with cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
+                for row in fresh:
+                    copy.write_row(row)
+        except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected):
+            cur.execute("ROLLBACK TO SAVEPOINT prefloop_copy")
+        else:
+            cur.execute("RELEASE SAVEPOINT prefloop_copy")
+            return [r[at] for r in fresh]
+    return _copy_insert(session, table, columns, fresh, conflict)
+
+
 def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:
     now = utcnow()
     if session.get_bind().dialect.name == "postgresql":
         rows = (_event_copy_row(d, now) for d in decoded)
-        return set(_copy_insert(session, "events", _EVENT_COLUMNS, rows, "event_id"))
+        return set(_copy_new(session, "events", _EVENT_COLUMNS, rows, "event_id"))
     new: set[str] = set()
     table = EventRow.__table__
     stmt = (
@@ -231,16 +277,50 @@ _GROUP_COLUMNS = (
 )
 
 
+#: ``GenerationSettings`` without extra keys, by their typed values -> (the stored dict, its JSON text). Responses
+#: mostly share a handful of settings; bounded like ``normalize_text``'s memo.
+_GENERATIONS: dict[tuple[Any, ...], tuple[dict[str, Any], str]] = {}
+_GENERATIONS_MAX = 1_024
+_GENERATION_FIELDS = ("temperature", "top_p", "top_k", "max_tokens", "seed")
+
+
+def _generation(settings: Any) -> tuple[dict[str, Any], str]:
+    """``settings.model_dump(exclude_none=True)`` and its ``json.dumps``; memoized when the settings carry only
+    the typed keys (values keyed with their types, so ``1`` and ``1.0`` stay apart)."""
+    if settings.__pydantic_extra__:
+        dumped = settings.model_dump(exclude_none=True)
+        return dumped, json.dumps(dumped)
+    key = tuple((type(v), v) for v in (getattr(settings, f) for f in _GENERATION_FIELDS))
+    hit = _GENERATIONS.get(key)
+    if hit is None:
+        dumped = settings.model_dump(exclude_none=True)
+        if len(_GENERATIONS) >= _GENERATIONS_MAX:
+            _GENERATIONS.clear()
+        hit = _GENERATIONS[key] = (dumped, json.dumps(dumped))
+    return hit
+
+
+def _json_text(value: Any) -> str:
+    """``json.dumps(value)``; ``None`` (a JSON column's ``null``) without the encoder."""
+    return "null" if value is None else json.dumps(value)
+
+
 def _write_responses(session: Session, responses: list[Any]) -> set[str]:
     groups: dict[str, dict[str, Any]] = {}
-    keys: dict[tuple[Any, ...], str] = {}  # many responses in a batch share a context: normalize it once
+    # many responses in a batch share a context: normalize and hash it once
+    contexts: dict[tuple[Any, ...], tuple[str, list[dict[str, str]], int]] = {}
     rows = []
+    generations: list[str] = []  # the generation column as JSON text, for COPY
     for e in responses:
-        context = [{"role": m.role, "content": m.content} for m in e.context]
         raw = (e.app_id, e.system_prompt_version, *(m.role + "\0" + m.content for m in e.context))
-        key = keys.get(raw) or keys.setdefault(
-            raw, group_key(context, app_id=e.app_id, system_prompt_version=e.system_prompt_version)
-        )
+        known = contexts.get(raw)
+        if known is None:
+            context = [{"role": m.role, "content": m.content} for m in e.context]
+            key = group_key(context, app_id=e.app_id, system_prompt_version=e.system_prompt_version)
+            known = contexts[raw] = (key, context, turn_index(context))
+        key, context, turns = known
+        generation, generation_json = _generation(e.generation)
+        generations.append(generation_json)
         g = groups.get(key)
         if g is None:
             groups[key] = {
@@ -266,10 +346,10 @@ def _write_responses(session: Session, responses: list[Any]) -> set[str]:
                 "user": e.user,
                 "text": e.text,
                 "model": e.model,
-                "generation": e.generation.model_dump(exclude_none=True),
+                "generation": generation,
                 "prompt_source": e.prompt_source,
                 "regenerates": e.regenerates,
-                "turn_index": turn_index(context),
+                "turn_index": turns,
                 "continued_by": None,
                 "shown_at": e.occurred_at,
             }
@@ -282,7 +362,7 @@ def _write_responses(session: Session, responses: list[Any]) -> set[str]:
             "prompt_groups",
             _GROUP_COLUMNS,
             (
-                tuple(json.dumps(g[c]) if c in ("context", "tags") else g[c] for c in _GROUP_COLUMNS)
+                tuple(_json_text(g[c]) if c in ("context", "tags") else g[c] for c in _GROUP_COLUMNS)
                 for g in group_rows
             ),
             "key",
@@ -296,8 +376,12 @@ def _write_responses(session: Session, responses: list[Any]) -> set[str]:
         _many(session, stmt, group_rows)
     if _is_pg(session):
         columns = list(rows[0])
-        values = (tuple(json.dumps(v) if k == "generation" else v for k, v in r.items()) for r in rows)
-        _copy_insert(session, "responses", columns, values, "response_id")
+        at = columns.index("generation")
+        values = (
+            (*values[:at], text, *values[at + 1 :])
+            for values, text in zip((tuple(r.values()) for r in rows), generations, strict=True)
+        )
+        _copy_new(session, "responses", columns, values, "response_id")
     else:
         _many(
             session,

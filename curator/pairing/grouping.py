@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 
 __all__ = ["answer_hash", "group_key", "normalize_text", "similarity", "turn_index"]
 
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -30,7 +29,9 @@ def normalize_text(text: str) -> str:
     """NFKC, whitespace runs collapsed to one space, stripped."""
     out = _MEMO.get(text)
     if out is None:
-        out = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+        # str.split() splits on exactly the characters ``\s`` matches (and strip() strips them): the same
+        # result as collapsing ``\s+`` to one space and stripping, several times faster
+        out = " ".join(unicodedata.normalize("NFKC", text).split())
         if len(text) <= _MEMO_MAX_CHARS:
             if len(_MEMO) >= _MEMO_ENTRIES:
                 _MEMO.clear()
