@@ -13,6 +13,7 @@ A breaking change is a new major version, which older consumers refuse with ``un
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -52,6 +53,9 @@ MAX_TEXT_CHARS = 100_000
 #: Upper bound for one serialized event.
 MAX_EVENT_BYTES = 1_000_000
 MAX_CONTEXT_MESSAGES = 500
+
+#: A version-7 UUID (RFC 4122 variant) already in ``str(uuid.UUID(...))`` form: lowercase, hyphenated.
+_CANONICAL_UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@/+=-]+$")]
 Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
@@ -96,6 +100,8 @@ class _EventBase(_Model):
     @field_validator("event_id")
     @classmethod
     def _uuid7(cls, value: str) -> str:
+        if _CANONICAL_UUID7.fullmatch(value):
+            return value  # what the general path below returns for it, without building a UUID
         try:
             parsed = uuid.UUID(value)
         except ValueError:

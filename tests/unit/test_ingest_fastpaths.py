@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import uuid
 from typing import Any
 
 import pytest
 
 from curator.ingest.writer import _generation, _response_ids
 from curator.pairing.grouping import normalize_text
+from schemas.errors import EventValidationError
 from schemas.events import GenerationSettings, parse_event
 from tests.factories import EventFactory
 
@@ -76,3 +78,39 @@ def test_response_ids_of_each_event_type() -> None:
     for kind, (event, expected) in cases.items():
         parsed = parse_event(event)
         assert parsed.type == kind and _response_ids(parsed) == expected
+
+
+def _reference_uuid7(value: str) -> str:
+    """The event_id rule as first written: any form uuid.UUID accepts, version 7, normalized."""
+    parsed = uuid.UUID(value)
+    if parsed.version != 7:
+        raise ValueError(parsed.version)
+    return str(parsed)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "01890a5d-ac96-774b-bcce-b302099a8057",  # canonical v7
+        "01890A5D-AC96-774B-BCCE-B302099A8057",  # uppercase: normalized
+        "{01890a5d-ac96-774b-bcce-b302099a8057}",
+        "urn:uuid:01890a5d-ac96-774b-bcce-b302099a8057",
+        "01890a5dac96774bbcceb302099a8057",
+        "01890a5d-ac96-474b-bcce-b302099a8057",  # version 4
+        "01890a5d-ac96-774b-7cce-b302099a8057",  # not the RFC 4122 variant: no version
+        "01890a5d-ac96-774b-ccce-b302099a8057",
+        "01890a5d-ac96-774b-bcce-b302099a805",
+        "not a uuid",
+    ],
+)
+def test_event_id_rule_is_unchanged(value: str) -> None:
+    event = {**EventFactory().feedback("r1"), "event_id": value}
+    try:
+        expected: str | None = _reference_uuid7(value)
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(EventValidationError):
+            parse_event(event)
+    else:
+        assert parse_event(event).event_id == expected
