@@ -150,6 +150,7 @@ def measure(
     from sqlalchemy import func, select
 
     from curator.ingest.kafka import KafkaSource
+    from curator.metrics import CuratorMetrics
     from curator.pairing import load_policy
     from curator.pipeline import Curator
     from curator.store.models import EventRow, Pair
@@ -173,6 +174,7 @@ def measure(
             group=f"bench-{run.tag}",
             partitions=6,
             max_records=batch,
+            metrics=CuratorMetrics(),  # as `prefloop curator run` records them
         )
         t0 = time.monotonic()
         totals = source.run(once=True)
@@ -216,7 +218,17 @@ def measure_group(
             PREFLOOP_LOG_LEVEL="ERROR",
             PYTHONPATH=str(ROOT),
         )
-        cmd = [sys.executable, "-m", "curator.cli", "curator", "run", "--no-scrub", "--no-tag"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "curator.cli",
+            "curator",
+            "run",
+            "--no-scrub",
+            "--no-tag",
+            "--purge-interval",
+            "0",
+        ]
         try:
             procs = [
                 subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

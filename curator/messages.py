@@ -12,9 +12,12 @@ __all__ = [
     "NO_FILE",
     "PURGE_DONE",
     "PURGE_DRY_RUN",
+    "PURGE_FAILED",
     "RUN_DONE",
     "RUN_EMBEDDED",
     "RUN_KAFKA",
+    "RUN_METRICS",
+    "RUN_PURGE",
     "SCRUBBER_MISSING",
 ]
 
@@ -42,6 +45,9 @@ PURGE_DONE = (
     "purged raw text older than {days} day(s) (before {cutoff}): {events} event(s), {responses} response(s), "
     "{groups} prompt group(s), {pairs} unscrubbed pair(s)"
 )
+PURGE_FAILED = "raw-text purge failed ({error}); it runs again in {interval:.0f}s (purging is idempotent)"
+RUN_PURGE = "curator: purging raw text older than {days} day(s) now and every {interval:.0f}s"
+RUN_METRICS = "curator: metrics on http://{addr}:{port}/metrics"
 PURGE_DRY_RUN = "dry run: would purge {events} event(s) older than {days} day(s) (before {cutoff})"
 EXPORT_DONE = "wrote {count} pair(s) with status {statuses} to {out}"
 EXPORT_SKIPPED_UNSCRUBBED = (

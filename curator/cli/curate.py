@@ -82,16 +82,72 @@ def curator() -> None:
 @click.option(
     "--no-tag", is_flag=True, help="Do not tag prompt groups (harmful prompts are then not flagged)."
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve Prometheus metrics on this port (default: PREFLOOP_METRICS_PORT; unset = none; 0 = any free port).",
+)
+@click.option(
+    "--metrics-addr", default="0.0.0.0", show_default=True, help="Address the metrics server binds."
+)
+@click.option(
+    "--purge-interval",
+    type=click.FloatRange(0),
+    default=3600.0,
+    show_default=True,
+    help="Seconds between raw-text purges (PREFLOOP_RAW_RETENTION_DAYS), the first at start; 0 = never.",
+)
 @click.pass_obj
-def run(settings: Settings, once: bool, poll_interval: float, no_scrub: bool, no_tag: bool) -> None:
-    """Consume events (Kafka when PREFLOOP_KAFKA_BOOTSTRAP is set, else the capture spool) until stopped."""
+def run(
+    settings: Settings,
+    once: bool,
+    poll_interval: float,
+    no_scrub: bool,
+    no_tag: bool,
+    metrics_port: int | None,
+    metrics_addr: str,
+    purge_interval: float,
+) -> None:
+    """Consume events (Kafka when PREFLOOP_KAFKA_BOOTSTRAP is set, else the capture spool) until stopped.
+
+    Also purges raw event text past its retention period, at start and every --purge-interval seconds, and
+    serves Prometheus metrics when a metrics port is set."""
+    from curator.ingest.purge import PurgeSchedule
+    from curator.metrics import CuratorMetrics
+
     cur = build_curator(settings, scrub=not no_scrub, tag=not no_tag)
+    metrics = CuratorMetrics()
+    server = None
+    port = settings.metrics_port if metrics_port is None else metrics_port
+    if port is not None:
+        server = metrics.serve(port, metrics_addr)
+        click.echo(msg.RUN_METRICS.format(addr=metrics_addr, port=server.port), err=True)
+    purger = None
+    if purge_interval > 0:
+        purger = PurgeSchedule(
+            cur.store, settings.raw_retention_days, interval_s=purge_interval, metrics=metrics
+        )
+        click.echo(msg.RUN_PURGE.format(days=settings.raw_retention_days, interval=purge_interval), err=True)
+        purger.start()
+    try:
+        totals = _consume(settings, cur, once=once, poll_interval=poll_interval, metrics=metrics)
+    finally:
+        if purger is not None:
+            purger.stop()
+        if server is not None:
+            server.close()
+    click.echo(_summary(totals), err=True)
+    cur.store.dispose()
+
+
+def _consume(settings: Settings, cur: Any, *, once: bool, poll_interval: float, metrics: Any) -> Any:
     stopping = {"flag": False}
     if settings.embedded:
         from curator.ingest import IngestTotals, SpoolSource
 
         click.echo(msg.RUN_EMBEDDED.format(spool=settings.spool_dir), err=True)
-        source = SpoolSource(cur, settings.spool_dir)
+        source = SpoolSource(cur, settings.spool_dir, metrics=metrics)
         totals = IngestTotals()
 
         def _stop(*_: Any) -> None:
@@ -125,12 +181,12 @@ def run(settings: Settings, once: bool, poll_interval: float, no_scrub: bool, no
             topic=settings.kafka_topic,
             dlq_topic=settings.kafka_dlq_topic,
             group=settings.kafka_group,
+            metrics=metrics,
         )
         signal.signal(signal.SIGTERM, lambda *_: ksource.stop())
         signal.signal(signal.SIGINT, lambda *_: ksource.stop())
         totals = ksource.run(once=once)
-    click.echo(_summary(totals), err=True)
-    cur.store.dispose()
+    return totals
 
 
 @click.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,10 +132,22 @@ class FileSource:
 class SpoolSource:
     """The capture spool in embedded mode: every writer's segments, in order."""
 
-    def __init__(self, curator: Any, spool_dir: Path, *, batch_bytes: int = 4 << 20) -> None:
+    def __init__(
+        self, curator: Any, spool_dir: Path, *, batch_bytes: int = 4 << 20, metrics: Any = None
+    ) -> None:
         self.curator = curator
         self.spool_dir = Path(spool_dir)
         self.batch_bytes = batch_bytes
+        #: a :class:`curator.metrics.CuratorMetrics` to record each batch in, or None
+        self.metrics = metrics
+
+    def _process(self, batch: list[RawRecord], offsets: dict[str, int]) -> Any:
+        started = time.monotonic()
+        result = self.curator.process(batch, keep_dead_letters=True, offsets=offsets)
+        if self.metrics is not None:
+            self.metrics.consumed(result.records)
+            self.metrics.observe_batch(result, time.monotonic() - started)
+        return result
 
     def _segments(self) -> Iterator[tuple[Path, list[Path]]]:
         if not self.spool_dir.is_dir():
@@ -171,10 +184,10 @@ class SpoolSource:
                     pending += new - pos
                     pos = positions[key] = new
                     if pending >= self.batch_bytes:
-                        totals.add(self.curator.process(batch, keep_dead_letters=True, offsets=offsets))
+                        totals.add(self._process(batch, offsets))
                         batch, offsets, pending = [], {}, 0
         if offsets:
-            totals.add(self.curator.process(batch, keep_dead_letters=True, offsets=offsets))
+            totals.add(self._process(batch, offsets))
         self._collect(positions)
         return totals
 

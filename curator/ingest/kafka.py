@@ -149,6 +149,8 @@ class KafkaSource:
                 return fn()
             except DB_ERRORS as exc:
                 self._needs_sweep = True
+                if self.metrics is not None:
+                    self.metrics.db_retries.inc()
                 if self.stop_event.is_set():
                     raise
                 log.warning(DB_RETRY.format(error=type(exc).__name__, delay=delay))
@@ -231,7 +233,10 @@ class KafkaSource:
 
         if self.create_topics:
             ensure_topics(self.bootstrap, {self.topic: self.partitions, self.dlq_topic: 1})
-        self.totals.add_pairing(self._with_db_retry(self.curator.pair_dirty))  # recover what a crash left
+        recovered = self._with_db_retry(self.curator.pair_dirty)  # recover what a crash left
+        self.totals.add_pairing(recovered)
+        if self.metrics is not None:
+            self.metrics.observe_pairing(recovered)
         consumer, producer = self._consumer(), self._producer()
         started = time.monotonic()
 
@@ -259,6 +264,8 @@ class KafkaSource:
                 wait_ms = min(self.poll_ms, 20) if stages.busy else self.poll_ms
                 polled = consumer.poll(timeout_ms=wait_ms, max_records=self.max_records)
                 if not polled:
+                    if self.metrics is not None:
+                        self._caught_up(consumer)  # refreshes the lag gauge
                     stages.tick(idle=True)
                     settled = once and not stages.busy and not stages.pending
                     if settled and (self._drained(consumer) or time.monotonic() - started > join_timeout_s):

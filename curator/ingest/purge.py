@@ -8,16 +8,23 @@ ties and the like). Scrubbed pairs are what reviews and releases read, and they 
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 
+from curator.messages import PURGE_DONE, PURGE_FAILED
 from curator.store import Store
 from curator.store.models import EventRow, Pair, PromptGroup, ResponseRow, utcnow
 
-__all__ = ["PurgeResult", "blank_payload", "count_purgeable", "purge"]
+__all__ = ["PurgeResult", "PurgeSchedule", "blank_payload", "count_purgeable", "purge"]
+
+log = logging.getLogger(__name__)
 
 _BATCH = 1000
 
@@ -109,3 +116,66 @@ def purge(store: Store, cutoff: datetime) -> PurgeResult:
             )
         result.pairs = len(raw_pairs)
     return result
+
+
+class PurgeSchedule:
+    """Runs :func:`purge` for ``retention_days`` on a daemon thread: at :meth:`start`, then every ``interval_s``
+    (``prefloop curator run`` starts one, so retention holds without a separate cron job; ``prefloop purge``
+    stays for one-off runs). A failed run is logged and retried at the next interval: purging is idempotent,
+    each batch its own transaction. ``clock`` gives the current UTC time (tests pass their own)."""
+
+    def __init__(
+        self,
+        store: Store,
+        retention_days: int,
+        *,
+        interval_s: float = 3600.0,
+        metrics: Any = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.retention_days = retention_days
+        self.interval_s = interval_s
+        self.metrics = metrics
+        self.clock = clock
+        self.runs = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> PurgeResult:
+        """Purge now, whatever the schedule."""
+        now = self.clock()
+        cutoff = now - timedelta(days=self.retention_days)
+        result = purge(self.store, cutoff)
+        self.runs += 1
+        log.info(
+            PURGE_DONE.format(
+                days=self.retention_days,
+                cutoff=cutoff.isoformat(),
+                events=result.events,
+                responses=result.responses,
+                groups=result.groups,
+                pairs=result.pairs,
+            )
+        )
+        if self.metrics is not None:
+            self.metrics.observe_purge(result.events, time.time())
+        return result
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="prefloop-purge", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the schedule; a purge that is running finishes its current batch first."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception as exc:  # the store is away, or a lock conflict: the next run catches up
+                log.warning(PURGE_FAILED.format(error=exc, interval=self.interval_s))
+            self._stop.wait(self.interval_s)
