@@ -135,10 +135,14 @@ def bench_run(bootstrap: str, admin_url: str, n_events: int, seed: int, label: s
         yield BenchRun(tag, topic, url, store, len(values))
     finally:
         store.dispose()
-        try:
-            _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        except Exception as exc:  # never hide the benchmark's own error behind a cleanup failure
-            log(f"could not drop {db}: {exc}")
+        for attempt in range(5):  # an autovacuum worker (not ours to terminate) may still be on it
+            try:
+                _admin(admin_url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+                break
+            except Exception as exc:  # never hide the benchmark's own error behind a cleanup failure
+                if attempt == 4:
+                    log(f"could not drop {db}: {exc}")
+                time.sleep(1)
         admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="prefloop-bench")
         admin.delete_topics([t for t in (topic, f"{topic}.dlq") if t in admin.list_topics()])
         admin.close()
