@@ -1,5 +1,6 @@
 """The Kafka source: a consumer-group member that feeds batches to the curator and commits offsets only after
-the database transaction committed. Bad events go to the dead-letter topic with the reason and original bytes.
+the database transaction committed. Bad events go to the dead-letter topic with the reason and original bytes,
+and to the store's ``dead_letters`` table in the batch's own transaction (once per source position).
 
 Scaling out is adding members to the group: the topic is partitioned by conversation id (capture keys each
 message by it), so one conversation's events stay in order on one member.
