@@ -223,7 +223,7 @@ def _copy_new(
     deadlock), roll back to the savepoint and take the staging path, which waits for and skips such rows.
     A batch that repeats a key goes the staging path directly."""
     at = columns.index(conflict)
-    ordered = sorted(rows, key=lambda r: r[at])  # type: ignore[no-any-return]
+    ordered = sorted(rows, key=lambda r: r[at])
     keys = [r[at] for r in ordered]
     if len(set(keys)) != len(keys):
         return _copy_insert(session, table, columns, ordered, conflict)

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ def trace(n_prompts: int, users: int = 3) -> tuple[list[dict[str, Any]], int]:
     return events, n_prompts
 
 
-def produce(bootstrap: str, topic: str, items: list[dict[str, Any] | bytes]) -> None:
+def produce(bootstrap: str, topic: str, items: Sequence[dict[str, Any] | bytes]) -> None:
     from kafka import KafkaProducer
 
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 << 10)
