@@ -130,9 +130,12 @@ def run(
         )
         click.echo(msg.RUN_PURGE.format(days=settings.raw_retention_days, interval=purge_interval), err=True)
         purger.start()
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         totals = _consume(settings, cur, once=once, poll_interval=poll_interval, metrics=metrics)
     finally:
+        for sig, handler in handlers.items():  # a caller that goes on (tests, an embedding) gets its own back
+            signal.signal(sig, handler)
         if purger is not None:
             purger.stop()
         if server is not None:

@@ -224,3 +224,22 @@ def test_stop_waits_for_a_running_purge(store: Any) -> None:
     threading.Timer(0.2, release.set).start()
     schedule.stop()
     assert schedule.runs == 1
+
+
+def test_curator_run_gives_the_signal_handlers_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that goes on after `curator run` (a test run, an embedding) keeps its own SIGTERM/SIGINT
+    handlers: left installed, the curator's would make forked workers ignore a pool's terminate."""
+    import signal
+
+    from click.testing import CliRunner
+
+    from curator.cli import cli
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    monkeypatch.setenv("PREFLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setenv("PREFLOOP_SPOOL_DIR", str(tmp_path / "spool"))
+    res = CliRunner().invoke(
+        cli, ["curator", "run", "--once", "--no-scrub", "--no-tag", "--purge-interval", "0"]
+    )
+    assert res.exit_code == 0, res.output
+    assert {sig: signal.getsignal(sig) for sig in before} == before
