@@ -53,6 +53,21 @@ def kafka_topic(kafka_bootstrap: str) -> Iterator[str]:
             admin.close()
 
 
+@pytest.fixture()
+def dlq_topic(kafka_bootstrap: str, kafka_topic: str) -> Iterator[str]:
+    """The dead-letter topic name for ``kafka_topic`` (the curator creates it), deleted afterwards."""
+    from kafka import KafkaAdminClient
+
+    name = f"{kafka_topic}.dlq"
+    yield name
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="prefloop-tests")
+    try:
+        if name in admin.list_topics():
+            admin.delete_topics([name])
+    finally:
+        admin.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> str:
     """SQLAlchemy URL of the real local PostgreSQL (started if it is not running)."""

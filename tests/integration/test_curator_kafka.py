@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,20 +68,6 @@ def counts(url: str) -> tuple[int, int, int]:
         return int(events), int(pairs), signals
     finally:
         store.dispose()
-
-
-@pytest.fixture()
-def dlq_topic(kafka_bootstrap: str, kafka_topic: str) -> Iterator[str]:
-    from kafka import KafkaAdminClient
-
-    name = f"{kafka_topic}.dlq"
-    yield name
-    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="prefloop-tests")
-    try:
-        if name in admin.list_topics():
-            admin.delete_topics([name])
-    finally:
-        admin.close()
 
 
 def curator_env(url: str, bootstrap: str, topic: str, dlq: str, group: str) -> dict[str, str]:

@@ -9,7 +9,6 @@ import signal
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -35,20 +34,6 @@ from tests.integration.test_curator_kafka import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture()
-def dlq_topic(kafka_bootstrap: str, kafka_topic: str) -> Iterator[str]:
-    from kafka import KafkaAdminClient
-
-    name = f"{kafka_topic}.dlq"
-    yield name
-    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="prefloop-tests")
-    try:
-        if name in admin.list_topics():
-            admin.delete_topics([name])
-    finally:
-        admin.close()
 
 
 def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -115,6 +115,17 @@ def test_a_redelivered_batch_records_its_dead_letters_once(store: Any, curator: 
     ]
 
 
+def run_until(schedule: PurgeSchedule, runs: int) -> None:
+    """Start the schedule's thread, wait (up to 10 s) until it has run ``runs`` times, stop it."""
+    schedule.start()
+    try:
+        deadline = time.monotonic() + 10
+        while schedule.runs < runs and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        schedule.stop()
+
+
 def test_purge_schedule_runs_at_start_and_then_every_interval(store: Any, curator: Curator) -> None:
     now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     old = EventFactory(start=now - timedelta(days=40))
@@ -122,13 +133,7 @@ def test_purge_schedule_runs_at_start_and_then_every_interval(store: Any, curato
     curator.process(records([old.response("c-old"), new.response("c-new")]))
     metrics = CuratorMetrics()
     schedule = PurgeSchedule(store, 30, interval_s=0.05, metrics=metrics, clock=lambda: now)
-    schedule.start()
-    try:
-        deadline = time.monotonic() + 10
-        while schedule.runs < 3 and time.monotonic() < deadline:
-            time.sleep(0.02)
-    finally:
-        schedule.stop()
+    run_until(schedule, runs=3)
     assert schedule.runs >= 3
     with store.session() as s:
         purged = dict(s.execute(select(EventRow.conversation_id, EventRow.purged_at)).all())
@@ -148,13 +153,7 @@ def test_a_failed_purge_is_logged_and_retried(store: Any, caplog: pytest.LogCapt
         return datetime(2026, 11, 22, tzinfo=UTC)
 
     schedule = PurgeSchedule(store, 30, interval_s=0.05, clock=clock)
-    schedule.start()
-    try:
-        deadline = time.monotonic() + 10
-        while schedule.runs < 1 and time.monotonic() < deadline:
-            time.sleep(0.02)
-    finally:
-        schedule.stop()
+    run_until(schedule, runs=1)
     assert schedule.runs >= 1
     assert "raw-text purge failed (database away)" in caplog.text
 
