@@ -8,19 +8,17 @@ twice (a redelivery after a crash) therefore changes nothing the second time.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, any_, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from curator.ingest.decode import DeadLetterItem, Decoded
 from curator.pairing.grouping import group_key, normalize_text, turn_index
+from curator.store.bulk import batches, copy_insert, copy_new, execute_many, in_values, insert_stmt, is_pg
 from curator.store.models import (
     DeadLetter,
     EventRow,
@@ -31,9 +29,7 @@ from curator.store.models import (
     utcnow,
 )
 
-__all__ = ["WriteResult", "batches", "chunks", "copy_rows", "in_values", "write_batch"]
-
-_CHUNK = 500
+__all__ = ["WriteResult", "write_batch"]
 
 
 @dataclass
@@ -42,42 +38,6 @@ class WriteResult:
     duplicates: int = 0
     dead_letters: int = 0
     touched_groups: set[str] = field(default_factory=set)
-
-
-def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _is_pg(session: Session) -> bool:
-    return bool(session.get_bind().dialect.name == "postgresql")
-
-
-def batches(session: Session, items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    """``items`` in parts small enough for one statement's ``IN`` list: all at once on PostgreSQL (where
-    :func:`in_values` binds one array), ``size`` at a time elsewhere (SQLite's bound-parameter limit)."""
-    if _is_pg(session):
-        return [items] if items else []
-    return chunks(items, size)
-
-
-def in_values(session: Session, column: Any, values: Sequence[Any]) -> Any:
-    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one bound array instead of one parameter
-    per value (a constant statement: no per-call compiling and parsing of thousands of placeholders)."""
-    if _is_pg(session):
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
-    return column.in_(values)
-
-
-def _insert(session: Session, model: Any) -> Any:
-    """A dialect INSERT on the model's table (Core: executed with a parameter list, the statement is compiled
-    once and sent in "insertmanyvalues" batches)."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
-
-
-def _many(session: Session, stmt: Any, rows: Sequence[dict[str, Any]]) -> Any:
-    return session.connection().execute(stmt, list(rows))
 
 
 def _response_ids(e: Any) -> tuple[str | None, str | None]:
@@ -149,119 +109,19 @@ _EVENT_COLUMNS = (
 )
 
 
-@contextmanager
-def _driver_cursor(session: Session, what: str) -> Iterator[Any]:
-    """A raw psycopg cursor on the session's connection (for COPY). The driver raises its own errors: they are
-    re-raised as SQLAlchemy's, as for any other statement (a lost server is an ``OperationalError``, which the
-    Kafka source retries)."""
-    dbapi = session.connection().connection.driver_connection
-    try:
-        with dbapi.cursor() as cur:  # type: ignore[union-attr]
-            yield cur
-    except DBAPIError:
-        raise
-    except Exception as exc:
-        import psycopg
-
-        if isinstance(exc, psycopg.Error):
-            raise DBAPIError.instance(what, None, exc, psycopg.Error) from exc
-        raise
-
-
-def copy_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """PostgreSQL: COPY ``rows`` (dicts with the same keys) into ``table`` (a Core table): what a plain INSERT of
-    them stores (JSON columns as the ORM writes them, ``None`` as JSON ``null``), in one round trip."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    json_cols = {c for c in columns if isinstance(table.c[c].type, JSON)}
-    cols = ", ".join(f'"{c}"' for c in columns)
-    statement = f'COPY "{table.name}" ({cols}) FROM STDIN'
-    with _driver_cursor(session, statement) as cur, cur.copy(statement) as copy:
-        for r in rows:
-            copy.write_row(tuple(json.dumps(r[c]) if c in json_cols else r[c] for c in columns))
-
-
-def _copy_insert(
-    session: Session,
-    table: str,
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    conflict: str,
-    action: str = "DO NOTHING",
-) -> list[Any]:
-    """PostgreSQL: COPY rows into a temporary staging table, then ``INSERT ... SELECT ... ORDER BY conflict
-    ON CONFLICT (conflict) <action> RETURNING conflict``. Several times faster than multi-row INSERTs for large
-    batches; the order is a stable lock order across consumers."""
-    stage = f"_prefloop_stage_{table}"
-    cols = ", ".join(f'"{c}"' for c in columns)
-    insert_sql = (
-        f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{stage}" ORDER BY "{conflict}" '
-        f'ON CONFLICT ("{conflict}") {action} RETURNING "{conflict}"'
-    )
-    with _driver_cursor(session, f"COPY {stage} then {insert_sql}") as cur:
-        # one round trip (no parameters: simple protocol); the stage is empty unless this transaction already
-        # used it, and DELETE of nothing is cheaper than TRUNCATE's new file
-        cur.execute(
-            f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" (LIKE "{table}" INCLUDING DEFAULTS) '
-            f'ON COMMIT DELETE ROWS; DELETE FROM "{stage}"'
-        )
-        with cur.copy(f'COPY "{stage}" ({cols}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(row)
-        cur.execute(insert_sql)
-        return [r[0] for r in cur.fetchall()]
-
-
-def _copy_new(
-    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], conflict: str
-) -> list[Any]:
-    """PostgreSQL: what ``_copy_insert(..., "DO NOTHING")`` does (insert the rows whose ``conflict`` key is not
-    stored; return their keys), with half the writing when nothing conflicts, the usual case: look the keys up,
-    then COPY the missing rows straight into the table (in key order, the staging path's lock order) inside a
-    savepoint. If another transaction stored one of them meanwhile (a unique violation once it commits, or a
-    deadlock), roll back to the savepoint and take the staging path, which waits for and skips such rows.
-    A batch that repeats a key goes the staging path directly."""
-    at = columns.index(conflict)
-    ordered = sorted(rows, key=lambda r: r[at])
-    keys = [r[at] for r in ordered]
-    if len(set(keys)) != len(keys):
-        return _copy_insert(session, table, columns, ordered, conflict)
-    import psycopg.errors
-
-    cols = ", ".join(f'"{c}"' for c in columns)
-    with _driver_cursor(session, f'COPY "{table}" after a key lookup') as cur:
-        cur.execute(f'SELECT "{conflict}" FROM "{table}" WHERE "{conflict}" = ANY(%s)', [keys])
-        known = {r[0] for r in cur.fetchall()}
-        fresh = [r for r in ordered if r[at] not in known]
-        if not fresh:
-            return []
-        cur.execute("SAVEPOINT prefloop_copy")
-        try:
-            with cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
-                for row in fresh:
-                    copy.write_row(row)
-        except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected):
-            cur.execute("ROLLBACK TO SAVEPOINT prefloop_copy")
-        else:
-            cur.execute("RELEASE SAVEPOINT prefloop_copy")
-            return [r[at] for r in fresh]
-    return _copy_insert(session, table, columns, fresh, conflict)
-
-
 def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:
     now = utcnow()
     if session.get_bind().dialect.name == "postgresql":
         rows = (_event_copy_row(d, now) for d in decoded)
-        return set(_copy_new(session, "events", _EVENT_COLUMNS, rows, "event_id"))
+        return set(copy_new(session, "events", _EVENT_COLUMNS, rows, "event_id"))
     new: set[str] = set()
     table = EventRow.__table__
     stmt = (
-        _insert(session, EventRow)
+        insert_stmt(session, EventRow)
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(table.c.event_id)
     )
-    new.update(_many(session, stmt, [_event_row(d, now) for d in decoded]).scalars())
+    new.update(execute_many(session, stmt, [_event_row(d, now) for d in decoded]).scalars())
     return new
 
 
@@ -355,9 +215,9 @@ def _write_responses(session: Session, responses: list[Any]) -> set[str]:
             }
         )
     group_rows = sorted(groups.values(), key=lambda g: g["key"])  # a stable lock order across consumers
-    if _is_pg(session):
+    if is_pg(session):
         # JSON columns as the ORM stores them: ``None`` (no tags yet) is the JSON ``null``, not SQL NULL
-        _copy_insert(
+        copy_insert(
             session,
             "prompt_groups",
             _GROUP_COLUMNS,
@@ -369,23 +229,23 @@ def _write_responses(session: Session, responses: list[Any]) -> set[str]:
             'DO UPDATE SET "dirty" = true, "last_seen" = EXCLUDED."last_seen"',
         )
     else:
-        stmt = _insert(session, PromptGroup)
+        stmt = insert_stmt(session, PromptGroup)
         stmt = stmt.on_conflict_do_update(
             index_elements=["key"], set_={"dirty": True, "last_seen": stmt.excluded.last_seen}
         )
-        _many(session, stmt, group_rows)
-    if _is_pg(session):
+        execute_many(session, stmt, group_rows)
+    if is_pg(session):
         columns = list(rows[0])
         at = columns.index("generation")
         values = (
             (*values[:at], text, *values[at + 1 :])
             for values, text in zip((tuple(r.values()) for r in rows), generations, strict=True)
         )
-        _copy_new(session, "responses", columns, values, "response_id")
+        copy_new(session, "responses", columns, values, "response_id")
     else:
-        _many(
+        execute_many(
             session,
-            _insert(session, ResponseRow).on_conflict_do_nothing(index_elements=["response_id"]),
+            insert_stmt(session, ResponseRow).on_conflict_do_nothing(index_elements=["response_id"]),
             rows,
         )
     return set(groups)
@@ -422,7 +282,7 @@ def _link_continuations(session: Session, responses: list[Any]) -> set[str]:
                 touched.add(parent.group_key)
     if links:
         table = ResponseRow.__table__
-        _many(
+        execute_many(
             session,
             update(table)  # type: ignore[arg-type]
             .where(table.c.response_id == bindparam("parent"))
@@ -454,7 +314,7 @@ def _write_feedback(session: Session, feedback: list[Any]) -> None:
         }
         for e in latest.values()
     ]
-    stmt = _insert(session, FeedbackState)
+    stmt = insert_stmt(session, FeedbackState)
     ex = stmt.excluded
     table = FeedbackState.__table__
     stmt = stmt.on_conflict_do_update(
@@ -468,7 +328,7 @@ def _write_feedback(session: Session, feedback: list[Any]) -> None:
         },
         where=table.c.occurred_at < ex.occurred_at,
     )
-    _many(session, stmt, rows)
+    execute_many(session, stmt, rows)
 
 
 def _mark_referenced(session: Session, response_ids: set[str]) -> set[str]:
@@ -500,7 +360,7 @@ def _write_dead_letters(session: Session, dead: Sequence[DeadLetterItem]) -> int
     by_source: dict[str, DeadLetterItem] = {}
     for d in dead:
         by_source.setdefault(d.record.source[-300:], d)
-    if _is_pg(session):
+    if is_pg(session):
         session.execute(select(func.pg_advisory_xact_lock(_DEAD_LETTER_LOCK)))
     known: set[str] = set()
     for part in batches(session, sorted(by_source)):
@@ -515,7 +375,7 @@ def _write_dead_letters(session: Session, dead: Sequence[DeadLetterItem]) -> int
         if s not in known
     ]
     if rows:
-        _many(session, _insert(session, DeadLetter), rows)
+        execute_many(session, insert_stmt(session, DeadLetter), rows)
     return len(rows)
 
 
@@ -554,10 +414,10 @@ def write_batch(
         rows = [
             {"source": s[-300:], "position": p, "updated_at": utcnow()} for s, p in sorted(offsets.items())
         ]
-        stmt = _insert(session, SourceOffset)
+        stmt = insert_stmt(session, SourceOffset)
         stmt = stmt.on_conflict_do_update(
             index_elements=["source"],
             set_={"position": stmt.excluded.position, "updated_at": stmt.excluded.updated_at},
         )
-        _many(session, stmt, rows)
+        execute_many(session, stmt, rows)
     return result

@@ -16,13 +16,14 @@ from typing import Any
 from sqlalchemy import select, update
 
 from curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
-from curator.ingest.writer import WriteResult, chunks, in_values, write_batch
+from curator.ingest.writer import WriteResult, write_batch
 from curator.pairing.engine import pair_group
 from curator.pairing.model import GroupView
 from curator.pairing.policy import Policy
 from curator.pipeline.store_pairs import PairScrubber, SaveStats, save_drafts
 from curator.pipeline.views import load_groups
 from curator.store import Store
+from curator.store.bulk import chunks, in_values
 from curator.store.models import PromptGroup
 from schemas.errors import ConfigError
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from curator.ingest.writer import batches, in_values
 from curator.pairing.model import ActionView, FeedbackView, GroupView, ResponseView
+from curator.store.bulk import batches, in_values
 from curator.store.models import EventRow, FeedbackState, ResponseRow
 
 __all__ = ["load_groups"]

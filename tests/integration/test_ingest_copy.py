@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from curator.ingest import writer
-from curator.ingest.writer import _copy_new
-from curator.store import Store
+from curator.store import Store, bulk
+from curator.store.bulk import copy_new
 from curator.store.models import EventRow
 from schemas.events import parse_event
 from tests.factories import EventFactory
@@ -51,13 +50,13 @@ _ALL = (*_COLUMNS, "ingested_at", "payload", "source")
 
 def staging_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    real = writer._copy_insert
+    real = bulk.copy_insert
 
     def spy(session: Any, table: str, *args: Any, **kwargs: Any) -> list[Any]:
         calls.append(table)
         return real(session, table, *args, **kwargs)
 
-    monkeypatch.setattr(writer, "_copy_insert", spy)
+    monkeypatch.setattr(bulk, "copy_insert", spy)
     return calls
 
 
@@ -72,11 +71,11 @@ def test_copy_new_stores_only_missing_rows_and_repeats_in_a_batch(
         with store.session() as s:
             _insert_rows(s, rows[:2])
         with store.session() as s:
-            new = _copy_new(s, "events", _ALL, reversed(rows), "event_id")
+            new = copy_new(s, "events", _ALL, reversed(rows), "event_id")
         assert sorted(new) == sorted(r[0] for r in rows[2:]) and staged == []
         with store.session() as s:  # a key twice in one batch: the staging path, once
             more = _with_defaults(_event_rows(1))
-            assert _copy_new(s, "events", _ALL, [*more, *more, rows[0]], "event_id") == [more[0][0]]
+            assert copy_new(s, "events", _ALL, [*more, *more, rows[0]], "event_id") == [more[0][0]]
         assert staged == ["events"]
         with store.session() as s:
             assert s.execute(select(func.count()).select_from(EventRow)).scalar_one() == 6
@@ -101,7 +100,7 @@ def test_copy_new_yields_to_a_concurrent_insert_of_the_same_key(
         timer.start()
         try:
             with store.session() as s:
-                new = _copy_new(s, "events", _ALL, rows, "event_id")
+                new = copy_new(s, "events", _ALL, rows, "event_id")
         finally:
             timer.join()
             racer.close()

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import ProgrammingError
 
 from curator.ingest import RawRecord
-from curator.ingest.writer import _copy_insert
 from curator.pairing import load_policy
 from curator.pipeline import Curator
 from curator.store import Store
+from curator.store.bulk import copy_insert
 from curator.store.models import EventRow, PromptGroup, ResponseRow
 from tests.factories import EventFactory
 
@@ -54,6 +54,6 @@ def test_copy_errors_surface_as_sqlalchemy_errors(postgres_url: str) -> None:
     store.upgrade()
     try:
         with pytest.raises(ProgrammingError), store.session() as s:
-            _copy_insert(s, "events", ["no_such_column"], [("x",)], "event_id")
+            copy_insert(s, "events", ["no_such_column"], [("x",)], "event_id")
     finally:
         store.dispose()
