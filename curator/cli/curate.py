@@ -242,15 +242,5 @@ def purge(settings: Settings, days: int | None, dry_run: bool) -> None:
         n = count_purgeable(store, cutoff)
         click.echo(msg.PURGE_DRY_RUN.format(events=n, days=days, cutoff=cutoff.isoformat()))
     else:
-        r = do_purge(store, cutoff)
-        click.echo(
-            msg.PURGE_DONE.format(
-                days=days,
-                cutoff=cutoff.isoformat(),
-                events=r.events,
-                responses=r.responses,
-                groups=r.groups,
-                pairs=r.pairs,
-            )
-        )
+        click.echo(do_purge(store, cutoff).summary(days, cutoff))
     store.dispose()

@@ -36,6 +36,17 @@ class PurgeResult:
     groups: int = 0
     pairs: int = 0
 
+    def summary(self, days: int, cutoff: datetime) -> str:
+        """The one-line report of a finished purge (the CLI prints it, the schedule logs it)."""
+        return PURGE_DONE.format(
+            days=days,
+            cutoff=cutoff.isoformat(),
+            events=self.events,
+            responses=self.responses,
+            groups=self.groups,
+            pairs=self.pairs,
+        )
+
 
 def _blank_messages(messages: Any) -> Any:
     if not isinstance(messages, list):
@@ -148,16 +159,7 @@ class PurgeSchedule:
         cutoff = now - timedelta(days=self.retention_days)
         result = purge(self.store, cutoff)
         self.runs += 1
-        log.info(
-            PURGE_DONE.format(
-                days=self.retention_days,
-                cutoff=cutoff.isoformat(),
-                events=result.events,
-                responses=result.responses,
-                groups=result.groups,
-                pairs=result.pairs,
-            )
-        )
+        log.info(result.summary(self.retention_days, cutoff))
         if self.metrics is not None:
             self.metrics.observe_purge(result.events, time.time())
         return result
