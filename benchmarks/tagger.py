@@ -3,7 +3,8 @@
 Evaluates the packaged model on the held-out test split of its corpus (never used for training or calibration)
 and on XSTest, and measures throughput. Without --quick it also trains models with a public benchmark left out of
 the corpus and scores them on all of its rows: XSTest (450 prompts), and JailbreakBench + HarmBench together (156
-harmful behaviors): how the tagger does on benchmarks it has never seen.
+harmful behaviors): how the tagger does on benchmarks it has never seen; and it trains the baseline, the
+bag-of-words-only model (`prefloop tagger train --no-encoder`), and scores it on the same split.
 Progress goes to stderr; the last stdout line is one JSON object.
 """
 
@@ -129,6 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     if not args.quick:
         with tempfile.TemporaryDirectory() as tmp:
+            log("training the bag-of-words-only model (--no-encoder), the baseline, on the same split ...")
+            train(None, tmp, seed=0, encoder=False)
+            bow = Tagger.load(tmp)
+            result["baseline_bow"] = evaluate(tag_all(bow, test), tax)
+            result["baseline_bow"]["prompts_per_s"] = round(
+                throughput(bow, [e.turns[-1] for e in corpus], 6000), 1
+            )
+            log(f"baseline (bag-of-words only): harmful F1 {result['baseline_bow']['harmful']['f1']}")
+        with tempfile.TemporaryDirectory() as tmp:
             log("training a model without XSTest to score it on all of XSTest ...")
             train(None, tmp, seed=0, exclude_sources=("xstest",))
             unseen = Tagger.load(tmp)
@@ -145,19 +155,33 @@ def main(argv: list[str] | None = None) -> int:
 
     prompts = [e.turns[-1] for e in corpus]
     pps = throughput(tagger, prompts, 2000 if args.quick else 6000)
-    log(f"throughput: {pps:.0f} prompts/s")
+    log(f"throughput: {pps:.0f} prompts/s (the corpus: about half harmful)")
+    # live assistant traffic is mostly ordinary prompts, which the encoder is consulted on far less often
+    ordinary = [e.turns[-1] for e in corpus if e.tactic is None and e.source != "xstest"]
+    pps_ordinary = throughput(tagger, ordinary, 2000 if args.quick else 6000)
+    log(f"throughput on ordinary prompts: {pps_ordinary:.0f} prompts/s")
     summary = {
         "harmful_f1": held_out["harmful"]["f1"],
         "benign_fpr": held_out["benign_fpr_ordinary"],
         "injection_recall": held_out["injection_recall"],
         "hazard_macro_f1": held_out["hazard_macro_f1"],
         "prompts_per_s": round(pps, 1),
+        "prompts_per_s_ordinary": round(pps_ordinary, 1),
         "harmful_f1_without_xstest": no_xs["harmful"]["f1"],
         "xstest_harmful_f1": xs_test["harmful"]["f1"],
         "xstest_benign_fpr": xs_test["benign_fpr_all"],
         "n_test": held_out["n"],
         "tagger_version": Tagger.VERSION,
     }
+    if "baseline_bow" in result:
+        base = result["baseline_bow"]
+        summary["baseline_bow"] = {
+            "harmful_f1": base["harmful"]["f1"],
+            "benign_fpr": base["benign_fpr_ordinary"],
+            "injection_recall": base["injection_recall"],
+            "hazard_macro_f1": base["hazard_macro_f1"],
+            "prompts_per_s": base["prompts_per_s"],
+        }
     if "xstest_unseen" in result:
         summary["xstest_unseen_harmful_f1"] = result["xstest_unseen"]["harmful"]["f1"]
         summary["xstest_unseen_benign_fpr"] = result["xstest_unseen"]["benign_fpr_all"]

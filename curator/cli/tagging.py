@@ -48,9 +48,31 @@ def tagger() -> None:
 )
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--epochs", default=None, type=click.IntRange(1, 200), help="Default: the training default.")
-def train(corpus_dir: Path | None, out_dir: Path | None, seed: int, epochs: int | None) -> None:
-    """Train the classifier on the committed corpus, calibrate thresholds, write the model."""
+@click.option(
+    "--encoder/--no-encoder",
+    default=True,
+    show_default=True,
+    help="Also train the sentence-embedding classifier (more accurate, ~5x slower on harmful prompts); "
+    "--no-encoder gives a bag-of-words-only model.",
+)
+@click.option(
+    "--consult-at",
+    default=None,
+    type=click.FloatRange(0.0, 1.0),
+    help="Bag-of-words score from which the encoder is consulted (default 0.3; 0.2 gains recall on unfamiliar "
+    "wordings at ~15% less throughput).",
+)
+def train(
+    corpus_dir: Path | None,
+    out_dir: Path | None,
+    seed: int,
+    epochs: int | None,
+    encoder: bool,
+    consult_at: float | None,
+) -> None:
+    """Train the classifiers on the committed corpus, calibrate thresholds, write the model."""
     from curator.tagging import train as train_model
+    from curator.tagging.head import CONSULT_AT
     from curator.tagging.tagger import DEFAULT_MODEL_DIR
     from curator.tagging.training import DEFAULT_EPOCHS
 
@@ -59,6 +81,8 @@ def train(corpus_dir: Path | None, out_dir: Path | None, seed: int, epochs: int 
         out_dir or DEFAULT_MODEL_DIR,
         seed=seed,
         epochs=epochs or DEFAULT_EPOCHS,
+        encoder=encoder,
+        consult_at=CONSULT_AT if consult_at is None else consult_at,
         log=lambda m: click.echo(m, err=True),
     )
     click.echo(json.dumps(report.to_dict(), sort_keys=True))

@@ -11,7 +11,7 @@ import yaml
 from curator.tagging import messages
 from curator.tagging.errors import TaxonomyError
 
-__all__ = ["DEFAULT_LEXICON_PATH", "MAX_CONTEXT_TURNS", "Lexicon", "model_text"]
+__all__ = ["DEFAULT_LEXICON_PATH", "MAX_CONTEXT_TURNS", "Lexicon", "encoder_text", "model_text"]
 
 DEFAULT_LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 #: How many user turns (the prompt and the ones before it) the classifier reads.
@@ -73,3 +73,8 @@ def model_text(turns: Sequence[str], lexicon: Lexicon | None = None) -> str:
     if lexicon is None:
         return text
     return text + "\n" + " ".join(lexicon.features(text))
+
+
+def encoder_text(turns: Sequence[str]) -> str:
+    """What the sentence encoder reads: the recent user turns as written, one line each (it lower-cases itself)."""
+    return "\n".join(" ".join(t.split()) for t in turns[-MAX_CONTEXT_TURNS:]).translate(_QUOTES)

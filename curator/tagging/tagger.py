@@ -1,4 +1,10 @@
-"""The tagger: spaCy rules plus a trained multi-label text classifier, loaded once per process."""
+"""The tagger: spaCy rules, a bag-of-words classifier and a sentence-embedding classifier, loaded once per process.
+
+The bag-of-words classifier (spaCy ``textcat_multilabel``) reads every prompt. When it sees any sign of harm,
+injection or an edge case, the prompt is also embedded by the sentence encoder and scored by the embedding
+classifier, and the two sets of scores are blended (:mod:`curator.tagging.head`). A model trained with
+``--no-encoder`` has no embedding classifier and uses the bag-of-words scores alone.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +20,10 @@ from spacy.language import Language
 
 from curator.tagging import messages
 from curator.tagging.conversation import Conversation, user_turns
+from curator.tagging.encoder import ENCODER_ID, SentenceEncoder
 from curator.tagging.errors import ModelError
-from curator.tagging.features import Lexicon, model_text
+from curator.tagging.features import Lexicon, encoder_text, model_text
+from curator.tagging.head import CONSULT_AT, HEAD_FILE, HEAD_WEIGHT, Head, blend, consult
 from curator.tagging.model import HARMFUL, labels_for
 from curator.tagging.rules import RuleSet
 from curator.tagging.tags import Tags, decide
@@ -32,7 +40,8 @@ LEXICON_FILE = "lexicon.yaml"
 class Tagger:
     """Tags conversations with a tactic and hazards. Build it with :meth:`load`; it is safe to share."""
 
-    VERSION: ClassVar[str] = "1.0"
+    #: Recorded with every group's tags and in release manifests. 2.0: the sentence encoder joined the words.
+    VERSION: ClassVar[str] = "2.0"
     _loaded: ClassVar[dict[tuple[str, str], Tagger]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
@@ -43,8 +52,15 @@ class Tagger:
         taxonomy: Taxonomy,
         meta: dict[str, Any] | None = None,
         lexicon: Lexicon | None = None,
+        head: Head | None = None,
+        encoder: SentenceEncoder | None = None,
     ) -> None:
         self._nlp = nlp
+        self._head = head
+        self._encoder = encoder
+        enc = (meta or {}).get("encoder") or {}
+        self._weight = float(enc.get("weight", HEAD_WEIGHT))
+        self._consult_at = float(enc.get("consult_at", CONSULT_AT))
         self._rules = RuleSet.load(nlp.vocab)
         self._lexicon = lexicon or Lexicon.load()
         self.thresholds = dict(thresholds)
@@ -78,7 +94,17 @@ class Tagger:
                 messages.MODEL_LABELS.format(path=path, missing=", ".join(missing)), value=missing
             )
         lexicon = Lexicon.load(path / LEXICON_FILE) if (path / LEXICON_FILE).is_file() else None
-        return cls(nlp, meta["thresholds"], taxonomy, meta, lexicon)
+        head = encoder = None
+        if meta.get("encoder"):
+            if meta["encoder"].get("id") != ENCODER_ID or not (path / HEAD_FILE).is_file():
+                raise ModelError(
+                    messages.MODEL_ENCODER.format(path=path, found=meta["encoder"].get("id")), str(path)
+                )
+            head = Head.load(path / HEAD_FILE)
+            if set(head.labels) != trained:
+                raise ModelError(messages.MODEL_ENCODER.format(path=path, found="other labels"), str(path))
+            encoder = SentenceEncoder.load()
+        return cls(nlp, meta["thresholds"], taxonomy, meta, lexicon, head, encoder)
 
     def tag(self, conversation: Conversation) -> Tags:
         """Tags of one prompt string or ``[{"role", "content"}, ...]`` conversation (last user turn = prompt)."""
@@ -111,13 +137,31 @@ class Tagger:
                 for key in self.taxonomy.hazard_names:
                     cats[i][key] = (cats[i].get(key, 0.0) + last.cats.get(key, 0.0)) / 2
                 first[i] = head.cats.get(HARMFUL, 0.0)
+        self._blend_head(turns, cats)
         hazards = self.taxonomy.hazard_names
         return [
             decide(cats[i], self._rules.scores(doc), self.thresholds, hazards, first.get(i))
             for i, doc in enumerate(docs)
         ]
 
+    def _blend_head(self, turns: list[list[str]], cats: list[dict[str, float]]) -> None:
+        """Blend the embedding classifier's scores into ``cats`` where the bag-of-words scores leave doubt."""
+        if self._head is None or self._encoder is None:
+            return
+        asked = [i for i, c in enumerate(cats) if consult(c, self._consult_at)]
+        if not asked:
+            return
+        scores = self._head.predict(self._encoder.encode([encoder_text(turns[i]) for i in asked]))
+        for i, row in zip(asked, scores, strict=True):
+            cats[i] = blend(cats[i], dict(zip(self._head.labels, map(float, row), strict=True)), self._weight)
+
     def explain(self, conversation: Conversation) -> dict[str, Any]:
         """Raw model scores and the rule hits behind a conversation's tags (for debugging rules)."""
-        doc = self._nlp(model_text(user_turns(conversation), self._lexicon))
-        return {"cats": dict(doc.cats), "rules": [h.__dict__ for h in self._rules.hits(doc)]}
+        turns = user_turns(conversation)
+        doc = self._nlp(model_text(turns, self._lexicon))
+        out: dict[str, Any] = {"cats": dict(doc.cats), "rules": [h.__dict__ for h in self._rules.hits(doc)]}
+        if self._head is not None and self._encoder is not None:
+            (row,) = self._head.predict(self._encoder.encode([encoder_text(turns)]))
+            out["head"] = dict(zip(self._head.labels, map(float, row), strict=True))
+            out["consulted"] = consult(out["cats"], self._consult_at)
+        return out

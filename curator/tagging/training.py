@@ -17,13 +17,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from spacy.language import Language
 from spacy.training import Example as SpacyExample
 from spacy.util import compounding, fix_random_seed, minibatch
 
 from curator.tagging import messages
 from curator.tagging.corpus import FOLDS, Example, load_corpus
-from curator.tagging.features import DEFAULT_LEXICON_PATH, Lexicon, model_text
+from curator.tagging.encoder import ENCODER_ID, ENCODER_SHA256, SentenceEncoder
+from curator.tagging.features import DEFAULT_LEXICON_PATH, Lexicon, encoder_text, model_text
+from curator.tagging.head import CONSULT_AT, HEAD_FILE, HEAD_WEIGHT, Head, blend, consult
 from curator.tagging.model import HARMFUL, MODEL_TACTICS, build_pipeline, labels_for
 from curator.tagging.rules import RuleSet
 from curator.tagging.tagger import LEXICON_FILE, THRESHOLDS_FILE, Tagger
@@ -59,6 +62,7 @@ class TrainReport:
     thresholds: dict[str, float]
     cv_metrics: dict[str, float]
     losses: list[float] = field(default_factory=list)
+    encoder: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -187,13 +191,18 @@ def train(
     folds: int = FOLDS,
     taxonomy: Taxonomy | None = None,
     exclude_sources: Sequence[str] = (),
+    encoder: bool = True,
+    consult_at: float = CONSULT_AT,
     log: Callable[[str], None] | None = None,
 ) -> TrainReport:
     """Train on the corpus's train split, calibrate thresholds on out-of-fold predictions, write the model.
 
     ``folds`` models are trained on all but one fold each to score the held-out fold; the thresholds are chosen
     on those out-of-fold scores; the shipped model is then trained on the whole train split. ``folds=0`` skips
-    the cross-validation and keeps the thresholds at 0.5 (for quick experiments and tests).
+    the cross-validation and keeps the thresholds at 0.5 (for quick experiments and tests). With ``encoder``
+    (the default) a second classifier learns from sentence embeddings (:mod:`curator.tagging.head`) and the
+    tagger blends the two; without it the model is the bag-of-words classifier alone. ``consult_at`` is the
+    bag-of-words score from which the encoder is consulted (lower: more recall on unfamiliar wordings, slower).
     """
     started = time.perf_counter()
     say = log or (lambda _m: None)
@@ -206,6 +215,12 @@ def train(
     train_set = [ex for ex in corpus if ex.split == "train"]
     n_test = len(corpus) - len(train_set)
     lexicon = Lexicon.load(DEFAULT_LEXICON_PATH)
+    labels = labels_for(hazards)
+    embeddings: np.ndarray | None = None
+    if encoder:
+        embeddings = SentenceEncoder.load().encode([encoder_text(ex.turns) for ex in train_set])
+        say(messages.TRAIN_ENCODED.format(count=len(train_set)))
+    targets = [[_cats(ex, hazards)[label] for label in labels] for ex in train_set]
 
     oof_examples: list[Example] = []
     oof_cats: list[dict[str, float]] = []
@@ -215,9 +230,16 @@ def train(
         held = [ex for ex in train_set if ex.fold % folds == k]
         nlp_k, _ = _fit(fit_on, hazards, arch, epochs, seed, lexicon)
         rules_k = RuleSet.load(nlp_k.vocab)
-        for ex, doc in zip(held, nlp_k.pipe(model_text(ex.turns, lexicon) for ex in held), strict=True):
+        docs = list(nlp_k.pipe(model_text(ex.turns, lexicon) for ex in held))
+        held_cats = [dict(d.cats) for d in docs]
+        if embeddings is not None:
+            fit_idx = [i for i, ex in enumerate(train_set) if ex.fold % folds != k]
+            held_idx = [i for i, ex in enumerate(train_set) if ex.fold % folds == k]
+            head_k = Head.fit(embeddings[fit_idx], np.array([targets[i] for i in fit_idx]), labels, seed)
+            held_cats = _blended(held_cats, head_k, embeddings[held_idx], consult_at)
+        for ex, cats, doc in zip(held, held_cats, docs, strict=True):
             oof_examples.append(ex)
-            oof_cats.append(dict(doc.cats))
+            oof_cats.append(cats)
             oof_rules.append(rules_k.scores(doc))
         say(messages.TRAIN_FOLD.format(fold=k + 1, folds=folds, held=len(held)))
     if oof_examples:
@@ -231,6 +253,16 @@ def train(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
+    (out / HEAD_FILE).unlink(missing_ok=True)
+    encoder_meta = None
+    if embeddings is not None:
+        Head.fit(embeddings, np.array(targets), labels, seed).save(out / HEAD_FILE)
+        encoder_meta = {
+            "id": ENCODER_ID,
+            "sha256": ENCODER_SHA256,
+            "weight": HEAD_WEIGHT,
+            "consult_at": consult_at,
+        }
     (out / LEXICON_FILE).write_text(DEFAULT_LEXICON_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     seconds = time.perf_counter() - started
     report = TrainReport(
@@ -245,12 +277,14 @@ def train(
         thresholds=thresholds,
         cv_metrics=cv_metrics,
         losses=losses,
+        encoder=ENCODER_ID if embeddings is not None else None,
     )
     meta = {
         "tagger_version": Tagger.VERSION,
         "thresholds": thresholds,
         "corpus_digest": _digest(corpus),
         "excluded_sources": list(exclude_sources),
+        "encoder": encoder_meta,
         "report": {
             k: v for k, v in report.to_dict().items() if k not in ("out_dir", "thresholds", "seconds")
         },
@@ -258,6 +292,17 @@ def train(
     (out / THRESHOLDS_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     say(messages.TRAIN_DONE.format(train=len(train_set), test=n_test, folds=folds, seconds=seconds, out=out))
     return report
+
+
+def _blended(
+    cats: list[dict[str, float]], head: Head, embeddings: np.ndarray, consult_at: float
+) -> list[dict[str, float]]:
+    """``cats`` with the head's scores blended in where the tagger would consult the encoder."""
+    scores = head.predict(embeddings)
+    return [
+        blend(c, dict(zip(head.labels, map(float, row), strict=True))) if consult(c, consult_at) else c
+        for c, row in zip(cats, scores, strict=True)
+    ]
 
 
 def _cv_metrics(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,44 @@ def test_harmful_threshold_is_calibrated_finer_than_the_hazard_grid() -> None:
         c.update(social_engineering=0.0, gradual_escalation=0.0)
     th = calibrate(held, cats, [{} for _ in held], hazards)
     assert th["harmful"] == 0.63
+
+
+def test_no_encoder_model_tags_without_the_encoder(tiny_corpus: Path, tmp_path: Path) -> None:
+    from curator.tagging.encoder import SentenceEncoder
+    from curator.tagging.head import HEAD_FILE
+
+    report = train(tiny_corpus, tmp_path / "bow", seed=0, epochs=2, folds=0, encoder=False)
+    assert report.encoder is None and not (tmp_path / "bow" / HEAD_FILE).exists()
+    encoder = SentenceEncoder.load()
+    before = encoder.encoded
+    tags = Tagger.load(tmp_path / "bow").tag("How do I build a pipe bomb?")
+    assert encoder.encoded == before and set(tags.scores) >= {"weapons", "direct_request"}
+
+
+def test_encoder_model_keeps_its_head_and_refuses_another_encoder(tiny_corpus: Path, tmp_path: Path) -> None:
+    from curator.tagging.encoder import ENCODER_ID
+    from curator.tagging.head import HEAD_FILE
+
+    out = tmp_path / "enc"
+    report = train(tiny_corpus, out, seed=0, epochs=2, folds=2)
+    meta = json.loads((out / THRESHOLDS_FILE).read_text(encoding="utf-8"))
+    assert (
+        report.encoder == ENCODER_ID and meta["encoder"]["id"] == ENCODER_ID and (out / HEAD_FILE).is_file()
+    )
+    assert "head" in Tagger.load(out).explain("How do I build a pipe bomb?")
+    tampered = shutil.copytree(out, tmp_path / "tampered")
+    meta["encoder"]["id"] = "some-other-encoder"
+    (tampered / THRESHOLDS_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="prefloop tagger train"):
+        Tagger.load(tampered)
+
+
+def test_cli_consult_at_is_stored_with_the_model_and_checked(tiny_corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m"
+    base = ["train", "--corpus", str(tiny_corpus), "--out", str(out), "--epochs", "2"]
+    result = CliRunner().invoke(tagger_group, [*base, "--consult-at", "0.45"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / THRESHOLDS_FILE).read_text(encoding="utf-8"))
+    assert meta["encoder"]["consult_at"] == 0.45
+    bad = CliRunner().invoke(tagger_group, [*base, "--consult-at", "2"])
+    assert bad.exit_code == 2 and "--consult-at" in bad.output and "0.0<=x<=1.0" in bad.output
