@@ -186,7 +186,8 @@ class Curator:
 
     def _tag(self, session: Any, view: GroupView) -> GroupView:
         tags = self.tagger.tag(view.context)
-        data = {"harmful": bool(tags.harmful), **tags.to_dict()}
+        version = getattr(self.tagger, "VERSION", None)
+        data = {"harmful": bool(tags.harmful), **tags.to_dict(), "tagger_version": version}
         session.execute(update(PromptGroup).where(PromptGroup.key == view.key).values(tags=data))
         return GroupView(
             key=view.key,

@@ -69,6 +69,8 @@ class FakeTags:
 
 
 class KeywordTagger:
+    VERSION = "kw-1"
+
     def __init__(self) -> None:
         self.calls = 0
 
@@ -224,7 +226,8 @@ def test_prompt_group_is_tagged_once_and_harmful_goes_to_review(store: Any) -> N
     assert tagger.calls == 1
     with store.session() as s:
         [pair] = s.execute(select(Pair)).scalars().all()
-        assert s.execute(select(PromptGroup.tags)).scalar_one()["harmful"] is True
+        tags = s.execute(select(PromptGroup.tags)).scalar_one()
+        assert tags["harmful"] is True and tags["tagger_version"] == "kw-1"  # release manifests report it
     assert pair.status == "review" and "safety_tagged: prompt tagged weapons" in pair.route_reasons
 
 
