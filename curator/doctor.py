@@ -108,7 +108,24 @@ def check_spacy(settings: Settings) -> Check:
     return Check("spacy", True, f"{name} {nlp.meta.get('version', '?')} (pipes: {', '.join(nlp.pipe_names)})")
 
 
-CHECKS: tuple[Callable[[Settings], Check], ...] = (check_database, check_kafka, check_spacy)
+def check_tagger(settings: Settings) -> Check:
+    from curator.tagging import Tagger, TaggingError
+
+    try:
+        tagger = Tagger.load(model_dir=settings.tagger_model)
+    except TaggingError as exc:
+        return Check("tagger", False, str(exc))
+    encoder = (tagger.meta.get("encoder") or {}).get("id")
+    reads = f"words + encoder {encoder}" if encoder else "words only (trained with --no-encoder)"
+    where = settings.tagger_model or "packaged model"
+    return Check(
+        "tagger",
+        True,
+        f"{tagger.VERSION} from {where}: {reads}, harmful threshold {tagger.thresholds.get('harmful')}",
+    )
+
+
+CHECKS: tuple[Callable[[Settings], Check], ...] = (check_database, check_kafka, check_spacy, check_tagger)
 
 
 def run_checks(settings: Settings) -> list[Check]:

@@ -44,8 +44,9 @@ def test_db_upgrade_migrates_an_empty_sqlite_and_doctor_reports_each_part(
     after = _prefloop("doctor", env=base_env, cwd=tmp_path)
     lines = after.stdout.splitlines()
     assert after.returncode == 0, after.stdout
-    assert [line.split()[1] for line in lines] == ["database", "kafka", "spacy"]
+    assert [line.split()[1] for line in lines] == ["database", "kafka", "spacy", "tagger"]
     assert all(line.startswith("ok") for line in lines)
+    assert "encoder all-MiniLM-L6-v2-onnx-int8" in lines[3]
 
 
 def test_doctor_says_when_kafka_is_unreachable(base_env: dict[str, str], tmp_path: Path) -> None:
@@ -73,3 +74,12 @@ def test_doctor_reports_a_missing_spacy_model(base_env: dict[str, str], tmp_path
     result = _prefloop("doctor", env=base_env, cwd=tmp_path)
     line = next(line for line in result.stdout.splitlines() if line.split()[1] == "spacy")
     assert line.startswith("FAIL") and "no_such_model_pkg" in line and "pip install" in line
+
+
+def test_doctor_reports_a_tagger_model_folder_without_a_model(
+    base_env: dict[str, str], tmp_path: Path
+) -> None:
+    base_env["PREFLOOP_TAGGER_MODEL"] = str(tmp_path / "no-model")
+    result = _prefloop("doctor", env=base_env, cwd=tmp_path)
+    line = next(line for line in result.stdout.splitlines() if line.split()[1] == "tagger")
+    assert result.returncode == 1 and line.startswith("FAIL") and "prefloop tagger train" in line
