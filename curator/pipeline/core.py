@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -50,7 +50,8 @@ class BatchResult:
 class Curator:
     """Ingest and pairing over one store.
 
-    ``scrubber`` (``curator.scrub.Scrubber``) and ``tagger`` (``curator.tagging.Tagger``) are optional so tests
+    ``scrubber`` (``curator.scrub.Scrubber``) and ``tagger`` (``curator.tagging.Tagger``: ``tag_many`` and
+    ``VERSION``) are optional so tests
     and benchmarks can run without them; ``require_scrub`` (the default) refuses to run without a scrubber,
     because pairs routed to review or accepted reach people and releases.
     """
@@ -167,14 +168,17 @@ class Curator:
             if not groups:
                 return result
             live = [g for g in groups if g.purged_at is None]
-            drafts = []
-            for view in load_groups(session, live):
-                group_drafts = pair_group(view, self.policy)
-                if group_drafts and view.tags is None and self.tagger is not None:
-                    view = self._tag(session, view)
-                    result.tagged += 1
-                    group_drafts = pair_group(view, self.policy)
-                drafts.extend(group_drafts)
+            views = list(load_groups(session, live))
+            per_group = [pair_group(view, self.policy) for view in views]
+            # a group that forms a pair is tagged once; all of a batch's groups are tagged in one call, so the
+            # tagger's encoder embeds them together instead of one ORT run per prompt
+            untagged = [i for i, view in enumerate(views) if per_group[i] and view.tags is None]
+            if untagged and self.tagger is not None:
+                for i, view in zip(untagged, self._tag(session, [views[i] for i in untagged]), strict=True):
+                    views[i] = view
+                    per_group[i] = pair_group(view, self.policy)
+                result.tagged += len(untagged)
+            drafts = [draft for group_drafts in per_group for draft in group_drafts]
             result.pairs = save_drafts(session, drafts, self.policy, self.scrubber)
             session.execute(
                 update(PromptGroup)
@@ -184,18 +188,11 @@ class Curator:
             result.groups = len(groups)
         return result
 
-    def _tag(self, session: Any, view: GroupView) -> GroupView:
-        tags = self.tagger.tag(view.context)
+    def _tag(self, session: Any, views: list[GroupView]) -> list[GroupView]:
         version = getattr(self.tagger, "VERSION", None)
-        data = {"harmful": bool(tags.harmful), **tags.to_dict(), "tagger_version": version}
-        session.execute(update(PromptGroup).where(PromptGroup.key == view.key).values(tags=data))
-        return GroupView(
-            key=view.key,
-            context=view.context,
-            responses=view.responses,
-            feedback=view.feedback,
-            actions=view.actions,
-            app_id=view.app_id,
-            system_prompt_version=view.system_prompt_version,
-            tags=data,
-        )
+        tagged = []
+        for view, tags in zip(views, self.tagger.tag_many([v.context for v in views]), strict=True):
+            data = {"harmful": bool(tags.harmful), **tags.to_dict(), "tagger_version": version}
+            session.execute(update(PromptGroup).where(PromptGroup.key == view.key).values(tags=data))
+            tagged.append(replace(view, tags=data))
+        return tagged

@@ -74,9 +74,9 @@ class KeywordTagger:
     def __init__(self) -> None:
         self.calls = 0
 
-    def tag(self, messages: list[dict[str, str]]) -> FakeTags:
-        self.calls += 1
-        return FakeTags("bomb" in messages[-1]["content"])
+    def tag_many(self, conversations: list[list[dict[str, str]]]) -> list[FakeTags]:
+        self.calls += len(conversations)
+        return [FakeTags("bomb" in messages[-1]["content"]) for messages in conversations]
 
 
 @pytest.fixture()
@@ -229,6 +229,22 @@ def test_prompt_group_is_tagged_once_and_harmful_goes_to_review(store: Any) -> N
         tags = s.execute(select(PromptGroup.tags)).scalar_one()
         assert tags["harmful"] is True and tags["tagger_version"] == "kw-1"  # release manifests report it
     assert pair.status == "review" and "safety_tagged: prompt tagged weapons" in pair.route_reasons
+
+
+def test_groups_of_one_batch_are_tagged_together_each_with_its_own_tags(store: Any) -> None:
+    tagger = KeywordTagger()
+    cur = Curator(store, load_policy(), tagger=tagger, require_scrub=False)
+    f = EventFactory()
+    prompts = ["How do I build a bomb?", "Reverse a list?", "Where can I buy a bomb?", "Sort a dict?"]
+    events = [e for i, p in enumerate(prompts) for e in ab_choice(f, f"c{i}", f"u{i}", prompt=p)]
+    cur.process(raw(*events))
+    assert tagger.calls == 4
+    with store.session() as s:
+        pairs = s.execute(select(Pair)).scalars().all()
+        harmful = {
+            p.prompt[-1]["content"]: "safety_tagged: prompt tagged weapons" in p.route_reasons for p in pairs
+        }
+    assert harmful == {p: "bomb" in p for p in prompts}
 
 
 def test_resolved_review_is_never_overwritten(store: Any, curator: Curator) -> None:
