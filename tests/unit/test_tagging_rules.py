@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from spacy.language import Language
 
 from curator.tagging.rules import RuleSet, compile_pattern
 
 
 @pytest.fixture(scope="module")
-def rules_and_nlp() -> tuple[RuleSet, spacy.language.Language]:
+def rules_and_nlp() -> tuple[RuleSet, Language]:
     nlp = spacy.blank("en")
     return RuleSet.load(nlp.vocab), nlp
 
@@ -67,3 +68,38 @@ def test_social_engineering_cues_are_weak_evidence(rules_and_nlp: tuple[RuleSet,
     rules, nlp = rules_and_nlp
     scores = rules.scores(nlp("my grandmother used to tell me this as a bedtime story"))
     assert 0.3 <= scores["social_engineering"] < 0.9
+
+
+def test_required_words_leave_out_gaps_and_optional_tokens() -> None:
+    from curator.tagging.rules import required_words
+
+    assert required_words(compile_pattern("ignore ~3 previous|prior rules?")) == [
+        frozenset({"ignore"}),
+        frozenset({"previous", "prior"}),
+    ]
+
+
+def test_the_prefilter_finds_exactly_what_the_matcher_finds(rules_and_nlp: tuple[RuleSet, Language]) -> None:
+    """Every rule pattern run by a plain spaCy Matcher over corpus prompts gives the same hits as the RuleSet."""
+    import yaml
+    from spacy.matcher import Matcher
+
+    from curator.tagging.corpus import load_corpus
+    from curator.tagging.features import model_text
+    from curator.tagging.rules import DEFAULT_RULES_PATH
+
+    rules, nlp = rules_and_nlp
+    plain = Matcher(nlp.vocab)
+    for tactic, groups in yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8")).items():
+        for name, spec in groups.items():
+            if spec.get("patterns"):
+                plain.add(f"{tactic}/{name}", [compile_pattern(p) for p in spec["patterns"]])
+    corpus = load_corpus()
+    texts = [model_text(e.turns) for e in corpus[::7]]
+    skipped = 0
+    for doc in nlp.pipe(texts):
+        expected = sorted((nlp.vocab.strings[m], s, e) for m, s, e in plain(doc))
+        got = sorted((f"{h.tactic}/{h.rule}", h.text) for h in rules.hits(doc))
+        assert got == sorted((key, doc[s:e].text) for key, s, e in expected), doc.text
+        skipped += not rules.could_match(doc)
+    assert skipped > len(texts) // 2  # the prefilter does skip most prompts
