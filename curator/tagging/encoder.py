@@ -42,7 +42,10 @@ def _default_model_path() -> Path:
 
 
 class SentenceEncoder:
-    """Turns texts into 384-dimensional unit vectors. Build it with :meth:`load`; it is safe to share."""
+    """Turns texts into 384-dimensional unit vectors. Build it with :meth:`load`; it is safe to share.
+
+    ``threads`` is onnxruntime's intra-op thread count (0: its default, one per core).
+    """
 
     _loaded: ClassVar[dict[str, SentenceEncoder]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
