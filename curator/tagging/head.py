@@ -101,6 +101,10 @@ class Head:
         h = np.maximum(((x - self.mean) / self.scale) @ self.w1 + self.b1, 0.0)
         return _sigmoid(h @ self.w2 + self.b2)
 
+    def label_scores(self, x: np.ndarray) -> list[dict[str, float]]:
+        """:meth:`predict` as one ``{label: score}`` per row, the shape :func:`blend` takes."""
+        return [dict(zip(self.labels, map(float, row), strict=True)) for row in self.predict(x)]
+
     def save(self, path: Path) -> None:
         arrays = {k: getattr(self, k) for k in ("mean", "scale", "w1", "b1", "w2", "b2")}
         np.savez_compressed(path, labels=np.array(self.labels), **arrays)

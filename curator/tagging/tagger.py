@@ -151,9 +151,9 @@ class Tagger:
         asked = [i for i, c in enumerate(cats) if consult(c, self._consult_at)]
         if not asked:
             return
-        scores = self._head.predict(self._encoder.encode([encoder_text(turns[i]) for i in asked]))
-        for i, row in zip(asked, scores, strict=True):
-            cats[i] = blend(cats[i], dict(zip(self._head.labels, map(float, row), strict=True)), self._weight)
+        scores = self._head.label_scores(self._encoder.encode([encoder_text(turns[i]) for i in asked]))
+        for i, head_scores in zip(asked, scores, strict=True):
+            cats[i] = blend(cats[i], head_scores, self._weight)
 
     def explain(self, conversation: Conversation) -> dict[str, Any]:
         """Raw model scores and the rule hits behind a conversation's tags (for debugging rules)."""
@@ -161,7 +161,6 @@ class Tagger:
         doc = self._nlp(model_text(turns, self._lexicon))
         out: dict[str, Any] = {"cats": dict(doc.cats), "rules": [h.__dict__ for h in self._rules.hits(doc)]}
         if self._head is not None and self._encoder is not None:
-            (row,) = self._head.predict(self._encoder.encode([encoder_text(turns)]))
-            out["head"] = dict(zip(self._head.labels, map(float, row), strict=True))
+            (out["head"],) = self._head.label_scores(self._encoder.encode([encoder_text(turns)]))
             out["consulted"] = consult(out["cats"], self._consult_at)
         return out

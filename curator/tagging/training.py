@@ -298,10 +298,9 @@ def _blended(
     cats: list[dict[str, float]], head: Head, embeddings: np.ndarray, consult_at: float
 ) -> list[dict[str, float]]:
     """``cats`` with the head's scores blended in where the tagger would consult the encoder."""
-    scores = head.predict(embeddings)
     return [
-        blend(c, dict(zip(head.labels, map(float, row), strict=True))) if consult(c, consult_at) else c
-        for c, row in zip(cats, scores, strict=True)
+        blend(c, head_scores) if consult(c, consult_at) else c
+        for c, head_scores in zip(cats, head.label_scores(embeddings), strict=True)
     ]
 
 
