@@ -58,6 +58,22 @@ def produce(bootstrap: str, topic: str, items: Sequence[dict[str, Any] | bytes])
     producer.close()
 
 
+def drain_once(url: str, bootstrap: str, topic: str, dlq: str) -> Any:
+    """One `KafkaSource` run (new consumer group, no scrubber) over the whole topic; its totals."""
+    store = Store(url)
+    try:
+        source = KafkaSource(
+            Curator(store, load_policy(), require_scrub=False),
+            bootstrap=bootstrap,
+            topic=topic,
+            dlq_topic=dlq,
+            group=f"g-{uuid.uuid4().hex[:8]}",
+        )
+        return source.run(once=True)
+    finally:
+        store.dispose()
+
+
 def counts(url: str) -> tuple[int, int, int]:
     store = Store(url)
     try:
@@ -132,16 +148,7 @@ def test_poison_messages_go_to_the_dlq_and_the_partition_keeps_moving(
     good, n_pairs = trace(4)
     # poison first on every partition it lands on, good events after it
     produce(kafka_bootstrap, kafka_topic, [b"{not json", newer, wrong, *good])
-    store = Store(postgres_url)
-    source = KafkaSource(
-        Curator(store, load_policy(), require_scrub=False),
-        bootstrap=kafka_bootstrap,
-        topic=kafka_topic,
-        dlq_topic=dlq_topic,
-        group=f"g-{uuid.uuid4().hex[:8]}",
-    )
-    totals = source.run(once=True)
-    store.dispose()
+    totals = drain_once(postgres_url, kafka_bootstrap, kafka_topic, dlq_topic)
     assert totals.dead_letters == 3 and totals.inserted == len(good)
     events, pairs, _ = counts(postgres_url)
     assert events == len(good) and pairs == n_pairs

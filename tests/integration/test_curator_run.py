@@ -16,7 +16,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from curator.ingest import RawRecord
-from curator.ingest.kafka import KafkaSource
 from curator.pairing import load_policy
 from curator.pipeline import Curator
 from curator.store import Store
@@ -26,6 +25,7 @@ from tests.integration.test_curator_kafka import (
     close,
     counts,
     curator_env,
+    drain_once,
     produce,
     start_curator,
     stderr_of,
@@ -129,16 +129,7 @@ def test_reading_the_topic_again_records_each_dead_letter_once(
     good, n_pairs = trace(3)
     produce(kafka_bootstrap, kafka_topic, [b"{not json", b"[1, 2]", *good])
     for _ in range(2):  # a second group re-reads everything, as after a crash before the offset commit
-        store = Store(postgres_url)
-        source = KafkaSource(
-            Curator(store, load_policy(), require_scrub=False),
-            bootstrap=kafka_bootstrap,
-            topic=kafka_topic,
-            dlq_topic=dlq_topic,
-            group=f"g-{uuid.uuid4().hex[:8]}",
-        )
-        totals = source.run(once=True)
-        store.dispose()
+        totals = drain_once(postgres_url, kafka_bootstrap, kafka_topic, dlq_topic)
         assert totals.dead_letters == 2
     assert [code for code, _ in dead_letters(postgres_url)] == ["not_json", "not_object"]
     events, pairs, _ = counts(postgres_url)
