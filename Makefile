@@ -42,7 +42,10 @@ lint: $(STAMP)
 	@echo "==> ruff (lint + format check) and mypy"
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
-	@$(VENV)/bin/mypy schemas capture curator slackbot
+	@# mypy does not run setuptools' editable-install finder: it reads the packages through a link tree that
+	@# gives the top-level folders their import names (prefloop.capture -> capture/, ...)
+	@mkdir -p .cache/typecheck/prefloop && for p in capture curator schemas slackbot; do ln -sfn ../../../$$p .cache/typecheck/prefloop/$$p; done
+	@MYPYPATH=.cache/typecheck $(VENV)/bin/mypy --explicit-package-bases .cache/typecheck/prefloop
 
 unit: $(STAMP)
 	@$(PY) -m pytest -m "not integration" -q

@@ -34,7 +34,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from capture import FeedbackCapture
+from prefloop.capture import FeedbackCapture
 
 ANSWER = ("The quick brown fox jumps over the lazy dog. " * 46)[:2048]
 CONTEXT = [

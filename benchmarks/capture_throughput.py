@@ -3,7 +3,7 @@ bare kafka-python producer sending the same events with the same producer settin
 
     python -m benchmarks.capture_throughput [--quick] [--bootstrap HOST:PORT]
 
-Both paths start from the same ``schemas.events`` models and serialize them (``to_json``); both count an event
+Both paths start from the same ``prefloop.schemas.events`` models and serialize them (``to_json``); both count an event
 only once Kafka acknowledged it (acks=all, idempotent, gzip, key = conversation id). Capture's path adds the
 queue, the spool file (write(2), ``durability="interval"``), reading the spool back and the cursor. Capture
 runs with its default sidecar sender (a child process ships: it uses a second core) and, for comparison,
@@ -26,8 +26,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from capture import Publisher, PublisherConfig, QueueFullError
-from schemas.events import ResponseEvent, parse_event
+from prefloop.capture import Publisher, PublisherConfig, QueueFullError
+from prefloop.schemas.events import ResponseEvent, parse_event
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

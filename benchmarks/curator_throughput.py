@@ -120,7 +120,7 @@ def bench_run(bootstrap: str, admin_url: str, n_events: int, seed: int, label: s
     from kafka import KafkaAdminClient
     from sqlalchemy.engine import make_url
 
-    from curator.store import Store
+    from prefloop.curator.store import Store
 
     tag = uuid.uuid4().hex[:8]
     topic, db = f"bench-{tag}", f"prefloop_bench_{tag}"
@@ -153,18 +153,18 @@ def measure(
 ) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from curator.ingest.kafka import KafkaSource
-    from curator.metrics import CuratorMetrics
-    from curator.pairing import load_policy
-    from curator.pipeline import Curator
-    from curator.store.models import EventRow, Pair
+    from prefloop.curator.ingest.kafka import KafkaSource
+    from prefloop.curator.metrics import CuratorMetrics
+    from prefloop.curator.pairing import load_policy
+    from prefloop.curator.pipeline import Curator
+    from prefloop.curator.store.models import EventRow, Pair
 
     label = "full" if full else "ingest+pairing"
     with bench_run(bootstrap, admin_url, n_events, seed, label) as run:
         scrubber = tagger = None
         if full:
-            from curator.scrub import Scrubber
-            from curator.tagging import Tagger
+            from prefloop.curator.scrub import Scrubber
+            from prefloop.curator.tagging import Tagger
 
             scrubber = Scrubber()
             scrubber.scrub_pair([{"role": "user", "content": "warm up"}], "Hello Ann", "Bye")  # load spaCy
@@ -208,7 +208,7 @@ def measure_group(
     every touched group paired. Timed from the first event stored (process start-up and group join excluded)."""
     from sqlalchemy import func, select
 
-    from curator.store.models import EventRow, PromptGroup
+    from prefloop.curator.store.models import EventRow, PromptGroup
 
     procs: list[subprocess.Popen[bytes]] = []
     with bench_run(bootstrap, admin_url, n_events, seed, f"{consumers} consumer processes") as run:
@@ -225,7 +225,7 @@ def measure_group(
         cmd = [
             sys.executable,
             "-m",
-            "curator.cli",
+            "prefloop.curator.cli",
             "curator",
             "run",
             "--no-scrub",

@@ -191,8 +191,8 @@ class TraceBuilder:
 def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
     from sqlalchemy import select
 
-    from curator.pairing import group_key, normalize_text
-    from curator.store.models import Pair
+    from prefloop.curator.pairing import group_key, normalize_text
+    from prefloop.curator.store.models import Pair
 
     want = {group_key(t["prompt"], app_id="bench"): t for t in truth}
     for t in truth:  # also match traces without an app id
@@ -238,10 +238,10 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
 def run(
     trace: Path, truth: list[dict[str, Any]], *, tagger: bool = False, policy: Path | None = None
 ) -> dict[str, Any]:
-    from curator.ingest import FileSource
-    from curator.pairing import load_policy
-    from curator.pipeline import Curator
-    from curator.store import Store, upgrade
+    from prefloop.curator.ingest import FileSource
+    from prefloop.curator.pairing import load_policy
+    from prefloop.curator.pipeline import Curator
+    from prefloop.curator.store import Store, upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/quality.db"
@@ -249,7 +249,7 @@ def run(
         store = Store(url)
         tag = None
         if tagger:
-            from curator.tagging import Tagger
+            from prefloop.curator.tagging import Tagger
 
             tag = Tagger.load()
         t0 = time.perf_counter()

@@ -219,7 +219,7 @@ def run_interleaved(
 
 
 def ours_runner() -> Runner:
-    from curator.scrub import Scrubber
+    from prefloop.curator.scrub import Scrubber
 
     scrubber = Scrubber()
 

@@ -230,8 +230,8 @@ def load(url: str, pairs: int, seed: int = 7) -> None:
 
 def build_child(url: str, out: str) -> None:
     """Run in the child process: build the month and print the manifest counts as JSON."""
-    from curator.releases import BuildOptions, GatePolicy, build_release
-    from curator.store import Store
+    from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
+    from prefloop.curator.store import Store
 
     store = Store(url)
     t0 = time.perf_counter()
@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from curator.store import upgrade
+    from prefloop.curator.store import upgrade
 
     admin = admin_url(args.database_url)
     name = args.reuse or f"prefloop_bench_release_{uuid.uuid4().hex[:8]}"

@@ -23,9 +23,9 @@ import threading
 import time
 from pathlib import Path
 
-from curator.settings import Settings
-from curator.store import Store, upgrade
-from slackbot.simulate import (
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store, upgrade
+from prefloop.slackbot.simulate import (
     PostedPair,
     SignedClient,
     block_action,

@@ -18,8 +18,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from curator.tagging import Tagger, Tags, Taxonomy, train
-from curator.tagging.corpus import Example, load_corpus
+from prefloop.curator.tagging import Tagger, Tags, Taxonomy, train
+from prefloop.curator.tagging.corpus import Example, load_corpus
 
 
 def log(msg: str) -> None:

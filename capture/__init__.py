@@ -3,13 +3,13 @@
 - :class:`FeedbackCapture` — the Flask extension (``init_app``, ``user_loader``, ``response_shown``).
 - :class:`CaptureMiddleware` — the same endpoints for any WSGI app.
 - :class:`Publisher` — queue → spool → Kafka, usable without Flask.
-- The errors, all subclasses of :class:`schemas.errors.CaptureError`.
+- The errors, all subclasses of :class:`prefloop.schemas.errors.CaptureError`.
 """
 
 from __future__ import annotations
 
-from capture.core import ResponseToken
-from capture.errors import (
+from prefloop.capture.core import ResponseToken
+from prefloop.capture.errors import (
     AckTimeoutError,
     NoUserError,
     PublisherClosedError,
@@ -18,10 +18,10 @@ from capture.errors import (
     SpoolWriteError,
     TokenError,
 )
-from capture.extension import FeedbackCapture
-from capture.publisher import Publisher, PublisherConfig
-from capture.wsgi import CaptureMiddleware
-from schemas.errors import CaptureError
+from prefloop.capture.extension import FeedbackCapture
+from prefloop.capture.publisher import Publisher, PublisherConfig
+from prefloop.capture.wsgi import CaptureMiddleware
+from prefloop.schemas.errors import CaptureError
 
 __all__ = [
     "AckTimeoutError",

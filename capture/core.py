@@ -12,18 +12,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from capture import messages
-from capture.errors import TokenError
-from capture.idempotency import IdempotencyCache
-from capture.intake import KINDS, build_event, field_errors
-from capture.publisher import Publisher
-from capture.publisher.publisher import wire_line
-from capture.ratelimit import RateLimiter
-from capture.response_line import is_identifier, response_line
-from capture.settings import CaptureSettings
-from capture.tokens import Pseudonymizer, TokenSigner, derive_key
-from schemas.errors import CaptureError, EventValidationError, FieldError
-from schemas.events import GenerationSettings, Message, ResponseEvent
+from prefloop.capture import messages
+from prefloop.capture.errors import TokenError
+from prefloop.capture.idempotency import IdempotencyCache
+from prefloop.capture.intake import KINDS, build_event, field_errors
+from prefloop.capture.publisher import Publisher
+from prefloop.capture.publisher.publisher import wire_line
+from prefloop.capture.ratelimit import RateLimiter
+from prefloop.capture.response_line import is_identifier, response_line
+from prefloop.capture.settings import CaptureSettings
+from prefloop.capture.tokens import Pseudonymizer, TokenSigner, derive_key
+from prefloop.schemas.errors import CaptureError, EventValidationError, FieldError
+from prefloop.schemas.events import GenerationSettings, Message, ResponseEvent
 
 __all__ = ["CaptureCore", "Reply", "ResponseToken", "error_reply"]
 
@@ -114,10 +114,10 @@ class CaptureCore:
         client_version: str | None = None,
     ) -> ResponseToken:
         """Record a response shown to ``user_id``; return its token. Validates on this thread (raises
-        :class:`~schemas.errors.EventValidationError`), then queues without waiting for the disk.
+        :class:`~prefloop.schemas.errors.EventValidationError`), then queues without waiting for the disk.
 
         The usual call is checked field by field and serialized without building the pydantic model
-        (:func:`~capture.response_line.response_line`); anything that check cannot vouch for goes through
+        (:func:`~prefloop.capture.response_line.response_line`); anything that check cannot vouch for goes through
         ``ResponseEvent.model_validate``, which refuses it with the model's own field names."""
         user = self.pseudonymize(user_id)
         event_id = self.publisher.new_event_id()

@@ -1,4 +1,4 @@
-"""Errors capture raises on purpose. All derive from :class:`schemas.errors.CaptureError`.
+"""Errors capture raises on purpose. All derive from :class:`prefloop.schemas.errors.CaptureError`.
 
 ::
 
@@ -14,8 +14,8 @@
 
 from __future__ import annotations
 
-from capture import messages
-from schemas.errors import CaptureError
+from prefloop.capture import messages
+from prefloop.schemas.errors import CaptureError
 
 __all__ = [
     "AckTimeoutError",

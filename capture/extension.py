@@ -9,14 +9,14 @@ from typing import Any
 from flask import Flask, current_app
 from markupsafe import Markup, escape
 
-from capture import messages
-from capture.core import CaptureCore, ResponseToken
-from capture.errors import NoUserError
-from capture.metrics import CaptureMetrics
-from capture.publisher import Publisher
-from capture.settings import settings_from_config
-from capture.views import make_blueprint
-from schemas.events import GenerationSettings, Message
+from prefloop.capture import messages
+from prefloop.capture.core import CaptureCore, ResponseToken
+from prefloop.capture.errors import NoUserError
+from prefloop.capture.metrics import CaptureMetrics
+from prefloop.capture.publisher import Publisher
+from prefloop.capture.settings import settings_from_config
+from prefloop.capture.views import make_blueprint
+from prefloop.schemas.events import GenerationSettings, Message
 
 __all__ = ["EXTENSION_KEY", "FeedbackCapture"]
 

@@ -12,9 +12,9 @@ from typing import Any
 import uuid6
 from pydantic import ValidationError
 
-from capture.tokens import ResponseRef, TokenSigner
-from schemas.errors import EventValidationError, FieldError
-from schemas.events import ChoiceEvent, EditEvent, FeedbackEvent, RegenerateEvent
+from prefloop.capture.tokens import ResponseRef, TokenSigner
+from prefloop.schemas.errors import EventValidationError, FieldError
+from prefloop.schemas.events import ChoiceEvent, EditEvent, FeedbackEvent, RegenerateEvent
 
 __all__ = ["KINDS", "build_event", "field_errors"]
 
@@ -63,8 +63,8 @@ def build_event(
 ) -> FeedbackEvent | RegenerateEvent | ChoiceEvent | EditEvent:
     """Validate ``body`` for endpoint ``kind`` and build its event for pseudonymized ``user``.
 
-    Raises :class:`~capture.errors.TokenError` (a token does not verify for this user) or
-    :class:`~schemas.errors.EventValidationError` (every offending field, by name).
+    Raises :class:`~prefloop.capture.errors.TokenError` (a token does not verify for this user) or
+    :class:`~prefloop.schemas.errors.EventValidationError` (every offending field, by name).
     """
     allowed = KINDS[kind]
     unknown = sorted(set(body) - allowed)

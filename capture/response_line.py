@@ -1,7 +1,7 @@
 """The wire line of a ``ResponseEvent`` without a pydantic model round trip: the request-path fast path.
 
 :func:`response_line` checks the caller-supplied fields of ``response_shown(...)`` directly against the
-constraints of :class:`schemas.events.ResponseEvent` and serializes a plain dict with ``pydantic_core.to_json``
+constraints of :class:`prefloop.schemas.events.ResponseEvent` and serializes a plain dict with ``pydantic_core.to_json``
 (the serializer the model itself uses, so strings and the timestamp are escaped and formatted the same way).
 It is deliberately conservative: it accepts only input it is certain the model accepts unchanged (exact
 ``str``/``dict``/``list`` types, no coercion) and returns ``None`` for everything else — invalid input, but
@@ -20,11 +20,11 @@ from typing import Any
 import pydantic_core
 from pydantic import ValidationError
 
-from schemas.events import MAX_CONTEXT_MESSAGES, MAX_TEXT_CHARS, GenerationSettings, Message
+from prefloop.schemas.events import MAX_CONTEXT_MESSAGES, MAX_TEXT_CHARS, GenerationSettings, Message
 
 __all__ = ["is_identifier", "response_line"]
 
-# schemas.events.Identifier: 1-128 characters of this class (fullmatch: pydantic's regex has no "before a
+# prefloop.schemas.events.Identifier: 1-128 characters of this class (fullmatch: pydantic's regex has no "before a
 # trailing newline" `$` either)
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_.:@/+=-]{1,128}").fullmatch
 _ROLES = frozenset(("system", "user", "assistant", "tool"))
@@ -33,7 +33,7 @@ _to_json = pydantic_core.to_json
 
 
 def is_identifier(value: object) -> bool:
-    """True when ``value`` is a plain ``str`` that is a valid v1 identifier (``schemas.events.Identifier``)."""
+    """True when ``value`` is a plain ``str`` that is a valid v1 identifier (``prefloop.schemas.events.Identifier``)."""
     return type(value) is str and _IDENTIFIER(value) is not None
 
 

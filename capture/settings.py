@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from capture import messages
-from capture.publisher.config import DEFAULT_TOPIC, SENDER_MODES, PublisherConfig
-from capture.publisher.writer import DURABILITY_MODES
-from schemas.errors import ConfigError
+from prefloop.capture import messages
+from prefloop.capture.publisher.config import DEFAULT_TOPIC, SENDER_MODES, PublisherConfig
+from prefloop.capture.publisher.writer import DURABILITY_MODES
+from prefloop.schemas.errors import ConfigError
 
 __all__ = ["CONFIG_DEFAULTS", "PREFIX", "CaptureSettings", "settings_from_config"]
 

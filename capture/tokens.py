@@ -18,7 +18,7 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from capture.errors import TokenError
+from prefloop.capture.errors import TokenError
 
 __all__ = ["Pseudonymizer", "ResponseRef", "TokenSigner", "derive_key"]
 

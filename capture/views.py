@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from capture import messages
-from capture.core import CaptureCore, Reply, error_reply
-from capture.metrics import CONTENT_TYPE_LATEST
-from capture.settings import CaptureSettings
+from prefloop.capture import messages
+from prefloop.capture.core import CaptureCore, Reply, error_reply
+from prefloop.capture.metrics import CONTENT_TYPE_LATEST
+from prefloop.capture.settings import CaptureSettings
 
 if TYPE_CHECKING:
-    from capture.extension import FeedbackCapture
+    from prefloop.capture.extension import FeedbackCapture
 
 __all__ = ["make_blueprint"]
 

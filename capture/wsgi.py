@@ -18,11 +18,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from capture.core import CaptureCore, Reply, error_reply
-from capture.intake import KINDS
-from capture.metrics import CONTENT_TYPE_LATEST
-from capture.publisher import Publisher
-from capture.settings import settings_from_config
+from prefloop.capture.core import CaptureCore, Reply, error_reply
+from prefloop.capture.intake import KINDS
+from prefloop.capture.metrics import CONTENT_TYPE_LATEST
+from prefloop.capture.publisher import Publisher
+from prefloop.capture.settings import settings_from_config
 
 __all__ = ["ENVIRON_KEY", "CaptureMiddleware"]
 

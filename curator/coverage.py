@@ -42,7 +42,7 @@ class _CategoryLike(Protocol):
 
 
 class TaxonomyLike(Protocol):
-    """What coverage needs from :class:`curator.tagging.Taxonomy`."""
+    """What coverage needs from :class:`prefloop.curator.tagging.Taxonomy`."""
 
     @property
     def tactics(self) -> Sequence[_CategoryLike]: ...
@@ -63,9 +63,9 @@ class _Taxonomy:
 
 
 def load_taxonomy() -> TaxonomyLike:
-    """``curator.tagging.Taxonomy.load()``; while that package is not importable, the packaged taxonomy file."""
+    """``prefloop.curator.tagging.Taxonomy.load()``; while that package is not importable, the packaged taxonomy file."""
     try:
-        from curator.tagging import Taxonomy
+        from prefloop.curator.tagging import Taxonomy
     except ImportError:
         import yaml
 
@@ -200,8 +200,8 @@ def compute_coverage(
 ) -> Coverage:
     """Coverage of accepted pairs (formed in ``month`` if given, else all of them), the review backlog and
     reviewer disagreement, per category. ``session_or_store`` is a SQLAlchemy session or a :class:`Store`."""
-    from curator.releases.months import month_bounds
-    from curator.store.models import Pair, Vote
+    from prefloop.curator.releases.months import month_bounds
+    from prefloop.curator.store.models import Pair, Vote
 
     taxonomy = taxonomy or load_taxonomy()
     session, ctx = _session_of(session_or_store)
@@ -264,7 +264,7 @@ def _pct(value: float | None) -> str:
 
 def format_coverage_text(coverage: Coverage) -> str:
     """Plain text for Slack or a terminal: one line per category, the failing ones marked."""
-    from curator.releases import messages as msg
+    from prefloop.curator.releases import messages as msg
 
     lines = [
         msg.COVERAGE_HEADER.format(

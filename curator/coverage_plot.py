@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from curator.coverage import CategoryCoverage
+from prefloop.curator.coverage import CategoryCoverage
 
 __all__ = ["plot_coverage"]
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from curator.settings import Settings
-from curator.store import Store
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
 
 __all__ = ["Check", "run_checks"]
 
@@ -109,7 +109,7 @@ def check_spacy(settings: Settings) -> Check:
 
 
 def check_tagger(settings: Settings) -> Check:
-    from curator.tagging import Tagger, TaggingError
+    from prefloop.curator.tagging import Tagger, TaggingError
 
     try:
         tagger = Tagger.load(model_dir=settings.tagger_model)

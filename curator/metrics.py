@@ -1,7 +1,7 @@
 """The curator's Prometheus metrics, in a :class:`prometheus_client.CollectorRegistry` of their own.
 
 ``prefloop curator run --metrics-port N`` (or ``PREFLOOP_METRICS_PORT``) serves them over HTTP for scraping.
-Counters are fed by the sources (:class:`curator.ingest.kafka.KafkaSource`, :class:`curator.ingest.SpoolSource`
+Counters are fed by the sources (:class:`prefloop.curator.ingest.kafka.KafkaSource`, :class:`prefloop.curator.ingest.SpoolSource`
 through the CLI loop) with the results they already compute: recording costs a few dictionary lookups per batch.
 
 | metric | type | labels |
@@ -86,7 +86,7 @@ class CuratorMetrics:
         self.records.inc(records)
 
     def observe_batch(self, result: Any, seconds: float | None = None) -> None:
-        """A stored batch (a :class:`curator.pipeline.BatchResult`) and, if given, how long it took."""
+        """A stored batch (a :class:`prefloop.curator.pipeline.BatchResult`) and, if given, how long it took."""
         self.stored.inc(result.write.inserted)
         self.duplicates.inc(max(result.records - len(result.dead) - result.write.inserted, 0))
         for item in result.dead:
@@ -97,7 +97,7 @@ class CuratorMetrics:
             self.observe_pairing(result.pairing)
 
     def observe_pairing(self, result: Any, seconds: float | None = None) -> None:
-        """A pairing job's :class:`curator.pipeline.PairingResult` and, if given, how long it took."""
+        """A pairing job's :class:`prefloop.curator.pipeline.PairingResult` and, if given, how long it took."""
         self.groups_paired.inc(result.groups)
         for route, n in result.pairs.by_status.items():
             self.pairs.labels(route=route).inc(n)

@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from schemas.errors import ConfigError
+from prefloop.schemas.errors import ConfigError
 
 __all__ = ["ENV_PREFIX", "Settings"]
 

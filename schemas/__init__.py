@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.errors import (
+from prefloop.schemas.errors import (
     CaptureError,
     ConfigError,
     EventValidationError,
@@ -12,7 +12,7 @@ from schemas.errors import (
     SchemaError,
     StoreError,
 )
-from schemas.events import (
+from prefloop.schemas.events import (
     EVENT_TYPES,
     MAX_EVENT_BYTES,
     MAX_TEXT_CHARS,
@@ -27,7 +27,7 @@ from schemas.events import (
     ResponseEvent,
     parse_event,
 )
-from schemas.records import PairRecord, ReleaseManifest, Signal, VoteRecord
+from prefloop.schemas.records import PairRecord, ReleaseManifest, Signal, VoteRecord
 
 __all__ = [
     "EVENT_TYPES",

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.errors import EventValidationError, FieldError
+from prefloop.schemas.errors import EventValidationError, FieldError
 
 __all__ = [
     "EVENT_TYPES",
@@ -235,7 +235,7 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
 def parse_event(data: bytes | str | dict[str, Any]) -> Event:
     """Validate one event from the wire (bytes or str of JSON) or from a dict.
 
-    Raises :class:`~schemas.errors.EventValidationError` naming every offending field.
+    Raises :class:`~prefloop.schemas.errors.EventValidationError` naming every offending field.
     """
     raw = data
     if isinstance(data, bytes | bytearray):

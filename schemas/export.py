@@ -1,4 +1,4 @@
-"""Write the JSON Schema files in ``schemas/json/`` from the models: ``python -m schemas.export``.
+"""Write the JSON Schema files in ``schemas/json/`` from the models: ``python -m prefloop.schemas.export``.
 
 ``tests/unit/test_schemas.py`` fails when the committed files and the code disagree.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas.events import EVENT_TYPES, SCHEMA_VERSION
-from schemas.records import PairRecord, ReleaseManifest, VoteRecord
+from prefloop.schemas.events import EVENT_TYPES, SCHEMA_VERSION
+from prefloop.schemas.records import PairRecord, ReleaseManifest, VoteRecord
 
 __all__ = ["JSON_DIR", "render_all"]
 

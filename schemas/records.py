@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.events import Message
+from prefloop.schemas.events import Message
 
 __all__ = [
     "PAIR_ROUTES",

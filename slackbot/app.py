@@ -15,17 +15,17 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from curator.settings import Settings
-from curator.store import Store
-from slackbot import messages as msg
-from slackbot.errors import SlackNotConfigured
-from slackbot.listeners import register
-from slackbot.members import GroupMembers
-from slackbot.outbox import Outbox
-from slackbot.quorum import QuorumPolicy, load_policy
-from slackbot.reports import home_for
-from slackbot.rubric import Rubric, load_rubric
-from slackbot.service import ReviewService
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
+from prefloop.slackbot import messages as msg
+from prefloop.slackbot.errors import SlackNotConfigured
+from prefloop.slackbot.listeners import register
+from prefloop.slackbot.members import GroupMembers
+from prefloop.slackbot.outbox import Outbox
+from prefloop.slackbot.quorum import QuorumPolicy, load_policy
+from prefloop.slackbot.reports import home_for
+from prefloop.slackbot.rubric import Rubric, load_rubric
+from prefloop.slackbot.service import ReviewService
 
 __all__ = ["HttpServer", "SlackBot", "build_worker", "create_bot", "make_client"]
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from curator.settings import Settings
-from curator.store import Store
-from slackbot import messages as msg
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
+from prefloop.slackbot import messages as msg
 
 __all__ = ["agreement", "slackbot"]
 
@@ -55,14 +55,14 @@ def serve(
     open_review: bool,
 ) -> None:
     """Serve Slack's requests on /slack/events, post pairs routed to review, remind on stale ones."""
-    from slackbot.app import create_bot
+    from prefloop.slackbot.app import create_bot
 
     if settings.slack_reviewer_group is None and not (open_review or emulator):
         raise click.UsageError(msg.NO_REVIEWER_GROUP)
 
     emu = None
     if emulator:
-        from slackbot.emulator import SlackEmulator
+        from prefloop.slackbot.emulator import SlackEmulator
 
         groups: dict[str, list[str]] = {
             g: [] for g in (settings.slack_reviewer_group, settings.slack_adjudicator_group) if g
@@ -122,7 +122,7 @@ def serve(
 @click.pass_obj
 def post(settings: Settings, limit: int | None, timeout: float) -> None:
     """Queue pairs routed to review and drain the outbox once (posting to Slack)."""
-    from slackbot.app import build_worker, make_client
+    from prefloop.slackbot.app import build_worker, make_client
 
     store = _store(settings)
     try:
@@ -147,7 +147,7 @@ def post(settings: Settings, limit: int | None, timeout: float) -> None:
 @click.pass_obj
 def remind(settings: Settings, timeout: float) -> None:
     """Remind reviewers in the threads of pairs still without quorum (per the quorum policy)."""
-    from slackbot.app import build_worker, make_client
+    from prefloop.slackbot.app import build_worker, make_client
 
     store = _store(settings)
     try:
@@ -165,11 +165,11 @@ def remind(settings: Settings, timeout: float) -> None:
 @click.pass_obj
 def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
     """Reviewer agreement: percent agreement and Krippendorff's alpha, overall, per harm category, per reviewer."""
-    from slackbot.agreement import AGREEMENT_TARGET, agreement_report
-    from slackbot.quorum import load_policy
-    from slackbot.reports import agreement_text
-    from slackbot.rubric import load_rubric
-    from slackbot.service import ReviewService
+    from prefloop.slackbot.agreement import AGREEMENT_TARGET, agreement_report
+    from prefloop.slackbot.quorum import load_policy
+    from prefloop.slackbot.reports import agreement_text
+    from prefloop.slackbot.rubric import load_rubric
+    from prefloop.slackbot.service import ReviewService
 
     store = _store(settings)
     try:

@@ -9,7 +9,7 @@ Tests and the demo point the real bolt app at it::
     emu.fail("chat.postMessage", status=429, times=1, retry_after=1)
     emu.stop()
 
-Run it standalone with ``python -m slackbot.emulator [--port N] [--group S0REVIEW=U1,U2]``.
+Run it standalone with ``python -m prefloop.slackbot.emulator [--port N] [--group S0REVIEW=U1,U2]``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Errors the review bot raises on purpose (all under :class:`schemas.errors.PrefloopError`).
+"""Errors the review bot raises on purpose (all under :class:`prefloop.schemas.errors.PrefloopError`).
 
 ::
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schemas.errors import PrefloopError
+from prefloop.schemas.errors import PrefloopError
 
 __all__ = ["PolicyError", "RubricError", "SlackNotConfigured", "SlackbotError"]
 

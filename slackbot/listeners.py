@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltRequest
 
-from slackbot import messages as msg
-from slackbot.members import MembersUnavailable
-from slackbot.reports import command_response, coverage_text
-from slackbot.views import ACTION_READ_FULL, ACTION_REASON, BLOCK_REASON, VOTE_ACTIONS
+from prefloop.slackbot import messages as msg
+from prefloop.slackbot.members import MembersUnavailable
+from prefloop.slackbot.reports import command_response, coverage_text
+from prefloop.slackbot.views import ACTION_READ_FULL, ACTION_REASON, BLOCK_REASON, VOTE_ACTIONS
 
 if TYPE_CHECKING:
-    from slackbot.app import SlackBot
+    from prefloop.slackbot.app import SlackBot
 
 __all__ = ["register"]
 

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-from slackbot.errors import SlackbotError
+from prefloop.slackbot.errors import SlackbotError
 
 __all__ = ["GroupMembers", "MembersUnavailable"]
 

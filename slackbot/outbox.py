@@ -23,9 +23,9 @@ from typing import Any, Protocol
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 
-from curator.store.models import OutboxMessage, ReviewPost
-from curator.store.models.base import utcnow
-from slackbot.service import ReviewService
+from prefloop.curator.store.models import OutboxMessage, ReviewPost
+from prefloop.curator.store.models.base import utcnow
+from prefloop.slackbot.service import ReviewService
 
 __all__ = ["DrainStats", "Outbox", "SlackCaller"]
 

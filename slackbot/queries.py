@@ -1,5 +1,5 @@
 """What the bot reads back from the store: a reviewer's pending pairs, the queue, stats and the votes that
-agreement is computed over. Read-only; :class:`~slackbot.service.ReviewService` inherits these."""
+agreement is computed over. Read-only; :class:`~prefloop.slackbot.service.ReviewService` inherits these."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from curator.store import Store
-from curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost, Vote
-from slackbot.agreement import RatedVote
-from slackbot.quorum import to_label
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost, Vote
+from prefloop.slackbot.agreement import RatedVote
+from prefloop.slackbot.quorum import to_label
 
 __all__ = ["OPEN_STATES", "ReviewQueries", "harm_categories"]
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
-from slackbot.errors import PolicyError
+from prefloop.slackbot.errors import PolicyError
 
 __all__ = [
     "DEFAULT_POLICY",

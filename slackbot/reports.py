@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from curator.store.models.base import utcnow
-from slackbot import messages as msg
-from slackbot.agreement import AgreementReport, AgreementRow, agreement_report
-from slackbot.service import ReviewService
-from slackbot.views import home_view
+from prefloop.curator.store.models.base import utcnow
+from prefloop.slackbot import messages as msg
+from prefloop.slackbot.agreement import AgreementReport, AgreementRow, agreement_report
+from prefloop.slackbot.service import ReviewService
+from prefloop.slackbot.views import home_view
 
 __all__ = ["agreement_text", "command_response", "coverage_text", "home_for", "queue_text", "stats_text"]
 
@@ -70,11 +70,11 @@ def agreement_text(report: AgreementReport) -> str:
 
 
 def coverage_text(store: Any) -> str:
-    """`curator.coverage`'s text, or one clear line when it is not available."""
+    """`prefloop.curator.coverage`'s text, or one clear line when it is not available."""
     try:
-        from curator.coverage import compute_coverage, format_coverage_text
+        from prefloop.curator.coverage import compute_coverage, format_coverage_text
     except ImportError as exc:
-        return msg.COVERAGE_UNAVAILABLE.format(reason=f"curator.coverage is not installed ({exc})")
+        return msg.COVERAGE_UNAVAILABLE.format(reason=f"prefloop.curator.coverage is not installed ({exc})")
     try:
         return str(format_coverage_text(compute_coverage(store)))
     except Exception as exc:  # coverage belongs to another component: never break the command for it

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from slackbot.errors import RubricError
+from prefloop.slackbot.errors import RubricError
 
 __all__ = ["DEFAULT_RUBRIC", "Criterion", "Rubric", "load_rubric"]
 

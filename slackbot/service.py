@@ -1,6 +1,6 @@
 """The review workflow over the store: queue pairs for posting, record votes and discussion, resolve by the
 quorum policy, audit every action. No Slack client here: every Slack call is written to the outbox
-(:mod:`slackbot.outbox`) in the same transaction as the state change it belongs to.
+(:mod:`prefloop.slackbot.outbox`) in the same transaction as the state change it belongs to.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from curator.store import Store
-from curator.store.models import (
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import (
     AuditEntry,
     OutboxMessage,
     Pair,
@@ -30,13 +30,13 @@ from curator.store.models import (
     ThreadMessage,
     Vote,
 )
-from curator.store.models.base import utcnow
-from schemas.records import VoteRecord
-from slackbot import messages as msg
-from slackbot.queries import OPEN_STATES, ReviewQueries, harm_categories
-from slackbot.quorum import Ballot, Decision, QuorumPolicy, decide, pair_effect, to_label
-from slackbot.rubric import Rubric
-from slackbot.views import DEFAULT_CUT, PairView, full_text_modal, resolved_message, review_message
+from prefloop.curator.store.models.base import utcnow
+from prefloop.schemas.records import VoteRecord
+from prefloop.slackbot import messages as msg
+from prefloop.slackbot.queries import OPEN_STATES, ReviewQueries, harm_categories
+from prefloop.slackbot.quorum import Ballot, Decision, QuorumPolicy, decide, pair_effect, to_label
+from prefloop.slackbot.rubric import Rubric
+from prefloop.slackbot.views import DEFAULT_CUT, PairView, full_text_modal, resolved_message, review_message
 
 __all__ = ["EnqueueResult", "ReviewService", "VoteResult", "harm_categories", "pair_view"]
 

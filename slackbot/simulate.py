@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 from slack_sdk.signature import SignatureVerifier
 
-from slackbot.views import ACTION_REASON, BLOCK_REASON, VOTE_ACTIONS
+from prefloop.slackbot.views import ACTION_REASON, BLOCK_REASON, VOTE_ACTIONS
 
 __all__ = [
     "EmulatedBot",
@@ -273,7 +273,7 @@ def make_review_pairs(
     for tests, the benchmark and a demo without real traffic. Returns the ids of the scrubbed ones."""
     from datetime import UTC, datetime, timedelta
 
-    from curator.store.models import Pair, PromptGroup
+    from prefloop.curator.store.models import Pair, PromptGroup
 
     rng = random.Random(seed)
     start = datetime(2026, 11, 1, tzinfo=UTC)
@@ -347,8 +347,8 @@ def start_emulated_bot(
     """Start an emulator (with a reviewer and an adjudicator group), the bot against it and its HTTP server.
     Used by the demo when no Slack token is configured, and by the tests. ``rng`` decides which side each post
     shows as "A" (default: system randomness; the demo seeds it so its runs repeat)."""
-    from slackbot.app import create_bot
-    from slackbot.emulator import SlackEmulator
+    from prefloop.slackbot.app import create_bot
+    from prefloop.slackbot.emulator import SlackEmulator
 
     reviewer_group = settings.slack_reviewer_group or "S0PREFLOOPREVIEW"
     adjudicator_group = settings.slack_adjudicator_group or "S0PREFLOOPADJ"

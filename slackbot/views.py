@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from slackbot import messages as msg
-from slackbot.rubric import Rubric
+from prefloop.slackbot import messages as msg
+from prefloop.slackbot.rubric import Rubric
 
 __all__ = [
     "ACTION_READ_FULL",

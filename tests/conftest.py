@@ -81,7 +81,7 @@ def postgres_admin_url() -> str:
 @pytest.fixture(scope="session")
 def postgres_template(postgres_admin_url: str) -> Iterator[str]:
     """A migrated template database; each test's database is a cheap copy of it."""
-    from curator.store import Store
+    from prefloop.curator.store import Store
 
     name = f"prefloop_tpl_{uuid.uuid4().hex[:8]}"
     _create_database(postgres_admin_url, name)
@@ -130,7 +130,7 @@ def postgres_url(postgres_admin_url: str, postgres_template: str) -> Iterator[st
 @pytest.fixture()
 def sqlite_url(tmp_path: Path) -> str:
     """A fresh, migrated SQLite database file for one test."""
-    from curator.store import upgrade
+    from prefloop.curator.store import upgrade
 
     url = f"sqlite:///{tmp_path / 'prefloop.db'}"
     upgrade(url)
@@ -146,7 +146,7 @@ def store_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture()
 def store(store_url: str) -> Iterator[object]:
-    from curator.store import Store
+    from prefloop.curator.store import Store
 
     s = Store(store_url)
     yield s

@@ -1,10 +1,10 @@
 """An example assistant app embedding prefloop capture (Flask and ``capture`` only).
 
-Run it with ``python -m capture.example [--port N]``; the demo (``prefloop demo``) drives it over HTTP.
+Run it with ``python -m prefloop.capture.example [--port N]``; the demo (``prefloop demo``) drives it over HTTP.
 """
 
 from __future__ import annotations
 
-from capture.example.app import MODEL_NAME, CannedResponder, Responder, create_app
+from prefloop.capture.example.app import MODEL_NAME, CannedResponder, Responder, create_app
 
 __all__ = ["MODEL_NAME", "CannedResponder", "Responder", "create_app"]

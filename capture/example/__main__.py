@@ -1,15 +1,15 @@
-"""``python -m capture.example [--host H] [--port N] [--spool DIR] [--kafka HOST:PORT]``: serve the example app."""
+"""``python -m prefloop.capture.example [--host H] [--port N] [--spool DIR] [--kafka HOST:PORT]``: serve the example app."""
 
 from __future__ import annotations
 
 import argparse
 
-from capture.example import messages
-from capture.example.app import create_app
+from prefloop.capture.example import messages
+from prefloop.capture.example.app import create_app
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m capture.example", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m prefloop.capture.example", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--spool", default="var/example-spool", help="capture spool folder")

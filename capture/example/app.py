@@ -32,8 +32,8 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request, session
 
-from capture.example import messages
-from capture.extension import FeedbackCapture
+from prefloop.capture.example import messages
+from prefloop.capture.extension import FeedbackCapture
 
 __all__ = ["MODEL_NAME", "CannedResponder", "Responder", "create_app"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from capture.publisher.config import DEFAULT_TOPIC, PublisherConfig
-from capture.publisher.publisher import Publisher
-from capture.publisher.writer import DURABILITY_MODES
+from prefloop.capture.publisher.config import DEFAULT_TOPIC, PublisherConfig
+from prefloop.capture.publisher.publisher import Publisher
+from prefloop.capture.publisher.writer import DURABILITY_MODES
 
 __all__ = ["DEFAULT_TOPIC", "DURABILITY_MODES", "Publisher", "PublisherConfig"]

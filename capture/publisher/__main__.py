@@ -1,7 +1,7 @@
-"""``python -m capture.publisher``: the sidecar sender process (started by the publisher, not by hand)."""
+"""``python -m prefloop.capture.publisher``: the sidecar sender process (started by the publisher, not by hand)."""
 
 from __future__ import annotations
 
-from capture.publisher.sidecar import main
+from prefloop.capture.publisher.sidecar import main
 
 main()

@@ -6,9 +6,9 @@ import logging
 import threading
 from pathlib import Path
 
-from capture import messages
-from capture.metrics import CaptureMetrics
-from capture.publisher.spool import pending_bytes
+from prefloop.capture import messages
+from prefloop.capture.metrics import CaptureMetrics
+from prefloop.capture.publisher.spool import pending_bytes
 
 __all__ = ["SpoolAccount"]
 

@@ -1,4 +1,4 @@
-"""Settings of one :class:`~capture.publisher.Publisher` (plain data; the Flask extension fills it from
+"""Settings of one :class:`~prefloop.capture.publisher.Publisher` (plain data; the Flask extension fills it from
 ``PREFLOOP_CAPTURE_*`` config keys)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from capture import messages
-from capture.publisher.writer import DURABILITY_MODES
-from schemas.errors import ConfigError
+from prefloop.capture import messages
+from prefloop.capture.publisher.writer import DURABILITY_MODES
+from prefloop.schemas.errors import ConfigError
 
 __all__ = ["DEFAULT_TOPIC", "SENDER_MODES", "PublisherConfig"]
 

@@ -13,22 +13,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from capture import messages
-from capture.metrics import CaptureMetrics
-from capture.publisher.account import SpoolAccount
-from capture.publisher.config import PublisherConfig
-from capture.publisher.ids import IdPool
-from capture.publisher.sender import KafkaSender, make_producer
-from capture.publisher.sidecar import ProcessSender
-from capture.publisher.spool import (
+from prefloop.capture import messages
+from prefloop.capture.metrics import CaptureMetrics
+from prefloop.capture.publisher.account import SpoolAccount
+from prefloop.capture.publisher.config import PublisherConfig
+from prefloop.capture.publisher.ids import IdPool
+from prefloop.capture.publisher.sender import KafkaSender, make_producer
+from prefloop.capture.publisher.sidecar import ProcessSender
+from prefloop.capture.publisher.spool import (
     SegmentWriter,
     list_segments,
     pending_bytes,
     read_cursor,
     remove_writer_dir,
 )
-from capture.publisher.writer import Ack, SpoolWriterThread
-from schemas.errors import CaptureError
+from prefloop.capture.publisher.writer import Ack, SpoolWriterThread
+from prefloop.schemas.errors import CaptureError
 
 __all__ = ["Publisher", "wire_line"]
 
@@ -51,7 +51,7 @@ class Publisher:
     - :meth:`publish` — returns only once the event is in the spool file: write(2) into the page cache done
       (survives SIGKILL of this process), plus fdatasync done when ``durability="always"`` (survives a power
       cut). With ``"interval"`` the fdatasync follows within ``fsync_interval`` s.
-    - Either raises a :class:`~schemas.errors.CaptureError` instead of dropping (spool over budget, queue
+    - Either raises a :class:`~prefloop.schemas.errors.CaptureError` instead of dropping (spool over budget, queue
       full, disk error, shut down); each refusal is counted in ``prefloop_capture_events_rejected_total``.
 
     Events on disk are shipped in order per writer process, at least once (the curator ingests idempotently
@@ -139,7 +139,7 @@ class Publisher:
         return self.ids.take()
 
     def submit(self, event: Any) -> None:
-        """Queue ``event`` (a ``schemas.events`` model) and return at once. See the class docstring."""
+        """Queue ``event`` (a ``prefloop.schemas.events`` model) and return at once. See the class docstring."""
         self.submit_line(wire_line(event), event.type)
 
     def submit_line(self, line: bytes, kind: str) -> None:

@@ -24,10 +24,10 @@ with warnings.catch_warnings():
     from kafka import KafkaProducer
     from kafka.errors import KafkaTimeoutError
 
-from capture import messages
-from capture.metrics import CaptureMetrics
-from capture.publisher.account import SpoolAccount
-from capture.publisher.spool import (
+from prefloop.capture import messages
+from prefloop.capture.metrics import CaptureMetrics
+from prefloop.capture.publisher.account import SpoolAccount
+from prefloop.capture.publisher.spool import (
     Cursor,
     complete_lines,
     list_segments,

@@ -11,7 +11,7 @@ exited or was killed) makes the child stop at once; whatever it did not ship sta
 child → parent: ``s <json>`` counters (shipped, shipped from the parent's own directory, Kafka errors by kind,
 adopted directories) whenever they change, and ``i <n>`` answers.
 
-Run as ``python -m capture.publisher`` by :class:`ProcessSender`; not meant to be started by hand.
+Run as ``python -m prefloop.capture.publisher`` by :class:`ProcessSender`; not meant to be started by hand.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from capture.metrics import CaptureMetrics
-from capture.publisher.account import SpoolAccount
-from capture.publisher.sender import KafkaSender, make_producer
+from prefloop.capture.metrics import CaptureMetrics
+from prefloop.capture.publisher.account import SpoolAccount
+from prefloop.capture.publisher.sender import KafkaSender, make_producer
 
 __all__ = ["ProcessSender", "main"]
 
@@ -56,7 +56,7 @@ class ProcessSender:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "capture.publisher"],
+            [sys.executable, "-m", "prefloop.capture.publisher"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,

@@ -17,18 +17,18 @@ import threading
 import time
 from collections.abc import Callable
 
-from capture import messages
-from capture.errors import (
+from prefloop.capture import messages
+from prefloop.capture.errors import (
     AckTimeoutError,
     PublisherClosedError,
     QueueFullError,
     SpoolFullError,
     SpoolWriteError,
 )
-from capture.metrics import CaptureMetrics
-from capture.publisher.account import SpoolAccount
-from capture.publisher.ids import IdPool
-from capture.publisher.spool import SegmentWriter
+from prefloop.capture.metrics import CaptureMetrics
+from prefloop.capture.publisher.account import SpoolAccount
+from prefloop.capture.publisher.ids import IdPool
+from prefloop.capture.publisher.spool import SegmentWriter
 
 __all__ = ["DURABILITY_MODES", "Ack", "SpoolWriterThread"]
 

@@ -14,28 +14,31 @@ from typing import Any
 
 import click
 
-from schemas.errors import ConfigError, PrefloopError
+from prefloop.schemas.errors import ConfigError, PrefloopError
 
 __all__ = ["cli", "main"]
 
 #: command name -> "module:attribute"; help text shown without importing the module.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "db": ("curator.cli.db:db", "Migrate or inspect the store."),
-    "doctor": ("curator.cli.doctor:doctor", "Check Kafka, the database and the spaCy model."),
-    "curator": ("curator.cli.curate:curator", "Run the curator (consume, store, pair, route)."),
-    "ingest": ("curator.cli.curate:ingest", "Load a file of v1 events through the ingest path."),
-    "purge": ("curator.cli.curate:purge", "Blank raw event text older than the retention period."),
-    "pairs": ("curator.cli.pairs:pairs", "List or export preference pairs."),
-    "scrub": ("curator.cli.scrub:scrub", "Scrub PII from a JSONL file."),
-    "tag": ("curator.cli.tagging:tag", "Tag prompts in a JSONL file with harm categories."),
-    "tagger": ("curator.cli.tagging:tagger", "Train the harm tagger."),
-    "coverage": ("curator.cli.coverage:coverage", "On-call: does each harm category have the data it needs?"),
-    "release": ("curator.cli.releases:release", "Build monthly dataset releases."),
-    "forget": ("curator.cli.releases:forget", "Erase a user's events and pairs."),
-    "scheduler": ("curator.cli.releases:scheduler", "Run the monthly release scheduler."),
-    "slackbot": ("slackbot.cli:slackbot", "Run the Slack review bot."),
-    "agreement": ("slackbot.cli:agreement", "Reviewer agreement report."),
-    "demo": ("curator.cli.demo:demo", "Run the whole loop on embedded defaults."),
+    "db": ("prefloop.curator.cli.db:db", "Migrate or inspect the store."),
+    "doctor": ("prefloop.curator.cli.doctor:doctor", "Check Kafka, the database and the spaCy model."),
+    "curator": ("prefloop.curator.cli.curate:curator", "Run the curator (consume, store, pair, route)."),
+    "ingest": ("prefloop.curator.cli.curate:ingest", "Load a file of v1 events through the ingest path."),
+    "purge": ("prefloop.curator.cli.curate:purge", "Blank raw event text older than the retention period."),
+    "pairs": ("prefloop.curator.cli.pairs:pairs", "List or export preference pairs."),
+    "scrub": ("prefloop.curator.cli.scrub:scrub", "Scrub PII from a JSONL file."),
+    "tag": ("prefloop.curator.cli.tagging:tag", "Tag prompts in a JSONL file with harm categories."),
+    "tagger": ("prefloop.curator.cli.tagging:tagger", "Train the harm tagger."),
+    "coverage": (
+        "prefloop.curator.cli.coverage:coverage",
+        "On-call: does each harm category have the data it needs?",
+    ),
+    "release": ("prefloop.curator.cli.releases:release", "Build monthly dataset releases."),
+    "forget": ("prefloop.curator.cli.releases:forget", "Erase a user's events and pairs."),
+    "scheduler": ("prefloop.curator.cli.releases:scheduler", "Run the monthly release scheduler."),
+    "slackbot": ("prefloop.slackbot.cli:slackbot", "Run the Slack review bot."),
+    "agreement": ("prefloop.slackbot.cli:agreement", "Reviewer agreement report."),
+    "demo": ("prefloop.curator.cli.demo:demo", "Run the whole loop on embedded defaults."),
 }
 
 
@@ -69,7 +72,7 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """prefloop: user feedback in, curated preference datasets out."""
-    from curator.settings import Settings
+    from prefloop.curator.settings import Settings
 
     settings = Settings.load()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,9 +1,9 @@
-"""`python -m curator.cli` = `prefloop`."""
+"""`python -m prefloop.curator.cli` = `prefloop`."""
 
 from __future__ import annotations
 
 import sys
 
-from curator.cli import main
+from prefloop.curator.cli import main
 
 sys.exit(main())

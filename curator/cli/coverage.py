@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from curator.coverage import compute_coverage, fill_registry, format_coverage_text
-from curator.settings import Settings
-from curator.store import Store
+from prefloop.curator.coverage import compute_coverage, fill_registry, format_coverage_text
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
 
 __all__ = ["coverage"]
 
@@ -59,7 +59,7 @@ def coverage(
         store.require_current()
         cov = compute_coverage(store, month=month)
         if plot is not None:
-            from curator.coverage_plot import plot_coverage
+            from prefloop.curator.coverage_plot import plot_coverage
 
             plot_coverage(cov.categories, plot, f"coverage {month or 'all months'}")
         if textfile is not None:

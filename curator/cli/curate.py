@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from curator import messages as msg
-from curator.settings import Settings
+from prefloop.curator import messages as msg
+from prefloop.curator.settings import Settings
 
 __all__ = ["build_curator", "curator", "ingest", "purge"]
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def _store(settings: Settings) -> Any:
-    from curator.store import Store
+    from prefloop.curator.store import Store
 
     store = Store(settings.database_url)
     if settings.embedded and store.dialect == "sqlite":
@@ -33,22 +33,22 @@ def _store(settings: Settings) -> Any:
 
 def build_curator(settings: Settings, *, scrub: bool = True, tag: bool = True) -> Any:
     """The store, policy, scrubber and tagger the settings name, wired into a :class:`Curator`."""
-    from curator.pairing import load_policy
-    from curator.pipeline import Curator
+    from prefloop.curator.pairing import load_policy
+    from prefloop.curator.pipeline import Curator
 
     store = _store(settings)
     policy = load_policy(settings.routing_policy)
     scrubber = None
     if scrub:
         try:
-            from curator.scrub import Scrubber
+            from prefloop.curator.scrub import Scrubber
 
             scrubber = Scrubber(model=settings.spacy_model)
         except Exception as exc:  # an ImportError, a missing model: say what to install
             raise click.ClickException(msg.SCRUBBER_MISSING.format(error=exc)) from exc
     tagger = None
     if tag:
-        from curator.tagging import Tagger
+        from prefloop.curator.tagging import Tagger
 
         tagger = Tagger.load(model_dir=settings.tagger_model)
     return Curator(store, policy, scrubber=scrubber, tagger=tagger, require_scrub=scrub)
@@ -113,8 +113,8 @@ def run(
 
     Also purges raw event text past its retention period, at start and every --purge-interval seconds, and
     serves Prometheus metrics when a metrics port is set."""
-    from curator.ingest.purge import PurgeSchedule
-    from curator.metrics import CuratorMetrics
+    from prefloop.curator.ingest.purge import PurgeSchedule
+    from prefloop.curator.metrics import CuratorMetrics
 
     cur = build_curator(settings, scrub=not no_scrub, tag=not no_tag)
     metrics = CuratorMetrics()
@@ -147,7 +147,7 @@ def run(
 def _consume(settings: Settings, cur: Any, *, once: bool, poll_interval: float, metrics: Any) -> Any:
     stopping = {"flag": False}
     if settings.embedded:
-        from curator.ingest import IngestTotals, SpoolSource
+        from prefloop.curator.ingest import IngestTotals, SpoolSource
 
         click.echo(msg.RUN_EMBEDDED.format(spool=settings.spool_dir), err=True)
         source = SpoolSource(cur, settings.spool_dir, metrics=metrics)
@@ -170,7 +170,7 @@ def _consume(settings: Settings, cur: Any, *, once: bool, poll_interval: float, 
             if done.records == 0:
                 time.sleep(poll_interval)
     else:
-        from curator.ingest.kafka import KafkaSource
+        from prefloop.curator.ingest.kafka import KafkaSource
 
         click.echo(
             msg.RUN_KAFKA.format(
@@ -204,7 +204,7 @@ def _consume(settings: Settings, cur: Any, *, once: bool, poll_interval: float, 
 @click.pass_obj
 def ingest(settings: Settings, path: Path, no_tag: bool) -> None:
     """Load a file of v1 events (one JSON object per line) through the curator's ingest path."""
-    from curator.ingest import FileSource
+    from prefloop.curator.ingest import FileSource
 
     if not path.is_file():
         raise click.ClickException(msg.NO_FILE.format(path=path))
@@ -231,9 +231,9 @@ def ingest(settings: Settings, path: Path, no_tag: bool) -> None:
 @click.pass_obj
 def purge(settings: Settings, days: int | None, dry_run: bool) -> None:
     """Blank raw event text older than the retention period (pairs keep their scrubbed text)."""
-    from curator.ingest.purge import count_purgeable
-    from curator.ingest.purge import purge as do_purge
-    from curator.store.models import utcnow
+    from prefloop.curator.ingest.purge import count_purgeable
+    from prefloop.curator.ingest.purge import purge as do_purge
+    from prefloop.curator.store.models import utcnow
 
     days = settings.raw_retention_days if days is None else days
     cutoff = utcnow() - timedelta(days=days)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from curator.settings import Settings
-from curator.store import Store
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
 
 __all__ = ["db"]
 

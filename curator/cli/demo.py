@@ -1,7 +1,7 @@
 """`prefloop demo [--kafka] [--workdir var/demo] [--conversations N] [--seed S]`: the whole loop, one command.
 
-This module is the demo's composition root: it wires the example Flask app (``capture.example``) and the real
-review bot against the local Slack emulator (``slackbot``) into :func:`curator.demo.run_demo`.
+This module is the demo's composition root: it wires the example Flask app (``prefloop.capture.example``) and the real
+review bot against the local Slack emulator (``slackbot``) into :func:`prefloop.curator.demo.run_demo`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Any
 
 import click
 
-from curator.demo import messages as msg
-from curator.demo.errors import DemoError
-from curator.demo.run import DEMO_DATABASE, Adapters, AppSetup, DemoOptions
-from curator.settings import Settings
-from curator.store import Store
+from prefloop.curator.demo import messages as msg
+from prefloop.curator.demo.errors import DemoError
+from prefloop.curator.demo.run import DEMO_DATABASE, Adapters, AppSetup, DemoOptions
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
 
 __all__ = ["REVIEWERS", "EmulatedReviewDesk", "ExampleApp", "adapters", "demo"]
 
@@ -36,8 +36,8 @@ class ExampleApp:
     def __init__(self, setup: AppSetup) -> None:
         from werkzeug.serving import make_server
 
-        from capture.example import create_app
-        from curator.demo.clock import replay_clock
+        from prefloop.capture.example import create_app
+        from prefloop.curator.demo.clock import replay_clock
 
         self.app = create_app(setup.config, responder=setup.responder, clock=replay_clock(setup.clock_start))
         self.capture = self.app.extensions["example_capture"]
@@ -67,7 +67,7 @@ class EmulatedReviewDesk:
         adjudicators: Sequence[str] = ADJUDICATORS,
         seed: int | None = None,
     ) -> None:
-        from slackbot.simulate import start_emulated_bot
+        from prefloop.slackbot.simulate import start_emulated_bot
 
         self.store = store
         self.reviewers: Sequence[str] = list(reviewers)
@@ -88,8 +88,8 @@ class EmulatedReviewDesk:
     def post_pending(self, timeout: float) -> list[Any]:
         from sqlalchemy import func, select
 
-        from curator.store.models import ReviewPost
-        from slackbot.simulate import posted_pairs
+        from prefloop.curator.store.models import ReviewPost
+        from prefloop.slackbot.simulate import posted_pairs
 
         queued = len(self.running.bot.service.enqueue_pending().queued)
         deadline = time.monotonic() + timeout
@@ -106,7 +106,7 @@ class EmulatedReviewDesk:
             time.sleep(0.05)
 
     def vote(self, reviewer: str, post: Any, choice: str, reason: str | None) -> int:
-        from slackbot.simulate import SignedClient, block_action
+        from prefloop.slackbot.simulate import SignedClient, block_action
 
         client = self._clients.get(reviewer)
         if client is None:
@@ -118,7 +118,7 @@ class EmulatedReviewDesk:
         return [json.dumps(c.args, ensure_ascii=False, default=str) for c in list(self.emulator.calls)]
 
     def agreement(self) -> dict[str, object]:
-        from slackbot.agreement import agreement_report
+        from prefloop.slackbot.agreement import agreement_report
 
         overall = agreement_report(self.running.bot.service.rated_votes()).overall
         return {
@@ -174,12 +174,12 @@ def demo(settings: Settings, kafka: bool, workdir: Path, conversations: int, see
     set PREFLOOP_KAFKA_BOOTSTRAP and PREFLOOP_DATABASE_URL (its own database prefloop_demo is re-created
     there). Prints each stage and a summary, also written to <workdir>/summary.json. See docs/demo.md.
     """
-    from curator.demo import run_demo
+    from prefloop.curator.demo import run_demo
 
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.ERROR if name == "kafka" else logging.WARNING)
     if kafka:
-        from curator.demo.database import fresh_database
+        from prefloop.curator.demo.database import fresh_database
 
         if not settings.kafka_bootstrap:
             raise click.ClickException(msg.NO_KAFKA)

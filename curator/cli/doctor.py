@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from curator.doctor import run_checks
-from curator.settings import Settings
+from prefloop.curator.doctor import run_checks
+from prefloop.curator.settings import Settings
 
 __all__ = ["doctor"]
 

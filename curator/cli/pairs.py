@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from curator import messages as msg
-from curator.settings import Settings
+from prefloop.curator import messages as msg
+from prefloop.curator.settings import Settings
 
 __all__ = ["pair_record", "pairs", "trl_row"]
 
@@ -17,8 +17,8 @@ _STATUSES = ("accepted", "review", "discarded")
 
 
 def pair_record(p: Any) -> dict[str, Any]:
-    """A stored pair in the ``schemas.records.PairRecord`` shape (validated)."""
-    from schemas.records import PairRecord
+    """A stored pair in the ``prefloop.schemas.records.PairRecord`` shape (validated)."""
+    from prefloop.schemas.records import PairRecord
 
     rec = PairRecord(
         pair_id=p.pair_id,
@@ -71,7 +71,7 @@ def trl_row(p: Any) -> dict[str, Any]:
 def _query(statuses: tuple[str, ...], limit: int | None = None) -> Any:
     from sqlalchemy import select
 
-    from curator.store.models import Pair
+    from prefloop.curator.store.models import Pair
 
     q = select(Pair).order_by(Pair.formed_at, Pair.pair_id)
     if statuses:
@@ -80,7 +80,7 @@ def _query(statuses: tuple[str, ...], limit: int | None = None) -> Any:
 
 
 def _store(settings: Settings) -> Any:
-    from curator.store import Store
+    from prefloop.curator.store import Store
 
     store = Store(settings.database_url)
     store.require_current()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from curator.releases import messages as msg
-from curator.settings import Settings
-from curator.store import Store
+from prefloop.curator.releases import messages as msg
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
 
 __all__ = ["forget", "release", "scheduler"]
 
@@ -67,7 +67,7 @@ def build(
     no_progress: bool,
 ) -> None:
     """Build releases/<MONTH>/ (a rebuild goes to <MONTH>-r2, ...; nothing is ever overwritten)."""
-    from curator.releases import BuildOptions, GateFailedError, GatePolicy, build_release
+    from prefloop.curator.releases import BuildOptions, GateFailedError, GatePolicy, build_release
 
     store = _store(settings)
     options = BuildOptions.from_settings(
@@ -95,7 +95,7 @@ def build(
         )
     )
     if hub_repo:
-        from curator.releases.hub import push_to_hub
+        from prefloop.curator.releases.hub import push_to_hub
 
         url = push_to_hub(result.path, hub_repo, endpoint=hub_endpoint)
         click.echo(msg.PUSHED.format(path=result.path, repo=hub_repo, url=url))
@@ -107,7 +107,7 @@ def build(
 @click.pass_obj
 def pin_eval_cmd(settings: Settings, month: str, split: str) -> None:
     """Pin a release's test prompts as the frozen evaluation set: never shipped (or trained on) again."""
-    from curator.releases import pin_eval
+    from prefloop.curator.releases import pin_eval
 
     store = _store(settings)
     try:
@@ -127,7 +127,7 @@ def pin_eval_cmd(settings: Settings, month: str, split: str) -> None:
 @click.pass_obj
 def forget(settings: Settings, user: str, yes: bool) -> None:
     """Erase a user's events, responses, feedback and pairs (and votes on them) from the store."""
-    from curator.releases import forget_user
+    from prefloop.curator.releases import forget_user
 
     if not yes:
         click.confirm(f"Erase every row of user {user!r}? This cannot be undone", abort=True, err=True)
@@ -148,7 +148,7 @@ def scheduler() -> None:
 @click.pass_obj
 def run(settings: Settings) -> None:
     """Run the scheduler in the foreground (one process per database): day 1, 02:00 UTC, the month before."""
-    from curator.releases.scheduler import build_scheduler
+    from prefloop.curator.releases.scheduler import build_scheduler
 
     _store(settings).dispose()
     sched = build_scheduler(settings, blocking=True)
@@ -166,8 +166,8 @@ def run_once(settings: Settings, month: str | None) -> None:
     """Run the release job now, with the same once-per-month guard as the schedule."""
     from datetime import UTC, datetime
 
-    from curator.releases.months import parse_month, previous_month
-    from curator.releases.scheduler import release_month
+    from prefloop.curator.releases.months import parse_month, previous_month
+    from prefloop.curator.releases.scheduler import release_month
 
     period = month or previous_month(datetime.now(UTC))
     parse_month(period)
@@ -187,8 +187,8 @@ def status(settings: Settings) -> None:
     """The next scheduled run and the recent job runs."""
     from sqlalchemy import select
 
-    from curator.releases.scheduler import JOB_ID, open_job_store
-    from curator.store.models import JobRun
+    from prefloop.curator.releases.scheduler import JOB_ID, open_job_store
+    from prefloop.curator.store.models import JobRun
 
     store = _store(settings)
     jobs = open_job_store(settings)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from curator.scrub import messages
+from prefloop.curator.scrub import messages
 
 __all__ = ["scrub"]
 
@@ -32,7 +32,7 @@ __all__ = ["scrub"]
     "--recognizers",
     "recognizers_yaml",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="YAML recognizer registry (see curator.scrub.registry). Default: the built-in set.",
+    help="YAML recognizer registry (see prefloop.curator.scrub.registry). Default: the built-in set.",
 )
 @click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
 @click.pass_context
@@ -56,9 +56,9 @@ def scrub(
     """
     from tqdm import tqdm
 
-    from curator.scrub import ScrubError
-    from curator.scrub.engine import DEFAULT_MODEL
-    from curator.scrub.jsonl import scrub_jsonl
+    from prefloop.curator.scrub import ScrubError
+    from prefloop.curator.scrub.engine import DEFAULT_MODEL
+    from prefloop.curator.scrub.jsonl import scrub_jsonl
 
     model_name = model or getattr(ctx.obj, "spacy_model", None) or DEFAULT_MODEL
     with src.open("rb") as handle:

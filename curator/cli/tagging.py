@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from curator.tagging import messages
+from prefloop.curator.tagging import messages
 
 __all__ = ["tag", "tagger"]
 
@@ -28,7 +28,7 @@ def tag(src: Path, dst: Path, field: str, model_dir: Path | None, batch_size: in
     The field may hold a string or a list of {role, content} messages (the last user message is the prompt).
     A malformed line stops the run with its line number; the output is written only when every line is tagged.
     """
-    from curator.tagging import Tagger, tag_jsonl
+    from prefloop.curator.tagging import Tagger, tag_jsonl
 
     report = tag_jsonl(src, dst, Tagger.load(model_dir), field=field, batch_size=batch_size)
     click.echo(
@@ -71,10 +71,10 @@ def train(
     consult_at: float | None,
 ) -> None:
     """Train the classifiers on the committed corpus, calibrate thresholds, write the model."""
-    from curator.tagging import train as train_model
-    from curator.tagging.head import CONSULT_AT
-    from curator.tagging.tagger import DEFAULT_MODEL_DIR
-    from curator.tagging.training import DEFAULT_EPOCHS
+    from prefloop.curator.tagging import train as train_model
+    from prefloop.curator.tagging.head import CONSULT_AT
+    from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
+    from prefloop.curator.tagging.training import DEFAULT_EPOCHS
 
     report = train_model(
         corpus_dir,

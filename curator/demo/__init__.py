@@ -2,15 +2,15 @@
 
 ``prefloop demo`` wires it (the example Flask app with capture, the review bot against the Slack emulator);
 this package holds the trace, the simulated users and reviewers, the orchestration and the summary. It imports
-neither ``capture`` nor ``slackbot``: they come in through :class:`~curator.demo.run.Adapters`.
+neither ``capture`` nor ``slackbot``: they come in through :class:`~prefloop.curator.demo.run.Adapters`.
 """
 
 from __future__ import annotations
 
-from curator.demo.errors import DemoError
-from curator.demo.run import Adapters, AppSetup, DemoOptions, RunningApp, run_demo
-from curator.demo.summary import DemoSummary
-from curator.demo.trace import Conversation, load_trace
+from prefloop.curator.demo.errors import DemoError
+from prefloop.curator.demo.run import Adapters, AppSetup, DemoOptions, RunningApp, run_demo
+from prefloop.curator.demo.summary import DemoSummary
+from prefloop.curator.demo.trace import Conversation, load_trace
 
 __all__ = [
     "Adapters",

@@ -13,8 +13,8 @@ import urllib.request
 import uuid
 from typing import Any
 
-from curator.demo import messages
-from curator.demo.errors import DemoError
+from prefloop.curator.demo import messages
+from prefloop.curator.demo.errors import DemoError
 
 __all__ = ["CLIENT_VERSION", "BrowserSession"]
 

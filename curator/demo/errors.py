@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.errors import PrefloopError
+from prefloop.schemas.errors import PrefloopError
 
 __all__ = ["DemoError"]
 

@@ -10,8 +10,8 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from curator.demo import messages
-from curator.demo.trace import Conversation
+from prefloop.curator.demo import messages
+from prefloop.curator.demo.trace import Conversation
 
 __all__ = ["TraceModel", "context_key"]
 

@@ -17,11 +17,11 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 
-from curator.demo import messages
-from curator.demo.errors import DemoError
-from curator.pairing.grouping import normalize_text, similarity
-from curator.store import Store
-from curator.store.models import Pair, ReviewPost, Vote
+from prefloop.curator.demo import messages
+from prefloop.curator.demo.errors import DemoError
+from prefloop.curator.pairing.grouping import normalize_text, similarity
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import Pair, ReviewPost, Vote
 
 __all__ = ["Post", "ReviewDesk", "ReviewStats", "Truth", "reviewer_choice", "run_review"]
 
@@ -29,7 +29,7 @@ RUBRIC_REASONS = ("correctness", "grounding", "format", "safety", "usefulness")
 
 
 class Post(Protocol):
-    """A review post in Slack: the pair it shows and where (``slackbot.simulate.PostedPair``)."""
+    """A review post in Slack: the pair it shows and where (``prefloop.slackbot.simulate.PostedPair``)."""
 
     pair_id: str
     channel: str

@@ -17,17 +17,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from curator.demo import messages as msg
-from curator.demo.browser import BrowserSession
-from curator.demo.errors import DemoError
-from curator.demo.leaks import find_leaks
-from curator.demo.model import TraceModel
-from curator.demo.review import ReviewDesk, Truth, run_review
-from curator.demo.summary import DemoSummary, count_events, count_pairs, render_text
-from curator.demo.trace import load_trace
-from curator.demo.users import UserStats, plan_sessions, replay_session
-from curator.settings import Settings
-from curator.store import Store
+from prefloop.curator.demo import messages as msg
+from prefloop.curator.demo.browser import BrowserSession
+from prefloop.curator.demo.errors import DemoError
+from prefloop.curator.demo.leaks import find_leaks
+from prefloop.curator.demo.model import TraceModel
+from prefloop.curator.demo.review import ReviewDesk, Truth, run_review
+from prefloop.curator.demo.summary import DemoSummary, count_events, count_pairs, render_text
+from prefloop.curator.demo.trace import load_trace
+from prefloop.curator.demo.users import UserStats, plan_sessions, replay_session
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
 
 __all__ = ["DEMO_DATABASE", "MARKER", "Adapters", "AppSetup", "DemoOptions", "RunningApp", "run_demo"]
 
@@ -82,10 +82,10 @@ def _fresh_workdir(path: Path) -> None:
 
 
 def _curator(settings: Settings, store: Store) -> Any:
-    from curator.pairing import load_policy
-    from curator.pipeline import Curator
-    from curator.scrub import Scrubber
-    from curator.tagging import Tagger
+    from prefloop.curator.pairing import load_policy
+    from prefloop.curator.pipeline import Curator
+    from prefloop.curator.scrub import Scrubber
+    from prefloop.curator.tagging import Tagger
 
     scrubber = Scrubber(model=settings.spacy_model)
     tagger = Tagger.load(model_dir=settings.tagger_model)
@@ -111,10 +111,10 @@ def _replay(url: str, plans: Sequence[Any], workers: int, flip: float) -> UserSt
 
 def _ingest(settings: Settings, cur: Any, topic: str | None, group: str | None) -> Any:
     if topic is None:
-        from curator.ingest import SpoolSource
+        from prefloop.curator.ingest import SpoolSource
 
         return SpoolSource(cur, settings.spool_dir).run_once()
-    from curator.ingest.kafka import KafkaSource
+    from prefloop.curator.ingest.kafka import KafkaSource
 
     source = KafkaSource(
         cur,
@@ -142,7 +142,7 @@ def _drop_topics(bootstrap: str, topics: list[str], echo: Callable[[str], None])
 
 
 def _release(store: Store, settings: Settings, month: str, root: Path, echo: Callable[[str], None]) -> Any:
-    from curator.releases import BuildOptions, GateFailedError, build_release
+    from prefloop.curator.releases import BuildOptions, GateFailedError, build_release
 
     options = BuildOptions.from_settings(settings, month, root=root, progress=False)
     try:
@@ -165,7 +165,7 @@ def run_demo(
     echo: Callable[[str], None] = print,
 ) -> DemoSummary:
     """Run every stage; print progress with ``echo``; return (and write) the summary."""
-    from curator.releases.months import month_bounds
+    from prefloop.curator.releases.months import month_bounds
 
     started = time.monotonic()
     stage_started = started
@@ -205,7 +205,7 @@ def run_demo(
     store.upgrade()
     echo(msg.PREPARE.format(workdir=workdir, db=store.engine.url.render_as_string(), month=options.month))
     if topic:
-        from curator.ingest.kafka import ensure_topics
+        from prefloop.curator.ingest.kafka import ensure_topics
 
         ensure_topics(str(settings.kafka_bootstrap), {topic: 3, settings.kafka_dlq_topic: 1})
         echo(msg.PREPARE_KAFKA.format(bootstrap=settings.kafka_bootstrap, topic=topic, group=group))
@@ -324,7 +324,7 @@ def run_demo(
 
     # 7. summary ---------------------------------------------------------------------------------------------
     stage(7)
-    from curator.coverage import compute_coverage
+    from prefloop.curator.coverage import compute_coverage
 
     summary.events, summary.dead_letters = count_events(store)
     summary.pairs, summary.pii["entities_replaced"] = count_pairs(store)

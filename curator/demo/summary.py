@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from curator.store import Store
-from curator.store.models import DeadLetter, EventRow, Pair
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import DeadLetter, EventRow, Pair
 
 __all__ = ["DemoSummary", "count_events", "count_pairs", "render_text"]
 

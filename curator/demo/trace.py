@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curator.demo import messages
-from curator.demo.errors import DemoError
+from prefloop.curator.demo import messages
+from prefloop.curator.demo.errors import DemoError
 
 __all__ = [
     "DATA_DIR",

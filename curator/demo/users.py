@@ -1,7 +1,7 @@
 """Simulated users: who asks which replayed prompt, and what they click, with noise.
 
 The decisions are plain functions of a seeded ``random.Random`` (tested on their own); :func:`replay_session`
-carries one user's session out over HTTP with a :class:`~curator.demo.browser.BrowserSession`.
+carries one user's session out over HTTP with a :class:`~prefloop.curator.demo.browser.BrowserSession`.
 
 Behaviour, per user session on a prompt (shares are :data:`STYLES`):
 
@@ -21,8 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from curator.demo.browser import BrowserSession
-from curator.demo.trace import Conversation
+from prefloop.curator.demo.browser import BrowserSession
+from prefloop.curator.demo.trace import Conversation
 
 __all__ = [
     "REASONS",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
-from curator.ingest.files import FileSource, IngestTotals, SpoolSource, read_lines, writer_alive
-from curator.ingest.writer import WriteResult, write_batch
+from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
+from prefloop.curator.ingest.files import FileSource, IngestTotals, SpoolSource, read_lines, writer_alive
+from prefloop.curator.ingest.writer import WriteResult, write_batch
 
 __all__ = [
     "DeadLetterItem",

@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from schemas.errors import EventValidationError
-from schemas.events import MAX_EVENT_BYTES, Event, parse_event
+from prefloop.schemas.errors import EventValidationError
+from prefloop.schemas.events import MAX_EVENT_BYTES, Event, parse_event
 
 __all__ = ["DeadLetterItem", "Decoded", "RawRecord", "decode_records"]
 

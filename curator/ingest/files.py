@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from curator.ingest.decode import RawRecord
-from curator.store.models import SourceOffset
+from prefloop.curator.ingest.decode import RawRecord
+from prefloop.curator.store.models import SourceOffset
 
 __all__ = ["FileSource", "IngestTotals", "SpoolSource", "read_lines", "writer_alive"]
 
@@ -138,7 +138,7 @@ class SpoolSource:
         self.curator = curator
         self.spool_dir = Path(spool_dir)
         self.batch_bytes = batch_bytes
-        #: a :class:`curator.metrics.CuratorMetrics` to record each batch in, or None
+        #: a :class:`prefloop.curator.metrics.CuratorMetrics` to record each batch in, or None
         self.metrics = metrics
 
     def _process(self, batch: list[RawRecord], offsets: dict[str, int]) -> Any:

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
-from curator.ingest.collector import consumer_collector
-from curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
-from curator.ingest.files import IngestTotals
-from curator.ingest.stages import BatchStages
-from curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_SENT
+from prefloop.curator.ingest.collector import consumer_collector
+from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
+from prefloop.curator.ingest.files import IngestTotals
+from prefloop.curator.ingest.stages import BatchStages
+from prefloop.curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_SENT
 
 if TYPE_CHECKING:
-    from curator.metrics import CuratorMetrics
-    from curator.pipeline.core import BatchResult, PairingResult
+    from prefloop.curator.metrics import CuratorMetrics
+    from prefloop.curator.pipeline.core import BatchResult, PairingResult
 
 __all__ = ["DB_ERRORS", "KafkaSource", "dlq_headers", "ensure_topics"]
 
@@ -219,11 +219,11 @@ class KafkaSource:
     def run(self, *, once: bool = False, join_timeout_s: float = 60.0) -> IngestTotals:
         """Consume until :meth:`stop` (or, with ``once``, until every assigned partition is drained).
 
-        Three stages overlap (:mod:`curator.ingest.stages`): this thread polls and validates batch N+1 while a
+        Three stages overlap (:mod:`prefloop.curator.ingest.stages`): this thread polls and validates batch N+1 while a
         writer thread stores batch N in one transaction and a pairing thread pairs the groups earlier batches
         touched. Batch N's dead letters go to the DLQ topic and its offsets are committed here only after its
         transaction committed, in order; a crash re-reads at most the uncommitted batch (ingest is idempotent).
-        The garbage collector is tuned for the consumer meanwhile (:mod:`curator.ingest.collector`).
+        The garbage collector is tuned for the consumer meanwhile (:mod:`prefloop.curator.ingest.collector`).
         """
         with consumer_collector():
             return self._run(once=once, join_timeout_s=join_timeout_s)

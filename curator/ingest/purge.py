@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from curator.messages import PURGE_DONE, PURGE_FAILED
-from curator.store import Store
-from curator.store.models import EventRow, Pair, PromptGroup, ResponseRow, utcnow
+from prefloop.curator.messages import PURGE_DONE, PURGE_FAILED
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import EventRow, Pair, PromptGroup, ResponseRow, utcnow
 
 __all__ = ["PurgeResult", "PurgeSchedule", "blank_payload", "count_purgeable", "purge"]
 

@@ -16,10 +16,18 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from curator.ingest.decode import DeadLetterItem, Decoded
-from curator.pairing.grouping import group_key, normalize_text, turn_index
-from curator.store.bulk import batches, copy_insert, copy_new, execute_many, in_values, insert_stmt, is_pg
-from curator.store.models import (
+from prefloop.curator.ingest.decode import DeadLetterItem, Decoded
+from prefloop.curator.pairing.grouping import group_key, normalize_text, turn_index
+from prefloop.curator.store.bulk import (
+    batches,
+    copy_insert,
+    copy_new,
+    execute_many,
+    in_values,
+    insert_stmt,
+    is_pg,
+)
+from prefloop.curator.store.models import (
     DeadLetter,
     EventRow,
     FeedbackState,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from curator.pairing.checks import CHECKS, is_refusal, run_checks
-from curator.pairing.engine import evaluate, fingerprint, mark_duplicate, pair_group
-from curator.pairing.grouping import answer_hash, group_key, normalize_text, similarity, turn_index
-from curator.pairing.model import (
+from prefloop.curator.pairing.checks import CHECKS, is_refusal, run_checks
+from prefloop.curator.pairing.engine import evaluate, fingerprint, mark_duplicate, pair_group
+from prefloop.curator.pairing.grouping import answer_hash, group_key, normalize_text, similarity, turn_index
+from prefloop.curator.pairing.model import (
     ActionView,
     Candidate,
     FeedbackView,
@@ -14,9 +14,9 @@ from curator.pairing.model import (
     ResponseView,
     SignalView,
 )
-from curator.pairing.policy import DEFAULT_POLICY_PATH, RUBRIC_VERSION, Policy, load_policy
-from curator.pairing.routing import RouteInput, route
-from curator.pairing.signals import build_candidates
+from prefloop.curator.pairing.policy import DEFAULT_POLICY_PATH, RUBRIC_VERSION, Policy, load_policy
+from prefloop.curator.pairing.routing import RouteInput, route
+from prefloop.curator.pairing.signals import build_candidates
 
 __all__ = [
     "CHECKS",

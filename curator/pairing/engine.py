@@ -13,13 +13,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from curator.pairing.checks import run_checks
-from curator.pairing.grouping import normalize_text
-from curator.pairing.model import Candidate, GroupView, PairDraft, ResponseView, SignalView
-from curator.pairing.policy import RUBRIC_VERSION, Policy
-from curator.pairing.routing import RouteInput, route
-from curator.pairing.signals import build_candidates, combine, logit
-from schemas.records import SIGNAL_KINDS
+from prefloop.curator.pairing.checks import run_checks
+from prefloop.curator.pairing.grouping import normalize_text
+from prefloop.curator.pairing.model import Candidate, GroupView, PairDraft, ResponseView, SignalView
+from prefloop.curator.pairing.policy import RUBRIC_VERSION, Policy
+from prefloop.curator.pairing.routing import RouteInput, route
+from prefloop.curator.pairing.signals import build_candidates, combine, logit
+from prefloop.schemas.records import SIGNAL_KINDS
 
 __all__ = ["evaluate", "fingerprint", "pair_group"]
 

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from schemas.errors import ConfigError
+from prefloop.schemas.errors import ConfigError
 
 __all__ = ["DEFAULT_POLICY_PATH", "RUBRIC_VERSION", "Policy", "load_policy"]
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from curator.pairing.policy import Policy
+from prefloop.curator.pairing.policy import Policy
 
 __all__ = ["RouteInput", "route"]
 

@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from curator.pairing.grouping import answer_hash, similarity
-from curator.pairing.model import ActionView, Candidate, GroupView, ResponseView, SignalView
-from curator.pairing.policy import Policy
+from prefloop.curator.pairing.grouping import answer_hash, similarity
+from prefloop.curator.pairing.model import ActionView, Candidate, GroupView, ResponseView, SignalView
+from prefloop.curator.pairing.policy import Policy
 
 __all__ = ["build_candidates", "combine", "logit", "pair_id_for", "shrink"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from curator.pipeline.core import BatchResult, Curator, PairingResult
-from curator.pipeline.store_pairs import SaveStats, save_drafts
-from curator.pipeline.views import load_groups
+from prefloop.curator.pipeline.core import BatchResult, Curator, PairingResult
+from prefloop.curator.pipeline.store_pairs import SaveStats, save_drafts
+from prefloop.curator.pipeline.views import load_groups
 
 __all__ = ["BatchResult", "Curator", "PairingResult", "SaveStats", "load_groups", "save_drafts"]

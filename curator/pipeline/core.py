@@ -15,17 +15,17 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
-from curator.ingest.writer import WriteResult, write_batch
-from curator.pairing.engine import pair_group
-from curator.pairing.model import GroupView
-from curator.pairing.policy import Policy
-from curator.pipeline.store_pairs import PairScrubber, SaveStats, save_drafts
-from curator.pipeline.views import load_groups
-from curator.store import Store
-from curator.store.bulk import chunks, in_values
-from curator.store.models import PromptGroup
-from schemas.errors import ConfigError
+from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
+from prefloop.curator.ingest.writer import WriteResult, write_batch
+from prefloop.curator.pairing.engine import pair_group
+from prefloop.curator.pairing.model import GroupView
+from prefloop.curator.pairing.policy import Policy
+from prefloop.curator.pipeline.store_pairs import PairScrubber, SaveStats, save_drafts
+from prefloop.curator.pipeline.views import load_groups
+from prefloop.curator.store import Store
+from prefloop.curator.store.bulk import chunks, in_values
+from prefloop.curator.store.models import PromptGroup
+from prefloop.schemas.errors import ConfigError
 
 __all__ = ["BatchResult", "Curator", "PairingResult"]
 
@@ -50,7 +50,7 @@ class BatchResult:
 class Curator:
     """Ingest and pairing over one store.
 
-    ``scrubber`` (``curator.scrub.Scrubber``) and ``tagger`` (``curator.tagging.Tagger``: ``tag_many`` and
+    ``scrubber`` (``prefloop.curator.scrub.Scrubber``) and ``tagger`` (``prefloop.curator.tagging.Tagger``: ``tag_many`` and
     ``VERSION``) are optional so tests
     and benchmarks can run without them; ``require_scrub`` (the default) refuses to run without a scrubber,
     because pairs routed to review or accepted reach people and releases.

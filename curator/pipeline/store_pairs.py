@@ -9,11 +9,11 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from curator.pairing.engine import mark_duplicate
-from curator.pairing.model import PairDraft
-from curator.pairing.policy import RUBRIC_VERSION, Policy
-from curator.store.bulk import batches, copy_rows, in_values
-from curator.store.models import Pair, utcnow
+from prefloop.curator.pairing.engine import mark_duplicate
+from prefloop.curator.pairing.model import PairDraft
+from prefloop.curator.pairing.policy import RUBRIC_VERSION, Policy
+from prefloop.curator.store.bulk import batches, copy_rows, in_values
+from prefloop.curator.store.models import Pair, utcnow
 
 __all__ = ["PairScrubber", "SaveStats", "save_drafts"]
 

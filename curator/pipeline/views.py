@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from curator.pairing.model import ActionView, FeedbackView, GroupView, ResponseView
-from curator.store.bulk import batches, in_values
-from curator.store.models import EventRow, FeedbackState, ResponseRow
+from prefloop.curator.pairing.model import ActionView, FeedbackView, GroupView, ResponseView
+from prefloop.curator.store.bulk import batches, in_values
+from prefloop.curator.store.models import EventRow, FeedbackState, ResponseRow
 
 __all__ = ["load_groups"]
 

@@ -6,12 +6,12 @@ build, a schedule or a push runs.
 
 from __future__ import annotations
 
-from curator.releases.build import BuildOptions, BuildResult, build_release, release_dir_name
-from curator.releases.erasure import ErasureResult, forget_user
-from curator.releases.errors import GateFailedError, ReleaseExistsError, ReleaseInputError
-from curator.releases.gates import GATE_NAMES, GatePolicy
-from curator.releases.records import pin_eval
-from curator.releases.splits import SPLITS, split_for
+from prefloop.curator.releases.build import BuildOptions, BuildResult, build_release, release_dir_name
+from prefloop.curator.releases.erasure import ErasureResult, forget_user
+from prefloop.curator.releases.errors import GateFailedError, ReleaseExistsError, ReleaseInputError
+from prefloop.curator.releases.gates import GATE_NAMES, GatePolicy
+from prefloop.curator.releases.records import pin_eval
+from prefloop.curator.releases.splits import SPLITS, split_for
 
 __all__ = [
     "GATE_NAMES",

@@ -23,23 +23,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from curator.coverage import TaxonomyLike, category_table, load_taxonomy
-from curator.coverage_plot import plot_coverage
-from curator.releases import messages as msg
-from curator.releases.card import CardInput, render_card, scrubber_facts
-from curator.releases.changelog import ChangelogInput, render_changelog
-from curator.releases.errors import GateFailedError, ReleaseExistsError, ReleaseInputError
-from curator.releases.gates import GATE_NAMES, GatePolicy, GateTally, evaluate_gates
-from curator.releases.manifest import code_version, file_entries, write_manifest
-from curator.releases.months import month_bounds, parse_month
-from curator.releases.records import (
+from prefloop.curator.coverage import TaxonomyLike, category_table, load_taxonomy
+from prefloop.curator.coverage_plot import plot_coverage
+from prefloop.curator.releases import messages as msg
+from prefloop.curator.releases.card import CardInput, render_card, scrubber_facts
+from prefloop.curator.releases.changelog import ChangelogInput, render_changelog
+from prefloop.curator.releases.errors import GateFailedError, ReleaseExistsError, ReleaseInputError
+from prefloop.curator.releases.gates import GATE_NAMES, GatePolicy, GateTally, evaluate_gates
+from prefloop.curator.releases.manifest import code_version, file_entries, write_manifest
+from prefloop.curator.releases.months import month_bounds, parse_month
+from prefloop.curator.releases.records import (
     erasures_since,
     load_released_prompts,
     previous_release,
     record_release,
     release_pair_ids,
 )
-from curator.releases.rows import (
+from prefloop.curator.releases.rows import (
     exact_key,
     is_reviewed,
     messages_json,
@@ -49,12 +49,12 @@ from curator.releases.rows import (
     release_line,
     str_list,
 )
-from curator.releases.splits import SPLITS, split_for
-from curator.releases.writer import SplitWriters, finish_dataset_dict
-from curator.store import Store
-from curator.store.models import Pair
-from schemas.events import SCHEMA_VERSION
-from schemas.records import ReleaseManifest
+from prefloop.curator.releases.splits import SPLITS, split_for
+from prefloop.curator.releases.writer import SplitWriters, finish_dataset_dict
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import Pair
+from prefloop.schemas.events import SCHEMA_VERSION
+from prefloop.schemas.records import ReleaseManifest
 
 __all__ = ["BuildOptions", "BuildResult", "build_release", "release_dir_name"]
 
@@ -104,7 +104,7 @@ def release_dir_name(month: str, revision: int) -> str:
 
 
 def _plan_revision(session: Session, root: Path, month: str) -> int:
-    from curator.store.models import Release
+    from prefloop.curator.store.models import Release
 
     last = session.scalar(select(func.max(Release.revision)).where(Release.month == month)) or 0
     revision = last + 1

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from curator.coverage import CategoryCoverage
-from curator.releases.gates import GateTally
+from prefloop.curator.coverage import CategoryCoverage
+from prefloop.curator.releases.gates import GateTally
 
 __all__ = ["CardInput", "removed_table", "render_card", "scrubber_facts"]
 
@@ -37,10 +37,10 @@ class CardInput:
 
 def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
     """The scrubber versions recorded on the pairs, plus the current scrubber's version and recognizers when
-    ``curator.scrub`` is importable."""
+    ``prefloop.curator.scrub`` is importable."""
     facts: dict[str, Any] = {"on_pairs": sorted(versions_on_pairs), "current": None, "recognizers": []}
     try:
-        from curator.scrub import Scrubber
+        from prefloop.curator.scrub import Scrubber
 
         scrubber = Scrubber()  # recognizers only: the spaCy model loads on first use, not here
         facts["current"] = str(scrubber.VERSION)

@@ -57,7 +57,7 @@ def render_changelog(inp: ChangelogInput) -> str:
         f"which removed {inp.erasures.get('pairs', 0)} pairs and {inp.erasures.get('events', 0)} events from the "
         "store; none of them is in this or any later release."
     )
-    from curator.releases.card import removed_table
+    from prefloop.curator.releases.card import removed_table
 
     out += ["", "## Left out by the gates", "", *removed_table(dict(inp.report.get("removed") or {})), ""]
     return "\n".join(out)

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.orm import Session
 
-from curator.store import Store
-from curator.store.models import (
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import (
     Erasure,
     EventRow,
     FeedbackState,

@@ -1,10 +1,10 @@
-"""Errors raised by releases (all derive from :class:`schemas.errors.ReleaseError`)."""
+"""Errors raised by releases (all derive from :class:`prefloop.schemas.errors.ReleaseError`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from schemas.errors import ReleaseError
+from prefloop.schemas.errors import ReleaseError
 
 __all__ = ["GateFailedError", "ReleaseExistsError", "ReleaseInputError"]
 

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from curator.coverage import TaxonomyLike, category_table
+from prefloop.curator.coverage import TaxonomyLike, category_table
 
 __all__ = ["GATE_NAMES", "GatePolicy", "GateTally", "evaluate_gates"]
 
@@ -64,7 +64,7 @@ class GateTally:
     seen_prompts: int = 0
 
     def add(self, pair: Any, split: str, hazards: list[str], checks: list[str], reviewed: bool) -> None:
-        """Count one released pair (a projected ``pairs`` row, see :func:`curator.releases.rows.projection`)."""
+        """Count one released pair (a projected ``pairs`` row, see :func:`prefloop.curator.releases.rows.projection`)."""
         self.pairs += 1
         self.splits[split] += 1
         if not pair.scrubbed:

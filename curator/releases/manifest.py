@@ -7,7 +7,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from schemas.records import ReleaseFile, ReleaseManifest
+from prefloop.schemas.records import ReleaseFile, ReleaseManifest
 
 __all__ = ["MANIFEST_NAME", "code_version", "file_entries", "write_manifest"]
 

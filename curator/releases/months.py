@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from curator.releases.errors import ReleaseInputError
+from prefloop.curator.releases.errors import ReleaseInputError
 
 __all__ = ["month_bounds", "month_of", "parse_month", "previous_month"]
 

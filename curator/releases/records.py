@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from curator.store import Store
-from curator.store.models import Erasure, Release, ReleasedPrompt
-from schemas.records import ReleaseManifest
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import Erasure, Release, ReleasedPrompt
+from prefloop.schemas.records import ReleaseManifest
 
 __all__ = [
     "ReleasedPrompts",

@@ -9,7 +9,7 @@
 - The job itself is idempotent: it takes a unique ``job_runs`` row for (job, month) before any work, so two
   schedulers started by mistake release the month once. A failed run's row can be taken again, and so can
   one left ``running`` for 12 hours by a crashed process.
-- The callable is referenced as ``curator.releases.scheduler:run_monthly_release`` (the job store pickles it).
+- The callable is referenced as ``prefloop.curator.releases.scheduler:run_monthly_release`` (the job store pickles it).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from curator.releases import messages as msg
-from curator.releases.months import previous_month
-from curator.store import Store
-from curator.store.models import JobRun, Release, utcnow
+from prefloop.curator.releases import messages as msg
+from prefloop.curator.releases.months import previous_month
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import JobRun, Release, utcnow
 
 __all__ = [
     "JOB_FUNC",
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "prefloop-monthly-release"
 JOB_NAME = "monthly-release"  # job_runs.job
-JOB_FUNC = "curator.releases.scheduler:run_monthly_release"
+JOB_FUNC = "prefloop.curator.releases.scheduler:run_monthly_release"
 JOBS_TABLE = "apscheduler_jobs"
 
 
@@ -195,8 +195,8 @@ def _finish(store: Store, run_id: int, status: str, detail: dict[str, Any]) -> N
 
 def release_month(settings: Any, store: Store, period: str) -> dict[str, Any]:
     """Run the release for ``period`` once, guarded by its ``job_runs`` row. Returns what happened."""
-    from curator.releases.build import BuildOptions, build_release
-    from curator.releases.errors import GateFailedError
+    from prefloop.curator.releases.build import BuildOptions, build_release
+    from prefloop.curator.releases.errors import GateFailedError
 
     run_id = claim_run(store, JOB_NAME, period)
     if run_id is None:
@@ -246,7 +246,7 @@ def release_month(settings: Any, store: Store, period: str) -> dict[str, Any]:
 def run_monthly_release(period: str | None = None) -> dict[str, Any]:
     """The scheduled job: release the month before now (or ``period``). Loads the settings itself, since the
     job store keeps only a reference to this function, never a settings object with secrets in it."""
-    from curator.settings import Settings
+    from prefloop.curator.settings import Settings
 
     settings = Settings.load()
     store = Store(settings.database_url)

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
-from curator.releases.rows import SCHEMA
+from prefloop.curator.releases.rows import SCHEMA
 
 __all__ = ["BATCH_ROWS", "DATASET_DIR", "SplitWriters", "finish_dataset_dict"]
 
@@ -102,7 +102,7 @@ class SplitWriters:
         self.splits = {name: _Split(root, name) for name in splits}
 
     def add(self, split: str, line: str) -> None:
-        """Queue one JSONL line (see :func:`curator.releases.rows.release_line`) for ``split``."""
+        """Queue one JSONL line (see :func:`prefloop.curator.releases.rows.release_line`) for ``split``."""
         self.splits[split].add(line)
 
     def close(self) -> dict[str, str]:

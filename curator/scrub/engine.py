@@ -11,11 +11,11 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from curator.scrub.errors import ModelLoadError
-from curator.scrub.linking import link_spans
-from curator.scrub.placeholders import PlaceholderMap, resolve_overlaps
-from curator.scrub.recognizers import Recognizer, default_recognizers
-from curator.scrub.types import PiiSpan, ScrubbedPair, ScrubResult
+from prefloop.curator.scrub.errors import ModelLoadError
+from prefloop.curator.scrub.linking import link_spans
+from prefloop.curator.scrub.placeholders import PlaceholderMap, resolve_overlaps
+from prefloop.curator.scrub.recognizers import Recognizer, default_recognizers
+from prefloop.curator.scrub.types import PiiSpan, ScrubbedPair, ScrubResult
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -60,7 +60,7 @@ class Scrubber:
     The spaCy model loads lazily, once, on first use (thread-safe), with every pipe but ``ner`` (and what
     ``ner`` listens to) excluded. One instance may be shared by a whole process. ``VERSION`` names the scrubber
     and model versions for dataset cards. Spans scoring below ``min_score`` are dropped. With ``link`` (the
-    default), cross-span rules (``curator.scrub.linking``) add names implied by what the recognizers found.
+    default), cross-span rules (``prefloop.curator.scrub.linking``) add names implied by what the recognizers found.
     """
 
     DEFAULT_BATCH_SIZE = 64
@@ -92,8 +92,8 @@ class Scrubber:
 
     @classmethod
     def from_yaml(cls, path: str | Path, **kwargs: Any) -> Scrubber:
-        """A scrubber whose recognizers come from the YAML file at ``path`` (see ``curator.scrub.registry``)."""
-        from curator.scrub.registry import load_recognizers
+        """A scrubber whose recognizers come from the YAML file at ``path`` (see ``prefloop.curator.scrub.registry``)."""
+        from prefloop.curator.scrub.registry import load_recognizers
 
         return cls(recognizers=load_recognizers(path), **kwargs)
 

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-from curator.scrub import messages
-from schemas.errors import PrefloopError
+from prefloop.curator.scrub import messages
+from prefloop.schemas.errors import PrefloopError
 
 __all__ = ["ModelLoadError", "RecognizerConfigError", "ScrubError", "ScrubInputError"]
 

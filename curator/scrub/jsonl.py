@@ -1,6 +1,6 @@
 """Scrub a JSONL file: each line gains ``scrubbed`` (text with placeholders) and ``pii`` (offset records).
 
-Plain functions over files; ``curator.cli.scrub`` is the click adapter. Work is done in chunks of lines, in this
+Plain functions over files; ``prefloop.curator.cli.scrub`` is the click adapter. Work is done in chunks of lines, in this
 process or in a pool of worker processes (each loading its own spaCy model once); output order equals input
 order. Bad lines either stop the run (``on_error="fail"``, nothing is written) or are skipped and reported with
 their line numbers (``on_error="skip"``). No line is dropped without being counted.
@@ -18,10 +18,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
-from curator.scrub import messages
-from curator.scrub.engine import DEFAULT_MODEL, Scrubber
-from curator.scrub.errors import ScrubInputError
-from curator.scrub.placeholders import PlaceholderMap
+from prefloop.curator.scrub import messages
+from prefloop.curator.scrub.engine import DEFAULT_MODEL, Scrubber
+from prefloop.curator.scrub.errors import ScrubInputError
+from prefloop.curator.scrub.placeholders import PlaceholderMap
 
 __all__ = ["ScrubFileReport", "scrub_jsonl"]
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from curator.scrub.recognizers.wordlists import NOT_PII
-from curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
+from prefloop.curator.scrub.types import PiiSpan
 
 __all__ = ["link_spans"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.types import PiiSpan
 
 __all__ = ["PlaceholderMap", "normalize_value", "resolve_overlaps"]
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import yaml
 
-from curator.scrub.errors import RecognizerConfigError
-from curator.scrub.recognizers import BUILTIN, PatternRecognizer, Recognizer, default_recognizers
-from curator.scrub.types import ENTITY_TYPES
+from prefloop.curator.scrub.errors import RecognizerConfigError
+from prefloop.curator.scrub.recognizers import BUILTIN, PatternRecognizer, Recognizer, default_recognizers
+from prefloop.curator.scrub.types import ENTITY_TYPES
 
 __all__ = ["load_recognizers", "recognizers_from_config"]
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from curator.store.engine import Store, make_engine, upgrade
+from prefloop.curator.store.engine import Store, make_engine, upgrade
 
 __all__ = ["Store", "make_engine", "upgrade"]

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from schemas.errors import StoreError
+from prefloop.schemas.errors import StoreError
 
 __all__ = ["MIGRATIONS_DIR", "Store", "alembic_config", "make_engine", "upgrade"]
 

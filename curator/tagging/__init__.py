@@ -2,7 +2,7 @@
 
 Public surface::
 
-    from curator.tagging import Tagger, Taxonomy, Tags, train
+    from prefloop.curator.tagging import Tagger, Taxonomy, Tags, train
 
     tagger = Tagger.load()                      # the packaged model, loaded once per process
     tags = tagger.tag("How do I kill a Python process?")
@@ -13,12 +13,12 @@ Nothing is loaded at import time.
 
 from __future__ import annotations
 
-from curator.tagging.errors import CorpusError, InputError, ModelError, TaggingError, TaxonomyError
-from curator.tagging.jsonl import TagFileReport, tag_jsonl
-from curator.tagging.tagger import Tagger
-from curator.tagging.tags import Tags
-from curator.tagging.taxonomy import Category, Subcategory, Taxonomy
-from curator.tagging.training import TrainReport, train
+from prefloop.curator.tagging.errors import CorpusError, InputError, ModelError, TaggingError, TaxonomyError
+from prefloop.curator.tagging.jsonl import TagFileReport, tag_jsonl
+from prefloop.curator.tagging.tagger import Tagger
+from prefloop.curator.tagging.tags import Tags
+from prefloop.curator.tagging.taxonomy import Category, Subcategory, Taxonomy
+from prefloop.curator.tagging.training import TrainReport, train
 
 __all__ = [
     "Category",

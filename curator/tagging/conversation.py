@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from curator.tagging import messages
-from curator.tagging.errors import InputError
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.errors import InputError
 
 __all__ = ["Conversation", "user_turns"]
 

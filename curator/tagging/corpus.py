@@ -6,7 +6,7 @@ Two kinds of files are read:
   section; every other non-empty line that does not start with ``#`` is one example. `` ||| `` separates the user
   turns of a conversation (the last turn is the prompt).
 * ``authored/*.yaml`` — templated examples: request frames x requests, expanded by :func:`expand_templates`.
-* ``sources/`` — public data sets copied as published, labelled by :mod:`curator.tagging.sources`.
+* ``sources/`` — public data sets copied as published, labelled by :mod:`prefloop.curator.tagging.sources`.
 
 Each example gets a stable split (``train`` / ``test``) and a cross-validation fold from a hash of its normalised
 text (or of its template group), so neither moves when examples are added; duplicates across sources are dropped.
@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curator.tagging import messages
-from curator.tagging.errors import CorpusError
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.errors import CorpusError
 
 __all__ = [
     "DEFAULT_CORPUS_DIR",
@@ -193,7 +193,7 @@ def load_corpus(
     corpus_dir: Path | str | None = None, tactics: set[str] | None = None, hazards: set[str] | None = None
 ) -> list[Example]:
     """All labelled examples of a corpus directory, de-duplicated by normalised text (first one wins)."""
-    from curator.tagging import sources
+    from prefloop.curator.tagging import sources
 
     root = Path(corpus_dir) if corpus_dir is not None else DEFAULT_CORPUS_DIR
     if not root.is_dir():

@@ -17,8 +17,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from curator.tagging import messages
-from curator.tagging.errors import ModelError
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.errors import ModelError
 
 __all__ = ["ENCODER_ID", "ENCODER_SHA256", "SentenceEncoder"]
 

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from schemas.errors import PrefloopError
+from prefloop.schemas.errors import PrefloopError
 
 __all__ = ["CorpusError", "InputError", "ModelError", "TaggingError", "TaxonomyError"]
 

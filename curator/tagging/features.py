@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from curator.tagging import messages
-from curator.tagging.errors import TaxonomyError
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.errors import TaxonomyError
 
 __all__ = ["DEFAULT_LEXICON_PATH", "MAX_CONTEXT_TURNS", "Lexicon", "encoder_text", "model_text"]
 

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 from thinc.api import Adam, Linear, Model, Relu, chain, fix_random_seed
 
-from curator.tagging import messages
-from curator.tagging.errors import ModelError
-from curator.tagging.model import HARMFUL, MODEL_TACTICS
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.errors import ModelError
+from prefloop.curator.tagging.model import HARMFUL, MODEL_TACTICS
 
 __all__ = ["CONSULTED_ON", "CONSULT_AT", "HEAD_FILE", "HEAD_WEIGHT", "Head", "blend", "consult"]
 

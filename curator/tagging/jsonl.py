@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from curator.tagging import messages
-from curator.tagging.conversation import user_turns
-from curator.tagging.errors import InputError
-from curator.tagging.tagger import Tagger
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.conversation import user_turns
+from prefloop.curator.tagging.errors import InputError
+from prefloop.curator.tagging.tagger import Tagger
 
 __all__ = ["TagFileReport", "tag_jsonl"]
 

@@ -15,8 +15,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from curator.tagging import messages
-from curator.tagging.errors import TaxonomyError
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.errors import TaxonomyError
 
 __all__ = ["DEFAULT_RULES_PATH", "RuleHit", "RuleSet", "compile_pattern", "required_words"]
 

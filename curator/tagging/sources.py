@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from curator.tagging.corpus import Example
+from prefloop.curator.tagging.corpus import Example
 
 __all__ = ["hazard_for", "load_public"]
 

@@ -2,7 +2,7 @@
 
 The bag-of-words classifier (spaCy ``textcat_multilabel``) reads every prompt. When it sees any sign of harm,
 injection or an edge case, the prompt is also embedded by the sentence encoder and scored by the embedding
-classifier, and the two sets of scores are blended (:mod:`curator.tagging.head`). A model trained with
+classifier, and the two sets of scores are blended (:mod:`prefloop.curator.tagging.head`). A model trained with
 ``--no-encoder`` has no embedding classifier and uses the bag-of-words scores alone.
 """
 
@@ -18,16 +18,16 @@ from typing import Any, ClassVar
 import spacy
 from spacy.language import Language
 
-from curator.tagging import messages
-from curator.tagging.conversation import Conversation, user_turns
-from curator.tagging.encoder import ENCODER_ID, SentenceEncoder
-from curator.tagging.errors import ModelError
-from curator.tagging.features import Lexicon, encoder_text, model_text
-from curator.tagging.head import CONSULT_AT, HEAD_FILE, HEAD_WEIGHT, Head, blend, consult
-from curator.tagging.model import HARMFUL, labels_for
-from curator.tagging.rules import RuleSet
-from curator.tagging.tags import Tags, decide
-from curator.tagging.taxonomy import Taxonomy
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.conversation import Conversation, user_turns
+from prefloop.curator.tagging.encoder import ENCODER_ID, SentenceEncoder
+from prefloop.curator.tagging.errors import ModelError
+from prefloop.curator.tagging.features import Lexicon, encoder_text, model_text
+from prefloop.curator.tagging.head import CONSULT_AT, HEAD_FILE, HEAD_WEIGHT, Head, blend, consult
+from prefloop.curator.tagging.model import HARMFUL, labels_for
+from prefloop.curator.tagging.rules import RuleSet
+from prefloop.curator.tagging.tags import Tags, decide
+from prefloop.curator.tagging.taxonomy import Taxonomy
 
 __all__ = ["DEFAULT_MODEL_DIR", "LEXICON_FILE", "THRESHOLDS_FILE", "Tagger"]
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from curator.tagging.model import HARMFUL
+from prefloop.curator.tagging.model import HARMFUL
 
 __all__ = ["SECOND_HAZARD_RATIO", "Tags", "decide", "or_scores"]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from curator.tagging import messages
-from curator.tagging.errors import TaxonomyError
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.errors import TaxonomyError
 
 __all__ = ["DEFAULT_TAXONOMY_PATH", "Category", "Subcategory", "Taxonomy"]
 

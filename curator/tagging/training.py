@@ -2,7 +2,7 @@
 
 Deterministic for a given seed, corpus and machine: examples are ordered by their key, shuffled with a seeded
 ``random.Random``, and spaCy/thinc are seeded with ``fix_random_seed``. The corpus is split by a hash of each
-example's text (train / test, see :mod:`curator.tagging.corpus`); the model learns from train, the
+example's text (train / test, see :mod:`prefloop.curator.tagging.corpus`); the model learns from train, the
 thresholds are calibrated on out-of-fold predictions of the train split, test is left for the benchmark.
 """
 
@@ -22,16 +22,16 @@ from spacy.language import Language
 from spacy.training import Example as SpacyExample
 from spacy.util import compounding, fix_random_seed, minibatch
 
-from curator.tagging import messages
-from curator.tagging.corpus import FOLDS, Example, load_corpus
-from curator.tagging.encoder import ENCODER_ID, ENCODER_SHA256, SentenceEncoder
-from curator.tagging.features import DEFAULT_LEXICON_PATH, Lexicon, encoder_text, model_text
-from curator.tagging.head import CONSULT_AT, HEAD_FILE, HEAD_WEIGHT, Head, blend, consult
-from curator.tagging.model import HARMFUL, MODEL_TACTICS, build_pipeline, labels_for
-from curator.tagging.rules import RuleSet
-from curator.tagging.tagger import LEXICON_FILE, THRESHOLDS_FILE, Tagger
-from curator.tagging.tags import decide, or_scores
-from curator.tagging.taxonomy import Taxonomy
+from prefloop.curator.tagging import messages
+from prefloop.curator.tagging.corpus import FOLDS, Example, load_corpus
+from prefloop.curator.tagging.encoder import ENCODER_ID, ENCODER_SHA256, SentenceEncoder
+from prefloop.curator.tagging.features import DEFAULT_LEXICON_PATH, Lexicon, encoder_text, model_text
+from prefloop.curator.tagging.head import CONSULT_AT, HEAD_FILE, HEAD_WEIGHT, Head, blend, consult
+from prefloop.curator.tagging.model import HARMFUL, MODEL_TACTICS, build_pipeline, labels_for
+from prefloop.curator.tagging.rules import RuleSet
+from prefloop.curator.tagging.tagger import LEXICON_FILE, THRESHOLDS_FILE, Tagger
+from prefloop.curator.tagging.tags import decide, or_scores
+from prefloop.curator.tagging.taxonomy import Taxonomy
 
 __all__ = ["DEFAULT_EPOCHS", "TrainReport", "calibrate", "train"]
 
@@ -200,7 +200,7 @@ def train(
     ``folds`` models are trained on all but one fold each to score the held-out fold; the thresholds are chosen
     on those out-of-fold scores; the shipped model is then trained on the whole train split. ``folds=0`` skips
     the cross-validation and keeps the thresholds at 0.5 (for quick experiments and tests). With ``encoder``
-    (the default) a second classifier learns from sentence embeddings (:mod:`curator.tagging.head`) and the
+    (the default) a second classifier learns from sentence embeddings (:mod:`prefloop.curator.tagging.head`) and the
     tagger blends the two; without it the model is the bag-of-words classifier alone. ``consult_at`` is the
     bag-of-words score from which the encoder is consulted (lower: more recall on unfamiliar wordings, slower).
     """

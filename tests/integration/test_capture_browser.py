@@ -14,8 +14,8 @@ import pytest
 from flask import Flask, render_template_string, session
 from werkzeug.serving import make_server
 
-from capture import FeedbackCapture
-from capture.publisher.spool import list_segments, list_writers
+from prefloop.capture import FeedbackCapture
+from prefloop.capture.publisher.spool import list_segments, list_writers
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.integration

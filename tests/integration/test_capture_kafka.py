@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from capture import FeedbackCapture  # imports kafka-python quietly before the fixtures do
+from prefloop.capture import FeedbackCapture  # imports kafka-python quietly before the fixtures do
 
 pytestmark = pytest.mark.integration
 

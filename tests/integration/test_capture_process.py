@@ -35,7 +35,7 @@ def create_app(options: dict[str, Any] | None = None) -> Any:
     Options come from ``options`` or the PREFLOOP_TEST_APP JSON environment variable (gunicorn factory)."""
     from flask import Flask, jsonify, request
 
-    from capture import FeedbackCapture
+    from prefloop.capture import FeedbackCapture
 
     opts = options if options is not None else json.loads(os.environ["PREFLOOP_TEST_APP"])
     app = Flask("assistant")
@@ -65,8 +65,8 @@ def serve(options: dict[str, Any]) -> None:
 
 def stream(options: dict[str, Any]) -> None:
     """Submit ``total`` feedback events through a Publisher; report progress; flush when told to."""
-    from capture import Publisher
-    from schemas.events import parse_event
+    from prefloop.capture import Publisher
+    from prefloop.schemas.events import parse_event
     from tests.factories import EventFactory
 
     factory = EventFactory()

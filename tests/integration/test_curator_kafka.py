@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from curator.ingest.kafka import KafkaSource
-from curator.pairing import load_policy
-from curator.pipeline import Curator
-from curator.store import Store
-from curator.store.models import EventRow, Pair
+from prefloop.curator.ingest.kafka import KafkaSource
+from prefloop.curator.pairing import load_policy
+from prefloop.curator.pipeline import Curator
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import EventRow, Pair
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.integration
@@ -105,7 +105,7 @@ def curator_env(url: str, bootstrap: str, topic: str, dlq: str, group: str) -> d
 
 def start_curator(env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
     """`prefloop curator run` in a subprocess; its stderr goes to a temporary file (a pipe could fill up)."""
-    cmd = [sys.executable, "-m", "curator.cli", "curator", "run", "--no-scrub", "--no-tag", *extra]
+    cmd = [sys.executable, "-m", "prefloop.curator.cli", "curator", "run", "--no-scrub", "--no-tag", *extra]
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed with the process object
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     proc.log = log  # type: ignore[attr-defined]

@@ -15,11 +15,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
-from curator.ingest import RawRecord
-from curator.pairing import load_policy
-from curator.pipeline import Curator
-from curator.store import Store
-from curator.store.models import DeadLetter, EventRow
+from prefloop.curator.ingest import RawRecord
+from prefloop.curator.pairing import load_policy
+from prefloop.curator.pipeline import Curator
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import DeadLetter, EventRow
 from tests.factories import EventFactory
 from tests.integration.test_curator_kafka import (
     close,

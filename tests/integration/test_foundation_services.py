@@ -67,7 +67,7 @@ def test_db_upgrade_migrates_an_empty_postgresql(postgres_admin_url: str, tmp_pa
         env["PREFLOOP_DATABASE_URL"] = _with_database(postgres_admin_url, name)
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
         run = subprocess.run(
-            [sys.executable, "-m", "curator.cli", "db", "upgrade"],
+            [sys.executable, "-m", "prefloop.curator.cli", "db", "upgrade"],
             env=env,
             cwd=tmp_path,
             capture_output=True,
@@ -77,7 +77,7 @@ def test_db_upgrade_migrates_an_empty_postgresql(postgres_admin_url: str, tmp_pa
         assert run.returncode == 0, run.stderr
         assert ": empty -> [" in run.stdout
         doctor = subprocess.run(
-            [sys.executable, "-m", "curator.cli", "doctor"],
+            [sys.executable, "-m", "prefloop.curator.cli", "doctor"],
             env=env,
             cwd=tmp_path,
             capture_output=True,

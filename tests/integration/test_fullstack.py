@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from curator.cli.demo import EmulatedReviewDesk, ExampleApp
-from curator.demo.run import AppSetup
-from curator.settings import Settings
-from curator.store import Store
-from curator.store.models import Pair, ReviewPost
+from prefloop.curator.cli.demo import EmulatedReviewDesk, ExampleApp
+from prefloop.curator.demo.run import AppSetup
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import Pair, ReviewPost
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.integration
@@ -112,13 +112,13 @@ def click_through_the_page(url: str, profile: Path) -> None:
 def test_clicks_in_the_chat_page_reach_the_release(
     settings: Settings, app: ExampleApp, tmp_path: Path
 ) -> None:
-    from curator.ingest.kafka import KafkaSource
-    from curator.pairing import load_policy
-    from curator.pipeline import Curator
-    from curator.releases import BuildOptions, build_release
-    from curator.releases.months import month_of
-    from curator.scrub import Scrubber
-    from curator.tagging import Tagger
+    from prefloop.curator.ingest.kafka import KafkaSource
+    from prefloop.curator.pairing import load_policy
+    from prefloop.curator.pipeline import Curator
+    from prefloop.curator.releases import BuildOptions, build_release
+    from prefloop.curator.releases.months import month_of
+    from prefloop.curator.scrub import Scrubber
+    from prefloop.curator.tagging import Tagger
 
     click_through_the_page(app.url, tmp_path / "chromium-profile")
     assert app.flush(30.0), "capture did not ship every event to Kafka"
@@ -189,8 +189,8 @@ def test_the_demo_runs_on_kafka_and_postgresql(
     """`make demo KAFKA=1`: the same loop through the real broker and PostgreSQL; its topics are removed."""
     from kafka import KafkaAdminClient
 
-    from curator.cli.demo import adapters
-    from curator.demo import DemoOptions, run_demo
+    from prefloop.curator.cli.demo import adapters
+    from prefloop.curator.demo import DemoOptions, run_demo
 
     settings = Settings.load({}, database_url=postgres_url, kafka_bootstrap=kafka_bootstrap)
     lines: list[str] = []
@@ -215,7 +215,7 @@ def test_demo_database_is_recreated_empty(postgres_admin_url: str) -> None:
     """`prefloop demo --kafka` re-creates its own database on the server, leaving the others alone."""
     from sqlalchemy import create_engine, text
 
-    from curator.demo.database import fresh_database
+    from prefloop.curator.demo.database import fresh_database
 
     name = f"prefloop_demo_t_{uuid.uuid4().hex[:8]}"
     url = fresh_database(postgres_admin_url, name)

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from curator.store import Store, bulk
-from curator.store.bulk import copy_new
-from curator.store.models import EventRow
-from schemas.events import parse_event
+from prefloop.curator.store import Store, bulk
+from prefloop.curator.store.bulk import copy_new
+from prefloop.curator.store.models import EventRow
+from prefloop.schemas.events import parse_event
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.integration

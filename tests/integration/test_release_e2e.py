@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from curator.store import Store
+from prefloop.curator.store import Store
 from tests.unit.release_factories import add_pairs
 
 pytestmark = pytest.mark.integration
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 def _prefloop(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "curator.cli", *args],
+        [sys.executable, "-m", "prefloop.curator.cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import func, select
 
-from curator.settings import Settings
-from curator.store import Store
-from curator.store.models import AuditEntry, Pair, ReviewPost, ThreadMessage, Vote
-from slackbot.simulate import (
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import AuditEntry, Pair, ReviewPost, ThreadMessage, Vote
+from prefloop.slackbot.simulate import (
     EmulatedBot,
     PostedPair,
     SignedClient,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from curator.store import Store
-from curator.store.models import Pair, PromptGroup, Vote
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import Pair, PromptGroup, Vote
 
 TAXONOMY_TACTICS = (("direct_request", (0.2, 0.6)), ("prompt_injection", (0.2, 0.6)))
 TAXONOMY_HAZARDS = (("privacy", (0.3, 0.7)), ("violence", (0.3, 0.7)))

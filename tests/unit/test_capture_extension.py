@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask, render_template_string
 
-from capture import FeedbackCapture, NoUserError, SpoolFullError
-from capture.publisher.spool import list_segments, list_writers
-from schemas.errors import ConfigError, EventValidationError
+from prefloop.capture import FeedbackCapture, NoUserError, SpoolFullError
+from prefloop.capture.publisher.spool import list_segments, list_writers
+from prefloop.schemas.errors import ConfigError, EventValidationError
 
 CONTEXT = [{"role": "user", "content": "What is 2+2?"}]
 

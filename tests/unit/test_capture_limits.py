@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from capture.idempotency import IdempotencyCache
-from capture.ratelimit import RateLimiter
+from prefloop.capture.idempotency import IdempotencyCache
+from prefloop.capture.ratelimit import RateLimiter
 
 
 def test_rate_limit_allows_a_burst_then_refills_per_user() -> None:

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from capture import Publisher, PublisherConfig, QueueFullError, SpoolFullError
-from capture.errors import PublisherClosedError
-from capture.publisher.sender import conversation_key
-from capture.publisher.spool import SegmentWriter, list_segments, list_writers, read_cursor
-from schemas.events import FeedbackEvent, parse_event
+from prefloop.capture import Publisher, PublisherConfig, QueueFullError, SpoolFullError
+from prefloop.capture.errors import PublisherClosedError
+from prefloop.capture.publisher.sender import conversation_key
+from prefloop.capture.publisher.spool import SegmentWriter, list_segments, list_writers, read_cursor
+from prefloop.schemas.events import FeedbackEvent, parse_event
 from tests.factories import EventFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,8 +166,8 @@ def test_sigkill_loses_nothing_acknowledged(tmp_path: Path) -> None:
     code = f"""
 import sys
 sys.path.insert(0, {str(ROOT)!r})
-from capture import Publisher
-from schemas.events import parse_event
+from prefloop.capture import Publisher
+from prefloop.schemas.events import parse_event
 from tests.factories import EventFactory
 f = EventFactory()
 pub = Publisher(spool_dir={str(tmp_path)!r}, durability="none")
@@ -319,7 +319,7 @@ def test_conversation_key_reads_the_envelope_not_the_text(factory: EventFactory)
 
 
 def test_wire_line_is_exactly_to_json(factory: EventFactory) -> None:
-    from capture.publisher.publisher import wire_line
+    from prefloop.capture.publisher.publisher import wire_line
 
     for raw in (
         factory.response(
@@ -333,7 +333,7 @@ def test_wire_line_is_exactly_to_json(factory: EventFactory) -> None:
 
 
 def test_config_is_validated() -> None:
-    from schemas.errors import ConfigError
+    from prefloop.schemas.errors import ConfigError
 
     with pytest.raises(ConfigError, match="durability"):
         PublisherConfig(spool_dir=Path("x"), durability="sometimes")

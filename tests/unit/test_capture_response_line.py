@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from capture.core import CaptureCore
-from capture.intake import field_errors
-from capture.publisher.publisher import wire_line
-from capture.response_line import response_line
-from capture.settings import settings_from_config
-from schemas.errors import EventValidationError
-from schemas.events import GenerationSettings, Message, ResponseEvent
+from prefloop.capture.core import CaptureCore
+from prefloop.capture.intake import field_errors
+from prefloop.capture.publisher.publisher import wire_line
+from prefloop.capture.response_line import response_line
+from prefloop.capture.settings import settings_from_config
+from prefloop.schemas.errors import EventValidationError
+from prefloop.schemas.events import GenerationSettings, Message, ResponseEvent
 
 EVENT_ID = "019a4b2c-3d4e-7f60-8a1b-2c3d4e5f6a7b"
 USER = "u_0123456789abcdef0123456789abcdef"

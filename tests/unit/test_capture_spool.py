@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from capture.publisher.spool import (
+from prefloop.capture.publisher.spool import (
     Cursor,
     SegmentWriter,
     complete_lines,

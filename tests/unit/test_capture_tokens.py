@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from capture.errors import TokenError
-from capture.tokens import Pseudonymizer, TokenSigner, derive_key
+from prefloop.capture.errors import TokenError
+from prefloop.capture.tokens import Pseudonymizer, TokenSigner, derive_key
 
 KEY = derive_key("secret", "token")
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from capture import CaptureMiddleware
-from capture.publisher.spool import list_segments, list_writers
+from prefloop.capture import CaptureMiddleware
+from prefloop.capture.publisher.spool import list_segments, list_writers
 
 
 def chat_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

@@ -11,7 +11,7 @@ import pytest
 
 def _prefloop(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "curator.cli", *args],
+        [sys.executable, "-m", "prefloop.curator.cli", *args],
         env=env,
         cwd=cwd,
         capture_output=True,

@@ -1,4 +1,4 @@
-"""`curator.coverage`: shares against targets, backlog, disagreement, text, Prometheus gauges, CLI exit code."""
+"""`prefloop.curator.coverage`: shares against targets, backlog, disagreement, text, Prometheus gauges, CLI exit code."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from curator.coverage import compute_coverage, fill_registry, format_coverage_text, load_taxonomy
-from curator.store import Store
+from prefloop.curator.coverage import compute_coverage, fill_registry, format_coverage_text, load_taxonomy
+from prefloop.curator.store import Store
 from tests.unit.release_factories import SmallTaxonomy, add_pairs, add_votes
 
 TAX = SmallTaxonomy()
@@ -72,8 +72,8 @@ def test_cli_exits_nonzero_when_outside_range(
 
     from click.testing import CliRunner
 
-    from curator.cli.coverage import coverage
-    from curator.settings import Settings
+    from prefloop.curator.cli.coverage import coverage
+    from prefloop.curator.settings import Settings
 
     add_pairs(store, 3, tags={"tactic": "direct_request", "hazards": [], "scores": {}})
     settings = Settings.load({}, database_url=store.url)
@@ -90,7 +90,7 @@ def test_cli_exits_nonzero_when_outside_range(
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_served_metrics_refresh_after_the_interval(store: Store) -> None:
-    from curator.cli.coverage import _Latest
+    from prefloop.curator.cli.coverage import _Latest
 
     add_pairs(store, 2)
     registry = CollectorRegistry()

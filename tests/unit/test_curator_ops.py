@@ -14,12 +14,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
-from curator.ingest import RawRecord, decode_records
-from curator.ingest.purge import PurgeSchedule
-from curator.metrics import CuratorMetrics
-from curator.pairing import load_policy
-from curator.pipeline import Curator, PairingResult
-from curator.store.models import DeadLetter, EventRow
+from prefloop.curator.ingest import RawRecord, decode_records
+from prefloop.curator.ingest.purge import PurgeSchedule
+from prefloop.curator.metrics import CuratorMetrics
+from prefloop.curator.pairing import load_policy
+from prefloop.curator.pipeline import Curator, PairingResult
+from prefloop.curator.store.models import DeadLetter, EventRow
 from tests.factories import EventFactory
 
 GOOD = "Use xs.reverse() to reverse in place, or xs[::-1] to get a reversed copy of the list."
@@ -164,8 +164,8 @@ def test_curator_run_purges_at_start_and_serves_metrics(
     """Embedded mode end to end: `prefloop curator run --once` purges old raw text and counts what it ingests."""
     from click.testing import CliRunner
 
-    from curator.cli import cli
-    from curator.metrics import CuratorMetrics as Real
+    from prefloop.curator.cli import cli
+    from prefloop.curator.metrics import CuratorMetrics as Real
 
     made: list[CuratorMetrics] = []
 
@@ -174,7 +174,7 @@ def test_curator_run_purges_at_start_and_serves_metrics(
             super().__init__(*args, **kwargs)
             made.append(self)
 
-    monkeypatch.setattr("curator.metrics.CuratorMetrics", Keep)
+    monkeypatch.setattr("prefloop.curator.metrics.CuratorMetrics", Keep)
     spool = tmp_path / "spool"
     writer = spool / "host-1-aaa"
     writer.mkdir(parents=True)
@@ -232,7 +232,7 @@ def test_curator_run_gives_the_signal_handlers_back(tmp_path: Path, monkeypatch:
 
     from click.testing import CliRunner
 
-    from curator.cli import cli
+    from prefloop.curator.cli import cli
 
     before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     monkeypatch.setenv("PREFLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")

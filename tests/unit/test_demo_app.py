@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from capture.example import CannedResponder, create_app
+from prefloop.capture.example import CannedResponder, create_app
 
 
 @pytest.fixture()

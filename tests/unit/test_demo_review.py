@@ -12,11 +12,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from curator.demo.clock import replay_clock
-from curator.demo.errors import DemoError
-from curator.demo.leaks import find_leaks
-from curator.demo.review import Truth, reviewer_choice
-from curator.demo.run import MARKER, _fresh_workdir
+from prefloop.curator.demo.clock import replay_clock
+from prefloop.curator.demo.errors import DemoError
+from prefloop.curator.demo.leaks import find_leaks
+from prefloop.curator.demo.review import Truth, reviewer_choice
+from prefloop.curator.demo.run import MARKER, _fresh_workdir
 
 
 def test_reviewers_vote_for_the_better_side_as_shown() -> None:

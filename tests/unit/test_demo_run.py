@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from curator.cli.demo import EmulatedReviewDesk, adapters
-from curator.demo import DemoOptions, run_demo
-from curator.demo.leaks import release_texts
-from curator.demo.run import Adapters
-from curator.demo.trace import load_trace
-from curator.settings import Settings
-from curator.store import Store
-from curator.store.models import EventRow
+from prefloop.curator.cli.demo import EmulatedReviewDesk, adapters
+from prefloop.curator.demo import DemoOptions, run_demo
+from prefloop.curator.demo.leaks import release_texts
+from prefloop.curator.demo.run import Adapters
+from prefloop.curator.demo.trace import load_trace
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import EventRow
 
 
 def test_small_demo_runs_every_stage_and_leaks_nothing(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_small_demo_runs_every_stage_and_leaks_nothing(tmp_path: Path) -> None:
 
 
 def test_demo_kafka_says_what_it_needs(monkeypatch: Any, capsys: Any) -> None:
-    from curator.cli import main
+    from prefloop.curator.cli import main
 
     for name in ("PREFLOOP_KAFKA_BOOTSTRAP", "PREFLOOP_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -76,7 +76,7 @@ def test_demo_kafka_says_what_it_needs(monkeypatch: Any, capsys: Any) -> None:
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path, capsys: Any) -> None:
-    from curator.cli import main
+    from prefloop.curator.cli import main
 
     (tmp_path / "notes.txt").write_text("mine")
     assert main(["demo", "--workdir", str(tmp_path), "-n", "1"]) == 1
@@ -84,8 +84,8 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path, capsys: Any) -> N
 
 
 def test_release_overrides_only_volume_gates(sqlite_url: str, tmp_path: Path) -> None:
-    from curator.demo.run import _release
-    from curator.releases import GateFailedError
+    from prefloop.curator.demo.run import _release
+    from prefloop.curator.releases import GateFailedError
     from tests.unit.release_factories import add_pairs
 
     store = Store(sqlite_url)

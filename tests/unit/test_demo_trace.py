@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from curator.demo.errors import DemoError
-from curator.demo.model import TraceModel
-from curator.demo.trace import PII_PEOPLE, TRACE_FILE, inject_pii, load_trace, parse_transcript
+from prefloop.curator.demo.errors import DemoError
+from prefloop.curator.demo.model import TraceModel
+from prefloop.curator.demo.trace import PII_PEOPLE, TRACE_FILE, inject_pii, load_trace, parse_transcript
 
 
 def test_transcript_turns_become_messages() -> None:

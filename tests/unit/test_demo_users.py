@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from curator.cli.demo import ExampleApp
-from curator.demo.browser import BrowserSession
-from curator.demo.errors import DemoError
-from curator.demo.model import TraceModel
-from curator.demo.run import AppSetup
-from curator.demo.trace import load_trace
-from curator.demo.users import STYLES, SessionPlan, plan_sessions, prefer, replay_session, thumb
+from prefloop.curator.cli.demo import ExampleApp
+from prefloop.curator.demo.browser import BrowserSession
+from prefloop.curator.demo.errors import DemoError
+from prefloop.curator.demo.model import TraceModel
+from prefloop.curator.demo.run import AppSetup
+from prefloop.curator.demo.trace import load_trace
+from prefloop.curator.demo.users import STYLES, SessionPlan, plan_sessions, prefer, replay_session, thumb
 
 
 def test_thumbs_follow_the_better_answer_with_noise() -> None:

@@ -11,8 +11,8 @@ import click
 import pytest
 import yaml
 
-from curator.cli import cli
-from curator.settings import ENV_PREFIX, Settings
+from prefloop.curator.cli import cli
+from prefloop.curator.settings import ENV_PREFIX, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

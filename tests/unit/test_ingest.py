@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from curator.ingest import RawRecord
-from curator.pairing import load_policy
-from curator.pipeline import Curator
-from curator.store.models import DeadLetter, EventRow, FeedbackState, Pair, PromptGroup, ResponseRow
-from schemas.errors import ConfigError
+from prefloop.curator.ingest import RawRecord
+from prefloop.curator.pairing import load_policy
+from prefloop.curator.pipeline import Curator
+from prefloop.curator.store.models import DeadLetter, EventRow, FeedbackState, Pair, PromptGroup, ResponseRow
+from prefloop.schemas.errors import ConfigError
 from tests.factories import EventFactory
 
 GOOD = "Use xs.reverse() to reverse in place, or xs[::-1] to get a reversed copy of the list."
@@ -42,7 +42,7 @@ class FakeScrubbed:
 
 
 class UpperScrubber:
-    """Stands in for curator.scrub.Scrubber (an injected dependency, not the thing under test)."""
+    """Stands in for prefloop.curator.scrub.Scrubber (an injected dependency, not the thing under test)."""
 
     VERSION = "fake-1"
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from curator.ingest import RawRecord, decode_records
-from curator.ingest.decode import Decoded
-from schemas.errors import EventValidationError
-from schemas.events import parse_event
+from prefloop.curator.ingest import RawRecord, decode_records
+from prefloop.curator.ingest.decode import Decoded
+from prefloop.schemas.errors import EventValidationError
+from prefloop.schemas.events import parse_event
 from tests.factories import EventFactory
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from curator.ingest.writer import _generation, _response_ids
-from curator.pairing.grouping import normalize_text
-from schemas.errors import EventValidationError
-from schemas.events import GenerationSettings, parse_event
+from prefloop.curator.ingest.writer import _generation, _response_ids
+from prefloop.curator.pairing.grouping import normalize_text
+from prefloop.schemas.errors import EventValidationError
+from prefloop.schemas.events import GenerationSettings, parse_event
 from tests.factories import EventFactory
 
 _REFERENCE_SPACE = re.compile(r"\s+")

@@ -14,11 +14,19 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from curator.ingest import FileSource, RawRecord, SpoolSource, read_lines, writer_alive
-from curator.ingest.purge import blank_payload, purge
-from curator.pairing import load_policy
-from curator.pipeline import Curator
-from curator.store.models import DeadLetter, EventRow, Pair, PromptGroup, ResponseRow, SourceOffset, utcnow
+from prefloop.curator.ingest import FileSource, RawRecord, SpoolSource, read_lines, writer_alive
+from prefloop.curator.ingest.purge import blank_payload, purge
+from prefloop.curator.pairing import load_policy
+from prefloop.curator.pipeline import Curator
+from prefloop.curator.store.models import (
+    DeadLetter,
+    EventRow,
+    Pair,
+    PromptGroup,
+    ResponseRow,
+    SourceOffset,
+    utcnow,
+)
 from tests.factories import EventFactory
 
 GOOD = "Use xs.reverse() to reverse in place, or xs[::-1] to get a reversed copy of the list."
@@ -164,7 +172,7 @@ def test_blank_payload_keeps_ids_and_ratings() -> None:
 
 
 def test_cli_ingest_list_export_and_purge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from curator.cli import cli
+    from prefloop.curator.cli import cli
 
     monkeypatch.setenv("PREFLOOP_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
     f = EventFactory()

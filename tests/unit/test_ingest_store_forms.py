@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import ProgrammingError
 
-from curator.ingest import RawRecord
-from curator.pairing import load_policy
-from curator.pipeline import Curator
-from curator.store import Store
-from curator.store.bulk import copy_insert
-from curator.store.models import EventRow, PromptGroup, ResponseRow
+from prefloop.curator.ingest import RawRecord
+from prefloop.curator.pairing import load_policy
+from prefloop.curator.pipeline import Curator
+from prefloop.curator.store import Store
+from prefloop.curator.store.bulk import copy_insert
+from prefloop.curator.store.models import EventRow, PromptGroup, ResponseRow
 from tests.factories import EventFactory
 
 

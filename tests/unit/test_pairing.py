@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from curator.pairing import (
+from prefloop.curator.pairing import (
     ActionView,
     FeedbackView,
     GroupView,

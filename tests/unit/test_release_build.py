@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import delete
 
-from curator.releases import (
+from prefloop.curator.releases import (
     BuildOptions,
     BuildResult,
     GateFailedError,
@@ -20,8 +20,8 @@ from curator.releases import (
     build_release,
     split_for,
 )
-from curator.store import Store
-from curator.store.models import Release, ReleasedPrompt
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import Release, ReleasedPrompt
 from tests.unit.release_factories import SmallTaxonomy, add_pairs
 
 TAX = SmallTaxonomy()
@@ -183,7 +183,7 @@ def test_bad_month_and_unknown_override_are_refused(store: Store, tmp_path: Path
 
 
 def test_pinned_eval_prompts_are_never_shipped_again(store: Store, tmp_path: Path) -> None:
-    from curator.releases import pin_eval
+    from prefloop.curator.releases import pin_eval
 
     add_pairs(store, 20, month="2026-10")
     add_pairs(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from curator.cli.releases import forget, release, scheduler
-from curator.settings import Settings
-from curator.store import Store
+from prefloop.curator.cli.releases import forget, release, scheduler
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
 from tests.unit.release_factories import add_pairs
 
 

@@ -8,9 +8,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from curator.releases import BuildOptions, GatePolicy, build_release, forget_user
-from curator.store import Store
-from curator.store.models import Erasure, EventRow, FeedbackState, Pair, PromptGroup, ResponseRow, Vote
+from prefloop.curator.releases import BuildOptions, GatePolicy, build_release, forget_user
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import (
+    Erasure,
+    EventRow,
+    FeedbackState,
+    Pair,
+    PromptGroup,
+    ResponseRow,
+    Vote,
+)
 from tests.unit.release_factories import SmallTaxonomy, add_pairs, add_votes, key_of
 
 

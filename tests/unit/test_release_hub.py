@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from curator.releases import BuildOptions, GatePolicy, build_release
-from curator.releases.hub import push_to_hub
-from curator.store import Store
+from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
+from prefloop.curator.releases.hub import push_to_hub
+from prefloop.curator.store import Store
 from tests.unit.release_factories import SmallTaxonomy, add_pairs
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from curator.releases.months import previous_month
-from curator.releases.scheduler import (
+from prefloop.curator.releases.months import previous_month
+from prefloop.curator.releases.scheduler import (
     JOB_ID,
     build_scheduler,
     claim_run,
@@ -22,9 +22,9 @@ from curator.releases.scheduler import (
     release_month,
     stop_scheduler,
 )
-from curator.settings import Settings
-from curator.store import Store
-from curator.store.models import JobRun, Release
+from prefloop.curator.settings import Settings
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import JobRun, Release
 from tests.unit.release_factories import add_pairs
 
 
@@ -56,7 +56,7 @@ def test_job_is_added_once_and_restart_keeps_next_run_time(store: Store, tmp_pat
     sched = build_scheduler(settings, blocking=False)
     sched.start(paused=True)
     job = sched.get_job(JOB_ID)
-    assert job.func_ref == "curator.releases.scheduler:run_monthly_release"
+    assert job.func_ref == "prefloop.curator.releases.scheduler:run_monthly_release"
     assert job.misfire_grace_time == 72 * 3600 and job.coalesce
     assert str(job.trigger).startswith("cron[day='1', hour='2', minute='0'")
     stop_scheduler(sched)
@@ -142,7 +142,7 @@ def test_two_schedulers_release_a_month_once(store: Store, tmp_path: Path) -> No
 
 
 def test_run_left_running_by_a_crash_is_taken_over_when_stale(store: Store) -> None:
-    from curator.store.models import utcnow
+    from prefloop.curator.store.models import utcnow
 
     with store.session() as session:
         session.add(JobRun(job="monthly-release", period="2026-08", status="running", started_at=utcnow()))

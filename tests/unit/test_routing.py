@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from curator.pairing import RouteInput, load_policy, route
-from schemas.errors import ConfigError, PrefloopError
+from prefloop.curator.pairing import RouteInput, load_policy, route
+from prefloop.schemas.errors import ConfigError, PrefloopError
 
 
 def signal(kind: str = "choice", favours: str = "chosen", **detail: object) -> dict[str, object]:

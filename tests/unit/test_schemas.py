@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from schemas import EventValidationError, parse_event
-from schemas.events import MAX_EVENT_BYTES, MAX_TEXT_CHARS
-from schemas.export import JSON_DIR, render_all
+from prefloop.schemas import EventValidationError, parse_event
+from prefloop.schemas.events import MAX_EVENT_BYTES, MAX_TEXT_CHARS
+from prefloop.schemas.export import JSON_DIR, render_all
 from tests.factories import EventFactory
 
 F = EventFactory()
@@ -125,7 +125,9 @@ def test_unknown_fields_are_ignored_for_forward_compatibility() -> None:
 def test_committed_json_schemas_match_the_code() -> None:
     rendered = render_all()
     on_disk = {p.name: p.read_text(encoding="utf-8") for p in JSON_DIR.glob("*.json")}
-    assert rendered == on_disk, "schemas/json is stale: run `python -m schemas.export` and commit the result"
+    assert rendered == on_disk, (
+        "schemas/json is stale: run `python -m prefloop.schemas.export` and commit the result"
+    )
 
 
 def _properties(schema: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from curator.cli.scrub import scrub
-from curator.scrub import ScrubInputError
-from curator.scrub.jsonl import scrub_jsonl
+from prefloop.curator.cli.scrub import scrub
+from prefloop.curator.scrub import ScrubInputError
+from prefloop.curator.scrub.jsonl import scrub_jsonl
 
 DATA = Path(__file__).parent.parent / "data" / "pii"
 NO_NER = str(DATA / "no_ner.yaml")

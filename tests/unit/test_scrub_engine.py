@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from curator.scrub import (
+from prefloop.curator.scrub import (
     ENTITY_TYPES,
     ModelLoadError,
     PatternRecognizer,
@@ -17,8 +17,8 @@ from curator.scrub import (
     ScrubbedPair,
     Scrubber,
 )
-from curator.scrub.engine import may_hold_names
-from curator.scrub.registry import recognizers_from_config
+from prefloop.curator.scrub.engine import may_hold_names
+from prefloop.curator.scrub.registry import recognizers_from_config
 
 DATA = Path(__file__).parent.parent / "data" / "pii"
 
@@ -194,7 +194,7 @@ def test_ner_is_skipped_only_where_it_cannot_find_names(text: str, expected: boo
 
 
 def test_one_scrubber_shared_by_threads_loads_the_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import curator.scrub.engine as engine
+    import prefloop.curator.scrub.engine as engine
 
     loads = []
     real_load = engine._load_model

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from curator.scrub.linking import link_spans
-from curator.scrub.placeholders import normalize_value, resolve_overlaps
-from curator.scrub.recognizers import CountryRecognizer, NameListRecognizer
-from curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.linking import link_spans
+from prefloop.curator.scrub.placeholders import normalize_value, resolve_overlaps
+from prefloop.curator.scrub.recognizers import CountryRecognizer, NameListRecognizer
+from prefloop.curator.scrub.types import PiiSpan
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from curator.scrub.recognizers import (
+from prefloop.curator.scrub.recognizers import (
     CreditCardRecognizer,
     DateOfBirthRecognizer,
     EmailRecognizer,
@@ -19,7 +19,7 @@ from curator.scrub.recognizers import (
     StreetAddressRecognizer,
     UsSsnRecognizer,
 )
-from curator.scrub.recognizers.validators import iban_ok, luhn_ok, ssn_ok
+from prefloop.curator.scrub.recognizers.validators import iban_ok, luhn_ok, ssn_ok
 
 
 def found(recognizer: Recognizer, text: str) -> list[str]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from curator.settings import Settings
-from schemas.errors import ConfigError
+from prefloop.curator.settings import Settings
+from prefloop.schemas.errors import ConfigError
 
 
 def test_defaults_are_embedded_mode() -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from slackbot.agreement import RatedVote, agreement_report, krippendorff_alpha_nominal, percent_agreement
+from prefloop.slackbot.agreement import (
+    RatedVote,
+    agreement_report,
+    krippendorff_alpha_nominal,
+    percent_agreement,
+)
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", example C: 4 observers, 12 units, nominal,
 # with missing values (None). Published nominal alpha = 0.743.

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from curator.cli import main
-from curator.store import Store
-from slackbot.emulator import SlackEmulator
-from slackbot.quorum import QuorumPolicy
-from slackbot.rubric import load_rubric
-from slackbot.service import ReviewService
-from slackbot.simulate import make_review_pairs
+from prefloop.curator.cli import main
+from prefloop.curator.store import Store
+from prefloop.slackbot.emulator import SlackEmulator
+from prefloop.slackbot.quorum import QuorumPolicy
+from prefloop.slackbot.rubric import load_rubric
+from prefloop.slackbot.service import ReviewService
+from prefloop.slackbot.simulate import make_review_pairs
 
 
 @pytest.fixture()

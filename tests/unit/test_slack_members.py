@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from slackbot.members import GroupMembers, MembersUnavailable
+from prefloop.slackbot.members import GroupMembers, MembersUnavailable
 
 
 class Clock:

@@ -10,15 +10,15 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from curator.store import Store
-from curator.store.models import OutboxMessage, ReviewPost
-from curator.store.models.base import utcnow
-from slackbot.emulator import SlackEmulator
-from slackbot.outbox import Outbox
-from slackbot.quorum import QuorumPolicy
-from slackbot.rubric import load_rubric
-from slackbot.service import ReviewService
-from slackbot.simulate import make_review_pairs
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import OutboxMessage, ReviewPost
+from prefloop.curator.store.models.base import utcnow
+from prefloop.slackbot.emulator import SlackEmulator
+from prefloop.slackbot.outbox import Outbox
+from prefloop.slackbot.quorum import QuorumPolicy
+from prefloop.slackbot.rubric import load_rubric
+from prefloop.slackbot.service import ReviewService
+from prefloop.slackbot.simulate import make_review_pairs
 
 
 class Clock:

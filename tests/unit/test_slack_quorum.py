@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from slackbot.errors import PolicyError
-from slackbot.quorum import Ballot, QuorumPolicy, decide, load_policy, pair_effect, to_label
+from prefloop.slackbot.errors import PolicyError
+from prefloop.slackbot.quorum import Ballot, QuorumPolicy, decide, load_policy, pair_effect, to_label
 
 P = QuorumPolicy(quorum=2, max_votes=3)
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from curator.store import Store
-from curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost, ThreadMessage, Vote
-from curator.store.models.base import utcnow
-from slackbot.quorum import QuorumPolicy
-from slackbot.rubric import load_rubric
-from slackbot.service import ReviewService
-from slackbot.simulate import make_review_pairs
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost, ThreadMessage, Vote
+from prefloop.curator.store.models.base import utcnow
+from prefloop.slackbot.quorum import QuorumPolicy
+from prefloop.slackbot.rubric import load_rubric
+from prefloop.slackbot.service import ReviewService
+from prefloop.slackbot.simulate import make_review_pairs
 
 
 def _service(store: Store, **policy: object) -> ReviewService:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from slackbot.errors import RubricError
-from slackbot.rubric import load_rubric
-from slackbot.views import (
+from prefloop.slackbot.errors import RubricError
+from prefloop.slackbot.rubric import load_rubric
+from prefloop.slackbot.views import (
     ACTION_READ_FULL,
     VOTE_ACTIONS,
     PairView,

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from curator.store import Store
-from curator.store.models import EventRow, Pair, PromptGroup, ResponseRow, Vote
-from schemas.errors import StoreError
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import EventRow, Pair, PromptGroup, ResponseRow, Vote
+from prefloop.schemas.errors import StoreError
 
 T0 = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
 

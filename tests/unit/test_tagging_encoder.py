@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from curator.tagging import ModelError
-from curator.tagging.encoder import WIDTH, SentenceEncoder
-from curator.tagging.head import Head, blend, consult
+from prefloop.curator.tagging import ModelError
+from prefloop.curator.tagging.encoder import WIDTH, SentenceEncoder
+from prefloop.curator.tagging.head import Head, blend, consult
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from curator.cli.tagging import tag
-from curator.tagging import InputError, Tagger, tag_jsonl
+from prefloop.curator.cli.tagging import tag
+from prefloop.curator.tagging import InputError, Tagger, tag_jsonl
 
 
 @pytest.fixture(scope="module")

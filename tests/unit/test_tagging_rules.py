@@ -4,7 +4,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from curator.tagging.rules import RuleSet, compile_pattern
+from prefloop.curator.tagging.rules import RuleSet, compile_pattern
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_social_engineering_cues_are_weak_evidence(rules_and_nlp: tuple[RuleSet,
 
 
 def test_required_words_leave_out_gaps_and_optional_tokens() -> None:
-    from curator.tagging.rules import required_words
+    from prefloop.curator.tagging.rules import required_words
 
     assert required_words(compile_pattern("ignore ~3 previous|prior rules?")) == [
         frozenset({"ignore"}),
@@ -84,9 +84,9 @@ def test_the_prefilter_finds_exactly_what_the_matcher_finds(rules_and_nlp: tuple
     import yaml
     from spacy.matcher import Matcher
 
-    from curator.tagging.corpus import load_corpus
-    from curator.tagging.features import model_text
-    from curator.tagging.rules import DEFAULT_RULES_PATH
+    from prefloop.curator.tagging.corpus import load_corpus
+    from prefloop.curator.tagging.features import model_text
+    from prefloop.curator.tagging.rules import DEFAULT_RULES_PATH
 
     rules, nlp = rules_and_nlp
     plain = Matcher(nlp.vocab)

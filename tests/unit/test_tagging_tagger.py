@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from curator.tagging import InputError, Tagger, Tags, Taxonomy
-from curator.tagging.tags import decide
+from prefloop.curator.tagging import InputError, Tagger, Tags, Taxonomy
+from prefloop.curator.tagging.tags import decide
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +174,7 @@ def test_injection_asking_for_a_weapon_keeps_both_axes(tagger: Tagger) -> None:
 
 
 def test_the_encoder_is_consulted_only_when_the_words_leave_doubt(tagger: Tagger) -> None:
-    from curator.tagging.encoder import ENCODER_ID, SentenceEncoder
+    from prefloop.curator.tagging.encoder import ENCODER_ID, SentenceEncoder
 
     assert tagger.meta["encoder"]["id"] == ENCODER_ID
     encoder = SentenceEncoder.load()

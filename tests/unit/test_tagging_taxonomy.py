@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from curator.tagging import Taxonomy, TaxonomyError
+from prefloop.curator.tagging import Taxonomy, TaxonomyError
 
 TACTICS = ["direct_request", "prompt_injection", "social_engineering", "gradual_escalation", "edge_case"]
 HAZARDS = [

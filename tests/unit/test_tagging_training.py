@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from curator.cli.tagging import tagger as tagger_group
-from curator.tagging import CorpusError, ModelError, Tagger, train
-from curator.tagging.corpus import expand_templates, load_corpus, parse_authored, split_of
-from curator.tagging.tagger import DEFAULT_MODEL_DIR, THRESHOLDS_FILE
+from prefloop.curator.cli.tagging import tagger as tagger_group
+from prefloop.curator.tagging import CorpusError, ModelError, Tagger, train
+from prefloop.curator.tagging.corpus import expand_templates, load_corpus, parse_authored, split_of
+from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR, THRESHOLDS_FILE
 
 TINY = """\
 ## tactic=none hazards=none
@@ -131,8 +131,8 @@ def test_splits_are_stable_hashes() -> None:
 
 
 def test_harmful_threshold_is_calibrated_finer_than_the_hazard_grid() -> None:
-    from curator.tagging.corpus import Example
-    from curator.tagging.training import calibrate
+    from prefloop.curator.tagging.corpus import Example
+    from prefloop.curator.tagging.training import calibrate
 
     hazards = ["violence"]
     held, cats = [], []
@@ -149,8 +149,8 @@ def test_harmful_threshold_is_calibrated_finer_than_the_hazard_grid() -> None:
 
 
 def test_no_encoder_model_tags_without_the_encoder(tiny_corpus: Path, tmp_path: Path) -> None:
-    from curator.tagging.encoder import SentenceEncoder
-    from curator.tagging.head import HEAD_FILE
+    from prefloop.curator.tagging.encoder import SentenceEncoder
+    from prefloop.curator.tagging.head import HEAD_FILE
 
     report = train(tiny_corpus, tmp_path / "bow", seed=0, epochs=2, folds=0, encoder=False)
     assert report.encoder is None and not (tmp_path / "bow" / HEAD_FILE).exists()
@@ -161,8 +161,8 @@ def test_no_encoder_model_tags_without_the_encoder(tiny_corpus: Path, tmp_path: 
 
 
 def test_encoder_model_keeps_its_head_and_refuses_another_encoder(tiny_corpus: Path, tmp_path: Path) -> None:
-    from curator.tagging.encoder import ENCODER_ID
-    from curator.tagging.head import HEAD_FILE
+    from prefloop.curator.tagging.encoder import ENCODER_ID
+    from prefloop.curator.tagging.head import HEAD_FILE
 
     out = tmp_path / "enc"
     report = train(tiny_corpus, out, seed=0, epochs=2, folds=2)

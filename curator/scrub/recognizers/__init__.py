@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from curator.scrub.recognizers.address import StreetAddressRecognizer
-from curator.scrub.recognizers.base import PatternRecognizer, Recognizer
-from curator.scrub.recognizers.cues import LocationCueRecognizer, PersonCueRecognizer
-from curator.scrub.recognizers.names import NameListRecognizer
-from curator.scrub.recognizers.ner import NerRecognizer
-from curator.scrub.recognizers.patterns import (
+from prefloop.curator.scrub.recognizers.address import StreetAddressRecognizer
+from prefloop.curator.scrub.recognizers.base import PatternRecognizer, Recognizer
+from prefloop.curator.scrub.recognizers.cues import LocationCueRecognizer, PersonCueRecognizer
+from prefloop.curator.scrub.recognizers.names import NameListRecognizer
+from prefloop.curator.scrub.recognizers.ner import NerRecognizer
+from prefloop.curator.scrub.recognizers.patterns import (
     CreditCardRecognizer,
     DateOfBirthRecognizer,
     EmailRecognizer,
@@ -16,9 +16,9 @@ from curator.scrub.recognizers.patterns import (
     PersonalUrlRecognizer,
     UsSsnRecognizer,
 )
-from curator.scrub.recognizers.phone import PhoneRecognizer
-from curator.scrub.recognizers.places import CountryRecognizer
-from curator.scrub.recognizers.secrets import SecretsRecognizer
+from prefloop.curator.scrub.recognizers.phone import PhoneRecognizer
+from prefloop.curator.scrub.recognizers.places import CountryRecognizer
+from prefloop.curator.scrub.recognizers.secrets import SecretsRecognizer
 
 __all__ = [
     "BUILTIN",

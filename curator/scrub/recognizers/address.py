@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from curator.scrub.recognizers.base import Recognizer
-from curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

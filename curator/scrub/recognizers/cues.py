@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from curator.scrub.recognizers.base import Recognizer
-from curator.scrub.recognizers.wordlists import NOT_PII
-from curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
+from prefloop.curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

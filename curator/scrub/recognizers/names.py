@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from curator.scrub.recognizers.base import Recognizer
-from curator.scrub.recognizers.ner import code_regions
-from curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII, PLACE_NAMES
-from curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.ner import code_regions
+from prefloop.curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII, PLACE_NAMES
+from prefloop.curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -145,5 +145,5 @@ def _headline(text: str, match: re.Match[str]) -> bool:
 
 
 def _read_list(filename: str) -> frozenset[str]:
-    data = resources.files("curator.scrub").joinpath("data", filename).read_text(encoding="utf-8")
+    data = resources.files("prefloop.curator.scrub").joinpath("data", filename).read_text(encoding="utf-8")
     return frozenset(line.strip() for line in data.splitlines() if line.strip() and not line.startswith("#"))

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from curator.scrub.recognizers.base import Recognizer
-from curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII
-from curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII
+from prefloop.curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

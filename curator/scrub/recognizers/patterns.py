@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
-from curator.scrub.recognizers.base import PatternRecognizer
-from curator.scrub.recognizers.validators import card_issuer_ok, iban_ok, ip_ok, luhn_ok, ssn_ok
-from curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.recognizers.base import PatternRecognizer
+from prefloop.curator.scrub.recognizers.validators import card_issuer_ok, iban_ok, ip_ok, luhn_ok, ssn_ok
+from prefloop.curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import phonenumbers
 
-from curator.scrub.recognizers.base import Recognizer, has_context
-from curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.recognizers.base import Recognizer, has_context
+from prefloop.curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from curator.store.engine import make_engine
-from curator.store.models import Base
+from prefloop.curator.store.engine import make_engine
+from prefloop.curator.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import curator.store.models.base
+import prefloop.curator.store.models.base
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
-from curator.store.models.events import (
+from prefloop.curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
+from prefloop.curator.store.models.events import (
     DeadLetter,
     EventRow,
     FeedbackState,
@@ -11,9 +11,9 @@ from curator.store.models.events import (
     ResponseRow,
     SourceOffset,
 )
-from curator.store.models.pairs import Pair
-from curator.store.models.releases import Erasure, JobRun, Release, ReleasedPrompt
-from curator.store.models.review import (
+from prefloop.curator.store.models.pairs import Pair
+from prefloop.curator.store.models.releases import Erasure, JobRun, Release, ReleasedPrompt
+from prefloop.curator.store.models.review import (
     AuditEntry,
     OutboxMessage,
     Reviewer,

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
+from prefloop.curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
 
 __all__ = ["DeadLetter", "EventRow", "FeedbackState", "PromptGroup", "ResponseRow", "SourceOffset"]
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
+from prefloop.curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
 
 __all__ = ["Pair"]
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
+from prefloop.curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
 
 __all__ = ["Erasure", "JobRun", "Release", "ReleasedPrompt"]
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
+from prefloop.curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
 
 __all__ = ["AuditEntry", "OutboxMessage", "ReviewPost", "Reviewer", "SeenSlackEvent", "ThreadMessage", "Vote"]
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import curator.store.models.base
+import prefloop.curator.store.models.base
 
 revision: str = "0001_initial"
 down_revision: str | Sequence[str] | None = None
@@ -26,7 +26,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("pair_id", sa.String(length=64), nullable=True),
@@ -49,14 +49,14 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("raw", sa.LargeBinary(), nullable=False),
-        sa.Column("at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dead_letters")),
     )
     op.create_table(
         "erasures",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("user", sa.String(length=128), nullable=False),
-        sa.Column("at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("events_removed", sa.Integer(), nullable=False),
         sa.Column("pairs_removed", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_erasures")),
@@ -73,15 +73,19 @@ def upgrade() -> None:
         sa.Column("conversation_id", sa.String(length=128), nullable=False),
         sa.Column("user", sa.String(length=128), nullable=False),
         sa.Column("response_id", sa.String(length=128), nullable=True),
-        sa.Column("occurred_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ingested_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "occurred_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "ingested_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.Column(
             "payload",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("source", sa.String(length=300), nullable=True),
-        sa.Column("purged_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("purged_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_events")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
@@ -98,7 +102,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=32), nullable=True),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("occurred_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "occurred_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.PrimaryKeyConstraint("response_id", "user", name=op.f("pk_feedback")),
     )
     op.create_table(
@@ -107,8 +113,12 @@ def upgrade() -> None:
         sa.Column("job", sa.String(length=64), nullable=False),
         sa.Column("period", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("started_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "started_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "finished_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column(
             "detail",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
@@ -132,8 +142,10 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
-        sa.Column("first_seen", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "first_seen", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("last_seen", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("dirty", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_prompt_groups")),
     )
@@ -162,7 +174,9 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("created_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_releases")),
         sa.UniqueConstraint("month", "revision", name="uq_releases_month_revision"),
     )
@@ -172,13 +186,13 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=True),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("added_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("added_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_reviewers")),
     )
     op.create_table(
         "slack_events_seen",
         sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_slack_events_seen")),
     )
     op.create_table(
@@ -194,15 +208,19 @@ def upgrade() -> None:
         sa.Column("pair_id", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "next_attempt_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column(
             "result",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
-        sa.Column("created_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("sent_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_outbox")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_slack_outbox_dedupe_key")),
     )
@@ -214,7 +232,9 @@ def upgrade() -> None:
         "source_offsets",
         sa.Column("source", sa.String(length=300), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "updated_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.PrimaryKeyConstraint("source", name=op.f("pk_source_offsets")),
     )
     op.create_table(
@@ -279,9 +299,13 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("formed_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("created_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("formed_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.ForeignKeyConstraint(
             ["group_key"], ["prompt_groups.key"], name=op.f("fk_pairs_group_key_prompt_groups")
         ),
@@ -310,7 +334,7 @@ def upgrade() -> None:
         sa.Column("prompt_source", sa.String(length=64), nullable=False),
         sa.Column("regenerates", sa.String(length=128), nullable=True),
         sa.Column("turn_index", sa.Integer(), nullable=False),
-        sa.Column("shown_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("shown_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["event_id"], ["events.event_id"], name=op.f("fk_responses_event_id_events"), ondelete="CASCADE"
         ),
@@ -333,9 +357,13 @@ def upgrade() -> None:
         sa.Column("a_is", sa.String(length=8), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("rubric_version", sa.String(length=32), nullable=False),
-        sa.Column("posted_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("reminded_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("resolved_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("posted_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "reminded_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "resolved_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.ForeignKeyConstraint(
             ["pair_id"], ["pairs.pair_id"], name=op.f("fk_review_posts_pair_id_pairs"), ondelete="CASCADE"
@@ -353,7 +381,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(length=64), nullable=False),
         sa.Column("ts", sa.String(length=32), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["pair_id"], ["pairs.pair_id"], name=op.f("fk_thread_messages_pair_id_pairs"), ondelete="CASCADE"
         ),
@@ -372,7 +400,7 @@ def upgrade() -> None:
         sa.Column("a_is", sa.String(length=8), nullable=False),
         sa.Column("rubric_version", sa.String(length=32), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
-        sa.Column("voted_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("voted_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["pair_id"], ["pairs.pair_id"], name=op.f("fk_votes_pair_id_pairs"), ondelete="CASCADE"
         ),

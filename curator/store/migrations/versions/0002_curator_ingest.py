@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import curator.store.models.base
+import prefloop.curator.store.models.base
 
 revision: str = "0002_curator_ingest"
 down_revision: str | Sequence[str] | None = "0001_initial"
@@ -31,7 +31,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("continued_by", sa.String(length=128), nullable=True))
     with op.batch_alter_table("prompt_groups", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("purged_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "purged_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=True
+            )
         )
     with op.batch_alter_table("pairs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("fingerprint", sa.String(length=64), nullable=True))

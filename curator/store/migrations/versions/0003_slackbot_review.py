@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import curator.store.models.base
+import prefloop.curator.store.models.base
 
 revision: str = "0003_slackbot_review"
 down_revision: str | Sequence[str] | None = "0001_initial"
@@ -24,7 +24,9 @@ def upgrade() -> None:
     with op.batch_alter_table("review_posts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reminders", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
-            sa.Column("escalated_at", curator.store.models.base.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "escalated_at", prefloop.curator.store.models.base.UTCDateTime(timezone=True), nullable=True
+            )
         )
     with op.batch_alter_table("votes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_votes_reviewer"), ["reviewer"], unique=False)
