@@ -54,7 +54,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at ``url`` to ``revision`` (default: every head, so area branches all apply)."""
     try:
         command.upgrade(alembic_config(url), revision)

@@ -122,3 +122,18 @@ def test_unmigrated_database_is_reported(tmp_path: object) -> None:
     store.upgrade()  # idempotent
     assert store.is_current()
     store.dispose()
+
+
+def test_the_migration_history_has_one_head_so_plain_alembic_upgrade_head_works(tmp_path) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from prefloop.curator.store.engine import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'one-head.db'}"
+    config = alembic_config(url)
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+    command.upgrade(config, "head")
+    from prefloop.curator.store import Store
+
+    assert Store(url).is_current()
