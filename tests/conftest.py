@@ -13,8 +13,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property-based tests drive real services (HTTP apps, Kafka, PostgreSQL): no per-example deadline (a broker
+# round trip is not a slow example), and fixtures that outlive examples are the point, not a mistake.
+settings.register_profile(
+    "prefloop",
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("PREFLOOP_HYPOTHESIS_PROFILE", "prefloop"))
 
 
 def _deploy(service: str, *args: str) -> str:
