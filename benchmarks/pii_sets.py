@@ -1,0 +1,118 @@
+"""The PII benchmark's data sets, loaded into one shape (``Case``), with the policy's labels (docs/privacy.md).
+
+* ``mimesis`` — evaluation set 2, the headline: ``benchmarks/data/pii/eval_mimesis.jsonl``, generated once by
+  ``benchmarks/pii_mimesis.py`` and frozen before tuning.
+* ``presidio_research`` — evaluation set 1: presidio-research's ``generated_large.json`` (MIT), relabelled to the
+  policy by template (below); the scrubber's rules were tuned on it in earlier work, so it is no longer unseen.
+* ``assistant`` — the hand-written development cases (``assistant_cases.yaml``).
+* ``ordinary`` — the preservation set: 600 assistant turns of Anthropic HH-RLHF (``ordinary_hh_rlhf.jsonl``, MIT)
+  and hand-written ordinary replies (``ordinary_replies.yaml``). Nothing in them is private: every text must come
+  back unchanged.
+
+Relabelling of set 1 (by template, never by looking at the scrubber's output): countries are kept (``KEEP``),
+except inside an address block where they are neither rewarded nor counted (``NOT_SCORED``); a city is private
+where the text ties it to a person or an address, and kept where it is named generically (templates 110, 115,
+119: a song's city, a band's home city, where an organisation celebrates) or tied to a public figure (178, the
+Princess Royal); dates of birth are scored where the text says they are one (61, 76), not in template 79.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).parent / "data" / "pii"
+NOT_SCORED = "NOT_SCORED"
+KEEP = "KEEP"
+_GOLD_TYPES = {
+    "PERSON": "PERSON",
+    "ADDRESS": "STREET_ADDRESS",
+    "LOCATION": "LOCATION",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "PHONE_NUMBER": "PHONE_NUMBER",
+    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
+    "US_SSN": "US_SSN",
+    "IBAN_CODE": "IBAN_CODE",
+    "IP_ADDRESS": "IP_ADDRESS",
+}
+_GENERIC_CITY_TEMPLATES = frozenset({110, 115, 119, 178})
+_DOB_TEMPLATES = frozenset({61, 76})
+_TAG = re.compile(r"\{\{(\w+)\}\}")
+_MARK = re.compile(r"\[\[([A-Z_]+):(.*?)\]\]", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One text; ``gold`` holds (type, start, end) with type ``KEEP`` for what must stay, ``NOT_SCORED`` for
+    what counts neither way."""
+
+    text: str
+    gold: tuple[tuple[str, int, int], ...]
+    source: str
+    shape: str = ""
+
+
+def load_presidio_research(limit: int | None = None) -> list[Case]:
+    records = json.loads((DATA / "generated_large.json").read_text(encoding="utf-8"))
+    cases = []
+    for record in records[:limit]:
+        tags = _TAG.findall(record["masked"])
+        spans = sorted(record["spans"], key=lambda s: s["start_position"])
+        in_block = "\n" in record["masked"] and "street_name" in record["masked"]
+        gold = []
+        for index, span in enumerate(spans):
+            tag = tags[index] if len(tags) == len(spans) else ""
+            kind = _GOLD_TYPES.get(span["entity_type"], NOT_SCORED)
+            if tag == "country":
+                kind = NOT_SCORED if in_block else KEEP
+            elif tag == "city" and record["template_id"] in _GENERIC_CITY_TEMPLATES:
+                kind = KEEP
+            elif tag == "date_of_birth":
+                kind = "DATE_OF_BIRTH" if record["template_id"] in _DOB_TEMPLATES else NOT_SCORED
+            gold.append((kind, span["start_position"], span["end_position"]))
+        cases.append(Case(record["full_text"], tuple(gold), "presidio_research", str(record["template_id"])))
+    return cases
+
+
+def load_assistant_cases() -> list[Case]:
+    marked = yaml.safe_load((DATA / "assistant_cases.yaml").read_text(encoding="utf-8"))["cases"]
+    cases = []
+    for item in marked:
+        text, gold, position, length = [], [], 0, 0
+        for match in _MARK.finditer(item):
+            text.append(item[position : match.start()])
+            length += match.start() - position
+            gold.append((match.group(1), length, length + len(match.group(2))))
+            text.append(match.group(2))
+            length += len(match.group(2))
+            position = match.end()
+        text.append(item[position:])
+        cases.append(Case("".join(text), tuple(gold), "assistant"))
+    return cases
+
+
+def load_mimesis(limit: int | None = None) -> list[Case]:
+    cases = []
+    with (DATA / "eval_mimesis.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            gold = [(s["type"], s["start"], s["end"]) for s in record["spans"]]
+            gold += [(KEEP, k["start"], k["end"]) for k in record["keep"]]
+            cases.append(Case(record["text"], tuple(gold), "mimesis", record["shape"]))
+    return cases[:limit] if limit else cases
+
+
+def load_ordinary(limit: int | None = None) -> list[Case]:
+    cases = []
+    with (DATA / "ordinary_hh_rlhf.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            cases.append(Case(json.loads(line)["text"], (), "ordinary", "hh_rlhf"))
+    replies = yaml.safe_load((DATA / "ordinary_replies.yaml").read_text(encoding="utf-8"))["replies"]
+    written = [Case(r["text"], (), "ordinary", r["kind"]) for r in replies]
+    if limit:
+        return cases[: max(0, limit - len(written))] + written
+    return cases + written

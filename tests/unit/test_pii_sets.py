@@ -1,0 +1,40 @@
+"""The PII benchmark's sets: evaluation set 2 is frozen (regenerates byte for byte), labels sit on real text."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from benchmarks import pii_mimesis
+from benchmarks.pii_sets import KEEP, NOT_SCORED, load_mimesis, load_ordinary, load_presidio_research
+
+DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "pii"
+#: sha256 of the frozen evaluation set 2; changing the file needs a new set, not an edit.
+EVAL_MIMESIS_SHA256 = "31579f0b910ad2e6712ecd277709ad0894bfcf173431a3eab8b705bda1585108"
+
+
+def test_evaluation_set_2_is_frozen_and_regenerates_byte_for_byte(tmp_path: Path) -> None:
+    frozen = (DATA / "eval_mimesis.jsonl").read_bytes()
+    assert hashlib.sha256(frozen).hexdigest() == EVAL_MIMESIS_SHA256
+    pii_mimesis.main(["--out", str(tmp_path / "again.jsonl")])
+    assert (tmp_path / "again.jsonl").read_bytes() == frozen
+
+
+def test_every_label_covers_a_non_blank_value_and_sets_have_their_sizes() -> None:
+    mimesis = load_mimesis()
+    research = load_presidio_research()
+    assert len(mimesis) == 740 and len(research) == 2109
+    for case in mimesis + research:
+        for kind, start, end in case.gold:
+            assert 0 <= start < end <= len(case.text)
+            assert case.text[start:end].strip(), (case.shape, kind)
+    kinds = {kind for case in mimesis for kind, _, _ in case.gold}
+    assert {KEEP, "PERSON", "SECRET", "STREET_ADDRESS", "EMAIL_ADDRESS", "PHONE_NUMBER"} <= kinds
+    relabelled = {kind for case in research for kind, _, _ in case.gold}
+    assert {KEEP, NOT_SCORED, "DATE_OF_BIRTH"} <= relabelled
+
+
+def test_preservation_set_has_no_labels() -> None:
+    ordinary = load_ordinary()
+    assert len(ordinary) == 698
+    assert all(not case.gold and case.text.strip() for case in ordinary)
