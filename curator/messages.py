@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "COMMIT_FAILED",
     "DB_RETRY",
+    "DLQ_FAILED",
     "DLQ_SENT",
     "EXPORT_DONE",
     "EXPORT_SKIPPED_UNSCRUBBED",
@@ -19,6 +20,7 @@ __all__ = [
     "RUN_METRICS",
     "RUN_PURGE",
     "SCRUBBER_MISSING",
+    "UNSTORABLE",
 ]
 
 DB_RETRY = "database unavailable ({error}); retrying the same batch in {delay:.1f}s (offsets not committed)"
@@ -26,6 +28,11 @@ COMMIT_FAILED = (
     "offset commit failed ({error}); the records will be re-read and stored once (ingest is idempotent)"
 )
 DLQ_SENT = "dead-lettered {source}: {code}"
+DLQ_FAILED = (
+    "could not send the dead letter of {source} ({code}) to {topic}: {error}; it is kept in the store's "
+    "dead_letters table and consumption goes on (counted in prefloop_curator_dead_letter_failures_total)"
+)
+UNSTORABLE = "the store refused the event at {source}: dead-lettered ({reason})"
 RUN_KAFKA = "curator: consuming {topic} from {bootstrap} as group {group}"
 RUN_EMBEDDED = "curator: embedded mode, reading the capture spool at {spool}"
 RUN_DONE = (

@@ -10,6 +10,7 @@ through the CLI loop) with the results they already compute: recording costs a f
 | ``prefloop_curator_events_stored_total`` | counter | — (new events stored) |
 | ``prefloop_curator_events_duplicate_total`` | counter | — (redeliveries and repeats, stored once already) |
 | ``prefloop_curator_events_dead_lettered_total`` | counter | ``reason`` (validation code: ``not_json``, ...) |
+| ``prefloop_curator_dead_letter_failures_total`` | counter | ``error`` (a dead letter not sent to the DLQ topic; it stays in ``dead_letters``) |
 | ``prefloop_curator_pairs_total`` | counter | ``route`` (``accepted``/``review``/``discarded``: pairs created or re-routed) |
 | ``prefloop_curator_groups_paired_total`` | counter | — |
 | ``prefloop_curator_batch_seconds`` | histogram | — (one batch's store transaction) |
@@ -48,6 +49,12 @@ class CuratorMetrics:
             "prefloop_curator_events_dead_lettered",
             "Records that failed validation, by reason (the error code).",
             ["reason"],
+            registry=r,
+        )
+        self.dead_letter_failures = Counter(
+            "prefloop_curator_dead_letter_failures",
+            "Dead letters that could not be sent to the DLQ topic (kept in the store), by error class.",
+            ["error"],
             registry=r,
         )
         self.pairs = Counter(
@@ -103,6 +110,9 @@ class CuratorMetrics:
             self.pairs.labels(route=route).inc(n)
         if seconds is not None:
             self.pairing_seconds.observe(seconds)
+
+    def dead_letter_failed(self, error: str) -> None:
+        self.dead_letter_failures.labels(error=error).inc()
 
     def set_lag(self, behind: dict[int, int]) -> None:
         """Records behind the end, per partition number."""

@@ -52,8 +52,10 @@ class FieldError:
 class EventValidationError(SchemaError):
     """An event failed validation. ``errors`` lists every offending field; ``code`` classifies the failure.
 
-    Codes: ``not_json``, ``not_utf8``, ``not_object``, ``too_large``, ``unknown_type``,
-    ``unsupported_version``, ``invalid``.
+    Codes: ``not_json``, ``not_utf8``, ``not_object``, ``too_large``, ``too_deep`` (nesting over
+    :data:`prefloop.schemas.limits.MAX_JSON_DEPTH`), ``unknown_type``, ``unsupported_version``, ``invalid``;
+    a consumer also dead-letters with ``undecodable`` (any other decoding failure) and ``unstorable`` (the
+    store refused the event).
     """
 
     def __init__(self, code: str, errors: list[FieldError], raw: object = None) -> None:

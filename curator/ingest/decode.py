@@ -1,4 +1,10 @@
-"""Raw bytes to validated events, or to dead letters with the reason. Plain data; no I/O."""
+"""Raw bytes to validated events, or to dead letters with the reason. Plain data; no I/O.
+
+No record stops the consumer: nesting is bounded before parsing (``too_deep``), numbers JSON cannot hold
+(``NaN``, ``Infinity``, ``1e400``) are refused (``not_json``), NUL and lone surrogates, which the store cannot
+keep, are replaced with U+FFFD (:mod:`prefloop.curator.ingest.sanitize`), and any other failure to decode a
+record dead-letters it as ``undecodable`` with the error's class, never its text.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from prefloop.schemas.errors import EventValidationError
+from prefloop.curator.ingest.sanitize import finite_json, storable, storable_text
+from prefloop.schemas.errors import EventValidationError, FieldError
 from prefloop.schemas.events import MAX_EVENT_BYTES, Event, parse_event
+from prefloop.schemas.limits import MAX_JSON_DEPTH, json_too_deep
 
 __all__ = ["DeadLetterItem", "Decoded", "RawRecord", "decode_records"]
 
@@ -38,10 +46,15 @@ class Decoded:
     re-encoding. ``payload`` (the parsed object) is then parsed from it only when asked for.
     """
 
-    __slots__ = ("_payload", "event", "source", "text")
+    __slots__ = ("_payload", "event", "record", "source", "text")
 
     def __init__(
-        self, event: Any, payload: dict[str, Any] | None, source: str, text: str | None = None
+        self,
+        event: Any,
+        payload: dict[str, Any] | None,
+        source: str,
+        text: str | None = None,
+        record: RawRecord | None = None,
     ) -> None:
         if payload is None and text is None:
             raise ValueError("a decoded event needs its payload or its JSON text")
@@ -49,6 +62,8 @@ class Decoded:
         self._payload = payload
         self.source = source
         self.text = text
+        #: the record it came from (a store that refuses the event dead-letters this record)
+        self.record = record
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -70,17 +85,63 @@ class DeadLetterItem:
     fields: list[dict[str, str]] = field(default_factory=list)
 
 
+class _NotFinite(ValueError):
+    pass
+
+
+def _constant(name: str) -> Any:
+    raise _NotFinite(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value - value != 0.0:  # inf or nan
+        raise _NotFinite(text[:40])
+    return value
+
+
 def _plain_text(value: bytes) -> str | None:
     """``value`` as text when it is plain UTF-8 that the store can keep as received: no BOM (which
-    ``json.loads(bytes)`` skips) and no NUL or surrogate escapes (the store re-encodes those events from the
-    parsed payload, as it always did)."""
+    ``json.loads(bytes)`` skips), no NUL or surrogate escapes (those events are re-encoded from the sanitized
+    payload) and no ``NaN``/``Infinity`` (which JSON does not have; the reference path refuses them)."""
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
         return None
     if text.startswith("\ufeff") or ("\\u" in text and _ODD_ESCAPE.search(text)):
         return None
+    if "NaN" in text or "Infinity" in text:
+        return None
     return text
+
+
+def _finite_generation(event: Any) -> bool:
+    """A response's provider-specific generation settings hold no infinite number (``1e400`` parses to one):
+    the store writes them as JSON, which has none."""
+    if event.type != "response":
+        return True
+    extra = event.generation.__pydantic_extra__
+    return not extra or finite_json(extra)
+
+
+def _too_deep() -> EventValidationError:
+    return EventValidationError(
+        "too_deep",
+        [FieldError("", f"JSON nests deeper than {MAX_JSON_DEPTH} levels; an event nests three or four")],
+    )
+
+
+def _not_finite(exc: _NotFinite) -> EventValidationError:
+    return EventValidationError(
+        "not_json",
+        [
+            FieldError(
+                "",
+                "numbers must be finite JSON numbers: NaN, Infinity and out-of-range values such as 1e400 "
+                f"are not JSON (found {str(exc)!r})",
+            )
+        ],
+    )
 
 
 def _decode_one(value: bytes) -> tuple[Any, dict[str, Any] | None, str | None]:
@@ -90,20 +151,42 @@ def _decode_one(value: bytes) -> tuple[Any, dict[str, Any] | None, str | None]:
             # Fast path: parse and validate in one pass. Whatever it refuses takes the reference path below,
             # which gives the exact error (and accepts whatever it always accepted).
             try:
-                return _EVENT.validate_json(text), None, text
+                event = _EVENT.validate_json(text)
             except ValidationError:
                 pass
+            else:
+                if _finite_generation(event):
+                    return event, None, text
+    if len(value) > MAX_EVENT_BYTES:
+        parse_event(value)  # raises too_large
+    if json_too_deep(value):
+        raise _too_deep()
     data: object = None
-    if len(value) <= MAX_EVENT_BYTES:
-        try:
-            data = json.loads(value)
-        except (UnicodeDecodeError, ValueError):
-            data = None
+    try:
+        data = json.loads(value, parse_constant=_constant, parse_float=_finite_float)
+    except _NotFinite as exc:
+        raise _not_finite(exc) from None
+    except (UnicodeDecodeError, ValueError):
+        data = None
     if not isinstance(data, dict):
         parse_event(value)  # raises the precise error (not_json, not_utf8, too_large, not_object)
         raise EventValidationError("not_object", [])  # pragma: no cover - parse_event always raises here
-    text = _plain_text(value) if len(value) <= MAX_EVENT_BYTES else None
-    return parse_event(data), data, text
+    text = _plain_text(value)
+    payload: dict[str, Any] = storable(data) if text is None else data  # NUL, lone surrogates -> U+FFFD
+    return parse_event(payload), payload, text
+
+
+def _undecodable(exc: BaseException) -> EventValidationError:
+    return EventValidationError(
+        "undecodable",
+        [FieldError("", f"the record could not be decoded ({type(exc).__name__}); it is kept as received")],
+    )
+
+
+def _dead_letter(rec: RawRecord, exc: EventValidationError) -> DeadLetterItem:
+    """The dead letter of ``rec``: its reason made storable (a reason may quote part of the record)."""
+    fields = [{k: storable_text(v) for k, v in e.to_dict().items()} for e in exc.errors]
+    return DeadLetterItem(rec, exc.code, storable_text(str(exc)), fields)
 
 
 def decode_records(records: Iterable[RawRecord]) -> tuple[list[Decoded], list[DeadLetterItem]]:
@@ -115,10 +198,15 @@ def decode_records(records: Iterable[RawRecord]) -> tuple[list[Decoded], list[De
         try:
             event, payload, text = _decode_one(rec.value)
         except EventValidationError as exc:
-            dead.append(DeadLetterItem(rec, exc.code, str(exc), [e.to_dict() for e in exc.errors]))
+            dead.append(_dead_letter(rec, exc))
+            continue
+        except (
+            Exception
+        ) as exc:  # RecursionError, MemoryError, whatever a hostile record provokes: no crash loop
+            dead.append(_dead_letter(rec, _undecodable(exc)))
             continue
         if event.event_id in seen:
             continue
         seen.add(event.event_id)
-        good.append(Decoded(event, payload, rec.source, text))
+        good.append(Decoded(event, payload, rec.source, text, rec))
     return good, dead

@@ -15,24 +15,40 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-
 from prefloop.curator.ingest.collector import consumer_collector
 from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
 from prefloop.curator.ingest.files import IngestTotals
+from prefloop.curator.ingest.refused import RETRYABLE_ERRORS
 from prefloop.curator.ingest.stages import BatchStages
-from prefloop.curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_SENT
+from prefloop.curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_FAILED, DLQ_SENT
 
 if TYPE_CHECKING:
     from prefloop.curator.metrics import CuratorMetrics
     from prefloop.curator.pipeline.core import BatchResult, PairingResult
 
-__all__ = ["DB_ERRORS", "KafkaSource", "dlq_headers", "ensure_topics"]
+__all__ = [
+    "DB_ERRORS",
+    "DLQ_MAX_KEY_BYTES",
+    "DLQ_MAX_VALUE_BYTES",
+    "KafkaSource",
+    "dlq_headers",
+    "dlq_value",
+    "ensure_topics",
+]
 
 log = logging.getLogger(__name__)
 
 #: Errors that mean "the database is away": wait and retry the same batch, do not commit offsets.
-DB_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
+DB_ERRORS = RETRYABLE_ERRORS
+
+#: A dead letter's value keeps at most this much of the record (then a marker says how long it was), and its key
+#: at most this much: far below the broker's default 1 MiB limit, whatever the record's size, so the dead-letter
+#: send itself cannot be refused for size. The store's ``dead_letters`` row keeps the record whole.
+DLQ_MAX_VALUE_BYTES = 512 << 10
+DLQ_MAX_KEY_BYTES = 1024
+_DLQ_MAX_HEADER_BYTES = 2000
+#: Seconds to wait for the dead letters of one batch to be acknowledged before moving on (counted as failed).
+DLQ_FLUSH_S = 30.0
 
 
 def ensure_topics(
@@ -61,15 +77,31 @@ def ensure_topics(
         admin.close()
 
 
+def dlq_value(value: bytes) -> bytes:
+    """``value`` as the dead letter carries it: whole up to :data:`DLQ_MAX_VALUE_BYTES`, else cut there and
+    followed by a marker that says so (the ``prefloop-original-bytes`` header gives the full length)."""
+    if len(value) <= DLQ_MAX_VALUE_BYTES:
+        return value
+    marker = f"\n[prefloop: truncated to {DLQ_MAX_VALUE_BYTES} of {len(value)} bytes]".encode()
+    return value[:DLQ_MAX_VALUE_BYTES] + marker
+
+
+def _header(text: str) -> bytes:
+    return text.encode("utf-8", "replace")[:_DLQ_MAX_HEADER_BYTES]
+
+
 def dlq_headers(item: DeadLetterItem) -> list[tuple[str, bytes]]:
     r = item.record
-    return [
-        ("prefloop-error-code", item.code.encode()),
-        ("prefloop-error-reason", item.reason.encode("utf-8")[:4000]),
-        ("prefloop-source-topic", (r.topic or "").encode()),
+    headers = [
+        ("prefloop-error-code", _header(item.code)),
+        ("prefloop-error-reason", _header(item.reason)),
+        ("prefloop-source-topic", _header(r.topic or "")),
         ("prefloop-source-partition", str(r.partition).encode()),
         ("prefloop-source-offset", str(r.offset).encode()),
     ]
+    if len(r.value) > DLQ_MAX_VALUE_BYTES:
+        headers.append(("prefloop-original-bytes", str(len(r.value)).encode()))
+    return headers
 
 
 class KafkaSource:
@@ -108,6 +140,8 @@ class KafkaSource:
         self.metrics = metrics
         self.stop_event = threading.Event()
         self.totals = IngestTotals()
+        #: dead letters that could not be sent to the DLQ topic (they are in the store's dead_letters table)
+        self.dead_letter_failures = 0
         self._needs_sweep = False
         #: groups stored since the last pairing (the writer thread's own state)
         self._pending: set[str] = set()
@@ -306,11 +340,37 @@ class KafkaSource:
         return self.totals
 
     def _send_dead_letters(self, producer: Any, dead: list[DeadLetterItem]) -> None:
+        """Send each dead letter (bounded in size) to the DLQ topic. A send that fails is counted and logged
+        (source, code and the error's class: never the record) and skipped: the batch's transaction already
+        kept every dead letter in the store's ``dead_letters`` table, so consumption goes on."""
         if not dead:
             return
         for item in dead:
-            producer.send(
-                self.dlq_topic, value=item.record.value, key=item.record.key, headers=dlq_headers(item)
-            )
+            key = item.record.key[:DLQ_MAX_KEY_BYTES] if item.record.key else item.record.key
+            try:
+                future = producer.send(
+                    self.dlq_topic, value=dlq_value(item.record.value), key=key, headers=dlq_headers(item)
+                )
+            except Exception as exc:  # refused before sending (size, buffer, metadata timeout, ...)
+                self._dead_letter_failed(item, exc)
+                continue
+            future.add_errback(self._dead_letter_failed, item)
             log.warning(DLQ_SENT.format(source=item.record.source, code=item.code))
-        producer.flush()
+        try:
+            producer.flush(timeout=DLQ_FLUSH_S)
+        except Exception as exc:  # not acknowledged in time: the errbacks of what failed have run or will run
+            log.warning(
+                DLQ_FAILED.format(
+                    source="this batch", code="-", topic=self.dlq_topic, error=type(exc).__name__
+                )
+            )
+
+    def _dead_letter_failed(self, item: DeadLetterItem, exc: BaseException) -> None:
+        self.dead_letter_failures += 1
+        if self.metrics is not None:
+            self.metrics.dead_letter_failed(type(exc).__name__)
+        log.error(
+            DLQ_FAILED.format(
+                source=item.record.source, code=item.code, topic=self.dlq_topic, error=type(exc).__name__
+            )
+        )

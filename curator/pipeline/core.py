@@ -15,7 +15,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from prefloop.curator import messages as msg
 from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
+from prefloop.curator.ingest.refused import RETRYABLE_ERRORS, UNSTORABLE_ERRORS, unstorable
 from prefloop.curator.ingest.writer import WriteResult, write_batch
 from prefloop.curator.pairing.engine import pair_group
 from prefloop.curator.pairing.model import GroupView
@@ -45,6 +47,13 @@ class BatchResult:
     write: WriteResult = field(default_factory=WriteResult)
     dead: list[DeadLetterItem] = field(default_factory=list)
     pairing: PairingResult = field(default_factory=PairingResult)
+
+
+def _merge_write(total: WriteResult, part: WriteResult) -> None:
+    total.inserted += part.inserted
+    total.duplicates += part.duplicates
+    total.dead_letters += part.dead_letters
+    total.touched_groups |= part.touched_groups
 
 
 class Curator:
@@ -104,9 +113,53 @@ class Curator:
         """The storing half of :meth:`ingest` (``decode_records`` already ran, e.g. on another thread): one
         transaction with the events and, with ``keep_dead_letters``, the dead letters (each source position
         recorded once, so a redelivered batch adds none) and the source ``offsets``."""
-        with self.store.session() as session:
-            write = write_batch(session, decoded, dead=dead if keep_dead_letters else (), offsets=offsets)
+        try:
+            with self.store.session() as session:
+                write = write_batch(session, decoded, dead=dead if keep_dead_letters else (), offsets=offsets)
+        except UNSTORABLE_ERRORS as exc:
+            if isinstance(exc, RETRYABLE_ERRORS):
+                raise  # the database is away: the source retries the same batch
+            write, dead = self._store_apart(
+                decoded, dead, keep_dead_letters=keep_dead_letters, offsets=offsets
+            )
         return BatchResult(records=records, write=write, dead=dead)
+
+    def _store_apart(
+        self,
+        decoded: list[Decoded],
+        dead: list[DeadLetterItem],
+        *,
+        keep_dead_letters: bool,
+        offsets: dict[str, int] | None,
+    ) -> tuple[WriteResult, list[DeadLetterItem]]:
+        """The store refused the batch (an event it cannot hold, whatever decoding let through): store it in
+        halves, each in its own transaction, down to single events; dead-letter each event the store refuses
+        on its own (``unstorable``, with the error's class, never the text). The dead letters and source offsets
+        go last, in one transaction: a crash in between re-reads the batch, and ingest stores each event once."""
+        total = WriteResult()
+        refused: list[DeadLetterItem] = []
+        parts = [decoded]
+        while parts:
+            part = parts.pop()
+            try:
+                with self.store.session() as session:
+                    _merge_write(total, write_batch(session, part))
+            except UNSTORABLE_ERRORS as exc:
+                if isinstance(exc, RETRYABLE_ERRORS):
+                    raise
+                if len(part) > 1:
+                    half = len(part) // 2
+                    parts += [part[half:], part[:half]]
+                    continue
+                refused.append(unstorable(part[0], exc))
+        for item in refused:
+            log.warning(msg.UNSTORABLE.format(source=item.record.source, reason=item.reason))
+        dead = [*dead, *refused]
+        if (keep_dead_letters and dead) or offsets:
+            with self.store.session() as session:
+                extra = write_batch(session, [], dead=dead if keep_dead_letters else (), offsets=offsets)
+            total.dead_letters += extra.dead_letters
+        return total, dead
 
     def process(
         self,

@@ -59,10 +59,6 @@ def _variants() -> list[bytes]:
         json.dumps({**r, "type": "nope"}).encode(),
         json.dumps({**r, "text": 5}).encode(),
         json.dumps({**r, "occurred_at": "2026-11-01T12:00:00"}).encode(),
-        json.dumps({**r, "generation": {"temperature": float("nan"), "x": [1, 2]}}).encode(),
-        json.dumps({**r, "generation": {"temperature": 0.7, "vendor": {"a": 1e400}}}).encode(),
-        json.dumps({**r, "text": "nul \x00 here"}).encode(),
-        json.dumps({**r, "text": "lone \ud800 surrogate"}).encode(),
         json.dumps({**r, "extra": {"nested": [None, True, 1.5]}}).encode(),
         json.dumps({**base[1], "rating": 1.0}).encode(),
         json.dumps({**base[1], "rating": True}).encode(),
@@ -91,9 +87,34 @@ def test_payload_is_the_received_object_with_unknown_fields() -> None:
 
 
 def test_payload_with_escapes_the_store_cannot_keep_has_no_text() -> None:
-    r = {**_events()[0], "text": "nul \x00 here"}
+    r = {**_events()[0], "text": "nul \x00 here", "lone \ud800": "key"}
     good, _ = decode_records([RawRecord(json.dumps(r).encode(), source="t@0")])
-    assert good[0].text is None and good[0].payload["text"] == "nul \x00 here"
+    assert good[0].text is None
+    assert good[0].payload["text"] == good[0].event.text == "nul \ufffd here"
+    assert good[0].payload["lone \ufffd"] == "key"
+
+
+@pytest.mark.parametrize(
+    "generation",
+    [{"temperature": float("nan"), "x": [1, 2]}, {"temperature": 0.7, "vendor": {"a": 1e400}}],
+)
+def test_numbers_json_does_not_have_are_refused(generation: dict[str, Any]) -> None:
+    value = json.dumps({**_events()[0], "generation": generation}).encode()
+    assert b"NaN" in value or b"Infinity" in value
+    good, dead = decode_records([RawRecord(value, source="t@0")])
+    assert not good and dead[0].code == "not_json" and "finite" in dead[0].reason
+
+
+def test_an_out_of_range_number_in_provider_settings_is_refused() -> None:
+    value = json.dumps(_events()[0])[:-1] + ', "generation": {"vendor": [1e400]}}'
+    good, dead = decode_records([RawRecord(value.encode(), source="t@0")])
+    assert not good and dead[0].code == "not_json" and "1e400" in dead[0].reason
+
+
+@pytest.mark.parametrize("value", [b"[" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000])
+def test_deep_nesting_is_refused_before_parsing(value: bytes) -> None:
+    good, dead = decode_records([RawRecord(value, source="t@0")])
+    assert not good and dead[0].code == "too_deep"
 
 
 def test_decoded_needs_a_payload_or_its_text() -> None:
