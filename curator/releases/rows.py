@@ -185,12 +185,18 @@ def release_line(pair: Any, prompt_json: str, hazards: list[str], checks: list[s
 
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
-_PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
+#: The scrubber's placeholders, ``[PERSON_1]`` (and the older ``<PERSON_1>`` form): their numbers only say "same
+#: or different value within this pair", so two prompts differing only in them are the same prompt.
+_PLACEHOLDER = re.compile(r"\[([A-Z][A-Z0-9_]*?)_\d+\]|<([A-Z][A-Z0-9_]*?)(?:_\d+)?>")
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    return f" placeholder_{(match.group(1) or match.group(2)).lower()} "
 
 
 def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = _PLACEHOLDER.sub(" placeholder ", text)
+    text = _PLACEHOLDER.sub(_placeholder, text)
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
