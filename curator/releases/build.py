@@ -72,6 +72,7 @@ class BuildOptions:
     policy: GatePolicy = field(default_factory=GatePolicy)
     overrides: tuple[str, ...] = ()
     progress: bool = True
+    contact: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Any, month: str, root: Path | None = None, **kw: Any) -> BuildOptions:
@@ -82,6 +83,7 @@ class BuildOptions:
             seed=settings.release_seed,
             test_share=settings.release_test_share,
             license=settings.release_license,
+            contact=settings.release_contact,
             **kw,
         )
 
@@ -348,6 +350,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
                     splits=SPLITS,
                     scrubber=scrubber_facts(list(tally.scrubber_versions)),
                     overrides=overrides,
+                    contact=options.contact,
                 )
             ),
             encoding="utf-8",

@@ -13,7 +13,16 @@ from typing import Any
 import yaml
 
 from prefloop.curator.coverage import CategoryCoverage
+from prefloop.curator.releases.card_sections import (
+    bias_section,
+    citation_section,
+    contact_section,
+    personal_section,
+    structure_section,
+    uses_section,
+)
 from prefloop.curator.releases.gates import GateTally
+from prefloop.curator.releases.rows import SCHEMA
 
 __all__ = ["CardInput", "removed_table", "render_card", "scrubber_facts"]
 
@@ -33,6 +42,8 @@ class CardInput:
     splits: Sequence[str]
     scrubber: dict[str, Any] = field(default_factory=dict)
     overrides: Sequence[str] = ()
+    #: Who answers questions about the release (``PREFLOOP_RELEASE_CONTACT``); None says it was not set.
+    contact: str | None = None
 
 
 def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
@@ -105,9 +116,12 @@ def render_card(inp: CardInput) -> str:
         f"(pairs whose first evidence falls in the month starting {start}, UTC); release revision {inp.revision}"
         + (f", previous release `{inp.previous}`." if inp.previous else ", the first release."),
         "",
-        "Load it with `datasets.load_from_disk('dataset')`, `load_dataset('parquet', data_dir='data')` or the "
-        "JSONL files; the columns `prompt`, `chosen`, `rejected` are in TRL's conversational form and go to "
-        "`DPOTrainer` directly.",
+        "The columns `prompt`, `chosen`, `rejected` are in TRL's conversational form and go to `DPOTrainer` "
+        "directly; see Uses for the lines that load it.",
+        "",
+        *structure_section(SCHEMA, inp.splits, t.splits),
+        "",
+        *uses_section(inp.splits, t.with_hazard, t.pairs),
         "",
         "## Counts",
         "",
@@ -128,7 +142,9 @@ def render_card(inp: CardInput) -> str:
         f"Tactic shares are over the {t.with_tactic} pairs that carry a tactic, hazard shares over the "
         f"{t.with_hazard} pairs that carry a hazard.",
         "",
-        "## How the data was collected",
+        "## Dataset Creation",
+        "",
+        "### Source Data: How the data was collected",
         "",
         "Users of the assistant gave feedback in the product (side-by-side choices, edits, regenerations, thumbs). "
         "The curator grouped responses by prompt (the conversation so far), formed a pair from each piece of "
@@ -139,17 +155,9 @@ def render_card(inp: CardInput) -> str:
         "",
         *_counter_table("prompt source", dict(t.sources)),
         "",
-        "## How it was scrubbed",
+        *personal_section(inp.scrubber, t.scrubber_versions, t.unscrubbed),
         "",
-        "Every text (prompt, chosen, rejected) went through the PII scrubber before it reached review or this "
-        "release; detected values are replaced by consistent placeholders such as `[PERSON_1]`.",
-        "",
-        f"- scrubber versions on these pairs: {', '.join(f'`{v}` ({n})' for v, n in sorted(t.scrubber_versions.items())) or 'not recorded'}",
-        f"- current scrubber: {inp.scrubber.get('current') or 'not importable at build time'}",
-        f"- recognizers: {', '.join(inp.scrubber.get('recognizers') or []) or 'not importable at build time'}",
-        f"- pairs not marked scrubbed: {t.unscrubbed}",
-        "",
-        "## How it was reviewed",
+        "### Annotations: How it was reviewed",
         "",
         f"- accepted automatically: {t.accepted_by.get('auto', 0)}; accepted by reviewers: {t.accepted_by.get('review', 0)}",
         f"- quorum policy (as recorded on the pairs): {', '.join(f'`{k}` ({v})' for k, v in sorted(t.quorum_policies.items())) or 'not recorded'}",
@@ -158,7 +166,7 @@ def render_card(inp: CardInput) -> str:
         f"(over {t.agreement_n} pairs)",
         f"- routing policy versions: {', '.join(f'`{k}` ({v})' for k, v in sorted(t.policy_versions.items())) or 'not recorded'}",
         "",
-        "## How it was split",
+        "### How it was split",
         "",
         f"By prompt group, never by pair: a group's split is a pure function of its key and the release seed "
         f"({inp.seed}; test share {inp.test_share}), so all pairs of a prompt share a split and a prompt in test "
@@ -178,20 +186,21 @@ def render_card(inp: CardInput) -> str:
         f"Overridden gates: {', '.join(inp.overrides) or 'none'}.",
         *(["", "Warnings:", *[f"- {w}" for w in r["warnings"]]] if r["warnings"] else []),
         "",
-        "## Known limits",
-        "",
-        "- Preferences come from users of one product; they reflect its audience, not the population.",
-        "- Near-duplicate detection normalizes case, punctuation, whitespace and scrubber placeholders; paraphrases "
-        "are not detected.",
-        "- Scrubbing is automatic: recall is high but not perfect; report leaks to the maintainers.",
-        "- Harm tags come from an automatic tagger; category counts inherit its errors.",
-        "- Users' erasure requests remove their rows from every release built after the request; releases already "
-        "downloaded are not recalled. Use the latest release.",
+        *bias_section(
+            [
+                "- Near-duplicate detection normalizes case, punctuation, whitespace and scrubber placeholders; "
+                "paraphrases are not detected."
+            ]
+        ),
         "",
         "## Files",
         "",
         "`data/<split>.parquet`, `data/<split>.jsonl`, `dataset/` (`datasets.DatasetDict.save_to_disk`), "
         "`coverage.png`, `manifest.json` (counts, file hashes, versions), `CHANGELOG.md`.",
+        "",
+        *citation_section(inp.name, inp.month, inp.revision, t.pairs, inp.license),
+        "",
+        *contact_section(inp.contact),
         "",
     ]
     return "\n".join(out)

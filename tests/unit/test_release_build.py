@@ -73,7 +73,13 @@ def test_build_writes_trl_columns_card_manifest_and_splits(store: Store, tmp_pat
     card = (root / "README.md").read_text()
     assert card.startswith("---\n") and "configs:" in card and "path: data/train.parquet" in card
     assert "license: cc-by-4.0" in card and "task_categories:" in card
-    for section in ("How the data was collected", "scrubbed", "reviewed", "split", "Known limits"):
+    for section in (
+        "How the data was collected",
+        "scrubbed",
+        "reviewed",
+        "split",
+        "Bias, Risks, and Limitations",
+    ):
         assert section in card
     assert "| tactic | direct_request |" in card
 

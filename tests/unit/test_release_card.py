@@ -1,0 +1,92 @@
+"""The dataset card: its load lines run on a real built release and load what the manifest counts; it has the
+hub template's sections, filled from the release."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
+from prefloop.curator.releases.card_sections import COLUMN_DOCS
+from prefloop.curator.releases.rows import SCHEMA
+from prefloop.curator.store import Store
+from tests.unit.release_factories import SmallTaxonomy, add_pairs
+
+SECTIONS = (
+    "## Dataset Structure",
+    "## Uses",
+    "### Direct Use",
+    "### Out-of-Scope Use",
+    "## Dataset Creation",
+    "### Personal and Sensitive Information",
+    "## Bias, Risks, and Limitations",
+    "## Citation",
+    "## Dataset Card Contact",
+)
+
+
+def _build(store: Store, root: Path, **kw: object) -> Path:
+    opts = BuildOptions(
+        month="2026-10",
+        root=root,
+        progress=False,
+        test_share=0.3,
+        policy=GatePolicy(min_pairs_warning=10),
+        **kw,
+    )
+    return build_release(store, opts, taxonomy=SmallTaxonomy()).path
+
+
+def test_the_cards_load_lines_run_on_the_release_and_load_every_row(store: Store, tmp_path: Path) -> None:
+    add_pairs(store, 20)
+    path = _build(store, tmp_path / "rel")
+    card = (path / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", card, flags=re.S)
+    assert blocks, "the card shows how to load the release"
+    check = (
+        "\nimport json\n"
+        "print(json.dumps({name: {s: d.num_rows for s, d in value.items()} "
+        "for name, value in (('parquet', ds), ('json', ds_json), ('arrow', ds_arrow))}))\n"
+    )
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", "".join(blocks) + check],
+        cwd=path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    counts = json.loads((path / "manifest.json").read_text())["counts"]
+    expected = {"train": counts["train"], "test": counts["test"]}
+    assert expected["train"] > 0 and expected["test"] > 0
+    assert loaded == {"parquet": expected, "json": expected, "arrow": expected}
+
+
+def test_the_card_has_the_hub_templates_sections_filled_from_the_release(
+    store: Store, tmp_path: Path
+) -> None:
+    add_pairs(store, 12)
+    card = (_build(store, tmp_path / "a", contact="data-team@example.org") / "README.md").read_text()
+    positions = [card.find(section + "\n") for section in SECTIONS]
+    assert all(p > 0 for p in positions), [s for s, p in zip(SECTIONS, positions, strict=True) if p < 0]
+    manifest_counts = json.loads((tmp_path / "a" / "2026-10" / "manifest.json").read_text())["counts"]
+    structure = card[card.index("## Dataset Structure") : card.index("## Uses")]
+    for field in SCHEMA:  # every column, with its type and what it holds
+        assert f"| `{field.name}` |" in structure and COLUMN_DOCS[field.name] in structure, field.name
+    assert f"`train` ({manifest_counts['train']} pairs)" in structure
+    assert "`scrub-1` (24)" in card  # the scrubber versions on the pairs
+    assert "year   = {2026}" in card and "24 pairs, license cc-by-4.0" in card
+    assert card.rstrip().endswith("data-team@example.org")
+    unset = (_build(store, tmp_path / "b") / "README.md").read_text()
+    assert "PREFLOOP_RELEASE_CONTACT" in unset[unset.index("## Dataset Card Contact") :]
+
+
+def test_every_released_column_is_described() -> None:
+    assert [f.name for f in SCHEMA if f.name not in COLUMN_DOCS] == []
