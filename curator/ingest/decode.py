@@ -190,10 +190,12 @@ def _dead_letter(rec: RawRecord, exc: EventValidationError) -> DeadLetterItem:
 
 
 def decode_records(records: Iterable[RawRecord]) -> tuple[list[Decoded], list[DeadLetterItem]]:
-    """Validate each record; the first occurrence of an event id in the batch wins (later ones are repeats)."""
+    """Validate each record; the first occurrence of an event id, or of an idempotency key of one app and user,
+    in the batch wins (later ones are repeats: a redelivery, or a click the browser retried)."""
     good: list[Decoded] = []
     dead: list[DeadLetterItem] = []
     seen: set[str] = set()
+    keys: set[tuple[str, str, str]] = set()
     for rec in records:
         try:
             event, payload, text = _decode_one(rec.value)
@@ -208,5 +210,10 @@ def decode_records(records: Iterable[RawRecord]) -> tuple[list[Decoded], list[De
         if event.event_id in seen:
             continue
         seen.add(event.event_id)
+        if event.idempotency_key is not None:
+            key = (event.app_id, event.user, event.idempotency_key)
+            if key in keys:
+                continue
+            keys.add(key)
         good.append(Decoded(event, payload, rec.source, text, rec))
     return good, dead

@@ -1,6 +1,7 @@
 """Write a batch of validated events to the store, idempotently, in the caller's transaction.
 
-Events are inserted in bulk with ``ON CONFLICT DO NOTHING``; only events that were new derive state (responses,
+Events are inserted in bulk with ``ON CONFLICT DO NOTHING`` on their id and on (app, user, idempotency key): a
+click the browser retried with a new event id is stored once. Only events that were new derive state (responses,
 prompt groups, current feedback, "continued" links) and mark their prompt groups dirty for pairing. A batch seen
 twice (a redelivery after a crash) therefore changes nothing the second time.
 """
@@ -74,6 +75,7 @@ def _event_row(d: Decoded, now: datetime) -> dict[str, Any]:
         "payload": d.payload,
         "source": d.source[-300:],
         "purged_at": None,
+        "idempotency_key": e.idempotency_key,
     }
 
 
@@ -97,6 +99,7 @@ def _event_copy_row(d: Decoded, now: datetime) -> tuple[Any, ...]:
         payload,
         d.source[-300:],
         None,
+        e.idempotency_key,
     )
 
 
@@ -114,6 +117,7 @@ _EVENT_COLUMNS = (
     "payload",
     "source",
     "purged_at",
+    "idempotency_key",
 )
 
 
@@ -124,11 +128,8 @@ def _insert_events(session: Session, decoded: list[Decoded]) -> set[str]:
         return set(copy_new(session, "events", _EVENT_COLUMNS, rows, "event_id"))
     new: set[str] = set()
     table = EventRow.__table__
-    stmt = (
-        insert_stmt(session, EventRow)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(table.c.event_id)
-    )
+    # no conflict target: a repeated event id and a retried click (same idempotency key) are both skipped
+    stmt = insert_stmt(session, EventRow).on_conflict_do_nothing().returning(table.c.event_id)
     new.update(execute_many(session, stmt, [_event_row(d, now) for d in decoded]).scalars())
     return new
 

@@ -112,9 +112,11 @@ def copy_insert(
     batches; the order is a stable lock order across consumers."""
     stage = f"_prefloop_stage_{table}"
     cols = ", ".join(f'"{c}"' for c in columns)
+    # DO NOTHING skips a row that conflicts on any unique index (an event's id or its idempotency key)
+    target = "" if action == "DO NOTHING" else f' ("{conflict}")'
     insert_sql = (
         f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{stage}" ORDER BY "{conflict}" '
-        f'ON CONFLICT ("{conflict}") {action} RETURNING "{conflict}"'
+        f'ON CONFLICT{target} {action} RETURNING "{conflict}"'
     )
     with driver_cursor(session, f"COPY {stage} then {insert_sql}") as cur:
         # one round trip (no parameters: simple protocol); the stage is empty unless this transaction already

@@ -12,7 +12,7 @@ from prefloop.curator.store.models.events import (
     SourceOffset,
 )
 from prefloop.curator.store.models.pairs import Pair
-from prefloop.curator.store.models.releases import Erasure, JobRun, Release, ReleasedPrompt
+from prefloop.curator.store.models.releases import Erasure, JobRun, Release, ReleasedPair, ReleasedPrompt
 from prefloop.curator.store.models.review import (
     AuditEntry,
     OutboxMessage,
@@ -36,6 +36,7 @@ __all__ = [
     "Pair",
     "PromptGroup",
     "Release",
+    "ReleasedPair",
     "ReleasedPrompt",
     "ResponseRow",
     "ReviewPost",

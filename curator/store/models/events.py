@@ -15,6 +15,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,6 +49,8 @@ class EventRow(Base):
     #: ``file:<path>@<byte>``.
     source: Mapped[str | None] = mapped_column(String(300))
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The browser helper's key for one click: a retry (new event id, same key) is stored once per app and user.
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
 
     __table_args__ = (
         Index("ix_events_conversation", "conversation_id", "occurred_at"),
@@ -55,6 +58,15 @@ class EventRow(Base):
         Index("ix_events_response", "response_id"),
         Index("ix_events_occurred", "occurred_at"),
         Index("ix_events_other_response", "other_response_id"),
+        Index(
+            "uq_events_idempotency",
+            "app_id",
+            "user",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+            sqlite_where=text("idempotency_key IS NOT NULL"),
+        ),
     )
 
 

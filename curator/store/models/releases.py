@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from prefloop.curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
 
-__all__ = ["Erasure", "JobRun", "Release", "ReleasedPrompt"]
+__all__ = ["Erasure", "JobRun", "Release", "ReleasedPair", "ReleasedPrompt"]
 
 
 class Release(Base):
@@ -39,6 +39,16 @@ class ReleasedPrompt(Base):
     first_release: Mapped[str] = mapped_column(String(32))
     #: Pinned into the frozen evaluation set (`prefloop release pin-eval`): never shipped for training again.
     pinned_eval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ReleasedPair(Base):
+    """Every pair a release took (shipped, or removed by a gate), with the release's month: a pair is taken by
+    one month only, and one that became ready after its own month's release is taken by the next release."""
+
+    __tablename__ = "released_pairs"
+
+    pair_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
 
 
 class JobRun(Base):
