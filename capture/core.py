@@ -3,17 +3,21 @@ endpoints, over plain data (bytes in, status + JSON-able dict out). No Flask her
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from pydantic import ValidationError
 
 from prefloop.capture import messages
-from prefloop.capture.errors import TokenError
+from prefloop.capture.bounds import MAX_NESTING, json_too_deep, value_too_deep
+from prefloop.capture.degrade import Degradations
+from prefloop.capture.errors import EventTooLargeError, NoUserError, TokenError
 from prefloop.capture.idempotency import IdempotencyCache
 from prefloop.capture.intake import KINDS, build_event, field_errors
 from prefloop.capture.publisher import Publisher
@@ -30,22 +34,50 @@ __all__ = ["CaptureCore", "Reply", "ResponseToken", "error_reply"]
 log = logging.getLogger("prefloop.capture")
 
 _UNAVAILABLE = {"spool_full", "queue_full", "spool_write_failed", "ack_timeout", "closed"}
+P = ParamSpec("P")
 
 
 class ResponseToken(str):
     """The signed token :meth:`CaptureCore.response_shown` returns (a ``str``: put it in the page as
-    ``data-prefloop-token``), with the ids it names as attributes."""
+    ``data-prefloop-token``), with the ids it names as attributes.
+
+    When the response could not be recorded (non-strict mode) it is the empty string, ``recorded`` is False
+    and ``reason`` says why (the label of ``prefloop_capture_degraded_total``); the browser helper ignores
+    clicks on a response with an empty token."""
 
     response_id: str
     conversation_id: str
     event_id: str
+    reason: str | None
 
-    def __new__(cls, token: str, response_id: str, conversation_id: str, event_id: str) -> ResponseToken:
+    def __new__(
+        cls, token: str, response_id: str, conversation_id: str, event_id: str, reason: str | None = None
+    ) -> ResponseToken:
         self = super().__new__(cls, token)
         self.response_id = response_id
         self.conversation_id = conversation_id
         self.event_id = event_id
+        self.reason = reason
         return self
+
+    @property
+    def recorded(self) -> bool:
+        return self.reason is None
+
+
+def _degrades(
+    method: Callable[Concatenate[CaptureCore, P], ResponseToken],
+) -> Callable[Concatenate[CaptureCore, P], ResponseToken]:
+    """Non-strict mode: any failure of ``method`` becomes an empty token (counted, logged once per interval)."""
+
+    @functools.wraps(method)
+    def wrapper(self: CaptureCore, *args: P.args, **kwargs: P.kwargs) -> ResponseToken:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            return self.refuse(exc)
+
+    return wrapper
 
 
 @dataclass
@@ -85,18 +117,61 @@ class CaptureCore:
         #: Stamps ``occurred_at``; a timezone-aware UTC ``datetime``. Replaceable for replays and tests.
         self.clock: Callable[[], datetime] = clock or _utcnow
         self.publisher = publisher if publisher is not None else Publisher(settings.publisher)
-        self.signer = TokenSigner(derive_key(settings.secret_key, "token"), settings.token_max_age)
+        self.signer = TokenSigner(
+            derive_key(settings.secret_key, "token"), settings.token_max_age, settings.app_id
+        )
         self.pseudonymize = Pseudonymizer(derive_key(settings.secret_key, "user"))
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self.idempotency = IdempotencyCache(settings.idempotency_ttl)
         self.app_id = settings.app_id
         self._app_id_ok = is_identifier(settings.app_id)  # else the model path refuses it, by name
+        self.degradations = Degradations(self.publisher.metrics, settings.degraded_log_interval)
+        self._started = time.monotonic()
 
     @property
     def metrics(self) -> Any:
         return self.publisher.metrics
 
+    def refuse(self, exc: Exception) -> ResponseToken:
+        """What ``response_shown`` does with a failure: raise it in strict mode; otherwise count it, log it
+        (at most once per interval) and return an empty token."""
+        if self.settings.strict:
+            raise exc
+        reason = self.degradations.record(exc)
+        return ResponseToken("", "", "", "", reason)
+
+    def status(self) -> dict[str, Any]:
+        """The health of this capture instance (``GET <prefix>/status``): ``status`` is ``ok`` or
+        ``degraded`` (spool over budget, sender down, or a response not recorded within the log interval)."""
+        publisher = self.publisher
+        sender = publisher.sender_status()
+        degraded = self.degradations.snapshot()
+        problems = []
+        if publisher.spool_full:
+            problems.append("spool_full")
+        if sender["mode"] != "embedded" and not sender["up"]:
+            problems.append("sender_down")
+        if self.degradations.recent():
+            problems.append(f"responses_not_recorded:{self.degradations.last_reason}")
+        return {
+            "status": "degraded" if problems else "ok",
+            "problems": problems,
+            "strict": self.settings.strict,
+            "app_id": self.app_id,
+            "uptime_s": round(time.monotonic() - self._started, 1),
+            "spool": {
+                "full": publisher.spool_full,
+                "pending_bytes": publisher.account_pending(),
+                "max_bytes": publisher.config.spool_max_bytes,
+                "queue_depth": publisher.queue_depth,
+            },
+            "sender": sender,
+            "degraded": degraded,
+            "max_event_bytes": publisher.config.max_event_bytes,
+        }
+
     # --- the assistant's own code ---------------------------------------------------------------------
+    @_degrades
     def response_shown(
         self,
         user_id: object,
@@ -113,14 +188,25 @@ class CaptureCore:
         locale: str | None = None,
         client_version: str | None = None,
     ) -> ResponseToken:
-        """Record a response shown to ``user_id``; return its token. Validates on this thread (raises
-        :class:`~prefloop.schemas.errors.EventValidationError`), then queues without waiting for the disk.
+        """Record a response shown to ``user_id``; return its token. Validates on this thread, then queues
+        without waiting for the disk.
+
+        Never raises by default: a response that cannot be recorded (invalid input, event over
+        ``MAX_EVENT_BYTES``, spool over budget, ...) gives an empty token (``token.recorded`` False,
+        ``token.reason``), counted and logged once per interval. With ``PREFLOOP_CAPTURE_STRICT`` it raises
+        instead (:class:`~prefloop.schemas.errors.EventValidationError`, a ``CaptureError``).
 
         The usual call is checked field by field and serialized without building the pydantic model
         (:func:`~prefloop.capture.response_line.response_line`); anything that check cannot vouch for goes through
         ``ResponseEvent.model_validate``, which refuses it with the model's own field names."""
+        if user_id is None:
+            raise NoUserError()
         user = self.pseudonymize(user_id)
         event_id = self.publisher.new_event_id()
+        if generation is not None and value_too_deep(generation):
+            raise EventValidationError(
+                "invalid", [FieldError("generation", f"nested deeper than {MAX_NESTING} levels")]
+            )
         if response_id is None:
             response_id = event_id
         occurred_at = self.clock()
@@ -199,9 +285,12 @@ class CaptureCore:
             return error_reply(404, "not_found")
         if len(raw) > self.settings.max_body_bytes:
             return self.too_large(len(raw))
+        if json_too_deep(raw):
+            metrics.count_rejected("too_deep")
+            return error_reply(400, "too_deep", limit=MAX_NESTING)
         try:
             body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             metrics.count_rejected("invalid")
             return error_reply(400, "not_json")
         if not isinstance(body, dict):
@@ -248,6 +337,8 @@ class CaptureCore:
         except EventValidationError as exc:
             metrics.count_rejected("invalid")
             return error_reply(422, "invalid", exc.errors)
+        except EventTooLargeError as exc:
+            return error_reply(413, "event_too_large", size=exc.size, limit=exc.limit)
         except CaptureError as exc:
             reason = getattr(exc, "reason", "unavailable")
             if reason not in _UNAVAILABLE:

@@ -6,6 +6,7 @@
     ├── SpoolFullError          the on-disk spool is over its byte budget; the event was not accepted
     ├── QueueFullError          the in-memory queue in front of the spool writer is full
     ├── SpoolWriteError         the spool file could not be written (disk error); the event was not accepted
+    ├── EventTooLargeError      the serialized event is over MAX_EVENT_BYTES (below the broker's message limit)
     ├── AckTimeoutError         the event was not on disk within the acknowledgment timeout
     ├── PublisherClosedError    the publisher was shut down
     ├── TokenError              a response token does not verify (forged, expired, other user or conversation)
@@ -20,6 +21,7 @@ from prefloop.schemas.errors import CaptureError
 __all__ = [
     "AckTimeoutError",
     "CaptureError",
+    "EventTooLargeError",
     "NoUserError",
     "PublisherClosedError",
     "QueueFullError",
@@ -59,6 +61,19 @@ class SpoolWriteError(CaptureError):
         self.path = path
         self.errno = error.errno
         super().__init__(messages.SPOOL_WRITE_FAILED.format(path=path, error=error))
+
+
+class EventTooLargeError(CaptureError):
+    """The event serializes to ``size`` bytes, over the ``limit`` (``PREFLOOP_CAPTURE_MAX_EVENT_BYTES``); it was
+    not accepted. Kafka would refuse it, and the curator refuses anything over
+    ``prefloop.schemas.events.MAX_EVENT_BYTES``."""
+
+    reason = "event_too_large"
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(messages.EVENT_TOO_LARGE.format(size=size, limit=limit))
 
 
 class AckTimeoutError(CaptureError):

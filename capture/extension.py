@@ -60,7 +60,13 @@ class FeedbackCapture:
     - ``PREFLOOP_CAPTURE_URL_PREFIX`` (``/prefloop``), ``PREFLOOP_CAPTURE_MAX_BODY_BYTES`` (512 KiB),
       ``PREFLOOP_CAPTURE_RATE_LIMIT_PER_MINUTE`` (120; 0 = off), ``PREFLOOP_CAPTURE_RATE_LIMIT_BURST`` (30),
       ``PREFLOOP_CAPTURE_TOKEN_MAX_AGE`` (30 days, in s; 0 = never expire),
-      ``PREFLOOP_CAPTURE_IDEMPOTENCY_TTL`` (600 s), ``PREFLOOP_CAPTURE_METRICS_ENDPOINT`` (True).
+      ``PREFLOOP_CAPTURE_IDEMPOTENCY_TTL`` (600 s), ``PREFLOOP_CAPTURE_METRICS_ENDPOINT`` (True),
+      ``PREFLOOP_CAPTURE_STATUS_ENDPOINT`` (True: ``GET <prefix>/status``, a JSON health view).
+    - ``PREFLOOP_CAPTURE_MAX_EVENT_BYTES`` (1,000,000, the most allowed) — the largest serialized event
+      accepted; keep it below the broker's ``message.max.bytes`` (Kafka's default is 1 MiB).
+    - ``PREFLOOP_CAPTURE_STRICT`` (False) — False: ``response_shown`` never raises, it returns an empty token
+      and counts why; True: it raises. ``PREFLOOP_CAPTURE_DEGRADED_LOG_INTERVAL`` (60 s): at most one log
+      line per interval about responses not recorded.
     """
 
     def __init__(
@@ -145,10 +151,15 @@ class FeedbackCapture:
     ) -> ResponseToken:
         """Record that the current user was shown ``text``; return the token the page puts on the response.
 
-        Validated on the calling thread (raises ``EventValidationError``), then queued in memory and returned:
-        no disk or network wait. The spool write follows within milliseconds (a process killed in that window
-        loses the response record, never an acknowledged click). Raises ``SpoolFullError`` /
-        ``QueueFullError`` rather than dropping. ``user`` overrides the user_loader.
+        Validated on the calling thread, then queued in memory and returned: no disk or network wait. The
+        spool write follows within milliseconds (a process killed in that window loses the response record,
+        never an acknowledged click). ``user`` overrides the user_loader.
+
+        Never raises into the host's request by default: a response that cannot be recorded (invalid input,
+        too large, no user, spool over budget, queue full) returns an empty token (``token.recorded`` False,
+        ``token.reason``), counted in ``prefloop_capture_degraded_total`` and shown by ``<prefix>/status``.
+        With ``PREFLOOP_CAPTURE_STRICT = True`` it raises instead (``EventValidationError``, ``NoUserError``,
+        ``EventTooLargeError``, ``SpoolFullError``, ``QueueFullError``).
         """
         try:
             core: CaptureCore = current_app.extensions[EXTENSION_KEY]
@@ -156,7 +167,7 @@ class FeedbackCapture:
             raise RuntimeError(messages.NOT_REGISTERED) from None
         user_id = user if user is not None else self.current_user_id()
         if user_id is None:
-            raise NoUserError(self._user_loader is not None)
+            return core.refuse(NoUserError(self._user_loader is not None))
         return core.response_shown(
             user_id,
             conversation_id=conversation_id,

@@ -14,6 +14,11 @@ QUEUE_FULL = (
 SPOOL_WRITE_FAILED = (
     "could not write the capture spool {path}: {error}. The event was NOT accepted; check the disk."
 )
+EVENT_TOO_LARGE = (
+    "the event is {size} bytes serialized; the limit is {limit} (PREFLOOP_CAPTURE_MAX_EVENT_BYTES, kept below "
+    "the broker's maximum message size). The event was NOT accepted: pass a shorter context (the last "
+    "messages of the conversation) or a shorter text."
+)
 ACK_TIMEOUT = "the event was not confirmed on disk within {timeout} s; retry with the same idempotency key."
 PUBLISHER_CLOSED = "the capture publisher is shut down; no more events are accepted (was shutdown() called?)."
 NO_USER = "no signed-in user for this request: the user_loader returned None."
@@ -25,6 +30,8 @@ TOKEN_INVALID = {
     "malformed": "the response token is malformed; use the token response_shown() returned.",
     "signature": "the response token does not verify for this user and conversation.",
     "expired": "the response token has expired; feedback is accepted only for recent responses.",
+    "future": "the response token says it was issued in the future; check the clocks of the app's servers.",
+    "outdated": "the response token was issued by an older version of capture; reload the page for a fresh one.",
 }
 ALREADY_REGISTERED = (
     "FeedbackCapture is already registered on app {app!r}. Call init_app once per app; to reconfigure, "
@@ -42,6 +49,9 @@ BAD_SETTING = "setting {name}={value!r} is invalid: {reason}."
 HTTP = {
     "not_json": "the body is not a JSON object; send Content-Type: application/json with an object.",
     "too_large": "the body is {size} bytes; the limit is {limit}.",
+    "bad_length": "the Content-Length header is not a non-negative integer.",
+    "too_deep": "the body nests arrays or objects more than {limit} levels deep; send one flat JSON object.",
+    "event_too_large": "the event would be {size} bytes; the limit is {limit}. Send a shorter text.",
     "invalid": "the body does not describe a valid event; see fields.",
     "invalid_token": "the response token does not verify; feedback is accepted only on responses shown to you.",
     "no_user": "sign in to send feedback.",
@@ -65,9 +75,24 @@ LOG_SPOOL_OK = "prefloop capture: spool back under budget (%d of %d bytes); acce
 LOG_WRITE_FAILED = "prefloop capture: spool write failed on %s: %s"
 LOG_KAFKA_ERROR = "prefloop capture: Kafka send failed (%s); events stay in the spool and are retried"
 LOG_KAFKA_BACK = "prefloop capture: Kafka reachable again; replaying the spool"
+LOG_SET_ASIDE = (
+    "prefloop capture: Kafka refused event %s (%d bytes) for good (%s); moved it to %s so later events keep "
+    "shipping. Raise the broker's message limit and send it by hand, or delete it"
+)
+LOG_SIDECAR_DIED = (
+    "prefloop capture: the sender sidecar (pid %d) died (%s); events stay in the spool. Starting a new one "
+    "in %.1f s"
+)
+LOG_SIDECAR_RESTARTED = (
+    "prefloop capture: sender sidecar restarted (pid %d); shipping the spool from its cursor"
+)
 LOG_ADOPTED = "prefloop capture: adopted the spool of dead writer %s"
 LOG_CORRUPT_LINE = "prefloop capture: skipped an unreadable spool line in %s at byte %d"
 LOG_SHUTDOWN_PENDING = (
     "prefloop capture: shutdown with %d bytes not yet shipped; they stay in %s for the next process"
+)
+LOG_DEGRADED = (
+    "prefloop capture: response_shown did not record a response (%s: %s); the page got an empty token. "
+    "%d more since the last line; at most one line per %.0f s, all counted in prefloop_capture_degraded_total"
 )
 LOG_DROPPED_AT_EXIT = "prefloop capture: %d accepted events could not be written to the spool at exit"

@@ -20,6 +20,8 @@ REJECT_REASONS = (
     "rate_limited",
     "too_large",
     "corrupt_spool_line",
+    "event_too_large",
+    "too_deep",
 )
 
 
@@ -83,6 +85,28 @@ class CaptureMetrics:
             "prefloop_capture_adopted_writers",
             "Spool directories of dead processes adopted and shipped.",
             registry=r,
+        )
+        self.degraded = Counter(
+            "prefloop_capture_degraded",
+            "response_shown calls that did not record the response and returned an empty token instead of "
+            "raising into the host's request (non-strict mode), by reason.",
+            ["reason"],
+            registry=r,
+        )
+        self.set_aside = Counter(
+            "prefloop_capture_events_set_aside",
+            "Spooled events Kafka refused for good (e.g. over the broker's message size): moved to the "
+            "spool's .set-aside directory for an operator, so later events keep shipping.",
+            ["reason"],
+            registry=r,
+        )
+        self.sender_restarts = Counter(
+            "prefloop_capture_sender_restarts",
+            "Times the sender sidecar process died and was started again.",
+            registry=r,
+        )
+        self.sender_up = Gauge(
+            "prefloop_capture_sender_up", "1 while the sender (sidecar or thread) is running.", registry=r
         )
         self.fsyncs = Counter("prefloop_capture_spool_fsyncs", "fdatasync calls on the spool.", registry=r)
         self._accepted_by_type = {

@@ -13,6 +13,7 @@ from prefloop.capture import messages
 from prefloop.capture.publisher.config import DEFAULT_TOPIC, SENDER_MODES, PublisherConfig
 from prefloop.capture.publisher.writer import DURABILITY_MODES
 from prefloop.schemas.errors import ConfigError
+from prefloop.schemas.events import MAX_EVENT_BYTES
 
 __all__ = ["CONFIG_DEFAULTS", "PREFIX", "CaptureSettings", "settings_from_config"]
 
@@ -31,6 +32,7 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "DURABILITY": "interval",
     "FSYNC_INTERVAL": 0.2,
     "SPOOL_MAX_BYTES": 1 << 30,
+    "MAX_EVENT_BYTES": MAX_EVENT_BYTES,
     "SEGMENT_MAX_BYTES": 16 << 20,
     "QUEUE_MAX_EVENTS": 10_000,
     "BATCH_MAX_EVENTS": 5_000,
@@ -47,6 +49,9 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "TOKEN_MAX_AGE": 30 * 24 * 3600,
     "IDEMPOTENCY_TTL": 600.0,
     "METRICS_ENDPOINT": True,
+    "STATUS_ENDPOINT": True,
+    "STRICT": False,
+    "DEGRADED_LOG_INTERVAL": 60.0,
 }
 _APP_ID_CHARS = re.compile(r"[^A-Za-z0-9_.:@/+=-]")
 
@@ -65,6 +70,10 @@ class CaptureSettings:
     token_max_age: int = 30 * 24 * 3600
     idempotency_ttl: float = 600.0
     metrics_endpoint: bool = True
+    status_endpoint: bool = True
+    #: False (default): response_shown never raises into the host's request; it degrades (see core.py)
+    strict: bool = False
+    degraded_log_interval: float = 60.0
 
 
 def _bad(name: str, value: object, reason: str) -> ConfigError:
@@ -85,6 +94,18 @@ def _float(config: Mapping[str, Any], name: str, minimum: float = 0.0) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
         raise _bad(name, value, f"must be a number >= {minimum}")
     return float(value)
+
+
+def _max_event_bytes(config: Mapping[str, Any]) -> int:
+    value = _int(config, "MAX_EVENT_BYTES", 1)
+    if value > MAX_EVENT_BYTES:
+        raise _bad(
+            "MAX_EVENT_BYTES",
+            value,
+            f"must be at most {MAX_EVENT_BYTES}: the curator refuses larger events and Kafka's default message "
+            "limit is 1 MiB; lower it if your broker's message.max.bytes is lower",
+        )
+    return value
 
 
 def settings_from_config(
@@ -135,6 +156,7 @@ def settings_from_config(
         durability=durability,
         fsync_interval=_float(config, "FSYNC_INTERVAL", 0.001),
         spool_max_bytes=_int(config, "SPOOL_MAX_BYTES", 1),
+        max_event_bytes=_max_event_bytes(config),
         segment_max_bytes=_int(config, "SEGMENT_MAX_BYTES", 1),
         queue_max_events=_int(config, "QUEUE_MAX_EVENTS", 1),
         batch_max_events=_int(config, "BATCH_MAX_EVENTS", 1),
@@ -156,4 +178,7 @@ def settings_from_config(
         token_max_age=_int(config, "TOKEN_MAX_AGE"),
         idempotency_ttl=_float(config, "IDEMPOTENCY_TTL"),
         metrics_endpoint=bool(config[PREFIX + "METRICS_ENDPOINT"]),
+        status_endpoint=bool(config[PREFIX + "STATUS_ENDPOINT"]),
+        strict=bool(config[PREFIX + "STRICT"]),
+        degraded_log_interval=_float(config, "DEGRADED_LOG_INTERVAL"),
     )

@@ -1,13 +1,15 @@
 """Response tokens and user pseudonyms: both keyed HMAC-SHA256, no lookup needed to verify.
 
 A response token names the response and conversation it was issued for and is signed together with the
-pseudonym of the user it was shown to, so a vote carrying it is accepted only from that user, on that
-response, in that conversation, while the token is fresh::
+pseudonym of the user it was shown to and the app id of the capture instance that issued it, so a vote
+carrying it is accepted only from that user, on that response, in that conversation, by that app (two apps
+sharing a secret do not accept each other's tokens), while the token is fresh and not issued in the future::
 
-    v1~<response_id>~<conversation_id>~<issued_at, hex>~<base64url(mac[:16])>
+    v2~<response_id>~<conversation_id>~<issued_at, hex>~<base64url(mac[:16])>
 
 (``~`` cannot occur in a v1 identifier, and every character is safe in an HTML attribute and a URL.) The user
-is not in the token (it comes from the host app at verification time); the MAC binds it.
+and the app are not in the token (they come from the host app at verification time); the MAC binds them.
+``v1`` tokens (before the app id was bound) are refused as ``outdated``: the page gets a fresh one on reload.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ import time
 from dataclasses import dataclass
 
 from prefloop.capture.errors import TokenError
+from prefloop.schemas.errors import EventValidationError, FieldError
 
 __all__ = ["Pseudonymizer", "ResponseRef", "TokenSigner", "derive_key"]
 
-_VERSION = "v1"
+_VERSION = "v2"
+_OUTDATED = frozenset({"v1"})
+#: how far in the future an issue time may lie (clock differences between the app's servers)
+CLOCK_LEEWAY_S = 60
 
 
 def derive_key(secret: str | bytes, purpose: str) -> bytes:
@@ -42,10 +48,17 @@ class Pseudonymizer:
         self._cache_size = cache_size
 
     def __call__(self, user_id: object) -> str:
-        raw = str(user_id)
+        try:
+            raw = str(user_id)
+        except Exception:  # a user object whose str() fails (or recurses): the host's value, named
+            raise EventValidationError(
+                "invalid", [FieldError("user", "the user id must be a str (or convert to one)")]
+            ) from None
         got = self._cache.get(raw)
         if got is None:
-            got = "u_" + hmac.new(self._key, raw.encode(), hashlib.sha256).hexdigest()[:32]
+            # surrogatepass: a user id with a lone surrogate still gets a stable pseudonym (never a crash)
+            data = raw.encode("utf-8", "surrogatepass")
+            got = "u_" + hmac.new(self._key, data, hashlib.sha256).hexdigest()[:32]
             if len(self._cache) >= self._cache_size:
                 self._cache.clear()
             self._cache[raw] = got
@@ -70,11 +83,12 @@ def _b64_16(data: bytes) -> str:
 
 
 class TokenSigner:
-    """Issues and verifies response tokens. ``max_age`` in seconds (0 = tokens never expire)."""
+    """Issues and verifies response tokens of one app. ``max_age`` in seconds (0 = tokens never expire)."""
 
-    def __init__(self, key: bytes, max_age: int) -> None:
+    def __init__(self, key: bytes, max_age: int, app_id: str = "") -> None:
         self._key = key
         self.max_age = max_age
+        self._app = app_id
         # HMAC-SHA256 (RFC 2104) with the keyed inner and outer hash states computed once: each MAC then
         # copies two SHA-256 states instead of deriving them from the key again (the same digest as
         # hmac.digest(key, msg, "sha256"); tests/unit/test_capture_tokens.py holds them equal).
@@ -84,7 +98,7 @@ class TokenSigner:
 
     def _mac(self, body: str, user: str) -> str:
         inner = self._inner.copy()
-        inner.update(f"{body}|{user}".encode())
+        inner.update(f"{body}|{user}|{self._app}".encode())
         outer = self._outer.copy()
         outer.update(inner.digest())
         return _b64_16(outer.digest()[:16])
@@ -98,9 +112,11 @@ class TokenSigner:
 
     def verify(self, token: object, user: str, field: str = "token", now: float | None = None) -> ResponseRef:
         """The response a token names, if it was issued to ``user``; raises :class:`TokenError` otherwise."""
-        if not isinstance(token, str) or len(token) > 1024:
+        if not isinstance(token, str) or len(token) > 1024 or not token.isascii():
             raise TokenError("malformed", field)
         parts = token.split("~")
+        if len(parts) == 5 and parts[0] in _OUTDATED:
+            raise TokenError("outdated", field)
         if len(parts) != 5 or parts[0] != _VERSION:
             raise TokenError("malformed", field)
         body = token[: token.rfind("~")]
@@ -111,6 +127,8 @@ class TokenSigner:
         except ValueError:
             raise TokenError("malformed", field) from None
         current = time.time() if now is None else now
+        if issued - current > CLOCK_LEEWAY_S:
+            raise TokenError("future", field)
         if self.max_age and current - issued > self.max_age:
             raise TokenError("expired", field)
         return ResponseRef(parts[1], parts[2], issued)

@@ -5,6 +5,7 @@ Adapters only: read the body (bounded), ask the host for the user, hand both to 
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, request
@@ -50,11 +51,22 @@ def make_blueprint(capture: FeedbackCapture, settings: CaptureSettings) -> Bluep
     for kind in ("feedback", "regenerate", "choice", "edit"):
         bp.add_url_rule(f"/{kind}", f"{kind}", lambda kind=kind: endpoint(kind), methods=["POST"])
 
+    if settings.status_endpoint:
+
+        @bp.get("/status")
+        def status() -> Response:
+            return Response(json.dumps(core().status()), mimetype="application/json")
+
     if settings.metrics_endpoint:
 
         @bp.get("/metrics")
         def metrics() -> Response:
             return Response(core().metrics.render(), mimetype=None, content_type=CONTENT_TYPE_LATEST)
+
+    @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def unknown(rest: str) -> Response:
+        """Anything else under the prefix: a JSON 404 (not the host's HTML page)."""
+        return _json(error_reply(404, "not_found"))
 
     @bp.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

@@ -70,6 +70,7 @@ class CaptureMiddleware:
         self.prefix = settings.url_prefix
         self.limit = settings.max_body_bytes
         self.metrics_endpoint = settings.metrics_endpoint
+        self.status_endpoint = settings.status_endpoint
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
@@ -91,6 +92,8 @@ class CaptureMiddleware:
                 "200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(data)))]
             )
             return [data]
+        if name == "status" and self.status_endpoint and method == "GET":
+            return self._reply(start_response, Reply(200, self.core.status()))
         if name not in KINDS:
             return self._reply(start_response, error_reply(404, "not_found"))
         if method != "POST":
@@ -98,7 +101,9 @@ class CaptureMiddleware:
         try:
             size = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            size = 0
+            return self._reply(start_response, error_reply(400, "bad_length"))
+        if size < 0:
+            return self._reply(start_response, error_reply(400, "bad_length"))
         if size > self.limit:
             return self._reply(start_response, self.core.too_large(size))
         raw = environ["wsgi.input"].read(min(size, self.limit + 1)) if size else b""

@@ -10,6 +10,7 @@ from typing import Any
 from prefloop.capture import messages
 from prefloop.capture.publisher.writer import DURABILITY_MODES
 from prefloop.schemas.errors import ConfigError
+from prefloop.schemas.events import MAX_EVENT_BYTES
 
 __all__ = ["DEFAULT_TOPIC", "SENDER_MODES", "PublisherConfig"]
 
@@ -36,6 +37,9 @@ class PublisherConfig:
     #: how long the writer gathers events nobody waits for (response records) before one write(2)
     write_delay: float = 0.005
     spool_max_bytes: int = 1 << 30
+    #: the largest serialized event accepted (at most MAX_EVENT_BYTES, which is below Kafka's default
+    #: 1 MiB message limit and is what the curator accepts); larger events are refused at the call site
+    max_event_bytes: int = MAX_EVENT_BYTES
     segment_max_bytes: int = 16 << 20
     queue_max_events: int = 10_000
     batch_max_events: int = 5_000
@@ -88,6 +92,16 @@ class PublisherConfig:
                     name=name,
                     value=value,
                 )
+        if not isinstance(self.max_event_bytes, int) or not 0 < self.max_event_bytes <= MAX_EVENT_BYTES:
+            raise ConfigError(
+                messages.BAD_SETTING.format(
+                    name="max_event_bytes",
+                    value=self.max_event_bytes,
+                    reason=f"must be an integer from 1 to {MAX_EVENT_BYTES} (what the curator accepts)",
+                ),
+                name="max_event_bytes",
+                value=self.max_event_bytes,
+            )
         zero_or_more = {
             "linger": self.linger,
             "shutdown_timeout": self.shutdown_timeout,

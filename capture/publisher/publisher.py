@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from prefloop.capture import messages
+from prefloop.capture.errors import EventTooLargeError
 from prefloop.capture.metrics import CaptureMetrics
 from prefloop.capture.publisher.account import SpoolAccount
 from prefloop.capture.publisher.config import PublisherConfig
@@ -70,6 +71,7 @@ class Publisher:
         elif options:
             raise TypeError("pass either a PublisherConfig or keyword options, not both")
         self.config = config
+        self._max_line = config.max_event_bytes + 1  # the wire line ends with "\n"
         self._producer_factory = producer_factory
         self._closed = False
         self._start()
@@ -145,6 +147,8 @@ class Publisher:
     def submit_line(self, line: bytes, kind: str) -> None:
         """:meth:`submit` for an event already serialized to its wire form (``line`` ends with ``\\n``)."""
         try:
+            if len(line) > self._max_line:
+                raise EventTooLargeError(len(line) - 1, self.config.max_event_bytes)
             self._writer.put(line, kind)
         except CaptureError as exc:
             self.metrics.count_rejected(getattr(exc, "reason", "unavailable"))
@@ -158,6 +162,8 @@ class Publisher:
         """:meth:`publish` for an event already serialized to its wire form (``line`` ends with ``\\n``)."""
         ack = Ack()
         try:
+            if len(line) > self._max_line:
+                raise EventTooLargeError(len(line) - 1, self.config.max_event_bytes)
             self._writer.put(line, kind, ack)
             ack.wait(self.config.ack_timeout if timeout is None else timeout)
         except CaptureError as exc:
@@ -228,6 +234,21 @@ class Publisher:
     @property
     def spool_full(self) -> bool:
         return self._account.full
+
+    def account_pending(self) -> int:
+        """Bytes not yet shipped, as this process's account knows them (no disk scan)."""
+        return max(0, self._account.pending)
+
+    @property
+    def queue_depth(self) -> int:
+        return self._writer.depth
+
+    def sender_status(self) -> dict[str, Any]:
+        """``mode`` (``embedded``, ``thread``, ``process``), ``up``, ``restarts``, ``set_aside``."""
+        sender = self._sender
+        if sender is None:
+            return {"mode": "embedded", "up": True, "restarts": 0, "set_aside": 0}
+        return sender.status()
 
     def pending_bytes(self) -> int:
         """Bytes on disk not yet shipped, over the whole spool directory (a fresh scan)."""

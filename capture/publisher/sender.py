@@ -22,11 +22,12 @@ with warnings.catch_warnings():
     # kafka-python 3.0 calls importlib.resources.read_text (deprecated) while importing its protocol schemas
     warnings.simplefilter("ignore", DeprecationWarning)
     from kafka import KafkaProducer
-    from kafka.errors import KafkaTimeoutError
+    from kafka.errors import KafkaTimeoutError, UnknownError
 
 from prefloop.capture import messages
 from prefloop.capture.metrics import CaptureMetrics
 from prefloop.capture.publisher.account import SpoolAccount
+from prefloop.capture.publisher.setaside import RECORD_ERRORS, event_id_of, set_aside
 from prefloop.capture.publisher.spool import (
     Cursor,
     complete_lines,
@@ -70,6 +71,22 @@ def make_producer(settings: dict[str, Any]) -> Any:
     return KafkaProducer(**settings)
 
 
+def close_producer(producer: Any) -> None:
+    """Close ``producer`` now, dropping what it has not sent (it is still in the spool).
+
+    kafka-python's ``close(timeout=0)`` flushes first and raises when batches are pending (Kafka down, a batch
+    refused), leaving its I/O thread running and the producer unclosed, so its ``__del__`` prints a traceback
+    later. Then stop the I/O thread and mark it closed here."""
+    try:
+        producer.close(timeout=0)
+    except Exception:
+        sender = getattr(producer, "_sender", None)
+        with contextlib.suppress(Exception):
+            if sender is not None:
+                sender.force_close()
+        producer._closed = True
+
+
 class _Source:
     """One writer directory the sender ships: its own, or an adopted dead one (``lock_fd`` held)."""
 
@@ -77,6 +94,18 @@ class _Source:
         self.path = path
         self.lock_fd = lock_fd
         self.cursor = read_cursor(path)
+        #: adopted directories ship oldest first: by the id (UUIDv7, time-ordered) of their next event
+        self.age = (self._first_event_id() or "", path.name)
+
+    def _first_event_id(self) -> str | None:
+        for seq, segment in list_segments(self.path):
+            if seq < self.cursor.seq:
+                continue
+            offset = self.cursor.offset if seq == self.cursor.seq else 0
+            lines, _, _ = complete_lines(segment, offset, 4096, 1)
+            if lines:
+                return event_id_of(lines[0])
+        return None
 
     @property
     def dead(self) -> bool:
@@ -113,6 +142,7 @@ class KafkaSender:
         self.send_timeout = send_timeout
         self.shipped_events = 0
         self.own_shipped_events = 0  # of those, from ``own_dir`` (the rest from adopted directories)
+        self.set_aside_events = 0
         self.adopted: dict[Path, _Source] = {}
         self._producer: Any = None
         self._wake = threading.Event()
@@ -126,6 +156,15 @@ class KafkaSender:
 
     def start(self) -> None:
         self._thread.start()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "mode": "thread",
+            "up": self._thread.is_alive(),
+            "restarts": 0,
+            "set_aside": self.set_aside_events,
+            "adopted": len(self.adopted),
+        }
 
     def wake(self) -> None:
         """Called by the writer after each batch: there is something to ship."""
@@ -157,10 +196,7 @@ class KafkaSender:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=max(1.0, self.send_timeout))
-        producer, self._producer = self._producer, None
-        if producer is not None:
-            with contextlib.suppress(Exception):
-                producer.close(timeout=0)
+        self._reset_producer()
         for source in self.adopted.values():
             if source.lock_fd is not None:
                 with contextlib.suppress(OSError):
@@ -178,6 +214,13 @@ class KafkaSender:
 
     # --- the sender thread ------------------------------------------------------------------------
     def _run(self) -> None:
+        self.metrics.sender_up.set(1)
+        try:
+            self._loop()
+        finally:
+            self.metrics.sender_up.set(0)
+
+    def _loop(self) -> None:
         backoff = 0.0
         next_adopt = 0.0
         while not self._stop:
@@ -213,10 +256,7 @@ class KafkaSender:
         if self._healthy:
             log.error(messages.LOG_KAFKA_ERROR, exc)
         self._healthy = False
-        producer, self._producer = self._producer, None
-        if producer is not None:
-            with contextlib.suppress(Exception):
-                producer.close(timeout=0)
+        self._reset_producer()
         # back to the last committed position: anything sent after it is sent again (at-least-once)
         self.own.cursor = read_cursor(self.own.path)
         for source in self.adopted.values():
@@ -234,19 +274,22 @@ class KafkaSender:
             log.warning(messages.LOG_ADOPTED, path.name)
 
     def _ship_round(self) -> bool:
-        """Ship one batch from each source. True when anything was shipped."""
-        progressed = self._ship_batch(self.own)
-        for path, source in list(self.adopted.items()):
+        """Ship one batch. A dead writer's spool goes first, oldest first, and this process's own events
+        wait until it is empty: the dead process's events of a conversation are older than ours, so a
+        conversation stays in order across a crash and restart. True when anything was shipped."""
+        for path, source in sorted(self.adopted.items(), key=lambda item: item[1].age):
             if self._stop:
-                break
-            progressed = self._ship_batch(source) or progressed
+                return False
+            progressed = self._ship_batch(source)
             if not list_segments(path):
                 remove_writer_dir(path)
                 if source.lock_fd is not None:
                     with contextlib.suppress(OSError):
                         os.close(source.lock_fd)
                 del self.adopted[path]
-        return progressed
+                continue
+            return progressed
+        return self._ship_batch(self.own)
 
     def _ship_batch(self, source: _Source) -> bool:
         segments = list_segments(source.path)
@@ -275,11 +318,13 @@ class KafkaSender:
         if not lines:
             self._commit(source, position, done, 0, 0)
             return False
-        self._send(lines)
+        self._send(source, lines)
         self._commit(source, position, done, len(lines), nbytes)
         return True
 
-    def _send(self, lines: list[bytes]) -> None:
+    def _send(self, source: _Source, lines: list[bytes]) -> None:
+        """Send ``lines`` and wait for Kafka's acknowledgment. A record Kafka refuses for good is set aside
+        (it never blocks the ones after it); any other failure raises and the batch is sent again."""
         producer = self._producer
         if producer is None:
             producer = self._producer = self.producer_factory()
@@ -289,18 +334,64 @@ class KafkaSender:
         for line in lines:
             if not line:
                 continue
-            futures.append(send(topic, value=line, key=conversation_key(line)))
+            try:
+                futures.append((line, send(topic, value=line, key=conversation_key(line))))
+            except RECORD_ERRORS as exc:  # e.g. over max_request_size: refused before it left
+                self._set_aside(source, line, exc)
+        self._flush(producer, [future for _, future in futures])
+        refused = []
+        for line, future in futures:
+            if future.failed():
+                if not isinstance(future.exception, RECORD_ERRORS):
+                    raise future.exception
+                refused.append(line)
+        if refused:
+            # the broker refuses a whole batch for one bad record: send each again on its own, on a fresh
+            # producer, and set aside only those refused alone
+            self._reset_producer()
+            for line in refused:
+                self._send_alone(source, line)
+
+    def _send_alone(self, source: _Source, line: bytes) -> None:
+        producer = self._producer = self._producer or self.producer_factory()
+        try:
+            future = producer.send(self.topic, value=line, key=conversation_key(line))
+        except RECORD_ERRORS as exc:
+            self._set_aside(source, line, exc)
+            return
+        self._flush(producer, [future])
+        if future.failed():
+            if not isinstance(future.exception, RECORD_ERRORS):
+                raise future.exception
+            self._set_aside(source, line, future.exception)
+            self._reset_producer()
+
+    def _flush(self, producer: Any, futures: list[Any]) -> None:
+        """Wait until Kafka answered for every one of ``futures`` (or raise after ``send_timeout``)."""
         deadline = time.monotonic() + self.send_timeout
         while True:
             try:
                 producer.flush(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
-                break
             except KafkaTimeoutError:
-                if self._stop or time.monotonic() >= deadline:
-                    raise
-        for future in futures:
-            if future.failed():
-                raise future.exception
+                pass
+            except UnknownError:  # "Future not done": a batch was split after a size refusal
+                time.sleep(0.01)
+            if all(future.is_done for future in futures):
+                return
+            if self._stop or time.monotonic() >= deadline:
+                raise KafkaTimeoutError(f"Kafka did not acknowledge a batch within {self.send_timeout} s")
+
+    def _reset_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            close_producer(producer)
+
+    def _set_aside(self, source: _Source, line: bytes, exc: BaseException) -> None:
+        reason = type(exc).__name__
+        path = set_aside(self.root, source.path, line)
+        self.set_aside_events += 1
+        self.metrics.set_aside.labels(reason).inc()
+        log.error(messages.LOG_SET_ASIDE, event_id_of(line) or "?", len(line), reason, path)
 
     def _commit(self, source: _Source, position: Cursor, done: list[Path], n: int, nbytes: int) -> None:
         if position != source.cursor:

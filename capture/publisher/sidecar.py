@@ -20,6 +20,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from prefloop.capture import messages
 from prefloop.capture.metrics import CaptureMetrics
 from prefloop.capture.publisher.account import SpoolAccount
 from prefloop.capture.publisher.sender import KafkaSender, make_producer
@@ -38,7 +40,12 @@ _STATS_EVERY_S = 0.2
 
 
 class ProcessSender:
-    """The parent's handle on the sidecar; the same interface as :class:`KafkaSender`."""
+    """The parent's handle on the sidecar; the same interface as :class:`KafkaSender`.
+
+    Supervised: when the child dies (SIGKILL, OOM, a crash) while the parent still runs, the reader thread
+    logs it, counts it (``prefloop_capture_sender_restarts_total``) and starts a new child after a short
+    backoff (doubling up to 30 s while it keeps dying at once). The new child ships this process's spool
+    from its cursor and adopts what the dead one had adopted."""
 
     def __init__(
         self, settings: dict[str, Any], own_dir: Path, account: SpoolAccount, metrics: CaptureMetrics
@@ -46,31 +53,53 @@ class ProcessSender:
         self.account = account
         self.metrics = metrics
         self.shipped_events = 0
-        self._own_shipped = 0
-        self._errors: dict[str, float] = {}
-        self._adopted = 0
+        self.restarts = 0
+        self.set_aside_events = 0
+        self._settings = {**settings, "own_dir": str(own_dir)}
         self._idle = threading.Condition()
         self._requested = 0
         self._answered = 0
         self._write_lock = threading.Lock()
+        self._closing = False
+        self._proc = self._spawn()
+        self._reader = threading.Thread(target=self._supervise, name="prefloop-sidecar-reader", daemon=True)
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        # the child's counters start at zero: so do ours for it
+        self._child: dict[str, Any] = {
+            "shipped": 0,
+            "own_shipped": 0,
+            "errors": {},
+            "adopted": 0,
+            "set_aside": {},
+        }
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        self._proc = subprocess.Popen(
+        proc = subprocess.Popen(
             [sys.executable, "-m", "prefloop.capture.publisher"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
             close_fds=True,
         )
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._stdin: IO[bytes] = self._proc.stdin
-        self._send(json.dumps({**settings, "own_dir": str(own_dir)}))
-        self._reader = threading.Thread(
-            target=self._read, args=(self._proc.stdout,), name="prefloop-sidecar-reader", daemon=True
-        )
+        assert proc.stdin is not None and proc.stdout is not None
+        self._stdin: IO[bytes] = proc.stdin
+        self._proc = proc
+        self._send(json.dumps(self._settings))
+        return proc
 
     def start(self) -> None:
         self._reader.start()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "mode": "process",
+            "up": self._proc.poll() is None,
+            "pid": self._proc.pid,
+            "restarts": self.restarts,
+            "set_aside": self.set_aside_events,
+            "adopted": int(self._child["adopted"]),
+        }
 
     def _send(self, line: str) -> bool:
         try:
@@ -88,18 +117,18 @@ class ProcessSender:
         with self._idle:
             self._requested += 1
             target = self._requested
-        if not self._send(f"i {target}"):
-            return False
         deadline = time.monotonic() + timeout
+        self._send(f"i {target}")  # a child that dies first gets it again from the supervisor
         with self._idle:
             while self._answered < target:
                 left = deadline - time.monotonic()
-                if left <= 0 or self._proc.poll() is not None:
+                if left <= 0 or self._closing:
                     return False
                 self._idle.wait(min(left, 0.1))
         return True
 
     def close(self, timeout: float) -> None:
+        self._closing = True
         self._send(f"c {timeout}")
         with contextlib.suppress(OSError):
             self._stdin.close()
@@ -111,14 +140,51 @@ class ProcessSender:
         self._reader.join(2)
         if self._proc.stdout is not None:
             self._proc.stdout.close()
+        self.metrics.sender_up.set(0)
 
     def abandon_after_fork(self) -> None:
         """In a forked child: the sidecar belongs to the parent; drop our copies of its pipes."""
+        self._closing = True
         for stream in (self._proc.stdin, self._proc.stdout):
             if stream is not None:
                 with contextlib.suppress(OSError):
                     os.close(stream.fileno())
         self._proc.returncode = 0  # not ours to wait for
+
+    def _supervise(self) -> None:
+        backoff = 0.0
+        while True:
+            proc = self._proc
+            self.metrics.sender_up.set(1)
+            started = time.monotonic()
+            assert proc.stdout is not None
+            self._read(proc.stdout)
+            if self._closing:
+                break
+            code = proc.wait()
+            self.metrics.sender_up.set(0)
+            if self._closing:
+                break
+            self.restarts += 1
+            self.metrics.sender_restarts.inc()
+            backoff = 0.5 if time.monotonic() - started > 30 else min(30.0, backoff * 2 or 0.5)
+            log.error(messages.LOG_SIDECAR_DIED, proc.pid, _describe_exit(code), backoff)
+            with contextlib.suppress(OSError):
+                proc.stdout.close()
+            with contextlib.suppress(OSError):
+                self._stdin.close()
+            time.sleep(backoff)
+            if self._closing:
+                break
+            self._spawn()
+            log.warning(messages.LOG_SIDECAR_RESTARTED, self._proc.pid)
+            with self._idle:
+                pending = self._requested
+            if pending > self._answered:
+                self._send(f"i {pending}")
+            self._send("w")
+        with self._idle:
+            self._idle.notify_all()
 
     def _read(self, stdout: IO[bytes]) -> None:
         for raw in stdout:
@@ -134,22 +200,34 @@ class ProcessSender:
 
     def _apply(self, stats: dict[str, Any]) -> None:
         m = self.metrics
-        shipped = int(stats["shipped"])
-        own = int(stats["own_shipped"])
-        if shipped > self.shipped_events:
-            m.shipped.inc(shipped - self.shipped_events)
-        if own > self._own_shipped:
-            m.pending_events.dec(own - self._own_shipped)
-        self.shipped_events, self._own_shipped = shipped, own
+        seen = self._child
+        shipped = int(stats["shipped"]) - int(seen["shipped"])
+        own = int(stats["own_shipped"]) - int(seen["own_shipped"])
+        if shipped > 0:
+            m.shipped.inc(shipped)
+            self.shipped_events += shipped
+        if own > 0:
+            m.pending_events.dec(own)
         for kind, count in stats["errors"].items():
-            before = self._errors.get(kind, 0.0)
+            before = seen["errors"].get(kind, 0.0)
             if count > before:
                 m.kafka_errors.labels(kind).inc(count - before)
-                self._errors[kind] = count
-        if stats["adopted"] > self._adopted:
-            m.adopted_writers.inc(stats["adopted"] - self._adopted)
-            self._adopted = stats["adopted"]
+        for reason, count in stats.get("set_aside", {}).items():
+            before = seen["set_aside"].get(reason, 0)
+            if count > before:
+                m.set_aside.labels(reason).inc(count - before)
+                self.set_aside_events += int(count - before)
+        if stats["adopted"] > seen["adopted"]:
+            m.adopted_writers.inc(stats["adopted"] - seen["adopted"])
+        self._child = stats
         self.account.rescan()  # shipped segments were deleted: the budget may have room again
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+    return f"exit status {code}"
 
 
 # --- the child ----------------------------------------------------------------------------------------
@@ -189,11 +267,17 @@ def main() -> None:
             for sample in metric.samples:
                 if sample.name.endswith("_total"):
                     errors[sample.labels["kind"]] = sample.value
+        set_aside = {}
+        for metric in metrics.set_aside.collect():
+            for sample in metric.samples:
+                if sample.name.endswith("_total"):
+                    set_aside[sample.labels["reason"]] = sample.value
         return {
             "shipped": sender.shipped_events,
             "own_shipped": sender.own_shipped_events,
             "errors": errors,
             "adopted": int(metrics.value("prefloop_capture_adopted_writers_total")),
+            "set_aside": set_aside,
         }
 
     def report() -> None:

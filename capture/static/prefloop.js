@@ -122,7 +122,8 @@
     if (!button) return;
     if (button.hasAttribute("data-prefloop-prefer")) {
       var pair = button.closest("[data-prefloop-choice]");
-      if (!pair) return;
+      // an empty token: the server could not record that response (see <prefix>/status); nothing to send
+      if (!pair || !pair.getAttribute("data-prefloop-token-a") || !pair.getAttribute("data-prefloop-token-b")) return;
       choose(pair.getAttribute("data-prefloop-token-a"), pair.getAttribute("data-prefloop-token-b"),
         button.getAttribute("data-prefloop-prefer"), button).catch(function () {});
       pair.setAttribute("data-prefloop-chosen", button.getAttribute("data-prefloop-prefer"));
@@ -131,6 +132,7 @@
     var box = button.closest("[data-prefloop-token]");
     if (!box) return;
     var token = box.getAttribute("data-prefloop-token");
+    if (!token) return;
     if (button.hasAttribute("data-prefloop-regenerate")) {
       regenerate(token, button).catch(function () {});
       return;
@@ -154,7 +156,7 @@
     ev.preventDefault();
     var box = form.closest("[data-prefloop-token]");
     var field = form.querySelector("[name=edited_text]") || form.querySelector("textarea");
-    if (!box || !field || !field.value) return;
+    if (!box || !box.getAttribute("data-prefloop-token") || !field || !field.value) return;
     edit(box.getAttribute("data-prefloop-token"), field.value, form).catch(function () {});
   });
 

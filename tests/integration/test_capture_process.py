@@ -8,6 +8,7 @@ tests.integration.test_capture_process {serve|stream} '<json options>'``.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -52,13 +53,82 @@ def create_app(options: dict[str, Any] | None = None) -> Any:
         )
         return jsonify(token=str(token), event_id=token.event_id, pid=os.getpid())
 
+    @app.post("/show")
+    def show() -> Any:
+        """response_shown(**body) for the known argument names; ``random_text: n`` makes an incompressible
+        text of n characters, ``big_context: n`` a context of n characters (the host's long history)."""
+        args = {k: v for k, v in request.get_json(force=True).items() if k in SHOW_ARGS}
+        if "random_text" in args:
+            n = args.pop("random_text")
+            args["text"] = base64.b64encode(os.urandom(n))[:n].decode()
+        if "big_context" in args:
+            size = args.pop("big_context")
+            args["context"] = [{"role": "user", "content": "q" * 90_000} for _ in range(size // 90_000)] + [
+                {"role": "user", "content": "and?"}
+            ]
+        token = capture.response_shown(**args)
+        return jsonify(
+            token=str(token), event_id=token.event_id, recorded=token.recorded, reason=token.reason
+        )
+
     return app
+
+
+SHOW_ARGS = {
+    "conversation_id",
+    "context",
+    "text",
+    "model",
+    "response_id",
+    "generation",
+    "regenerates",
+    "prompt_source",
+    "system_prompt_version",
+    "locale",
+    "random_text",
+    "big_context",
+}
 
 
 def serve(options: dict[str, Any]) -> None:
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, create_app(options), threaded=True)
+    print(f"port {server.server_port}", flush=True)
+    server.serve_forever()
+
+
+def create_wsgi_app(options: dict[str, Any]) -> Any:
+    """The same assistant as a plain WSGI app behind CaptureMiddleware (the user is the X-User header)."""
+    from urllib.parse import parse_qs
+
+    from prefloop.capture import CaptureMiddleware
+
+    def assistant(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        core = environ["prefloop.capture"]
+        conversation = parse_qs(environ.get("QUERY_STRING", "")).get("conversation", ["conv-1"])[0]
+        token = core.response_shown(
+            environ.get("HTTP_X_USER"),
+            conversation_id=conversation,
+            context=[{"role": "user", "content": "hello?"}],
+            text="hi there",
+            model="m-1",
+        )
+        data = json.dumps({"token": str(token), "event_id": token.event_id, "pid": os.getpid()}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    return CaptureMiddleware(
+        assistant,
+        user_loader=lambda environ: environ.get("HTTP_X_USER"),
+        config={"PREFLOOP_CAPTURE_SECRET_KEY": SECRET, "PREFLOOP_CAPTURE_APP_ID": "assistant", **options},
+    )
+
+
+def serve_wsgi(options: dict[str, Any]) -> None:
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, create_wsgi_app(options), threaded=True)
     print(f"port {server.server_port}", flush=True)
     server.serve_forever()
 
@@ -98,15 +168,23 @@ def broker(action: str) -> None:
 
 
 class Child:
-    def __init__(self, mode: str, options: dict[str, Any]) -> None:
+    def __init__(self, mode: str, options: dict[str, Any], log: Path | None = None) -> None:
+        """``log``: the child's stderr (its log lines) goes to this file."""
+        self.log = log
+        stderr = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.integration.test_capture_process", mode, json.dumps(options)],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=stderr,
             text=True,
         )
+        if log is not None:
+            stderr.close()  # type: ignore[union-attr]
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log is not None else ""
 
     def line(self, prefix: str, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
@@ -192,6 +270,18 @@ def consume(bootstrap: str, topic: str, want: set[str], timeout: float = 90.0) -
     finally:
         consumer.close()
     return out
+
+
+def first_arrivals(records: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The event ids of each conversation in the order they first arrived (partition order; at-least-once
+    delivery may repeat one later)."""
+    arrived: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for r in records:
+        if r["event_id"] not in seen:
+            seen.add(r["event_id"])
+            arrived.setdefault(r["conversation_id"], []).append(r["event_id"])
+    return arrived
 
 
 def app_options(tmp_path: Path, bootstrap: str, topic: str, **extra: Any) -> dict[str, Any]:
@@ -399,14 +489,8 @@ def test_broker_stopped_mid_stream_every_event_arrives_in_conversation_order(
     want = {e for ids in expected.values() for e in ids}
     records = consume(kafka_bootstrap, topic, want, timeout=120)
     assert len({r["event_id"] for r in records}) == total
-    arrived: dict[str, list[str]] = {}
-    seen: set[str] = set()
-    for r in records:  # first arrival of each event, per conversation, in partition order
-        if r["event_id"] not in seen:
-            seen.add(r["event_id"])
-            arrived.setdefault(r["conversation_id"], []).append(r["event_id"])
-    assert arrived == expected
+    assert first_arrivals(records) == expected
 
 
 if __name__ == "__main__":
-    {"serve": serve, "stream": stream}[sys.argv[1]](json.loads(sys.argv[2]))
+    {"serve": serve, "serve_wsgi": serve_wsgi, "stream": stream}[sys.argv[1]](json.loads(sys.argv[2]))

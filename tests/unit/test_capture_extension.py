@@ -198,9 +198,15 @@ def test_full_spool_answers_503_with_a_reason(tmp_path: Path) -> None:
         assert set(statuses[:accepted]) == {200} and set(statuses[accepted:]) == {503}
         r = h.post("feedback", {"token": token, "rating": 1})
         assert r.json["error"] == "spool_full" and "budget" in r.json["detail"] and r.headers["Retry-After"]
+        with h.app.test_request_context():  # the host's page still renders: an empty token, counted
+            degraded = h.capture.response_shown(conversation_id="c", context=CONTEXT, text="t", model="m")
+        assert degraded == "" and not degraded.recorded and degraded.reason == "spool_full"
+        h.app.config["PREFLOOP_CAPTURE_STRICT"] = True  # read once at init_app: no effect now
+        h.capture.core(h.app).settings.__dict__["strict"] = True  # strict mode raises instead
         with pytest.raises(SpoolFullError), h.app.test_request_context():
             h.capture.response_shown(conversation_id="c", context=CONTEXT, text="t", model="m")
         metrics = h.client.get("/prefloop/metrics").data.decode()
+        assert 'prefloop_capture_degraded_total{reason="spool_full"} 1.0' in metrics
         assert "prefloop_capture_spool_full 1.0" in metrics
         assert 'prefloop_capture_events_rejected_total{reason="spool_full"}' in metrics
         assert len([e for e in h.events() if e["type"] == "feedback"]) == accepted  # none accepted lost
@@ -296,7 +302,8 @@ def test_response_shown_on_an_app_without_init_app_says_so(host: Host) -> None:
         host.capture.response_shown(conversation_id="c", context=CONTEXT, text="t", model="m")
 
 
-def test_response_shown_validates_on_the_calling_thread(host: Host) -> None:
+def test_response_shown_validates_on_the_calling_thread_and_raises_in_strict_mode(tmp_path: Path) -> None:
+    host = Host(tmp_path, PREFLOOP_CAPTURE_STRICT=True)
     with pytest.raises(EventValidationError) as info:
         host.show(conversation="bad id with spaces")
     assert info.value.errors[0].path == "conversation_id"
@@ -305,3 +312,20 @@ def test_response_shown_validates_on_the_calling_thread(host: Host) -> None:
         host.show()
     token = host.show(user="carol")  # an explicit user overrides the loader
     assert token.conversation_id == "conv-1"
+    host.capture.shutdown(app=host.app)
+
+
+def test_by_default_response_shown_never_raises_and_counts_why(host: Host, caplog: Any) -> None:
+    bad = host.show(conversation="bad id with spaces")
+    host.user = None
+    nobody = host.show()
+    host.user = "alice"
+    assert (bad, nobody) == ("", "") and (bad.reason, nobody.reason) == ("invalid", "no_user")
+    assert not bad.recorded and host.show(user="carol").recorded
+    for _ in range(20):
+        host.show(conversation="bad id with spaces")
+    metrics = host.capture.metrics(app=host.app)
+    assert metrics.value("prefloop_capture_degraded_total", {"reason": "invalid"}) == 21
+    assert len([r for r in caplog.records if "did not record" in r.getMessage()]) == 1  # once per interval
+    status = host.client.get("/prefloop/status").json
+    assert status["status"] == "degraded" and status["degraded"]["counts"] == {"invalid": 21, "no_user": 1}

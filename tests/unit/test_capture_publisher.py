@@ -72,6 +72,7 @@ class RecordingProducer:
 
 class _Future:
     exception: BaseException | None = None
+    is_done = True
 
     def failed(self) -> bool:
         return self.exception is not None

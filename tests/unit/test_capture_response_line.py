@@ -125,7 +125,11 @@ INVALID = {
 @pytest.fixture()
 def core(tmp_path: Path) -> Any:
     settings = settings_from_config(
-        {"SECRET_KEY": "s", "PREFLOOP_CAPTURE_SPOOL_DIR": str(tmp_path / "spool")},
+        {
+            "SECRET_KEY": "s",
+            "PREFLOOP_CAPTURE_SPOOL_DIR": str(tmp_path / "spool"),
+            "PREFLOOP_CAPTURE_STRICT": True,
+        },
         app_name="assistant",
         instance_path=str(tmp_path),
         app_secret="s",

@@ -24,7 +24,9 @@ def test_token_verifies_for_its_user_and_names_the_response() -> None:
         (lambda t: t.replace("~r-1~", "~r-2~"), "u_alice", "signature"),  # response id swapped
         (lambda t: t.replace("~c-1~", "~c-2~"), "u_alice", "signature"),  # conversation swapped
         (lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"), "u_alice", "signature"),
-        (lambda t: "v2" + t[2:], "u_alice", "malformed"),
+        (lambda t: "v3" + t[2:], "u_alice", "malformed"),
+        (lambda t: "v1" + t[2:], "u_alice", "outdated"),  # before app ids were bound
+        (lambda t: t.replace(t.split("~")[1], "r\u00e9"), "u_alice", "malformed"),  # not ASCII
         (lambda t: t + "~x", "u_alice", "malformed"),
         (lambda t: t.replace(t.split("~")[3], "zz"), "u_alice", "signature"),  # issued time changed
         (lambda t: 12, "u_alice", "malformed"),
@@ -66,13 +68,13 @@ def test_pseudonyms_are_stable_keyed_and_schema_safe() -> None:
 
 
 @pytest.mark.parametrize("key", [KEY, b"", b"k" * 64, b"long key " * 20])
-def test_token_mac_is_hmac_sha256_of_body_and_user(key: bytes) -> None:
+def test_token_mac_is_hmac_sha256_of_body_user_and_app(key: bytes) -> None:
     import base64
     import hashlib
     import hmac
 
-    token = TokenSigner(key, 0).issue("r-1", "c-1", "u_alice", now=1_000_000)
+    token = TokenSigner(key, 0, "chat").issue("r-1", "c-1", "u_alice", now=1_000_000)
     body, mac = token.rsplit("~", 1)
-    want = hmac.digest(key, f"{body}|u_alice".encode(), hashlib.sha256)[:16]
+    want = hmac.digest(key, f"{body}|u_alice|chat".encode(), hashlib.sha256)[:16]
     assert mac == base64.urlsafe_b64encode(want).rstrip(b"=").decode()
-    assert body == "v1~r-1~c-1~f4240"
+    assert body == "v2~r-1~c-1~f4240"
