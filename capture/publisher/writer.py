@@ -153,7 +153,7 @@ class SpoolWriterThread:
         backoff = 0.0
         self.account.rescan()
         if self.ids is not None:
-            self.ids.refill()
+            self.ids.top_up()
         while True:
             if not self._queue:
                 if self._stop:
@@ -171,7 +171,7 @@ class SpoolWriterThread:
                     dirty = True
                     backoff = 0.0
                     if self.ids is not None:
-                        self.ids.refill()
+                        self.ids.top_up()
                 else:
                     if self._stop:
                         break
