@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, description="Slack Web API base URL (emulator/tests)")
     slack_channel: str = "#prefloop-review"
     slack_reviewer_group: str | None = Field(default=None, description="user group id whose members may vote")
+    slack_reviewer_channel: str | None = Field(
+        default=None, description="channel id whose members may vote (free plans have no user groups)"
+    )
     slack_adjudicator_group: str | None = None
     slack_port: int = Field(default=3000, ge=1, le=65535)
     slack_socket_mode: bool = False

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, request
-from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
+from flask import Flask, Response, request
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from prefloop.curator.settings import Settings
 from prefloop.curator.store import Store
 from prefloop.slackbot import messages as msg
 from prefloop.slackbot.errors import SlackNotConfigured
+from prefloop.slackbot.gate import MAX_BODY_BYTES, Admitted, Rejection, admit
 from prefloop.slackbot.listeners import register
-from prefloop.slackbot.members import GroupMembers
+from prefloop.slackbot.members import GroupMembers, channel_members, is_channel
 from prefloop.slackbot.outbox import Outbox
 from prefloop.slackbot.quorum import QuorumPolicy, load_policy
 from prefloop.slackbot.reports import home_for
 from prefloop.slackbot.rubric import Rubric, load_rubric
 from prefloop.slackbot.service import ReviewService
 
-__all__ = ["HttpServer", "SlackBot", "build_worker", "create_bot", "make_client"]
+__all__ = ["HttpServer", "Roles", "SlackBot", "build_worker", "create_bot", "make_client"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,16 @@ class HttpServer:
         self.thread.join(5)
 
 
+@dataclass(frozen=True)
+class Roles:
+    reviewer: bool
+    adjudicator: bool
+
+    @property
+    def any(self) -> bool:
+        return self.reviewer or self.adjudicator
+
+
 @dataclass
 class SlackBot:
     settings: Settings
@@ -59,28 +76,65 @@ class SlackBot:
     members: GroupMembers
     app: App = field(init=False)
     _owns_store: bool = False
+    _responder: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="slack-respond")
+    )
 
     # -- who may vote ------------------------------------------------------------------------------------
-    def roles(self, user: str) -> tuple[bool, bool]:
-        """(may vote as reviewer, is adjudicator). No reviewer group configured = everyone may review."""
-        group = self.settings.slack_reviewer_group
-        is_reviewer = group is None or self.members.contains(group, user)
-        is_adjudicator = self.members.contains(self.settings.slack_adjudicator_group, user)
-        return is_reviewer, is_adjudicator
+    def roles(self, user: str) -> Roles:
+        """What ``user`` may do: review (member of the reviewer group or channel; everyone when neither is
+        configured) and adjudicate (member of the adjudicator group)."""
+        group, channel = self.settings.slack_reviewer_group, self.settings.slack_reviewer_channel
+        if group is None and channel is None:
+            is_reviewer = True
+        else:
+            is_reviewer = self.members.contains(group, user) or self.members.contains(channel, user)
+        return Roles(is_reviewer, self.members.contains(self.settings.slack_adjudicator_group, user))
+
+    def reviewer_pool(self) -> str:
+        group, channel = self.settings.slack_reviewer_group, self.settings.slack_reviewer_channel
+        names = [f"<!subteam^{group}>" if group else "", f"<#{channel}>" if channel else ""]
+        return " or ".join(n for n in names if n) or "the reviewer group"
 
     def tell(self, user: str, channel: str | None, text: str, pair_id: str | None = None) -> None:
         with self.service.write() as s:
             self.service.ephemeral(s, channel, user, text, pair_id)
         self.outbox.wake()
 
-    def refuse(self, user: str, channel: str | None, pair_id: str | None, what: str) -> None:
-        """A non-reviewer tried to act: audit it and tell them (ephemerally) why nothing happened."""
-        group = self.settings.slack_reviewer_group
-        text = msg.NOT_A_REVIEWER.format(group=f"<!subteam^{group}>" if group else "the reviewer group")
-        with self.service.write() as s:
-            self.service.audit(s, user, "vote_refused_not_reviewer", pair_id, attempted=what)
-            self.service.ephemeral(s, channel, user, text, pair_id)
+    def refuse(
+        self, user: str, channel: str | None, pair_id: str | None, what: str, action_key: str | None = None
+    ) -> None:
+        """A non-reviewer tried to act: audit it and tell them (ephemerally) why nothing happened. A retried
+        click (same ``action_key``) is audited and answered once."""
+        text = msg.NOT_A_REVIEWER.format(group=self.reviewer_pool())
+        try:
+            with self.service.write() as s:
+                if not self.service.first_time(s, action_key):
+                    return
+                self.service.audit(s, user, "vote_refused_not_reviewer", pair_id, attempted=what)
+                self.service.ephemeral(s, channel, user, text, pair_id)
+        except IntegrityError:
+            return
         self.outbox.wake()
+
+    def respond(self, response_url: str | None, compute: Callable[[], str]) -> None:
+        """Answer a slash command later through its ``response_url`` (works in DMs and in channels the bot is
+        not in, unlike chat.postEphemeral). Runs ``compute`` off the request thread."""
+        if not response_url:
+            return
+
+        def run() -> None:
+            try:
+                text = compute()
+            except Exception as exc:  # a report failing must still answer the person who asked
+                log.warning("slash command report failed: %s", exc.__class__.__name__)
+                text = msg.COMMAND_FAILED.format(error=exc.__class__.__name__)
+            try:
+                WebhookClient(response_url, timeout=10).send(text=text, response_type="ephemeral")
+            except Exception as exc:  # Slack unreachable: the person can run the command again
+                log.warning("could not answer through response_url: %s", exc.__class__.__name__)
+
+        self._responder.submit(run)
 
     def publish_home(self, user: str, event_id: str | None) -> None:
         view = home_for(self.service, user)
@@ -90,14 +144,61 @@ class SlackBot:
             self.service.queue_call(s, "views.publish", {"user_id": user, "view": view}, None)
         self.outbox.wake()
 
+    def refuse_request(self, rejection: Rejection) -> None:
+        """A request with a valid signature but a malformed payload: audit it (no payload text is kept)."""
+        log.warning("refused a signed Slack request: %s", rejection.error)
+        with self.service.write() as s:
+            self.service.audit(
+                s,
+                rejection.user or "unknown",
+                "request_malformed",
+                None,
+                error=rejection.error,
+                detail=rejection.detail,
+            )
+
+    def handle(self, headers: Any, raw: bytes, content_type: str | None, query: str = "") -> Response:
+        """One request to /slack/events: the gate first (signature, body, shape), then bolt."""
+        verdict = admit(headers, raw, self.settings.slack_signing_secret or "", time.time(), content_type)
+        if isinstance(verdict, Rejection):
+            if verdict.signed:
+                self.refuse_request(verdict)
+            else:
+                log.info("refused an unsigned or stale Slack request: %s", verdict.error)
+            return _json(verdict.body(), verdict.status)
+        return self._dispatch(verdict, headers, query)
+
+    def _dispatch(self, admitted: Admitted, headers: Any, query: str) -> Response:
+        try:
+            bolt_request = BoltRequest(body=admitted.text, query=query, headers=dict(headers.items()))
+            return to_flask_response(self.app.dispatch(bolt_request))
+        except Exception as exc:  # the gate checked the shape; whatever still fails is answered, not crashed
+            log.error("could not handle a signed Slack request (%s); answered 400", exc.__class__.__name__)
+            rejection = Rejection(
+                400, "unprocessable", msg.GATE_MALFORMED.format(what=exc.__class__.__name__)
+            )
+            self.refuse_request(rejection)
+            return _json(rejection.body(), 400)
+
     # -- serving -----------------------------------------------------------------------------------------
     def flask_app(self) -> Flask:
         flask_app = Flask("prefloop-slackbot")
-        handler = SlackRequestHandler(self.app)
+        flask_app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
         @flask_app.post("/slack/events")
         def slack_events() -> Any:
-            return handler.handle(request)
+            raw = request.get_data(cache=True)
+            return self.handle(
+                request.headers, raw, request.content_type, request.query_string.decode("latin-1")
+            )
+
+        @flask_app.errorhandler(HTTPException)
+        def http_error(exc: HTTPException) -> Any:
+            # 404/405/413 and friends as JSON, never an HTML page
+            text = msg.GATE_HTTP_ERROR.format(name=exc.name)
+            return _json(
+                {"ok": False, "error": exc.name.lower().replace(" ", "_"), "detail": text}, exc.code or 400
+            )
 
         @flask_app.get("/healthz")
         def healthz() -> Any:
@@ -120,9 +221,14 @@ class SlackBot:
         SocketModeHandler(self.app, self.settings.slack_app_token).start()
 
     def close(self) -> None:
+        self._responder.shutdown(wait=True)
         self.outbox.stop()
         if self._owns_store:
             self.store.dispose()
+
+
+def _json(body: dict[str, Any], status: int) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -177,14 +283,19 @@ def create_bot(
     service, outbox = build_worker(settings, store, client, rubric=rubric, policy=policy, rng=rng)
 
     def fetch(group: str) -> list[str]:
+        if is_channel(group):
+            return channel_members(client, group)
         return list(client.usergroups_users_list(usergroup=group)["users"])
 
     bot = SlackBot(
         settings, store, client, service, outbox, GroupMembers(fetch, ttl=policy.member_cache_seconds)
     )
     bot._owns_store = owns_store
-    if settings.slack_reviewer_group is None:
-        log.warning("PREFLOOP_SLACK_REVIEWER_GROUP is not set: every workspace member may vote")
+    if settings.slack_reviewer_group is None and settings.slack_reviewer_channel is None:
+        log.warning(
+            "neither PREFLOOP_SLACK_REVIEWER_GROUP nor PREFLOOP_SLACK_REVIEWER_CHANNEL is set: "
+            "every workspace member may vote"
+        )
     bot.app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,

@@ -57,7 +57,8 @@ def serve(
     """Serve Slack's requests on /slack/events, post pairs routed to review, remind on stale ones."""
     from prefloop.slackbot.app import create_bot
 
-    if settings.slack_reviewer_group is None and not (open_review or emulator):
+    no_pool = settings.slack_reviewer_group is None and settings.slack_reviewer_channel is None
+    if no_pool and not (open_review or emulator):
         raise click.UsageError(msg.NO_REVIEWER_GROUP)
 
     emu = None

@@ -56,8 +56,11 @@ class SlackEmulator:
         channels: dict[str, str] | None = None,
         token: str | None = None,
         port: int = 0,
+        channel_members: dict[str, list[str]] | None = None,
     ) -> None:
         self.usergroups: dict[str, list[str]] = {k: list(v) for k, v in (usergroups or {}).items()}
+        #: channel id -> member user ids (``conversations.members``)
+        self.channel_members: dict[str, list[str]] = {k: list(v) for k, v in (channel_members or {}).items()}
         #: channel name (without '#') -> id; unknown names get an id on first use.
         self.channels: dict[str, str] = dict(channels or {})
         self.token = token
@@ -106,6 +109,11 @@ class SlackEmulator:
     def url(self) -> str:
         """Base URL for ``WebClient(base_url=...)`` (with the trailing slash slack_sdk joins onto)."""
         return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "command") -> str:
+        """A slash command's ``response_url`` served by the emulator (answers are recorded as method
+        ``response_url`` with the name in ``args["_hook"]``)."""
+        return f"http://127.0.0.1:{self.port}/response/{name}"
 
     # -- control -----------------------------------------------------------------------------------------
     def fail(self, method: str, status: int = 429, times: int = 1, retry_after: int = 1) -> None:
@@ -242,6 +250,18 @@ class SlackEmulator:
             return {"ok": False, "error": "no_such_subteam"}
         return {"ok": True, "users": list(users)}
 
+    def _m_conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        with self._lock:
+            members = self.channel_members.get(channel)
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        limit = max(int(args.get("limit") or 100), 1)
+        start = int(args.get("cursor") or 0)
+        page = members[start : start + limit]
+        cursor = str(start + limit) if start + limit < len(members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
     def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.channel_id(str(args.get("channel", "")))
         ts = str(args.get("ts", ""))
@@ -282,7 +302,11 @@ class _Handler(BaseHTTPRequestHandler):
         return args
 
     def _handle(self) -> None:
-        method = urlsplit(self.path).path.rsplit("/", 1)[-1]
+        path = urlsplit(self.path).path
+        if path.startswith("/response/"):
+            self._hook(path.rsplit("/", 1)[-1])
+            return
+        method = path.rsplit("/", 1)[-1]
         try:
             args = self._args()
         except (ValueError, UnicodeDecodeError):
@@ -301,6 +325,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(failure.status, "emulated server error", method, args)
             return
         self._send(200, self.emu.answer(method, args, auth), method, args)
+
+    def _hook(self, name: str) -> None:
+        """A POST to a slash command's response_url."""
+        try:
+            args = self._args()
+        except (ValueError, UnicodeDecodeError):
+            self._send(400, {"ok": False, "error": "invalid_payload"}, "response_url", {})
+            return
+        self._send(200, {"ok": True}, "response_url", {**args, "_hook": name})
 
     do_POST = _handle
     do_GET = _handle

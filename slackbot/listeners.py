@@ -8,14 +8,16 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltRequest
+from slack_sdk.errors import SlackApiError
 
 from prefloop.slackbot import messages as msg
 from prefloop.slackbot.members import MembersUnavailable
-from prefloop.slackbot.reports import command_response, coverage_text
+from prefloop.slackbot.reports import COMMAND_ROLES, SLOW_COMMANDS, command_response
+from prefloop.slackbot.service import ActionRef
 from prefloop.slackbot.views import ACTION_READ_FULL, ACTION_REASON, BLOCK_REASON, VOTE_ACTIONS
 
 if TYPE_CHECKING:
-    from prefloop.slackbot.app import SlackBot
+    from prefloop.slackbot.app import Roles, SlackBot
 
 __all__ = ["register"]
 
@@ -40,61 +42,123 @@ def _retry_num(request: BoltRequest) -> int | None:
         return None
 
 
+def _action_ref(body: dict[str, Any], action: dict[str, Any]) -> ActionRef:
+    """The click's identity (the gate guarantees ``user.id`` and ``action_ts`` are strings)."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
+    message_ts = container.get("message_ts") or (body.get("message") or {}).get("ts") or ""
+    return ActionRef(
+        user=str(body["user"]["id"]),
+        container=f"{channel}:{message_ts}",
+        action_id=str(action.get("action_id", "")),
+        action_ts=str(action.get("action_ts", "")),
+    )
+
+
 def register(app: App, bot: SlackBot) -> None:
     service = bot.service
 
-    @app.action(_VOTE_ACTION)
-    def vote(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        channel = (body.get("channel") or {}).get("id")
-        pair_id = str(action.get("value", ""))
-        choice = VOTE_ACTIONS[action["action_id"]]
+    def roles_or_none(user: str, channel: str | None, pair_id: str | None) -> Roles | None:
         try:
-            is_reviewer, is_adjudicator = bot.roles(user)
+            return bot.roles(user)
         except MembersUnavailable as exc:
             log.warning("%s", exc)
             bot.tell(user, channel, msg.GROUP_UNAVAILABLE, pair_id)
-            ack()
-            return
-        if not (is_reviewer or is_adjudicator):
-            bot.refuse(user, channel, pair_id, choice)
-        else:
-            service.cast_vote(
-                pair_id, user, choice, _selected_reason(body), is_adjudicator=is_adjudicator, channel=channel
-            )
+            return None
+
+    @app.action(_VOTE_ACTION)
+    def vote(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
+        ref = _action_ref(body, action)
+        channel = (body.get("channel") or {}).get("id")
+        pair_id = str(action.get("value", ""))
+        choice = VOTE_ACTIONS[action["action_id"]]
+        roles = roles_or_none(ref.user, channel, pair_id)
+        if roles is None:
+            return
+        if not roles.any:
+            bot.refuse(ref.user, channel, pair_id, choice, ref.key)
+            return
+        service.cast_vote(
+            pair_id,
+            ref.user,
+            choice,
+            _selected_reason(body),
+            is_reviewer=roles.reviewer,
+            is_adjudicator=roles.adjudicator,
+            channel=channel,
+            action=ref,
+        )
 
     @app.action(ACTION_REASON)
     def reason(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        ack()
+        ref = _action_ref(body, action)
         channel = (body.get("channel") or {}).get("id")
         selected = (action.get("selected_option") or {}).get("value")
         pair_id = _pair_of_message(body)
-        if pair_id and selected:
-            try:
-                allowed = any(bot.roles(user))
-            except MembersUnavailable:
-                allowed = False
-            if allowed:
-                service.record_reason(pair_id, user, str(selected), channel)
-            else:
-                bot.refuse(user, channel, pair_id, f"reason:{selected}")
-        ack()
+        if not (pair_id and selected):
+            return
+        roles = roles_or_none(ref.user, channel, pair_id)
+        if roles is None:
+            return
+        if roles.any:
+            service.record_reason(pair_id, ref.user, str(selected), channel, action=ref)
+        else:
+            bot.refuse(ref.user, channel, pair_id, f"reason:{selected}", ref.key)
 
     @app.action(ACTION_READ_FULL)
     def read_full(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        service.open_full_text(str(action.get("value", "")), body["user"]["id"], body["trigger_id"])
+        ref = _action_ref(body, action)
+        channel = (body.get("channel") or {}).get("id")
+        pair_id = str(action.get("value", ""))
+        roles = roles_or_none(ref.user, channel, pair_id)
+        if roles is None:
+            return
+        if not roles.any:
+            bot.refuse(ref.user, channel, pair_id, "read_full", ref.key)
+            return
+        trigger_id = body.get("trigger_id")
+        modal = service.full_text_modal_for(pair_id, ref.user, ref.key)
+        if modal is None or not trigger_id:
+            return
+        # the trigger id lives 3 seconds: open the modal now, in this request's listener, never via the outbox
+        try:
+            bot.client.views_open(trigger_id=trigger_id, view=modal)
+        except SlackApiError as exc:
+            log.warning("views.open for %s failed: %s", pair_id, exc.response.get("error"))
 
     @app.command("/prefloop")
     def command(ack: Ack, command: dict[str, Any]) -> None:
-        text = command.get("text", "")
-        if text.strip().lower().startswith("coverage"):
-            # coverage may take longer than Slack's 3 s: ack now, answer ephemerally through the outbox
-            ack(text=msg.COVERAGE_PENDING, response_type="ephemeral")
-            bot.tell(command["user_id"], command.get("channel_id"), f"```{coverage_text(service.store)}```")
+        text = str(command.get("text") or "")
+        sub = text.strip().split(" ", 1)[0].lower()
+        user = str(command["user_id"])
+        needed = COMMAND_ROLES.get(sub)
+        if needed is None:
+            ack(text=msg.COMMAND_USAGE, response_type="ephemeral")
             return
-        ack(text=command_response(service, text), response_type="ephemeral")
+        try:
+            roles = bot.roles(user)
+        except MembersUnavailable as exc:
+            log.warning("%s", exc)
+            ack(text=msg.GROUP_UNAVAILABLE, response_type="ephemeral")
+            return
+        allowed = roles.adjudicator if needed == "adjudicator" else roles.any
+        if not allowed:
+            with service.write() as s:
+                service.audit(s, user, "command_refused", None, command=sub, needs=needed)
+            ack(
+                text=msg.COMMAND_NOT_ALLOWED.format(command=sub, role=msg.ROLE_NAMES[needed]),
+                response_type="ephemeral",
+            )
+            return
+        if sub in SLOW_COMMANDS:
+            # may take longer than Slack's 3 s: ack now, answer through the command's response_url
+            ack(text=msg.COMMAND_PENDING, response_type="ephemeral")
+            bot.respond(command.get("response_url"), lambda: command_response(service, sub))
+            return
+        ack(text=command_response(service, sub), response_type="ephemeral")
 
     @app.event("app_home_opened")
     def home(event: dict[str, Any], body: dict[str, Any]) -> None:

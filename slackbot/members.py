@@ -10,10 +10,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from prefloop.slackbot.errors import SlackbotError
 
-__all__ = ["GroupMembers", "MembersUnavailable"]
+__all__ = ["GroupMembers", "MembersUnavailable", "channel_members", "is_channel"]
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,29 @@ class MembersUnavailable(SlackbotError):
         super().__init__(f"cannot list members of user group {group}: {cause}")
 
 
+def is_channel(group: str) -> bool:
+    """Channel ids start with C (public) or G (private); user group ids with S."""
+    return group[:1] in ("C", "G")
+
+
+def channel_members(client: Any, channel: str, page: int = 500) -> list[str]:
+    """Every member of ``channel`` (``conversations.members``, all pages): reviewers on free plans."""
+    members: list[str] = []
+    cursor: str | None = None
+    while True:
+        args: dict[str, Any] = {"channel": channel, "limit": page}
+        if cursor:
+            args["cursor"] = cursor
+        data = client.conversations_members(**args)
+        members.extend(str(m) for m in data.get("members") or [])
+        cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor:
+            return members
+
+
 class GroupMembers:
-    """``fetch(group_id)`` returns member user ids; results are trusted for ``ttl`` seconds."""
+    """``fetch(group_id)`` returns member user ids (of a user group, or of a channel); results are trusted for
+    ``ttl`` seconds."""
 
     def __init__(
         self,

@@ -37,6 +37,20 @@ LABEL_ANSWER = "*Answer {side}*"
 LABEL_TAGS = "*Harm tags:* {tags}"
 LABEL_ROUTED = "*Why review:* {reasons}"
 LABEL_RUBRIC = "*Rubric v{version}:* {criteria}"
+#: Route reason code -> what reviewers are told. Nothing here may say which side the users preferred: checks
+#: name a side (``rejected_is_refusal``), so every check reads the same.
+BLIND_REASONS = {
+    "conflict": "users disagreed",
+    "tie_votes": "some users called it a tie",
+    "near_tie": "the answers are much alike",
+    "weak_signal": "little user evidence",
+    "weak_kind": "little user evidence",
+    "weak_reason": "little user evidence",
+    "safety_tagged": "the prompt may be harmful",
+    "human_written": "a quality check asked for a person",
+    "check": "a quality check asked for a person",
+}
+BLIND_REASON_OTHER = "routine review"
 NO_TAGS = "none"
 NO_REASONS = "not recorded"
 CUT_MARK = "… _(cut: {shown} of {total} characters — press Read full)_"
@@ -61,14 +75,33 @@ VOTE_CHANGED = "Your vote on {pair_id} is now *{choice}*{reason}."
 REASON_RECORDED = "Reason for your vote on {pair_id} set to {reason}."
 REASON_BEFORE_VOTE = "Reason {reason} noted: it is saved with your vote when you press a vote button."
 ALREADY_RESOLVED = "Pair {pair_id} is already resolved ({outcome}); votes are closed."
+ADJUDICATORS_WAIT = "Pair {pair_id} is still with the reviewers: adjudicators vote once reviewers split and the pair is escalated."
 UNKNOWN_PAIR = "Pair {pair_id} is not under review (any more)."
 NOT_A_REVIEWER = (
     "Sorry, only members of the reviewer group can vote on review pairs. Ask an admin to add you to {group}."
 )
 GROUP_UNAVAILABLE = "Sorry, the reviewer list could not be checked right now; please try again in a minute."
 
+GATE_UNSIGNED = (
+    "request is not signed: Slack signs every request (X-Slack-Signature, X-Slack-Request-Timestamp); "
+    "send requests through Slack or sign them with the app's signing secret"
+)
+GATE_BAD_TIMESTAMP = "X-Slack-Request-Timestamp must be the request's Unix time in whole seconds"
+GATE_STALE = (
+    "request timestamp is more than 5 minutes from now: refused as a possible replay; check the clock"
+)
+GATE_BAD_SIGNATURE = "signature does not match: check PREFLOOP_SLACK_SIGNING_SECRET against the Slack app's"
+GATE_TOO_LARGE = "request body is larger than any Slack request (1 MiB)"
+GATE_NOT_UTF8 = "request body is not UTF-8 text"
+GATE_MALFORMED = "request body is not a Slack payload: {what}"
+GATE_BAD_FIELD = "payload field {field} is missing or of the wrong type"
+GATE_HTTP_ERROR = "{name}: only POST /slack/events with a Slack payload is served here"
+
 COMMAND_USAGE = "Usage: `/prefloop coverage | queue | stats | agreement`"
-COVERAGE_PENDING = "Computing coverage… the answer follows here in a moment."
+COMMAND_PENDING = "Computing… the answer follows here in a moment."
+COMMAND_FAILED = "Sorry, that report failed ({error}); try again in a minute."
+COMMAND_NOT_ALLOWED = "Sorry, `/prefloop {command}` is for {role} only."
+ROLE_NAMES = {"reviewer": "reviewers and adjudicators", "adjudicator": "adjudicators (the review leads)"}
 COVERAGE_UNAVAILABLE = "coverage not available: {reason}"
 QUEUE_LINE = (
     "Review queue: {queued} queued to post, {posted} open, {escalated} escalated, {resolved} resolved."
@@ -114,5 +147,6 @@ CLI_NO_SECRET = (
 CLI_NO_APP_TOKEN = "Socket Mode needs PREFLOOP_SLACK_APP_TOKEN (an xapp- token with connections:write)"
 NO_REVIEWER_GROUP = (
     "PREFLOOP_SLACK_REVIEWER_GROUP is not set, so anyone in the workspace could vote. Set it to the user group id "
-    "(S...) of your reviewers, or pass --open-review to allow every member on purpose."
+    "(S...) of your reviewers, or PREFLOOP_SLACK_REVIEWER_CHANNEL to a channel id (C...) whose members review "
+    "(free plans), or pass --open-review to allow every member on purpose."
 )

@@ -103,15 +103,18 @@ class ReviewQueries:
         }
 
     def rated_votes(self) -> list[RatedVote]:
-        """Every reviewer-role vote in the stored frame, with its pair's harm categories (for agreement)."""
+        """Every reviewer-role vote on a *resolved* pair, in the stored frame, with the button as pressed and
+        the pair's harm categories (for agreement). Open pairs are left out: figures that moved with each vote
+        on an open pair would tell reviewers how the others voted (blind review)."""
         with self.store.session() as s:
             rows = s.execute(
                 select(Vote.pair_id, Vote.reviewer, Vote.choice, Vote.a_is, Pair.tags)
                 .join(Pair, Pair.pair_id == Vote.pair_id)
-                .where(Vote.role == "reviewer")
-                .order_by(Vote.pair_id, Vote.id)
+                .join(ReviewPost, ReviewPost.pair_id == Vote.pair_id)
+                .where(Vote.role == "reviewer", ReviewPost.state == "resolved")
+                .order_by(Vote.pair_id, Vote.voted_at, Vote.id)
             ).all()
         return [
-            RatedVote(pid, rev, to_label(ch, a_is), harm_categories(tags))
+            RatedVote(pid, rev, to_label(ch, a_is), harm_categories(tags), shown=ch)
             for pid, rev, ch, a_is, tags in rows
         ]

@@ -11,7 +11,27 @@ from prefloop.slackbot.agreement import AgreementReport, AgreementRow, agreement
 from prefloop.slackbot.service import ReviewService
 from prefloop.slackbot.views import home_view
 
-__all__ = ["agreement_text", "command_response", "coverage_text", "home_for", "queue_text", "stats_text"]
+__all__ = [
+    "COMMAND_ROLES",
+    "SLOW_COMMANDS",
+    "agreement_text",
+    "command_response",
+    "coverage_text",
+    "home_for",
+    "queue_text",
+    "stats_text",
+]
+
+#: Who may run which `/prefloop` subcommand: ``reviewer`` = reviewers and adjudicators; ``adjudicator`` = the
+#: adjudicator group only (figures about other reviewers are for the review leads).
+COMMAND_ROLES = {
+    "coverage": "reviewer",
+    "queue": "reviewer",
+    "stats": "adjudicator",
+    "agreement": "adjudicator",
+}
+#: Subcommands answered later through the command's response_url (they may take longer than Slack's 3 s).
+SLOW_COMMANDS = frozenset({"coverage", "agreement"})
 
 
 def _pct(value: float | None) -> str:
@@ -103,7 +123,7 @@ def command_response(service: ReviewService, text: str) -> str:
     """The answer to ``/prefloop <text>``."""
     sub = (text or "").strip().split(" ", 1)[0].lower()
     if sub == "coverage":
-        return coverage_text(service.store)
+        return f"```{coverage_text(service.store)}```"
     if sub == "queue":
         return queue_text(service)
     if sub == "stats":

@@ -5,6 +5,7 @@ quorum policy, audit every action. No Slack client here: every Slack call is wri
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -38,7 +40,7 @@ from prefloop.slackbot.quorum import Ballot, Decision, QuorumPolicy, decide, pai
 from prefloop.slackbot.rubric import Rubric
 from prefloop.slackbot.views import DEFAULT_CUT, PairView, full_text_modal, resolved_message, review_message
 
-__all__ = ["EnqueueResult", "ReviewService", "VoteResult", "harm_categories", "pair_view"]
+__all__ = ["ActionRef", "EnqueueResult", "ReviewService", "VoteResult", "harm_categories", "pair_view"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,34 @@ def pair_view(pair: Pair) -> PairView:
     )
 
 
+@dataclass(frozen=True)
+class ActionRef:
+    """The identity of one Slack click: who pressed what, on which message, at Slack's ``action_ts``.
+
+    A retried or replayed request carries the same identity, so it is handled once; of two clicks by one user
+    on one message, the later ``action_ts`` wins whatever order they arrive in."""
+
+    user: str
+    container: str
+    action_id: str
+    action_ts: str
+
+    @property
+    def key(self) -> str:
+        blob = "|".join((self.user, self.container, self.action_id, self.action_ts))
+        return "act:" + hashlib.sha256(blob.encode()).hexdigest()[:40]
+
+    def newer_than(self, other_ts: str | None) -> bool:
+        return other_ts is None or _ts_value(self.action_ts) > _ts_value(other_ts)
+
+
+def _ts_value(ts: str) -> Decimal:
+    try:
+        return Decimal(ts)
+    except InvalidOperation:
+        return Decimal(0)
+
+
 @dataclass
 class EnqueueResult:
     queued: list[str] = field(default_factory=list)
@@ -62,8 +92,9 @@ class EnqueueResult:
 
 @dataclass
 class VoteResult:
-    #: recorded | changed | closed (already resolved) | unknown (not under review)
-    status: Literal["recorded", "changed", "closed", "unknown"]
+    #: recorded | changed | closed (already resolved) | unknown (not under review) | duplicate (this action
+    #: was handled before) | superseded (a newer action of the voter is stored) | refused (role may not vote)
+    status: Literal["recorded", "changed", "closed", "unknown", "duplicate", "superseded", "refused"]
     decision: Decision | None = None
     message: str = ""
 
@@ -204,33 +235,66 @@ class ReviewService(ReviewQueries):
         choice: str,
         reason: str | None,
         *,
+        is_reviewer: bool = True,
         is_adjudicator: bool = False,
         channel: str | None = None,
+        action: ActionRef | None = None,
     ) -> VoteResult:
-        """Record ``user``'s vote (replacing their earlier one), then apply the quorum policy."""
+        """Record ``user``'s vote (replacing their earlier one), then apply the quorum policy.
+
+        With ``action`` (the click's identity) a retried or replayed click changes nothing, and a click older
+        than the stored vote's never overwrites it. Adjudicators who are not reviewers vote on escalated pairs
+        only; their votes are counted apart from the reviewers' (role ``adjudicator``)."""
         if choice not in msg.CHOICE_LABELS:
             raise ValueError(f"unknown vote choice {choice!r}")
         if reason is not None and reason not in self.rubric.reason_ids:
             reason = None
-        with self.write() as s:
-            post = s.get(ReviewPost, pair_id, with_for_update=True)
-            # "queued" still accepts votes: Slack may deliver a click before the outbox recorded the post's ts
-            if post is None:
-                text = msg.UNKNOWN_PAIR.format(pair_id=pair_id)
-                self.audit(s, user, "vote_refused_unknown", pair_id, choice=choice)
-                self.ephemeral(s, channel, user, text, pair_id)
-                result = VoteResult("unknown", message=text)
-            elif post.state == "resolved":
-                text = msg.ALREADY_RESOLVED.format(
-                    pair_id=pair_id, outcome=msg.OUTCOME_LABELS.get(post.outcome or "", post.outcome)
+        try:
+            with self.write() as s:
+                result = self._cast(
+                    s, pair_id, user, choice, reason, is_reviewer, is_adjudicator, channel, action
                 )
-                self.audit(s, user, "vote_refused_resolved", pair_id, choice=choice)
-                self.ephemeral(s, channel, user, text, pair_id)
-                result = VoteResult("closed", message=text)
-            else:
-                result = self._record_vote(s, post, user, choice, reason, is_adjudicator, channel)
+        except IntegrityError:  # the same action handled concurrently (its key is already stored)
+            log.info("slack action on %s handled concurrently: skipped", pair_id)
+            return VoteResult("duplicate")
         self.on_outbox()
         return result
+
+    def _cast(
+        self,
+        s: Session,
+        pair_id: str,
+        user: str,
+        choice: str,
+        reason: str | None,
+        is_reviewer: bool,
+        is_adjudicator: bool,
+        channel: str | None,
+        action: ActionRef | None,
+    ) -> VoteResult:
+        post = s.get(ReviewPost, pair_id, with_for_update=True)
+        if action is not None and not self.first_time(s, action.key):
+            log.info("slack action on %s already handled: skipped", pair_id)
+            return VoteResult("duplicate")
+        # "queued" still accepts votes: Slack may deliver a click before the outbox recorded the post's ts
+        if post is None:
+            text = msg.UNKNOWN_PAIR.format(pair_id=pair_id)
+            self.audit(s, user, "vote_refused_unknown", pair_id, choice=choice)
+            self.ephemeral(s, channel, user, text, pair_id)
+            return VoteResult("unknown", message=text)
+        if post.state == "resolved":
+            text = msg.ALREADY_RESOLVED.format(
+                pair_id=pair_id, outcome=msg.OUTCOME_LABELS.get(post.outcome or "", post.outcome)
+            )
+            self.audit(s, user, "vote_refused_resolved", pair_id, choice=choice)
+            self.ephemeral(s, channel, user, text, pair_id)
+            return VoteResult("closed", message=text)
+        if not is_reviewer and post.state != "escalated":
+            text = msg.ADJUDICATORS_WAIT.format(pair_id=pair_id)
+            self.audit(s, user, "vote_refused_not_escalated", pair_id, choice=choice)
+            self.ephemeral(s, channel, user, text, pair_id)
+            return VoteResult("refused", message=text)
+        return self._record_vote(s, post, user, choice, reason, is_reviewer, is_adjudicator, channel, action)
 
     def _record_vote(
         self,
@@ -239,13 +303,35 @@ class ReviewService(ReviewQueries):
         user: str,
         choice: str,
         reason: str | None,
+        is_reviewer: bool,
         is_adjudicator: bool,
         channel: str | None,
+        action: ActionRef | None,
     ) -> VoteResult:
-        role = "adjudicator" if post.state == "escalated" and is_adjudicator else "reviewer"
         now = utcnow()
         votes = list(s.scalars(select(Vote).where(Vote.pair_id == post.pair_id).order_by(Vote.id)))
         vote = next((v for v in votes if v.reviewer == user), None)
+        if vote is not None and action is not None and not action.newer_than(vote.action_ts):
+            # an older click delivered late (or replayed with a new signature): the newer vote stands
+            self.audit(
+                s,
+                user,
+                "vote_superseded",
+                post.pair_id,
+                choice=choice,
+                action_ts=action.action_ts,
+                kept_action_ts=vote.action_ts,
+            )
+            return VoteResult("superseded")
+        # adjudicators are counted apart, and only on escalated pairs; one who already voted as a reviewer on
+        # this pair stays a reviewer (the split was theirs too)
+        role = (
+            "adjudicator"
+            if post.state == "escalated"
+            and is_adjudicator
+            and (not is_reviewer or vote is None or vote.role == "adjudicator")
+            else "reviewer"
+        )
         previous = None if vote is None else {"choice": vote.choice, "reason": vote.reason, "role": vote.role}
         if vote is None:
             vote = Vote(
@@ -255,6 +341,7 @@ class ReviewService(ReviewQueries):
             votes.append(vote)
         vote.choice, vote.reason, vote.role, vote.voted_at = choice, reason, role, now
         vote.rubric_version = self.rubric.version
+        vote.action_ts = action.action_ts if action is not None else vote.action_ts
         ballots = [Ballot(v.reviewer, to_label(v.choice, v.a_is), v.role) for v in votes]  # type: ignore[arg-type]
         decision = decide(ballots, self.policy, escalated=post.state == "escalated")
         self.audit(
@@ -279,24 +366,37 @@ class ReviewService(ReviewQueries):
             self._escalate(s, post, len(votes))
         return VoteResult("changed" if previous else "recorded", decision, text)
 
-    def record_reason(self, pair_id: str, user: str, reason: str, channel: str | None = None) -> str:
-        """A reviewer picked a rubric reason: attach it to their vote if they have one."""
+    def record_reason(
+        self,
+        pair_id: str,
+        user: str,
+        reason: str,
+        channel: str | None = None,
+        action: ActionRef | None = None,
+    ) -> str:
+        """A reviewer picked a rubric reason: attach it to their vote if they have one. A retried click (same
+        ``action``) changes nothing and answers nothing."""
         label = self.rubric.label(reason)
-        with self.write() as s:
-            post = s.get(ReviewPost, pair_id)
-            vote = s.scalar(select(Vote).where(Vote.pair_id == pair_id, Vote.reviewer == user))
-            if (
-                post is None
-                or post.state == "resolved"
-                or vote is None
-                or reason not in self.rubric.reason_ids
-            ):
-                text = msg.REASON_BEFORE_VOTE.format(reason=label)
-            else:
-                vote.reason = reason
-                text = msg.REASON_RECORDED.format(pair_id=pair_id, reason=label)
-            self.audit(s, user, "reason", pair_id, reason=reason, attached=vote is not None)
-            self.ephemeral(s, channel, user, text, pair_id)
+        try:
+            with self.write() as s:
+                if action is not None and not self.first_time(s, action.key):
+                    return ""
+                post = s.get(ReviewPost, pair_id)
+                vote = s.scalar(select(Vote).where(Vote.pair_id == pair_id, Vote.reviewer == user))
+                if (
+                    post is None
+                    or post.state == "resolved"
+                    or vote is None
+                    or reason not in self.rubric.reason_ids
+                ):
+                    text = msg.REASON_BEFORE_VOTE.format(reason=label)
+                else:
+                    vote.reason = reason
+                    text = msg.REASON_RECORDED.format(pair_id=pair_id, reason=label)
+                self.audit(s, user, "reason", pair_id, reason=reason, attached=vote is not None)
+                self.ephemeral(s, channel, user, text, pair_id)
+        except IntegrityError:
+            return ""
         self.on_outbox()
         return text
 
@@ -405,23 +505,28 @@ class ReviewService(ReviewQueries):
             return s.scalar(select(ReviewPost.state).where(ReviewPost.pair_id == pair_id)) == "escalated"
 
     # -- full text, thread discussion, events --------------------------------------------------------------
-    def open_full_text(self, pair_id: str, user: str, trigger_id: str) -> bool:
-        """Queue a views.open with the whole pair (scrubbed texts only)."""
-        with self.write() as s:
-            post = s.get(ReviewPost, pair_id)
-            pair = s.get(Pair, pair_id)
-            if post is None or pair is None or not pair.scrubbed:
-                return False
-            view = pair_view(pair)
-            if post.state == "resolved" and pair.review and pair.review.get("swapped"):
-                view = PairView(
-                    view.pair_id, view.prompt, view.rejected, view.chosen, view.tags, view.route_reasons
-                )
-            modal = full_text_modal(view, post.a_is)
-            self.queue_call(s, "views.open", {"trigger_id": trigger_id, "view": modal}, pair_id)
-            self.audit(s, user, "read_full", pair_id)
-        self.on_outbox()
-        return True
+    def full_text_modal_for(
+        self, pair_id: str, user: str, action_key: str | None = None
+    ) -> dict[str, Any] | None:
+        """The "Read full" modal of a pair (scrubbed texts only), audited; None when there is nothing to show or
+        the click was handled before. The caller opens it at once (a trigger id lives 3 seconds)."""
+        try:
+            with self.write() as s:
+                if not self.first_time(s, action_key):
+                    return None
+                post = s.get(ReviewPost, pair_id)
+                pair = s.get(Pair, pair_id)
+                if post is None or pair is None or not pair.scrubbed:
+                    return None
+                view = pair_view(pair)
+                if post.state == "resolved" and pair.review and pair.review.get("swapped"):
+                    view = PairView(
+                        view.pair_id, view.prompt, view.rejected, view.chosen, view.tags, view.route_reasons
+                    )
+                self.audit(s, user, "read_full", pair_id)
+                return full_text_modal(view, post.a_is)
+        except IntegrityError:
+            return None
 
     def first_time(self, s: Session, event_id: str | None) -> bool:
         """Mark a Slack event id as handled in this transaction; False if it was handled before. (A concurrent

@@ -121,7 +121,9 @@ def block_action(
     }
 
 
-def slash_command(user: str, text: str, channel: str = "C00000001") -> dict[str, str]:
+def slash_command(
+    user: str, text: str, channel: str = "C00000001", response_url: str | None = None
+) -> dict[str, str]:
     """Form fields of ``/prefloop <text>``."""
     return {
         "token": "unused-verification-token",
@@ -134,7 +136,7 @@ def slash_command(user: str, text: str, channel: str = "C00000001") -> dict[str,
         "command": "/prefloop",
         "text": text,
         "api_app_id": "A0PREFLOOP",
-        "response_url": "https://hooks.slack.invalid/commands/unused",
+        "response_url": response_url or "https://hooks.slack.invalid/commands/unused",
         "trigger_id": f"{int(time.time())}.{uuid.uuid4().hex[:12]}",
     }
 
@@ -343,18 +345,23 @@ def start_emulated_bot(
     adjudicators: Sequence[str] = ("U0ADJUDICATOR",),
     signing_secret: str | None = None,
     rng: random.Random | None = None,
+    reviewer_channel: str | None = None,
 ) -> EmulatedBot:
     """Start an emulator (with a reviewer and an adjudicator group), the bot against it and its HTTP server.
     Used by the demo when no Slack token is configured, and by the tests. ``rng`` decides which side each post
-    shows as "A" (default: system randomness; the demo seeds it so its runs repeat)."""
+    shows as "A" (default: system randomness; the demo seeds it so its runs repeat). With
+    ``reviewer_channel`` (a channel id) the reviewers are that channel's members instead of a user group, as on
+    Slack's free plan."""
     from prefloop.slackbot.app import create_bot
     from prefloop.slackbot.emulator import SlackEmulator
 
-    reviewer_group = settings.slack_reviewer_group or "S0PREFLOOPREVIEW"
+    reviewer_group = None if reviewer_channel else settings.slack_reviewer_group or "S0PREFLOOPREVIEW"
     adjudicator_group = settings.slack_adjudicator_group or "S0PREFLOOPADJ"
-    emulator = SlackEmulator(
-        usergroups={reviewer_group: list(reviewers), adjudicator_group: list(adjudicators)}
-    )
+    groups = {adjudicator_group: list(adjudicators)}
+    if reviewer_group:
+        groups[reviewer_group] = list(reviewers)
+    members = {reviewer_channel: list(reviewers)} if reviewer_channel else {}
+    emulator = SlackEmulator(usergroups=groups, channel_members=members)
     emulator.start()
     secret = signing_secret or settings.slack_signing_secret or uuid.uuid4().hex
     settings = settings.model_copy(
@@ -363,6 +370,7 @@ def start_emulated_bot(
             "slack_api_url": emulator.url,
             "slack_signing_secret": secret,
             "slack_reviewer_group": reviewer_group,
+            "slack_reviewer_channel": reviewer_channel,
             "slack_adjudicator_group": adjudicator_group,
         }
     )

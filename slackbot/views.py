@@ -18,6 +18,7 @@ __all__ = [
     "BLOCK_REASON",
     "VOTE_ACTIONS",
     "PairView",
+    "blind_reasons",
     "escape",
     "full_text_modal",
     "home_view",
@@ -49,6 +50,18 @@ class PairView:
     rejected: str
     tags: Mapping[str, Any] = field(default_factory=dict)
     route_reasons: Sequence[str] = ()
+
+
+def blind_reasons(route_reasons: Sequence[str]) -> str:
+    """Why a pair is under review, as reviewers may read it: side-neutral labels by reason code only, so nothing
+    tells them which answer the users preferred (``check:rejected_is_refusal`` would)."""
+    labels: list[str] = []
+    for reason in route_reasons:
+        code = reason.split(":", 1)[0].strip()
+        label = msg.BLIND_REASONS.get(code, msg.BLIND_REASON_OTHER)
+        if label not in labels:
+            labels.append(label)
+    return ", ".join(labels) or msg.NO_REASONS
 
 
 def escape(text: str) -> str:
@@ -108,9 +121,7 @@ def _body_blocks(view: PairView, a_is: str, rubric: Rubric, cut: int) -> tuple[l
                 {"type": "mrkdwn", "text": msg.LABEL_TAGS.format(tags=_tags_text(view.tags))},
                 {
                     "type": "mrkdwn",
-                    "text": msg.LABEL_ROUTED.format(
-                        reasons=escape(", ".join(view.route_reasons)) or msg.NO_REASONS
-                    ),
+                    "text": msg.LABEL_ROUTED.format(reasons=blind_reasons(view.route_reasons)),
                 },
                 {
                     "type": "mrkdwn",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -15,30 +15,19 @@ from prefloop.curator.store import Store
 from prefloop.curator.store.models import AuditEntry, Pair, ReviewPost, ThreadMessage, Vote
 from prefloop.slackbot.simulate import (
     EmulatedBot,
-    PostedPair,
     SignedClient,
     block_action,
     cast_votes,
     event_callback,
-    make_review_pairs,
-    posted_pairs,
     slash_command,
     start_emulated_bot,
 )
+from tests.factories.slack import ephemerals, post_review_pairs, wait_for
 
 pytestmark = pytest.mark.integration
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 REVIEWERS = ["U1", "U2", "U3"]
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {predicate}")
 
 
 @pytest.fixture()
@@ -53,28 +42,9 @@ def bot(store_url: str) -> Iterator[EmulatedBot]:
     store.dispose()
 
 
-def _post_pairs(bot: EmulatedBot, n: int) -> list[PostedPair]:
-    make_review_pairs(bot.bot.store, n)
-    bot.bot.service.enqueue_pending()
-    wait_for(lambda: len(posted_pairs(bot.emulator)) == n)
-    wait_for(lambda: _posted_in_store(bot) == n)  # the outbox records each post's ts after Slack answered
-    return posted_pairs(bot.emulator)
-
-
 def _count(bot: EmulatedBot, model: type) -> int:
     with bot.bot.store.session() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def _posted_in_store(bot: EmulatedBot) -> int:
-    with bot.bot.store.session() as s:
-        return int(
-            s.scalar(select(func.count()).select_from(ReviewPost).where(ReviewPost.ts.is_not(None))) or 0
-        )
-
-
-def _ephemerals(bot: EmulatedBot, user: str) -> list[str]:
-    return [c.args["text"] for c in bot.emulator.calls_to("chat.postEphemeral") if c.args.get("user") == user]
 
 
 def _a_is(bot: EmulatedBot, pair_id: str) -> str:
@@ -85,7 +55,7 @@ def _a_is(bot: EmulatedBot, pair_id: str) -> str:
 
 
 def test_three_reviewers_vote_to_quorum(bot: EmulatedBot) -> None:
-    (post,) = _post_pairs(bot, 1)
+    (post,) = post_review_pairs(bot, 1)
     results = cast_votes(bot.url, SECRET, REVIEWERS, [post], choose=lambda _u, _p: ("a", "correctness"))
     assert [status for *_, status in results] == [200, 200, 200]
     wait_for(lambda: bot.emulator.calls_to("chat.update"))
@@ -100,14 +70,14 @@ def test_three_reviewers_vote_to_quorum(bot: EmulatedBot) -> None:
     assert "Resolved" in update.args["text"] and not any(
         b["type"] == "actions" for b in update.args["blocks"]
     )
-    wait_for(lambda: len(_ephemerals(bot, "U3")) == 1)
+    wait_for(lambda: len(ephemerals(bot, "U3")) == 1)
     # blind review: a voter is told their own vote, never the tally
-    assert all("A better: " not in t for t in _ephemerals(bot, "U1"))
-    assert "already resolved" in _ephemerals(bot, "U3")[0]  # the third vote came after quorum
+    assert all("A better: " not in t for t in ephemerals(bot, "U1"))
+    assert "already resolved" in ephemerals(bot, "U3")[0]  # the third vote came after quorum
 
 
 def test_a_split_escalates_to_adjudicators_who_decide(bot: EmulatedBot) -> None:
-    (post,) = _post_pairs(bot, 1)
+    (post,) = post_review_pairs(bot, 1)
     picks = iter(["a", "b", "tie"])
     cast_votes(bot.url, SECRET, REVIEWERS, [post], choose=lambda _u, _p: (next(picks), None))
     wait_for(lambda: bot.emulator.thread(post.channel, post.ts))
@@ -124,11 +94,11 @@ def test_a_split_escalates_to_adjudicators_who_decide(bot: EmulatedBot) -> None:
 
 
 def test_a_non_reviewer_is_refused_ephemerally(bot: EmulatedBot) -> None:
-    (post,) = _post_pairs(bot, 1)
+    (post,) = post_review_pairs(bot, 1)
     status, _ = SignedClient(bot.url, SECRET).action(block_action("U_OUTSIDER", post, "a"))
     assert status == 200
-    wait_for(lambda: _ephemerals(bot, "U_OUTSIDER"))
-    assert "only members of the reviewer group" in _ephemerals(bot, "U_OUTSIDER")[0]
+    wait_for(lambda: ephemerals(bot, "U_OUTSIDER"))
+    assert "only members of the reviewer group" in ephemerals(bot, "U_OUTSIDER")[0]
     with bot.bot.store.session() as s:
         assert s.scalar(select(func.count()).select_from(Vote)) == 0
         assert (
@@ -138,7 +108,7 @@ def test_a_non_reviewer_is_refused_ephemerally(bot: EmulatedBot) -> None:
 
 
 def test_forged_or_stale_signatures_get_401(bot: EmulatedBot) -> None:
-    (post,) = _post_pairs(bot, 1)
+    (post,) = post_review_pairs(bot, 1)
     client = SignedClient(bot.url, SECRET)
     payload = block_action("U1", post, "a")
     assert client.action(payload, signature="v0=" + "0" * 64)[0] == 401
@@ -151,7 +121,7 @@ def test_forged_or_stale_signatures_get_401(bot: EmulatedBot) -> None:
 
 
 def test_a_retried_event_is_counted_once(bot: EmulatedBot) -> None:
-    (post,) = _post_pairs(bot, 1)
+    (post,) = post_review_pairs(bot, 1)
     event = {
         "type": "message",
         "channel": post.channel,
@@ -178,7 +148,7 @@ def test_a_retried_event_is_counted_once(bot: EmulatedBot) -> None:
 
 def test_slack_429_then_200_still_posts_every_pair_once(bot: EmulatedBot) -> None:
     bot.emulator.fail("chat.postMessage", status=429, times=1, retry_after=1)
-    posts = _post_pairs(bot, 3)
+    posts = post_review_pairs(bot, 3)
     assert sorted(p.pair_id for p in posts) == sorted(set(p.pair_id for p in posts)) and len(posts) == 3
     attempts = bot.emulator.calls_to("chat.postMessage", ok_only=False)
     assert [c.status for c in attempts].count(429) == 1 and len(attempts) == 4
@@ -187,14 +157,18 @@ def test_slack_429_then_200_still_posts_every_pair_once(bot: EmulatedBot) -> Non
 
 
 def test_slash_command_app_home_and_read_full(bot: EmulatedBot) -> None:
-    (post,) = _post_pairs(bot, 1)
+    (post,) = post_review_pairs(bot, 1)
     client = SignedClient(bot.url, SECRET)
     status, body = client.command(slash_command("U1", "queue"))
     assert status == 200 and "1 open" in json.loads(body)["text"]
-    status, body = client.command(slash_command("U1", "coverage", channel=post.channel))
-    assert status == 200 and "Computing coverage" in json.loads(body)["text"]
-    wait_for(lambda: _ephemerals(bot, "U1"), timeout=60)
-    assert _ephemerals(bot, "U1")[0].strip()  # curator.coverage's text, or "coverage not available: ..."
+    hook = bot.emulator.response_url("coverage")
+    status, body = client.command(slash_command("U1", "coverage", channel="D0DIRECT", response_url=hook))
+    assert status == 200 and "Computing" in json.loads(body)["text"]
+    # answered through the command's response_url (works in a DM), not chat.postEphemeral
+    wait_for(lambda: bot.emulator.calls_to("response_url"), timeout=60)
+    answer = bot.emulator.calls_to("response_url")[0].args
+    assert answer["_hook"] == "coverage" and answer["text"].strip() and answer["response_type"] == "ephemeral"
+    assert not ephemerals(bot, "U1")
     status, body = client.command(slash_command("U1", "bogus"))
     assert "Usage" in json.loads(body)["text"]
     home = event_callback({"type": "app_home_opened", "user": "U2", "channel": "D0HOME", "tab": "home"})

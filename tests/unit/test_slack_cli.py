@@ -27,7 +27,9 @@ def test_agreement_json_reports_overall_category_and_reviewer(
     env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = Store(env)
-    service = ReviewService(store, load_rubric(), QuorumPolicy(), "#review")
+    # two votes decide each pair (a split is discarded): the report counts resolved pairs only
+    policy = QuorumPolicy(quorum=2, max_votes=2, escalate_on_split=False)
+    service = ReviewService(store, load_rubric(), policy, "#review")
     ids = make_review_pairs(store, 2, hazards=("weapons", "cyber"))
     service.enqueue_pending()
     for pid, picks in zip(ids, (("a", "a"), ("a", "tie")), strict=True):

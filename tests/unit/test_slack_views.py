@@ -25,7 +25,7 @@ VIEW = PairView(
     "CHOSEN TEXT",
     "REJECTED TEXT",
     {"tactic": "none", "hazards": ["weapons"]},
-    ["conflicting_signals"],
+    ["conflict: 1 signal(s) favour the rejected side; kept, not averaged away", "check:rejected_is_refusal"],
 )
 
 
@@ -63,7 +63,9 @@ def test_post_shows_sides_in_recorded_order_with_tags_reasons_and_rubric(a_is: s
     payload = review_message(VIEW, a_is, RUBRIC)
     text = _texts(payload["blocks"])
     assert text.index(f"*Answer A*\n{first}") < text.index("*Answer B*")
-    assert "hazards: weapons" in text and "conflicting_signals" in text
+    assert "hazards: weapons" in text and "users disagreed" in text
+    # blind: nothing says which side the users preferred (no check names, no chosen/rejected)
+    assert "rejected_is_refusal" not in text and "rejected side" not in text
     assert "Correctness > Grounding > Format > Safety > Usefulness" in text
     assert "&lt;!channel&gt; &amp;" in text and "<!channel>" not in text  # no mention injection
     actions = [e for b in payload["blocks"] if b["type"] == "actions" for e in b["elements"]]

@@ -60,6 +60,8 @@ class Vote(Base):
     rubric_version: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(16), default="reviewer")
     voted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Slack's ``action_ts`` of the click that cast this vote: an action older than it never overwrites it.
+    action_ts: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (UniqueConstraint("pair_id", "reviewer", name="uq_votes_pair_reviewer"),)
 
