@@ -1,7 +1,7 @@
 """slackbot: a vote remembers the Slack action that cast it (action_ts), so an older action never overwrites it
 
-Revision ID: 0006_vote_action_ts
-Revises: 0005_merge_heads
+Revision ID: 0007_vote_action_ts
+Revises: 0006_ingest_idempotency
 Create Date: 2026-12-06 13:30:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_vote_action_ts"
-down_revision: str | Sequence[str] | None = "0005_merge_heads"
+revision: str = "0007_vote_action_ts"
+down_revision: str | Sequence[str] | None = "0006_ingest_idempotency"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
