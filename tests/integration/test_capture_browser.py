@@ -15,8 +15,8 @@ from flask import Flask, render_template_string, session
 from werkzeug.serving import make_server
 
 from prefloop.capture import FeedbackCapture
-from prefloop.capture.publisher.spool import list_segments, list_writers
-from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import chromium, fail_fetches
+from tests.spool import spool_events, wait_for_events
 
 pytestmark = pytest.mark.integration
 
@@ -66,19 +66,10 @@ class Server:
 
     def events(self, kind: str | None = None) -> list[dict[str, Any]]:
         assert self.capture.flush(5, app=self.app)
-        out = []
-        for writer in list_writers(self.spool):
-            for _, path in list_segments(writer):
-                out.extend(json.loads(x) for x in path.read_bytes().split(b"\n") if x)
-        return [e for e in out if kind is None or e["type"] == kind]
+        return spool_events(self.spool, kind)
 
     def wait_for(self, kind: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while True:
-            got = self.events(kind)
-            if len(got) >= count or time.monotonic() > deadline:
-                return got
-            time.sleep(0.05)
+        return wait_for_events(self.events, kind, count, timeout)
 
     def close(self) -> None:
         self.server.shutdown()
@@ -88,13 +79,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()
@@ -202,14 +188,7 @@ def test_unacknowledged_click_is_beaconed_on_pagehide(page: Any, server: Server)
     with the same idempotency key."""
     fetch_keys: list[str] = []
 
-    def fail_fetch(route: Any) -> None:
-        if route.request.resource_type == "fetch":
-            fetch_keys.append(json.loads(route.request.post_data)["idempotency_key"])
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-
-    page.route("**/prefloop/feedback", fail_fetch)
+    page.route("**/prefloop/feedback", fail_fetches(fetch_keys))
     page.click("#up1")
     page.wait_for_function("window.prefloop.pending() === 1")
     page.wait_for_timeout(50)
