@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from prefloop.capture.core import CaptureCore, Reply, ResponseToken, error_reply
-from prefloop.capture.errors import NoUserError
 from prefloop.capture.intake import KINDS
 from prefloop.capture.metrics import CONTENT_TYPE_LATEST
 from prefloop.capture.publisher import Publisher
@@ -54,8 +53,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class CaptureASGI:
-    """Serves ``<prefix>/{feedback,regenerate,choice,edit}`` (POST), ``<prefix>/static/prefloop.js`` and
-    ``<prefix>/metrics``; passes everything else to ``app``.
+    """Serves ``<prefix>/{feedback,regenerate,choice,edit}`` (POST), ``<prefix>/static/prefloop.js``,
+    ``<prefix>/metrics`` and ``<prefix>/status``; passes everything else to ``app``.
 
     ``config`` takes the same ``PREFLOOP_CAPTURE_*`` keys as the Flask extension (``SPOOL_DIR`` defaults to
     ``./prefloop-spool``). ``user_loader(scope)`` returns the signed-in user's id or None; it may be
@@ -86,15 +85,15 @@ class CaptureASGI:
         self.prefix = settings.url_prefix
         self.limit = settings.max_body_bytes
         self.metrics_endpoint = settings.metrics_endpoint
+        self.status_endpoint = settings.status_endpoint
         self._script = _SCRIPT.read_bytes()
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="prefloop-asgi")
 
     # --- called by the app's handlers ---------------------------------------------------------------
     def response_shown(self, user_id: object, **fields: Any) -> ResponseToken:
         """Record a response shown to ``user_id``; return the token the page puts on it. Keyword arguments
-        are :meth:`CaptureCore.response_shown`'s. No I/O: safe to call on the event loop."""
-        if user_id is None:
-            raise NoUserError(True)
+        are :meth:`CaptureCore.response_shown`'s, and so is what happens on failure (an empty token, counted,
+        or an exception with ``PREFLOOP_CAPTURE_STRICT``). No I/O: safe to call on the event loop."""
         return self.core.response_shown(user_id, **fields)
 
     def script_tag(self) -> str:
@@ -134,6 +133,8 @@ class CaptureASGI:
         elif name == "metrics" and self.metrics_endpoint and method == "GET":
             data = await self._off_loop(self.core.metrics.render)
             await _send(send, 200, CONTENT_TYPE_LATEST, data)
+        elif name == "status" and self.status_endpoint and method == "GET":
+            await _reply(send, Reply(200, await self._off_loop(self.core.status)))
         elif name not in KINDS:
             await _reply(send, error_reply(404, "not_found"))
         elif method != "POST":
