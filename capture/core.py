@@ -295,7 +295,7 @@ class CaptureCore:
             return error_reply(400, "not_json")
         if not isinstance(body, dict):
             metrics.count_rejected("invalid")
-            return error_reply(400, "not_json")
+            return error_reply(400, "not_object")
         if user_id is None:
             metrics.count_rejected("no_user")
             return error_reply(401, "no_user")

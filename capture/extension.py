@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from prefloop.capture import messages
 from prefloop.capture.core import CaptureCore, ResponseToken
+from prefloop.capture.csrf import exempt_from_csrf
 from prefloop.capture.errors import NoUserError
 from prefloop.capture.metrics import CaptureMetrics
 from prefloop.capture.publisher import Publisher
@@ -94,7 +95,9 @@ class FeedbackCapture:
         )
         core = CaptureCore(settings, clock=self._clock)
         app.extensions[EXTENSION_KEY] = core
-        app.register_blueprint(make_blueprint(self, settings))
+        blueprint = make_blueprint(self, settings)
+        app.register_blueprint(blueprint)
+        exempt_from_csrf(app, blueprint)  # the signed response token already binds user and conversation
         prefix = settings.url_prefix
 
         def prefloop_script() -> Markup:

@@ -47,7 +47,10 @@ BAD_SETTING = "setting {name}={value!r} is invalid: {reason}."
 
 # --- JSON error bodies of the endpoints ----------------------------------------------------------
 HTTP = {
-    "not_json": "the body is not a JSON object; send Content-Type: application/json with an object.",
+    "not_json": "the body is not valid UTF-8 JSON; send Content-Type: application/json with a JSON object.",
+    "not_object": 'the body is JSON but not an object; send one JSON object, such as {{"token": ...}}.',
+    "bad_request": "the request was refused before it reached capture: {reason}",
+    "http_error": "the request was refused with HTTP {http_status} before it reached capture: {reason}",
     "too_large": "the body is {size} bytes; the limit is {limit}.",
     "bad_length": "the Content-Length header is not a non-negative integer.",
     "too_deep": "the body nests arrays or objects more than {limit} levels deep; send one flat JSON object.",

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from prefloop.capture import messages
 from prefloop.capture.core import CaptureCore, Reply, error_reply
 from prefloop.capture.metrics import CONTENT_TYPE_LATEST
 from prefloop.capture.settings import CaptureSettings
@@ -24,6 +23,10 @@ __all__ = ["make_blueprint"]
 
 def _json(reply: Reply) -> Response:
     return Response(reply.json(), status=reply.status, headers=reply.headers, mimetype="application/json")
+
+
+#: The codes of errors raised around capture's views; any other status is ``http_error``.
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
 def make_blueprint(capture: FeedbackCapture, settings: CaptureSettings) -> Blueprint:
@@ -70,8 +73,11 @@ def make_blueprint(capture: FeedbackCapture, settings: CaptureSettings) -> Bluep
 
     @bp.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.code or 0, "not_json")
-        body = {"error": code, "message": messages.HTTP[code].format(size="?", limit=limit)}
-        return Response(Reply(exc.code or 400, body).json(), status=exc.code, mimetype="application/json")
+        """Errors raised before a view answers (routing, a host's before_request hook, another extension):
+        the status as it is, with a code that says which."""
+        status = exc.code or 400
+        code = _HTTP_CODES.get(status, "http_error")
+        reason = (exc.description or exc.name or "").strip()
+        return _json(error_reply(status, code, size="?", limit=limit, http_status=status, reason=reason))
 
     return bp

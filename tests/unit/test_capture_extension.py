@@ -145,10 +145,13 @@ def test_invalid_bodies_name_the_field(host: Host, body: dict[str, Any], status:
     assert r.json["message"]
 
 
-@pytest.mark.parametrize("data", [b"not json", b"[1,2]", b"\xff\xfe", b""])
-def test_non_json_is_400(host: Host, data: bytes) -> None:
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [(b"not json", "not_json"), (b"[1,2]", "not_object"), (b"\xff\xfe", "not_json"), (b"", "not_json")],
+)
+def test_non_json_is_400(host: Host, data: bytes, code: str) -> None:
     r = host.client.post("/prefloop/feedback", data=data, content_type="application/json")
-    assert r.status_code == 400 and r.json["error"] == "not_json"
+    assert r.status_code == 400 and r.json["error"] == code
 
 
 def test_oversized_body_is_413(tmp_path: Path) -> None:

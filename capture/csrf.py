@@ -1,0 +1,42 @@
+"""Capture's endpoints and Flask-WTF's ``CSRFProtect``: the blueprint is exempted automatically.
+
+A CSRF token proves that a form was posted from the host's own pages. Capture's endpoints need no such proof:
+every request carries the signed response token ``response_shown`` put in the page, which binds the user, the
+conversation and the app, and a page on another origin cannot read it. With ``CSRFProtect`` on (common in Flask
+apps) every click would otherwise be refused with 400 before it reached capture.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app
+
+__all__ = ["exempt_from_csrf"]
+
+
+def exempt_from_csrf(app: Flask, blueprint: Blueprint) -> None:
+    """Exempt ``blueprint`` from Flask-WTF's ``CSRFProtect`` on ``app``, whether that is initialised before
+    or after capture (it keeps itself in ``app.extensions["csrf"]``). Nothing happens without Flask-WTF."""
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        _exempt(csrf, blueprint)
+        return
+    done: list[Any] = []
+
+    # CSRFProtect.init_app, if it comes later, registers its own before_request hook after this one: this one
+    # runs first and exempts the blueprint before the first check.
+    @app.before_request
+    def _prefloop_csrf_exempt() -> None:
+        if done:
+            return
+        found = current_app.extensions.get("csrf")
+        if found is not None:
+            _exempt(found, blueprint)
+            done.append(found)
+
+
+def _exempt(csrf: Any, blueprint: Blueprint) -> None:
+    exempt = getattr(csrf, "exempt", None)
+    if callable(exempt):
+        exempt(blueprint)
