@@ -13,7 +13,10 @@ Relabelling of set 1 (by template, never by looking at the scrubber's output): c
 except inside an address block where they are neither rewarded nor counted (``NOT_SCORED``); a city is private
 where the text ties it to a person or an address, and kept where it is named generically (templates 110, 115,
 119: a song's city, a band's home city, where an organisation celebrates) or tied to a public figure (178, the
-Princess Royal); dates of birth are scored where the text says they are one (61, 76), not in template 79.
+Princess Royal); dates of birth are scored where the text says they are one (61, 76), not in template 79; people
+named in a public role (performers, authors, directors and producers in templates 95, 99, 101-106, 109, 111, 113,
+122, and the admired performer of 108) are kept; a title alone (``prefix_male``) is not scored, as the source
+already does for ``prefix_female``.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ _GOLD_TYPES = {
 }
 _GENERIC_CITY_TEMPLATES = frozenset({110, 115, 119, 178})
 _DOB_TEMPLATES = frozenset({61, 76})
+#: Templates whose people are named in a public role (performers, authors, directors, producers of songs, films
+#: and novels): kept by the policy. In 108 only the admired performer (``{{person}}``) is.
+_PUBLIC_ROLE_TEMPLATES = frozenset({95, 99, 101, 102, 103, 104, 105, 106, 109, 111, 113, 122})
 _TAG = re.compile(r"\{\{(\w+)\}\}")
 _MARK = re.compile(r"\[\[([A-Z_]+):(.*?)\]\]", re.DOTALL)
 
@@ -70,6 +76,13 @@ def load_presidio_research(limit: int | None = None) -> list[Case]:
             if tag == "country":
                 kind = NOT_SCORED if in_block else KEEP
             elif tag == "city" and record["template_id"] in _GENERIC_CITY_TEMPLATES:
+                kind = KEEP
+            elif tag == "prefix_male":
+                kind = NOT_SCORED  # a title names no one (prefix_female is not scored in the source either)
+            elif kind == "PERSON" and (
+                record["template_id"] in _PUBLIC_ROLE_TEMPLATES
+                or (record["template_id"] == 108 and tag == "person")
+            ):
                 kind = KEEP
             elif tag == "date_of_birth":
                 kind = "DATE_OF_BIRTH" if record["template_id"] in _DOB_TEMPLATES else NOT_SCORED
