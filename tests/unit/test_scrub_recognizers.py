@@ -34,7 +34,7 @@ def found(recognizer: Recognizer, text: str) -> list[str]:
         (EmailRecognizer(), "docs use user@example.com", []),
         (EmailRecognizer(), "npm i pkg@1.2.3 and @types/node", []),
         (CreditCardRecognizer(), "card 4539 5787 6362 1486 expires", ["4539 5787 6362 1486"]),
-        (CreditCardRecognizer(), "amex 3714-496353-98431", []),  # not grouped as a card the pattern knows
+        (CreditCardRecognizer(), "amex 3714-496353-98431", ["3714-496353-98431"]),  # Amex groups 4-6-5
         (CreditCardRecognizer(), "order 4539578763621487 (bad checksum)", []),
         (CreditCardRecognizer(), "timestamp 1700000000000000", []),
         (UsSsnRecognizer(), "SSN 219-09-9998 please", ["219-09-9998"]),

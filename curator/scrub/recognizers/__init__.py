@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefloop.curator.scrub.recognizers.address import StreetAddressRecognizer
 from prefloop.curator.scrub.recognizers.base import PatternRecognizer, Recognizer
 from prefloop.curator.scrub.recognizers.cues import LocationCueRecognizer, PersonCueRecognizer
+from prefloop.curator.scrub.recognizers.fields import FieldRecognizer
 from prefloop.curator.scrub.recognizers.names import NameListRecognizer
 from prefloop.curator.scrub.recognizers.ner import NerRecognizer
 from prefloop.curator.scrub.recognizers.patterns import (
@@ -26,6 +27,7 @@ __all__ = [
     "CreditCardRecognizer",
     "DateOfBirthRecognizer",
     "EmailRecognizer",
+    "FieldRecognizer",
     "IbanRecognizer",
     "IpAddressRecognizer",
     "LocationCueRecognizer",
@@ -42,7 +44,8 @@ __all__ = [
     "default_recognizers",
 ]
 
-#: Built-in recognizer classes by their ``NAME`` (what YAML's ``use:`` refers to).
+#: Built-in recognizer classes by their ``NAME`` (what YAML's ``use:`` refers to). ``CountryRecognizer`` is not
+#: among them: countries are not personal data (docs/privacy.md); it stays importable for custom sets.
 BUILTIN: dict[str, type[Recognizer]] = {
     cls.NAME: cls
     for cls in (
@@ -56,9 +59,9 @@ BUILTIN: dict[str, type[Recognizer]] = {
         PhoneRecognizer,
         DateOfBirthRecognizer,
         StreetAddressRecognizer,
+        FieldRecognizer,
         PersonCueRecognizer,
         LocationCueRecognizer,
-        CountryRecognizer,
         NameListRecognizer,
         NerRecognizer,
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from prefloop.curator.scrub.recognizers.base import Recognizer
 from prefloop.curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.vocab import concatenated_suffixes, street_prefixes, street_suffixes
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -24,6 +25,15 @@ _EN_SUFFIX = (
     r"circle|cir|parkway|pkwy|highway|hwy|square|sq|crescent|cres|close|trail|trl|row|hill|grove|gardens|"
     r"park|walk|alley|loop|plaza|pike|mews|expressway|freeway|turnpike|causeway|esplanade|embankment|quay|"
     r"wharf|green|heights|estates|ridge|view|point|crossing|junction|meadows"
+)
+_CORE_SUFFIXES = frozenset(_EN_SUFFIX.split("|"))
+#: Every other street type written after the name (USPS Publication 28 and libpostal, all suffix languages):
+#: a line ending in one of these (``661 Drumaroad Bend``, ``Nyár köz 276``) counts only with a postcode, unit or
+#: state after it, or a cue before it, as these words are ordinary words too (``Bend``, ``Key``, ``Run``).
+_EXTENDED_SUFFIX = "|".join(
+    re.escape(w)
+    for w in sorted(street_suffixes() - _CORE_SUFFIXES, key=len, reverse=True)
+    if w.replace("-", "").isalpha()
 )
 _AMBIGUOUS_SUFFIX = frozenset(
     """
@@ -42,6 +52,14 @@ _FOREIGN_SUFFIX = (
     r"väg|vei|gränd|stig|tie|katu|polku|kuja|kaari|väylä|utca|útja|út|tér|körút|sor|ulice|iela|gatve|tänav|"
     r"maantee|sokak|caddesi|bulvarı|straße"
 )
+_FOREIGN_PREFIX += "|" + "|".join(
+    re.escape(w)
+    for w in sorted(street_prefixes(), key=len, reverse=True)
+    if len(w) >= 3 and w.replace(".", "").isalpha()
+)
+_FOREIGN_SUFFIX += "|" + "|".join(
+    re.escape(w) for w in sorted(concatenated_suffixes(), key=len, reverse=True)
+)
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
 _WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,4}(?:st|nd|rd|th))"
 _SP = r"[ \t]+"
@@ -50,6 +68,8 @@ _UNIT_FIRST = r"(?:(?:apt\.?|apartment|suite|ste\.?|unit|flat)[ \t]*\d{1,5}[A-Za
 _STREET_LINE = re.compile(
     rf"(?P<en>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER},?{_SP}(?P<en_name>(?:{_WORD}{_SP}){{0,4}}?{_WORD}{_SP})"
     rf"(?P<en_sfx>{_EN_SUFFIX})\b\.?(?:{_SP}{_NUMBER}\b\.?)?)"
+    rf"|(?P<ext>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER},?{_SP}(?:{_WORD}{_SP}){{0,4}}?{_WORD}{_SP}(?:{_EXTENDED_SUFFIX})\b\.?"
+    rf"|(?<![\w.])[^\W\d_][\w'’-]+(?:{_SP}{_WORD}){{0,2}}{_SP}(?:{_EXTENDED_SUFFIX}){_SP}{_NUMBER}\b\.?)"
     rf"|(?P<fp>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?(?:{_NUMBER},?{_SP})?(?<![\w])(?:{_FOREIGN_PREFIX}){_SP}"
     rf"(?:{_WORD}{_SP}){{0,4}}?{_WORD}(?:,?{_SP}{_NUMBER}\b\.?|(?=[ \t]*(?:\n|,|$))))"
     rf"|(?P<gen>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER}{_SP}(?:{_WORD}{_SP}){{0,3}}{_WORD},?{_SP}{_NUMBER}\b\.?"
@@ -101,6 +121,8 @@ _CALENDAR = re.compile(
 )
 _STRUCTURED = re.compile(
     r"^(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|floor|#)\s*[\w-]{1,6}|\b\d{4,6}(?:-\d{3,4})?$|^\d{4,5}\s|"
+    r"^\d{3}\s\d{2}\s|^\d{2}-\d{3}\s|^\d{5}-\d{3}\s|^\d{4}\s?[A-Z]{2}\s|^[A-Z]{1,3}-\d{4,5}\s|"
+    r"^[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z\d]{2}\s|"
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d$",
     re.IGNORECASE,
 )
@@ -109,6 +131,10 @@ _CUE_BEFORE = re.compile(
     r"delivered|moved|move|resides?|corner of|visit us|find us|stay(?:ing)?|it'?s|is)\b[^.\n]{0,30}?(?:\bat|\bto|\bin|:|is)?"
     r"\s*$",
     re.IGNORECASE,
+)
+#: An address line right under contact lines (a signature, a form): an e-mail or a phone label above it.
+_CONTACT_BEFORE = re.compile(
+    r"(?:@[\w.-]+\.[A-Za-z]{2,}|\b(?:tel|phone|mobile|cell|fax|m|t)\b\.?:?[^\n]*\d)[^\n]*\n[ \t]*$", re.I
 )
 _STATE_ZIP = re.compile(r"^(?:[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\.?\s+\d{5}(?:-\d{4})?$")
 
@@ -136,9 +162,10 @@ class StreetAddressRecognizer(Recognizer):
             start, end = match.span()
             end, structured = self._extend(text, match.end(), lowercase_text)
             if (
-                _group(match, "gen")
+                (_group(match, "gen") or _group(match, "ext"))
                 and not structured
                 and not _CUE_BEFORE.search(text, max(0, start - 60), start)
+                and not _CONTACT_BEFORE.search(text, max(0, start - 120), start)
             ):
                 continue
             start, end = self._trim(text, start, end)
@@ -166,7 +193,13 @@ class StreetAddressRecognizer(Recognizer):
                     return False
         if _group(match, "gen") and _CALENDAR.search(value):
             return False  # "July 20, 1969"
-        if _group(match, "fp") or _group(match, "fs") or _group(match, "gen") or _group(match, "named"):
+        if (
+            _group(match, "fp")
+            or _group(match, "fs")
+            or _group(match, "gen")
+            or _group(match, "named")
+            or _group(match, "ext")
+        ):
             words = re.findall(r"[^\W\d_][\w'’.-]*", value)
             content = [
                 w for w in words if w.lower() not in ("de", "la", "le", "du", "des", "del", "di", "da", "do")

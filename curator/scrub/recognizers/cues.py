@@ -22,20 +22,42 @@ class PersonCueRecognizer(Recognizer):
     ENTITY_TYPES = ("PERSON",)
     SCORE = 0.75
     _UPPER = r"[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ]"
-    _LOWER = r"[a-zß-öø-ÿā-žſ'’-]"
-    _NAME = rf"{_UPPER}{_LOWER}+(?:[ \t]+(?:{_UPPER}\.|{_UPPER}{_LOWER}+)){{0,3}}"
+    _LOWER = r"[a-zß-öø-ÿā-žſ'’]"
+    _WORD = rf"{_UPPER}(?:['’]{_UPPER})?{_LOWER}+(?:-{_UPPER}?{_LOWER}+)*"
+    _NAME = rf"{_WORD}(?:[ \t]+(?:{_UPPER}\.|{_WORD})){{0,3}}"
+    #: Honorifics that cue a name, in the languages of libpostal's personal titles the scrubber sees most.
+    _TITLES = (
+        r"Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Mlle|Herr|Frau|Fr|Hr|Fru|Señor|Señora|Señorita|Sr|Sra|Srta|"
+        r"Don|Doña|Dom|Dona|Signor|Signora|Sig|Sig\.ra|Dott|Dott\.ssa|Monsieur|Madame|Mademoiselle|Pan|Pani|"
+        r"Meneer|Mevrouw|Dhr|Mevr|Ing|Mag|Doc|Lic"
+    )
+    #: Sign-offs after which the next line is the writer's name, in the languages of the evaluation locales.
+    _SIGN_OFFS = (
+        r"regards|thanks|thank you|cheers|best|sincerely|yours|best wishes|all the best|"
+        r"mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|liebe grüße|grüße|grüsse|"
+        r"beste grüße|cordialement|bien à vous|bien cordialement|amicalement|salutations|saludos|atentamente|"
+        r"un saludo|cordiales saludos|cordiali saluti|distinti saluti|saluti|un caro saluto|atenciosamente|"
+        r"cumprimentos|abraços|met vriendelijke groet|vriendelijke groeten|groeten|groet|med vänliga hälsningar|"
+        r"med vänlig hälsning|hälsningar|vänliga hälsningar|med venlig hilsen|venlig hilsen|hilsen|mvh|"
+        r"med vennlig hilsen|vennlig hilsen|ystävällisin terveisin|terveisin|pozdrawiam|z poważaniem|"
+        r"s pozdravem|s úctou|üdvözlettel|tisztelettel|saygılarımla|iyi çalışmalar|selamlar"
+    )
     PATTERN = re.compile(
-        rf"(?:\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\.?[ \t]+(?P<titled>{_NAME})"
+        rf"(?:\b(?:{_TITLES})\.?[ \t]+(?P<titled>{_NAME})"
         rf"|\b(?i:name is|name's|name:|i am|i'm|this is|call me|calls me|called|signed|dear|hi|hello|hey|ask|"
         r"told|tell|met|meet|with|thanks|thank you|contact|cc|attn:?|from:|to:|by)[ \t]+"
         rf"(?!(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam)\b)(?P<cued>{_NAME})"
-        rf"|(?i:regards|thanks|thank you|cheers|best|sincerely|yours),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
+        rf"|(?i:{_SIGN_OFFS}),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
         rf"|(?:\n[ \t]*\n|[—–]|--)[ \t]*(?P<alone>{_NAME})[ \t.!]*\s*\Z"
         rf"|\b(?i:my name is|my name's)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?))"
     )
     PRECHECK = re.compile(
-        r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\b|name|i am|i'm|this is|call|signed|dear|"
+        r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Mlle|Herr|Frau|Fr|Hr|Fru|Señora?|Sra?|Srta|Don|Doña|Dom|Dona|"
+        r"Signora?|Sig|Dott|Monsieur|Madame|Mademoiselle|Pan|Pani|Meneer|Mevrouw|Dhr|Mevr|Ing|Mag|Doc|Lic)\b|name|i am|i'm|this is|call|signed|dear|"
         r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|"
+        r"grüß|grüss|cordial|salut|saludo|atentamente|atenciosamente|cumprimentos|abraços|groet|hälsning|hilsen|"
+        r"mvh|terveisin|pozdraw|poważaniem|pozdravem|úctou|üdvözlettel|tisztelettel|saygı|çalışmalar|selamlar|"
+        r"amicalement|bien à vous|"
         r"from:|to:|by|\n[ \t]*\n|[—–]|--",
         re.IGNORECASE,
     )

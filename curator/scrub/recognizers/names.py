@@ -75,9 +75,9 @@ class NameListRecognizer(Recognizer):
             match = words[index]
             word = match.group()
             index += 1
-            if word.lower() not in self._first or len(word) < 3:
+            if len(word) < 3 or not self._is_first(word.lower()):
                 continue
-            if not lowercase_text and not (word[0].isupper() and word[1:].islower()):
+            if not lowercase_text and not all(p[:1].isupper() and p[1:].islower() for p in word.split("-")):
                 continue
             if _NOT_AFTER.match(text, match.end()):
                 continue
@@ -109,6 +109,13 @@ class NameListRecognizer(Recognizer):
                 score = self.PLACE_SCORE if word.lower() in PLACE_NAMES else self.FIRST_SCORE
                 spans.append(PiiSpan("PERSON", match.start(), match.end(), score, self.name))
         return spans
+
+    def _is_first(self, lower: str) -> bool:
+        """A census first name, or a hyphenated one whose parts all are (``anne-marie``)."""
+        if lower in self._first:
+            return True
+        parts = lower.split("-")
+        return len(parts) > 1 and all(part in self._first for part in parts)
 
     def _is_surname(self, text: str, first: re.Match[str], nxt: re.Match[str], lowercase_text: bool) -> bool:
         gap = text[first.end() : nxt.start()]

@@ -108,7 +108,10 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a trailing possessive and surrounding punctuation that spaCy sometimes includes."""
+    """Cut at a line break; drop a trailing possessive and surrounding punctuation that spaCy sometimes includes."""
+    newline = text.find("\n", start, end)
+    if newline > start:
+        end = newline  # a name does not run over a line break ("Jantsa Jant\nTel")
     value = text[start:end]
     for suffix in ("'s", "’s"):
         if value.endswith(suffix):

@@ -6,7 +6,15 @@ import re
 from typing import TYPE_CHECKING, ClassVar
 
 from prefloop.curator.scrub.recognizers.base import PatternRecognizer
-from prefloop.curator.scrub.recognizers.validators import card_issuer_ok, iban_ok, ip_ok, luhn_ok, ssn_ok
+from prefloop.curator.scrub.recognizers.validators import (
+    PLACEHOLDER_EMAIL_LOCAL_PARTS,
+    card_issuer_ok,
+    iban_ok,
+    ip_ok,
+    is_placeholder_email,
+    luhn_ok,
+    ssn_ok,
+)
 from prefloop.curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
@@ -34,7 +42,8 @@ _VERSION_WORDS = re.compile(
 
 
 class EmailRecognizer(PatternRecognizer):
-    """RFC 5322-ish addresses with a real-looking TLD; documentation domains (example.com) are not PII."""
+    """RFC 5322-ish addresses with a real-looking TLD, on any domain (docs/privacy.md): only a local part that
+    names nobody (``user@``, ``you@``, ``name@``...; ``PLACEHOLDER_LOCAL_PARTS``) is left alone."""
 
     NAME = "email"
     ENTITY_TYPE = "EMAIL_ADDRESS"
@@ -44,26 +53,22 @@ class EmailRecognizer(PatternRecognizer):
         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
     )
     SCORE = 0.95
-    DOC_DOMAINS: ClassVar[tuple[str, ...]] = (
-        "example.com",
-        "example.org",
-        "example.net",
-        "domain.com",
-        "email.com",
-    )
+    PLACEHOLDER_LOCAL_PARTS: ClassVar[frozenset[str]] = PLACEHOLDER_EMAIL_LOCAL_PARTS
 
     def validate(self, value: str) -> bool:
-        domain = value.rsplit("@", 1)[1].lower()
-        return not any(domain == doc or domain.endswith("." + doc) for doc in self.DOC_DOMAINS)
+        return not is_placeholder_email(value)
 
 
 class CreditCardRecognizer(PatternRecognizer):
-    """13-19 digits, optionally grouped by spaces or dashes, with a network prefix and a valid Luhn checksum."""
+    """13-19 digits, optionally grouped by spaces or dashes (4-4-4-4, or 4-6-5 / 4-6-4 for Amex and Diners), with a network prefix and a valid Luhn checksum."""
 
     NAME = "credit_card"
     ENTITY_TYPE = "CREDIT_CARD"
     PRECHECK = r"\d{4}"
-    PATTERN = r"(?<![\w.,/-])(?:\d{4}[ -]?){2,3}\d{1,7}(?:[ -]\d{1,4})?(?![\w/-]|\.\d|,\d)"
+    PATTERN = (
+        r"(?<![\w.,/-])(?:\d{4}([ -])\d{6}\1\d{4,5}|(?:\d{4}[ -]?){2,3}\d{1,7}(?:[ -]\d{1,4})?)"
+        r"(?![\w/-]|\.\d|,\d)"
+    )
     SCORE = 0.9
 
     def validate(self, value: str) -> bool:
@@ -176,7 +181,7 @@ class DateOfBirthRecognizer(PatternRecognizer):
     FLAGS = re.IGNORECASE
     PATTERN = (
         r"(?:\bborn(?:\s+(?:on|in))?|\bbirth\s*(?:date|day)|\bbirthday(?:\s+is)?|\bdate\s+of\s+birth|\bd\.?o\.?b\.?)"
-        r"(?:\s*(?:is|was|:|-|=))?\s*"
+        r"(?:[\s.,;]*(?:it'?s|it is|is|was|:|-|=))?\s*"
         r"(?P<date>"
         r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"
         r"|\d{4}-\d{1,2}-\d{1,2}"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 import phonenumbers
 
 from prefloop.curator.scrub.recognizers.base import Recognizer, has_context
+from prefloop.curator.scrub.recognizers.validators import card_issuer_ok, luhn_ok
 from prefloop.curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ _CANDIDATE = re.compile(
     r"(?:\(\d{1,5}\)[\s.-]?)?"
     r"\d{1,12}(?:(?:[ .-]| ?- ?)\d{1,8}){0,5}"
     r"(?P<ext>\s*(?:x|ext\.?|extension)\s*\d{1,6})?"
-    r"(?!\w|[/:]|-\d|\.\d|,\d)"
+    r"(?!\w|/|:\w|-\d|\.\d|,\d)"
 )
 _DATE_LIKE = re.compile(
     r"^(?:\d{4}[-. ]\d{1,2}[-. ]\d{1,2}|\d{1,2}[-. ]\d{1,2}[-. ]\d{2,4}|(?:19|20)\d{2}\s*-\s*(?:19|20)\d{2})$"
@@ -95,6 +96,7 @@ class PhoneRecognizer(Recognizer):
                 or _VERSION_BEFORE.search(text[max(0, start - 10) : start])
                 or _OTHER_NUMBER_BEFORE.search(text[max(0, start - 40) : start])
                 or ("." in core and any(len(g) < 2 for g in re.split(r"[.\s()+-]+", core) if g))
+                or (digits >= 13 and luhn_ok(core) and card_issuer_ok(core))
             ):
                 continue  # a date, an SSN, or a version number (dotted groups of one digit)
             score = self._score(text, start, end, value, core)

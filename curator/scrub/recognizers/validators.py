@@ -5,7 +5,15 @@ from __future__ import annotations
 import ipaddress
 import re
 
-__all__ = ["card_issuer_ok", "iban_ok", "ip_ok", "luhn_ok", "ssn_ok"]
+__all__ = [
+    "PLACEHOLDER_EMAIL_LOCAL_PARTS",
+    "card_issuer_ok",
+    "iban_ok",
+    "ip_ok",
+    "is_placeholder_email",
+    "luhn_ok",
+    "ssn_ok",
+]
 
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
 
@@ -93,3 +101,19 @@ def ip_ok(value: str) -> bool:
     except ValueError:
         return False
     return not (address.is_loopback or address.is_unspecified)
+
+
+#: Local parts of e-mail addresses that name nobody (docs/privacy.md): left alone on any domain.
+PLACEHOLDER_EMAIL_LOCAL_PARTS: frozenset[str] = frozenset(
+    """
+    user username user.name user_name you your yourname your.name your_name your-name yourmail youremail name
+    me someone somebody anyone email mail e-mail test tester foo bar foobar example sample demo noreply
+    no-reply no_reply donotreply do-not-reply firstname.lastname first.last firstname lastname
+    """.split()  # noqa: SIM905
+)
+
+
+def is_placeholder_email(value: str) -> bool:
+    """Whether ``value`` is an obvious placeholder address (``user@...``, ``you@...``, ``name@domain``)."""
+    local = value.rsplit("@", 1)[0].casefold()
+    return local in PLACEHOLDER_EMAIL_LOCAL_PARTS

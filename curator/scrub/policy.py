@@ -1,0 +1,196 @@
+"""The policy of docs/privacy.md applied to candidate names and places: mask what the evidence says is private.
+
+The language model and the name lists say *a person* or *a place*; they cannot say *private*. This module decides,
+per candidate, from the text around it:
+
+* places: countries, states, provinces and large regions are never masked; another place is masked when a person
+  is tied to it (``I live in``, ``we moved from X to Y``, a name or pronoun in the same sentence before a
+  preposition) or when a cue recognizer found it;
+* people: a name is masked on evidence — a cue (title, greeting, "my name is", a relation such as "my manager"),
+  contact details in the same paragraph, a form or CSV field, the same name found with evidence elsewhere — or when
+  it reads as a private full name (a known given name or surname) in a paragraph with no sign of a public role
+  (no year, no "president", "novel", "won"...). A word that only opens a sentence is never a name by itself.
+
+``SUMMARY`` is the one-paragraph form the dataset card prints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
+from prefloop.curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.vocab import fold, given_names, public_places, surnames, titles
+
+__all__ = ["SUMMARY", "WEAK_RECOGNIZERS", "apply_policy"]
+
+SUMMARY = (
+    "Masked (docs/privacy.md): private people's names (full or partial), e-mail addresses (all but obvious "
+    "placeholders such as user@ or you@), phone numbers, card numbers, IBANs, SSNs, IP addresses, exact addresses "
+    "and places tied to a person, dates of birth, secrets and credentials, personal URLs. Kept: countries, states "
+    "and provinces, cities named generically, public figures in their public role, organisations, products, "
+    "technical terms and ordinary words."
+)
+
+#: Recognizers whose hits are only candidates: the model and the name lists find *a* name or place.
+WEAK_RECOGNIZERS = frozenset({"spacy_ner", "person_names", "country"})
+_CONTACT_TYPES = frozenset(
+    {
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "STREET_ADDRESS",
+        "IBAN_CODE",
+        "CREDIT_CARD",
+        "US_SSN",
+        "DATE_OF_BIRTH",
+        "URL",
+    }
+)
+_PUBLIC_CONTEXT = re.compile(
+    r"\b(?:1[0-9]{3}|20[0-2][0-9])s?\b|\b(?:president|chancellor|prime minister|minister|king|queen|emperor|"
+    r"empress|pope|saint|senator|governor|congress\w*|parliament|politician|general|author|novel\w*|poet|poem|"
+    r"painter|painting|composer|symphony|scientist|physicist|chemist|philosopher|actor|actress|singer|rapper|band|"
+    r"album|song|film|movie|director|nobel|prize|award|won|wins|champion\w*|olympic\w*|world cup|grand slam|"
+    r"published|wrote|painted|composed|discovered|invented|founded|founder|elected|reigned|ruled|history|"
+    r"historical|century|biography|famous|celebrity|leadership|influenced|legacy|theory|essay|dynasty|empire|"
+    r"revolution|war|battle|mission|character|play|tragedy|opera|ceo|billionaire|inventor|mathematician|"
+    r"astronaut|explorer|footballer|tennis|athlete|coach|chess|wikipedia|quote|quoted|speech)\b",
+    re.IGNORECASE,
+)
+_RELATION = (
+    r"(?:my|our|his|her|their|your)\s+(?:\w+\s+)?(?:manager|boss|colleague|coworker|co-worker|friend|neighbou?r|"
+    r"landlord|landlady|tenant|sister|brother|mum|mom|mother|dad|father|son|daughter|wife|husband|partner|"
+    r"boyfriend|girlfriend|aunt|uncle|cousin|niece|nephew|grandma|grandmother|grandpa|grandfather|client|"
+    r"customer|teacher|doctor|dentist|lawyer|accountant|assistant|student|classmate|roommate|flatmate|kid|child|"
+    r"baby|fiancée?|ex|team ?lead|supervisor|employee|intern|contact|agent|tutor|coach|nanny|therapist)"
+)
+_CUE_BEFORE = re.compile(
+    rf"(?:\b(?:dear|hi|hello|hey|thanks|thank you|cheers|regards|sincerely|attn:?|cc:?|from:|to:|name:|"
+    rf"my name is|my name's|i am|i'm|this is|call me|signed|ask|tell|told|meet|met|contact|email|e-mail|text|"
+    rf"call|invite|remind|reply to|write to|note to|letter to|message to|married|dating|named|called)|"
+    rf"{_RELATION}|,)\s*,?\s*$",
+    re.IGNORECASE,
+)
+_NAME_VERB_AFTER = re.compile(
+    r"^\s*(?:,|:|is|was|has|had|and|said|says|told|asked|wants|wanted|thinks|thought|keeps|lives|lived|works|worked|is my|was my|"
+    r"and i|and me|called|texted|emailed|wrote to me|sent me|agreed|replied|will|won't|can't|doesn't|didn't)\b",
+    re.IGNORECASE,
+)
+_PERSON_TIE = re.compile(
+    r"\b(?:i|i'm|i've|we|we're|my|our|me|us|he|she|they|his|her|their|him|them)\b", re.IGNORECASE
+)
+_PLACE_PREPOSITION = re.compile(
+    r"\b(?:in|to|from|at|near|into|of|towards?|via)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_SENTENCE_BREAK = re.compile(r"[.!?\n]")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_NOT_A_NAME_WORD = frozenset({"the", "a", "an", "this", "that", "these", "those", "it", "its"})
+#: Greetings and sign-offs the model sometimes takes for a name (folded).
+_SIGN_OFF_WORDS = frozenset(
+    """
+    grussen grusse gruss gruß saludos cordialement regards groeten groet hilsen terveisin pozdrawiam salutations
+    saluti atenciosamente atentamente cumprimentos cheers thanks best sincerely hallo hola ciao bonjour hej
+    """.split()  # noqa: SIM905
+)
+
+
+def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """``spans`` minus the weak PERSON and LOCATION candidates the policy keeps (see the module docstring)."""
+    if not any(s.type in ("PERSON", "LOCATION") for s in spans):
+        return list(spans)
+    kept: list[PiiSpan] = []
+    contact = [s for s in spans if s.type in _CONTACT_TYPES]
+    strong_names = {fold(text[s.start : s.end]) for s in spans if s.type == "PERSON" and not _weak(s)}
+    strong_parts = {part for name in strong_names for part in name.split() if len(part) > 2}
+    for span in spans:
+        value = text[span.start : span.end]
+        if span.type == "LOCATION":
+            if _public_place(value):
+                continue
+            if _weak(span) and not _place_tied_to_person(text, span, spans):
+                continue
+        elif (
+            span.type == "PERSON"
+            and _weak(span)
+            and not _private_person(text, span, value, contact, strong_parts)
+        ):
+            continue
+        kept.append(span)
+    return kept
+
+
+def _weak(span: PiiSpan) -> bool:
+    return span.recognizer in WEAK_RECOGNIZERS
+
+
+def _public_place(value: str) -> bool:
+    folded = fold(value.strip(" .,;:"))
+    return folded in public_places()
+
+
+def _sentence_before(text: str, start: int) -> str:
+    window = text[max(0, start - 160) : start]
+    breaks = list(_SENTENCE_BREAK.finditer(window))
+    return window[breaks[-1].end() :] if breaks else window
+
+
+def _place_tied_to_person(text: str, span: PiiSpan, spans: Sequence[PiiSpan]) -> bool:
+    before = _sentence_before(text, span.start)
+    if not _PLACE_PREPOSITION.search(before):
+        return False
+    sentence_start = span.start - len(before)
+    person_before = any(s.type == "PERSON" and sentence_start <= s.start < span.start for s in spans)
+    return person_before or bool(_PERSON_TIE.search(before))
+
+
+def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
+    para_start = max((m.end() for m in _PARAGRAPH.finditer(text, 0, start)), default=0)
+    following = _PARAGRAPH.search(text, end)
+    return para_start, following.start() if following else len(text)
+
+
+def _private_person(
+    text: str, span: PiiSpan, value: str, contact: Sequence[PiiSpan], strong_parts: set[str]
+) -> bool:
+    words = value.split()
+    if not words or value in NOT_PII or words[0].lower() in _NOT_A_NAME_WORD or _public_place(value):
+        return False
+    folded_words = [fold(w.strip(".,'’")) for w in words]
+    if any(w in _SIGN_OFF_WORDS for w in folded_words):
+        return False
+    # the same name, or a part of it, was found with evidence elsewhere in the text
+    if any(w in strong_parts for w in folded_words):
+        return True
+    before = text[max(0, span.start - 40) : span.start]
+    cue = _title_before(before) or bool(_CUE_BEFORE.search(before))
+    verb_after = bool(_NAME_VERB_AFTER.match(text, span.end))
+    para_start, para_end = _paragraph(text, span.start, span.end)
+    if any(para_start <= c.start < para_end for c in contact):
+        return True
+    public = bool(_PUBLIC_CONTEXT.search(text, para_start, para_end))
+    if public and not _relation_before(before):
+        return False
+    if cue:
+        return True
+    known_given = folded_words[0] in given_names()
+    known_surname = folded_words[-1] in surnames()
+    if len(words) >= 2:
+        return known_given or known_surname
+    # a single word: a known first name used as one (mid-sentence, or before a verb), not merely opening a sentence
+    return known_given and (verb_after or not _opens_sentence(text, span.start))
+
+
+def _title_before(before: str) -> bool:
+    match = re.search(r"([^\W\d_]+)\.?\s+$", before)
+    return bool(match and match.group(1).lower() in titles())
+
+
+def _relation_before(before: str) -> bool:
+    return bool(re.search(_RELATION + r"\s*,?\s*$", before, re.IGNORECASE))
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"'“‘(*->")
+    return not before or before[-1] in ".!?\n:"
