@@ -60,9 +60,16 @@ def check_kafka(settings: Settings) -> Check:
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
+    from prefloop.curator.kafka_options import client_config
+
     try:
         admin = KafkaAdminClient(
-            bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=5000, client_id="prefloop-doctor"
+            **client_config(
+                str(settings.kafka_bootstrap),
+                settings.kafka_options,
+                request_timeout_ms=5000,
+                client_id="prefloop-doctor",
+            )
         )
     except KafkaError as exc:
         return Check(

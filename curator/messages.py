@@ -19,6 +19,7 @@ __all__ = [
     "RUN_KAFKA",
     "RUN_METRICS",
     "RUN_PURGE",
+    "SCHEDULER_PROBES",
     "SCRUBBER_MISSING",
     "UNSTORABLE",
 ]
@@ -54,7 +55,8 @@ PURGE_DONE = (
 )
 PURGE_FAILED = "raw-text purge failed ({error}); it runs again in {interval:.0f}s (purging is idempotent)"
 RUN_PURGE = "curator: purging raw text older than {days} day(s) now and every {interval:.0f}s"
-RUN_METRICS = "curator: metrics on http://{addr}:{port}/metrics"
+RUN_METRICS = "curator: metrics on http://{addr}:{port}/metrics (probes: /healthz, /readyz)"
+SCHEDULER_PROBES = "scheduler: /healthz and /readyz on http://{addr}:{port}"
 PURGE_DRY_RUN = "dry run: would purge {events} event(s) older than {days} day(s) (before {cutoff})"
 EXPORT_DONE = "wrote {count} pair(s) with status {statuses} to {out}"
 EXPORT_SKIPPED_UNSCRUBBED = (

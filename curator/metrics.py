@@ -1,6 +1,7 @@
 """The curator's Prometheus metrics, in a :class:`prometheus_client.CollectorRegistry` of their own.
 
-``prefloop curator run --metrics-port N`` (or ``PREFLOOP_METRICS_PORT``) serves them over HTTP for scraping.
+``prefloop curator run --metrics-port N`` (or ``PREFLOOP_METRICS_PORT``) serves them over HTTP for scraping, with
+the ``/healthz`` and ``/readyz`` probes on the same port (:mod:`prefloop.curator.ops_server`).
 Counters are fed by the sources (:class:`prefloop.curator.ingest.kafka.KafkaSource`, :class:`prefloop.curator.ingest.SpoolSource`
 through the CLI loop) with the results they already compute: recording costs a few dictionary lookups per batch.
 
@@ -23,11 +24,15 @@ through the CLI loop) with the results they already compute: recording costs a f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-__all__ = ["CuratorMetrics", "MetricsServer"]
+if TYPE_CHECKING:
+    from prefloop.curator.health import ConsumerState
+    from prefloop.curator.ops_server import OpsServer
+
+__all__ = ["CuratorMetrics"]
 
 _SECONDS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
@@ -128,23 +133,16 @@ class CuratorMetrics:
         """The Prometheus text format of every metric here."""
         return bytes(generate_latest(self.registry))
 
-    def serve(self, port: int, addr: str = "0.0.0.0") -> MetricsServer:
-        """Serve ``/metrics`` on ``addr:port`` (0: any free port) from a daemon thread until ``close()``."""
-        from prometheus_client import start_http_server
+    def serve(self, port: int, addr: str = "0.0.0.0", health: ConsumerState | None = None) -> OpsServer:
+        """Serve ``/metrics`` on ``addr:port`` (0: any free port) from a daemon thread until ``close()``; with
+        ``health``, also ``/healthz`` and ``/readyz`` (consuming? how far behind?)."""
+        from prefloop.curator.health import consumer_liveness, consumer_readiness
+        from prefloop.curator.ops_server import OpsServer
 
-        server, thread = start_http_server(port, addr=addr, registry=self.registry)
-        return MetricsServer(server, thread)
-
-
-class MetricsServer:
-    """A running metrics endpoint: its ``port`` and ``close()``."""
-
-    def __init__(self, server: Any, thread: Any) -> None:
-        self._server = server
-        self._thread = thread
-        self.port: int = server.server_address[1]
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        return OpsServer(
+            port,
+            addr,
+            metrics=self.render,
+            live=None if health is None else lambda: consumer_liveness(health),
+            ready=None if health is None else lambda: consumer_readiness(health),
+        )

@@ -13,11 +13,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from prefloop.curator.kafka_options import KafkaOptionsError, resolve_kafka_options
+from prefloop.curator.service_links import is_service_link, looks_like_link_value
 from prefloop.schemas.errors import ConfigError
 
 __all__ = ["ENV_PREFIX", "Settings"]
@@ -59,6 +61,12 @@ class Settings(BaseSettings):
     kafka_topic: str = "prefloop.feedback.v1"
     kafka_dlq_topic: str = "prefloop.feedback.dlq"
     kafka_group: str = "prefloop-curator"
+    kafka_options: dict[str, Any] = Field(
+        default_factory=dict,
+        repr=False,  # may hold credentials
+        description="JSON object of kafka-python security/connection settings for every client "
+        "(TLS, SASL: see prefloop.curator.kafka_options)",
+    )
     spool_dir: Path = Field(default=Path("var/spool"), description="capture spool read in embedded mode")
 
     # -- curation ----------------------------------------------------------------------------------------
@@ -76,6 +84,9 @@ class Settings(BaseSettings):
         default=None, description="channel id whose members may vote (free plans have no user groups)"
     )
     slack_adjudicator_group: str | None = None
+    slack_host: str = Field(
+        default="127.0.0.1", description="interface the bot listens on (0.0.0.0 in the image)"
+    )
     slack_port: int = Field(default=3000, ge=1, le=65535)
     slack_socket_mode: bool = False
     slack_app_token: str | None = None
@@ -103,6 +114,16 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
         return value
 
+    @field_validator("kafka_options", mode="before")
+    @classmethod
+    def _kafka_options(cls, value: object) -> object:
+        if value is None or isinstance(value, str | dict):
+            try:
+                return resolve_kafka_options(value)
+            except KafkaOptionsError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Build the settings from ``environ`` (default: the process environment), refusing unknown names."""
@@ -115,15 +136,32 @@ class Settings(BaseSettings):
             and key not in known
             and key not in _FOREIGN_NAMES
             and not key.startswith(_FOREIGN_PREFIXES)
+            and not is_service_link(key, env[key])
         )
         if unknown:
             raise ConfigError(
                 f"unknown setting(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}",
                 name=unknown[0],
             )
+        for key in sorted(k for k in known if k.endswith("_PORT") and k in env):
+            if looks_like_link_value(env[key]):
+                raise ConfigError(
+                    f"{key}={env[key]!r} is a Kubernetes service link (a Service named "
+                    f"{key[:-5].lower().replace('_', '-')!r}), not a port: set enableServiceLinks: false "
+                    "in the pod spec or rename that Service",
+                    name=key,
+                    value=env[key],
+                )
         values: dict[str, object] = {
             key[len(ENV_PREFIX) :].lower(): value for key, value in env.items() if key in known
         }
+        if "kafka_options" in values:  # credentials may come from other variables (<key>_env)
+            try:
+                values["kafka_options"] = resolve_kafka_options(str(values["kafka_options"]), env)
+            except KafkaOptionsError as exc:
+                raise ConfigError(
+                    f"{ENV_PREFIX}KAFKA_OPTIONS is invalid: {exc}", name=ENV_PREFIX + "KAFKA_OPTIONS"
+                ) from None
         values.update(overrides)
         try:
             # values come in as strings (or overrides); init kwargs bypass the env source on purpose

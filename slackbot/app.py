@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from prefloop.curator.ops_server import json_probe
 from prefloop.curator.settings import Settings
 from prefloop.curator.store import Store
 from prefloop.slackbot import messages as msg
@@ -28,6 +29,7 @@ from prefloop.slackbot.errors import SlackNotConfigured
 from prefloop.slackbot.gate import MAX_BODY_BYTES, Admitted, Rejection, admit
 from prefloop.slackbot.listeners import register
 from prefloop.slackbot.members import GroupMembers, channel_members, is_channel
+from prefloop.slackbot.ops import bot_readiness, render_metrics
 from prefloop.slackbot.outbox import Outbox
 from prefloop.slackbot.quorum import QuorumPolicy, load_policy
 from prefloop.slackbot.reports import home_for
@@ -200,9 +202,19 @@ class SlackBot:
                 {"ok": False, "error": exc.name.lower().replace(" ", "_"), "detail": text}, exc.code or 400
             )
 
+        # liveness: the process serves HTTP (no database call: a restart would not bring the database back)
         @flask_app.get("/healthz")
         def healthz() -> Any:
-            return {"ok": True, "outbox_pending": self.outbox.pending()}
+            return {"ok": True}
+
+        @flask_app.get("/readyz")
+        def readyz() -> Any:  # readiness: the store answers and the outbox worker runs
+            status, body = json_probe(lambda: bot_readiness(self.store, self.outbox.alive))
+            return Response(body, status=status, mimetype="application/json")
+
+        @flask_app.get("/metrics")
+        def metrics() -> Any:
+            return Response(render_metrics(self.store), mimetype="text/plain; version=0.0.4; charset=utf-8")
 
         return flask_app
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import signal
 import threading
 from typing import Any
 
@@ -32,7 +31,7 @@ def slackbot() -> None:
 
 
 @slackbot.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="interface to listen on (HTTP mode)")
+@click.option("--host", default=None, help="interface to listen on (HTTP mode; default: PREFLOOP_SLACK_HOST)")
 @click.option("--port", type=int, default=None, help="port (default: PREFLOOP_SLACK_PORT)")
 @click.option("--socket-mode/--http", "socket_mode", default=None, help="default: PREFLOOP_SLACK_SOCKET_MODE")
 @click.option("--emulator", is_flag=True, help="run against a local Slack emulator (no Slack needed)")
@@ -47,16 +46,16 @@ def slackbot() -> None:
 @click.pass_obj
 def serve(
     settings: Settings,
-    host: str,
+    host: str | None,
     port: int | None,
     socket_mode: bool | None,
     emulator: bool,
     interval: float,
     open_review: bool,
 ) -> None:
-    """Serve Slack's requests on /slack/events, post pairs routed to review, remind on stale ones."""
-    from prefloop.slackbot.app import create_bot
+    """Serve Slack's requests on /slack/events (gunicorn), post pairs routed to review, remind on stale ones.
 
+    Also serves /healthz (liveness), /readyz (store reachable, outbox worker running) and /metrics."""
     no_pool = settings.slack_reviewer_group is None and settings.slack_reviewer_channel is None
     if no_pool and not (open_review or emulator):
         raise click.UsageError(msg.NO_REVIEWER_GROUP)
@@ -78,43 +77,52 @@ def serve(
             }
         )
         click.echo(f"Slack emulator on {emu.url}; signing secret: {secret}", err=True)
-    bot = create_bot(settings)
-    stop = threading.Event()
-
-    def housekeeping() -> None:
-        while not stop.is_set():
-            try:
-                bot.service.enqueue_pending()
-                bot.service.remind_due()
-            except Exception:
-                log.exception("queue/reminder pass failed; next pass in %ss", interval)
-            stop.wait(interval)
-
-    threading.Thread(target=housekeeping, name="slackbot-housekeeping", daemon=True).start()
     use_socket = settings.slack_socket_mode if socket_mode is None else socket_mode
     try:
         if use_socket:
-            bot.serve_socket_mode()
+            _serve_socket_mode(settings, interval)
         else:
-            from werkzeug.serving import make_server
+            from prefloop.slackbot.server import BotServer
 
-            server = make_server(host, port or settings.slack_port, bot.flask_app(), threaded=True)
-            # SIGTERM: stop accepting requests, then (finally) let the outbox finish the message in hand
-            signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+            _check_bot_settings(settings)  # here, not in the worker: a clear error instead of a boot loop
+            host = host or settings.slack_host
+            port = port or settings.slack_port
             click.echo(
-                msg.CLI_SERVING.format(
-                    host=host, port=server.server_port, api=settings.slack_api_url or "slack.com"
-                ),
+                msg.CLI_SERVING.format(host=host, port=port, api=settings.slack_api_url or "slack.com"),
                 err=True,
             )
-            server.serve_forever()
+            BotServer(settings, host=host, port=port, interval=interval).run()
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
-        bot.close()
         if emu is not None:
             emu.stop()
+
+
+def _check_bot_settings(settings: Settings) -> None:
+    from prefloop.slackbot.errors import SlackNotConfigured
+
+    if not settings.slack_bot_token:
+        raise SlackNotConfigured(msg.CLI_NO_TOKEN, name="PREFLOOP_SLACK_BOT_TOKEN")
+    if not settings.slack_signing_secret:
+        raise SlackNotConfigured(msg.CLI_NO_SECRET, name="PREFLOOP_SLACK_SIGNING_SECRET")
+    _store(settings).dispose()
+
+
+def _serve_socket_mode(settings: Settings, interval: float) -> None:
+    from prefloop.slackbot.app import create_bot
+    from prefloop.slackbot.server import housekeeping
+
+    bot = create_bot(settings)
+    stop = threading.Event()
+    threading.Thread(
+        target=housekeeping, args=(bot, stop, interval), name="slackbot-housekeeping", daemon=True
+    ).start()
+    try:
+        bot.serve_socket_mode()
+    finally:
+        stop.set()
+        bot.close()
 
 
 @slackbot.command()

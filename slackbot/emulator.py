@@ -57,6 +57,7 @@ class SlackEmulator:
         token: str | None = None,
         port: int = 0,
         channel_members: dict[str, list[str]] | None = None,
+        host: str = "127.0.0.1",
     ) -> None:
         self.usergroups: dict[str, list[str]] = {k: list(v) for k, v in (usergroups or {}).items()}
         #: channel id -> member user ids (``conversations.members``)
@@ -71,6 +72,7 @@ class SlackEmulator:
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._port = port
+        self._host = host
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -81,7 +83,7 @@ class SlackEmulator:
         class Handler(_Handler):
             emu = emulator
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        self._server = ThreadingHTTPServer((self._host, self._port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="slack-emulator", daemon=True)
         self._thread.start()
@@ -356,11 +358,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the local Slack Web API emulator.")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface (0.0.0.0 in a container)")
     parser.add_argument("--group", action="append", default=[], help="user group: ID=U1,U2 (repeatable)")
     ns = parser.parse_args(argv)
     groups = {g.split("=", 1)[0]: g.split("=", 1)[1].split(",") for g in ns.group if "=" in g}
-    emu = SlackEmulator(usergroups=groups, port=ns.port).start()
+    emu = SlackEmulator(usergroups=groups, port=ns.port, host=ns.host).start()
     print(f"Slack emulator on {emu.url} (PREFLOOP_SLACK_API_URL={emu.url}); Ctrl-C stops it", flush=True)
     try:
         while True:

@@ -104,6 +104,11 @@ class Outbox:
             self._thread.start()
         return self
 
+    @property
+    def alive(self) -> bool:
+        """The background worker thread runs (for the bot's readiness probe)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()

@@ -113,16 +113,23 @@ def run(
 
     Also purges raw event text past its retention period, at start and every --purge-interval seconds, and
     serves Prometheus metrics when a metrics port is set."""
+    from prefloop.curator.health import ConsumerState
     from prefloop.curator.ingest.purge import PurgeSchedule
     from prefloop.curator.metrics import CuratorMetrics
 
-    cur = build_curator(settings, scrub=not no_scrub, tag=not no_tag)
     metrics = CuratorMetrics()
+    health = ConsumerState(mode="spool" if settings.embedded else "kafka")
     server = None
     port = settings.metrics_port if metrics_port is None else metrics_port
-    if port is not None:
-        server = metrics.serve(port, metrics_addr)
+    if port is not None:  # before the models load: /healthz answers (live, not ready) during start-up
+        server = metrics.serve(port, metrics_addr, health=health)
         click.echo(msg.RUN_METRICS.format(addr=metrics_addr, port=server.port), err=True)
+    try:
+        cur = build_curator(settings, scrub=not no_scrub, tag=not no_tag)
+    except BaseException:
+        if server is not None:
+            server.close()
+        raise
     purger = None
     if purge_interval > 0:
         purger = PurgeSchedule(
@@ -132,7 +139,9 @@ def run(
         purger.start()
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        totals = _consume(settings, cur, once=once, poll_interval=poll_interval, metrics=metrics)
+        totals = _consume(
+            settings, cur, once=once, poll_interval=poll_interval, metrics=metrics, health=health
+        )
     finally:
         for sig, handler in handlers.items():  # a caller that goes on (tests, an embedding) gets its own back
             signal.signal(sig, handler)
@@ -144,7 +153,9 @@ def run(
     cur.store.dispose()
 
 
-def _consume(settings: Settings, cur: Any, *, once: bool, poll_interval: float, metrics: Any) -> Any:
+def _consume(
+    settings: Settings, cur: Any, *, once: bool, poll_interval: float, metrics: Any, health: Any
+) -> Any:
     stopping = {"flag": False}
     if settings.embedded:
         from prefloop.curator.ingest import IngestTotals, SpoolSource
@@ -161,6 +172,7 @@ def _consume(settings: Settings, cur: Any, *, once: bool, poll_interval: float, 
         totals.add_pairing(cur.pair_dirty())
         while not stopping["flag"]:
             done = source.run_once()
+            health.polled()
             for name in ("records", "inserted", "duplicates", "dead_letters", "batches", "groups_paired"):
                 setattr(totals, name, getattr(totals, name) + getattr(done, name))
             for k, v in done.pairs.items():
@@ -185,6 +197,8 @@ def _consume(settings: Settings, cur: Any, *, once: bool, poll_interval: float, 
             dlq_topic=settings.kafka_dlq_topic,
             group=settings.kafka_group,
             metrics=metrics,
+            options=settings.kafka_options,
+            health=health,
         )
         signal.signal(signal.SIGTERM, lambda *_: ksource.stop())
         signal.signal(signal.SIGINT, lambda *_: ksource.stop())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -145,18 +146,49 @@ def scheduler() -> None:
 
 
 @scheduler.command("run")
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve /healthz and /readyz on this port (default: PREFLOOP_METRICS_PORT; unset = none).",
+)
+@click.option("--metrics-addr", default="0.0.0.0", show_default=True, help="Address the probes bind.")
 @click.pass_obj
-def run(settings: Settings) -> None:
+def run(settings: Settings, metrics_port: int | None, metrics_addr: str) -> None:
     """Run the scheduler in the foreground (one process per database): day 1, 02:00 UTC, the month before."""
-    from prefloop.curator.releases.scheduler import build_scheduler
+    import signal
+
+    from prefloop.curator.health import scheduler_readiness
+    from prefloop.curator.messages import SCHEDULER_PROBES
+    from prefloop.curator.ops_server import OpsServer
+    from prefloop.curator.releases.scheduler import JOB_ID, build_scheduler
 
     _store(settings).dispose()
     sched = build_scheduler(settings, blocking=True)
+
+    def ready() -> tuple[bool, dict[str, Any]]:
+        job = sched.get_job(JOB_ID) if sched.running else None  # reads the job store: the database answers
+        return scheduler_readiness(sched.running, job.next_run_time if job else None)
+
+    def live() -> tuple[bool, dict[str, Any]]:
+        return True, {"running": bool(sched.running)}
+
+    def stop(*_: Any) -> None:  # SIGTERM (a container's stop): finish a running job, then exit
+        raise SystemExit(0)
+
+    port = settings.metrics_port if metrics_port is None else metrics_port
+    server = None if port is None else OpsServer(port, metrics_addr, live=live, ready=ready)
+    if server is not None:
+        click.echo(SCHEDULER_PROBES.format(addr=metrics_addr, port=server.port), err=True)
+    signal.signal(signal.SIGTERM, stop)
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         if sched.running:
             sched.shutdown(wait=True)
+    finally:
+        if server is not None:
+            server.close()
 
 
 @scheduler.command("run-once")

@@ -123,16 +123,21 @@ def _ingest(settings: Settings, cur: Any, topic: str | None, group: str | None) 
         dlq_topic=f"{topic}.dlq",
         group=str(group),
         partitions=3,
+        options=settings.kafka_options,
     )
     return source.run(once=True, join_timeout_s=30.0)
 
 
-def _drop_topics(bootstrap: str, topics: list[str], echo: Callable[[str], None]) -> None:
+def _drop_topics(settings: Settings, topics: list[str], echo: Callable[[str], None]) -> None:
     """The run's topics are consumed: delete them so demo runs do not pile up topics on the broker."""
     from kafka import KafkaAdminClient
 
+    from prefloop.curator.kafka_options import client_config
+
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="prefloop-demo")
+        admin = KafkaAdminClient(
+            **client_config(str(settings.kafka_bootstrap), settings.kafka_options, client_id="prefloop-demo")
+        )
         try:
             admin.delete_topics(topics)
         finally:
@@ -207,7 +212,11 @@ def run_demo(
     if topic:
         from prefloop.curator.ingest.kafka import ensure_topics
 
-        ensure_topics(str(settings.kafka_bootstrap), {topic: 3, settings.kafka_dlq_topic: 1})
+        ensure_topics(
+            str(settings.kafka_bootstrap),
+            {topic: 3, settings.kafka_dlq_topic: 1},
+            options=settings.kafka_options,
+        )
         echo(msg.PREPARE_KAFKA.format(bootstrap=settings.kafka_bootstrap, topic=topic, group=group))
 
     # 2. trace and curator ------------------------------------------------------------------------------
@@ -234,7 +243,10 @@ def run_demo(
     }
     if topic:
         config.update(
-            PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap, PREFLOOP_CAPTURE_KAFKA_TOPIC=topic
+            PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
+            PREFLOOP_CAPTURE_KAFKA_TOPIC=topic,
+            # the same security settings: capture's producer takes the same kafka-python keys
+            PREFLOOP_CAPTURE_KAFKA_OPTIONS=dict(settings.kafka_options),
         )
     model = TraceModel(trace, seed=options.seed)
     app = adapters.start_app(AppSetup(config, model, month_bounds(options.month)[0]))
@@ -268,7 +280,7 @@ def run_demo(
         totals = _ingest(settings, cur, topic, group)
     finally:
         if topic:
-            _drop_topics(str(settings.kafka_bootstrap), [topic, settings.kafka_dlq_topic], echo)
+            _drop_topics(settings, [topic, settings.kafka_dlq_topic], echo)
     totals.add_pairing(cur.pair_dirty())
     pairs_by = ", ".join(f"{k} {v}" for k, v in sorted(totals.pairs.items())) or "none"
     echo(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +20,11 @@ from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, d
 from prefloop.curator.ingest.files import IngestTotals
 from prefloop.curator.ingest.refused import RETRYABLE_ERRORS
 from prefloop.curator.ingest.stages import BatchStages
+from prefloop.curator.kafka_options import client_config
 from prefloop.curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_FAILED, DLQ_SENT
 
 if TYPE_CHECKING:
+    from prefloop.curator.health import ConsumerState
     from prefloop.curator.metrics import CuratorMetrics
     from prefloop.curator.pipeline.core import BatchResult, PairingResult
 
@@ -52,13 +54,17 @@ DLQ_FLUSH_S = 30.0
 
 
 def ensure_topics(
-    bootstrap: str, topics: dict[str, int], *, client_id: str = "prefloop-curator"
+    bootstrap: str,
+    topics: dict[str, int],
+    *,
+    client_id: str = "prefloop-curator",
+    options: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Create the topics that are missing (name -> partitions, replication factor 1 for a local broker,
-    the broker default otherwise). Returns the names created."""
+    the broker default otherwise). Returns the names created. ``options``: ``PREFLOOP_KAFKA_OPTIONS``."""
     from kafka import KafkaAdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id)
+    admin = KafkaAdminClient(**client_config(bootstrap, options, client_id=client_id))
     try:
         existing = set(admin.list_topics())
         missing = {name: n for name, n in topics.items() if name not in existing}
@@ -122,9 +128,13 @@ class KafkaSource:
         create_topics: bool = True,
         pair_interval_s: float = 10.0,
         metrics: CuratorMetrics | None = None,
+        options: Mapping[str, Any] | None = None,
+        health: ConsumerState | None = None,
     ) -> None:
         self.curator = curator
         self.bootstrap = bootstrap
+        #: PREFLOOP_KAFKA_OPTIONS (TLS, SASL) for the consumer, the dead-letter producer and the admin client
+        self.options = dict(options or {})
         self.topic = topic
         self.dlq_topic = dlq_topic
         self.group = group
@@ -138,6 +148,8 @@ class KafkaSource:
         #: store until paired, so nothing is lost if the process dies in between.
         self.pair_interval_s = pair_interval_s
         self.metrics = metrics
+        #: what /healthz and /readyz report: polled when, which partitions, how far behind, database state
+        self.health = health
         self.stop_event = threading.Event()
         self.totals = IngestTotals()
         #: dead letters that could not be sent to the DLQ topic (they are in the store's dead_letters table)
@@ -156,7 +168,7 @@ class KafkaSource:
 
         return KafkaConsumer(
             self.topic,
-            bootstrap_servers=self.bootstrap,
+            **client_config(self.bootstrap, self.options),
             group_id=self.group,
             client_id=f"{self.group}-consumer",
             enable_auto_commit=False,
@@ -175,14 +187,18 @@ class KafkaSource:
     def _producer(self) -> Any:
         from kafka import KafkaProducer
 
-        return KafkaProducer(bootstrap_servers=self.bootstrap, client_id=f"{self.group}-dlq", acks="all")
+        return KafkaProducer(
+            **client_config(self.bootstrap, self.options, client_id=f"{self.group}-dlq", acks="all")
+        )
 
     def _with_db_retry(self, fn: Callable[[], Any]) -> Any:
         delay = 0.2
         while True:
             try:
-                return fn()
+                result = fn()
             except DB_ERRORS as exc:
+                if self.health is not None:
+                    self.health.db_failed(type(exc).__name__)
                 self._needs_sweep = True
                 if self.metrics is not None:
                     self.metrics.db_retries.inc()
@@ -192,6 +208,10 @@ class KafkaSource:
                 self.curator.store.engine.dispose()
                 time.sleep(delay)
                 delay = min(delay * 2, self.retry_max_s)
+            else:
+                if self.health is not None:
+                    self.health.db_ok()
+                return result
 
     def _drained(self, consumer: Any) -> bool:
         from kafka.errors import KafkaError
@@ -226,6 +246,8 @@ class KafkaSource:
             return False
         if self.metrics is not None:
             self.metrics.set_lag(behind)
+        if self.health is not None:
+            self.health.set_lag(behind)
         return not any(behind.values())
 
     # -- run on the writer and pairing threads (curator.ingest.stages) ------------------------------------------
@@ -267,7 +289,9 @@ class KafkaSource:
         from kafka.structs import OffsetAndMetadata
 
         if self.create_topics:
-            ensure_topics(self.bootstrap, {self.topic: self.partitions, self.dlq_topic: 1})
+            ensure_topics(
+                self.bootstrap, {self.topic: self.partitions, self.dlq_topic: 1}, options=self.options
+            )
         recovered = self._with_db_retry(self.curator.pair_dirty)  # recover what a crash left
         self.totals.add_pairing(recovered)
         if self.metrics is not None:
@@ -298,9 +322,11 @@ class KafkaSource:
                 # while a stage works, poll briefly so its results land (and offsets commit) soon
                 wait_ms = min(self.poll_ms, 20) if stages.busy else self.poll_ms
                 polled = consumer.poll(timeout_ms=wait_ms, max_records=self.max_records)
+                if self.health is not None:
+                    self.health.polled(tuple(sorted(tp.partition for tp in consumer.assignment())))
                 if not polled:
-                    if self.metrics is not None:
-                        self._caught_up(consumer)  # refreshes the lag gauge
+                    if self.metrics is not None or self.health is not None:
+                        self._caught_up(consumer)  # refreshes the lag gauge and the health report
                     stages.tick(idle=True)
                     settled = once and not stages.busy and not stages.pending
                     if settled and (self._drained(consumer) or time.monotonic() - started > join_timeout_s):
@@ -333,6 +359,8 @@ class KafkaSource:
                         break
             stages.drain()
         finally:
+            if self.health is not None:
+                self.health.stopped = True
             stages.close()
             producer.flush()
             producer.close()
