@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
@@ -117,7 +118,7 @@ class Settings(BaseSettings):
     @field_validator("kafka_options", mode="before")
     @classmethod
     def _kafka_options(cls, value: object) -> object:
-        if value is None or isinstance(value, str | dict):
+        if value is None or isinstance(value, str | Mapping):
             try:
                 return resolve_kafka_options(value)
             except KafkaOptionsError as exc:
@@ -157,7 +158,11 @@ class Settings(BaseSettings):
         }
         if "kafka_options" in values:  # credentials may come from other variables (<key>_env)
             try:
-                values["kafka_options"] = resolve_kafka_options(str(values["kafka_options"]), env)
+                # read-only mapping, not a dict: pydantic-settings would deep-merge a dict with its own reading of
+                # the process environment (the unresolved JSON)
+                values["kafka_options"] = MappingProxyType(
+                    resolve_kafka_options(str(values["kafka_options"]), env)
+                )
             except KafkaOptionsError as exc:
                 raise ConfigError(
                     f"{ENV_PREFIX}KAFKA_OPTIONS is invalid: {exc}", name=ENV_PREFIX + "KAFKA_OPTIONS"
@@ -170,6 +175,8 @@ class Settings(BaseSettings):
             err = exc.errors(include_url=False)[0]
             name = ENV_PREFIX + str(err["loc"][0]).upper() if err["loc"] else ENV_PREFIX
             msg = err["msg"].removeprefix("Value error, ")
+            if name == ENV_PREFIX + "KAFKA_OPTIONS":  # may hold credentials: never echoed
+                raise ConfigError(f"{name} is invalid: {msg}", name=name) from None
             raise ConfigError(
                 f"{name}={err.get('input')!r} is invalid: {msg}", name=name, value=err.get("input")
             ) from None
