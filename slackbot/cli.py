@@ -11,7 +11,9 @@ from typing import Any
 import click
 
 from prefloop.curator.settings import Settings
+from prefloop.curator.startup import wait_for_dependency, wait_option
 from prefloop.curator.store import Store
+from prefloop.schemas.errors import StoreError
 from prefloop.slackbot import messages as msg
 
 __all__ = ["agreement", "slackbot"]
@@ -43,6 +45,7 @@ def slackbot() -> None:
     is_flag=True,
     help="let every workspace member vote when PREFLOOP_SLACK_REVIEWER_GROUP is unset (refused otherwise)",
 )
+@wait_option("the migrated database")
 @click.pass_obj
 def serve(
     settings: Settings,
@@ -52,6 +55,7 @@ def serve(
     emulator: bool,
     interval: float,
     open_review: bool,
+    wait_s: float,
 ) -> None:
     """Serve Slack's requests on /slack/events (gunicorn), post pairs routed to review, remind on stale ones.
 
@@ -84,7 +88,13 @@ def serve(
         else:
             from prefloop.slackbot.server import BotServer
 
-            _check_bot_settings(settings)  # here, not in the worker: a clear error instead of a boot loop
+            # here, not in the worker: a clear error instead of a boot loop
+            wait_for_dependency(
+                lambda: _check_bot_settings(settings),
+                timeout=wait_s,
+                what="the migrated database",
+                retry_on=(StoreError,),
+            )
             host = host or settings.slack_host
             port = port or settings.slack_port
             click.echo(

@@ -13,6 +13,8 @@ import click
 
 from prefloop.curator import messages as msg
 from prefloop.curator.settings import Settings
+from prefloop.curator.startup import wait_for_dependency, wait_option
+from prefloop.schemas.errors import StoreError
 
 __all__ = ["build_curator", "curator", "ingest", "purge"]
 
@@ -98,6 +100,7 @@ def curator() -> None:
     show_default=True,
     help="Seconds between raw-text purges (PREFLOOP_RAW_RETENTION_DAYS), the first at start; 0 = never.",
 )
+@wait_option("the migrated database and the broker")
 @click.pass_obj
 def run(
     settings: Settings,
@@ -108,6 +111,7 @@ def run(
     metrics_port: int | None,
     metrics_addr: str,
     purge_interval: float,
+    wait_s: float,
 ) -> None:
     """Consume events (Kafka when PREFLOOP_KAFKA_BOOTSTRAP is set, else the capture spool) until stopped.
 
@@ -125,7 +129,27 @@ def run(
         server = metrics.serve(port, metrics_addr, health=health)
         click.echo(msg.RUN_METRICS.format(addr=metrics_addr, port=server.port), err=True)
     try:
-        cur = build_curator(settings, scrub=not no_scrub, tag=not no_tag)
+        cur = wait_for_dependency(
+            lambda: build_curator(settings, scrub=not no_scrub, tag=not no_tag),
+            timeout=wait_s,
+            what="the migrated database",
+            retry_on=(StoreError,),
+        )
+        if not settings.embedded and wait_s > 0:
+            from kafka.errors import KafkaError
+
+            from prefloop.curator.ingest.kafka import KAFKA_PARTITIONS, ensure_topics
+
+            wait_for_dependency(
+                lambda: ensure_topics(
+                    str(settings.kafka_bootstrap),
+                    {settings.kafka_topic: KAFKA_PARTITIONS, settings.kafka_dlq_topic: 1},
+                    options=settings.kafka_options,
+                ),
+                timeout=wait_s,
+                what=f"Kafka at {settings.kafka_bootstrap}",
+                retry_on=(KafkaError,),
+            )
     except BaseException:
         if server is not None:
             server.close()

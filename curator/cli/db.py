@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from prefloop.curator.settings import Settings
+from prefloop.curator.startup import wait_for_dependency, wait_option
 from prefloop.curator.store import Store
 
 __all__ = ["db"]
@@ -16,11 +17,16 @@ def db() -> None:
 
 
 @db.command()
+@wait_option("the database to accept connections")
 @click.pass_obj
-def upgrade(settings: Settings) -> None:
+def upgrade(settings: Settings, wait_s: float) -> None:
     """Apply every migration the database does not have yet."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     store = Store(settings.database_url)
-    before = store.current_heads()
+    before = wait_for_dependency(
+        store.current_heads, timeout=wait_s, what="the database", retry_on=(SQLAlchemyError,)
+    )
     store.upgrade()
     after = store.current_heads()
     click.echo(

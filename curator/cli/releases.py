@@ -11,6 +11,7 @@ import click
 
 from prefloop.curator.releases import messages as msg
 from prefloop.curator.settings import Settings
+from prefloop.curator.startup import wait_option
 from prefloop.curator.store import Store
 
 __all__ = ["forget", "release", "scheduler"]
@@ -153,8 +154,9 @@ def scheduler() -> None:
     help="Serve /healthz and /readyz on this port (default: PREFLOOP_METRICS_PORT; unset = none).",
 )
 @click.option("--metrics-addr", default="0.0.0.0", show_default=True, help="Address the probes bind.")
+@wait_option("the migrated database")
 @click.pass_obj
-def run(settings: Settings, metrics_port: int | None, metrics_addr: str) -> None:
+def run(settings: Settings, metrics_port: int | None, metrics_addr: str, wait_s: float) -> None:
     """Run the scheduler in the foreground (one process per database): day 1, 02:00 UTC, the month before."""
     import signal
 
@@ -162,8 +164,15 @@ def run(settings: Settings, metrics_port: int | None, metrics_addr: str) -> None
     from prefloop.curator.messages import SCHEDULER_PROBES
     from prefloop.curator.ops_server import OpsServer
     from prefloop.curator.releases.scheduler import JOB_ID, build_scheduler
+    from prefloop.curator.startup import wait_for_dependency
+    from prefloop.schemas.errors import StoreError
 
-    _store(settings).dispose()
+    wait_for_dependency(
+        lambda: _store(settings).dispose(),
+        timeout=wait_s,
+        what="the migrated database",
+        retry_on=(StoreError,),
+    )
     sched = build_scheduler(settings, blocking=True)
 
     def ready() -> tuple[bool, dict[str, Any]]:

@@ -40,6 +40,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: partitions of the topic the curator creates when it is missing (the most members a group can use)
+KAFKA_PARTITIONS = 6
+
 #: Errors that mean "the database is away": wait and retry the same batch, do not commit offsets.
 DB_ERRORS = RETRYABLE_ERRORS
 
@@ -121,7 +124,7 @@ class KafkaSource:
         topic: str,
         dlq_topic: str,
         group: str,
-        partitions: int = 6,
+        partitions: int = KAFKA_PARTITIONS,
         max_records: int = 2000,
         poll_ms: int = 500,
         retry_max_s: float = 5.0,

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -224,5 +225,33 @@ def test_scheduler_probes_report_the_next_run(postgres_url: str) -> None:
         proc.wait(30)
         assert proc.returncode == 0, stderr_of(proc)
         assert time.monotonic() - t0 < 15
+    finally:
+        close(proc)
+
+
+def test_a_role_started_before_the_migration_waits_for_it(tmp_path: Path) -> None:
+    """As in compose, where every service starts at once: the scheduler waits (--wait) for `db upgrade`."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    port = free_port()
+    proc = prefloop(base_env(url), "scheduler", "run", "--wait", "300", "--metrics-port", str(port))
+    try:
+        wait_for(lambda: "waiting for the migrated database" in stderr_of(proc), 30, "the scheduler to wait")
+        assert proc.poll() is None, stderr_of(proc)
+        upgrade = subprocess.run(
+            [sys.executable, "-m", "prefloop.curator.cli", "db", "upgrade"],
+            env=base_env(url),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert upgrade.returncode == 0, upgrade.stderr
+        wait_for(
+            lambda: answers(f"http://127.0.0.1:{port}/readyz") and _probe(port, "/readyz")[0] == 200,
+            120,
+            "the scheduler to be ready after the migration",
+        )
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        assert proc.returncode == 0, stderr_of(proc)
     finally:
         close(proc)
