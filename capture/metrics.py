@@ -1,12 +1,19 @@
 """Capture's counters, in a :class:`prometheus_client.CollectorRegistry` of their own (one per publisher),
-so two apps in one process never collide and the host's default registry is left alone."""
+so two apps in one process never collide and the host's default registry is left alone.
+
+Under a pre-forking server (gunicorn, uWSGI) each worker counts for itself. When ``prometheus_client`` runs in
+its multiprocess mode (``PROMETHEUS_MULTIPROC_DIR`` set before the app starts), every worker's values live in
+files in that directory and :meth:`CaptureMetrics.render` answers for all workers together, whichever one the
+scrape reaches: counters are summed over every worker that ever ran, per-process gauges over the live ones,
+and the spool-wide gauges take the latest value any live worker wrote.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest, values
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-__all__ = ["CONTENT_TYPE_LATEST", "CaptureMetrics"]
+__all__ = ["CONTENT_TYPE_LATEST", "CaptureMetrics", "multiprocess_mode"]
 
 REJECT_REASONS = (
     "spool_full",
@@ -23,6 +30,12 @@ REJECT_REASONS = (
     "event_too_large",
     "too_deep",
 )
+
+
+def multiprocess_mode() -> bool:
+    """True when ``prometheus_client`` keeps values in per-process files (it decides once, at import, from
+    ``PROMETHEUS_MULTIPROC_DIR``)."""
+    return values.ValueClass is not values.MutexValue
 
 
 class CaptureMetrics:
@@ -64,22 +77,31 @@ class CaptureMetrics:
             "prefloop_capture_spool_pending_bytes",
             "Bytes in the spool not yet shipped to Kafka (all writers of this spool directory).",
             registry=r,
+            multiprocess_mode="livemostrecent",  # every worker measures the same directory
         )
         self.pending_events = Gauge(
             "prefloop_capture_spool_pending_events",
             "Events this process wrote and has not yet shipped (in embedded mode: wrote since start).",
             registry=r,
+            multiprocess_mode="livesum",
         )
         self.spool_full = Gauge(
             "prefloop_capture_spool_full",
             "1 while the spool is over its byte budget and new events are refused.",
             registry=r,
+            multiprocess_mode="livemostrecent",
         )
         self.spool_max_bytes = Gauge(
-            "prefloop_capture_spool_max_bytes", "The spool's byte budget.", registry=r
+            "prefloop_capture_spool_max_bytes",
+            "The spool's byte budget.",
+            registry=r,
+            multiprocess_mode="livemax",
         )
         self.queue_depth = Gauge(
-            "prefloop_capture_queue_depth", "Events waiting in memory for the spool writer.", registry=r
+            "prefloop_capture_queue_depth",
+            "Events waiting in memory for the spool writer.",
+            registry=r,
+            multiprocess_mode="livesum",
         )
         self.adopted_writers = Counter(
             "prefloop_capture_adopted_writers",
@@ -106,7 +128,11 @@ class CaptureMetrics:
             registry=r,
         )
         self.sender_up = Gauge(
-            "prefloop_capture_sender_up", "1 while the sender (sidecar or thread) is running.", registry=r
+            "prefloop_capture_sender_up",
+            "1 while the sender (sidecar or thread) is running (of every live worker's, under a "
+            "multiprocess server).",
+            registry=r,
+            multiprocess_mode="livemin",
         )
         self.fsyncs = Counter("prefloop_capture_spool_fsyncs", "fdatasync calls on the spool.", registry=r)
         self._accepted_by_type = {
@@ -123,7 +149,14 @@ class CaptureMetrics:
         child.inc(n)
 
     def render(self) -> bytes:
-        """The Prometheus text exposition of this registry."""
+        """The Prometheus text exposition of this registry; in multiprocess mode, of every worker's values
+        (read from ``PROMETHEUS_MULTIPROC_DIR``)."""
+        if multiprocess_mode():
+            from prometheus_client.multiprocess import MultiProcessCollector
+
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)
+            return generate_latest(registry)
         return generate_latest(self.registry)
 
     def value(self, name: str, labels: dict[str, str] | None = None) -> float:

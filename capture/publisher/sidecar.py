@@ -74,6 +74,10 @@ class ProcessSender:
             "set_aside": {},
         }
         env = dict(os.environ)
+        # the child's counts reach the metrics through this process (see _apply): files of its own under
+        # prometheus_client's multiprocess mode would count them twice
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        env.pop("prometheus_multiproc_dir", None)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         proc = subprocess.Popen(
             [sys.executable, "-m", "prefloop.capture.publisher"],
