@@ -241,7 +241,8 @@ def main() -> None:
     out_lock = threading.Lock()
 
     def say(line: str) -> None:
-        with out_lock:
+        # a broken pipe means the parent is gone (killed): the loop below sees the end of its input and stops
+        with out_lock, contextlib.suppress(BrokenPipeError, ValueError):
             sys.stdout.write(line + "\n")
             sys.stdout.flush()
 
