@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from prefloop.capture.errors import TokenError
 from prefloop.schemas.errors import EventValidationError, FieldError
+from prefloop.schemas.pseudonyms import derive_key, pseudonym
 
 __all__ = ["Pseudonymizer", "ResponseRef", "TokenSigner", "derive_key"]
 
@@ -31,16 +32,10 @@ _OUTDATED = frozenset({"v1"})
 CLOCK_LEEWAY_S = 60
 
 
-def derive_key(secret: str | bytes, purpose: str) -> bytes:
-    """A key for one purpose from the configured secret (token signing and pseudonyms never share a key)."""
-    if isinstance(secret, str):
-        secret = secret.encode()
-    return hmac.new(secret, b"prefloop-capture:" + purpose.encode(), hashlib.sha256).digest()
-
-
 class Pseudonymizer:
-    """``user id -> "u_" + 32 hex digits`` of HMAC-SHA256 under a secret key: stable for as long as the key,
-    not reversible without it. A small cache keeps the request path cheap."""
+    """``user id -> "u_" + 32 hex digits`` of HMAC-SHA256 under a secret key
+    (:func:`prefloop.schemas.pseudonyms.pseudonym`): stable for as long as the key, not reversible without it.
+    A small cache keeps the request path cheap."""
 
     def __init__(self, key: bytes, cache_size: int = 4096) -> None:
         self._key = key
@@ -56,9 +51,7 @@ class Pseudonymizer:
             ) from None
         got = self._cache.get(raw)
         if got is None:
-            # surrogatepass: a user id with a lone surrogate still gets a stable pseudonym (never a crash)
-            data = raw.encode("utf-8", "surrogatepass")
-            got = "u_" + hmac.new(self._key, data, hashlib.sha256).hexdigest()[:32]
+            got = pseudonym(self._key, raw)
             if len(self._cache) >= self._cache_size:
                 self._cache.clear()
             self._cache[raw] = got

@@ -51,7 +51,8 @@ SCRUBBER_MISSING = (
 )
 PURGE_DONE = (
     "purged raw text older than {days} day(s) (before {cutoff}): {events} event(s), {responses} response(s), "
-    "{groups} prompt group(s), {pairs} unscrubbed pair(s)"
+    "{groups} prompt group(s), {pairs} unscrubbed pair(s), {comments} feedback comment(s), "
+    "{dead_letters} dead letter(s)"
 )
 PURGE_FAILED = "raw-text purge failed ({error}); it runs again in {interval:.0f}s (purging is idempotent)"
 RUN_PURGE = "curator: purging raw text older than {days} day(s) now and every {interval:.0f}s"

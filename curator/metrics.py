@@ -10,6 +10,7 @@ through the CLI loop) with the results they already compute: recording costs a f
 | ``prefloop_curator_records_total`` | counter | — (records read from the topic or spool) |
 | ``prefloop_curator_events_stored_total`` | counter | — (new events stored) |
 | ``prefloop_curator_events_duplicate_total`` | counter | — (redeliveries and repeats, stored once already) |
+| ``prefloop_curator_events_forgotten_total`` | counter | — (records of forgotten users dropped at ingest) |
 | ``prefloop_curator_events_dead_lettered_total`` | counter | ``reason`` (validation code: ``not_json``, ...) |
 | ``prefloop_curator_dead_letter_failures_total`` | counter | ``error`` (a dead letter not sent to the DLQ topic; it stays in ``dead_letters``) |
 | ``prefloop_curator_pairs_total`` | counter | ``route`` (``accepted``/``review``/``discarded``: pairs created or re-routed) |
@@ -48,6 +49,11 @@ class CuratorMetrics:
         self.duplicates = Counter(
             "prefloop_curator_events_duplicate",
             "Events read again (a redelivery or a repeat) and not stored a second time.",
+            registry=r,
+        )
+        self.forgotten = Counter(
+            "prefloop_curator_events_forgotten",
+            "Records of forgotten users (prefloop forget) dropped at ingest: replays, resends, late spools.",
             registry=r,
         )
         self.dead_lettered = Counter(
@@ -100,7 +106,10 @@ class CuratorMetrics:
     def observe_batch(self, result: Any, seconds: float | None = None) -> None:
         """A stored batch (a :class:`prefloop.curator.pipeline.BatchResult`) and, if given, how long it took."""
         self.stored.inc(result.write.inserted)
-        self.duplicates.inc(max(result.records - len(result.dead) - result.write.inserted, 0))
+        self.duplicates.inc(
+            max(result.records - len(result.dead) - result.write.inserted - result.write.forgotten, 0)
+        )
+        self.forgotten.inc(result.write.forgotten)
         for item in result.dead:
             self.dead_lettered.labels(reason=item.code).inc()
         if seconds is not None:

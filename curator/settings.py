@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from prefloop.curator.kafka_options import KafkaOptionsError, resolve_kafka_options
@@ -103,6 +103,13 @@ class Settings(BaseSettings):
         default=None, description="the dataset card's contact: address, URL or team"
     )
     scheduler_misfire_grace_hours: float = Field(default=72, gt=0)
+
+    # -- erasure -----------------------------------------------------------------------------------------
+    capture_secret_key: SecretStr | None = Field(
+        default=None,
+        description="the secret capture pseudonymizes users with (the app's PREFLOOP_CAPTURE_SECRET_KEY, else "
+        "its SECRET_KEY): `prefloop pseudonym` needs it",
+    )
 
     # -- operations --------------------------------------------------------------------------------------
     metrics_port: int | None = Field(default=None, ge=1, le=65535)

@@ -217,6 +217,15 @@ class SlackEmulator:
                     return {"ok": True, "channel": channel, "ts": message["ts"], "text": message["text"]}
         return {"ok": False, "error": "message_not_found"}
 
+    def _m_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channel_id(str(args.get("channel", "")))
+        with self._lock:
+            kept = [m for m in self.messages.get(channel, []) if m["ts"] != args.get("ts")]
+            if len(kept) == len(self.messages.get(channel, [])):
+                return {"ok": False, "error": "message_not_found"}
+            self.messages[channel] = kept
+        return {"ok": True, "channel": channel, "ts": args.get("ts")}
+
     def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("channel") or not args.get("user"):
             return {

@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "release": ("prefloop.curator.cli.releases:release", "Build monthly dataset releases."),
     "forget": ("prefloop.curator.cli.releases:forget", "Erase a user's events and pairs."),
+    "pseudonym": (
+        "prefloop.curator.cli.releases:pseudonym",
+        "Print the pseudonym capture stores for a user id.",
+    ),
     "scheduler": ("prefloop.curator.cli.releases:scheduler", "Run the monthly release scheduler."),
     "slackbot": ("prefloop.slackbot.cli:slackbot", "Run the Slack review bot."),
     "agreement": ("prefloop.slackbot.cli:agreement", "Reviewer agreement report."),

@@ -197,7 +197,15 @@ def _consume(
         while not stopping["flag"]:
             done = source.run_once()
             health.polled()
-            for name in ("records", "inserted", "duplicates", "dead_letters", "batches", "groups_paired"):
+            for name in (
+                "records",
+                "inserted",
+                "duplicates",
+                "dead_letters",
+                "forgotten",
+                "batches",
+                "groups_paired",
+            ):
                 setattr(totals, name, getattr(totals, name) + getattr(done, name))
             for k, v in done.pairs.items():
                 totals.pairs[k] = totals.pairs.get(k, 0) + v

@@ -1,4 +1,5 @@
-"""`prefloop release build|pin-eval`, `prefloop forget`, `prefloop scheduler run|run-once|status`."""
+"""`prefloop release build|pin-eval`, `prefloop forget`, `prefloop pseudonym`,
+`prefloop scheduler run|run-once|status`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from prefloop.curator.settings import Settings
 from prefloop.curator.startup import wait_option
 from prefloop.curator.store import Store
 
-__all__ = ["forget", "release", "scheduler"]
+__all__ = ["forget", "pseudonym", "release", "scheduler"]
 
 
 def _store(settings: Settings) -> Store:
@@ -139,6 +140,34 @@ def forget(settings: Settings, user: str, yes: bool) -> None:
     finally:
         store.dispose()
     click.echo(msg.FORGOT.format(**result.to_dict()))
+
+
+@click.command()
+@click.argument("user_id")
+@click.option(
+    "--secret-key-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A file holding capture's secret (default: PREFLOOP_CAPTURE_SECRET_KEY).",
+)
+@click.pass_obj
+def pseudonym(settings: Settings, user_id: str, secret_key_file: Path | None) -> None:
+    """Print the pseudonym capture stores for the host app's USER_ID (for `prefloop forget --user`).
+
+    Computed exactly as capture does, with the same secret: the app's PREFLOOP_CAPTURE_SECRET_KEY, or its
+    SECRET_KEY when that is unset."""
+    from prefloop.schemas.pseudonyms import pseudonym as pseudonym_of
+    from prefloop.schemas.pseudonyms import user_key
+
+    if secret_key_file is not None:
+        secret = secret_key_file.read_text(encoding="utf-8").rstrip("\r\n")
+    elif settings.capture_secret_key is not None:
+        secret = settings.capture_secret_key.get_secret_value()
+    else:
+        raise click.ClickException(msg.NO_CAPTURE_SECRET)
+    if not secret:
+        raise click.ClickException(msg.NO_CAPTURE_SECRET)
+    click.echo(pseudonym_of(user_key(secret), user_id))
 
 
 @click.group()

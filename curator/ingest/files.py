@@ -34,6 +34,8 @@ class IngestTotals:
     inserted: int = 0
     duplicates: int = 0
     dead_letters: int = 0
+    #: records of forgotten users, dropped at ingest
+    forgotten: int = 0
     batches: int = 0
     groups_paired: int = 0
     pairs: dict[str, int] = field(default_factory=dict)
@@ -41,8 +43,9 @@ class IngestTotals:
     def add(self, result: Any) -> None:
         self.records += result.records
         self.inserted += result.write.inserted
-        # repeats of stored events plus repeats inside the batch itself
-        self.duplicates += result.records - len(result.dead) - result.write.inserted
+        # repeats of stored events plus repeats inside the batch itself (not the records of forgotten users)
+        self.forgotten += result.write.forgotten
+        self.duplicates += result.records - len(result.dead) - result.write.inserted - result.write.forgotten
         self.dead_letters += len(result.dead)
         self.batches += 1
         self.add_pairing(result.pairing)

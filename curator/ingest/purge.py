@@ -1,9 +1,10 @@
 """Retention: blank raw event text older than the retention period; metadata and scrubbed pairs stay.
 
 What is blanked: the texts in ``events.payload`` (context contents, response text, feedback comment, edited
-text), ``responses.text`` (set to NULL: such responses are never paired again), ``prompt_groups.context``
-contents for groups last seen before the cutoff, and the texts of pairs that were never scrubbed (discarded
-ties and the like). Scrubbed pairs are what reviews and releases read, and they are left as they are.
+text), ``responses.text`` (set to NULL: such responses are never paired again), ``feedback.comment`` (NULL),
+``prompt_groups.context`` contents for groups last seen before the cutoff, the texts of pairs that were never
+scrubbed (discarded ties and the like), and the raw bytes of dead letters (emptied; code and reason stay).
+Scrubbed pairs are what reviews and releases read, and they are left as they are.
 """
 
 from __future__ import annotations
@@ -18,9 +19,18 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from prefloop.curator.ingest.sanitize import finite_json
 from prefloop.curator.messages import PURGE_DONE, PURGE_FAILED
 from prefloop.curator.store import Store
-from prefloop.curator.store.models import EventRow, Pair, PromptGroup, ResponseRow, utcnow
+from prefloop.curator.store.models import (
+    DeadLetter,
+    EventRow,
+    FeedbackState,
+    Pair,
+    PromptGroup,
+    ResponseRow,
+    utcnow,
+)
 
 __all__ = ["PurgeResult", "PurgeSchedule", "blank_payload", "count_purgeable", "purge"]
 
@@ -35,6 +45,8 @@ class PurgeResult:
     responses: int = 0
     groups: int = 0
     pairs: int = 0
+    comments: int = 0
+    dead_letters: int = 0
 
     def summary(self, days: int, cutoff: datetime) -> str:
         """The one-line report of a finished purge (the CLI prints it, the schedule logs it)."""
@@ -45,6 +57,8 @@ class PurgeResult:
             responses=self.responses,
             groups=self.groups,
             pairs=self.pairs,
+            comments=self.comments,
+            dead_letters=self.dead_letters,
         )
 
 
@@ -56,7 +70,8 @@ def _blank_messages(messages: Any) -> Any:
 
 def blank_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """The payload with every free text emptied (ids, types, times, ratings kept)."""
-    out = dict(payload)
+    # an unknown field with a number out of range (kept as received, e.g. 1e400) cannot be written back as JSON
+    out = {k: v for k, v in payload.items() if finite_json(v)}
     if "context" in out:
         out["context"] = _blank_messages(out["context"])
     for key in ("text", "comment", "edited_text"):
@@ -126,6 +141,14 @@ def purge(store: Store, cutoff: datetime) -> PurgeResult:
                 ],
             )
         result.pairs = len(raw_pairs)
+        result.comments = s.execute(  # type: ignore[attr-defined]
+            update(FeedbackState)
+            .where(FeedbackState.occurred_at < cutoff, FeedbackState.comment.is_not(None))
+            .values(comment=None)
+        ).rowcount
+        result.dead_letters = s.execute(  # type: ignore[attr-defined]
+            update(DeadLetter).where(DeadLetter.at < cutoff, func.length(DeadLetter.raw) > 0).values(raw=b"")
+        ).rowcount
     return result
 
 

@@ -46,6 +46,8 @@ class WriteResult:
     inserted: int = 0
     duplicates: int = 0
     dead_letters: int = 0
+    #: records of forgotten users dropped before storing (see :mod:`prefloop.curator.ingest.tombstones`)
+    forgotten: int = 0
     touched_groups: set[str] = field(default_factory=set)
 
 

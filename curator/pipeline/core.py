@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from prefloop.curator import messages as msg
 from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
 from prefloop.curator.ingest.refused import RETRYABLE_ERRORS, UNSTORABLE_ERRORS, unstorable
+from prefloop.curator.ingest.tombstones import drop_forgotten, hold_erasure_lock
 from prefloop.curator.ingest.writer import WriteResult, write_batch
 from prefloop.curator.pairing.engine import pair_group
 from prefloop.curator.pairing.model import GroupView
@@ -53,6 +54,7 @@ def _merge_write(total: WriteResult, part: WriteResult) -> None:
     total.inserted += part.inserted
     total.duplicates += part.duplicates
     total.dead_letters += part.dead_letters
+    total.forgotten += part.forgotten
     total.touched_groups |= part.touched_groups
 
 
@@ -115,7 +117,9 @@ class Curator:
         recorded once, so a redelivered batch adds none) and the source ``offsets``."""
         try:
             with self.store.session() as session:
+                decoded, dead, forgotten = drop_forgotten(session, decoded, dead)
                 write = write_batch(session, decoded, dead=dead if keep_dead_letters else (), offsets=offsets)
+            write.forgotten = forgotten
         except UNSTORABLE_ERRORS as exc:
             if isinstance(exc, RETRYABLE_ERRORS):
                 raise  # the database is away: the source retries the same batch
@@ -143,6 +147,8 @@ class Curator:
             part = parts.pop()
             try:
                 with self.store.session() as session:
+                    part, _, forgotten = drop_forgotten(session, part, ())
+                    total.forgotten += forgotten
                     _merge_write(total, write_batch(session, part))
             except UNSTORABLE_ERRORS as exc:
                 if isinstance(exc, RETRYABLE_ERRORS):
@@ -157,6 +163,8 @@ class Curator:
         dead = [*dead, *refused]
         if (keep_dead_letters and dead) or offsets:
             with self.store.session() as session:
+                _, dead, forgotten = drop_forgotten(session, (), dead)
+                total.forgotten += forgotten
                 extra = write_batch(session, [], dead=dead if keep_dead_letters else (), offsets=offsets)
             total.dead_letters += extra.dead_letters
         return total, dead
@@ -204,6 +212,7 @@ class Curator:
     def _pair_once(self, keys: list[str] | None) -> PairingResult:
         result = PairingResult()
         with self.store.session() as session:
+            hold_erasure_lock(session, exclusive=False)  # a user forgotten meanwhile is not paired back
             g = PromptGroup
             q = (
                 select(g.key, g.context, g.app_id, g.system_prompt_version, g.tags, g.purged_at)

@@ -35,9 +35,15 @@ PINNED = "pinned {n} prompts of {month} ({split}) into the frozen evaluation set
 PUSHED = "pushed {path} to {repo} ({url})"
 
 # -- erasure ---------------------------------------------------------------------------------------------
+NO_CAPTURE_SECRET = (
+    "no capture secret: set PREFLOOP_CAPTURE_SECRET_KEY to the secret the app's capture uses (its "
+    "PREFLOOP_CAPTURE_SECRET_KEY, else its SECRET_KEY), or pass --secret-key-file"
+)
 FORGOT = (
     "erased user {user}: {events} events, {responses} responses, {feedback} feedback rows, {pairs} pairs, "
-    "{votes} votes removed from the store; releases built from now on will not contain them"
+    "{votes} votes, {dead_letters} dead letters removed from the store; {slack_deletions} Slack message(s) "
+    "queued for deletion (the bot's outbox sends them); releases built from now on will not contain them, and "
+    "ingest drops the user's events from now on (replays, resends, late spools)"
 )
 
 # -- scheduler -------------------------------------------------------------------------------------------

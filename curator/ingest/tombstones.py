@@ -1,0 +1,65 @@
+"""Erasure lasts: a tombstone of every forgotten pseudonym (the ``erasures`` rows ``prefloop forget`` writes) is
+checked at ingest, forever. Whatever brings a forgotten user's events back (a replay from offset 0 with a new
+consumer group, an at-least-once resend, a spool drained late) is dropped before it is stored, with the dead
+letters that name the user.
+
+On PostgreSQL every ingest and pairing transaction holds a shared advisory lock and ``forget`` takes it
+exclusively: a batch or pairing job in flight when the user is forgotten finishes first (and its rows are then
+erased), and every later one sees the tombstone. SQLite serializes writers anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from prefloop.curator.ingest.decode import DeadLetterItem, Decoded
+from prefloop.curator.store.bulk import batches, in_values, is_pg
+from prefloop.curator.store.models import Erasure
+
+__all__ = ["ERASURE_LOCK", "drop_forgotten", "forgotten_users", "hold_erasure_lock"]
+
+#: Transaction-level advisory lock key ("prefloop erasure").
+ERASURE_LOCK = 0x70666C_657273
+#: The ``user`` field as a dead letter's raw bytes may carry it (best effort: the record did not decode).
+_USER_FIELD = re.compile(rb'"user"\s*:\s*"([A-Za-z0-9_.:@/+=-]{1,128})"')
+
+
+def hold_erasure_lock(session: Session, *, exclusive: bool) -> None:
+    """Take the erasure lock for the rest of ``session``'s transaction (PostgreSQL; no-op on SQLite)."""
+    if is_pg(session):
+        lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        session.execute(select(lock(ERASURE_LOCK)))
+
+
+def forgotten_users(session: Session, users: Iterable[str]) -> set[str]:
+    """The pseudonyms among ``users`` that have a tombstone."""
+    wanted = sorted(set(users))
+    gone: set[str] = set()
+    for part in batches(session, wanted):
+        gone.update(session.scalars(select(Erasure.user).where(in_values(session, Erasure.user, part))))
+    return gone
+
+
+def _dead_user(item: DeadLetterItem) -> str | None:
+    match = _USER_FIELD.search(item.record.value)
+    return match.group(1).decode("ascii") if match else None
+
+
+def drop_forgotten(
+    session: Session, decoded: Sequence[Decoded], dead: Sequence[DeadLetterItem]
+) -> tuple[list[Decoded], list[DeadLetterItem], int]:
+    """Hold the erasure lock (shared) and drop the events, and dead letters, of forgotten users. Returns what
+    is kept and how many records were dropped."""
+    hold_erasure_lock(session, exclusive=False)
+    dead_users = [_dead_user(d) for d in dead]
+    users = {d.event.user for d in decoded} | {u for u in dead_users if u}
+    gone = forgotten_users(session, users) if users else set()
+    if not gone:
+        return list(decoded), list(dead), 0
+    kept = [d for d in decoded if d.event.user not in gone]
+    kept_dead = [d for d, u in zip(dead, dead_users, strict=True) if u not in gone]
+    return kept, kept_dead, len(decoded) - len(kept) + len(dead) - len(kept_dead)
