@@ -7,7 +7,7 @@ import functools
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec
@@ -187,9 +187,12 @@ class CaptureCore:
         system_prompt_version: str | None = None,
         locale: str | None = None,
         client_version: str | None = None,
+        trace_id: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> ResponseToken:
         """Record a response shown to ``user_id``; return its token. Validates on this thread, then queues
-        without waiting for the disk.
+        without waiting for the disk. ``trace_id`` (the generation's trace in OpenTelemetry, Langfuse or
+        LangSmith) and ``metadata`` (a few string labels) travel with the response into its pairs.
 
         Never raises by default: a response that cannot be recorded (invalid input, event over
         ``MAX_EVENT_BYTES``, spool over budget, ...) gives an empty token (``token.recorded`` False,
@@ -211,7 +214,7 @@ class CaptureCore:
             response_id = event_id
         occurred_at = self.clock()
         line = None
-        if self._app_id_ok:
+        if self._app_id_ok and trace_id is None and metadata is None:  # the fast path knows neither field
             line = response_line(
                 event_id=event_id,
                 occurred_at=occurred_at,
@@ -248,6 +251,8 @@ class CaptureCore:
                 ("system_prompt_version", system_prompt_version),
                 ("locale", locale),
                 ("client_version", client_version),
+                ("trace_id", trace_id),
+                ("metadata", metadata),
             ):
                 if value is not None:
                     data[name] = value

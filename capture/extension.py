@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -151,12 +151,16 @@ class FeedbackCapture:
         system_prompt_version: str | None = None,
         locale: str | None = None,
         user: object = None,
+        trace_id: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> ResponseToken:
         """Record that the current user was shown ``text``; return the token the page puts on the response.
 
         Validated on the calling thread, then queued in memory and returned: no disk or network wait. The
         spool write follows within milliseconds (a process killed in that window loses the response record,
-        never an acknowledged click). ``user`` overrides the user_loader.
+        never an acknowledged click). ``user`` overrides the user_loader. ``trace_id`` (the generation's trace
+        in OpenTelemetry, Langfuse or LangSmith) and ``metadata`` (at most 16 short string labels; released
+        with the pairs, so no personal data) travel with the response into its pairs and release rows.
 
         Never raises into the host's request by default: a response that cannot be recorded (invalid input,
         too large, no user, spool over budget, queue full) returns an empty token (``token.recorded`` False,
@@ -183,4 +187,6 @@ class FeedbackCapture:
             prompt_source=prompt_source,
             system_prompt_version=system_prompt_version,
             locale=locale,
+            trace_id=trace_id,
+            metadata=metadata,
         )

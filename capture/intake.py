@@ -18,7 +18,7 @@ from prefloop.schemas.events import ChoiceEvent, EditEvent, FeedbackEvent, Regen
 
 __all__ = ["KINDS", "build_event", "field_errors"]
 
-_COMMON = {"idempotency_key", "client_version"}
+_COMMON = {"idempotency_key", "client_version", "trace_id", "metadata"}
 #: the fields each endpoint accepts; anything else is refused by name
 KINDS: dict[str, set[str]] = {
     "feedback": {"token", "rating", "reason", "comment", "retract"} | _COMMON,
@@ -81,7 +81,7 @@ def build_event(
         "app_id": app_id,
         "user": user,
     }
-    for name in ("idempotency_key", "client_version"):
+    for name in ("idempotency_key", "client_version", "trace_id", "metadata"):
         if body.get(name) is not None:
             data[name] = body[name]
     if kind == "choice":

@@ -33,6 +33,8 @@ from prefloop.schemas.errors import EventValidationError, FieldError
 __all__ = [
     "EVENT_TYPES",
     "MAX_EVENT_BYTES",
+    "MAX_METADATA_KEYS",
+    "MAX_METADATA_VALUE_CHARS",
     "MAX_TEXT_CHARS",
     "SCHEMA_VERSION",
     "ChoiceEvent",
@@ -59,6 +61,13 @@ _CANONICAL_UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@/+=-]+$")]
 Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+
+#: Bounds of ``metadata``: a few short labels, not a payload.
+MAX_METADATA_KEYS = 16
+MAX_METADATA_VALUE_CHARS = 256
+MetadataKey = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:/-]+$")]
+MetadataValue = Annotated[str, Field(max_length=MAX_METADATA_VALUE_CHARS)]
+Metadata = Annotated[dict[MetadataKey, MetadataValue], Field(max_length=MAX_METADATA_KEYS)]
 
 #: Why a user gave a thumbs-down (or up). ``incorrect`` and ``unsafe`` are evidence about quality;
 #: ``tone`` and ``unhelpful`` are weaker: rewarding what users like to hear trains sycophancy.
@@ -96,6 +105,12 @@ class _EventBase(_Model):
     client_version: Annotated[str, Field(max_length=64)] | None = None
     #: Set by the browser helper per click; capture drops a repeat of the same key.
     idempotency_key: Annotated[str, Field(max_length=128)] | None = None
+    #: The trace this event belongs to in the app's tracing (an OpenTelemetry trace id, a Langfuse trace id, a
+    #: LangSmith run id), so feedback and pairs join the traces. Added in v1.1 (optional).
+    trace_id: Identifier | None = None
+    #: A few labels of the app's own (experiment arm, route, feature flag): at most 16 string keys of up to 64
+    #: characters and string values of up to 256. Released with the pairs: no personal data. Added in v1.1.
+    metadata: Metadata | None = None
 
     @field_validator("event_id")
     @classmethod

@@ -78,6 +78,7 @@ def _event_row(d: Decoded, now: datetime) -> dict[str, Any]:
         "source": d.source[-300:],
         "purged_at": None,
         "idempotency_key": e.idempotency_key,
+        "trace_id": e.trace_id,
     }
 
 
@@ -102,6 +103,7 @@ def _event_copy_row(d: Decoded, now: datetime) -> tuple[Any, ...]:
         d.source[-300:],
         None,
         e.idempotency_key,
+        e.trace_id,
     )
 
 
@@ -120,6 +122,7 @@ _EVENT_COLUMNS = (
     "source",
     "purged_at",
     "idempotency_key",
+    "trace_id",
 )
 
 
@@ -223,6 +226,8 @@ def _write_responses(session: Session, responses: list[Any]) -> set[str]:
                 "turn_index": turns,
                 "continued_by": None,
                 "shown_at": e.occurred_at,
+                "trace_id": e.trace_id,
+                "meta": e.metadata,
             }
         )
     group_rows = sorted(groups.values(), key=lambda g: g["key"])  # a stable lock order across consumers
@@ -247,9 +252,15 @@ def _write_responses(session: Session, responses: list[Any]) -> set[str]:
         execute_many(session, stmt, group_rows)
     if is_pg(session):
         columns = list(rows[0])
-        at = columns.index("generation")
+        at, meta_at = columns.index("generation"), columns.index("meta")
         values = (
-            (*values[:at], text, *values[at + 1 :])
+            (
+                *values[:at],
+                text,
+                *values[at + 1 : meta_at],
+                _json_text(values[meta_at]),
+                *values[meta_at + 1 :],
+            )
             for values, text in zip((tuple(r.values()) for r in rows), generations, strict=True)
         )
         copy_new(session, "responses", columns, values, "response_id")

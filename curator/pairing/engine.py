@@ -48,11 +48,25 @@ def _net_logit(signals: Sequence[SignalView]) -> float:
 
 def _side_meta(
     ids: list[str], by_id: dict[str, ResponseView]
-) -> tuple[str | None, dict[str, Any], str | None]:
+) -> tuple[str | None, dict[str, Any], str | None, ResponseView | None]:
     r = by_id.get(ids[0]) if ids else None
     if r is None:
-        return None, {}, None
-    return r.model, dict(r.generation), r.prompt_source
+        return None, {}, None, None
+    return r.model, dict(r.generation), r.prompt_source, r
+
+
+def _traces(chosen: ResponseView | None, rejected: ResponseView | None) -> dict[str, Any]:
+    """The trace ids and metadata labels of the two responses (v1.1 events), where the app recorded any."""
+    out: dict[str, Any] = {}
+    ids = {side: r.trace_id for side, r in (("chosen", chosen), ("rejected", rejected)) if r and r.trace_id}
+    labels = {
+        side: r.metadata for side, r in (("chosen", chosen), ("rejected", rejected)) if r and r.metadata
+    }
+    if ids:
+        out["trace_ids"] = ids
+    if labels:
+        out["metadata"] = labels
+    return out
 
 
 def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
@@ -102,8 +116,8 @@ def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
     if kind == "tie" or (not cand.signals and cand.ties):
         strength = 0.5
     by_id = {r.response_id: r for r in group.responses}
-    c_model, c_gen, c_src = _side_meta(chosen_ids, by_id)
-    r_model, r_gen, r_src = _side_meta(rejected_ids, by_id)
+    c_model, c_gen, c_src, c_view = _side_meta(chosen_ids, by_id)
+    r_model, r_gen, r_src, r_view = _side_meta(rejected_ids, by_id)
     users = sorted({u for s in cand.signals for u in s.users} | {u for t in cand.ties for u in t.users})
     times = [s.at for s in cand.signals] + [t.at for t in cand.ties]
     formed = min(times) if times else min(r.shown_at for r in group.responses)
@@ -118,6 +132,7 @@ def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
         "rubric_version": RUBRIC_VERSION,
         "app_id": group.app_id,
         "system_prompt_version": group.system_prompt_version,
+        **_traces(c_view, r_view),
     }
     return PairDraft(
         pair_id=cand.pair_id,

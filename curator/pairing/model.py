@@ -35,6 +35,9 @@ class ResponseView:
     prompt_source: str = "user"
     regenerates: str | None = None
     continued_by: str | None = None
+    #: The app's trace id and metadata labels recorded with the response (v1.1 events), carried into pairs.
+    trace_id: str | None = None
+    metadata: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

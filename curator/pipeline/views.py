@@ -40,6 +40,8 @@ def load_groups(session: Session, groups: Sequence[Any]) -> list[GroupView]:
                 r.prompt_source,
                 r.regenerates,
                 r.continued_by,
+                r.trace_id,
+                r.meta,
             ).where(in_values(session, r.group_key, part))
         ).all()
         for row in rows:
@@ -57,6 +59,8 @@ def load_groups(session: Session, groups: Sequence[Any]) -> list[GroupView]:
                     prompt_source=row.prompt_source,
                     regenerates=row.regenerates,
                     continued_by=row.continued_by,
+                    trace_id=row.trace_id,
+                    metadata=row.meta,
                 )
             )
     ids = sorted(group_of)

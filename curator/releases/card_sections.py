@@ -52,6 +52,9 @@ COLUMN_DOCS: dict[str, str] = {
     "scrubber_version": "version of the PII scrubber that scrubbed the texts",
     "policy_version": "version of the routing policy",
     "formed_at": "when the first evidence arrived (UTC, ISO 8601)",
+    "chosen_trace_id": "the app's trace id (OpenTelemetry, Langfuse, LangSmith) of the chosen answer's generation",
+    "rejected_trace_id": "the app's trace id of the rejected answer's generation",
+    "metadata": "the app's labels on the two answers, by side (JSON string; null when none were recorded)",
 }
 
 

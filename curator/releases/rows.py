@@ -61,6 +61,9 @@ SCHEMA = pa.schema(
         ("scrubber_version", pa.string()),
         ("policy_version", pa.string()),
         ("formed_at", pa.string()),
+        ("chosen_trace_id", pa.string()),
+        ("rejected_trace_id", pa.string()),
+        ("metadata", pa.string()),
     ]
 )
 COLUMNS = tuple(SCHEMA.names)
@@ -119,6 +122,9 @@ def projection(pairs: Any) -> list[Any]:
         c.meta[("models", "chosen")].as_string().label("chosen_model"),
         c.meta[("models", "rejected")].as_string().label("rejected_model"),
         cast(c.meta["generation"], Text).label("generation_json"),
+        c.meta[("trace_ids", "chosen")].as_string().label("chosen_trace_id"),
+        c.meta[("trace_ids", "rejected")].as_string().label("rejected_trace_id"),
+        cast(c.meta["metadata"], Text).label("metadata_json"),
         cast(c.review, Text).label("review_json"),
         # the vote tally per label, never the individual votes (they name the reviewers)
         cast(c.review["tally"], Text).label("votes_json"),
@@ -180,7 +186,9 @@ def release_line(pair: Any, prompt_json: str, hazards: list[str], checks: list[s
         f'"tactic":{_q(pair.tactic)},"hazards":{_strings(hazards)},'
         f'"tags":{_q(_json_or_none(pair.tags_json))},"checks":{_strings(checks)},'
         f'"rubric_version":{_q(pair.rubric_version)},"scrubber_version":{_q(pair.scrubber_version)},'
-        f'"policy_version":{_q(pair.policy_version)},"formed_at":{_s(_iso(pair.formed_at))}}}\n'
+        f'"policy_version":{_q(pair.policy_version)},"formed_at":{_s(_iso(pair.formed_at))},'
+        f'"chosen_trace_id":{_q(pair.chosen_trace_id)},"rejected_trace_id":{_q(pair.rejected_trace_id)},'
+        f'"metadata":{_q(_json_or_none(pair.metadata_json))}}}\n'
     )
 
 

@@ -51,6 +51,8 @@ class EventRow(Base):
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The browser helper's key for one click: a retry (new event id, same key) is stored once per app and user.
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    #: The app's trace id (v1.1 events), to join feedback with OpenTelemetry/Langfuse/LangSmith traces.
+    trace_id: Mapped[str | None] = mapped_column(String(128))
 
     __table_args__ = (
         Index("ix_events_conversation", "conversation_id", "occurred_at"),
@@ -109,6 +111,9 @@ class ResponseRow(Base):
     #: The response of the next turn whose context continued from this one (a "continued conversation" signal).
     continued_by: Mapped[str | None] = mapped_column(String(128))
     shown_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The trace id and the metadata labels the app recorded with the response (v1.1 events).
+    trace_id: Mapped[str | None] = mapped_column(String(128))
+    meta: Mapped[dict[str, str] | None] = mapped_column(JSONType)
 
 
 class FeedbackState(Base):
