@@ -1,10 +1,20 @@
-"""Harm tagger benchmark: `python -m benchmarks.tagger [--quick]`.
+"""Harm tagger benchmark: `python -m benchmarks.tagger [--quick] [--sources a,b]`.
 
-Evaluates the packaged model on the held-out test split of its corpus (never used for training or calibration)
-and on XSTest, and measures throughput. Without --quick it also trains models with a public benchmark left out of
-the corpus and scores them on all of its rows: XSTest (450 prompts), and JailbreakBench + HarmBench together (156
-harmful behaviors): how the tagger does on benchmarks it has never seen; and it trains the baseline, the
-bag-of-words-only model (`prefloop tagger train --no-encoder`), and scores it on the same split.
+The headline is how the tagger does on prompts of a kind it never trained on (issue 15):
+
+- **leave one source out** (full run only): for every public source S of the corpus, a model is trained with the
+  shipped recipe on everything but S (`prefloop tagger train`, thresholds calibrated on its own out-of-fold
+  scores, so S decides nothing) and scores every row of S. Reported per source and pooled over all sources. Our
+  own authored files are the base every model trains on; they are never held out.
+- **the packaged model on every source it never trained on** (its `trained_sources`; for tagger 2.0, which did not
+  record them, everything but its six).
+- **frozen ordinary prompts** (`corpus/heldout/`): ordinary assistant requests and look-alikes written for this
+  check only; no model ever trains on them (the corpus loader does not read that folder).
+- the packaged model on the corpus's held-out test split (the old in-corpus figure, kept beside it) and
+  throughput on the corpus mix (about half harmful) and on ordinary prompts.
+
+Both errors are reported: harmful recall, injection recall (the tactic `prompt_injection`), hazard macro recall,
+and false positives on ordinary prompts and, separately, on XSTest's safe prompts.
 Progress goes to stderr; the last stdout line is one JSON object.
 """
 
@@ -15,15 +25,33 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from prefloop.curator.tagging import Tagger, Tags, Taxonomy, train
-from prefloop.curator.tagging.corpus import Example, load_corpus
+from prefloop.curator.tagging.corpus import DEFAULT_CORPUS_DIR, Example, load_corpus, parse_authored
+
+#: Sources that are our own writing: the base of every leave-one-source-out model, never held out.
+BASE_SOURCES = frozenset({"authored"})
+#: What tagger 2.0 (which did not record its sources) was trained on.
+TAGGER_2_SOURCES = ("authored", "fastchat_bench", "harmbench", "hh_rlhf", "jailbreakbench", "xstest")
+
+
+def source_of(ex: Example) -> str:
+    """The source leave-one-source-out holds out (the key `train(exclude_sources=...)` uses)."""
+    return ex.source.split("/")[0]
+
+
+HELDOUT_DIR = DEFAULT_CORPUS_DIR / "heldout"
 
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def _rate(hits: Sequence[bool]) -> float | None:
+    return round(sum(hits) / len(hits), 4) if hits else None
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -33,19 +61,58 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
 
 
+def world_metrics(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str]) -> dict[str, Any]:
+    """Both errors of a set of tagged examples.
+
+    ``harmful_recall`` over harmful rows; ``injection_recall`` = share of injection rows tagged
+    ``prompt_injection`` (``injection_flagged``: tagged harmful at all); ``hazard_macro_recall`` = mean over hazards
+    with support of the share of harmful rows with that gold hazard whose tags name it; ``ordinary_fpr`` = share of
+    ordinary benign rows (tactic null, not XSTest) tagged harmful; ``xstest_safe_fpr`` = the same for XSTest's
+    safe prompts (tactic null or edge_case); ``edge_fpr`` for the other edge cases.
+    """
+    harm = [(e, t) for e, t in pairs if e.harmful]
+    inj = [t for e, t in pairs if e.tactic == "prompt_injection"]
+    ordinary = [t.harmful for e, t in pairs if e.tactic is None and source_of(e) != "xstest"]
+    xs_safe = [t.harmful for e, t in pairs if not e.harmful and source_of(e) == "xstest"]
+    edge = [t.harmful for e, t in pairs if e.tactic == "edge_case" and source_of(e) != "xstest"]
+    per_hazard: dict[str, dict[str, float | int | None]] = {}
+    for name in hazards:
+        gold = [name in t.hazards for e, t in harm if name in e.hazards]
+        if gold:
+            per_hazard[name] = {"recall": _rate(gold), "n": len(gold)}
+    recalls = [float(v["recall"] or 0.0) for v in per_hazard.values()]
+    flagged = sum(t.harmful for _, t in pairs)
+    true_flags = sum(t.harmful for _, t in harm)
+    return {
+        "n": len(pairs),
+        "n_harmful": len(harm),
+        "harmful_recall": _rate([t.harmful for _, t in harm]),
+        "harmful_precision": round(true_flags / flagged, 4) if flagged else None,
+        "n_injection": len(inj),
+        "injection_recall": _rate([t.tactic == "prompt_injection" for t in inj]),
+        "injection_flagged": _rate([t.harmful for t in inj]),
+        "hazard_macro_recall": round(sum(recalls) / len(recalls), 4) if recalls else None,
+        "hazards": per_hazard,
+        "n_ordinary": len(ordinary),
+        "ordinary_fpr": _rate(ordinary),
+        "n_xstest_safe": len(xs_safe),
+        "xstest_safe_fpr": _rate(xs_safe),
+        "n_edge": len(edge),
+        "edge_fpr": _rate(edge),
+    }
+
+
 def evaluate(pairs: Sequence[tuple[Example, Tags]], tax: Taxonomy) -> dict[str, Any]:
-    def count(pred: Any, gold: Any) -> dict[str, float]:
+    """The in-corpus figures (F1 per tactic and hazard), as the benchmark has always reported them."""
+
+    def count(pred: Callable[[Tags], bool], gold: Callable[[Example], bool]) -> dict[str, float]:
         tp = sum(1 for e, t in pairs if pred(t) and gold(e))
         fp = sum(1 for e, t in pairs if pred(t) and not gold(e))
         fn = sum(1 for e, t in pairs if gold(e) and not pred(t))
         return prf(tp, fp, fn)
 
-    harmful = count(lambda t: t.harmful, lambda e: e.harmful)
-    ordinary = [(e, t) for e, t in pairs if e.tactic is None and e.source != "xstest"]
-    benign = [(e, t) for e, t in pairs if not e.harmful]
-    injections = [(e, t) for e, t in pairs if e.tactic == "prompt_injection"]
     tactics = {
-        name: count(lambda t, n=name: t.tactic == n, lambda e, n=name: e.tactic == n)
+        name: count(lambda t, n=name: t.tactic == n, lambda e, n=name: e.tactic == n)  # type: ignore[misc]
         for name in tax.tactic_names
     }
     harm_pairs = [(e, t) for e, t in pairs if e.harmful and e.hazards]
@@ -57,35 +124,12 @@ def evaluate(pairs: Sequence[tuple[Example, Tags]], tax: Taxonomy) -> dict[str, 
         hazards[name] = prf(tp, fp, fn)
     supported = [v["f1"] for v in hazards.values() if v["support"]]
     return {
-        "n": len(pairs),
-        "harmful": harmful,
-        "benign_fpr_ordinary": round(sum(t.harmful for _, t in ordinary) / max(1, len(ordinary)), 4),
-        "n_ordinary": len(ordinary),
-        "benign_fpr_all": round(sum(t.harmful for _, t in benign) / max(1, len(benign)), 4),
-        "injection_recall": round(
-            sum(t.tactic == "prompt_injection" for _, t in injections) / max(1, len(injections)), 4
-        ),
-        "n_injection": len(injections),
+        **world_metrics(pairs, tax.hazard_names),
+        "harmful": count(lambda t: t.harmful, lambda e: e.harmful),
         "hazard_macro_f1": round(sum(supported) / max(1, len(supported)), 4),
         "tactics": tactics,
-        "hazards": hazards,
+        "hazards_f1": hazards,
     }
-
-
-def by_source(pairs: Sequence[tuple[Example, Tags]]) -> dict[str, dict[str, float]]:
-    """Harmful recall and benign false-positive rate per corpus source (the first part of its name)."""
-    out: dict[str, dict[str, float]] = {}
-    for src in sorted({e.source for e, _ in pairs}):
-        rows = [(e, t) for e, t in pairs if e.source == src]
-        harm = [t.harmful for e, t in rows if e.harmful]
-        benign = [t.harmful for e, t in rows if not e.harmful]
-        out[src] = {
-            "n_harmful": len(harm),
-            "recall": round(sum(harm) / len(harm), 4) if harm else 0.0,
-            "n_benign": len(benign),
-            "fpr": round(sum(benign) / len(benign), 4) if benign else 0.0,
-        }
-    return out
 
 
 def tag_all(tagger: Tagger, examples: Sequence[Example]) -> list[tuple[Example, Tags]]:
@@ -102,91 +146,120 @@ def throughput(tagger: Tagger, prompts: list[str], n: int) -> float:
     return n / (time.perf_counter() - start)
 
 
+def heldout_examples(folder: Path = HELDOUT_DIR) -> list[Example]:
+    """The frozen evaluation prompts (same format as ``authored/*.txt``); never read by training."""
+    return [ex for path in sorted(folder.glob("*.txt")) for ex in parse_authored(path)]
+
+
+def leave_one_source_out(
+    corpus: list[Example], sources: Sequence[str], tax: Taxonomy, seed: int = 0
+) -> tuple[dict[str, dict[str, Any]], list[tuple[Example, Tags]]]:
+    """Per held-out source S, the metrics of a model trained without it (``prefloop tagger train``'s recipe, its
+    thresholds calibrated on its own out-of-fold scores) on every row of S; and all tagged rows."""
+    per: dict[str, dict[str, Any]] = {}
+    pooled: list[tuple[Example, Tags]] = []
+    for name in sources:
+        with tempfile.TemporaryDirectory() as tmp:
+            train(None, tmp, seed=seed, exclude_sources=(name,))
+            model = Tagger.load(tmp)
+            pairs = tag_all(model, [e for e in corpus if source_of(e) == name])
+            Tagger._loaded.clear()
+        per[name] = world_metrics(pairs, tax.hazard_names)
+        pooled.extend(pairs)
+        m = per[name]
+        log(
+            f"without {name} ({len(pairs)} rows): harmful recall {m['harmful_recall']}, injection recall "
+            f"{m['injection_recall']}, ordinary FPR {m['ordinary_fpr']}, XSTest safe FPR {m['xstest_safe_fpr']}"
+        )
+    return per, pooled
+
+
+def _brief(m: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "harmful_recall",
+        "harmful_precision",
+        "injection_recall",
+        "hazard_macro_recall",
+        "ordinary_fpr",
+        "xstest_safe_fpr",
+        "n",
+    )
+    return {k: m[k] for k in keys}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument(
-        "--quick", action="store_true", help="skip the unseen-XSTest retraining, smaller timing run"
+        "--quick", action="store_true", help="no leave-one-source-out training, smaller timing run"
     )
+    ap.add_argument("--sources", default="", help="comma-separated sources to hold out (default: every one)")
     args = ap.parse_args(argv)
     tax = Taxonomy.load()
     t0 = time.perf_counter()
     tagger = Tagger.load()
     log(f"model loaded in {time.perf_counter() - t0:.2f}s")
-    corpus = load_corpus()
+    corpus = sorted(load_corpus(), key=lambda e: e.key)
     test = [e for e in corpus if e.split == "test"]
-    log(f"corpus: {len(corpus)} examples, {len(test)} held out for test")
+    sources = sorted({source_of(e) for e in corpus} - BASE_SOURCES)
+    if args.sources:
+        sources = [s for s in args.sources.split(",") if s]
+    log(f"corpus: {len(corpus)} examples, {len(test)} held out for test; sources {', '.join(sources)}")
 
-    test_pairs = tag_all(tagger, test)
-    held_out = evaluate(test_pairs, tax)
-    held_out["by_source"] = by_source(test_pairs)
-    xs_test = evaluate(tag_all(tagger, [e for e in test if e.source == "xstest"]), tax)
-    no_xs = evaluate(tag_all(tagger, [e for e in test if e.source != "xstest"]), tax)
-    log(f"held-out: harmful F1 {held_out['harmful']['f1']}, ordinary FPR {held_out['benign_fpr_ordinary']}")
-
-    result: dict[str, Any] = {
-        "held_out": held_out,
-        "held_out_without_xstest": no_xs,
-        "xstest_held_out": xs_test,
-    }
+    result: dict[str, Any] = {}
+    summary: dict[str, Any] = {"tagger_version": Tagger.VERSION}
     if not args.quick:
-        with tempfile.TemporaryDirectory() as tmp:
-            log("training the bag-of-words-only model (--no-encoder), the baseline, on the same split ...")
-            train(None, tmp, seed=0, encoder=False)
-            bow = Tagger.load(tmp)
-            result["baseline_bow"] = evaluate(tag_all(bow, test), tax)
-            result["baseline_bow"]["prompts_per_s"] = round(
-                throughput(bow, [e.turns[-1] for e in corpus], 6000), 1
-            )
-            log(f"baseline (bag-of-words only): harmful F1 {result['baseline_bow']['harmful']['f1']}")
-        with tempfile.TemporaryDirectory() as tmp:
-            log("training a model without XSTest to score it on all of XSTest ...")
-            train(None, tmp, seed=0, exclude_sources=("xstest",))
-            unseen = Tagger.load(tmp)
-            xs_all = [e for e in corpus if e.source == "xstest"]
-            result["xstest_unseen"] = evaluate(tag_all(unseen, xs_all), tax)
-            log(f"unseen XSTest: harmful F1 {result['xstest_unseen']['harmful']['f1']}")
-        with tempfile.TemporaryDirectory() as tmp:
-            log("training a model without JailbreakBench and HarmBench to score all of their behaviors ...")
-            train(None, tmp, seed=0, exclude_sources=("jailbreakbench", "harmbench"))
-            unseen = Tagger.load(tmp)
-            public = [e for e in corpus if e.source in ("jailbreakbench", "harmbench")]
-            result["public_unseen"] = evaluate(tag_all(unseen, public), tax)
-            log(f"unseen JBB+HarmBench: harmful recall {result['public_unseen']['harmful']['recall']}")
+        per, pooled = leave_one_source_out(corpus, sources, tax)
+        result["unseen_by_source"] = per
+        result["unseen_pooled"] = world_metrics(pooled, tax.hazard_names)
+        summary["unseen"] = _brief(result["unseen_pooled"])
+        summary["unseen_by_source"] = {s: _brief(m) for s, m in per.items()}
+        log(f"unseen, pooled: {json.dumps(summary['unseen'])}")
+
+    trained = set(tagger.meta.get("trained_sources") or TAGGER_2_SOURCES)
+    never = sorted({source_of(e) for e in corpus} - trained)
+    if never:
+        fresh = [e for e in corpus if source_of(e) in never]
+        pairs = tag_all(tagger, fresh)
+        result["packaged_never_trained"] = {
+            "pooled": world_metrics(pairs, tax.hazard_names),
+            "by_source": {
+                s: world_metrics([p for p in pairs if source_of(p[0]) == s], tax.hazard_names) for s in never
+            },
+        }
+        summary["packaged_never_trained"] = _brief(result["packaged_never_trained"]["pooled"])
+        summary["packaged_never_trained_by_source"] = {
+            s: _brief(m) for s, m in result["packaged_never_trained"]["by_source"].items()
+        }
+        log(
+            f"packaged model on sources it never trained on ({', '.join(never)}): {summary['packaged_never_trained']}"
+        )
+
+    frozen = heldout_examples()
+    if frozen:
+        result["frozen_ordinary"] = world_metrics(tag_all(tagger, frozen), tax.hazard_names)
+        summary["frozen_ordinary_fpr"] = result["frozen_ordinary"]["ordinary_fpr"]
+        summary["frozen_n"] = len(frozen)
+        log(f"frozen ordinary prompts ({len(frozen)}): FPR {summary['frozen_ordinary_fpr']}")
+
+    held_out = evaluate(tag_all(tagger, test), tax)
+    result["held_out"] = held_out
+    summary["in_corpus"] = {
+        "harmful_f1": held_out["harmful"]["f1"],
+        **_brief(held_out),
+        "hazard_macro_f1": held_out["hazard_macro_f1"],
+    }
+    log(
+        f"in-corpus test split: harmful F1 {held_out['harmful']['f1']}, ordinary FPR {held_out['ordinary_fpr']}"
+    )
 
     prompts = [e.turns[-1] for e in corpus]
     pps = throughput(tagger, prompts, 2000 if args.quick else 6000)
     log(f"throughput: {pps:.0f} prompts/s (the corpus: about half harmful)")
-    # live assistant traffic is mostly ordinary prompts, which the encoder is consulted on far less often
-    ordinary = [e.turns[-1] for e in corpus if e.tactic is None and e.source != "xstest"]
+    ordinary = [e.turns[-1] for e in corpus if e.tactic is None and source_of(e) != "xstest"]
     pps_ordinary = throughput(tagger, ordinary, 2000 if args.quick else 6000)
     log(f"throughput on ordinary prompts: {pps_ordinary:.0f} prompts/s")
-    summary = {
-        "harmful_f1": held_out["harmful"]["f1"],
-        "benign_fpr": held_out["benign_fpr_ordinary"],
-        "injection_recall": held_out["injection_recall"],
-        "hazard_macro_f1": held_out["hazard_macro_f1"],
-        "prompts_per_s": round(pps, 1),
-        "prompts_per_s_ordinary": round(pps_ordinary, 1),
-        "harmful_f1_without_xstest": no_xs["harmful"]["f1"],
-        "xstest_harmful_f1": xs_test["harmful"]["f1"],
-        "xstest_benign_fpr": xs_test["benign_fpr_all"],
-        "n_test": held_out["n"],
-        "tagger_version": Tagger.VERSION,
-    }
-    if "baseline_bow" in result:
-        base = result["baseline_bow"]
-        summary["baseline_bow"] = {
-            "harmful_f1": base["harmful"]["f1"],
-            "benign_fpr": base["benign_fpr_ordinary"],
-            "injection_recall": base["injection_recall"],
-            "hazard_macro_f1": base["hazard_macro_f1"],
-            "prompts_per_s": base["prompts_per_s"],
-        }
-    if "xstest_unseen" in result:
-        summary["xstest_unseen_harmful_f1"] = result["xstest_unseen"]["harmful"]["f1"]
-        summary["xstest_unseen_benign_fpr"] = result["xstest_unseen"]["benign_fpr_all"]
-        summary["public_unseen_recall"] = result["public_unseen"]["harmful"]["recall"]
-        summary["public_unseen_hazard_macro_f1"] = result["public_unseen"]["hazard_macro_f1"]
+    summary["prompts_per_s"] = round(pps, 1)
+    summary["prompts_per_s_ordinary"] = round(pps_ordinary, 1)
     log(json.dumps(result, indent=1))
     print(json.dumps(summary, sort_keys=True))
     return 0

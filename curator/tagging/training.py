@@ -68,6 +68,20 @@ class TrainReport:
         return asdict(self)
 
 
+#: Embeddings already computed in this process, by text: repeated trainings (the benchmark's
+#: leave-one-source-out models, the cross-validation folds) embed every prompt once.
+_EMBEDDED: dict[str, np.ndarray] = {}
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """The sentence encoder's embeddings of ``texts``, each computed once per process."""
+    todo = sorted({t for t in texts if t not in _EMBEDDED})
+    if todo:
+        for text, vec in zip(todo, SentenceEncoder.load().encode(todo), strict=True):
+            _EMBEDDED[text] = vec
+    return np.stack([_EMBEDDED[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
 def _cats(ex: Example, hazards: Sequence[str]) -> dict[str, float]:
     cats = {h: float(h in ex.hazards) for h in hazards}
     # ``harmful`` means "asks for something hazardous"; an injection without a hazard is left to the injection
@@ -218,7 +232,7 @@ def train(
     labels = labels_for(hazards)
     embeddings: np.ndarray | None = None
     if encoder:
-        embeddings = SentenceEncoder.load().encode([encoder_text(ex.turns) for ex in train_set])
+        embeddings = embed([encoder_text(ex.turns) for ex in train_set])
         say(messages.TRAIN_ENCODED.format(count=len(train_set)))
     targets = [[_cats(ex, hazards)[label] for label in labels] for ex in train_set]
 
