@@ -189,6 +189,15 @@ def expand_templates(path: Path) -> Iterator[Example]:
                 yield Example((text,), tactic, hazards, source, group=f"{slot}={value}")
 
 
+def _excluded(path: Path) -> Iterator[str]:
+    """Keys of rows left out of the corpus (``labels/excluded.tsv``: sha1 of the key, then why), matched by key."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split("\t", 1)[0]
+
+
 def load_corpus(
     corpus_dir: Path | str | None = None, tactics: set[str] | None = None, hazards: set[str] | None = None
 ) -> list[Example]:
@@ -204,10 +213,10 @@ def load_corpus(
     for path in sorted((root / "authored").glob("*.yaml")):
         found.extend(expand_templates(path))
     found.extend(sources.load_public(root / "sources"))
-    seen: set[str] = set()
+    seen: set[str] = set(_excluded(root / "labels" / "excluded.tsv"))
     unique: list[Example] = []
     for ex in found:
-        if ex.key in seen:
+        if ex.key in seen or hashlib.sha1(ex.key.encode("utf-8")).hexdigest() in seen:
             continue
         seen.add(ex.key)
         unique.append(ex)
