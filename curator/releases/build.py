@@ -8,6 +8,7 @@ is renamed into place, in the same database transaction that records the release
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import queue
@@ -136,6 +137,7 @@ class _Pass:
         self._prompt_json: str | None = None
         self._prompt: list[dict[str, str]] = []
         self._prompt_out = "[]"
+        self._codes: dict[tuple[str, ...], dict[str, list[str]]] = {}
 
     def _decide(self, key: str, prompt: list[dict[str, Any]]) -> str | None:
         fp = prompt_fingerprint(prompt)
@@ -199,7 +201,18 @@ class _Pass:
         chosen, rejected = RELEASE_GUARD.texts(pair.pair_id, [pair.chosen, pair.rejected])
         if chosen is not pair.chosen or rejected is not pair.rejected:
             pair = GuardedRow(pair, chosen=chosen, rejected=rejected)
-        self.writers.add(self.split, release_line(pair, self._prompt_out, hazards, checks, reviewed))
+        codes = self._codes.get(tuple(hazards))
+        if codes is None:
+            codes = self._codes[tuple(hazards)] = hazard_codes().codes_for(hazards)
+        self.writers.add(self.split, release_line(pair, self._prompt_out, hazards, checks, reviewed, codes))
+
+
+@functools.cache
+def hazard_codes() -> Any:
+    """The packaged harm taxonomy, whose hazards carry their AILuminate and Llama Guard codes (read once)."""
+    from prefloop.curator.tagging.taxonomy import Taxonomy
+
+    return Taxonomy.load()
 
 
 _DONE = object()

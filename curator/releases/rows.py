@@ -55,6 +55,9 @@ SCHEMA = pa.schema(
         ("agreement", pa.float64()),
         ("tactic", pa.string()),
         ("hazards", pa.list_(pa.string())),
+        # the hazards' interoperable codes (taxonomy.yaml): MLCommons AILuminate v1.0 and Llama Guard 3
+        ("ailuminate", pa.list_(pa.string())),
+        ("llama_guard", pa.list_(pa.string())),
         ("tags", pa.string()),
         ("checks", pa.list_(pa.string())),
         ("rubric_version", pa.string()),
@@ -166,10 +169,19 @@ def is_reviewed(pair: Any) -> bool:
     return _json_or_none(pair.review_json) is not None
 
 
-def release_line(pair: Any, prompt_json: str, hazards: list[str], checks: list[str], reviewed: bool) -> str:
+def release_line(
+    pair: Any,
+    prompt_json: str,
+    hazards: list[str],
+    checks: list[str],
+    reviewed: bool,
+    codes: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """A projected ``pairs`` row (a SQLAlchemy row of :func:`projection`) as one JSONL line of the release: the columns of
     :data:`SCHEMA` in order. ``prompt_json`` is :func:`messages_json` of its prompt. The Parquet and Arrow
-    files are parsed from these lines, so all three formats hold the same values by construction."""
+    files are parsed from these lines, so all three formats hold the same values by construction. ``codes`` are
+    the hazards' interoperable codes per standard (``ailuminate``, ``llama_guard``)."""
+    codes = codes or {}
     return (
         f'{{"pair_id":{_s(pair.pair_id)},"prompt_group":{_s(pair.group_key)},"prompt":{prompt_json},'
         f'"chosen":[{{"role":"assistant","content":{_s(pair.chosen)}}}],'
@@ -184,6 +196,8 @@ def release_line(pair: Any, prompt_json: str, hazards: list[str], checks: list[s
         f'"votes":{_q(_json_or_none(pair.votes_json)) if reviewed else "null"},'
         f'"agreement":{_num(pair.agreement) if reviewed else "null"},'
         f'"tactic":{_q(pair.tactic)},"hazards":{_strings(hazards)},'
+        f'"ailuminate":{_strings(list(codes.get("ailuminate", ())))},'
+        f'"llama_guard":{_strings(list(codes.get("llama_guard", ())))},'
         f'"tags":{_q(_json_or_none(pair.tags_json))},"checks":{_strings(checks)},'
         f'"rubric_version":{_q(pair.rubric_version)},"scrubber_version":{_q(pair.scrubber_version)},'
         f'"policy_version":{_q(pair.policy_version)},"formed_at":{_s(_iso(pair.formed_at))},'

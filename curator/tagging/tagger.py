@@ -12,6 +12,7 @@ import itertools
 import json
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -139,10 +140,11 @@ class Tagger:
                 first[i] = head.cats.get(HARMFUL, 0.0)
         self._blend_head(turns, cats)
         hazards = self.taxonomy.hazard_names
-        return [
+        tags = [
             decide(cats[i], self._rules.scores(doc), self.thresholds, hazards, first.get(i))
             for i, doc in enumerate(docs)
         ]
+        return [replace(t, codes=self.taxonomy.codes_for(t.hazards)) for t in tags]
 
     def _blend_head(self, turns: list[list[str]], cats: list[dict[str, float]]) -> None:
         """Blend the embedding classifier's scores into ``cats`` where the bag-of-words scores leave doubt."""

@@ -25,13 +25,20 @@ class Tags:
     tactic: str | None
     hazards: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
+    #: The hazards' interoperable codes: ``{"ailuminate": [...], "llama_guard": [...]}`` (from the taxonomy).
+    codes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def harmful(self) -> bool:
         return self.tactic is not None and self.tactic != "edge_case"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tactic": self.tactic, "hazards": list(self.hazards), "scores": dict(self.scores)}
+        return {
+            "tactic": self.tactic,
+            "hazards": list(self.hazards),
+            "codes": {k: list(v) for k, v in self.codes.items()},
+            "scores": dict(self.scores),
+        }
 
 
 def or_scores(a: float, b: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,19 @@ class Taxonomy:
             if cat.name == name:
                 return cat
         raise KeyError(name)
+
+    def codes_for(self, hazards: Sequence[str]) -> dict[str, list[str]]:
+        """The interoperable codes of ``hazards`` per standard (``ailuminate``: MLCommons AILuminate v1.0 hazard codes,
+        ``llama_guard``: Llama Guard 3 categories), each list de-duplicated in hazard order. Every standard named
+        anywhere in the taxonomy is a key, with an empty list when no hazard maps to it. Names the taxonomy does not
+        know (a hazard since removed) have no codes."""
+        standards = sorted({std for cat in self.hazards for std in cat.codes})
+        out: dict[str, list[str]] = {std: [] for std in standards}
+        known = {cat.name: cat for cat in self.hazards}
+        for name in hazards:
+            for std, codes in (known[name].codes if name in known else {}).items():
+                out[std].extend(c for c in codes if c not in out[std])
+        return out
 
     def target_ranges(self) -> dict[str, dict[str, tuple[float, float]]]:
         """``{"tactics": {name: (min, max)}, "hazards": {...}}`` — what coverage reports compare against."""

@@ -60,6 +60,11 @@ def test_build_writes_trl_columns_card_manifest_and_splits(store: Store, tmp_pat
         and row["source"] == "user"
         and row["tactic"] in ("direct_request", "prompt_injection")
     )
+    # every row carries its hazards' interoperable codes (taxonomy.yaml: privacy = prv / S7, violence = vcr / S1)
+    expected = {"privacy": (["prv"], ["S7"]), "violence": (["vcr"], ["S1"])}
+    for r in train + test:
+        (hazard,) = r["hazards"]
+        assert (r["ailuminate"], r["llama_guard"]) == expected[hazard]
     # split by prompt group: every group in exactly one split, the one split_for gives
     for split, rows in (("train", train), ("test", test)):
         for r in rows:
