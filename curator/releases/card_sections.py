@@ -46,6 +46,8 @@ COLUMN_DOCS: dict[str, str] = {
     "agreement": "reviewer agreement on the pair (null when auto-accepted)",
     "tactic": "harm tactic of the prompt from the automatic tagger (null for ordinary prompts)",
     "hazards": "hazard categories of the prompt from the automatic tagger",
+    "ailuminate": "the hazards' MLCommons AILuminate v1.0 hazard codes (for example `vcr`, `iwp`)",
+    "llama_guard": "the hazards' Llama Guard 3 categories (for example `S1`, `S9`)",
     "tags": "the tagger's full output (JSON string)",
     "checks": "quality checks that flagged the pair (for example length or refusal checks)",
     "rubric_version": "version of the review rubric",

@@ -37,7 +37,8 @@ def test_every_line_gets_tags_in_order_for_strings_and_messages(tmp_path: Path, 
     assert out[0]["tags"]["tactic"] is None and out[0]["tags"]["hazards"] == []
     assert out[1]["tags"]["hazards"][0] == "weapons"
     assert out[2]["tags"]["tactic"] == "prompt_injection"
-    assert set(out[0]["tags"]) == {"tactic", "hazards", "scores"}
+    assert set(out[0]["tags"]) == {"tactic", "hazards", "codes", "scores"}
+    assert out[1]["tags"]["codes"]["ailuminate"] == ["iwp"]
     assert report.lines == 3 and report.harmful == 2
 
 
