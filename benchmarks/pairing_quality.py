@@ -1,6 +1,7 @@
 """Pairing quality: replay a trace with known preferences through ingest, pairing and routing.
 
-`python -m benchmarks.pairing_quality [--quick] [--split dev|heldout|all] [--seed N]`
+`python -m benchmarks.pairing_quality [--quick] [--split dev|heldout|all] [--seed N] [--traffic mixed|single]
+[--variants P] [--compare]`
 
 The trace is built from Anthropic HH-RLHF (harmless-base test split, MIT, copied to benchmarks/data/hh_rlhf):
 each row gives a conversation and two final answers with a known preference (``chosen`` is right). Simulated
@@ -9,7 +10,15 @@ side-by-side picks, thumbs with reasons, regenerates followed (or not) by a thum
 The events go through the same path as `prefloop ingest --file` into a temporary SQLite store.
 
 Reported: the share of accepted pairs whose chosen side is right (precision), the share of true preferences
-accepted without review (auto-accept recall), and where the rest went. Rows are split by index: even rows are
+accepted without review (auto-accept recall), where the rest went, and whether ``strength`` is calibrated (per
+strength band, the share of pairs whose chosen side is right against the band's mean strength).
+
+``--traffic single`` replays the traffic most deployments see: most prompts have one user (75 %), not the
+65 % multi-user mix of ``mixed``. ``--variants P`` shows each answer as a resample with probability P (the same
+text with punctuation, casing or a filler word changed: what sampling at temperature produces), so evidence
+from different users lands on near-identical, not byte-identical, answers. ``--compare`` runs the same trace a
+second time under the baseline policy (no merging of near-identical answers, the strength bar compared without
+tolerance: the routing before issue 17) and reports both. Rows are split by index: even rows are
 ``dev`` (used while tuning the policy), odd rows ``heldout``. `--trace FILE --truth FILE` scores a trace built
 elsewhere (truth lines: {"prompt": [...messages], "good": str, "bad": str}).
 Progress goes to stderr; the last stdout line is one JSON object.
@@ -92,10 +101,34 @@ def _pick(rng: random.Random, dist: dict[Any, float]) -> Any:
     return k
 
 
+#: Who shows up per prompt: ``mixed`` is the original behaviour model, ``single`` a deployment where most
+#: prompts are asked once.
+TRAFFIC: dict[str, dict[int, float]] = {
+    "mixed": BEHAVIOUR["users_per_prompt"],
+    "single": {1: 0.75, 2: 0.15, 3: 0.10},
+}
+
+#: How a resampled answer differs from the original: small edits a second sample at temperature makes.
+_VARIANTS = (
+    lambda t: t[:-1] + "!" if t.endswith(".") else t + ".",
+    lambda t: t[:1].lower() + t[1:] if t[:1].isupper() else t[:1].upper() + t[1:],
+    lambda t: t.replace(", ", " ", 1) if ", " in t else t + " ",
+    lambda t: "Well, " + t,
+)
+
+
 class TraceBuilder:
-    def __init__(self, seed: int, app_id: str = "bench") -> None:
+    def __init__(
+        self,
+        seed: int,
+        app_id: str = "bench",
+        users_per_prompt: dict[int, float] | None = None,
+        variants: float = 0.0,
+    ) -> None:
         self.app_id = app_id
         self.rng = random.Random(seed)
+        self.users_per_prompt = users_per_prompt or BEHAVIOUR["users_per_prompt"]
+        self.variants = variants
         self.clock = datetime(2026, 10, 1, tzinfo=UTC)
         self.events: list[dict[str, Any]] = []
         self.n = 0
@@ -119,13 +152,16 @@ class TraceBuilder:
         self.n += 1
         rid = f"r{self.n}"
         model = "model-a" if which == "good" else "model-b"
+        text = row[which]
+        if self.variants and self.rng.random() < self.variants:
+            text = self.rng.choice(_VARIANTS)(text)
         self._event(
             "response",
             conv,
             user,
             response_id=rid,
             context=row["prompt"],
-            text=row[which],
+            text=text,
             model=model,
             generation={"temperature": 0.7, "top_p": 0.95},
             **extra,
@@ -183,15 +219,45 @@ class TraceBuilder:
 
     def build(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for p, row in enumerate(rows):
-            for u in range(_pick(self.rng, BEHAVIOUR["users_per_prompt"])):
+            for u in range(_pick(self.rng, self.users_per_prompt)):
                 self.user(row, p, u)
         return self.events
+
+
+#: Strength bands for the calibration check: [lo, hi).
+BANDS = ((0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01))
+#: A band is calibrated when its share right is within this of its mean strength (bands with fewer pairs than
+#: ``MIN_BAND`` are reported but not judged).
+CALIBRATION_TOLERANCE = 0.10
+MIN_BAND = 20
+
+
+def calibration(points: list[tuple[float, bool]]) -> dict[str, Any]:
+    """Per strength band: pairs, mean strength, share whose chosen side is right, and whether they agree."""
+    bands = []
+    for lo, hi in BANDS:
+        inside = [(st, ok) for st, ok in points if lo <= st < hi]
+        if not inside:
+            continue
+        mean = sum(st for st, _ in inside) / len(inside)
+        right = sum(ok for _, ok in inside) / len(inside)
+        bands.append(
+            {
+                "band": f"{lo:.2f}-{min(hi, 1.0):.2f}",
+                "pairs": len(inside),
+                "mean_strength": round(mean, 4),
+                "share_right": round(right, 4),
+                "calibrated": abs(right - mean) <= CALIBRATION_TOLERANCE if len(inside) >= MIN_BAND else None,
+            }
+        )
+    judged = [b["calibrated"] for b in bands if b["calibrated"] is not None]
+    return {"bands": bands, "calibrated": all(judged) if judged else None}
 
 
 def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
     from sqlalchemy import select
 
-    from prefloop.curator.pairing import group_key, normalize_text
+    from prefloop.curator.pairing import group_key, similarity
     from prefloop.curator.store.models import Pair
 
     want = {group_key(t["prompt"], app_id="bench"): t for t in truth}
@@ -201,26 +267,35 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
     right = wrong = 0
     auto = set()
     reasons: Counter[str] = Counter()
+    points: list[tuple[float, bool]] = []
     with store.session() as s:
         pairs = list(s.execute(select(Pair)).scalars())
     for p in pairs:
         found = want.get(p.group_key)
         if found is None:
             continue  # e.g. the continued turn's group
-        answers = {normalize_text(found["good"]), normalize_text(found["bad"])}
-        if {normalize_text(p.chosen), normalize_text(p.rejected)} != answers:
-            continue
+        # which true answer each side is (answers may be resampled variants: the nearer one)
+        sides = []
+        for text in (p.chosen, p.rejected):
+            g, b = similarity(text, found["good"]), similarity(text, found["bad"])
+            sides.append("good" if g > b else "bad" if b > g else None)
+        if None in sides or sides[0] == sides[1]:
+            continue  # two samples of the same answer: no true preference between them
+        is_right = sides[0] == "good"
         status[p.status] += 1
         for r in p.route_reasons:
             reasons[f"{p.status}:{r.split(':')[0]}"] += 1
+        if p.kind != "tie" and p.strength > 0.5 and p.status != "discarded":
+            points.append((float(p.strength), is_right))
         if p.status == "accepted":
-            if normalize_text(p.chosen) == normalize_text(found["good"]):
+            if is_right:
                 right += 1
                 auto.add(p.group_key)
             else:
                 wrong += 1
     accepted = right + wrong
-    distinct = sum(1 for t in truth if normalize_text(t["good"]) != normalize_text(t["bad"]))
+    distinct = sum(1 for t in truth if t["good"].strip() != t["bad"].strip())
+    formed = status["accepted"] + status["review"]
     return {
         "prompts": len(truth),
         "pairs": sum(status.values()),
@@ -230,9 +305,15 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
         "accepted_right": right,
         "accepted_wrong": wrong,
         "precision_accepted": round(right / accepted, 4) if accepted else None,
+        "share_accepted_automatically": round(accepted / formed, 4) if formed else None,
         "true_preferences_auto_accepted": round(len(auto) / distinct, 4) if distinct else None,
+        "calibration": calibration(points),
         "route_reasons": dict(reasons.most_common(12)),
     }
+
+
+#: The routing before issue 17, for ``--compare``: exact-answer evidence only, strength bar without tolerance.
+BASELINE_POLICY = "similarity:\n  merge_near_identical: false\naccept:\n  tolerance: 0.0\n"
 
 
 def run(
@@ -272,6 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trace", type=Path, help="score this trace instead of generating one (needs --truth)")
     ap.add_argument("--truth", type=Path)
     ap.add_argument("--policy", type=Path, help="routing policy YAML merged over the packaged one")
+    ap.add_argument("--traffic", choices=sorted(TRAFFIC), default="mixed", help="users per prompt")
+    ap.add_argument(
+        "--variants", type=float, default=0.0, help="share of answers shown as resampled variants"
+    )
+    ap.add_argument("--compare", action="store_true", help="also run the baseline policy on the same trace")
     args = ap.parse_args(argv)
     import logging
 
@@ -282,8 +368,12 @@ def main(argv: list[str] | None = None) -> int:
         result.update(trace=str(args.trace))
     else:
         rows = load_rows(args.split, 300 if args.quick else None)
-        events = TraceBuilder(args.seed).build(rows)
-        log(f"{len(rows)} prompts ({args.split}), {len(events)} events, seed {args.seed}")
+        events = TraceBuilder(
+            args.seed, users_per_prompt=TRAFFIC[args.traffic], variants=args.variants
+        ).build(rows)
+        log(
+            f"{len(rows)} prompts ({args.split}, {args.traffic} traffic), {len(events)} events, seed {args.seed}"
+        )
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(args.write_trace or Path(tmp) / "trace.jsonl")
             path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
@@ -291,7 +381,11 @@ def main(argv: list[str] | None = None) -> int:
                 truth_path = path.with_suffix(".truth.jsonl")
                 truth_path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
             result = run(path, rows, tagger=args.tagger, policy=args.policy)
-        result.update(split=args.split, seed=args.seed)
+            if args.compare:
+                base = Path(tmp) / "baseline_policy.yaml"
+                base.write_text(BASELINE_POLICY, encoding="utf-8")
+                result["baseline"] = run(path, rows, tagger=args.tagger, policy=base)
+        result.update(split=args.split, seed=args.seed, traffic=args.traffic, variants=args.variants)
     result["tagger"] = args.tagger
     print(json.dumps(result))
     return 0

@@ -127,6 +127,7 @@ def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
         "generation": {"chosen": c_gen, "rejected": r_gen},
         "response_ids": {"chosen": chosen_ids, "rejected": rejected_ids},
         "similarity": round(cand.similarity, 4),
+        **({"merged_near_identical": sorted(cand.merged)} if cand.merged else {}),
         "ties": [{"event_ids": list(t.event_ids), "users": len(t.users)} for t in cand.ties],
         "tie": bool(cand.ties) and not cand.signals,
         "rubric_version": RUBRIC_VERSION,

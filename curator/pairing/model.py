@@ -118,6 +118,8 @@ class Candidate:
     signals: list[SignalView] = field(default_factory=list)
     ties: list[SignalView] = field(default_factory=list)
     similarity: float = 0.0
+    #: Ids of candidates over near-identical answers whose evidence was merged into this one.
+    merged: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -26,6 +26,7 @@ class _Section(BaseModel):
 class SimilarityPolicy(_Section):
     tie: float = Field(ge=0, le=1)
     near_tie: float = Field(ge=0, le=1)
+    merge_near_identical: bool = True
 
 
 class ChecksPolicy(_Section):
@@ -34,6 +35,8 @@ class ChecksPolicy(_Section):
 
 class AcceptPolicy(_Section):
     min_strength: float = Field(gt=0.5, le=1)
+    #: Strengths are floating-point: combine(logit(0.95)) is 0.94999...; within this of the bar counts as at it.
+    tolerance: float = Field(default=1e-9, ge=0, le=1e-3)
     max_conflicts: int = Field(ge=0)
     never_alone: list[str]
     weak_reasons: list[str]

@@ -54,7 +54,7 @@ def route(item: RouteInput, policy: Policy) -> tuple[str, list[str]]:
         review.append(f"tie_votes: {item.ties} user(s) called it a tie")
     if item.similarity >= policy.similarity.near_tie:
         review.append(f"near_tie: answers {item.similarity:.2f} similar >= {policy.similarity.near_tie:.2f}")
-    if item.strength < policy.accept.min_strength:
+    if item.strength < policy.accept.min_strength - policy.accept.tolerance:
         review.append(f"weak_signal: strength {item.strength:.3f} < {policy.accept.min_strength:.3f}")
     for_chosen = [s for s in directional if s["favours"] == "chosen"]
     kinds = sorted({s["kind"] for s in for_chosen})

@@ -10,13 +10,22 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from prefloop.curator.pairing.grouping import answer_hash, similarity
 from prefloop.curator.pairing.model import ActionView, Candidate, GroupView, ResponseView, SignalView
 from prefloop.curator.pairing.policy import Policy
 
-__all__ = ["build_candidates", "combine", "logit", "pair_id_for", "shrink"]
+__all__ = [
+    "answer_clusters",
+    "build_candidates",
+    "combine",
+    "logit",
+    "merge_near_identical",
+    "pair_id_for",
+    "shrink",
+]
 
 _MAX_P = 0.999
 
@@ -261,8 +270,70 @@ class _Builder:
                 self._add(hn, ho, "regenerate_only", weak, events, [user], at)
 
 
+#: Near-identical answers are clustered only in groups with at most this many distinct answers (the comparison
+#: is quadratic in the worst case; a hot prompt keeps exact-answer evidence only).
+MAX_CLUSTERED_ANSWERS = 60
+
+
+def answer_clusters(texts: dict[str, str], threshold: float) -> dict[str, str]:
+    """Answer hash -> the hash of its cluster's first answer. ``texts`` (hash -> text) in the order the answers
+    were first shown; an answer joins the first cluster whose first answer is at least ``threshold`` similar
+    (the same word-bigram similarity that calls two answers a tie). The first answer of a cluster never changes
+    as later answers arrive, so merged pairs keep their ids."""
+    reps: list[tuple[str, str]] = []
+    out: dict[str, str] = {}
+    for h, text in texts.items():
+        for rep, rep_text in reps:
+            if similarity(text, rep_text) >= threshold:
+                out[h] = rep
+                break
+        else:
+            reps.append((h, text))
+            out[h] = h
+    return out
+
+
+def merge_near_identical(
+    cands: list[Candidate], cluster: dict[str, str], of: dict[str, str]
+) -> list[Candidate]:
+    """Candidates whose two answers are near-identical to another candidate's two answers are one comparison:
+    their evidence (from other users) is moved onto the earliest such candidate, in its frame, and the rest
+    are dropped (their ids are kept in ``merged``). Candidates within one cluster (a near-tie) and edits stay
+    as they are."""
+    keep: dict[tuple[str, str], Candidate] = {}
+    out: list[Candidate] = []
+
+    def first_at(c: Candidate) -> tuple[object, str]:
+        times = [s.at for s in c.signals] + [t.at for t in c.ties]
+        return (min(times) if times else None, c.pair_id)
+
+    for cand in sorted(cands, key=lambda c: (first_at(c)[0] is None, first_at(c))):
+        ca, cb = cluster.get(of.get(cand.a_id, ""), ""), cluster.get(of.get(cand.b_id, ""), "")
+        if cand.a_human_written or not ca or not cb or ca == cb:
+            out.append(cand)
+            continue
+        key = (min(ca, cb), max(ca, cb))
+        home = keep.get(key)
+        if home is None:
+            keep[key] = cand
+            out.append(cand)
+            continue
+        flip = cluster[of[home.a_id]] != ca
+        for sig in cand.signals:
+            side = sig.favours if not flip else ("b" if sig.favours == "a" else "a")
+            home.signals.append(
+                replace(sig, favours=side, detail={**sig.detail, "near_identical_of": cand.pair_id})
+            )
+        home.ties.extend(cand.ties)
+        home.merged.append(cand.pair_id)
+    return out
+
+
 def build_candidates(group: GroupView, policy: Policy) -> list[Candidate]:
-    """Every candidate pair in ``group`` that has evidence (choices, edits, thumbs, regenerates, ties)."""
+    """Every candidate pair in ``group`` that has evidence (choices, edits, thumbs, regenerates, ties).
+
+    With ``similarity.merge_near_identical`` on, evidence on near-identical answers (at least
+    ``similarity.tie`` alike) from different users combines on one candidate."""
     b = _Builder(group, policy)
     actions = sorted(group.actions, key=lambda a: (a.occurred_at, a.event_id))
     b.choices(actions)
@@ -270,6 +341,9 @@ def build_candidates(group: GroupView, policy: Policy) -> list[Candidate]:
     b.thumbs()
     b.regenerates(actions)
     cands = list(b.candidates.values())
+    if policy.similarity.merge_near_identical and 2 < len(b.answers) <= MAX_CLUSTERED_ANSWERS:
+        texts = {h: rs[0].text or "" for h, rs in b.answers.items()}
+        cands = merge_near_identical(cands, answer_clusters(texts, policy.similarity.tie), b.answer_of)
     limit = policy.limits.max_candidates_per_group
     if len(cands) > limit:
 

@@ -292,3 +292,36 @@ def test_checks_flag_an_empty_prompt() -> None:
 def test_refusal_detection_handles_curly_apostrophes_and_ignores_late_caveats() -> None:
     assert is_refusal("I\u2019m sorry, but I can\u2019t do that.")
     assert not is_refusal("Sure! " + "Here is how to sort a list. " * 12 + "I can't promise it is fastest.")
+
+
+def test_an_edit_alone_is_accepted_at_the_bar(policy) -> None:  # type: ignore[no-untyped-def]
+    # combine(logit(0.95)) is 0.94999...: the bar is compared with a tolerance, so an edit (0.95) is accepted
+    edit = ActionView("edit", "ed1", "u1", t(9), "r1", edited_text=GOOD, editor="user")
+    [d] = pair_group(group([resp("r1", BAD)], actions=[edit]), policy)
+    assert d.strength == pytest.approx(0.95) and d.status == "accepted", d.route_reasons
+
+
+def test_evidence_on_near_identical_answers_combines_across_users(policy) -> None:  # type: ignore[no-untyped-def]
+    good2 = GOOD.replace("copy of the list.", "copy of the list!")  # a resample that differs in punctuation
+    bad2 = BAD.replace("instead.", "instead!")
+    responses = [
+        resp("r1", GOOD, "u1", "c1", 0),
+        resp("r2", BAD, "u1", "c1", 1),
+        resp("r3", good2, "u2", "c2", 2),
+        resp("r4", bad2, "u2", "c2", 3),
+    ]
+    actions = [choice("r1", "r2", "a", "u1", 10), choice("r4", "r3", "b", "u2", 11)]
+    drafts = pair_group(group(responses, actions=actions), policy)
+    [d] = [x for x in drafts if x.status != "discarded"]
+    # two users' picks (0.92 each) combine on one pair: 0.992 >= 0.95, accepted without review
+    assert d.chosen == GOOD and d.strength > 0.99 and d.status == "accepted"
+    assert len(d.meta["merged_near_identical"]) == 1 and len(d.signals) == 2
+    off = load_policy(None, similarity={"merge_near_identical": False})
+    assert all(x.status != "accepted" for x in pair_group(group(responses, actions=actions), off))
+
+
+def test_near_identical_clusters_keep_their_first_answer() -> None:
+    from prefloop.curator.pairing.signals import answer_clusters
+
+    texts = {"h1": GOOD, "h2": BAD, "h3": GOOD.upper(), "h4": OTHER}
+    assert answer_clusters(texts, 0.9) == {"h1": "h1", "h2": "h2", "h3": "h1", "h4": "h4"}
