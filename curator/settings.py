@@ -85,6 +85,10 @@ class Settings(BaseSettings):
         default=None, description="channel id whose members may vote (free plans have no user groups)"
     )
     slack_adjudicator_group: str | None = None
+    slack_team_channel: str | None = Field(
+        default=None,
+        description="where reviewers below the gold-item threshold are flagged (default: review channel)",
+    )
     slack_host: str = Field(
         default="127.0.0.1", description="interface the bot listens on (0.0.0.0 in the image)"
     )

@@ -1,5 +1,11 @@
 """Inter-reviewer agreement: percent agreement and Krippendorff's alpha (nominal), overall, per harm category
-and per reviewer. Plain functions over plain data.
+and per reviewer, with position bias and the quorum's selection bias. Plain functions over plain data.
+
+Per-reviewer alpha treats each (pair, co-reviewer) as a unit of two values, the reviewer's and the
+co-reviewer's: how reliably this reviewer agrees with the others beyond chance. The quorum asks for a third vote
+only when the first two disagree, so agreement over *all* votes is selected: it is reported beside the
+agreement of each pair's first two votes (which every resolved pair has, unselected), and the difference is the
+selection bias.
 
 Alpha follows Krippendorff, "Computing Krippendorff's Alpha-Reliability" (2011): a coincidence matrix over
 pairable values (units with at least two ratings), ``alpha = 1 - (n - 1) * D_o / D_e`` for nominal data. Tested
@@ -8,6 +14,7 @@ against the paper's worked examples.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -20,6 +27,7 @@ __all__ = [
     "AgreementRow",
     "RatedVote",
     "agreement_report",
+    "binomial_p",
     "krippendorff_alpha_nominal",
     "percent_agreement",
 ]
@@ -90,6 +98,9 @@ class AgreementRow:
     #: For a reviewer: share of their votes that match the majority of the other reviewers on the same pair.
     with_others: float | None = None
     below_target: bool = False
+    #: For a reviewer: share of "A" among their votes for a side (position bias; 0.5 = none) and how many.
+    a_share: float | None = None
+    side_votes: int = 0
 
 
 @dataclass
@@ -101,12 +112,36 @@ class AgreementReport:
     #: Share of A among the votes that picked a side (0.5 = no position bias; answers are shown in random order).
     a_share: float | None = None
     side_votes: int = 0
+    #: Two-sided binomial p-value of ``a_share`` against 0.5 (small = reviewers favour a position).
+    position_p: float | None = None
+    #: Agreement of each pair's first two reviewer votes (unselected: every resolved pair has them).
+    first_two: AgreementRow | None = None
+    #: Share of pairs that got a third reviewer vote (asked only when the first two disagreed).
+    third_vote_share: float | None = None
+    #: ``overall.percent - first_two.percent``: how much the quorum's selection moves percent agreement.
+    selection_bias: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def needs_clearer_rubric(self) -> list[str]:
         return [r.key for r in self.by_category if r.below_target]
+
+
+def binomial_p(k: int, n: int) -> float | None:
+    """Two-sided p-value of ``k`` successes in ``n`` fair coin flips (exact up to 1000, normal beyond)."""
+    if n == 0:
+        return None
+    if n > 1000:
+        z = abs(k - n / 2) / math.sqrt(n / 4)
+        return math.erfc(z / math.sqrt(2))
+    probs = [math.comb(n, i) / 2**n for i in range(n + 1)]
+    return min(1.0, sum(p for p in probs if p <= probs[k] * (1 + 1e-9)))
+
+
+def _a_share(shown: Sequence[str | None]) -> tuple[float | None, int]:
+    sided = [s for s in shown if s in ("a", "b")]
+    return (sided.count("a") / len(sided) if sided else None), len(sided)
 
 
 def _row(scope: str, key: str, by_pair: Mapping[str, list[str]], target: float) -> AgreementRow:
@@ -143,6 +178,9 @@ def agreement_report(votes: Iterable[RatedVote], target: float = AGREEMENT_TARGE
         for v in vs:
             others = [o.label for o in vs if o.reviewer != v.reviewer]
             per_reviewer[v.reviewer].append((v.label, others))
+    shown_by: dict[str, list[str | None]] = defaultdict(list)
+    for v in votes:
+        shown_by[v.reviewer].append(v.shown)
     by_reviewer = []
     for reviewer in sorted(per_reviewer):
         entries = per_reviewer[reviewer]
@@ -155,6 +193,7 @@ def agreement_report(votes: Iterable[RatedVote], target: float = AGREEMENT_TARGE
                 majority, n = Counter(others).most_common(1)[0]
                 matched += majority == label and n * 2 > len(others)
         pct = agree / total if total else None
+        a_share, side_votes = _a_share(shown_by[reviewer])
         by_reviewer.append(
             AgreementRow(
                 scope="reviewer",
@@ -162,16 +201,30 @@ def agreement_report(votes: Iterable[RatedVote], target: float = AGREEMENT_TARGE
                 pairs=compared,
                 votes=len(entries),
                 percent=pct,
+                # each (pair, co-reviewer) is a unit of two values: this reviewer's and the other's
+                alpha=krippendorff_alpha_nominal([(label, o) for label, others in entries for o in others]),
                 with_others=matched / compared if compared else None,
                 below_target=pct is not None and pct < target,
+                a_share=a_share,
+                side_votes=side_votes,
             )
         )
-    sided = [v.shown for v in votes if v.shown in ("a", "b")]
+    a_share, side_votes = _a_share([v.shown for v in votes])
+    first_two = _row("first_two", "first two votes", {pid: ls[:2] for pid, ls in labels.items()}, target)
+    pairable = [ls for ls in labels.values() if len(ls) >= 2]
     return AgreementReport(
         target=target,
         overall=overall,
         by_category=by_category,
         by_reviewer=by_reviewer,
-        a_share=sided.count("a") / len(sided) if sided else None,
-        side_votes=len(sided),
+        a_share=a_share,
+        side_votes=side_votes,
+        position_p=binomial_p(round((a_share or 0) * side_votes), side_votes) if side_votes else None,
+        first_two=first_two,
+        third_vote_share=sum(len(ls) > 2 for ls in pairable) / len(pairable) if pairable else None,
+        selection_bias=(
+            overall.percent - first_two.percent
+            if overall.percent is not None and first_two.percent is not None
+            else None
+        ),
     )

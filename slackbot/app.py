@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import random
@@ -250,6 +252,39 @@ def make_client(settings: Settings) -> WebClient:
     return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or SLACK_API, timeout=10)
 
 
+def pseudonym_key(settings: Settings) -> bytes | None:
+    """The reviewer-pseudonym key, derived from the signing secret for that one purpose (stable while the
+    secret is; the secret itself is never used as the key)."""
+    secret = settings.slack_signing_secret
+    if not secret:
+        return None
+    return hmac.new(secret.encode(), b"prefloop reviewer pseudonyms v1", hashlib.sha256).digest()
+
+
+def remark_scrubber(settings: Settings) -> Callable[[list[str]], list[str] | None]:
+    """Scrubs thread remarks with the curator's PII scrubber, loaded on first use; returns None (remarks are
+    withheld from releases) when the scrubber is not installed or cannot load."""
+    loaded: list[Any] = []
+    lock = threading.Lock()
+
+    def scrub(texts: list[str]) -> list[str] | None:
+        with lock:
+            if not loaded:
+                try:
+                    from prefloop.curator.scrub import Scrubber
+
+                    loaded.append(Scrubber(model=settings.spacy_model))
+                except Exception as exc:  # not installed (prefloop[curator]) or no model: withhold remarks
+                    log.warning("no PII scrubber for review remarks (%s): remarks are withheld", exc)
+                    loaded.append(None)
+            scrubber = loaded[0]
+        if scrubber is None:
+            return None
+        return list(scrubber.scrub_texts_consistently(texts))
+
+    return scrub
+
+
 def build_worker(
     settings: Settings,
     store: Store,
@@ -267,6 +302,9 @@ def build_worker(
         channel=settings.slack_channel,
         adjudicator_group=settings.slack_adjudicator_group,
         rng=rng,
+        pseudonym_key=pseudonym_key(settings),
+        remark_scrubber=remark_scrubber(settings),
+        team_channel=settings.slack_team_channel,
     )
     return service, Outbox(service, client)
 

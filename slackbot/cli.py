@@ -6,6 +6,7 @@ import json
 import logging
 import secrets
 import threading
+from pathlib import Path
 from typing import Any
 
 import click
@@ -186,7 +187,7 @@ def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
     """Reviewer agreement: percent agreement and Krippendorff's alpha, overall, per harm category, per reviewer."""
     from prefloop.slackbot.agreement import AGREEMENT_TARGET, agreement_report
     from prefloop.slackbot.quorum import load_policy
-    from prefloop.slackbot.reports import agreement_text
+    from prefloop.slackbot.reports import agreement_text, gold_text, service_gold
     from prefloop.slackbot.rubric import load_rubric
     from prefloop.slackbot.service import ReviewService
 
@@ -196,10 +197,34 @@ def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
             store, load_rubric(), load_policy(settings.quorum_policy), settings.slack_channel
         )
         report = agreement_report(service.rated_votes(), target if target is not None else AGREEMENT_TARGET)
+        scores, low = service_gold(service)
     finally:
         store.dispose()
     if as_json:
-        payload: dict[str, Any] = report.to_dict() | {"needs_clearer_rubric": report.needs_clearer_rubric()}
+        payload: dict[str, Any] = report.to_dict() | {
+            "needs_clearer_rubric": report.needs_clearer_rubric(),
+            "gold": {r: sc.to_dict() | {"flagged": r in low} for r, sc in sorted(scores.items())},
+        }
         click.echo(json.dumps(payload, sort_keys=True))
     else:
-        click.echo(agreement_text(report))
+        click.echo(agreement_text(report) + "\n\n" + gold_text(scores, low))
+
+
+@slackbot.group()
+def gold() -> None:
+    """Gold items: pairs with a known answer mixed into the review queue to measure reviewers."""
+
+
+@gold.command("add")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def gold_add(settings: Settings, path: Path) -> None:
+    """Add gold items from a JSONL file: {"prompt", "chosen", "rejected", "answer"?, "category"?} per line."""
+    from prefloop.slackbot.gold import add_gold, read_gold_file
+
+    store = _store(settings)
+    try:
+        added = add_gold(store, read_gold_file(path))
+    finally:
+        store.dispose()
+    click.echo(msg.CLI_GOLD_ADDED.format(n=len(added), path=path))

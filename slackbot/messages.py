@@ -97,6 +97,19 @@ GATE_MALFORMED = "request body is not a Slack payload: {what}"
 GATE_BAD_FIELD = "payload field {field} is missing or of the wrong type"
 GATE_HTTP_ERROR = "{name}: only POST /slack/events with a Slack payload is served here"
 
+GOLD_FLAG = (
+    "Review quality: <@{user}> answered {accuracy:.0%} of {n} gold items right (by category: {categories}), "
+    "below the team's threshold. {policy}"
+)
+GOLD_POLICIES = {
+    "count": "Their votes still count in full.",
+    "weight": "Their votes now count {weight} of a vote towards quorum.",
+    "exclude": "Their votes are now recorded but not counted.",
+}
+GOLD_HEADER = "Accuracy on gold items (pairs with a known answer):"
+GOLD_ROW = "{key}: {accuracy} of {n} right ({categories}){flag}"
+GOLD_FLAGGED = "  <- below the threshold: flagged"
+
 COMMAND_USAGE = "Usage: `/prefloop coverage | queue | stats | agreement`"
 COMMAND_PENDING = "Computing… the answer follows here in a moment."
 COMMAND_FAILED = "Sorry, that report failed ({error}); try again in a minute."
@@ -114,8 +127,15 @@ STATS_LINE = (
 AGREEMENT_HEADER = "Agreement (target {target:.0%}):"
 AGREEMENT_ROW = "{key}: {percent} agreement, alpha {alpha}, {pairs} pairs / {votes} votes{flag}"
 AGREEMENT_REVIEWER_ROW = (
-    "{key}: {percent} with co-reviewers, {with_others} with the majority, {votes} votes{flag}"
+    "{key}: {percent} with co-reviewers (alpha {alpha}), {with_others} with the majority, {votes} votes, "
+    "A pressed in {a_share} of side votes{flag}"
 )
+SELECTION_BIAS = (
+    "First two votes of each pair (unselected): {first_two} agreement, alpha {alpha}, {pairs} pairs. A third vote "
+    "is asked only when the first two disagree ({third} of pairs got one), so figures over all votes are "
+    "selected: selection bias {bias} on percent agreement."
+)
+POSITION_P = " (two-sided binomial p = {p:.3f})"
 AGREEMENT_FLAG = "  <- below target: needs a clearer rubric"
 POSITION_BIAS = "Position bias: A picked in {share:.0%} of {n} votes for a side (50% = none)."
 AGREEMENT_EMPTY = "No pair has two votes yet: no agreement to report."
@@ -135,6 +155,7 @@ HOME_MINE_EMPTY = "*Your agreement:* not enough overlapping votes yet."
 
 POST_REFUSED_UNSCRUBBED = "refused to post pair %s: its texts are not scrubbed (count: %d)"
 CLI_POSTED = "queued {queued} pair(s) for review, refused {refused} unscrubbed, outbox: {sent} sent, {pending} pending, {failed} failed"
+CLI_GOLD_ADDED = "added {n} gold item(s) from {path} (already present ones skipped)"
 CLI_REMINDED = "reminders queued: {n}; outbox: {sent} sent, {pending} pending"
 CLI_SERVING = "slackbot listening on http://{host}:{port}/slack/events (Slack API: {api})"
 CLI_NO_TOKEN = (

@@ -45,6 +45,16 @@ class QuorumPolicy:
     remind_after_hours: float = 24.0
     max_reminders: int = 2
     member_cache_seconds: float = 60.0
+    #: Share of review posts that are gold items (pairs with a known answer), mixed in unseen as such.
+    gold_rate: float = 0.05
+    #: A reviewer is judged on gold once they voted on this many gold items ...
+    gold_min_items: int = 5
+    #: ... and flagged to the team when their accuracy on them is below this.
+    gold_min_accuracy: float = 0.7
+    #: What a flagged reviewer's votes count for: ``count`` (as before), ``weight`` (``gold_low_weight`` of a
+    #: vote towards quorum) or ``exclude`` (recorded, not counted).
+    gold_policy: str = "weight"
+    gold_low_weight: float = 0.5
 
 
 def load_policy(path: Path | str | None = None) -> QuorumPolicy:
@@ -81,6 +91,18 @@ def load_policy(path: Path | str | None = None) -> QuorumPolicy:
             path=path,
             field="quorum",
         )
+    if not 0 <= policy.gold_rate < 1 or not 0 <= policy.gold_min_accuracy <= 1:
+        raise PolicyError(
+            f"quorum policy {path}: gold_rate must be in [0, 1) and gold_min_accuracy in [0, 1]",
+            path=path,
+            field="gold_rate",
+        )
+    if policy.gold_policy not in ("count", "weight", "exclude"):
+        raise PolicyError(
+            f"quorum policy {path}: gold_policy must be count, weight or exclude, not {policy.gold_policy!r}",
+            path=path,
+            field="gold_policy",
+        )
     if policy.adjudicator_votes < 1:
         raise PolicyError(
             f"quorum policy {path}: adjudicator_votes must be >= 1", path=path, field="adjudicator_votes"
@@ -108,6 +130,8 @@ class Ballot:
     reviewer: str
     label: str  # one of LABELS
     role: Literal["reviewer", "adjudicator"] = "reviewer"
+    #: How much this vote counts towards quorum (below 1 for a reviewer flagged on gold items).
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -129,23 +153,25 @@ def decide(ballots: Sequence[Ballot], policy: QuorumPolicy, escalated: bool = Fa
     quorum after all (a reviewer may still change their vote).
     """
     reviewers = [b for b in ballots if b.role == "reviewer"]
-    tally = Counter(b.label for b in reviewers)
+    tally: Counter[str] = Counter()
+    for b in reviewers:
+        tally[b.label] += b.weight  # type: ignore[assignment]
     top, top_n = _top(tally)
-    if top is not None and top_n >= policy.quorum:
+    if top is not None and top_n >= policy.quorum - 1e-9:
         return Decision("resolved", top, _share(reviewers, top), "quorum")
     if escalated:
         adj_top, adj_n = _top(Counter(b.label for b in ballots if b.role == "adjudicator"))
         if adj_top is not None and adj_n >= policy.adjudicator_votes:
             return Decision("resolved", adj_top, _share(reviewers, adj_top), "adjudicator")
         return Decision("escalate")
-    if top_n + max(policy.max_votes - len(reviewers), 0) < policy.quorum:
+    if top_n + max(policy.max_votes - len(reviewers), 0) < policy.quorum - 1e-9:
         if policy.escalate_on_split:
             return Decision("escalate")
         return Decision("resolved", "split", _share(reviewers, top) if top else 0.0, "split")
     return Decision("open")
 
 
-def _top(tally: Counter[str]) -> tuple[str | None, int]:
+def _top(tally: Counter[str]) -> tuple[str | None, float]:
     if not tally:
         return None, 0
     (label, n), *rest = tally.most_common()

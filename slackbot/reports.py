@@ -8,6 +8,7 @@ from typing import Any
 from prefloop.curator.store.models.base import utcnow
 from prefloop.slackbot import messages as msg
 from prefloop.slackbot.agreement import AgreementReport, AgreementRow, agreement_report
+from prefloop.slackbot.gold import GoldScore, flagged, gold_scores
 from prefloop.slackbot.service import ReviewService
 from prefloop.slackbot.views import home_view
 
@@ -17,8 +18,10 @@ __all__ = [
     "agreement_text",
     "command_response",
     "coverage_text",
+    "gold_text",
     "home_for",
     "queue_text",
+    "service_gold",
     "stats_text",
 ]
 
@@ -75,15 +78,60 @@ def agreement_text(report: AgreementReport) -> str:
         "By harm category:",
     ]
     lines += [f"  {_row_line(r)}" for r in report.by_category]
+    if report.first_two is not None and report.first_two.pairs:
+        lines += [
+            "",
+            msg.SELECTION_BIAS.format(
+                first_two=_pct(report.first_two.percent),
+                alpha=_alpha(report.first_two.alpha),
+                pairs=report.first_two.pairs,
+                third=_pct(report.third_vote_share),
+                bias=msg.NOT_AVAILABLE if report.selection_bias is None else f"{report.selection_bias:+.0%}",
+            ),
+        ]
     if report.a_share is not None:
-        lines += ["", msg.POSITION_BIAS.format(share=report.a_share, n=report.side_votes)]
+        lines += [
+            "",
+            msg.POSITION_BIAS.format(share=report.a_share, n=report.side_votes)
+            + msg.POSITION_P.format(p=report.position_p if report.position_p is not None else 1.0),
+        ]
     lines += ["", "By reviewer:"]
     for r in report.by_reviewer:
         flag = msg.AGREEMENT_FLAG if r.below_target else ""
         lines.append(
             "  "
             + msg.AGREEMENT_REVIEWER_ROW.format(
-                key=r.key, percent=_pct(r.percent), with_others=_pct(r.with_others), votes=r.votes, flag=flag
+                key=r.key,
+                percent=_pct(r.percent),
+                alpha=_alpha(r.alpha),
+                with_others=_pct(r.with_others),
+                votes=r.votes,
+                a_share=_pct(r.a_share),
+                flag=flag,
+            )
+        )
+    return "\n".join(lines)
+
+
+def service_gold(service: ReviewService) -> tuple[dict[str, GoldScore], set[str]]:
+    """Every reviewer's gold score and who is flagged under the service's policy."""
+    with service.store.session() as s:
+        scores = gold_scores(s)
+    return scores, flagged(scores, service.policy)
+
+
+def gold_text(scores: dict[str, GoldScore], low: set[str]) -> str:
+    if not scores:
+        return msg.GOLD_HEADER + " " + msg.NOT_AVAILABLE
+    lines = [msg.GOLD_HEADER]
+    for reviewer in sorted(scores):
+        sc = scores[reviewer]
+        cats = ", ".join(f"{cat} {r}/{n}" for cat, (n, r) in sorted(sc.by_category.items()))
+        flag = msg.GOLD_FLAGGED if reviewer in low else ""
+        lines.append(
+            "  "
+            + msg.GOLD_ROW.format(
+                key=reviewer, accuracy=_pct(sc.accuracy), n=sc.items, categories=cats, flag=flag
             )
         )
     return "\n".join(lines)
@@ -129,7 +177,8 @@ def command_response(service: ReviewService, text: str) -> str:
     if sub == "stats":
         return stats_text(service)
     if sub == "agreement":
-        return agreement_text(agreement_report(service.rated_votes()))
+        text = agreement_text(agreement_report(service.rated_votes()))
+        return text + "\n\n" + gold_text(*service_gold(service))
     return msg.COMMAND_USAGE
 
 

@@ -6,6 +6,7 @@ quorum policy, audit every action. No Slack client here: every Slack call is wri
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import random
 import threading
@@ -26,6 +27,7 @@ from prefloop.curator.scrub.guard import ExitGuard
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import (
     AuditEntry,
+    GoldItem,
     OutboxMessage,
     Pair,
     ReviewPost,
@@ -36,6 +38,7 @@ from prefloop.curator.store.models import (
 from prefloop.curator.store.models.base import utcnow
 from prefloop.schemas.records import VoteRecord
 from prefloop.slackbot import messages as msg
+from prefloop.slackbot.gold import flagged, gold_scores
 from prefloop.slackbot.queries import OPEN_STATES, ReviewQueries, harm_categories
 from prefloop.slackbot.quorum import Ballot, Decision, QuorumPolicy, decide, pair_effect, to_label
 from prefloop.slackbot.rubric import Rubric
@@ -118,6 +121,9 @@ class ReviewService(ReviewQueries):
         adjudicator_group: str | None = None,
         rng: random.Random | None = None,
         cut: int = DEFAULT_CUT,
+        pseudonym_key: bytes | None = None,
+        remark_scrubber: Callable[[list[str]], list[str] | None] | None = None,
+        team_channel: str | None = None,
     ) -> None:
         self.store = store
         self.rubric = rubric
@@ -125,6 +131,12 @@ class ReviewService(ReviewQueries):
         self.channel = channel
         self.adjudicator_group = adjudicator_group
         self.cut = cut
+        #: Key of the reviewer pseudonyms released with the votes (no Slack user id leaves the store).
+        self.pseudonym_key = pseudonym_key or b"prefloop-reviewer-pseudonym"
+        #: Scrubs thread remarks before they join the released votes; None (or a None result) withholds them.
+        self.remark_scrubber = remark_scrubber
+        #: Where reviewers below the gold threshold are flagged (default: the review channel).
+        self.team_channel = team_channel
         self._rng = rng or random.SystemRandom()
         self._rng_lock = threading.Lock()
         #: SQLite allows one writer; a read-then-write transaction that loses the race fails instead of
@@ -184,7 +196,8 @@ class ReviewService(ReviewQueries):
 
     # -- posting -----------------------------------------------------------------------------------------
     def enqueue_pending(self, limit: int | None = None) -> EnqueueResult:
-        """Queue every pair routed to review that has no post yet. Unscrubbed pairs are refused (counted,
+        """Queue every pair routed to review that has no post yet, with gold items mixed in at the policy's
+        ``gold_rate`` (in random places, looking like any other post). Unscrubbed pairs are refused (counted,
         logged and audited), never posted."""
         result = EnqueueResult()
         with self.write() as s:
@@ -196,6 +209,7 @@ class ReviewService(ReviewQueries):
             )
             if limit:
                 query = query.limit(limit)
+            batch: list[Pair] = []
             for pair in s.scalars(query):
                 if not pair.scrubbed:
                     self.refused_unscrubbed += 1
@@ -203,27 +217,56 @@ class ReviewService(ReviewQueries):
                     log.warning(msg.POST_REFUSED_UNSCRUBBED, pair.pair_id, self.refused_unscrubbed)
                     self.audit(s, "prefloop", "post_refused_unscrubbed", pair.pair_id)
                     continue
-                with self._rng_lock:
-                    a_is = self._rng.choice(("chosen", "rejected"))
-                s.add(
-                    ReviewPost(
-                        pair_id=pair.pair_id,
-                        a_is=a_is,
-                        state="queued",
-                        rubric_version=self.rubric.version,
-                        reminders=0,
-                    )
-                )
-                payload = review_message(pair_view(pair), a_is, self.rubric, self.cut)
-                args = {"channel": self.channel, **payload, "unfurl_links": False, "unfurl_media": False}
-                self.queue_call(
-                    s, "chat.postMessage", args, pair.pair_id, key=f"post:{pair.pair_id}", record_post=True
-                )
-                self.audit(s, "prefloop", "post_queued", pair.pair_id, a_is=a_is)
+                batch.append(pair)
+            for pair in self._mix_gold(s, batch):
+                self._queue_post(s, pair)
                 result.queued.append(pair.pair_id)
         if result.queued:
             self.on_outbox()
         return result
+
+    def _mix_gold(self, s: Session, batch: list[Pair]) -> list[Pair]:
+        """``batch`` with unposted gold pairs inserted at random places: on average ``gold_rate`` of the posts."""
+        rate = self.policy.gold_rate
+        if not batch or rate <= 0:
+            return batch
+        with self._rng_lock:
+            expected = len(batch) * rate / (1 - rate)
+            n = int(expected) + (self._rng.random() < expected - int(expected))
+            if n == 0:
+                return batch
+            gold = list(
+                s.scalars(
+                    select(Pair)
+                    .outerjoin(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
+                    .where(Pair.status == "gold", ReviewPost.pair_id.is_(None))
+                    .order_by(Pair.pair_id)
+                )
+            )
+            self._rng.shuffle(gold)
+            mixed = list(batch)
+            for pair in gold[:n]:
+                mixed.insert(self._rng.randint(0, len(mixed)), pair)
+        return mixed
+
+    def _queue_post(self, s: Session, pair: Pair) -> None:
+        with self._rng_lock:
+            a_is = self._rng.choice(("chosen", "rejected"))
+        s.add(
+            ReviewPost(
+                pair_id=pair.pair_id,
+                a_is=a_is,
+                state="queued",
+                rubric_version=self.rubric.version,
+                reminders=0,
+            )
+        )
+        payload = review_message(pair_view(pair), a_is, self.rubric, self.cut)
+        args = {"channel": self.channel, **payload, "unfurl_links": False, "unfurl_media": False}
+        self.queue_call(
+            s, "chat.postMessage", args, pair.pair_id, key=f"post:{pair.pair_id}", record_post=True
+        )
+        self.audit(s, "prefloop", "post_queued", pair.pair_id, a_is=a_is)
 
     def record_posted(self, s: Session, pair_id: str, channel: str, ts: str) -> None:
         """The outbox sent a pair's post: remember where it is (votes and threads are found by ``ts``)."""
@@ -349,7 +392,15 @@ class ReviewService(ReviewQueries):
         vote.choice, vote.reason, vote.role, vote.voted_at = choice, reason, role, now
         vote.rubric_version = self.rubric.version
         vote.action_ts = action.action_ts if action is not None else vote.action_ts
-        ballots = [Ballot(v.reviewer, to_label(v.choice, v.a_is), v.role) for v in votes]  # type: ignore[arg-type]
+        is_gold = s.get(GoldItem, post.pair_id) is not None
+        if is_gold:
+            s.flush()
+            self._check_gold(s, user)
+        weights = self._gold_weights(s, [v.reviewer for v in votes])
+        ballots = [
+            Ballot(v.reviewer, to_label(v.choice, v.a_is), v.role, weights.get(v.reviewer, 1.0))  # type: ignore[arg-type]
+            for v in votes
+        ]
         decision = decide(ballots, self.policy, escalated=post.state == "escalated")
         self.audit(
             s,
@@ -372,6 +423,42 @@ class ReviewService(ReviewQueries):
         elif decision.state == "escalate" and post.state != "escalated":
             self._escalate(s, post, len(votes))
         return VoteResult("changed" if previous else "recorded", decision, text)
+
+    def _gold_weights(self, s: Session, reviewers: list[str]) -> dict[str, float]:
+        """What each flagged reviewer's vote counts for (the policy's ``gold_policy``); others count 1."""
+        p = self.policy
+        if p.gold_policy == "count":
+            return {}
+        low = flagged(gold_scores(s, reviewers), p)
+        return {r: (p.gold_low_weight if p.gold_policy == "weight" else 0.0) for r in low}
+
+    def _check_gold(self, s: Session, user: str) -> None:
+        """After a vote on a gold item: flag ``user`` to the team (once) when they fall below the threshold."""
+        score = gold_scores(s, [user]).get(user)
+        if score is None or user not in flagged({user: score}, self.policy):
+            return
+        if s.scalar(
+            select(AuditEntry.id).where(AuditEntry.action == "gold_flagged", AuditEntry.actor == user)
+        ):
+            return
+        cats = ", ".join(f"{cat} {r}/{n}" for cat, (n, r) in sorted(score.by_category.items()))
+        self.audit(
+            s, user, "gold_flagged", None, items=score.items, right=score.right, by_category=score.by_category
+        )
+        text = msg.GOLD_FLAG.format(
+            user=user,
+            accuracy=score.accuracy or 0.0,
+            n=score.items,
+            categories=cats,
+            policy=msg.GOLD_POLICIES[self.policy.gold_policy].format(weight=self.policy.gold_low_weight),
+        )
+        self.queue_call(
+            s,
+            "chat.postMessage",
+            {"channel": self.team_channel or self.channel, "text": text},
+            None,
+            f"gold-flag:{user}",
+        )
 
     def record_reason(
         self,
@@ -415,6 +502,8 @@ class ReviewService(ReviewQueries):
         now = utcnow()
         view = pair_view(pair)  # before any swap: the post keeps showing what reviewers saw
         status, swap = pair_effect(decision.outcome)
+        if pair.status == "gold":  # a gold item resolves like any pair but never becomes data
+            status, swap = "gold", False
         if swap:
             pair.chosen, pair.rejected = pair.rejected, pair.chosen
             pair.chosen_response_id, pair.rejected_response_id = (
@@ -451,6 +540,7 @@ class ReviewService(ReviewQueries):
             "a_is": post.a_is,
             "rubric_version": self.rubric.version,
             "policy_version": self.policy.version,
+            **self._release_fields(s, post.pair_id, votes, swap),
         }
         post.state, post.resolved_at, post.outcome = "resolved", now, decision.outcome
         self.audit(
@@ -492,6 +582,65 @@ class ReviewService(ReviewQueries):
             f"resolved-note:{post.pair_id}",
             thread_of=post.pair_id,
         )
+
+    def reviewer_pseudonym(self, user: str) -> str:
+        """A stable pseudonymous id for a reviewer (keyed HMAC; the Slack user id is never released)."""
+        return "rev_" + hmac.new(self.pseudonym_key, user.encode(), hashlib.sha256).hexdigest()[:16]
+
+    def _release_fields(self, s: Session, pair_id: str, votes: list[Vote], swapped: bool) -> dict[str, Any]:
+        """What the release carries about the review: each vote (pseudonymous reviewer, side in the stored frame,
+        the button pressed, rubric reason and version, time, role), the thread's remarks (scrubbed, or withheld
+        when no scrubber is available), and whether the first two reviewer votes agreed (for the selection
+        bias the card reports). ``side`` is in the released frame: after a swap, ``chosen`` is still the answer
+        the row calls chosen."""
+        flip = {"chosen": "rejected", "rejected": "chosen"} if swapped else {}
+        ordered = sorted(votes, key=lambda v: (v.voted_at, v.id or 0))
+        first_two = [to_label(v.choice, v.a_is) for v in ordered if v.role == "reviewer"][:2]
+        thread = list(
+            s.scalars(
+                select(ThreadMessage).where(ThreadMessage.pair_id == pair_id).order_by(ThreadMessage.ts)
+            )
+        )
+        remarks = self._remarks(thread)
+        return {
+            "release_votes": [
+                {
+                    "reviewer": self.reviewer_pseudonym(v.reviewer),
+                    "side": flip.get(label := to_label(v.choice, v.a_is), label),
+                    "pressed": v.choice,
+                    "reason": v.reason,
+                    "rubric_version": v.rubric_version,
+                    "at": v.voted_at.isoformat() if v.voted_at else None,
+                    "role": v.role,
+                }
+                for v in ordered
+            ],
+            "remarks": remarks if remarks is not None else [],
+            "remarks_withheld": 0 if remarks is not None else len(thread),
+            "first_two_agree": (first_two[0] == first_two[1]) if len(first_two) == 2 else None,
+            "reviewer_votes": sum(v.role == "reviewer" for v in votes),
+        }
+
+    def _remarks(self, thread: list[ThreadMessage]) -> list[dict[str, Any]] | None:
+        if not thread:
+            return []
+        if self.remark_scrubber is None:
+            return None
+        try:
+            texts = self.remark_scrubber([m.text for m in thread])
+        except Exception as exc:  # a scrubber failure withholds the remarks; it never blocks a resolution
+            log.warning("scrubbing review remarks failed (%s): withheld", exc.__class__.__name__)
+            return None
+        if texts is None:
+            return None
+        return [
+            {
+                "reviewer": self.reviewer_pseudonym(m.user_id),
+                "at": m.at.isoformat() if m.at else None,
+                "text": t,
+            }
+            for m, t in zip(thread, texts, strict=True)
+        ]
 
     def _escalate(self, s: Session, post: ReviewPost, n_votes: int) -> None:
         post.state, post.escalated_at = "escalated", utcnow()
@@ -566,6 +715,22 @@ class ReviewService(ReviewQueries):
                     return False
                 s.add(ThreadMessage(pair_id=post_id, user_id=user, ts=ts, text=text, at=utcnow()))
                 self.audit(s, user, "thread_message", post_id, ts=ts, event_id=event_id, retry=retry_num)
+                pair = s.get(Pair, post_id)
+                if pair is not None and pair.review:  # resolved: the released remarks follow the thread
+                    s.flush()
+                    thread = list(
+                        s.scalars(
+                            select(ThreadMessage)
+                            .where(ThreadMessage.pair_id == post_id)
+                            .order_by(ThreadMessage.ts)
+                        )
+                    )
+                    remarks = self._remarks(thread)
+                    pair.review = {
+                        **pair.review,
+                        "remarks": remarks if remarks is not None else [],
+                        "remarks_withheld": 0 if remarks is not None else len(thread),
+                    }
         except IntegrityError:
             log.info("slack event %s handled concurrently (retry %s): skipped", event_id, retry_num)
             return False

@@ -63,6 +63,19 @@ def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
     return facts
 
 
+def selection_lines(t: Any) -> list[str]:
+    """The quorum's selection bias: a third vote is asked only when the first two disagree, so agreement over all
+    votes of released pairs reads higher than reviewers' agreement on an unselected pair."""
+    if not t.first_two_n:
+        return []
+    return [
+        f"- first two reviewer votes agreed on {t.first_two_agree / t.first_two_n:.0%} of {t.first_two_n} reviewed "
+        f"pairs; {t.third_votes} needed a third vote. The quorum asks for a third vote only when the first two "
+        "disagree, so agreement over all votes is selected upward: read the first-two figure as the reviewers' "
+        "agreement. Adjudicators' votes (on escalated pairs) are counted apart from reviewers'.",
+    ]
+
+
 def _size_category(n: int) -> str:
     for limit, label in (
         (1_000, "n<1K"),
@@ -166,6 +179,7 @@ def render_card(inp: CardInput) -> str:
         f"- rubric versions: {', '.join(f'`{k}` ({v})' for k, v in sorted(t.rubric_versions.items())) or 'not recorded'}",
         f"- mean reviewer agreement on reviewed pairs: {t.mean_agreement if t.mean_agreement is not None else 'n/a'} "
         f"(over {t.agreement_n} pairs)",
+        *selection_lines(t),
         f"- routing policy versions: {', '.join(f'`{k}` ({v})' for k, v in sorted(t.policy_versions.items())) or 'not recorded'}",
         "",
         "### How it was split",

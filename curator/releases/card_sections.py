@@ -43,6 +43,11 @@ COLUMN_DOCS: dict[str, str] = {
     "conflicts": "how many pieces of evidence pointed the other way",
     "accepted_by": "`auto` (strong, consistent evidence) or `review` (reviewers' verdict)",
     "votes": "the review's tally per label, never reviewer ids (JSON string; null when auto-accepted)",
+    "review_votes": (
+        "each review vote: pseudonymous reviewer id, side (`chosen` agrees with this row), the button pressed "
+        "(`a`/`b`/...), rubric reason and version, time, role (empty when auto-accepted); filter on it"
+    ),
+    "review_remarks": "the review thread's remarks, PII-scrubbed, with pseudonymous reviewer and time",
     "agreement": "reviewer agreement on the pair (null when auto-accepted)",
     "tactic": "harm tactic of the prompt from the automatic tagger (null for ordinary prompts)",
     "hazards": "hazard categories of the prompt from the automatic tagger",

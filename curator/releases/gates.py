@@ -55,6 +55,11 @@ class GateTally:
     with_hazard: int = 0
     agreement_sum: float = 0.0
     agreement_n: int = 0
+    #: Reviewed pairs whose first two reviewer votes are known, how many of those agreed, and how many pairs
+    #: got a third vote (the quorum asks for one only on disagreement: the selection bias of agreement).
+    first_two_n: int = 0
+    first_two_agree: int = 0
+    third_votes: int = 0
     rubric_versions: Counter[str] = field(default_factory=Counter)
     scrubber_versions: Counter[str] = field(default_factory=Counter)
     policy_versions: Counter[str] = field(default_factory=Counter)
@@ -87,6 +92,10 @@ class GateTally:
                 self.agreement_n += 1
             if pair.quorum_policy:
                 self.quorum_policies[pair.quorum_policy] += 1
+            if getattr(pair, "first_two_agree", None) is not None:
+                self.first_two_n += 1
+                self.first_two_agree += bool(pair.first_two_agree)
+                self.third_votes += int(getattr(pair, "reviewer_votes", 0) or 0) > 2
         for counter, value in (
             (self.rubric_versions, pair.rubric_version),
             (self.scrubber_versions, pair.scrubber_version),

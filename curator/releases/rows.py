@@ -33,6 +33,23 @@ __all__ = [
 ]
 
 _MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+#: One reviewer's vote as released: pseudonymous reviewer, side in the released frame (``chosen`` = agrees with
+#: the row), the button as pressed (``a``/``b``/``tie``/...: position bias), rubric reason and version, time,
+#: role (``reviewer``/``adjudicator``). Empty for rows accepted automatically. TRL's trainers ignore the column;
+#: filter on it (e.g. keep rows whose reviewers all gave ``correctness``).
+REVIEW_VOTE = pa.struct(
+    [
+        ("reviewer", pa.string()),
+        ("side", pa.string()),
+        ("pressed", pa.string()),
+        ("reason", pa.string()),
+        ("rubric_version", pa.string()),
+        ("at", pa.string()),
+        ("role", pa.string()),
+    ]
+)
+#: A remark from the pair's review thread, scrubbed like every other text.
+REVIEW_REMARK = pa.struct([("reviewer", pa.string()), ("at", pa.string()), ("text", pa.string())])
 
 SCHEMA = pa.schema(
     [
@@ -52,6 +69,8 @@ SCHEMA = pa.schema(
         ("conflicts", pa.int32()),
         ("accepted_by", pa.string()),
         ("votes", pa.string()),
+        ("review_votes", pa.list_(REVIEW_VOTE)),
+        ("review_remarks", pa.list_(REVIEW_REMARK)),
         ("agreement", pa.float64()),
         ("tactic", pa.string()),
         ("hazards", pa.list_(pa.string())),
@@ -129,9 +148,13 @@ def projection(pairs: Any) -> list[Any]:
         c.meta[("trace_ids", "rejected")].as_string().label("rejected_trace_id"),
         cast(c.meta["metadata"], Text).label("metadata_json"),
         cast(c.review, Text).label("review_json"),
-        # the vote tally per label, never the individual votes (they name the reviewers)
+        # the vote tally per label; the individual votes only with pseudonymous reviewers (release_votes)
         cast(c.review["tally"], Text).label("votes_json"),
+        cast(c.review["release_votes"], Text).label("review_votes_json"),
+        cast(c.review["remarks"], Text).label("remarks_json"),
         c.review["agreement"].as_float().label("agreement"),
+        c.review["first_two_agree"].as_boolean().label("first_two_agree"),
+        c.review["reviewer_votes"].as_integer().label("reviewer_votes"),
         func.coalesce(c.review["policy_version"].as_string(), c.review["policy"].as_string()).label(
             "quorum_policy"
         ),
@@ -165,6 +188,13 @@ def _num(value: float | None) -> str:
     return "null" if value is None else repr(float(value))
 
 
+def _json_list(pair: Any, column: str) -> str:
+    """A stored JSON list (the review's released votes or remarks) as it goes into the line; ``[]`` if absent
+    (pairs resolved before votes were released)."""
+    text = _json_or_none(getattr(pair, column, None))
+    return text if text and text.lstrip().startswith("[") else "[]"
+
+
 def is_reviewed(pair: Any) -> bool:
     return _json_or_none(pair.review_json) is not None
 
@@ -194,6 +224,8 @@ def release_line(
         f'"strength":{_num(pair.strength or 0.0)},"conflicts":{int(pair.conflicts or 0)},'
         f'"accepted_by":"{"review" if reviewed else "auto"}",'
         f'"votes":{_q(_json_or_none(pair.votes_json)) if reviewed else "null"},'
+        f'"review_votes":{_json_list(pair, "review_votes_json") if reviewed else "[]"},'
+        f'"review_remarks":{_json_list(pair, "remarks_json") if reviewed else "[]"},'
         f'"agreement":{_num(pair.agreement) if reviewed else "null"},'
         f'"tactic":{_q(pair.tactic)},"hazards":{_strings(hazards)},'
         f'"ailuminate":{_strings(list(codes.get("ailuminate", ())))},'

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,9 +16,10 @@ from sqlalchemy import func, select
 
 from prefloop.curator.settings import Settings
 from prefloop.curator.store import Store
-from prefloop.curator.store.models import AuditEntry, OutboxMessage, Pair, Vote
+from prefloop.curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost, Vote
 from prefloop.slackbot.simulate import (
     EmulatedBot,
+    PostedPair,
     SignedClient,
     block_action,
     event_callback,
@@ -265,3 +267,151 @@ def test_reviewers_can_be_a_channels_members(store_url: str) -> None:
     finally:
         running.stop()
         store.dispose()
+
+
+# -- 9. the reasons travel with the data ---------------------------------------------------------------------
+def test_release_rows_carry_pseudonymous_votes_and_scrubbed_remarks(bot: EmulatedBot, tmp_path: Path) -> None:
+    from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
+    from tests.unit.release_factories import SmallTaxonomy
+
+    (post,) = post_review_pairs(bot, 1)
+    client = SignedClient(bot.url, SECRET)
+    remark = {
+        "type": "message",
+        "channel": post.channel,
+        "user": "U2",
+        "text": "B invents a citation; ask jane.doe@acme-corp.io if unsure",
+        "ts": f"{time.time():.6f}",
+        "thread_ts": post.ts,
+    }
+    client.event(event_callback(remark))
+    wait_for(lambda: _audit(bot, "U2", "thread_message"))
+    client.action(block_action("U1", post, "a", "grounding"))
+    wait_for(lambda: _audit(bot, "U1", "vote"))
+    client.action(block_action("U2", post, "a", "correctness"))
+    wait_for(lambda: bot.emulator.calls_to("chat.update"), timeout=60)
+    options = BuildOptions(
+        month="2026-11", root=tmp_path, progress=False, policy=GatePolicy(min_pairs_warning=1)
+    )
+    result = build_release(bot.bot.store, options, taxonomy=SmallTaxonomy())
+    rows = [
+        json.loads(line)
+        for split in ("train", "test")
+        for line in (result.path / "data" / f"{split}.jsonl").read_text().splitlines()
+    ]
+    (row,) = [r for r in rows if r["pair_id"] == post.pair_id]
+    votes = row["review_votes"]
+    assert [v["side"] for v in votes] == ["chosen", "chosen"]  # the released frame, whatever was shown as A
+    assert [v["reason"] for v in votes] == ["grounding", "correctness"]
+    assert {v["pressed"] for v in votes} == {"a"} and {v["role"] for v in votes} == {"reviewer"}
+    assert all(v["reviewer"].startswith("rev_") and v["rubric_version"] and v["at"] for v in votes)
+    (said,) = row["review_remarks"]
+    assert "B invents a citation" in said["text"] and "jane.doe@acme-corp.io" not in said["text"]
+    assert said["reviewer"] == votes[1]["reviewer"]  # U2 wrote the remark and cast the second vote
+    everything = "".join(p.read_text(errors="ignore") for p in result.path.rglob("*") if p.is_file())
+    assert '"U1"' not in everything and '"U2"' not in everything and "jane.doe" not in everything
+
+
+# -- 6. gold items --------------------------------------------------------------------------------------------
+GOLD = [
+    {
+        "prompt": f"How do I copy a file in Python, case {i}?",
+        "chosen": f"Use shutil.copy(src, dst); it copies the data and the permission bits (case {i}).",
+        "rejected": f"Python cannot copy files; open both and write byte by byte forever (case {i}).",
+        "category": "cyber" if i % 2 else "none",
+    }
+    for i in range(4)
+]
+
+
+def _press_for(bot: EmulatedBot, post: PostedPair, label: str) -> str:
+    """The button that votes ``label`` (stored frame) on ``post``, whichever side is shown as A."""
+    with bot.bot.store.session() as s:
+        a_is = s.scalar(select(ReviewPost.a_is).where(ReviewPost.pair_id == post.pair_id))
+    return "a" if a_is == label else "b"
+
+
+def test_gold_items_are_mixed_in_unseen_measure_reviewers_and_flag_the_weak(
+    store_url: str, tmp_path: Path
+) -> None:
+    from prefloop.slackbot.gold import add_gold
+
+    policy = tmp_path / "quorum.yaml"
+    policy.write_text("gold_rate: 0.5\ngold_min_items: 2\ngold_min_accuracy: 0.7\ngold_policy: exclude\n")
+    settings = Settings.load(
+        {}, database_url=store_url, slack_channel="#prefloop-review", quorum_policy=str(policy),
+        slack_team_channel="C0TEAMLEADS",
+    )  # fmt: skip
+    store = Store(store_url)
+    running = start_emulated_bot(
+        settings, store, reviewers=REVIEWERS, adjudicators=[ADJUDICATOR], signing_secret=SECRET
+    )
+    try:
+        gold_ids = set(add_gold(store, GOLD))
+        make_review_pairs(store, 4)
+        assert len(running.bot.service.enqueue_pending().queued) == 8  # 4 real + 4 gold: half the posts
+        wait_for(lambda: len(posted_pairs(running.emulator)) == 8)
+        posts = posted_pairs(running.emulator)
+        gold_posts = [p for p in posts if p.pair_id in gold_ids]
+        real_posts = [p for p in posts if p.pair_id not in gold_ids]
+        assert len(gold_posts) == 4
+        # unseen as such: the same blocks, the same kind of id, the same review reason as a real pair
+        calls = {c.response["ts"]: c.args for c in running.emulator.calls_to("chat.postMessage")}
+        shape = [b["type"] for b in json.loads(json.dumps(calls[real_posts[0].ts]["blocks"]))]
+        for p in gold_posts:
+            text = json.dumps(calls[p.ts])
+            assert "gold" not in text.lower() and "little user evidence" in text
+            assert [b["type"] for b in calls[p.ts]["blocks"]] == shape and len(p.pair_id) == 32
+        wait_for(lambda: all(_posted(running, p.pair_id) for p in posts))
+        client = SignedClient(running.url, SECRET)
+        # U3 gets two gold items wrong; U1 gets them right
+        for p in gold_posts[:2]:
+            client.action(block_action("U1", p, _press_for(running, p, "chosen")))
+            client.action(block_action("U3", p, _press_for(running, p, "rejected")))
+        wait_for(lambda: _audit(running, "U3", "gold_flagged"), timeout=30)
+        wait_for(
+            lambda: [
+                c for c in running.emulator.calls_to("chat.postMessage") if c.args["channel"] == "C0TEAMLEADS"
+            ]
+        )
+        (flag,) = [
+            c for c in running.emulator.calls_to("chat.postMessage") if c.args["channel"] == "C0TEAMLEADS"
+        ]
+        assert (
+            "<@U3>" in flag.args["text"]
+            and "0% of 2" in flag.args["text"]
+            and "not counted" in flag.args["text"]
+        )
+        # excluded by policy: U1 + U3 agreeing is no quorum; U1 + U2 is
+        real = real_posts[0]
+        client.action(block_action("U3", real, "a"))
+        wait_for(lambda: _vote_of(running, real.pair_id, "U3"))
+        client.action(block_action("U1", real, "a"))
+        wait_for(lambda: _vote_of(running, real.pair_id, "U1"))
+        time.sleep(0.3)
+        with store.session() as s:
+            assert s.scalar(select(ReviewPost.state).where(ReviewPost.pair_id == real.pair_id)) != "resolved"
+        client.action(block_action("U2", real, "a"))
+        wait_for(lambda: _state(running, real.pair_id) == "resolved")
+        # gold pairs resolve like any other but never become data
+        with store.session() as s:
+            statuses = {s.get(Pair, pid).status for pid in gold_ids}  # type: ignore[union-attr]
+        assert statuses == {"gold"}
+        hook = running.emulator.response_url("gold")
+        client.command(slash_command(ADJUDICATOR, "agreement", response_url=hook))
+        wait_for(lambda: running.emulator.calls_to("response_url"))
+        report = running.emulator.calls_to("response_url")[0].args["text"]
+        assert "U3: 0% of 2 right" in report and "flagged" in report and "U1: 100% of 2 right" in report
+    finally:
+        running.stop()
+        store.dispose()
+
+
+def _posted(bot: EmulatedBot, pair_id: str) -> bool:
+    with bot.bot.store.session() as s:
+        return s.scalar(select(ReviewPost.ts).where(ReviewPost.pair_id == pair_id)) is not None
+
+
+def _state(bot: EmulatedBot, pair_id: str) -> str | None:
+    with bot.bot.store.session() as s:
+        return s.scalar(select(ReviewPost.state).where(ReviewPost.pair_id == pair_id))

@@ -82,3 +82,41 @@ def test_position_bias_is_the_share_of_a_among_side_votes() -> None:
     ]
     report = agreement_report(votes)
     assert report.a_share == pytest.approx(2 / 3) and report.side_votes == 3
+
+
+def _votes(rows: list[tuple[str, str, str, str]]) -> list[RatedVote]:
+    """(pair, reviewer, stored label, button pressed)."""
+    return [RatedVote(p, r, label, ("none",), shown=shown) for p, r, label, shown in rows]
+
+
+def test_per_reviewer_alpha_position_bias_and_selection_bias() -> None:
+    rows = [
+        # p1, p2: the first two agree (quorum, no third vote)
+        ("p1", "U1", "chosen", "a"), ("p1", "U2", "chosen", "a"),
+        ("p2", "U1", "rejected", "a"), ("p2", "U2", "rejected", "b"),
+        # p3, p4: the first two disagree, a third vote decides
+        ("p3", "U1", "chosen", "a"), ("p3", "U2", "rejected", "a"), ("p3", "U3", "chosen", "b"),
+        ("p4", "U2", "chosen", "a"), ("p4", "U1", "tie", "tie"), ("p4", "U3", "chosen", "a"),
+    ]  # fmt: skip
+    report = agreement_report(_votes(rows))
+    # first two votes: 2 of 4 pairs agree; over all votes: (1 + 1 + 1/3 + 1/3) pairs of 4 -> 8/16 agreeing pairs
+    assert report.first_two is not None and report.first_two.percent == pytest.approx(0.5)
+    assert report.third_vote_share == pytest.approx(0.5)
+    assert report.selection_bias == pytest.approx(report.overall.percent - 0.5)
+    # position: A pressed in 7 of 9 side votes
+    assert report.a_share == pytest.approx(7 / 9) and report.side_votes == 9
+    assert report.position_p is not None and 0.05 < report.position_p < 0.25
+    u1 = next(r for r in report.by_reviewer if r.key == "U1")
+    # U1's units with co-reviewers: p1 (c,c) p2 (r,r) p3 (c,r) (c,c) p4 (t,c) (t,c)
+    units = [("chosen", "chosen"), ("rejected", "rejected"), ("chosen", "rejected"), ("chosen", "chosen")]
+    units += [("tie", "chosen"), ("tie", "chosen")]
+    assert u1.alpha == pytest.approx(krippendorff_alpha_nominal(units))
+    assert u1.a_share == pytest.approx(1.0) and u1.side_votes == 3
+
+
+def test_binomial_p_is_one_at_even_and_small_when_lopsided() -> None:
+    from prefloop.slackbot.agreement import binomial_p
+
+    assert binomial_p(5, 10) == pytest.approx(1.0)
+    assert binomial_p(10, 10) == pytest.approx(2 / 1024)
+    assert binomial_p(0, 0) is None

@@ -47,3 +47,17 @@ def test_cold_cache_failure_raises_members_unavailable() -> None:
     with pytest.raises(MembersUnavailable) as err:
         GroupMembers(fetch).contains("S9", "U1")
     assert err.value.group == "S9"
+
+
+def test_channel_members_are_read_page_by_page() -> None:
+    from prefloop.slackbot.members import channel_members, is_channel
+
+    pages = {None: (["U1", "U2"], "2"), "2": (["U3"], "")}
+
+    class Client:
+        def conversations_members(self, channel: str, limit: int, cursor: str | None = None) -> dict:
+            members, nxt = pages[cursor]
+            return {"members": members, "response_metadata": {"next_cursor": nxt}}
+
+    assert channel_members(Client(), "C0REVIEW", page=2) == ["U1", "U2", "U3"]
+    assert is_channel("C0REVIEW") and is_channel("G0PRIVATE") and not is_channel("S0GROUP")

@@ -84,3 +84,14 @@ def test_bad_policy_names_the_field(tmp_path: Path, text: str, field: str) -> No
     with pytest.raises(PolicyError) as err:
         load_policy(path)
     assert err.value.field == field and str(path) in str(err.value)
+
+
+def test_weighted_ballots_need_the_full_quorum() -> None:
+    from prefloop.slackbot.quorum import Ballot, QuorumPolicy, decide
+
+    policy = QuorumPolicy()
+    half = [Ballot("U1", "chosen"), Ballot("U3", "chosen", weight=0.5)]
+    assert decide(half, policy).state == "open"
+    assert decide([*half, Ballot("U2", "chosen")], policy).state == "resolved"
+    excluded = [Ballot("U1", "chosen"), Ballot("U3", "chosen", weight=0.0), Ballot("U2", "rejected")]
+    assert decide(excluded, policy).state == "escalate"  # one real vote each way, no votes left

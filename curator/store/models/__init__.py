@@ -15,6 +15,7 @@ from prefloop.curator.store.models.pairs import Pair
 from prefloop.curator.store.models.releases import Erasure, JobRun, Release, ReleasedPair, ReleasedPrompt
 from prefloop.curator.store.models.review import (
     AuditEntry,
+    GoldItem,
     OutboxMessage,
     Reviewer,
     ReviewPost,
@@ -30,6 +31,7 @@ __all__ = [
     "Erasure",
     "EventRow",
     "FeedbackState",
+    "GoldItem",
     "JSONType",
     "JobRun",
     "OutboxMessage",

@@ -10,7 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from prefloop.curator.store.models.base import Base, JSONType, UTCDateTime, utcnow
 
-__all__ = ["AuditEntry", "OutboxMessage", "ReviewPost", "Reviewer", "SeenSlackEvent", "ThreadMessage", "Vote"]
+__all__ = [
+    "AuditEntry",
+    "GoldItem",
+    "OutboxMessage",
+    "ReviewPost",
+    "Reviewer",
+    "SeenSlackEvent",
+    "ThreadMessage",
+    "Vote",
+]
 
 
 class Reviewer(Base):
@@ -123,3 +132,18 @@ class SeenSlackEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class GoldItem(Base):
+    """A pair with a known answer, mixed into the review queue unseen as such (its pair has status ``gold``,
+    so it never reaches a release). Reviewers' votes on it measure their accuracy."""
+
+    __tablename__ = "gold_items"
+
+    pair_id: Mapped[str] = mapped_column(ForeignKey("pairs.pair_id", ondelete="CASCADE"), primary_key=True)
+    #: The right vote in the stored frame: chosen | rejected | tie | both_bad | unsafe
+    answer: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(64), default="none")
+    #: Where the answer comes from: ``team`` (written by the team) or ``eval:<release>`` (frozen eval set)
+    source: Mapped[str] = mapped_column(String(64), default="team")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
