@@ -1,7 +1,7 @@
 """slackbot: gold items, pairs with a known answer mixed into the review queue to measure reviewers
 
-Revision ID: 0008_gold_items
-Revises: 0007_vote_action_ts
+Revision ID: 0009_gold_items
+Revises: 0008_trace_id_metadata
 Create Date: 2026-12-06 14:10:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import prefloop.curator.store.models.base
 
-revision: str = "0008_gold_items"
-down_revision: str | Sequence[str] | None = "0007_vote_action_ts"
+revision: str = "0009_gold_items"
+down_revision: str | Sequence[str] | None = "0008_trace_id_metadata"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
