@@ -75,7 +75,7 @@ def _degrades(
         try:
             return method(self, *args, **kwargs)
         except Exception as exc:
-            return self.refuse(exc)
+            return self.refuse(exc, kwargs.get("conversation_id"), kwargs.get("response_id"))
 
     return wrapper
 
@@ -132,13 +132,18 @@ class CaptureCore:
     def metrics(self) -> Any:
         return self.publisher.metrics
 
-    def refuse(self, exc: Exception) -> ResponseToken:
+    def refuse(
+        self, exc: Exception, conversation_id: object = None, response_id: object = None
+    ) -> ResponseToken:
         """What ``response_shown`` does with a failure: raise it in strict mode; otherwise count it, log it
-        (at most once per interval) and return an empty token."""
+        (at most once per interval) and return an empty token. Its ``response_id`` is the caller's (if a
+        string) or a fresh unique id, so a host that keys its own state by it keeps working."""
         if self.settings.strict:
             raise exc
         reason = self.degradations.record(exc)
-        return ResponseToken("", "", "", "", reason)
+        rid = response_id if isinstance(response_id, str) else self.publisher.new_event_id()
+        cid = conversation_id if isinstance(conversation_id, str) else ""
+        return ResponseToken("", rid, cid, "", reason)
 
     def status(self) -> dict[str, Any]:
         """The health of this capture instance (``GET <prefix>/status``): ``status`` is ``ok`` or

@@ -174,7 +174,7 @@ class FeedbackCapture:
             raise RuntimeError(messages.NOT_REGISTERED) from None
         user_id = user if user is not None else self.current_user_id()
         if user_id is None:
-            return core.refuse(NoUserError(self._user_loader is not None))
+            return core.refuse(NoUserError(self._user_loader is not None), conversation_id, response_id)
         return core.response_shown(
             user_id,
             conversation_id=conversation_id,

@@ -325,6 +325,8 @@ def test_by_default_response_shown_never_raises_and_counts_why(host: Host, caplo
     host.user = "alice"
     assert (bad, nobody) == ("", "") and (bad.reason, nobody.reason) == ("invalid", "no_user")
     assert not bad.recorded and host.show(user="carol").recorded
+    assert bad.response_id and bad.response_id != nobody.response_id  # unique: a host may key state by it
+    assert nobody.conversation_id == "conv-1" and bad.event_id == ""
     for _ in range(20):
         host.show(conversation="bad id with spaces")
     metrics = host.capture.metrics(app=host.app)
