@@ -1,4 +1,5 @@
-"""Build a monthly release: stream the month's accepted pairs, gate them, write every file, record it.
+"""Build a monthly release: stream the month's accepted pairs (and the late ones of earlier months, see
+:mod:`prefloop.curator.releases.selection`), gate them, write every file, record it.
 
 The build is one ordered pass over the pairs (by prompt group, then pair id) that writes Parquet, JSONL and an
 Arrow stream per split as it goes, so memory stays flat as the month grows. Files go to a staging directory that
@@ -18,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,7 @@ from prefloop.curator.releases.rows import (
     release_line,
     str_list,
 )
+from prefloop.curator.releases.selection import late_spans, pair_filter
 from prefloop.curator.releases.splits import SPLITS, split_for
 from prefloop.curator.releases.writer import SplitWriters, finish_dataset_dict
 from prefloop.curator.scrub.guard import ExitGuard, GuardedRow
@@ -138,6 +141,11 @@ class _Pass:
         self._prompt: list[dict[str, str]] = []
         self._prompt_out = "[]"
         self._codes: dict[tuple[str, ...], dict[str, list[str]]] = {}
+        #: every pair fed (shipped or left out): recorded as taken by this month
+        self.taken: list[str] = []
+        #: shipped pairs formed before the month (ready after their own month's release)
+        self.late = 0
+        self._month_start = month_bounds(month)[0]
 
     def _decide(self, key: str, prompt: list[dict[str, Any]]) -> str | None:
         fp = prompt_fingerprint(prompt)
@@ -174,6 +182,7 @@ class _Pass:
         return None
 
     def feed(self, pair: Any) -> None:
+        self.taken.append(pair.pair_id)
         if pair.prompt_json != self._prompt_json:
             self._prompt_json = pair.prompt_json
             self._prompt = parse_prompt(self._prompt_json)
@@ -198,6 +207,8 @@ class _Pass:
             is_reviewed(pair),
         )
         self.tally.add(pair, self.split, hazards, checks, reviewed)
+        formed = pair.formed_at if pair.formed_at.tzinfo else pair.formed_at.replace(tzinfo=UTC)
+        self.late += formed < self._month_start
         chosen, rejected = RELEASE_GUARD.texts(pair.pair_id, [pair.chosen, pair.rejected])
         if chosen is not pair.chosen or rejected is not pair.rejected:
             pair = GuardedRow(pair, chosen=chosen, rejected=rejected)
@@ -239,12 +250,14 @@ def _fetch_partitions(store: Store, query: Any, out: queue.Queue[Any], stop: thr
         out.put(_DONE)
 
 
-def _stream_pairs(store: Store, month: str, progress: bool) -> Iterator[Any]:
-    """The month's accepted pairs, projected (see :func:`projection`), ordered by prompt group then pair id."""
+def _stream_pairs(
+    store: Store, month: str, progress: bool, spans: list[tuple[datetime, datetime]]
+) -> Iterator[Any]:
+    """The pairs the month's release takes (:func:`pair_filter`), projected (see :func:`projection`), ordered by
+    prompt group then pair id."""
     from tqdm import tqdm
 
-    start, end = month_bounds(month)
-    where = (Pair.status == "accepted", Pair.formed_at >= start, Pair.formed_at < end)
+    where = pair_filter(month, spans)
     with store.sessions() as session:
         total = session.scalar(select(func.count()).select_from(Pair).where(*where)) or 0
     query = select(*projection(Pair.__table__)).where(*where).order_by(Pair.group_key, Pair.pair_id)
@@ -295,6 +308,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         prev = previous_release(session, month, revision)
         released = load_released_prompts(session, month)
         erasures = erasures_since(session, prev.created_at if prev else None)
+        spans = late_spans(session, month)
     dirname = release_dir_name(month, revision)
     name = f"{options.name}-{dirname}"
     final = root / dirname
@@ -306,7 +320,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         writers = SplitWriters(staging, SPLITS)
         run = _Pass(month, options, released, writers)
         try:
-            for pair in _stream_pairs(store, month, options.progress):
+            for pair in _stream_pairs(store, month, options.progress, spans):
                 run.feed(pair)
         except BaseException:
             writers.abort()
@@ -330,7 +344,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
             categories, staging / "coverage.png", msg.PLOT_TITLE.format(name=f"{options.name} {month}")
         )
         clock.lap("plot")
-        counts = _counts(tally, categories)
+        counts = _counts(tally, categories, run.late)
         left = added = None
         if prev is not None and prev.month == month:
             before = release_pair_ids(Path(prev.path))
@@ -372,6 +386,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
                     scrubber=scrubber_facts(list(tally.scrubber_versions)),
                     overrides=overrides,
                     contact=options.contact,
+                    late_pairs=run.late,
                 )
             ),
             encoding="utf-8",
@@ -397,7 +412,14 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         if final.exists():
             raise ReleaseExistsError(msg.RELEASE_EXISTS.format(path=final), path=str(final))
         record_release(
-            store, month, revision, final, manifest, run.new_prompts, lambda: os.rename(staging, final)
+            store,
+            month,
+            revision,
+            final,
+            manifest,
+            run.new_prompts,
+            lambda: os.rename(staging, final),
+            taken=run.taken,
         )
         clock.lap("record")
     finally:
@@ -436,9 +458,10 @@ def _pair_ids(root: Path) -> set[str]:
     return ids
 
 
-def _counts(tally: GateTally, categories: Any) -> dict[str, int]:
+def _counts(tally: GateTally, categories: Any, late: int) -> dict[str, int]:
     counts = {
         "pairs": tally.pairs,
+        "late_pairs": late,
         "prompts": sum(tally.prompts.values()),
         "new_prompts": tally.new_prompts,
         "seen_prompts": tally.seen_prompts,

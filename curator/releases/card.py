@@ -44,6 +44,8 @@ class CardInput:
     overrides: Sequence[str] = ()
     #: Who answers questions about the release (``PREFLOOP_RELEASE_CONTACT``); None says it was not set.
     contact: str | None = None
+    #: Pairs formed in an earlier month that became ready after that month's release (shipped here).
+    late_pairs: int = 0
 
 
 def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
@@ -130,6 +132,11 @@ def render_card(inp: CardInput) -> str:
         f"Preference pairs (prompt, chosen, rejected) formed from user feedback in **{inp.month}** "
         f"(pairs whose first evidence falls in the month starting {start}, UTC); release revision {inp.revision}"
         + (f", previous release `{inp.previous}`." if inp.previous else ", the first release."),
+        "",
+        f"Late pairs: **{inp.late_pairs}** of these pairs were formed in an earlier month that already had a "
+        "release, and became ready (accepted automatically or after review) after it was built. A pair ships in "
+        "the first release built after it is accepted, never in two; a month without a release keeps its pairs "
+        "for its own.",
         "",
         "The columns `prompt`, `chosen`, `rejected` are in TRL's conversational form and go to `DPOTrainer` "
         "directly; see Uses for the lines that load it.",

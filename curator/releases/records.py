@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from prefloop.curator.releases.selection import record_taken
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import Erasure, Release, ReleasedPrompt
 from prefloop.schemas.records import ReleaseManifest
@@ -129,8 +130,11 @@ def record_release(
     manifest: ReleaseManifest,
     new_prompts: Sequence[tuple[str, str, str]],
     publish: Callable[[], None],
+    *,
+    taken: Sequence[str] = (),
 ) -> None:
-    """Record the release and its new prompts, and ``publish`` (move the files into place) in one transaction:
+    """Record the release, its new prompts and the pairs it ``taken`` (see
+    :mod:`prefloop.curator.releases.selection`), and ``publish`` (move the files into place) in one transaction:
     a unique (month, revision) means a concurrent build of the same revision fails here, not on disk."""
     with store.session() as session:
         session.add(
@@ -153,6 +157,7 @@ def record_release(
                     for k, fp, s in new_prompts[start : start + _CHUNK]
                 ]
                 session.execute(stmt, rows)
+        record_taken(session, month, taken)
         publish()
 
 
