@@ -163,6 +163,36 @@ def post(settings: Settings, limit: int | None, timeout: float) -> None:
 
 
 @slackbot.command()
+@click.option(
+    "--id", "ids", type=int, multiple=True, help="only this message (repeatable; default: every failed one)"
+)
+@click.option("--no-send", is_flag=True, help="only queue them again (a running bot sends them)")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="seconds to keep retrying Slack")
+@click.pass_obj
+def resend(settings: Settings, ids: tuple[int, ...], no_send: bool, timeout: float) -> None:
+    """Send the outbox's failed messages again (Slack refused them, or was away longer than the retry window)."""
+    from prefloop.slackbot.outbox import DrainStats, resend_failed
+
+    store = _store(settings)
+    try:
+        n = resend_failed(store, ids)
+        drained, pending = DrainStats(), None
+        if not no_send and n:
+            from prefloop.slackbot.app import build_worker, make_client
+
+            _service, outbox = build_worker(settings, store, make_client(settings))
+            drained = outbox.drain(timeout)
+            pending = outbox.pending()
+        click.echo(
+            msg.CLI_RESENT.format(
+                n=n, sent=drained.sent, pending="-" if pending is None else pending, failed=drained.failed
+            )
+        )
+    finally:
+        store.dispose()
+
+
+@slackbot.command()
 @click.option("--timeout", type=float, default=60.0, show_default=True)
 @click.pass_obj
 def remind(settings: Settings, timeout: float) -> None:

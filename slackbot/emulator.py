@@ -123,6 +123,11 @@ class SlackEmulator:
         with self._lock:
             self._failures.setdefault(method, []).append(_Failure(status, times, retry_after))
 
+    def recover(self) -> None:
+        """Answer every call normally again (drop the failures still queued by :meth:`fail`)."""
+        with self._lock:
+            self._failures.clear()
+
     def calls_to(self, method: str, ok_only: bool = True) -> list[EmulatedCall]:
         with self._lock:
             return [c for c in self.calls if c.method == method and (not ok_only or c.status == 200)]

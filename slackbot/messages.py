@@ -156,6 +156,15 @@ HOME_MINE_EMPTY = "*Your agreement:* not enough overlapping votes yet."
 POST_REFUSED_UNSCRUBBED = "refused to post pair %s: its texts are not scrubbed (count: %d)"
 CLI_POSTED = "queued {queued} pair(s) for review, refused {refused} unscrubbed, outbox: {sent} sent, {pending} pending, {failed} failed"
 CLI_GOLD_ADDED = "added {n} gold item(s) from {path} (already present ones skipped)"
+CLI_RESENT = "queued {n} failed message(s) again; outbox: {sent} sent, {pending} pending, {failed} failed"
+OUTBOX_REFUSED = (
+    "Slack refused message {id} ({method}, pair {pair}): {error}; marked failed (not retried). "
+    "Fix the cause, then `prefloop slackbot resend --id {id}`"
+)
+OUTBOX_GAVE_UP = (
+    "gave up on message {id} ({method}, pair {pair}) after {attempts} attempts over the retry window: {error}; "
+    "marked failed. When Slack answers again: `prefloop slackbot resend`"
+)
 CLI_REMINDED = "reminders queued: {n}; outbox: {sent} sent, {pending} pending"
 CLI_SERVING = "slackbot listening on http://{host}:{port}/slack/events (Slack API: {api})"
 CLI_NO_TOKEN = (

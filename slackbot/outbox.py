@@ -1,9 +1,14 @@
 """The Slack outbox worker: makes the Slack API calls queued in the store, in order, exactly once each.
 
 Slack being down (5xx, connection errors) or rate-limiting (429 + Retry-After) only delays a message: it stays
-``pending`` with a later ``next_attempt_at``. A rate-limited method is paused for every message until its
-Retry-After has passed. Errors Slack will never accept (``channel_not_found``, an expired trigger id, ...)
-mark the message ``failed`` with the error kept in ``last_error``.
+``pending`` with a later ``next_attempt_at``, retried with exponential backoff capped at ``max_backoff`` (5
+minutes) for as long as ``give_up_after`` (3 days) from when it was queued: an outage of hours strands nothing.
+A rate-limited method is paused for every message until its Retry-After has passed. Errors Slack will never
+accept (``channel_not_found``, an expired trigger id, ...), and messages still refused after ``give_up_after``,
+are marked ``failed`` with the error in ``last_error``: never silently — each one is logged (an ERROR line that
+names the command to send it again), counted in ``prefloop_slack_outbox_messages{status="failed"}``, and
+``prefloop slackbot resend`` (:func:`resend_failed`) queues it again. A ``chat.delete`` of a message that is
+gone already is done.
 
 Messages may refer to a pair's post instead of carrying its ``ts``: ``thread_of`` (reply in its thread) and
 ``update_of`` (edit it). They wait until the post itself was sent.
@@ -15,9 +20,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
@@ -25,14 +30,17 @@ from sqlalchemy import select, update
 
 from prefloop.curator.store.models import OutboxMessage, ReviewPost
 from prefloop.curator.store.models.base import utcnow
+from prefloop.slackbot import messages
 from prefloop.slackbot.service import ReviewService
 
-__all__ = ["DrainStats", "Outbox", "SlackCaller"]
+__all__ = ["DrainStats", "Outbox", "SlackCaller", "resend_failed"]
 
 log = logging.getLogger(__name__)
 
 #: Slack errors worth retrying (everything else returned with ok=false is final).
 _RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+#: Errors that mean the call's purpose is already met (deleting a message that is gone).
+_DONE_ERRORS = {"chat.delete": {"message_not_found"}}
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class _Claimed:
     pair_id: str | None
     payload: dict[str, Any]
     attempts: int
+    created_at: datetime | None = None
 
 
 class SlackCaller(Protocol):
@@ -72,8 +81,9 @@ class Outbox:
         client: SlackCaller,
         batch: int = 100,
         lease_seconds: float = 60.0,
-        max_attempts: int = 25,
+        max_attempts: int | None = None,
         max_backoff: float = 300.0,
+        give_up_after: float = 3 * 24 * 3600.0,
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -82,8 +92,10 @@ class Outbox:
         self.client = client
         self.batch = batch
         self.lease = timedelta(seconds=lease_seconds)
+        #: give up after this many attempts (None: only ``give_up_after`` counts)
         self.max_attempts = max_attempts
         self.max_backoff = max_backoff
+        self.give_up_after = timedelta(seconds=give_up_after)
         self.poll_seconds = poll_seconds
         self.clock = clock
         self._paused: dict[str, datetime] = {}
@@ -169,7 +181,8 @@ class Outbox:
                     .execution_options(synchronize_session=False)
                 )
             claimed = [
-                _Claimed(r.id, r.method, r.pair_id, dict(r.payload or {}), r.attempts + 1) for r in take
+                _Claimed(r.id, r.method, r.pair_id, dict(r.payload or {}), r.attempts + 1, r.created_at)
+                for r in take
             ]
         return claimed, len(rows) - len(take)
 
@@ -226,28 +239,45 @@ class Outbox:
             return DrainStats(retried=1)
         if (status is not None and status >= 500) or error in _RETRYABLE_ERRORS:
             return self._retry(row, f"HTTP {status}: {error or 'server error'}")
-        log.error("Slack refused %s for pair %s: %s (not retried)", row.method, row.pair_id, error)
+        if error in _DONE_ERRORS.get(row.method, ()):
+            with self.service.write() as s:
+                s.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id)
+                    .values(status="sent", sent_at=self.clock(), last_error=str(error))
+                    .execution_options(synchronize_session=False)
+                )
+            return DrainStats(sent=1)
+        return self._fail(row, f"HTTP {status}: {error}", messages.OUTBOX_REFUSED)
+
+    def _fail(self, row: _Claimed, error: str, template: str) -> DrainStats:
+        """Mark the message failed: logged (one ERROR line per message) and counted by status in the metrics;
+        ``prefloop slackbot resend`` queues it again."""
+        log.error(
+            template.format(
+                id=row.id, method=row.method, pair=row.pair_id or "-", attempts=row.attempts, error=error
+            )
+        )
         with self.service.write() as s:
             msg = s.get(OutboxMessage, row.id)
             assert msg is not None
-            msg.status, msg.last_error = "failed", f"HTTP {status}: {error}"
+            msg.status, msg.last_error = "failed", error
         return DrainStats(failed=1)
 
+    def _gave_up(self, row: _Claimed) -> bool:
+        if self.max_attempts is not None and row.attempts >= self.max_attempts:
+            return True
+        created = row.created_at
+        if created is None:
+            return False
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        return self.clock() - created >= self.give_up_after
+
     def _retry(self, row: _Claimed, error: str) -> DrainStats:
-        if row.attempts >= self.max_attempts:
-            log.error(
-                "giving up on %s for pair %s after %d attempts: %s",
-                row.method,
-                row.pair_id,
-                row.attempts,
-                error,
-            )
-            with self.service.write() as s:
-                msg = s.get(OutboxMessage, row.id)
-                assert msg is not None
-                msg.status, msg.last_error = "failed", error
-            return DrainStats(failed=1)
-        delay = min(self.max_backoff, 2.0 ** max(row.attempts - 1, 0)) * (0.5 + random.random() / 2)
+        if self._gave_up(row):
+            return self._fail(row, error, messages.OUTBOX_GAVE_UP)
+        delay = min(self.max_backoff, 2.0 ** min(max(row.attempts - 1, 0), 30)) * (0.5 + random.random() / 2)
         log.warning("Slack %s failed (%s): retry %d in %.1fs", row.method, error, row.attempts, delay)
         self._reschedule(row.id, self.clock() + timedelta(seconds=delay), error, count_attempt=True)
         return DrainStats(retried=1)
@@ -278,6 +308,22 @@ class Outbox:
     def pending(self) -> int:
         with self.store.session() as s:
             return len(list(s.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "pending"))))
+
+
+def resend_failed(store: Any, ids: Sequence[int] = (), *, now: datetime | None = None) -> int:
+    """Queue failed messages again (all of them, or those with ``ids``): pending, due now, attempts and age
+    counted afresh. Returns how many."""
+    now = now or utcnow()
+    query = update(OutboxMessage).where(OutboxMessage.status == "failed")
+    if ids:
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    with store.session() as s:
+        result = s.execute(
+            query.values(status="pending", attempts=0, next_attempt_at=now, created_at=now).execution_options(
+                synchronize_session=False
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _retry_after(headers: Any) -> int:
