@@ -100,8 +100,9 @@ def known_killers(f: EventFactory) -> dict[str, bytes]:
     inf_text = json.dumps(inf)[:-1] + ', "generation": {"x": 1e400}}'
     nan_text = json.dumps(f.feedback("rk1", 1, "conv-k", "u_k3"))[:-1] + ', "score": NaN}'
     huge = f.response("conv-k", "u_k", prompt="Say hi", text="A" * 100, response_id="rk3")
-    # between the event limit (1,000,000) and the broker's (1 MiB): dead-lettered as too_large
-    huge["padding"] = MARK + "x" * (1_040_000 - len(json.dumps(huge)))
+    # just under the broker's 1 MiB limit (over the 1,000,000-byte event limit): dead-lettered as too_large; its
+    # dead letter (the same bytes plus headers) would be over the limit
+    huge["padding"] = MARK + "x" * (1_048_400 - len(json.dumps(huge)))
     return {
         "response": json.dumps(r).encode(),
         "nul_comment": json.dumps(nul).encode(),
