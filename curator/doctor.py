@@ -6,10 +6,9 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from prefloop.curator.settings import Settings
 from prefloop.curator.store import Store
+from prefloop.schemas.errors import PrefloopError
 
 __all__ = ["Check", "run_checks"]
 
@@ -20,33 +19,32 @@ class Check:
     ok: bool
     detail: str
 
+    def to_dict(self) -> dict[str, object]:
+        return {"part": self.part, "ok": self.ok, "detail": self.detail}
+
     def line(self) -> str:
         return f"{'ok  ' if self.ok else 'FAIL'}  {self.part:<9} {self.detail}"
 
 
 def check_database(settings: Settings) -> Check:
-    store = Store(
-        settings.database_url,
-        **({} if settings.database_url.startswith("sqlite") else {"connect_args": {"connect_timeout": 5}}),
-    )
-    url = store.engine.url.render_as_string(hide_password=True)
+    url = settings.database_url.get_secret_value()
+    shown = str(settings.database_url)  # the password as ***
     try:
-        current, expected = store.current_heads(), store.expected_heads()
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return Check(
-            "database", False, f"{url}: unreachable ({reason}); start it or fix PREFLOOP_DATABASE_URL"
-        )
-    finally:
-        store.dispose()
+        store = Store(url, **({} if url.startswith("sqlite") else {"connect_args": {"connect_timeout": 5}}))
+        try:
+            current, expected = store.current_heads(), store.expected_heads()
+        finally:
+            store.dispose()
+    except PrefloopError as exc:  # unreachable, or a SQLite file that cannot be opened: says what to do
+        return Check("database", False, str(exc))
     if current != expected:
         return Check(
             "database",
             False,
-            f"{url}: at {sorted(current) or 'no migrations'}, "
+            f"{shown}: at {sorted(current) or 'no migrations'}, "
             f"needs {sorted(expected)}: run `prefloop db upgrade`",
         )
-    return Check("database", True, f"{url} (migrated: {', '.join(sorted(current))})")
+    return Check("database", True, f"{shown} (migrated: {', '.join(sorted(current))})")
 
 
 def check_kafka(settings: Settings) -> Check:

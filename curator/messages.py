@@ -4,12 +4,19 @@ from __future__ import annotations
 
 __all__ = [
     "COMMIT_FAILED",
+    "DB_MIGRATION_FAILED",
+    "DB_NOT_MIGRATED",
     "DB_RETRY",
+    "DB_UNREACHABLE",
     "DLQ_FAILED",
     "DLQ_SENT",
+    "ENV_FILE_BAD_LINE",
+    "ENV_FILE_NOT_UTF8",
+    "ENV_FILE_UNREADABLE",
     "EXPORT_DONE",
     "EXPORT_SKIPPED_UNSCRUBBED",
     "INGEST_DONE",
+    "INVALID_LINE",
     "NO_FILE",
     "PURGE_DONE",
     "PURGE_DRY_RUN",
@@ -21,6 +28,14 @@ __all__ = [
     "RUN_PURGE",
     "SCHEDULER_PROBES",
     "SCRUBBER_MISSING",
+    "SECRET_FILE_UNREADABLE",
+    "SERVICE_LINK_PORT",
+    "SETTING_DID_YOU_MEAN",
+    "SETTING_INVALID",
+    "SETTING_NO_SUCH",
+    "SETTING_TWICE",
+    "SETTING_UNKNOWN",
+    "SQLITE_UNUSABLE",
     "UNSTORABLE",
 ]
 
@@ -44,6 +59,7 @@ INGEST_DONE = (
     "ingested {path}: {records} line(s), {inserted} new event(s), {duplicates} already stored, "
     "{dead} invalid (kept in dead_letters with the reason); pairs: {pairs}"
 )
+INVALID_LINE = "{path}:{line}: {reason}"
 NO_FILE = "no such file: {path}; give a JSONL file of v1 events, one per line"
 SCRUBBER_MISSING = (
     "the scrubber could not be loaded ({error}); the curator will not store pairs for review or release "
@@ -63,4 +79,30 @@ EXPORT_DONE = "wrote {count} pair(s) with status {statuses} to {out}"
 EXPORT_SKIPPED_UNSCRUBBED = (
     "skipped {count} unscrubbed pair(s): raw text never leaves the store (use --allow-unscrubbed only for local "
     "debugging)"
+)
+
+# -- settings (curator/settings_sources.py) -------------------------------------------------------------------
+SETTING_UNKNOWN = "unknown setting {name} (from {origin}): {hint}"
+SETTING_DID_YOU_MEAN = "did you mean {known}?"
+SETTING_NO_SUCH = "prefloop has no such setting; unset it (`prefloop settings` lists every one)"
+SETTING_INVALID = "{name}={value} is invalid: {reason}"
+SERVICE_LINK_PORT = (
+    "{name}={value!r} is a Kubernetes service link (a Service named {service!r}), not a port: "
+    "set enableServiceLinks: false in the pod spec or rename that Service"
+)
+SETTING_TWICE = "{name} and {file_name} are both set: keep one (the _FILE form reads the value from a file)"
+SECRET_FILE_UNREADABLE = "{name}={path}: cannot read the file ({reason}); mount it or unset {name}"
+ENV_FILE_UNREADABLE = "cannot read the settings file {path} ({reason})"
+ENV_FILE_NOT_UTF8 = "the settings file {path} is not UTF-8 text"
+ENV_FILE_BAD_LINE = "the settings file {path}, line {line}: not NAME=value (quote values with spaces or #)"
+
+# -- the store (curator/store/engine.py) ----------------------------------------------------------------------
+DB_UNREACHABLE = "the database at {url} did not answer ({reason}): start it, or fix PREFLOOP_DATABASE_URL"
+DB_NOT_MIGRATED = (
+    "the database is not migrated (at {current}, this prefloop expects {expected}): run `prefloop db upgrade`"
+)
+DB_MIGRATION_FAILED = "migrating {url} failed ({reason}); nothing after the failing revision was applied"
+SQLITE_UNUSABLE = (
+    "the SQLite database {path} cannot be opened or created ({reason}): "
+    "point PREFLOOP_DATABASE_URL at a file in a writable folder"
 )

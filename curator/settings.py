@@ -1,11 +1,17 @@
 """The one typed settings object for the curator, the bot, the scheduler and the CLI.
 
-Loaded once at start-up (:meth:`Settings.load`) from ``PREFLOOP_*`` environment variables and passed in;
-nothing else in prefloop reads the environment. An unknown ``PREFLOOP_*`` variable or an invalid value fails
-at start-up with the variable's name and what is allowed.
+Loaded once at start-up (:meth:`Settings.load`) and passed in; nothing else in prefloop reads the environment.
+Where values come from, later ones winning: the field defaults, a ``.env`` file (``./.env`` when the process
+environment is read, or the file the CLI's ``--env-file`` names), the process environment. Any setting can
+instead be read from a file named by ``PREFLOOP_<NAME>_FILE`` (a mounted secret). The reading and checking of
+those sources lives in :mod:`prefloop.curator.settings_sources`.
+
+An unknown ``PREFLOOP_*`` name (with the known name it most likely meant) or an invalid value fails at
+start-up with the variable's name and what is allowed. Secrets (the database URL's password, the Slack token
+and secrets) are :class:`~pydantic.SecretStr`: no repr, log line or error message shows them.
 
 Capture does not use this object: an embedding Flask app configures capture with ``PREFLOOP_CAPTURE_*`` keys
-in its own config (see :class:`capture.FeedbackCapture`).
+in its own config (see :class:`prefloop.capture.FeedbackCapture`).
 """
 
 from __future__ import annotations
@@ -14,32 +20,23 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from prefloop.curator.database_url import DatabaseURL, check_database_url
 from prefloop.curator.kafka_options import KafkaOptionsError, resolve_kafka_options
-from prefloop.curator.service_links import is_service_link, looks_like_link_value
+from prefloop.curator.settings_sources import ENV_PREFIX, gather, invalid_value
 from prefloop.schemas.errors import ConfigError
 
-__all__ = ["ENV_PREFIX", "Settings"]
+__all__ = ["ENV_PREFIX", "DatabaseURL", "Settings"]
 
-ENV_PREFIX = "PREFLOOP_"
 
-#: ``PREFLOOP_*`` names that belong to other components and are therefore not unknown here.
-_FOREIGN_PREFIXES = ("PREFLOOP_CAPTURE_",)  # a Flask app's capture config may come from the environment
-_FOREIGN_NAMES = frozenset(
-    {
-        # deploy/local scripts
-        "PREFLOOP_KAFKA_PORT",
-        "PREFLOOP_KAFKA_CONTROLLER_PORT",
-        "PREFLOOP_POSTGRES_PORT",
-        # test harness switches (tests/conftest.py)
-        "PREFLOOP_TEST_KAFKA",
-        "PREFLOOP_TEST_POSTGRES_URL",
-    }
-)
+def _is_secret(annotation: object) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, SecretStr):
+        return True
+    return any(_is_secret(arg) for arg in get_args(annotation))
 
 
 class Settings(BaseSettings):
@@ -48,10 +45,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
 
     # -- store -------------------------------------------------------------------------------------------
-    database_url: str = Field(
-        default="sqlite:///var/prefloop.db",
+    database_url: DatabaseURL = Field(
+        default=DatabaseURL("sqlite:///var/prefloop.db"),
         description="SQLAlchemy URL; embedded default is a SQLite file under var/. "
-        "PostgreSQL: postgresql+psycopg://user:pass@host:port/db",
+        "PostgreSQL: postgresql+psycopg://user:pass@host:port/db (postgres:// is read as that too)",
     )
     raw_retention_days: int = Field(default=30, ge=0, description="days raw event text is kept before purge")
 
@@ -76,8 +73,8 @@ class Settings(BaseSettings):
     tagger_model: Path | None = Field(default=None, description="tagger model dir; unset = packaged")
 
     # -- review (Slack) ----------------------------------------------------------------------------------
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
     slack_api_url: str | None = Field(default=None, description="Slack Web API base URL (emulator/tests)")
     slack_channel: str = "#prefloop-review"
     slack_reviewer_group: str | None = Field(default=None, description="user group id whose members may vote")
@@ -94,7 +91,7 @@ class Settings(BaseSettings):
     )
     slack_port: int = Field(default=3000, ge=1, le=65535)
     slack_socket_mode: bool = False
-    slack_app_token: str | None = None
+    slack_app_token: SecretStr | None = None
     quorum_policy: Path | None = Field(default=None, description="YAML quorum policy; unset = packaged")
 
     # -- releases ----------------------------------------------------------------------------------------
@@ -119,11 +116,13 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    @field_validator("database_url")
+    @field_validator("database_url", mode="before")
     @classmethod
-    def _known_driver(cls, value: str) -> str:
-        if not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+    def _database_url(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            return DatabaseURL(check_database_url(value))
         return value
 
     @field_validator("kafka_options", mode="before")
@@ -137,60 +136,51 @@ class Settings(BaseSettings):
         return value
 
     @classmethod
-    def load(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Build the settings from ``environ`` (default: the process environment), refusing unknown names."""
-        env = dict(os.environ if environ is None else environ)
-        known = {ENV_PREFIX + name.upper() for name in cls.model_fields}
-        unknown = sorted(
-            key
-            for key in env
-            if key.startswith(ENV_PREFIX)
-            and key not in known
-            and key not in _FOREIGN_NAMES
-            and not key.startswith(_FOREIGN_PREFIXES)
-            and not is_service_link(key, env[key])
-        )
-        if unknown:
-            raise ConfigError(
-                f"unknown setting(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}",
-                name=unknown[0],
-            )
-        for key in sorted(k for k in known if k.endswith("_PORT") and k in env):
-            if looks_like_link_value(env[key]):
-                raise ConfigError(
-                    f"{key}={env[key]!r} is a Kubernetes service link (a Service named "
-                    f"{key[:-5].lower().replace('_', '-')!r}), not a port: set enableServiceLinks: false "
-                    "in the pod spec or rename that Service",
-                    name=key,
-                    value=env[key],
-                )
-        values: dict[str, object] = {
-            key[len(ENV_PREFIX) :].lower(): value for key, value in env.items() if key in known
-        }
+    def load(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        env_file: Path | None = None,
+        **overrides: object,
+    ) -> Settings:
+        """Build the settings, refusing unknown names and invalid values with a :class:`ConfigError`.
+
+        ``environ`` defaults to the process environment, read together with ``./.env`` when that file exists;
+        ``env_file`` names a ``.env`` file to read in either case. ``overrides`` (field names) win over both.
+        """
+        env = os.environ if environ is None else environ
+        values = gather(set(cls.model_fields), environ, env_file)
         if "kafka_options" in values:  # credentials may come from other variables (<key>_env)
             try:
-                # read-only mapping, not a dict: pydantic-settings would deep-merge a dict with its own reading of
-                # the process environment (the unresolved JSON)
+                # read-only mapping, not a dict: pydantic-settings would deep-merge a dict with its own reading
+                # of the process environment (the unresolved JSON)
                 values["kafka_options"] = MappingProxyType(
                     resolve_kafka_options(str(values["kafka_options"]), env)
                 )
             except KafkaOptionsError as exc:
-                raise ConfigError(
-                    f"{ENV_PREFIX}KAFKA_OPTIONS is invalid: {exc}", name=ENV_PREFIX + "KAFKA_OPTIONS"
-                ) from None
+                name = ENV_PREFIX + "KAFKA_OPTIONS"
+                raise ConfigError(f"{name} is invalid: {exc}", name=name) from None
         values.update(overrides)
         try:
             # values come in as strings (or overrides); init kwargs bypass the env source on purpose
             return cls.model_validate(values)
         except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            name = ENV_PREFIX + str(err["loc"][0]).upper() if err["loc"] else ENV_PREFIX
-            msg = err["msg"].removeprefix("Value error, ")
-            if name == ENV_PREFIX + "KAFKA_OPTIONS":  # may hold credentials: never echoed
-                raise ConfigError(f"{name} is invalid: {msg}", name=name) from None
-            raise ConfigError(
-                f"{name}={err.get('input')!r} is invalid: {msg}", name=name, value=err.get("input")
-            ) from None
+            raise invalid_value(exc, secret=cls.secret_fields()) from None
+
+    @classmethod
+    def secret_fields(cls) -> frozenset[str]:
+        """Names of the fields whose values are never shown: typed :class:`SecretStr` (or a subclass), or kept
+        out of the repr because they may hold credentials (``kafka_options``)."""
+        return frozenset(
+            name
+            for name, field in cls.model_fields.items()
+            if _is_secret(field.annotation) or field.repr is False
+        )
+
+    def replace(self, **changes: Any) -> Settings:
+        """A validated copy with ``changes`` (field names) applied; plain strings become secrets where due."""
+        values = {name: getattr(self, name) for name in type(self).model_fields} | changes
+        return type(self).model_validate(values)
 
     @property
     def embedded(self) -> bool:

@@ -8,6 +8,8 @@
     ├── ConfigError                  a setting is unknown or invalid (raised at start-up)
     ├── CaptureError                 capture refused or could not keep an event (capture package)
     ├── StoreError                   the database is unreachable or not migrated (curator package)
+    │   └── DatabaseUnreachableError ... the database did not answer (also an UnreachableError)
+    ├── UnreachableError             a service prefloop depends on (database, Kafka) did not answer
     └── ReleaseError                 a release gate failed or a release would be overwritten (curator package)
 
 Each message says what was wrong and what to do about it; each exception carries the offending value as an
@@ -21,12 +23,14 @@ from dataclasses import dataclass
 __all__ = [
     "CaptureError",
     "ConfigError",
+    "DatabaseUnreachableError",
     "EventValidationError",
     "FieldError",
     "PrefloopError",
     "ReleaseError",
     "SchemaError",
     "StoreError",
+    "UnreachableError",
 ]
 
 
@@ -84,6 +88,25 @@ class CaptureError(PrefloopError):
 
 class StoreError(PrefloopError):
     """The database is unreachable, not migrated, or refused a write."""
+
+
+class UnreachableError(PrefloopError):
+    """A service prefloop depends on (the database, Kafka) did not answer: start it or fix its address.
+
+    ``service`` names it (``"database"``, ``"kafka"``); ``address`` is where it was looked for, without any
+    password."""
+
+    def __init__(self, message: str, service: str, address: str) -> None:
+        self.service = service
+        self.address = address
+        super().__init__(message)
+
+
+class DatabaseUnreachableError(StoreError, UnreachableError):
+    """The database did not answer (a store error that is also an unreachable dependency)."""
+
+    def __init__(self, message: str, address: str) -> None:
+        UnreachableError.__init__(self, message, "database", address)
 
 
 class ReleaseError(PrefloopError):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, request
+from pydantic import SecretStr
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_sdk import WebClient
@@ -41,6 +42,12 @@ from prefloop.slackbot.service import ReviewService
 __all__ = ["HttpServer", "Roles", "SlackBot", "build_worker", "create_bot", "make_client"]
 
 log = logging.getLogger(__name__)
+
+
+def _secret(value: SecretStr | None) -> str:
+    """A Slack secret's value for the library that needs it ("" when unset)."""
+    return value.get_secret_value() if value is not None else ""
+
 
 SLACK_API = "https://slack.com/api/"
 
@@ -163,7 +170,7 @@ class SlackBot:
 
     def handle(self, headers: Any, raw: bytes, content_type: str | None, query: str = "") -> Response:
         """One request to /slack/events: the gate first (signature, body, shape), then bolt."""
-        verdict = admit(headers, raw, self.settings.slack_signing_secret or "", time.time(), content_type)
+        verdict = admit(headers, raw, _secret(self.settings.slack_signing_secret), time.time(), content_type)
         if isinstance(verdict, Rejection):
             if verdict.signed:
                 self.refuse_request(verdict)
@@ -232,7 +239,7 @@ class SlackBot:
 
         if not self.settings.slack_app_token:
             raise SlackNotConfigured(msg.CLI_NO_APP_TOKEN, name="PREFLOOP_SLACK_APP_TOKEN")
-        SocketModeHandler(self.app, self.settings.slack_app_token).start()
+        SocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value()).start()
 
     def close(self) -> None:
         self._responder.shutdown(wait=True)
@@ -249,7 +256,8 @@ def make_client(settings: Settings) -> WebClient:
     """A Web API client for ``settings`` (Slack, or the emulator when ``PREFLOOP_SLACK_API_URL`` is set)."""
     if not settings.slack_bot_token:
         raise SlackNotConfigured(msg.CLI_NO_TOKEN, name="PREFLOOP_SLACK_BOT_TOKEN")
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or SLACK_API, timeout=10)
+    token = settings.slack_bot_token.get_secret_value()
+    return WebClient(token=token, base_url=settings.slack_api_url or SLACK_API, timeout=10)
 
 
 def pseudonym_key(settings: Settings) -> bytes | None:
@@ -348,7 +356,7 @@ def create_bot(
         )
     bot.app = App(
         client=client,
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
         process_before_response=False,
         listener_executor=ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="bolt"),
     )

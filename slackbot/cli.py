@@ -73,15 +73,13 @@ def serve(
             g: [] for g in (settings.slack_reviewer_group, settings.slack_adjudicator_group) if g
         }
         emu = SlackEmulator(usergroups=groups).start()
-        secret = settings.slack_signing_secret or secrets.token_hex(16)
-        settings = settings.model_copy(
-            update={
-                "slack_bot_token": "xoxb-emulator",
-                "slack_api_url": emu.url,
-                "slack_signing_secret": secret,
-            }
+        configured = settings.slack_signing_secret
+        secret = configured.get_secret_value() if configured else secrets.token_hex(16)
+        settings = settings.replace(
+            slack_bot_token="xoxb-emulator", slack_api_url=emu.url, slack_signing_secret=secret
         )
-        click.echo(f"Slack emulator on {emu.url}; signing secret: {secret}", err=True)
+        shown = "PREFLOOP_SLACK_SIGNING_SECRET" if configured else secret  # a configured one is never echoed
+        click.echo(f"Slack emulator on {emu.url}; signing secret: {shown}", err=True)
     use_socket = settings.slack_socket_mode if socket_mode is None else socket_mode
     try:
         if use_socket:

@@ -6,14 +6,15 @@
     └── SlackbotError              the review bot cannot do what was asked
         ├── RubricError            the rubric YAML is missing or malformed
         ├── PolicyError            the quorum policy YAML is missing or malformed
-        └── SlackNotConfigured     no bot token / signing secret (and no emulator asked for)
+        └── SlackNotConfigured     no bot token / signing secret (and no emulator asked for);
+                                   also a ConfigError, so the CLI exits 2 (configuration)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from prefloop.schemas.errors import PrefloopError
+from prefloop.schemas.errors import ConfigError, PrefloopError
 
 __all__ = ["PolicyError", "RubricError", "SlackNotConfigured", "SlackbotError"]
 
@@ -39,9 +40,8 @@ class PolicyError(SlackbotError):
         super().__init__(message)
 
 
-class SlackNotConfigured(SlackbotError):
+class SlackNotConfigured(SlackbotError, ConfigError):
     """A Slack setting the command needs is not set. ``name`` is the environment variable."""
 
     def __init__(self, message: str, name: str) -> None:
-        self.name = name
-        super().__init__(message)
+        ConfigError.__init__(self, message, name=name)

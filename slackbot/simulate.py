@@ -363,16 +363,15 @@ def start_emulated_bot(
     members = {reviewer_channel: list(reviewers)} if reviewer_channel else {}
     emulator = SlackEmulator(usergroups=groups, channel_members=members)
     emulator.start()
-    secret = signing_secret or settings.slack_signing_secret or uuid.uuid4().hex
-    settings = settings.model_copy(
-        update={
-            "slack_bot_token": "xoxb-emulated",
-            "slack_api_url": emulator.url,
-            "slack_signing_secret": secret,
-            "slack_reviewer_group": reviewer_group,
-            "slack_reviewer_channel": reviewer_channel,
-            "slack_adjudicator_group": adjudicator_group,
-        }
+    configured = settings.slack_signing_secret
+    secret = signing_secret or (configured.get_secret_value() if configured else uuid.uuid4().hex)
+    settings = settings.replace(
+        slack_bot_token="xoxb-emulated",
+        slack_api_url=emulator.url,
+        slack_signing_secret=secret,
+        slack_reviewer_group=reviewer_group,
+        slack_reviewer_channel=reviewer_channel,
+        slack_adjudicator_group=adjudicator_group,
     )
     try:
         bot = create_bot(settings, store, rng=rng)

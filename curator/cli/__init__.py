@@ -3,6 +3,9 @@
 Each area's commands live in their own module and are imported only when used, so ``prefloop --help`` stays
 fast and a missing optional extra only breaks the commands that need it. Settings are loaded once here and
 handed to commands through ``click``'s context (``ctx.obj``).
+
+Every error leaves through :func:`main`: one line on stderr saying what to set or run, and the exit code of
+:mod:`prefloop.curator.cli.exits` (a traceback only with ``--debug``).
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from typing import Any
+import traceback
+from pathlib import Path
 
 import click
 
-from prefloop.schemas.errors import ConfigError, PrefloopError
+from prefloop.curator.cli import exits
+from prefloop.curator.cli import messages as msg
 
 __all__ = ["cli", "main"]
 
@@ -43,7 +48,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "slackbot": ("prefloop.slackbot.cli:slackbot", "Run the Slack review bot."),
     "agreement": ("prefloop.slackbot.cli:agreement", "Reviewer agreement report."),
     "demo": ("prefloop.curator.cli.demo:demo", "Run the whole loop on embedded defaults."),
+    "settings": (
+        "prefloop.curator.cli.settings:settings",
+        "List every setting with its value (secrets masked).",
+    ),
 }
+
+#: libraries whose INFO lines are noise on a terminal; shown with --debug
+QUIET_LOGGERS = ("alembic", "presidio-analyzer")
 
 
 class LazyGroup(click.Group):
@@ -58,10 +70,7 @@ class LazyGroup(click.Group):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            raise click.ClickException(
-                f"`prefloop {cmd_name}` needs {exc.name!r}, which is not installed: "
-                "install prefloop with the extra for it, e.g. pip install 'prefloop[all]'"
-            ) from exc
+            raise click.ClickException(msg.MISSING_EXTRA.format(command=cmd_name, module=exc.name)) from exc
         command: click.Command = getattr(module, attr)
         return command
 
@@ -73,34 +82,68 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="prefloop")
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read PREFLOOP_* settings from this file too (default: ./.env when it exists); the environment wins.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and every library's log lines (alembic's too).")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
-    """prefloop: user feedback in, curated preference datasets out."""
+def cli(ctx: click.Context, env_file: Path | None, debug: bool) -> None:
+    """prefloop: user feedback in, curated preference datasets out.
+
+    Exit codes: 0 ok, 1 a check failed, 2 usage or configuration, 3 the database or Kafka did not answer.
+    """
     from prefloop.curator.settings import Settings
 
-    settings = Settings.load()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.load(env_file=env_file)
+    logging.basicConfig(
+        level="DEBUG" if debug else settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not debug:
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
     ctx.obj = settings
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Console entry point: prefloop errors become one clear line and a non-zero exit, not a traceback."""
+def _debug_requested(args: list[str]) -> bool:
+    """``--debug`` among the group's own options (those before the command name)."""
+    for arg in args:
+        if arg == "--debug":
+            return True
+        if not arg.startswith("-"):
+            return False
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: the exit code; any error becomes one line on stderr (see :mod:`.exits`)."""
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        return cli.main(args=argv, prog_name="prefloop", standalone_mode=False)
+        result = cli.main(args=args, prog_name="prefloop", standalone_mode=False)
+        return result if isinstance(result, int) else exits.OK
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except click.UsageError as exc:  # a wrong flag or argument: click's usage line and hint, exit 2
         exc.show()
         return exc.exit_code
+    except click.ClickException as exc:  # a command's own refusal: one line, exit 1
+        click.echo(f"prefloop: {exc.format_message()}", err=True)
+        return exc.exit_code
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        return 1
-    except ConfigError as exc:
-        click.echo(f"prefloop: configuration error: {exc}", err=True)
-        return 2
-    except PrefloopError as exc:
-        click.echo(f"prefloop: {exc}", err=True)
-        return 1
+        click.echo(f"prefloop: {msg.ABORTED}", err=True)
+        return exits.CHECK_FAILED
+    except KeyboardInterrupt:
+        click.echo(f"prefloop: {msg.INTERRUPTED}", err=True)
+        return exits.INTERRUPTED
+    except Exception as exc:
+        failed = exits.failure(exc)
+        if _debug_requested(args):
+            traceback.print_exc()
+        click.echo(f"prefloop: {failed.line}", err=True)
+        return failed.code
 
 
 if __name__ == "__main__":

@@ -12,13 +12,18 @@ from typing import Any
 import click
 
 from prefloop.curator import messages as msg
+from prefloop.curator.cli import messages as cli_msg
+from prefloop.curator.cli.output import echo_json
 from prefloop.curator.settings import Settings
 from prefloop.curator.startup import wait_for_dependency, wait_option
-from prefloop.schemas.errors import StoreError
+from prefloop.schemas.errors import StoreError, UnreachableError
 
 __all__ = ["build_curator", "curator", "ingest", "purge"]
 
 log = logging.getLogger(__name__)
+
+#: invalid lines listed by `ingest --strict` (the count covers all)
+_SHOWN_INVALID = 20
 
 
 def _store(settings: Settings) -> Any:
@@ -117,6 +122,7 @@ def run(
 
     Also purges raw event text past its retention period, at start and every --purge-interval seconds, and
     serves Prometheus metrics when a metrics port is set."""
+    from prefloop.curator.cli.probes import require_kafka
     from prefloop.curator.health import ConsumerState
     from prefloop.curator.ingest.purge import PurgeSchedule
     from prefloop.curator.metrics import CuratorMetrics
@@ -129,6 +135,13 @@ def run(
         server = metrics.serve(port, metrics_addr, health=health)
         click.echo(msg.RUN_METRICS.format(addr=metrics_addr, port=server.port), err=True)
     try:
+        if not settings.embedded:  # before the models load: a broker that is not there fails in a second
+            wait_for_dependency(
+                lambda: require_kafka(str(settings.kafka_bootstrap)),
+                timeout=wait_s,
+                what=f"Kafka at {settings.kafka_bootstrap}",
+                retry_on=(UnreachableError,),
+            )
         cur = wait_for_dependency(
             lambda: build_curator(settings, scrub=not no_scrub, tag=not no_tag),
             timeout=wait_s,
@@ -247,28 +260,56 @@ def _consume(
     help="JSONL of v1 events.",
 )
 @click.option("--no-tag", is_flag=True, help="Do not tag prompt groups.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Check every line first; if any is not a valid event, store nothing and exit 1 (lines listed).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the totals as one JSON object on stdout.")
 @click.pass_obj
-def ingest(settings: Settings, path: Path, no_tag: bool) -> None:
-    """Load a file of v1 events (one JSON object per line) through the curator's ingest path."""
+def ingest(settings: Settings, path: Path, no_tag: bool, strict: bool, as_json: bool) -> None:
+    """Load a file of v1 events (one JSON object per line) through the curator's ingest path.
+
+    Invalid lines are kept as dead letters with their reason; exit 1 when the file holds no events or none of
+    its lines is valid (with --strict: when any line is invalid, and then nothing is stored)."""
+    from dataclasses import asdict
+
     from prefloop.curator.ingest import FileSource
+    from prefloop.curator.ingest.check import check_file, has_lines
 
     if not path.is_file():
         raise click.ClickException(msg.NO_FILE.format(path=path))
+    if not has_lines(path):
+        raise click.ClickException(cli_msg.INGEST_EMPTY.format(path=path))
+    if strict and (checked := check_file(path)).invalid:
+        for line, reason in checked.invalid[:_SHOWN_INVALID]:
+            click.echo(msg.INVALID_LINE.format(path=path, line=line, reason=reason), err=True)
+        raise click.ClickException(
+            cli_msg.INGEST_STRICT.format(path=path, dead=len(checked.invalid), records=checked.lines)
+        )
     cur = build_curator(settings, tag=not no_tag)
-    totals = FileSource(cur, path).run()
-    pairs = ", ".join(f"{k} {v}" for k, v in sorted(totals.pairs.items())) or "none"
-    click.echo(
-        msg.INGEST_DONE.format(
-            path=path,
-            records=totals.records,
-            inserted=totals.inserted,
-            duplicates=totals.duplicates,
-            dead=totals.dead_letters,
-            pairs=pairs,
-        ),
-        err=True,
-    )
-    cur.store.dispose()
+    try:
+        totals = FileSource(cur, path).run()
+    finally:
+        cur.store.dispose()
+    all_invalid = totals.records > 0 and totals.dead_letters == totals.records
+    if as_json:
+        echo_json({"path": str(path), "ok": not all_invalid} | asdict(totals))
+    else:
+        pairs = ", ".join(f"{k} {v}" for k, v in sorted(totals.pairs.items())) or "none"
+        click.echo(
+            msg.INGEST_DONE.format(
+                path=path,
+                records=totals.records,
+                inserted=totals.inserted,
+                duplicates=totals.duplicates,
+                dead=totals.dead_letters,
+                pairs=pairs,
+            ),
+            err=True,
+        )
+    if all_invalid:
+        raise click.ClickException(cli_msg.INGEST_ALL_INVALID.format(path=path, records=totals.records))
 
 
 @click.command()

@@ -183,11 +183,10 @@ def demo(settings: Settings, kafka: bool, workdir: Path, conversations: int, see
 
         if not settings.kafka_bootstrap:
             raise click.ClickException(msg.NO_KAFKA)
-        if not settings.database_url.startswith("postgresql"):
+        url = settings.database_url.get_secret_value()
+        if not url.startswith("postgresql"):
             raise click.ClickException(msg.NO_POSTGRES.format(db=DEMO_DATABASE))
-        settings = settings.model_copy(
-            update={"database_url": fresh_database(settings.database_url, DEMO_DATABASE)}
-        )
+        settings = settings.replace(database_url=fresh_database(url, DEMO_DATABASE))
     options = DemoOptions(workdir=workdir, conversations=conversations, seed=seed, month=month, kafka=kafka)
     summary = run_demo(settings, options, adapters(), echo=lambda line: click.echo(line))
     if not summary.leaks.get("clean", False):

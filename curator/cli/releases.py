@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from prefloop.curator.cli import messages as cli_msg
+from prefloop.curator.cli.output import echo_json, progress_wanted
 from prefloop.curator.releases import messages as msg
 from prefloop.curator.settings import Settings
 from prefloop.curator.startup import wait_option
@@ -56,7 +58,10 @@ def release() -> None:
     "--push-to-hub", "hub_repo", default=None, metavar="REPO", help="Upload to this HF dataset repo."
 )
 @click.option("--hub-endpoint", default=None, help="Hub URL (default: huggingface.co).")
-@click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
+@click.option(
+    "--no-progress", is_flag=True, help="No progress bar (there is none unless stderr is a terminal)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object on stdout.")
 @click.pass_obj
 def build(
     settings: Settings,
@@ -68,6 +73,7 @@ def build(
     hub_repo: str | None,
     hub_endpoint: str | None,
     no_progress: bool,
+    as_json: bool,
 ) -> None:
     """Build releases/<MONTH>/ (a rebuild goes to <MONTH>-r2, ...; nothing is ever overwritten)."""
     from prefloop.curator.releases import BuildOptions, GateFailedError, GatePolicy, build_release
@@ -79,7 +85,7 @@ def build(
         root=out,
         policy=GatePolicy(min_pairs_warning=min_pairs_warning, coverage=coverage_gate),
         overrides=tuple(overrides),
-        progress=not no_progress,
+        progress=progress_wanted(no_progress),
     )
     try:
         result = build_release(store, options)
@@ -91,16 +97,29 @@ def build(
         store.dispose()
     for warning in result.report["warnings"]:
         click.echo(msg.WARNING.format(text=warning), err=True)
+    url = None
+    if hub_repo:
+        from prefloop.curator.releases.hub import push_to_hub
+
+        url = push_to_hub(result.path, hub_repo, endpoint=hub_endpoint)
+    if as_json:
+        echo_json(
+            {
+                "name": result.name,
+                "path": str(result.path),
+                "counts": result.manifest.counts,
+                "warnings": result.report["warnings"],
+                "hub_url": url,
+            }
+        )
+        return
     splits = ", ".join(f"{s} {result.manifest.counts.get(s, 0)}" for s in ("train", "test"))
     click.echo(
         msg.BUILT.format(
             name=result.name, pairs=result.manifest.counts["pairs"], splits=splits, path=result.path
         )
     )
-    if hub_repo:
-        from prefloop.curator.releases.hub import push_to_hub
-
-        url = push_to_hub(result.path, hub_repo, endpoint=hub_endpoint)
+    if url is not None:
         click.echo(msg.PUSHED.format(path=result.path, repo=hub_repo, url=url))
 
 
@@ -139,7 +158,10 @@ def forget(settings: Settings, user: str, yes: bool) -> None:
         result = forget_user(store, user)
     finally:
         store.dispose()
-    click.echo(msg.FORGOT.format(**result.to_dict()))
+    erased = result.to_dict()
+    if not any(n for key, n in erased.items() if key != "user"):
+        raise click.ClickException(cli_msg.FORGET_UNKNOWN_USER.format(user=user))
+    click.echo(msg.FORGOT.format(**erased))
 
 
 @click.command()
@@ -252,8 +274,9 @@ def run_once(settings: Settings, month: str | None) -> None:
 
 
 @scheduler.command("status")
+@click.option("--json", "as_json", is_flag=True, help='Print one JSON object: {"next_run", "runs": [...]}.')
 @click.pass_obj
-def status(settings: Settings) -> None:
+def status(settings: Settings, as_json: bool) -> None:
     """The next scheduled run and the recent job runs."""
     from sqlalchemy import select
 
@@ -264,14 +287,27 @@ def status(settings: Settings) -> None:
     jobs = open_job_store(settings)
     try:
         job = jobs.lookup_job(JOB_ID)
-        click.echo(
-            f"next run: {job.next_run_time if job else 'not scheduled (start `prefloop scheduler run`)'}"
-        )
         with store.session() as session:
-            for row in session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(12)):
-                click.echo(
-                    f"{row.job} {row.period} {row.status} started {row.started_at} finished {row.finished_at}"
-                )
+            runs = [
+                {
+                    "job": row.job,
+                    "period": row.period,
+                    "status": row.status,
+                    "started_at": row.started_at,
+                    "finished_at": row.finished_at,
+                }
+                for row in session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(12))
+            ]
     finally:
         jobs.shutdown()
         store.dispose()
+    next_run = job.next_run_time if job else None
+    if as_json:
+        echo_json({"next_run": next_run, "runs": runs})
+        return
+    click.echo(f"next run: {next_run or 'not scheduled (start `prefloop scheduler run`)'}")
+    for run_ in runs:
+        click.echo(
+            f"{run_['job']} {run_['period']} {run_['status']} "
+            f"started {run_['started_at']} finished {run_['finished_at']}"
+        )

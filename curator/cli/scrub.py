@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from prefloop.curator.cli.output import progress_wanted
 from prefloop.curator.scrub import messages
 
 __all__ = ["scrub"]
@@ -64,7 +65,11 @@ def scrub(
     with src.open("rb") as handle:
         total = sum(1 for _ in handle)
     with tqdm(
-        total=total, unit="line", desc=messages.CLI_PROGRESS, file=sys.stderr, disable=no_progress
+        total=total,
+        unit="line",
+        desc=messages.CLI_PROGRESS,
+        file=sys.stderr,
+        disable=not progress_wanted(no_progress),
     ) as bar:
         try:
             report = scrub_jsonl(

@@ -205,7 +205,7 @@ def run_demo(
         update.update(kafka_topic=topic, kafka_dlq_topic=f"{topic}.dlq", kafka_group=group)
     else:
         update.update(database_url=f"sqlite:///{workdir / 'prefloop.db'}", kafka_bootstrap=None)
-    settings = settings.model_copy(update=update)
+    settings = settings.replace(**update)
     store = Store(settings.database_url)
     store.upgrade()
     echo(msg.PREPARE.format(workdir=workdir, db=store.engine.url.render_as_string(), month=options.month))

@@ -110,7 +110,9 @@ def build_scheduler(settings: Any, blocking: bool = True, ensure_job: bool = Tru
     cls = BlockingScheduler if blocking else BackgroundScheduler
     grace = int(settings.scheduler_misfire_grace_hours * 3600)
     scheduler = cls(
-        jobstores={"default": SQLAlchemyJobStore(url=settings.database_url, tablename=JOBS_TABLE)},
+        jobstores={
+            "default": SQLAlchemyJobStore(url=settings.database_url.get_secret_value(), tablename=JOBS_TABLE)
+        },
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
         timezone=UTC,
@@ -148,7 +150,7 @@ def open_job_store(settings: Any) -> Any:
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    store = SQLAlchemyJobStore(url=settings.database_url, tablename=JOBS_TABLE)
+    store = SQLAlchemyJobStore(url=settings.database_url.get_secret_value(), tablename=JOBS_TABLE)
     store.start(BackgroundScheduler(timezone=UTC), "default")
     return store
 

@@ -11,14 +11,26 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from pydantic import SecretStr
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from prefloop.schemas.errors import StoreError
+from prefloop.curator import messages as msg
+from prefloop.curator.database_url import redact_url
+from prefloop.schemas.errors import ConfigError, DatabaseUnreachableError, PrefloopError, StoreError
 
-__all__ = ["MIGRATIONS_DIR", "Store", "alembic_config", "make_engine", "upgrade"]
+__all__ = [
+    "MIGRATIONS_DIR",
+    "Store",
+    "alembic_config",
+    "connected",
+    "connection_error",
+    "make_engine",
+    "plain_url",
+    "upgrade",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -32,13 +44,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def plain_url(url: str | SecretStr) -> str:
+    """The URL to connect with, whether given as text or as the settings' secret."""
+    return url.get_secret_value() if isinstance(url, SecretStr) else url
+
+
+def make_engine(url: str | SecretStr, **kwargs: Any) -> Engine:
     """An engine for ``url``. A SQLite file's folder is created; PostgreSQL connections are pre-pinged so a
     restarted server is reconnected to instead of failing the next transaction."""
+    url = plain_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _sqlite_unusable(parsed.database, exc.strerror or str(exc)) from exc
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -54,22 +75,61 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Migrate the database at ``url`` to ``revision`` (default: every head, so area branches all apply)."""
+def _sqlite_unusable(path: str, reason: str) -> ConfigError:
+    return ConfigError(msg.SQLITE_UNUSABLE.format(path=path, reason=reason), name="PREFLOOP_DATABASE_URL")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def connection_error(exc: SQLAlchemyError, url: str) -> PrefloopError:
+    """What a failure to connect to ``url`` means for the user: a SQLite file that cannot be opened is a
+    configuration error; any other server that does not answer is unreachable."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_unusable(parsed.database or ":memory:", _first_line(exc))
+    shown = redact_url(url)
+    return DatabaseUnreachableError(
+        msg.DB_UNREACHABLE.format(url=shown, reason=_first_line(exc)), address=shown
+    )
+
+
+@contextmanager
+def connected(engine: Engine, url: str) -> Iterator[Connection]:
+    """A connection from ``engine``; failing to get one raises :func:`connection_error`'s error."""
     try:
-        command.upgrade(alembic_config(url), revision)
+        conn = engine.connect()
+    except SQLAlchemyError as exc:
+        raise connection_error(exc, url) from exc
+    with conn:
+        yield conn
+
+
+def upgrade(url: str, revision: str = "head", *, sql: bool = False) -> None:
+    """Migrate the database at ``url`` to ``revision`` (default: the head). ``sql``: print the statements
+    instead (alembic's offline mode: no connection; ``revision`` may be ``from:to``)."""
+    if not sql:
+        engine = make_engine(url)
+        try:
+            with connected(engine, url):
+                pass
+        finally:
+            engine.dispose()
+    try:
+        command.upgrade(alembic_config(url), revision, sql=sql)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"could not migrate {make_url(url).render_as_string()}: {exc.__class__.__name__}: "
-            f"{exc}. Is the database running and reachable?"
+            msg.DB_MIGRATION_FAILED.format(url=redact_url(url), reason=_first_line(exc))
         ) from exc
 
 
 class Store:
     """The engine plus a session factory. One per process, passed to whatever needs the database."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
-        self.url = url
+    def __init__(self, url: str | SecretStr, **engine_kwargs: Any) -> None:
+        self.url = plain_url(url)
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -87,7 +147,7 @@ class Store:
         upgrade(self.url)
 
     def current_heads(self) -> set[str]:
-        with self.engine.connect() as conn:
+        with connected(self.engine, self.url) as conn:
             return set(MigrationContext.configure(conn).get_current_heads())
 
     def expected_heads(self) -> set[str]:
@@ -97,19 +157,13 @@ class Store:
         return self.current_heads() == self.expected_heads()
 
     def require_current(self) -> None:
-        """Raise :class:`StoreError` unless the database is reachable and fully migrated."""
-        try:
-            current = self.current_heads()
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"database unreachable ({exc.__class__.__name__}); check PREFLOOP_DATABASE_URL "
-                "and that the server is running"
-            ) from exc
+        """Raise unless the database is reachable (:class:`DatabaseUnreachableError`, or :class:`ConfigError`
+        for a SQLite file that cannot be opened) and fully migrated (:class:`StoreError`)."""
+        current = self.current_heads()
         expected = self.expected_heads()
         if current != expected:
             raise StoreError(
-                f"database is not migrated (at {sorted(current) or 'nothing'}, code expects {sorted(expected)}): "
-                "run `prefloop db upgrade`"
+                msg.DB_NOT_MIGRATED.format(current=sorted(current) or "nothing", expected=sorted(expected))
             )
 
     def dispose(self) -> None:

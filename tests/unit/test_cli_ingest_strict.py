@@ -1,0 +1,89 @@
+"""`prefloop ingest`: an all-invalid or empty file is not a success; `--strict` stores nothing when any line is
+invalid; `--json` prints the totals. Through the console entry point (`main`), on a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from prefloop.curator.cli import main
+from prefloop.curator.store import Store, upgrade
+from prefloop.curator.store.models import DeadLetter, EventRow
+from tests.factories import EventFactory
+
+
+@pytest.fixture()
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'ingest.db'}"
+    upgrade(url)
+    for name in [k for k in os.environ if k.startswith("PREFLOOP_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PREFLOOP_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return url
+
+
+def _count(url: str, model: Any) -> int:
+    store = Store(url)
+    try:
+        with store.session() as s:
+            return int(s.scalar(select(func.count()).select_from(model)) or 0)
+    finally:
+        store.dispose()
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _events(n: int) -> list[str]:
+    f = EventFactory()
+    return [json.dumps(f.response(f"c{i}", f"u{i}", text=f"answer number {i}")) for i in range(n)]
+
+
+def test_strict_stores_nothing_when_one_line_is_invalid_and_lists_it(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path / "mixed.jsonl", [*_events(3), '{"type": "feedback"}', *_events(1)])
+    assert main(["ingest", "--strict", "--no-tag", "--file", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:4: invalid event" in err
+    assert "1 of 5 line(s) are not valid v1 events, so nothing was stored (--strict)" in err
+    assert _count(db, EventRow) == 0 and _count(db, DeadLetter) == 0
+    # without --strict the valid lines are stored, the invalid one kept as a dead letter, and that is a success
+    assert main(["ingest", "--no-tag", "--json", "--file", str(path)]) == 0
+    totals = json.loads(capsys.readouterr().out)
+    assert totals["ok"] is True and totals["inserted"] == 4 and totals["dead_letters"] == 1
+    assert _count(db, EventRow) == 4 and _count(db, DeadLetter) == 1
+
+
+def test_strict_passes_a_clean_file(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "clean.jsonl", _events(2))
+    assert main(["ingest", "--strict", "--no-tag", "--json", "--file", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["inserted"] == 2
+
+
+def test_an_all_invalid_file_is_not_a_success(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path / "junk.jsonl", ["not json", "[1, 2]", '{"type": "nope"}'])
+    assert main(["ingest", "--no-tag", "--file", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "none of its 3 line(s) is a valid v1 event" in err and "Traceback" not in err
+    assert _count(db, DeadLetter) == 3  # kept, with their reasons
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n"])
+def test_an_empty_file_is_not_a_success(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_text(content, encoding="utf-8")
+    assert main(["ingest", "--no-tag", "--file", str(path)]) == 1
+    assert "holds no events" in capsys.readouterr().err
