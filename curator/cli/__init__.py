@@ -20,6 +20,7 @@ import click
 
 from prefloop.curator.cli import exits
 from prefloop.curator.cli import messages as msg
+from prefloop.schemas.errors import ConfigError
 
 __all__ = ["cli", "main"]
 
@@ -69,8 +70,8 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":")
         try:
             module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            raise click.ClickException(msg.MISSING_EXTRA.format(command=cmd_name, module=exc.name)) from exc
+        except ModuleNotFoundError as exc:  # an installation short of an extra: exit 2, like configuration
+            raise ConfigError(msg.MISSING_EXTRA.format(command=cmd_name, module=exc.name)) from exc
         command: click.Command = getattr(module, attr)
         return command
 
@@ -97,7 +98,12 @@ def cli(ctx: click.Context, env_file: Path | None, debug: bool) -> None:
     """
     from prefloop.curator.settings import Settings
 
-    settings = Settings.load(env_file=env_file)
+    try:
+        settings = Settings.load(env_file=env_file)
+    except ConfigError:
+        if ctx.obj is _HELP:  # `prefloop CMD --help` shows the help even while a setting is wrong
+            return
+        raise
     logging.basicConfig(
         level="DEBUG" if debug else settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -108,13 +114,22 @@ def cli(ctx: click.Context, env_file: Path | None, debug: bool) -> None:
     ctx.obj = settings
 
 
+#: ``ctx.obj`` before the settings load, when the arguments ask for a command's help
+_HELP = object()
+
+
 def _debug_requested(args: list[str]) -> bool:
     """``--debug`` among the group's own options (those before the command name)."""
+    value_next = False
     for arg in args:
+        if value_next:  # the value of the option before (a file may be named anything)
+            value_next = False
+            continue
         if arg == "--debug":
             return True
         if not arg.startswith("-"):
-            return False
+            return False  # the command name: what follows are its own arguments
+        value_next = arg == "--env-file"
     return False
 
 
@@ -122,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     """Console entry point: the exit code; any error becomes one line on stderr (see :mod:`.exits`)."""
     args = sys.argv[1:] if argv is None else list(argv)
     try:
-        result = cli.main(args=args, prog_name="prefloop", standalone_mode=False)
+        start = _HELP if "--help" in args else None
+        result = cli.main(args=args, prog_name="prefloop", standalone_mode=False, obj=start)
         return result if isinstance(result, int) else exits.OK
     except click.exceptions.Exit as exc:
         return exc.exit_code

@@ -23,6 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pw-never-shown-7731"
 
 
+def _heads() -> list[str]:
+    """The migration head(s) this code expects."""
+    from prefloop.curator.store import Store
+
+    return sorted(Store("sqlite://").expected_heads())
+
+
 def closed_port() -> int:
     """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
     with socket.socket() as sock:
@@ -170,7 +177,7 @@ def test_settings_come_from_dotenv_and_FILE_variables_and_show_masked(
 def test_alembic_is_quiet_unless_debug(env: dict[str, str], tmp_path: Path) -> None:
     quiet = prefloop("db", "upgrade", env=env, cwd=tmp_path)
     assert quiet.returncode == 0 and quiet.stderr == ""
-    assert quiet.stdout.strip().endswith("empty -> ['0005_merge_heads']")
+    assert quiet.stdout.strip().endswith(f"empty -> {_heads()}")
     env["PREFLOOP_DATABASE_URL"] = f"sqlite:///{tmp_path}/other.db"
     loud = prefloop("--debug", "db", "upgrade", env=env, cwd=tmp_path)
     assert "Running upgrade" in loud.stderr
@@ -186,8 +193,30 @@ def test_forget_of_an_unknown_user_says_so_and_fails(env: dict[str, str], tmp_pa
 def test_json_output_of_db_current_and_scheduler_status(env: dict[str, str], tmp_path: Path) -> None:
     before = prefloop("db", "current", "--json", env=env, cwd=tmp_path)
     assert before.returncode == 1
-    assert json.loads(before.stdout) == {"current": [], "expected": ["0005_merge_heads"], "ok": False}
+    assert json.loads(before.stdout) == {"current": [], "expected": _heads(), "ok": False}
     upgrade(env["PREFLOOP_DATABASE_URL"])
     status = prefloop("scheduler", "status", "--json", env=env, cwd=tmp_path)
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout) == {"next_run": None, "runs": []}
+
+
+def test_a_commands_help_shows_even_while_a_setting_is_wrong(env: dict[str, str], tmp_path: Path) -> None:
+    env["PREFLOOP_DATABSE_URL"] = "x"
+    result = prefloop("doctor", "--help", env=env, cwd=tmp_path)
+    assert result.returncode == 0 and "Usage: prefloop doctor" in result.stdout
+    assert prefloop("doctor", env=env, cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "debug"),
+    [
+        (["--debug", "db", "current"], True),
+        (["--env-file", "x.env", "--debug", "doctor"], True),
+        (["--env-file", "--debug", "doctor"], False),  # "--debug" is the file's name there
+        (["ingest", "--debug"], False),  # an argument of the command, not the group's flag
+    ],
+)
+def test_debug_is_read_among_the_groups_own_options(args: list[str], debug: bool) -> None:
+    from prefloop.curator.cli import _debug_requested
+
+    assert _debug_requested(args) is debug
