@@ -15,12 +15,25 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision: str = "0006_ingest_idempotency"
 down_revision: str | Sequence[str] | None = "0005_merge_heads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+#: offline backfill: accepted pairs formed (UTC) in a month some release was built for
+_MONTH_OF = {
+    "postgresql": "to_char(formed_at AT TIME ZONE 'UTC', 'YYYY-MM')",
+    "sqlite": "strftime('%Y-%m', formed_at)",
+}
+_BACKFILL = {
+    dialect: "INSERT INTO released_pairs (pair_id, month) "
+    f"SELECT pair_id, {month_of} FROM pairs WHERE status = 'accepted' "
+    f"AND {month_of} IN (SELECT DISTINCT month FROM releases)"
+    for dialect, month_of in _MONTH_OF.items()
+}
 
 
 def _bounds(month: str) -> tuple[datetime, datetime]:
@@ -46,6 +59,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("pair_id", name=op.f("pk_released_pairs")),
     )
     op.create_index(op.f("ix_released_pairs_month"), "released_pairs", ["month"], unique=False)
+    if context.is_offline_mode():  # `prefloop db upgrade --sql`: the same backfill as one statement
+        op.execute(_BACKFILL[op.get_context().dialect.name])
+        return
     bind = op.get_bind()
     months = [m for (m,) in bind.execute(sa.text("SELECT DISTINCT month FROM releases ORDER BY month"))]
     pairs = sa.table(
