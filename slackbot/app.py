@@ -266,7 +266,9 @@ def pseudonym_key(settings: Settings) -> bytes | None:
     secret = settings.slack_signing_secret
     if not secret:
         return None
-    return hmac.new(secret.get_secret_value().encode(), b"prefloop reviewer pseudonyms v1", hashlib.sha256).digest()
+    return hmac.new(
+        secret.get_secret_value().encode(), b"prefloop reviewer pseudonyms v1", hashlib.sha256
+    ).digest()
 
 
 def remark_scrubber(settings: Settings) -> Callable[[list[str]], list[str] | None]:
