@@ -129,9 +129,19 @@ class TraceBuilder:
         self.rng = random.Random(seed)
         self.users_per_prompt = users_per_prompt or BEHAVIOUR["users_per_prompt"]
         self.variants = variants
+        #: With a pool, users return across prompts and each judges with their own care (``--history``):
+        #: user name -> probability that they judge the two answers the wrong way round.
+        self.pool: list[tuple[str, float]] = []
+        #: Index into ``events`` where each prompt's events start.
+        self.starts: list[int] = []
         self.clock = datetime(2026, 10, 1, tzinfo=UTC)
         self.events: list[dict[str, Any]] = []
         self.n = 0
+
+    def with_pool(self, size: int, careful_share: float = 0.5) -> TraceBuilder:
+        """Returning users: half careful (judge wrongly 2 % of the time), half casual (30 %)."""
+        self.pool = [(f"user-{i}", 0.02 if self.rng.random() < careful_share else 0.30) for i in range(size)]
+        return self
 
     def _event(self, kind: str, conv: str, user: str, **extra: Any) -> dict[str, Any]:
         self.clock += timedelta(seconds=self.rng.randint(1, 20))
@@ -179,6 +189,10 @@ class TraceBuilder:
 
     def user(self, row: dict[str, Any], p: int, u: int) -> None:
         conv, user = f"conv-{p}-{u}", f"user-{p}-{u}"
+        if self.pool:
+            user, wrong = self.rng.choice(self.pool)
+            if self.rng.random() < wrong:  # this user sees the answers' quality the wrong way round
+                row = {**row, "good": row["bad"], "bad": row["good"]}
         mode = _pick(self.rng, BEHAVIOUR["mode"])
         rng = self.rng
         if mode == "side_by_side":
@@ -219,6 +233,7 @@ class TraceBuilder:
 
     def build(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for p, row in enumerate(rows):
+            self.starts.append(len(self.events))
             for u in range(_pick(self.rng, self.users_per_prompt)):
                 self.user(row, p, u)
         return self.events
@@ -313,7 +328,9 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 #: The routing before issue 17, for ``--compare``: exact-answer evidence only, strength bar without tolerance.
-BASELINE_POLICY = "similarity:\n  merge_near_identical: false\naccept:\n  tolerance: 0.0\n"
+BASELINE_POLICY = (
+    "similarity:\n  merge_near_identical: false\naccept:\n  tolerance: 0.0\nhistory:\n  enabled: false\n"
+)
 
 
 def run(
@@ -343,6 +360,54 @@ def run(
     return result
 
 
+def review_open_pairs(store: Any, truth: list[dict[str, Any]]) -> int:
+    """Reviewers resolve every pair routed to review whose evidence has no conflict, as the bot does: each
+    user behind it gets a confirmation or a contradiction (reviewers are taken to be right). Returns how many."""
+    from sqlalchemy import select
+
+    from prefloop.curator.pairing import group_key, similarity
+    from prefloop.curator.pipeline.user_history import record_outcome
+    from prefloop.curator.store.models import Pair
+
+    want = {group_key(t["prompt"], app_id="bench"): t for t in truth}
+    n = 0
+    with store.session() as s:
+        for p in s.scalars(select(Pair).where(Pair.status == "review", Pair.conflicts == 0)):
+            found = want.get(p.group_key)
+            if found is None or not p.users:
+                continue
+            good = similarity(p.chosen, found["good"]) > similarity(p.chosen, found["bad"])
+            record_outcome(s, p.users, agreed=good)
+            n += 1
+    return n
+
+
+def run_with_history(
+    first: Path, second: Path, truth: list[dict[str, Any]], later: list[dict[str, Any]], policy: Path | None
+) -> dict[str, Any]:
+    """Ingest ``first``, let reviewers resolve its review pairs (building users' histories), ingest ``second``
+    and score the pairs of ``later`` (the second half's prompts) only."""
+    from prefloop.curator.ingest import FileSource
+    from prefloop.curator.pairing import load_policy
+    from prefloop.curator.pipeline import Curator
+    from prefloop.curator.store import Store, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/quality.db"
+        upgrade(url)
+        store = Store(url)
+        curator = Curator(store, load_policy(policy), require_scrub=False)
+        FileSource(curator, first).run()
+        reviewed = review_open_pairs(store, truth)
+        log(f"reviewers resolved {reviewed} pairs of the first half")
+        totals = FileSource(curator, second).run()
+        result = score(store, later)
+        store.dispose()
+    result["events"] = totals.inserted
+    result["reviewed_first_half"] = reviewed
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="300 prompts instead of the whole split")
@@ -358,6 +423,14 @@ def main(argv: list[str] | None = None) -> int:
         "--variants", type=float, default=0.0, help="share of answers shown as resampled variants"
     )
     ap.add_argument("--compare", action="store_true", help="also run the baseline policy on the same trace")
+    ap.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="USERS",
+        help="returning users from a pool of USERS (half careful, half casual); reviewers resolve the first half's "
+        "review pairs, the second half is scored (reviewer-verified history)",
+    )
     args = ap.parse_args(argv)
     import logging
 
@@ -368,9 +441,10 @@ def main(argv: list[str] | None = None) -> int:
         result.update(trace=str(args.trace))
     else:
         rows = load_rows(args.split, 300 if args.quick else None)
-        events = TraceBuilder(
-            args.seed, users_per_prompt=TRAFFIC[args.traffic], variants=args.variants
-        ).build(rows)
+        builder = TraceBuilder(args.seed, users_per_prompt=TRAFFIC[args.traffic], variants=args.variants)
+        if args.history:
+            builder.with_pool(args.history)
+        events = builder.build(rows)
         log(
             f"{len(rows)} prompts ({args.split}, {args.traffic} traffic), {len(events)} events, seed {args.seed}"
         )
@@ -380,12 +454,28 @@ def main(argv: list[str] | None = None) -> int:
             if args.write_trace:
                 truth_path = path.with_suffix(".truth.jsonl")
                 truth_path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-            result = run(path, rows, tagger=args.tagger, policy=args.policy)
-            if args.compare:
-                base = Path(tmp) / "baseline_policy.yaml"
-                base.write_text(BASELINE_POLICY, encoding="utf-8")
-                result["baseline"] = run(path, rows, tagger=args.tagger, policy=base)
-        result.update(split=args.split, seed=args.seed, traffic=args.traffic, variants=args.variants)
+            base = Path(tmp) / "baseline_policy.yaml"
+            base.write_text(BASELINE_POLICY, encoding="utf-8")
+            if args.history:
+                half = len(rows) // 2
+                cut = builder.starts[half]
+                first, second = Path(tmp) / "first.jsonl", Path(tmp) / "second.jsonl"
+                first.write_text("".join(json.dumps(e) + "\n" for e in events[:cut]), encoding="utf-8")
+                second.write_text("".join(json.dumps(e) + "\n" for e in events[cut:]), encoding="utf-8")
+                result = run_with_history(first, second, rows, rows[half:], args.policy)
+                if args.compare:
+                    result["baseline"] = run_with_history(first, second, rows, rows[half:], base)
+            else:
+                result = run(path, rows, tagger=args.tagger, policy=args.policy)
+                if args.compare:
+                    result["baseline"] = run(path, rows, tagger=args.tagger, policy=base)
+        result.update(
+            split=args.split,
+            seed=args.seed,
+            traffic=args.traffic,
+            variants=args.variants,
+            history=args.history,
+        )
     result["tagger"] = args.tagger
     print(json.dumps(result))
     return 0

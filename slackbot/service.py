@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from prefloop.curator.pipeline.user_history import record_outcome
 from prefloop.curator.scrub.guard import ExitGuard
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import (
@@ -504,6 +505,9 @@ class ReviewService(ReviewQueries):
         status, swap = pair_effect(decision.outcome)
         if pair.status == "gold":  # a gold item resolves like any pair but never becomes data
             status, swap = "gold", False
+        elif decision.outcome in ("chosen", "rejected") and not pair.conflicts and pair.users:
+            # the users' evidence all pointed one way: reviewers confirmed it or contradicted it
+            record_outcome(s, pair.users, agreed=decision.outcome == "chosen")
         if swap:
             pair.chosen, pair.rejected = pair.rejected, pair.chosen
             pair.chosen_response_id, pair.rejected_response_id = (

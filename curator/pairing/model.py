@@ -83,6 +83,8 @@ class GroupView:
     app_id: str = ""
     system_prompt_version: str | None = None
     tags: dict[str, Any] | None = None
+    #: Reviewer-verified history of the group's users: user -> (signals reviewers confirmed, contradicted).
+    user_history: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

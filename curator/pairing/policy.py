@@ -53,6 +53,16 @@ class DiscardPolicy(_Section):
     checks: list[str]
 
 
+class HistoryPolicy(_Section):
+    """How a user's reviewer-verified history moves their signals' reliability."""
+
+    enabled: bool = True
+    #: The kind's reliability counts as this many pseudo-outcomes against the user's own record.
+    prior_weight: float = Field(default=10.0, gt=0)
+    #: No user's signal is ever worth more than this.
+    max_reliability: float = Field(default=0.99, gt=0.5, lt=1)
+
+
 class LimitsPolicy(_Section):
     max_candidates_per_group: int = Field(ge=1)
 
@@ -67,6 +77,7 @@ class Policy(_Section):
     review: ReviewPolicy
     discard: DiscardPolicy
     limits: LimitsPolicy
+    history: HistoryPolicy = HistoryPolicy()
 
     def reliability(self, kind: str) -> float:
         return self.signals.get(kind, 0.5)

@@ -25,6 +25,7 @@ __all__ = [
     "merge_near_identical",
     "pair_id_for",
     "shrink",
+    "with_history",
 ]
 
 _MAX_P = 0.999
@@ -43,6 +44,17 @@ def combine(total_logit: float) -> float:
 def shrink(reliability: float, weight: float) -> float:
     """Move a reliability toward 0.5 (no evidence) by ``weight`` in [0, 1]."""
     return 0.5 + (reliability - 0.5) * max(min(weight, 1.0), 0.0)
+
+
+def with_history(
+    reliability: float, confirmed: int, contradicted: int, prior_weight: float, cap: float
+) -> float:
+    """A signal's reliability given its user's reviewer-verified record: the kind's reliability is a prior worth
+    ``prior_weight`` outcomes, the user's confirmed and contradicted signals are the observed ones."""
+    n = confirmed + contradicted
+    if n == 0:
+        return reliability
+    return min(max((confirmed + prior_weight * reliability) / (n + prior_weight), 1 - cap), cap)
 
 
 def pair_id_for(group_key: str, left: str, right: str) -> str:
@@ -100,11 +112,19 @@ class _Builder:
     ) -> None:
         if winner == loser:
             return
+        who = tuple(sorted(set(users)))
+        history = self.policy.history
+        if history.enabled and len(who) == 1 and who[0] in self.group.user_history:
+            confirmed, contradicted = self.group.user_history[who[0]]
+            adjusted = with_history(
+                strength, confirmed, contradicted, history.prior_weight, history.max_reliability
+            )
+            if adjusted != strength:
+                detail = {**detail, "history": [confirmed, contradicted], "base_strength": round(strength, 4)}
+                strength = adjusted
         cand = self._answer_candidate(winner, loser)
         side = "a" if self.answer_of[cand.a_id] == winner else "b"
-        cand.signals.append(
-            SignalView(kind, side, strength, tuple(events), tuple(sorted(set(users))), at, dict(detail))
-        )
+        cand.signals.append(SignalView(kind, side, strength, tuple(events), who, at, dict(detail)))
 
     # -- signal kinds ------------------------------------------------------------------------------
     def choices(self, actions: list[ActionView]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.pairing.model import ActionView, FeedbackView, GroupView, ResponseView
+from prefloop.curator.pipeline.user_history import load_history
 from prefloop.curator.store.bulk import batches, in_values
 from prefloop.curator.store.models import EventRow, FeedbackState, ResponseRow
 
@@ -103,6 +104,11 @@ def load_groups(session: Session, groups: Sequence[Any]) -> list[GroupView]:
                     editor=p.get("editor"),
                 )
             )
+    everyone = {r.user for rs in responses.values() for r in rs}
+    everyone |= {f.user for fs in feedback.values() for f in fs} | {
+        a.user for acts in actions.values() for a in acts
+    }
+    history = load_history(session, everyone)
     return [
         GroupView(
             key=g.key,
@@ -113,6 +119,21 @@ def load_groups(session: Session, groups: Sequence[Any]) -> list[GroupView]:
             app_id=g.app_id,
             system_prompt_version=g.system_prompt_version,
             tags=g.tags,
+            user_history=_history_of(
+                history, responses.get(g.key, []), feedback.get(g.key, []), actions.get(g.key, [])
+            ),
         )
         for g in groups
     ]
+
+
+def _history_of(
+    history: dict[str, tuple[int, int]],
+    responses: list[ResponseView],
+    feedback: list[FeedbackView],
+    actions: list[ActionView],
+) -> dict[str, tuple[int, int]]:
+    if not history:
+        return {}
+    users = {r.user for r in responses} | {f.user for f in feedback} | {a.user for a in actions}
+    return {u: history[u] for u in users if u in history}

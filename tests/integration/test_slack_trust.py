@@ -415,3 +415,30 @@ def _posted(bot: EmulatedBot, pair_id: str) -> bool:
 def _state(bot: EmulatedBot, pair_id: str) -> str | None:
     with bot.bot.store.session() as s:
         return s.scalar(select(ReviewPost.state).where(ReviewPost.pair_id == pair_id))
+
+
+# -- 8. reviewer-verified history ------------------------------------------------------------------------------
+def test_a_resolution_confirms_or_contradicts_the_users_behind_the_pair(bot: EmulatedBot) -> None:
+    from prefloop.curator.pipeline.user_history import load_history
+
+    ids = make_review_pairs(bot.bot.store, 2)
+    with bot.bot.store.session() as s:
+        for pid in ids:
+            pair = s.get(Pair, pid)
+            assert pair is not None
+            pair.users = ["user-kept", "user-both"] if pid == ids[0] else ["user-both"]
+    bot.bot.service.enqueue_pending()
+    wait_for(lambda: len(posted_pairs(bot.emulator)) == 2)
+    wait_for(lambda: all(_posted(bot, pid) for pid in ids))
+    client = SignedClient(bot.url, SECRET)
+    by_id = {p.pair_id: p for p in posted_pairs(bot.emulator)}
+    # reviewers agree with the users on the first pair, and with the other answer on the second
+    for pid, label in ((ids[0], "chosen"), (ids[1], "rejected")):
+        post = by_id[pid]
+        for user in ("U1", "U2"):
+            client.action(block_action(user, post, _press_for(bot, post, label)))
+            wait_for(lambda u=user, p=pid: _vote_of(bot, p, u))
+        wait_for(lambda p=pid: _state(bot, p) == "resolved")
+    with bot.bot.store.session() as s:
+        history = load_history(s, ["user-kept", "user-both", "nobody"])
+    assert history == {"user-kept": (1, 0), "user-both": (1, 1)}

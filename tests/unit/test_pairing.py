@@ -325,3 +325,22 @@ def test_near_identical_clusters_keep_their_first_answer() -> None:
 
     texts = {"h1": GOOD, "h2": BAD, "h3": GOOD.upper(), "h4": OTHER}
     assert answer_clusters(texts, 0.9) == {"h1": "h1", "h2": "h2", "h3": "h1", "h4": "h4"}
+
+
+def test_a_reviewer_verified_history_raises_or_lowers_a_users_weight(policy) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from prefloop.curator.pairing.signals import with_history
+
+    g = group([resp("r1", GOOD), resp("r2", BAD)], actions=[choice("r1", "r2", "a")])
+    [plain] = pair_group(g, policy)
+    assert plain.strength == pytest.approx(0.92) and plain.status == "review"
+    [trusted] = pair_group(replace(g, user_history={"u1": (30, 0)}), policy)
+    # (30 + 10 * 0.92) / 40 = 0.98: one choice from a user reviewers confirmed 30 times is accepted
+    assert trusted.strength == pytest.approx(0.98) and trusted.status == "accepted"
+    assert trusted.signals[0]["detail"]["history"] == [30, 0]
+    [doubted] = pair_group(replace(g, user_history={"u1": (2, 8)}), policy)
+    assert doubted.strength == pytest.approx((2 + 9.2) / 20) and doubted.status == "review"
+    off = load_policy(None, history={"enabled": False})
+    assert pair_group(replace(g, user_history={"u1": (30, 0)}), off)[0].strength == pytest.approx(0.92)
+    assert with_history(0.92, 0, 0, 10, 0.99) == 0.92 and with_history(0.92, 10**6, 0, 10, 0.99) == 0.99

@@ -21,6 +21,7 @@ from prefloop.curator.store.models.review import (
     ReviewPost,
     SeenSlackEvent,
     ThreadMessage,
+    UserSignalHistory,
     Vote,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "SourceOffset",
     "ThreadMessage",
     "UTCDateTime",
+    "UserSignalHistory",
     "Vote",
     "utcnow",
 ]

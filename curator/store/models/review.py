@@ -18,6 +18,7 @@ __all__ = [
     "Reviewer",
     "SeenSlackEvent",
     "ThreadMessage",
+    "UserSignalHistory",
     "Vote",
 ]
 
@@ -147,3 +148,15 @@ class GoldItem(Base):
     #: Where the answer comes from: ``team`` (written by the team) or ``eval:<release>`` (frozen eval set)
     source: Mapped[str] = mapped_column(String(64), default="team")
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UserSignalHistory(Base):
+    """A user's reviewer-verified record: how often reviewers confirmed or contradicted the preference their
+    signals formed (pairs without conflicting evidence only). Pairing weighs their later signals by it."""
+
+    __tablename__ = "user_signal_history"
+
+    user: Mapped[str] = mapped_column(String(128), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    contradicted: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,40 @@
+"""Reviewer-verified history of users' signals, over the store: written when reviewers resolve a pair, read when
+pairing weighs a user's next signals (:func:`prefloop.curator.pairing.signals.with_history`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from prefloop.curator.store.bulk import batches, in_values
+from prefloop.curator.store.models import UserSignalHistory, utcnow
+
+__all__ = ["load_history", "record_outcome"]
+
+
+def record_outcome(session: Session, users: Iterable[str], agreed: bool) -> None:
+    """Reviewers agreed (``agreed``) or disagreed with the preference that ``users``' signals formed."""
+    for user in sorted(set(users)):
+        row = session.get(UserSignalHistory, user, with_for_update=True)
+        if row is None:
+            row = UserSignalHistory(user=user, confirmed=0, contradicted=0)
+            session.add(row)
+        if agreed:
+            row.confirmed = (row.confirmed or 0) + 1
+        else:
+            row.contradicted = (row.contradicted or 0) + 1
+        row.updated_at = utcnow()
+
+
+def load_history(session: Session, users: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """user -> (confirmed, contradicted) for those of ``users`` with a record."""
+    out: dict[str, tuple[int, int]] = {}
+    h = UserSignalHistory
+    for part in batches(session, sorted(set(users))):
+        for user, confirmed, contradicted in session.execute(
+            select(h.user, h.confirmed, h.contradicted).where(in_values(session, h.user, part))
+        ).all():
+            out[user] = (int(confirmed), int(contradicted))
+    return out
