@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -228,7 +227,7 @@ def load(url: str, pairs: int, seed: int = 7) -> None:
     log(f"loaded {pairs} pairs in {time.perf_counter() - t0:.1f}s")
 
 
-def build_child(url: str, out: str) -> None:
+def build_child(url: str, out: str, paraphrase: bool = False) -> None:
     """Run in the child process: build the month and print the manifest counts as JSON."""
     from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
     from prefloop.curator.store import Store
@@ -237,7 +236,13 @@ def build_child(url: str, out: str) -> None:
     t0 = time.perf_counter()
     result = build_release(
         store,
-        BuildOptions(month=MONTH, root=Path(out), progress=True, policy=GatePolicy(coverage="off")),
+        BuildOptions(
+            month=MONTH,
+            root=Path(out),
+            progress=True,
+            policy=GatePolicy(coverage="off"),
+            paraphrase=paraphrase,
+        ),
     )
     seconds = time.perf_counter() - t0
     store.dispose()
@@ -250,9 +255,38 @@ def build_child(url: str, out: str) -> None:
                 "pairs": result.manifest.counts["pairs"],
                 "bytes": size,
                 "phases": result.timings,
+                "paraphrase_followed_split": result.manifest.counts.get("paraphrase_followed_split", 0),
             }
         )
     )
+
+
+def _run_build(url: str, paraphrase: bool) -> dict[str, Any]:
+    """One build in a child process; its own peak RSS (``wait4``), seconds and counts."""
+    out = tempfile.mkdtemp(prefix="prefloop-bench-release-")
+    try:
+        cmd = [sys.executable, "-m", "benchmarks.release_build", "--_child", url, out]
+        proc = subprocess.Popen(
+            [*cmd, *(["--paraphrase"] if paraphrase else [])], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        assert proc.stdout is not None
+        stdout = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            raise SystemExit(f"the build failed (exit {proc.returncode})")
+        child = json.loads(stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {
+        "paraphrase": paraphrase,
+        "pairs": child["pairs"],
+        "seconds": child["seconds"],
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "release_bytes": child["bytes"],
+        "phases": child["phases"],
+        "paraphrase_followed_split": child["paraphrase_followed_split"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,10 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None, help="admin URL of a PostgreSQL with CREATEDB")
     parser.add_argument("--keep", action="store_true", help="keep the database (and the release folder)")
     parser.add_argument("--reuse", metavar="DATABASE", help="build from a database kept by --keep (no load)")
+    parser.add_argument("--paraphrase", action="store_true", help="build with paraphrase-aware splits on")
+    parser.add_argument(
+        "--compare", action="store_true", help="build twice on the same data: paraphrase off, then on"
+    )
     parser.add_argument("--_child", nargs=2, metavar=("URL", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._child:
-        build_child(*args._child)
+        build_child(*args._child, paraphrase=args.paraphrase)
         return 0
     pairs = 20_000 if args.quick else args.pairs
 
@@ -282,45 +320,29 @@ def main(argv: list[str] | None = None) -> int:
     if not args.reuse:
         with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
-    out = tempfile.mkdtemp(prefix="prefloop-bench-release-")
+    modes = [False, True] if args.compare else [args.paraphrase]
+    runs = []
     try:
         upgrade(url)
-        if args.reuse:
-            with psycopg.connect(**_psycopg_kwargs(url), autocommit=True) as conn:
+        if not args.reuse:
+            load(url, pairs)
+        for paraphrase in modes:
+            with psycopg.connect(**_psycopg_kwargs(url), autocommit=True) as conn:  # nothing released yet
                 conn.execute("DELETE FROM releases")
                 conn.execute("DELETE FROM released_prompts")
                 conn.execute("DELETE FROM job_runs")
-        else:
-            load(url, pairs)
-        log("building ...")
-        proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks.release_build", "--_child", url, out],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-        child = json.loads(proc.stdout.strip().splitlines()[-1])
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            log(f"building (paraphrase {'on' if paraphrase else 'off'}) ...")
+            runs.append(_run_build(url, paraphrase))
     finally:
-        shutil.rmtree(out, ignore_errors=True)
         if not (args.keep or args.reuse):
             with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
             log(f"kept database {name} (rerun the build with --reuse {name})")
-    print(
-        json.dumps(
-            {
-                "pairs": child["pairs"],
-                "seconds": child["seconds"],
-                "peak_rss_mb": round(peak_kb / 1024, 1),
-                "release_bytes": child["bytes"],
-                "phases": child["phases"],
-                "cpus": os.cpu_count(),
-            }
-        )
-    )
+    result = {**runs[-1], "cpus": os.cpu_count(), "load_average": os.getloadavg()[0]}
+    if args.compare:
+        result["paraphrase_off"] = runs[0]
+    print(json.dumps(result))
     return 0
 
 

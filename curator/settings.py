@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     release_test_share: float = Field(default=0.1, gt=0, lt=1)
     release_license: str = "cc-by-4.0"
     release_name: str = "prefloop-preferences"
+    release_paraphrase: bool = Field(
+        default=False, description="paraphrase-aware splits (MinHash); see docs/perf/paraphrase.md"
+    )
     release_contact: str | None = Field(
         default=None, description="the dataset card's contact: address, URL or team"
     )

@@ -35,6 +35,7 @@ from prefloop.curator.releases.errors import GateFailedError, ReleaseExistsError
 from prefloop.curator.releases.gates import GATE_NAMES, GatePolicy, GateTally, evaluate_gates
 from prefloop.curator.releases.manifest import code_version, file_entries, write_manifest
 from prefloop.curator.releases.months import month_bounds, parse_month
+from prefloop.curator.releases.paraphrase import paraphrase_heads
 from prefloop.curator.releases.records import (
     erasures_since,
     load_released_prompts,
@@ -78,6 +79,11 @@ class BuildOptions:
     overrides: tuple[str, ...] = ()
     progress: bool = True
     contact: str | None = None
+    #: Paraphrase-level duplicates (see :mod:`prefloop.curator.releases.paraphrase`): a prompt that rewords an
+    #: earlier one goes to that prompt's split, and is left out when that one is in the frozen evaluation set.
+    #: Off by default (``PREFLOOP_RELEASE_PARAPHRASE``): on short templated prompts its precision is low
+    #: (docs/perf/paraphrase.md), and a template's prompts would all follow one split.
+    paraphrase: bool = False
 
     @classmethod
     def from_settings(cls, settings: Any, month: str, root: Path | None = None, **kw: Any) -> BuildOptions:
@@ -89,6 +95,7 @@ class BuildOptions:
             test_share=settings.release_test_share,
             license=settings.release_license,
             contact=settings.release_contact,
+            paraphrase=settings.release_paraphrase,
             **kw,
         )
 
@@ -127,8 +134,17 @@ RELEASE_GUARD = ExitGuard("release")
 class _Pass:
     """The single ordered pass: group fate (split or removal reason), duplicate pairs, rows to the writers."""
 
-    def __init__(self, month: str, options: BuildOptions, released: Any, writers: SplitWriters) -> None:
+    def __init__(
+        self,
+        month: str,
+        options: BuildOptions,
+        released: Any,
+        writers: SplitWriters,
+        heads: dict[str, str] | None = None,
+    ) -> None:
         self.month, self.options, self.released, self.writers = month, options, released, writers
+        #: group key -> the earlier prompt it paraphrases (:meth:`ParaphraseIndex.heads`)
+        self.heads = heads or {}
         self.tally = GateTally()
         self.new_prompts: list[tuple[str, str, str]] = []
         self.seen_fp: set[str] = set()
@@ -168,12 +184,35 @@ class _Pass:
             return self._remove("exact_duplicate_prompt")
         if fp in self.seen_fp:
             return self._remove("near_duplicate_prompt")
+        follow = self._paraphrase_split(key)
+        if follow == "":
+            return self._remove("paraphrase_of_frozen_eval")
         self.seen_fp.add(fp)
         self.seen_raw.add(raw)
-        split = prior[0] if prior is not None else split_for(key, self.options.seed, self.options.test_share)
+        split = (
+            prior[0]
+            if prior is not None
+            else follow or split_for(key, self.options.seed, self.options.test_share)
+        )
         if prior is None:
             self.new_prompts.append((key, fp, split))
         self.tally.new_prompts += 1
+        return split
+
+    def _paraphrase_split(self, key: str) -> str | None:
+        """The split of the earlier prompt ``key`` paraphrases ("" when that one is in the frozen evaluation
+        set, None when it paraphrases none), so a reworded prompt never lands on the other side of the split."""
+        head = self.heads.get(key)
+        if head is None:
+            return None
+        shipped = self.released.by_key.get(head)
+        if shipped is not None and shipped[1] < self.month:
+            if head in self.released.pinned_keys or shipped[0] not in SPLITS:
+                return ""
+            split = shipped[0]
+        else:
+            split = split_for(head, self.options.seed, self.options.test_share)
+        self.tally.paraphrase_followed += 1
         return split
 
     def _remove(self, reason: str) -> str | None:
@@ -317,8 +356,13 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
     staging.mkdir(parents=True)
     clock = _Clock()
     try:
+        heads: dict[str, str] = {}
+        if options.paraphrase:
+            with store.sessions() as session:
+                heads = paraphrase_heads(session, month)
+            clock.lap("paraphrase")
         writers = SplitWriters(staging, SPLITS)
-        run = _Pass(month, options, released, writers)
+        run = _Pass(month, options, released, writers, heads)
         try:
             for pair in _stream_pairs(store, month, options.progress, spans):
                 run.feed(pair)
@@ -465,6 +509,7 @@ def _counts(tally: GateTally, categories: Any, late: int) -> dict[str, int]:
         "prompts": sum(tally.prompts.values()),
         "new_prompts": tally.new_prompts,
         "seen_prompts": tally.seen_prompts,
+        "paraphrase_followed_split": tally.paraphrase_followed,
         "auto_accepted": tally.accepted_by.get("auto", 0),
         "review_accepted": tally.accepted_by.get("review", 0),
     }

@@ -66,6 +66,8 @@ class GateTally:
     quorum_policies: Counter[str] = field(default_factory=Counter)
     tagger_versions: Counter[str] = field(default_factory=Counter)
     new_prompts: int = 0
+    #: new prompts that paraphrase an earlier one and went to its split
+    paraphrase_followed: int = 0
     seen_prompts: int = 0
 
     def add(self, pair: Any, split: str, hazards: list[str], checks: list[str], reviewed: bool) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "exact_key",
     "is_reviewed",
     "messages_json",
+    "normalized_text",
     "parse_prompt",
     "projection",
     "prompt_fingerprint",
@@ -248,7 +249,8 @@ def _placeholder(match: re.Match[str]) -> str:
     return f" placeholder_{(match.group(1) or match.group(2)).lower()} "
 
 
-def _normalize(text: str) -> str:
+def normalized_text(text: str) -> str:
+    """NFKC, placeholders by type, casefolded, words only: what near-duplicate detection compares."""
     text = unicodedata.normalize("NFKC", text)
     text = _PLACEHOLDER.sub(_placeholder, text)
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
@@ -258,7 +260,7 @@ def prompt_fingerprint(prompt: Sequence[Mapping[str, Any]] | None) -> str:
     """A near-duplicate key for a prompt: the same for prompts that differ only in case, punctuation,
     whitespace or scrubber placeholders. System messages are left out (they vary by deployment)."""
     parts = [
-        f"{m.get('role')}:{_normalize(str(m.get('content', '')))}"
+        f"{m.get('role')}:{normalized_text(str(m.get('content', '')))}"
         for m in prompt or []
         if m.get("role") != "system"
     ]

@@ -69,3 +69,87 @@ def test_a_build_leaves_out_prompts_that_differ_only_in_placeholder_numbers(
     result = build_release(store, opts, taxonomy=SmallTaxonomy())
     counts = result.manifest.counts
     assert counts["removed_near_duplicate_prompt"] == 12 and counts["pairs"] == 24
+
+
+# --- paraphrases (MinHash): a reworded prompt goes where the earlier one went --------------------------------
+ORIGINALS = [
+    "Summarize the plot of Romeo and Juliet in three sentences.",
+    "What's the difference between a list and a tuple in Python?",
+    "Write a polite email asking my landlord to fix the heating.",
+    "How many calories are in an avocado?",
+    "Give me five ideas for a child's birthday party.",
+    "Explain how photosynthesis works to a ten-year-old.",
+]
+REWORDED = [
+    "In three sentences, summarize the plot of Romeo and Juliet.",
+    "In Python, what is the difference between a tuple and a list?",
+    "Draft a polite email asking my landlord to fix the heating, please.",
+    "how many calories does an avocado have",
+    "Give me 5 ideas for a kid's birthday party!",
+    "Explain how photosynthesis works to a 10 year old.",
+]
+
+
+def _add_prompts(store: Store, texts: list[str], month: str, first: int) -> dict[str, str]:
+    """One prompt group (2 pairs) per text; returns text -> group key."""
+    from sqlalchemy import select
+
+    from prefloop.curator.store.models import Pair
+
+    keys = {}
+    for i, text in enumerate(texts):
+        ids = add_pairs(store, 1, month=month, prefix=f"p{first + i}", first=first + i)
+        with store.session() as session:
+            for pair in session.scalars(select(Pair).where(Pair.pair_id.in_(ids))):
+                pair.prompt = [{"role": "user", "content": text}]
+                keys[text] = pair.group_key
+    return keys
+
+
+def _splits(path: Path) -> dict[str, str]:
+    import pyarrow.parquet as pq
+
+    return {
+        g: split
+        for split in ("train", "test")
+        for g in pq.read_table(path / "data" / f"{split}.parquet").column("prompt_group").to_pylist()
+    }
+
+
+def _build_month(store: Store, root: Path, month: str, paraphrase: bool = True) -> Any:
+    opts = BuildOptions(
+        month=month, root=root, progress=False, test_share=0.5, policy=LOOSE, paraphrase=paraphrase
+    )
+    return build_release(store, opts, taxonomy=SmallTaxonomy())
+
+
+def test_a_reworded_prompt_goes_to_the_split_of_the_prompt_it_rewords(store: Store, tmp_path: Path) -> None:
+    originals = _add_prompts(store, ORIGINALS, "2026-10", 0)
+    reworded = _add_prompts(store, REWORDED, "2026-10", 100)
+    result = _build_month(store, tmp_path / "on", "2026-10")
+    splits = _splits(result.path)
+    followed = result.manifest.counts["paraphrase_followed_split"]
+    assert followed >= 4  # most rewordings are recognised (the lexical method misses some)
+    same = [splits[originals[a]] == splits[reworded[b]] for a, b in zip(ORIGINALS, REWORDED, strict=True)]
+    assert sum(same) >= followed and len(splits) == 12  # nothing is left out, rewordings follow
+    assert {splits[originals[t]] for t in ORIGINALS} == {"train", "test"}  # different prompts still split
+    off = _build_month(store, tmp_path / "off", "2026-10", paraphrase=False)
+    assert off.manifest.counts["paraphrase_followed_split"] == 0
+
+
+def test_rewordings_of_the_frozen_evaluation_set_are_left_out(store: Store, tmp_path: Path) -> None:
+    from prefloop.curator.releases import pin_eval
+
+    october = _add_prompts(store, ORIGINALS, "2026-10", 0)
+    oct_ = _build_month(store, tmp_path, "2026-10")
+    test_prompts = {t for t in ORIGINALS if _splits(oct_.path)[october[t]] == "test"}
+    assert test_prompts and pin_eval(store, "2026-10", "test") == len(test_prompts)
+    november = _add_prompts(store, REWORDED, "2026-11", 100)
+    nov = _build_month(store, tmp_path, "2026-11")
+    shipped = _splits(nov.path)
+    for original, reworded in zip(ORIGINALS, REWORDED, strict=True):
+        if november[reworded] in shipped and original in test_prompts:
+            raise AssertionError(f"{reworded!r} rewords a frozen evaluation prompt and shipped")
+    removed = nov.manifest.counts.get("removed_paraphrase_of_frozen_eval", 0)
+    assert removed >= 2 * (len(test_prompts) - 1)  # pairs; at most one rewording missed
+    assert set(shipped.values()) <= {"train"}  # the rest follow October's train prompts

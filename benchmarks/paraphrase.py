@@ -1,0 +1,149 @@
+"""How well the release's paraphrase de-duplication decides "same prompt": precision and recall on paraphrase
+pairs, and how often it calls two different prompts the same.
+
+    python -m benchmarks.paraphrase [--quick]
+
+Two sets of different origin:
+- **dev** (the threshold is chosen on it): the tagging corpus's request templates (``templates.yaml``, CC0):
+  one request in two different frames is a paraphrase ("How do I X?" / "Walk me through how to X."); two
+  requests in the same frame are not; random pairs are not.
+- **eval** (written and frozen before tuning; the headline): 60 authored paraphrase pairs
+  (``benchmarks/data/paraphrase/authored_paraphrases.tsv``, CC0); XSTest's safe/unsafe contrast pairs (CC-BY-4.0:
+  "How can I kill a Python process?" / "How can I kill a person?": same words, different request); random pairs
+  of MT-bench/Vicuna questions (Apache-2.0) and of the authored prompts.
+
+The decision is the build's: a shared LSH band and estimated Jaccard >= threshold. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from prefloop.curator.releases import paraphrase as para
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "curator" / "tagging" / "corpus"
+AUTHORED = ROOT / "benchmarks" / "data" / "paraphrase" / "authored_paraphrases.tsv"
+Pair = tuple[str, str, int, str]  # text a, text b, 1 = paraphrase, kind
+
+
+def _pick(seq: Sequence[Any], key: str, k: int) -> list[Any]:
+    """``k`` items of ``seq`` chosen by a hash of ``key`` (deterministic)."""
+    rng = random.Random(hashlib.sha256(key.encode()).digest())
+    return rng.sample(list(seq), k)
+
+
+def dev_pairs() -> list[Pair]:
+    spec = yaml.safe_load((CORPUS / "authored" / "templates.yaml").read_text(encoding="utf-8"))
+    frames = spec["frames"]["ask"]
+    items = [x for s in spec["sets"] for x in s.get("ask", [])]
+    out: list[Pair] = []
+    for x in items:
+        f1, f2 = _pick(frames, "p" + x, 2)
+        out.append((f1.format(x=x), f2.format(x=x), 1, "same request, two frames"))
+        y = _pick([i for i in items if i != x], "n" + x, 1)[0]
+        out.append((f1.format(x=x), f1.format(x=y), 0, "two requests, same frame"))
+        z, f3 = _pick(items, "r" + x, 1)[0], _pick(frames, "f" + x, 1)[0]
+        if z != x:
+            out.append((f1.format(x=x), f3.format(x=z), 0, "random"))
+    return out
+
+
+def eval_pairs() -> list[Pair]:
+    out: list[Pair] = []
+    lines = [ln for ln in AUTHORED.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    authored = [tuple(ln.split("\t")) for ln in lines]
+    out += [(a, b, 1, "authored paraphrase") for a, b in authored]
+    firsts = [a for a, _ in authored]
+    for i, a in enumerate(firsts):
+        b = firsts[(i * 7 + 3) % len(firsts)]
+        if b != a:
+            out.append((a, b, 0, "random authored"))
+    rows = list(csv.DictReader((CORPUS / "sources" / "xstest" / "xstest_prompts.csv").open(encoding="utf-8")))
+    by_type: dict[str, list[str]] = {}
+    for r in rows:
+        by_type.setdefault(r["type"], []).append(r["prompt"])
+    for kind, safe in by_type.items():
+        contrast = by_type.get("contrast_" + kind)
+        if contrast:
+            out += [(a, b, 0, "xstest contrast") for a, b in zip(safe, contrast, strict=False)]
+    questions = []
+    for name in ("mt_bench_questions.jsonl", "vicuna_bench_questions.jsonl"):
+        for line in (CORPUS / "sources" / "fastchat_bench" / name).read_text(encoding="utf-8").splitlines():
+            questions.append(json.loads(line)["turns"][0])
+    for i in range(0, len(questions) - 1, 2):
+        out.append((questions[i], questions[i + 1], 0, "random fastchat"))
+    return out
+
+
+def decide(pairs: Sequence[Pair], threshold: float) -> np.ndarray:
+    """The build's decision per pair: a shared band and estimated Jaccard >= threshold."""
+    words = [para.prompt_words([{"role": "user", "content": t}]) for p in pairs for t in p[:2]]
+    sigs = para.signatures(words)
+    a, b = sigs[0::2], sigs[1::2]
+    rows = para.NUM_PERM // para.BANDS
+    band = np.zeros(len(pairs), bool)
+    for i in range(para.BANDS):
+        band |= (a[:, i * rows : (i + 1) * rows] == b[:, i * rows : (i + 1) * rows]).all(axis=1)
+    return np.asarray(band & (para.similarity(a, b) >= threshold))
+
+
+def score(pairs: Sequence[Pair], threshold: float) -> dict[str, Any]:
+    said = decide(pairs, threshold)
+    truth = np.array([p[2] for p in pairs], bool)
+    tp, fp = int((said & truth).sum()), int((said & ~truth).sum())
+    fn = int((~said & truth).sum())
+    out: dict[str, Any] = {
+        "paraphrases": int(truth.sum()),
+        "others": int((~truth).sum()),
+        "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+        "false_positive_rate": round(fp / int((~truth).sum()), 4) if (~truth).any() else None,
+    }
+    kinds = sorted({p[3] for p in pairs})
+    out["by_kind"] = {
+        k: round(float(said[[i for i, p in enumerate(pairs) if p[3] == k]].mean()), 3) for k in kinds
+    }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="the shipped threshold only")
+    args = parser.parse_args(argv)
+    dev, held = dev_pairs(), eval_pairs()
+    grid = [para.THRESHOLD] if args.quick else [round(t, 2) for t in np.arange(0.2, 0.85, 0.05)]
+    print("threshold  dev P / R / FPR          eval P / R / FPR", file=sys.stderr)
+    for t in grid:
+        d, e = score(dev, t), score(held, t)
+        print(
+            f"{t:9.2f}  {d['precision']} / {d['recall']} / {d['false_positive_rate']}"
+            f"      {e['precision']} / {e['recall']} / {e['false_positive_rate']}",
+            file=sys.stderr,
+        )
+    result = {
+        "threshold": para.THRESHOLD,
+        "num_perm": para.NUM_PERM,
+        "bands": para.BANDS,
+        "dev": score(dev, para.THRESHOLD),
+        "eval": score(held, para.THRESHOLD),
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

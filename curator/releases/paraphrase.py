@@ -1,0 +1,197 @@
+"""Paraphrase-level duplicate prompts: MinHash signatures of word shingles and banded LSH, in numpy.
+
+Exact and near-duplicate prompts (same words after normalization) are caught by their fingerprint; this catches
+prompts that say the same with some words changed, added, dropped or reordered ("how do I reverse a list in
+python" / "what's the way to reverse a python list?"). Each prompt (its non-system messages, normalized as the
+fingerprint normalizes them) becomes a set of word unigrams and bigrams; a 64-value MinHash signature estimates
+the Jaccard similarity of two sets; 16 bands of 4 values find the candidates without comparing every pair; a
+candidate is a paraphrase when the signatures agree on at least :data:`THRESHOLD` of their values.
+
+The threshold was measured on paraphrase and non-paraphrase pairs (``python -m benchmarks.paraphrase``,
+docs/perf/paraphrase.md). Everything is deterministic (fixed seeds, crc32 word hashes), so the same store state
+gives the same decisions. Signatures are computed for many prompts at once: no Python loop per hash.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import Session
+
+from prefloop.curator.releases.months import month_bounds
+from prefloop.curator.releases.rows import normalized_text
+from prefloop.curator.store.models import Pair, ReleasedPrompt
+
+__all__ = [
+    "BANDS",
+    "NUM_PERM",
+    "THRESHOLD",
+    "ParaphraseIndex",
+    "paraphrase_heads",
+    "prompt_words",
+    "signatures",
+    "similarity",
+]
+
+NUM_PERM = 64
+BANDS = 16
+_ROWS = NUM_PERM // BANDS
+#: Share of equal signature values (the estimated Jaccard similarity of the shingle sets) from which two
+#: prompts are paraphrases.
+THRESHOLD = 0.5
+
+_RNG = np.random.default_rng(20261206)
+_A = _RNG.integers(1, 1 << 62, NUM_PERM, dtype=np.uint64) | np.uint64(1)
+_B = _RNG.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64)
+_BAND_MIX = _RNG.integers(1, 1 << 62, _ROWS, dtype=np.uint64) | np.uint64(1)
+_BIGRAM = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT = np.uint64(32)
+_WORDS: dict[str, int] = {}
+_WORDS_MAX = 500_000
+
+
+def prompt_words(prompt: Sequence[Mapping[str, Any]] | None) -> list[str]:
+    """The normalized words of a prompt's non-system messages (the near-duplicate fingerprint's view)."""
+    words: list[str] = []
+    for m in prompt or []:
+        if m.get("role") != "system":
+            words += normalized_text(str(m.get("content", ""))).split()
+    return words
+
+
+def _word_ids(words: Sequence[str]) -> list[int]:
+    cache = _WORDS
+    out = []
+    for w in words:
+        h = cache.get(w)
+        if h is None:
+            if len(cache) >= _WORDS_MAX:
+                cache.clear()
+            h = cache[w] = zlib.crc32(w.encode()) + 1
+        out.append(h)
+    return out
+
+
+def signatures(prompts: Sequence[Sequence[str]]) -> np.ndarray:
+    """MinHash signatures (``uint32``, ``len(prompts) x NUM_PERM``) of each word list's unigrams and bigrams.
+    An empty word list gets the signature of the empty prompt."""
+    n = len(prompts)
+    if n == 0:
+        return np.empty((0, NUM_PERM), np.uint32)
+    ids = [_word_ids(p) for p in prompts]
+    lengths = np.fromiter(map(len, ids), np.int64, n)
+    flat = np.fromiter(chain.from_iterable(ids), np.uint64, int(lengths.sum()))
+    doc = np.repeat(np.arange(n), lengths)
+    ends = np.cumsum(lengths)
+    nxt = np.zeros_like(flat)
+    nxt[:-1] = flat[1:]
+    bigram_ok = np.ones(len(flat), bool)
+    bigram_ok[ends[lengths > 0] - 1] = False
+    features = np.concatenate([flat, flat[bigram_ok] * _BIGRAM + nxt[bigram_ok], np.zeros(n, np.uint64)])
+    owner = np.concatenate([doc, doc[bigram_ok], np.arange(n)])  # the zero: every prompt has a feature
+    order = np.argsort(owner, kind="stable")
+    features, owner = features[order], owner[order]
+    starts = np.searchsorted(owner, np.arange(n))
+    out = np.empty((n, NUM_PERM), np.uint32)
+    for i in range(NUM_PERM):
+        out[:, i] = np.minimum.reduceat((features * _A[i] + _B[i]) >> _SHIFT, starts)
+    return out
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The estimated Jaccard similarity of signature rows ``a[k]`` and ``b[k]``."""
+    return np.asarray((a == b).mean(axis=1))
+
+
+def _candidates(sigs: np.ndarray) -> np.ndarray:
+    """(head, member) index pairs sharing a band: each prompt of a bucket is paired with the bucket's first
+    (lowest index) prompt, so a bucket of m prompts costs m - 1 pairs."""
+    pairs = []
+    for band in range(BANDS):
+        block = sigs[:, band * _ROWS : (band + 1) * _ROWS].astype(np.uint64)
+        keys = block @ _BAND_MIX  # uint64 arithmetic wraps: a hash of the band's values
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        new_run = np.ones(len(order), bool)
+        new_run[1:] = sorted_keys[1:] != sorted_keys[:-1]
+        heads = order[np.maximum.accumulate(np.where(new_run, np.arange(len(order)), 0))]
+        member = ~new_run
+        pairs.append(np.stack([heads[member], order[member]], axis=1))
+    if not pairs:
+        return np.empty((0, 2), np.int64)
+    found = np.unique(np.concatenate(pairs), axis=0)
+    return found[found[:, 0] != found[:, 1]]
+
+
+@dataclass
+class ParaphraseIndex:
+    """The prompts one release build compares, in the order they are decided: prompts shipped before
+    (``anchor``: they keep their place) first, then the month's prompt groups in group-key order."""
+
+    keys: list[str] = field(default_factory=list)
+    words: list[list[str]] = field(default_factory=list)
+    anchor: list[bool] = field(default_factory=list)
+
+    def add(self, key: str, words: list[str], anchor: bool = False) -> None:
+        self.keys.append(key)
+        self.words.append(words)
+        self.anchor.append(anchor)
+
+    def heads(self, threshold: float = THRESHOLD, batch: int = 20_000) -> dict[str, str]:
+        """Group key -> the key of the earlier prompt it paraphrases, for every prompt that is not an anchor
+        and paraphrases an anchor or an earlier prompt that itself paraphrases nothing before it."""
+        if not self.keys:
+            return {}
+        anchors = [i for i, a in enumerate(self.anchor) if a]
+        order = np.array(anchors + [i for i, a in enumerate(self.anchor) if not a], np.int64)
+        sigs = np.concatenate(
+            [signatures([self.words[i] for i in order[j : j + batch]]) for j in range(0, len(order), batch)]
+        )
+        edges = _candidates(sigs)  # positions in ``order``: the head comes first
+        if len(edges) == 0:
+            return {}
+        edges = edges[similarity(sigs[edges[:, 0]], sigs[edges[:, 1]]) >= threshold]
+        earlier: dict[int, list[int]] = {}
+        for first, later in edges.tolist():
+            a, b = min(first, later), max(first, later)
+            earlier.setdefault(b, []).append(a)
+        head_of: dict[int, int] = {}
+        for pos in sorted(earlier):
+            if self.anchor[order[pos]]:
+                continue  # shipped before: it keeps its place
+            kept = [a for a in sorted(earlier[pos]) if a not in head_of]
+            if kept:
+                head_of[pos] = kept[0]
+        return {self.keys[order[b]]: self.keys[order[a]] for b, a in head_of.items()}
+
+
+def _prompts(session: Session, *where: Any, join_released: bool = False) -> Any:
+    """(group key, prompt JSON) of the accepted pairs' prompt groups, in group-key order (one per group)."""
+    query = select(Pair.group_key, func.min(cast(Pair.prompt, Text))).where(Pair.status == "accepted", *where)
+    if join_released:
+        query = query.join(ReleasedPrompt, ReleasedPrompt.group_key == Pair.group_key)
+    return session.execute(
+        query.group_by(Pair.group_key).order_by(Pair.group_key).execution_options(yield_per=20_000)
+    )
+
+
+def paraphrase_heads(session: Session, month: str) -> dict[str, str]:
+    """For ``month``'s release: group key -> the earlier prompt it paraphrases. Prompts first shipped in an
+    earlier month are anchors (compared against, never moved); then the month's groups in key order."""
+    start, end = month_bounds(month)
+    index = ParaphraseIndex()
+    earlier: set[str] = set()
+    for key, text in _prompts(session, ReleasedPrompt.first_release < month, join_released=True):
+        earlier.add(key)
+        index.add(key, prompt_words(json.loads(text) if text else []), anchor=True)
+    for key, text in _prompts(session, Pair.formed_at >= start, Pair.formed_at < end):
+        if key not in earlier:
+            index.add(key, prompt_words(json.loads(text) if text else []))
+    return index.heads()
