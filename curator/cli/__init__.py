@@ -28,6 +28,7 @@ __all__ = ["cli", "main"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("prefloop.curator.cli.db:db", "Migrate or inspect the store."),
     "doctor": ("prefloop.curator.cli.doctor:doctor", "Check Kafka, the database and the spaCy model."),
+    "health": ("prefloop.curator.cli.health:health", "Container health check: probe this role's /healthz."),
     "curator": ("prefloop.curator.cli.curate:curator", "Run the curator (consume, store, pair, route)."),
     "ingest": ("prefloop.curator.cli.curate:ingest", "Load a file of v1 events through the ingest path."),
     "purge": ("prefloop.curator.cli.curate:purge", "Blank raw event text older than the retention period."),

@@ -89,11 +89,11 @@ def test_scheduler_runs_as_exactly_one_replica() -> None:
 def test_dockerfile_copies_existing_paths_and_runs_the_cli() -> None:
     text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     for line in text.splitlines():
-        if line.startswith("COPY "):
+        if line.startswith("COPY ") and "--from=" not in line:
             for src in line.split()[1:-1]:
                 assert (ROOT / src).exists(), f"Dockerfile copies missing {src}"
     assert re.search(r'ENTRYPOINT \["prefloop"\]', text)
-    cmd = re.search(r"CMD \[(.*)\]", text)
+    cmd = re.search(r"^CMD \[(.*)\]", text, re.M)
     assert cmd is not None
     _resolve([w.strip().strip('"') for w in cmd.group(1).split(",")])
 
@@ -195,3 +195,74 @@ def test_one_kafka_version_everywhere() -> None:
         found |= {(path.name, v) for v in re.findall(r"kafka[:_-]?(?:2\.13-)?(\d+\.\d+\.\d+)", text, re.I)}
     assert found, "no Kafka version found in deploy/"
     assert {v for _, v in found} == {version}, sorted(found)
+
+
+# -- image hygiene (issue 18) ----------------------------------------------------------------------------------
+DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+DOCKERFILES = [
+    DEPLOY / "Dockerfile",
+    DEPLOY / "images/kafka/Dockerfile",
+    DEPLOY / "images/postgres/Dockerfile",
+]
+
+
+@pytest.mark.parametrize("path", DOCKERFILES, ids=lambda p: str(p.relative_to(DEPLOY)))
+def test_every_image_builds_from_a_base_pinned_by_digest_runs_non_root_and_checks_its_health(
+    path: Path,
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    base = re.search(r"^ARG BASE_IMAGE=(\S+)$", text, re.M)
+    assert base is not None and DIGEST.search(base.group(1)), "the base must be pinned by digest"
+    froms = re.findall(r"^FROM (\S+)", text, re.M)
+    assert froms and all(f == "${BASE_IMAGE}" for f in froms)
+    user = re.findall(r"^USER (\S+)", text, re.M)
+    assert user and user[-1].split(":")[0] not in ("root", "0")
+    assert re.search(r"^HEALTHCHECK .*CMD ", text, re.M)
+    assert re.search(r"^VOLUME ", text, re.M)
+
+
+def test_the_prefloop_image_is_multi_stage_with_its_data_under_the_volume() -> None:
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert re.findall(r"^FROM \S+ AS (\w+)", text, re.M) == ["build", "runtime"]
+    assert 'VOLUME ["/data"]' in text and "USER 10001:10001" in text
+    assert "chown -R 10001:10001 /data" in text  # the volume is the non-root user's
+    env = dict(re.findall(r"(PREFLOOP_[A-Z_]+)=(\S+)", text))
+    assert (
+        env["PREFLOOP_DATABASE_URL"] == "sqlite:////data/prefloop.db"
+    )  # the SQLite fallback, not under /app
+    assert env["PREFLOOP_SLACK_HOST"] == "0.0.0.0"
+    assert all(v.startswith("/data") for k, v in env.items() if k.endswith("_DIR"))
+    assert set(env) <= {ENV_PREFIX + n.upper() for n in Settings.model_fields}
+    assert 'CMD ["prefloop", "health"]' in text
+
+
+def test_dockerignore_sends_only_what_the_image_copies() -> None:
+    rules = [r for r in (ROOT / ".dockerignore").read_text().splitlines() if r and not r.startswith("#")]
+    assert rules[0] == "*"  # everything out (.venv, .cache, var, tests, ...), then the sources back in
+    copied = {
+        src.rstrip("/")
+        for line in (DEPLOY / "Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ") and "--from=" not in line
+        for src in line.split()[1:-1]
+    }
+    allowed = {r[1:].rstrip("/") for r in rules if r.startswith("!")}
+    assert copied == allowed
+
+
+def test_compose_runs_the_images_deploy_containers_builds() -> None:
+    (compose,) = _docs(DEPLOY / "compose" / "compose.yaml")
+    script = (DEPLOY / "containers").read_text()
+    built = set(re.findall(r"(localhost/prefloop[-a-z]*):", script)) | set(
+        re.findall(r"build_one (localhost/\S+)", script)
+    )
+    for name, svc in compose["services"].items():
+        image = re.sub(r"\$\{[A-Z_]+:-(.+)\}", r"\1", svc["image"])
+        assert image.split(":")[0] in {b.split(":")[0] for b in built}, (name, image)
+    roles = {n: s for n, s in compose["services"].items() if s["image"].endswith("prefloop:latest}")}
+    for name, svc in roles.items():
+        assert svc["read_only"] is True and "/tmp" in svc["tmpfs"], name
+        if name != "migrate":
+            assert "--wait" in svc["command"], (
+                f"{name} must wait for its dependencies (podman-compose does not)"
+            )
+    assert compose["services"]["curator"]["deploy"]["replicas"] == 2

@@ -99,3 +99,28 @@ def test_bot_is_not_ready_when_its_store_does_not_answer() -> None:
     finally:
         store.dispose()
     assert status == 503 and json.loads(body) == {"ok": False, "error": "OperationalError"}
+
+
+def test_the_image_healthcheck_probes_the_role_pid_1_runs() -> None:
+    from prefloop.curator.cli.health import probe_url, role_argv
+    from prefloop.curator.settings import Settings
+
+    s = Settings.load({}, metrics_port=9400, slack_port=3000)
+
+    def cmdline(*words: str) -> bytes:  # as /proc/1/cmdline holds it
+        return b"".join(w.encode() + b"\x00" for w in words)
+
+    venv = ("/opt/prefloop/bin/python", "/opt/prefloop/bin/prefloop")
+    assert role_argv(cmdline(*venv, "curator", "run", "--wait", "300")) == ["curator", "run", "--wait", "300"]
+    assert role_argv(cmdline("python", "-m", "prefloop.curator.cli", "scheduler", "run")) == [
+        "scheduler",
+        "run",
+    ]
+    assert role_argv(b"/bin/bash\0") == []
+    assert probe_url(["curator", "run"], s) == "http://127.0.0.1:9400/healthz"
+    assert probe_url(["curator", "run", "--metrics-port", "9500"], s) == "http://127.0.0.1:9500/healthz"
+    assert probe_url(["scheduler", "run", "--metrics-port=9600"], s) == "http://127.0.0.1:9600/healthz"
+    assert probe_url(["slackbot", "serve", "--wait", "300"], s) == "http://127.0.0.1:3000/healthz"
+    assert probe_url(["slackbot", "serve", "--socket-mode"], s) is None
+    assert probe_url(["db", "upgrade"], s) is None
+    assert probe_url(["curator", "run"], Settings.load({})) is None  # no metrics port: nothing to probe
