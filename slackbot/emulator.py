@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -378,11 +380,12 @@ def main(argv: list[str] | None = None) -> None:
     ns = parser.parse_args(argv)
     groups = {g.split("=", 1)[0]: g.split("=", 1)[1].split(",") for g in ns.group if "=" in g}
     emu = SlackEmulator(usergroups=groups, port=ns.port, host=ns.host).start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # PID 1 in a container: stop on SIGTERM
     print(f"Slack emulator on {emu.url} (PREFLOOP_SLACK_API_URL={emu.url}); Ctrl-C stops it", flush=True)
     try:
         while True:
             time.sleep(3600)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         emu.stop()
 
 

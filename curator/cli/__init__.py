@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -134,8 +137,16 @@ def _debug_requested(args: list[str]) -> bool:
     return False
 
 
+def _stop_on_sigterm(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: the exit code; any error becomes one line on stderr (see :mod:`.exits`)."""
+    if threading.current_thread() is threading.main_thread():
+        # As PID 1 of a container (compose, Kubernetes) a process ignores SIGTERM unless it handles it: stop as on
+        # Ctrl-C. Long-running commands install their own graceful handlers over this one.
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         start = _HELP if "--help" in args else None
