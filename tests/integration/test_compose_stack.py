@@ -32,6 +32,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 CONTAINERS = ROOT / "deploy" / "containers"
 SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+BOT_TOKEN = "xoxb-compose-test"
 ROLES = ("migrate", "curator", "slackbot", "scheduler")
 
 
@@ -63,7 +64,7 @@ class Stack:
         for name in ("compose.yaml", "compose.emulator.yaml"):
             shutil.copy(ROOT / "deploy" / "compose" / name, workdir / name)
         (workdir / ".env").write_text(
-            "PREFLOOP_SLACK_BOT_TOKEN=xoxb-compose-test\n"
+            f"PREFLOOP_SLACK_BOT_TOKEN={BOT_TOKEN}\n"
             f"PREFLOOP_SLACK_SIGNING_SECRET={SECRET}\n"
             "PREFLOOP_SLACK_REVIEWER_GROUP=S0REVIEW\n"
         )
@@ -204,7 +205,8 @@ def run_flow(stack: Stack) -> dict[str, float]:
     end_to_end_s = time.monotonic() - sent_at
     for _pair_id, channel, ts in posts:
         url = f"http://127.0.0.1:{stack.emulator_port}/api/conversations.replies?channel={channel}&ts={ts}"
-        with urllib.request.urlopen(url, timeout=10) as resp:
+        asked = urllib.request.Request(url, headers={"Authorization": f"Bearer {BOT_TOKEN}"})
+        with urllib.request.urlopen(asked, timeout=10) as resp:
             thread = json.loads(resp.read())
         assert thread["ok"], thread
         assert GOOD in json.dumps(thread["messages"][0])  # the pair's texts are in the review post
