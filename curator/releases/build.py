@@ -430,6 +430,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
                     scrubber=scrubber_facts(list(tally.scrubber_versions)),
                     overrides=overrides,
                     contact=options.contact,
+                    paraphrase=options.paraphrase,
                     late_pairs=run.late,
                 )
             ),

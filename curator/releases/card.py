@@ -44,6 +44,8 @@ class CardInput:
     overrides: Sequence[str] = ()
     #: Who answers questions about the release (``PREFLOOP_RELEASE_CONTACT``); None says it was not set.
     contact: str | None = None
+    #: Whether paraphrase-aware splitting was on (``PREFLOOP_RELEASE_PARAPHRASE``).
+    paraphrase: bool = False
     #: Pairs formed in an earlier month that became ready after that month's release (shipped here).
     late_pairs: int = 0
 
@@ -122,6 +124,17 @@ def removed_table(removed: dict[str, int]) -> list[str]:
         "| (nothing) | 0 | - |"
     ]
     return lines
+
+
+def _duplicates_line(inp: CardInput) -> str:
+    line = "- Near-duplicate detection normalizes case, punctuation, whitespace and scrubber placeholders; "
+    if not inp.paraphrase:
+        return line + "paraphrases are not detected."
+    return line + (
+        f"paraphrases that share most words (MinHash) were put in the split of the prompt they reword "
+        f"({inp.tally.paraphrase_followed} prompts) or left out when that prompt is in the frozen evaluation "
+        "set; rewordings in other words are not detected."
+    )
 
 
 def render_card(inp: CardInput) -> str:
@@ -209,12 +222,7 @@ def render_card(inp: CardInput) -> str:
         f"Overridden gates: {', '.join(inp.overrides) or 'none'}.",
         *(["", "Warnings:", *[f"- {w}" for w in r["warnings"]]] if r["warnings"] else []),
         "",
-        *bias_section(
-            [
-                "- Near-duplicate detection normalizes case, punctuation, whitespace and scrubber placeholders; "
-                "paraphrases are not detected."
-            ]
-        ),
+        *bias_section([_duplicates_line(inp)]),
         "",
         "## Files",
         "",

@@ -133,8 +133,10 @@ def test_a_reworded_prompt_goes_to_the_split_of_the_prompt_it_rewords(store: Sto
     same = [splits[originals[a]] == splits[reworded[b]] for a, b in zip(ORIGINALS, REWORDED, strict=True)]
     assert sum(same) >= followed and len(splits) == 12  # nothing is left out, rewordings follow
     assert {splits[originals[t]] for t in ORIGINALS} == {"train", "test"}  # different prompts still split
+    assert f"reword ({followed} prompts)" in (result.path / "README.md").read_text()
     off = _build_month(store, tmp_path / "off", "2026-10", paraphrase=False)
     assert off.manifest.counts["paraphrase_followed_split"] == 0
+    assert "paraphrases are not detected" in (off.path / "README.md").read_text()
 
 
 def test_rewordings_of_the_frozen_evaluation_set_are_left_out(store: Store, tmp_path: Path) -> None:
