@@ -126,7 +126,9 @@ class Scrubber:
                 found: list[PiiSpan] = []
                 for recognizer in self.recognizers:
                     found.extend(recognizer.analyze(text, doc if recognizer.NEEDS_NLP else None))
-                spans = apply_policy(text, resolve_overlaps(found, self.min_score))
+                # the policy sees every candidate before overlaps are merged: a weak name that loses there must not
+                # take a valid place (or the other way round) with it
+                spans = resolve_overlaps(apply_policy(text, [s for s in found if s.score >= self.min_score]))
                 if self.link:
                     spans = resolve_overlaps([*spans, *link_spans(text, spans)], self.min_score)
                 yield extend_names(text, spans)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from prefloop.curator.scrub.placeholders import resolve_overlaps
 from prefloop.curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import fold, surnames
@@ -33,7 +34,7 @@ _HYPHEN_AFTER = re.compile(rf"-{_CAP}")
 _HYPHEN_BEFORE = re.compile(rf"{_CAP}-$")
 _PARTICLE_RUN = re.compile(
     r"[ \t]+((?:(?:[Vv]an|[Vv]ander|[Vv]anden|[Dd]er|[Dd]en|[Dd]e|[Dd]el|[Dd]ella|[Dd]ei|[Dd]i|[Dd]a|[Dd]as|[Dd]os|"
-    r"[Dd]o|[Dd]u|[Ll]a|[Ll]e|[Tt]er|[Tt]en|[Vv]on|[Vv]om|[Zz]u|[Zz]ur|bin|binti|bint|ibn|ben|bar|[Aa]f|[Aa]v|y|"
+    r"[Dd]o|[Dd]u|[Ll]a|[Ll]e|[Tt]er|[Tt]en|[Vv]on|[Vv]om|[Zz]u|[Zz]ur|[Bb]in|binti|bint|[Ii]bn|ben|bar|[Aa]f|[Aa]v|y|"
     r"St\.)[ \t]+)+|(?:al|el|Al|El)-)" + _CAP
 )
 _NEXT_WORD = re.compile(rf"[ \t]+({_CAP})")
@@ -49,11 +50,11 @@ def extend_names(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
         if span.type != "PERSON":
             result.append(span)
             continue
-        limit = ordered[index + 1].start if index + 1 < len(ordered) else len(text)
-        floor = result[-1].end if result else 0
+        limit = next((s.start for s in ordered[index + 1 :] if s.type != "PERSON"), len(text))
+        floor = next((s.end for s in reversed(result) if s.type != "PERSON"), 0)
         start, end = _grow(text, span.start, span.end, floor, limit)
         result.append(PiiSpan(span.type, start, end, span.score, span.recognizer))
-    return result
+    return resolve_overlaps(result)  # a grown name swallows the part of it found on its own
 
 
 def _grow(text: str, start: int, end: int, floor: int, limit: int) -> tuple[int, int]:

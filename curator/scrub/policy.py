@@ -34,7 +34,7 @@ SUMMARY = (
 )
 
 #: Recognizers whose hits are only candidates: the model and the name lists find *a* name or place.
-WEAK_RECOGNIZERS = frozenset({"spacy_ner", "person_names", "country"})
+WEAK_RECOGNIZERS = frozenset({"spacy_ner", "person_names", "country", "person_cue:weak", "location_cue"})
 _CONTACT_TYPES = frozenset(
     {
         "EMAIL_ADDRESS",
@@ -68,22 +68,27 @@ _RELATION = (
 _CUE_BEFORE = re.compile(
     rf"(?:\b(?:dear|hi|hello|hey|thanks|thank you|cheers|regards|sincerely|attn:?|cc:?|from:|to:|name:|"
     rf"my name is|my name's|i am|i'm|this is|call me|signed|ask|tell|told|meet|met|contact|email|e-mail|text|"
+    rf"thank|mention|remind|reminder for|note for|"
     rf"call|invite|remind|reply to|write to|note to|letter to|message to|married|dating|named|called)|"
     rf"{_RELATION}|,)\s*,?\s*$",
     re.IGNORECASE,
 )
 _NAME_VERB_AFTER = re.compile(
-    r"^\s*(?:,|:|is|was|has|had|and|said|says|told|asked|wants|wanted|thinks|thought|keeps|lives|lived|works|worked|is my|was my|"
-    r"and i|and me|called|texted|emailed|wrote to me|sent me|agreed|replied|will|won't|can't|doesn't|didn't)\b",
+    r"\s*(?:[,:]|(?:is|was|has|had|and|said|says|told|asked|wants|wanted|thinks|thought|keeps|lives|lived|works|"
+    r"worked|called|texted|emailed|wrote|sent|agreed|replied|will|won't|can't|doesn't|didn't|shouted|spent|gave|"
+    r"went|came|left|met|loves|likes|hates|needs)\b)",
     re.IGNORECASE,
 )
-_PERSON_TIE = re.compile(
-    r"\b(?:i|i'm|i've|we|we're|my|our|me|us|he|she|they|his|her|their|him|them)\b", re.IGNORECASE
+_PERSON_TIE = re.compile(r"\b(?:i|i'm|i've|i'll|we|we're|we've|my|our|me|us)\b", re.IGNORECASE)
+_GREETING_BEFORE = re.compile(r"\b(?:dear|hi|hello|hey|regards|thanks|cheers)\b[^\n]{0,3}$", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(r"\b(?:in|to|from|at|near|via|into)\s+$", re.IGNORECASE)
+_LANDMARK_FIRST = frozenset(
+    "lake mount mt river saint st fort port cape isla lac monte loch glen sierra rio san santa sankt".split()  # noqa: SIM905
 )
 _PLACE_PREPOSITION = re.compile(
     r"\b(?:in|to|from|at|near|into|of|towards?|via)\s+(?:the\s+)?$", re.IGNORECASE
 )
-_SENTENCE_BREAK = re.compile(r"[.!?\n]")
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _NOT_A_NAME_WORD = frozenset({"the", "a", "an", "this", "that", "these", "those", "it", "its"})
@@ -104,6 +109,7 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     contact = [s for s in spans if s.type in _CONTACT_TYPES]
     strong_names = {fold(text[s.start : s.end]) for s in spans if s.type == "PERSON" and not _weak(s)}
     strong_parts = {part for name in strong_names for part in name.split() if len(part) > 2}
+    model_places = [(s.start, s.end) for s in spans if s.type == "LOCATION" and s.recognizer == "spacy_ner"]
     for span in spans:
         value = text[span.start : span.end]
         if span.type == "LOCATION":
@@ -111,14 +117,29 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
                 continue
             if _weak(span) and not _place_tied_to_person(text, span, spans):
                 continue
+        elif span.type == "PERSON" and _weak(span):
+            place = any(a < span.end and span.start < b for a, b in model_places)
+            if not _private_person(text, span, value, contact, strong_parts, place):
+                continue
         elif (
             span.type == "PERSON"
-            and _weak(span)
-            and not _private_person(text, span, value, contact, strong_parts)
+            and span.recognizer.startswith("person_cue")
+            and _public_role(text, span, contact)
         ):
-            continue
+            continue  # "Mr. Darcy" in a novel's summary, "Mr. Scaringe also founded..."
         kept.append(span)
     return kept
+
+
+def _public_role(text: str, span: PiiSpan, contact: Sequence[PiiSpan]) -> bool:
+    """A titled name in a paragraph about a public role, with no contact details, relation or greeting."""
+    para_start, para_end = _paragraph(text, span.start, span.end)
+    if any(para_start <= c.start < para_end for c in contact):
+        return False
+    before = text[max(0, span.start - 40) : span.start]
+    if _relation_before(before) or _GREETING_BEFORE.search(before.rstrip(" .").rsplit(" ", 1)[0] + " "):
+        return False
+    return bool(_PUBLIC_CONTEXT.search(text, para_start, para_end))
 
 
 def _weak(span: PiiSpan) -> bool:
@@ -127,7 +148,10 @@ def _weak(span: PiiSpan) -> bool:
 
 def _public_place(value: str) -> bool:
     folded = fold(value.strip(" .,;:"))
-    return folded in public_places()
+    if folded in public_places():
+        return True
+    head, _, last = folded.rpartition(" ")
+    return last in ("state", "province", "region", "county", "land") and head in public_places()
 
 
 def _sentence_before(text: str, start: int) -> str:
@@ -142,7 +166,12 @@ def _place_tied_to_person(text: str, span: PiiSpan, spans: Sequence[PiiSpan]) ->
         return False
     sentence_start = span.start - len(before)
     person_before = any(s.type == "PERSON" and sentence_start <= s.start < span.start for s in spans)
-    return person_before or bool(_PERSON_TIE.search(before))
+    if _PERSON_TIE.search(before):
+        return True
+    if not person_before:
+        return False
+    para_start, para_end = _paragraph(text, span.start, span.end)
+    return not _PUBLIC_CONTEXT.search(text, para_start, para_end)  # a historical figure's places stay
 
 
 def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
@@ -152,7 +181,12 @@ def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _private_person(
-    text: str, span: PiiSpan, value: str, contact: Sequence[PiiSpan], strong_parts: set[str]
+    text: str,
+    span: PiiSpan,
+    value: str,
+    contact: Sequence[PiiSpan],
+    strong_parts: set[str],
+    model_place: bool = False,
 ) -> bool:
     words = value.split()
     if not words or value in NOT_PII or words[0].lower() in _NOT_A_NAME_WORD or _public_place(value):
@@ -160,6 +194,8 @@ def _private_person(
     folded_words = [fold(w.strip(".,'’")) for w in words]
     if any(w in _SIGN_OFF_WORDS for w in folded_words):
         return False
+    if folded_words[0] in _LANDMARK_FIRST and len(words) > 1:
+        return False  # "Lake Mývatn", "Mount Kenya"
     # the same name, or a part of it, was found with evidence elsewhere in the text
     if any(w in strong_parts for w in folded_words):
         return True
@@ -174,12 +210,19 @@ def _private_person(
         return False
     if cue:
         return True
+    if model_place:
+        return False  # the model reads it as a place ("Paris is lovely"): a first name only with a cue
+    if len(words) == 1 and _PLACE_BEFORE.search(before) and not verb_after:
+        return False  # "Rome to Florence takes...": a place, not the given name
     known_given = folded_words[0] in given_names()
     known_surname = folded_words[-1] in surnames()
     if len(words) >= 2:
         return known_given or known_surname
-    # a single word: a known first name used as one (mid-sentence, or before a verb), not merely opening a sentence
-    return known_given and (verb_after or not _opens_sentence(text, span.start))
+    # a single word: a known first name used as one (mid-sentence, or before a verb), not merely opening a sentence;
+    # a known surname only as the subject of a verb ("Klimek shouted")
+    if verb_after:
+        return known_given or known_surname
+    return known_given and not _opens_sentence(text, span.start)
 
 
 def _title_before(before: str) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from prefloop.curator.scrub.recognizers.base import Recognizer
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import concatenated_suffixes, street_prefixes, street_suffixes
@@ -55,7 +57,7 @@ _FOREIGN_SUFFIX = (
 _FOREIGN_PREFIX += "|" + "|".join(
     re.escape(w)
     for w in sorted(street_prefixes(), key=len, reverse=True)
-    if len(w) >= 3 and w.replace(".", "").isalpha()
+    if len(w) >= 4 and w.replace(".", "").isalpha() and w not in STOP_WORDS  # "most" is a bridge in Czech
 )
 _FOREIGN_SUFFIX += "|" + "|".join(
     re.escape(w) for w in sorted(concatenated_suffixes(), key=len, reverse=True)
@@ -162,10 +164,12 @@ class StreetAddressRecognizer(Recognizer):
             start, end = match.span()
             end, structured = self._extend(text, match.end(), lowercase_text)
             if (
-                (_group(match, "gen") or _group(match, "ext"))
+                (_group(match, "gen") or _group(match, "ext") or _group(match, "named"))
                 and not structured
                 and not _CUE_BEFORE.search(text, max(0, start - 60), start)
-                and not _CONTACT_BEFORE.search(text, max(0, start - 120), start)
+                and not (
+                    _line_start(text, start) and _CONTACT_BEFORE.search(text, max(0, start - 120), start)
+                )
             ):
                 continue
             start, end = self._trim(text, start, end)
@@ -291,6 +295,10 @@ _ABBREVIATION = re.compile(r"\b(?:apt|ste|st|no|u|ave|rd|blvd|dr|fl|rm|bldg|mt|f
 
 _DIGITS = re.compile(r"\d+")
 _NAMED = re.compile(r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b")
+
+
+def _line_start(text: str, start: int) -> bool:
+    return not text[text.rfind("\n", 0, start) + 1 : start].strip(" \t>*•-")
 
 
 def _group(match: re.Match[str], name: str) -> str | None:

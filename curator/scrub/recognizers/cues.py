@@ -42,10 +42,13 @@ class PersonCueRecognizer(Recognizer):
         r"med vennlig hilsen|vennlig hilsen|ystävällisin terveisin|terveisin|pozdrawiam|z poważaniem|"
         r"s pozdravem|s úctou|üdvözlettel|tisztelettel|saygılarımla|iyi çalışmalar|selamlar"
     )
+    _PARTICLE = r"(?:van|von|de|da|di|du|del|della|dos|das|ter|ten|af|av|bin|ibn)[ \t]+|(?:al|el)-"
     PATTERN = re.compile(
-        rf"(?:\b(?:{_TITLES})\.?[ \t]+(?P<titled>{_NAME})"
+        rf"(?:\b(?:{_TITLES})\.?[ \t]+(?P<titled>(?:{_PARTICLE})?{_NAME})"
+        rf"|(?P<mailbox>{_NAME})[ \t]*<[^<>\s@]+@"
         rf"|\b(?i:name is|name's|name:|i am|i'm|this is|call me|calls me|called|signed|dear|hi|hello|hey|ask|"
-        r"told|tell|met|meet|with|thanks|thank you|contact|cc|attn:?|from:|to:|by)[ \t]+"
+        r"told|tell|met|meet|with|thanks|thank you|thank|contact|cc|attn:?|from:|to:|by|note to|reply to|"
+        r"reminder for|mention|write to|letter to|invite)[ \t]+"
         rf"(?!(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam)\b)(?P<cued>{_NAME})"
         rf"|(?i:{_SIGN_OFFS}),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
         rf"|(?:\n[ \t]*\n|[—–]|--)[ \t]*(?P<alone>{_NAME})[ \t.!]*\s*\Z"
@@ -57,7 +60,7 @@ class PersonCueRecognizer(Recognizer):
         r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|"
         r"grüß|grüss|cordial|salut|saludo|atentamente|atenciosamente|cumprimentos|abraços|groet|hälsning|hilsen|"
         r"mvh|terveisin|pozdraw|poważaniem|pozdravem|úctou|üdvözlettel|tisztelettel|saygı|çalışmalar|selamlar|"
-        r"amicalement|bien à vous|"
+        r"amicalement|bien à vous|<[^<>\s@]+@|"
         r"from:|to:|by|\n[ \t]*\n|[—–]|--",
         re.IGNORECASE,
     )
@@ -67,7 +70,10 @@ class PersonCueRecognizer(Recognizer):
             return []
         spans = []
         for match in self.PATTERN.finditer(text):
-            group = next(g for g in ("titled", "cued", "signed", "alone", "lower") if match.group(g))
+            group = next(
+                g for g in ("titled", "mailbox", "cued", "signed", "alone", "lower") if match.group(g)
+            )
+            cue = match.group(0)[: match.start(group) - match.start()].strip().lower()
             start, end = match.span(group)
             words = text[start:end].split()
             if words and words[-1].endswith(("'s", "’s")):
@@ -77,15 +83,34 @@ class PersonCueRecognizer(Recognizer):
             if not words or words[0] in NOT_PII or words[0].lower() in _NOT_NAME_WORDS:
                 continue
             end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
-            spans.append(PiiSpan("PERSON", start, end, self.SCORE, self.name))
+            weak = group == "cued" and cue.rstrip(":") in _WEAK_CUES
+            spans.append(
+                PiiSpan("PERSON", start, end, self.SCORE, f"{self.name}:weak" if weak else self.name)
+            )
         return spans
+
+
+#: Cue words that precede names and much else ("by Gallup", "with PyTorch"): their hits go through the policy.
+_WEAK_CUES = frozenset(
+    "by with ask told tell met meet contact thanks thank you called calls me i am i'm this is from to cc mention invite".split()  # noqa: SIM905
+) | {
+    "thank you",
+    "i am",
+    "this is",
+    "calls me",
+    "note to",
+    "reply to",
+    "reminder for",
+    "write to",
+    "letter to",
+}
 
 
 _NOT_NAME_WORDS = frozenset(
     """
     the a an and or but not so very just really also here there sorry glad happy trying looking working
     using writing getting going new interested wondering curious sure fine good great ok okay back done
-    everyone all team guys folks world friends again hiring manager managers customer customers support colleague colleagues friend valued recruiter committee admissions landlord neighbor neighbour user users reader readers sirs partner partners apt apartment suite unit flat street st road rd avenue ave lane drive box
+    everyone all team guys folks world friends again human humans assistant bot there hiring manager managers customer customers support colleague colleagues friend valued recruiter committee admissions landlord neighbor neighbour user users reader readers sirs partner partners apt apartment suite unit flat street st road rd avenue ave lane drive box
     """.split()  # noqa: SIM905
 )
 
@@ -106,11 +131,13 @@ class LocationCueRecognizer(Recognizer):
     _PLACE += r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]*){0,3})"
     PATTERN = re.compile(
         r"\b(?i:lives?|living|moved(?:[ \t]+here)?|move|born|grew[ \t]+up|based|located|staying|stay|i'?m|i[ \t]+am|"
-        r"we'?re|arrived|arriving|travel(?:l?ing)?|flying|flew|fly|trip|visit(?:ing)?|originally|reside|relocat\w*|"
+        r"we're|we[ \t]+are|arrived|arriving|travel(?:l?ing)?|flying|flew|fly|trip|visit(?:ing)?|originally|reside|relocat\w*|"
         r"coming|going|headed|heading|home[ \t]+city|hometown|city[ \t]+of|town[ \t]+of|where:)"
         r"(?:[ \t]+(?i:back|here|there|now|currently))?[ \t]+(?i:in|at|from|to|near|of)?[ \t]*"
         rf"(?P<place>{_PLACE})"
     )
+    #: The second place of "from X to Y" (moving, relocating, flying: the person goes there too).
+    FROM_TO = re.compile(rf"\bfrom[ \t]+{_PLACE}[ \t]+to[ \t]+(?P<second>{_PLACE})")
     PRECHECK = re.compile(
         r"live|living|move|born|grew|based|located|stay|i'?m|i am|we'?re|arriv|travel|fly|flew|trip|visit|"
         r"originally|resid|relocat|coming|going|head|home|city|town|where:",
@@ -121,8 +148,10 @@ class LocationCueRecognizer(Recognizer):
         if not self.PRECHECK.search(text):
             return []
         spans = []
-        for match in self.PATTERN.finditer(text):
-            start, end = match.span("place")
+        matches = [(m, "place") for m in self.PATTERN.finditer(text)]
+        matches += [(m, "second") for m in self.FROM_TO.finditer(text)]
+        for match, group in matches:
+            start, end = match.span(group)
             words = text[start:end].split()
             while words and (words[-1] in NOT_PII or words[-1] in _NOT_PLACE):
                 words.pop()

@@ -106,10 +106,12 @@ class PhoneRecognizer(Recognizer):
 
     def _score(self, text: str, start: int, end: int, value: str, core: str) -> float:
         valid, possible = self._check(value)
-        if not possible:
-            return 0.0
         context = has_context(text, start, end, self._context_re, window=48)
         formatted = not core.isdigit()
+        if not possible:
+            # any national format: "+CC" and grouped digits, or grouped digits right after a phone word
+            international = core.startswith(("+", "00")) and formatted
+            return self.SHAPED_SCORE if international or (context and formatted) else 0.0
         shaped = core.startswith(("+", "(")) or bool(_NANP_SHAPE.match(core))
         if context:
             return self.CONTEXT_SCORE if (valid or formatted) else 0.0

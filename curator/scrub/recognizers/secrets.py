@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["SecretsRecognizer", "shannon_entropy"]
 
 _PLACEHOLDER_VALUE = re.compile(
-    r"^(?:\*+|x+|X+|\.+|<[^>]*>|\$\{?\w+\}?|\{\{?[^}]*\}?\}|%\(?\w+\)?s?|your[_-]?\w*|changeme|password|secret|"
+    r"^(?:\*+|x+|X+|\.+|<[^>]*>|\$\{?\w+\}?|\{\{?[^}]*\}?\}|%\(\w+\)s|%[sd]|your[_-]?\w*|changeme|password|secret|"
     r"example\w*|dummy\w*|test|none|null|true|false|env\b.*|os\.\w+.*|getenv.*|process\.env.*|\[?redacted\]?)$",
     re.IGNORECASE,
 )
@@ -96,7 +96,7 @@ class SecretsRecognizer(Recognizer):
     #: Names whose value is a credential: ``DB_PASSWORD=...``, ``api_key: ...``, ``secret_key = ...``.
     _KEY_NAME = (
         r"[A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
-        r"auth[_-]?(?:key|token)|private[_-]?key|client[_-]?secret|credentials?|signature|sig)[A-Za-z0-9_.-]*"
+        r"auth[_-]?(?:key|token)|private[_-]?key|client[_-]?secret|credentials?|signature|sig|key)[A-Za-z0-9_.-]*"
     )
     VALUE_PATTERNS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("basic_auth", r"(?i)\bauthorization\s*[:=]\s*[\"']?basic\s+(?P<v>[A-Za-z0-9+/]{12,}={0,2})"),
@@ -112,7 +112,7 @@ class SecretsRecognizer(Recognizer):
         ("url_token", r"(?i)[?&#](?:access_token|id_token|refresh_token|token|api_?key|key|secret|client_secret|sig|"
          r"signature|auth|password|pwd|session(?:_?id)?|code)=(?P<v>[^&\s#\"'<>]{8,})"),
         # "my GitHub token: ...", "the API key is ...": a random-looking value right after a credential word
-        ("named_secret", r"(?i)\b(?:key|token|secret|password|passphrase|credentials?)\b[^\n\w]{0,3}(?:is|was|=|:)?[ \t]+"
+        ("named_secret", r"(?i)\b(?:key|token|secret|password|passphrase|credentials?)\b[^\n]{0,24}?[ \t:=][ \t]*"
          r"[\"'`]?(?P<v>[A-Za-z0-9_\-+/=.]{16,})"),
     )  # fmt: skip
     PRECHECK = re.compile(
