@@ -12,10 +12,11 @@
 Relabelling of set 1 (by template, never by looking at the scrubber's output): countries are kept (``KEEP``),
 except inside an address block where they are neither rewarded nor counted (``NOT_SCORED``); a city is private
 where the text ties it to a person or an address, and kept where it is named generically (templates 110, 115,
-119: a song's city, a band's home city, where an organisation celebrates) or tied to a public figure (178, the
-Princess Royal); dates of birth are scored where the text says they are one (61, 76), not in template 79; people
+119: a song's city and street, a band's home city, where an organisation celebrates) or tied to a public figure
+(178, the Princess Royal); dates of birth are scored where the text says they are one (61, 76), not in template 79; people
 named in a public role (performers, authors, directors and producers in templates 95, 99, 101-106, 109, 111, 113,
-122, and the admired performer of 108) are kept; a title alone (``prefix_male``) is not scored, as the source
+115, 122, an organisation's founders in 120, a politician quoted in 181, and the admired performer of 108) are
+kept; a title alone (``prefix_male``) is not scored, as the source
 already does for ``prefix_female``.
 """
 
@@ -45,8 +46,9 @@ _GOLD_TYPES = {
 _GENERIC_CITY_TEMPLATES = frozenset({110, 115, 119, 178})
 _DOB_TEMPLATES = frozenset({61, 76})
 #: Templates whose people are named in a public role (performers, authors, directors, producers of songs, films
-#: and novels): kept by the policy. In 108 only the admired performer (``{{person}}``) is.
-_PUBLIC_ROLE_TEMPLATES = frozenset({95, 99, 101, 102, 103, 104, 105, 106, 109, 111, 113, 122})
+#: and novels; an organisation's founders; a quoted politician): kept by the policy. In 108 only the admired
+#: performer (``{{person}}``) is.
+_PUBLIC_ROLE_TEMPLATES = frozenset({95, 99, 101, 102, 103, 104, 105, 106, 109, 111, 113, 115, 120, 122, 181})
 _TAG = re.compile(r"\{\{(\w+)\}\}")
 _MARK = re.compile(r"\[\[([A-Z_]+):(.*?)\]\]", re.DOTALL)
 
@@ -75,7 +77,7 @@ def load_presidio_research(limit: int | None = None) -> list[Case]:
             kind = _GOLD_TYPES.get(span["entity_type"], NOT_SCORED)
             if tag == "country":
                 kind = NOT_SCORED if in_block else KEEP
-            elif tag == "city" and record["template_id"] in _GENERIC_CITY_TEMPLATES:
+            elif tag in ("city", "street_name") and record["template_id"] in _GENERIC_CITY_TEMPLATES:
                 kind = KEEP
             elif tag == "prefix_male":
                 kind = NOT_SCORED  # a title names no one (prefix_female is not scored in the source either)

@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from prefloop.curator.scrub.recognizers.wordlists import NOT_PII, PLACE_NAMES
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import fold, given_names, public_places, surnames, titles
 
@@ -34,7 +36,7 @@ SUMMARY = (
 )
 
 #: Recognizers whose hits are only candidates: the model and the name lists find *a* name or place.
-WEAK_RECOGNIZERS = frozenset({"spacy_ner", "person_names", "country", "person_cue:weak", "location_cue"})
+WEAK_RECOGNIZERS = frozenset({"spacy_ner", "person_names", "country", "person_cue:weak", "location_cue:weak"})
 _CONTACT_TYPES = frozenset(
     {
         "EMAIL_ADDRESS",
@@ -49,7 +51,7 @@ _CONTACT_TYPES = frozenset(
 )
 _PUBLIC_CONTEXT = re.compile(
     r"\b(?:1[0-9]{3}|20[0-2][0-9])s?\b|\b(?:president|chancellor|prime minister|minister|king|queen|emperor|"
-    r"empress|pope|saint|senator|governor|congress\w*|parliament|politician|general|author|novel\w*|poet|poem|"
+    r"empress|pope|saint|senator|governor|mayor|representative|congress\w*|parliament|politician|general|author|novel\w*|poet|poem|"
     r"painter|painting|composer|symphony|scientist|physicist|chemist|philosopher|actor|actress|singer|rapper|band|"
     r"album|song|film|movie|director|nobel|prize|award|won|wins|champion\w*|olympic\w*|world cup|grand slam|"
     r"published|wrote|painted|composed|discovered|invented|founded|founder|elected|reigned|ruled|history|"
@@ -70,7 +72,7 @@ _CUE_BEFORE = re.compile(
     rf"my name is|my name's|i am|i'm|this is|call me|signed|ask|tell|told|meet|met|contact|email|e-mail|text|"
     rf"thank|mention|remind|reminder for|note for|"
     rf"call|invite|remind|reply to|write to|note to|letter to|message to|married|dating|named|called)|"
-    rf"{_RELATION}|,)\s*,?\s*$",
+    rf"{_RELATION})\s*,?\s*$",
     re.IGNORECASE,
 )
 _NAME_VERB_AFTER = re.compile(
@@ -88,6 +90,9 @@ _LANDMARK_FIRST = frozenset(
 _PLACE_PREPOSITION = re.compile(
     r"\b(?:in|to|from|at|near|into|of|towards?|via)\s+(?:the\s+)?$", re.IGNORECASE
 )
+_INTERJECTIONS = frozenset(
+    "oh um uh ah eh hm hmm well yes no okay ok sure right wow hey yeah nope alas".split()
+)  # noqa: SIM905
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -107,9 +112,16 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
         return list(spans)
     kept: list[PiiSpan] = []
     contact = [s for s in spans if s.type in _CONTACT_TYPES]
-    strong_names = {fold(text[s.start : s.end]) for s in spans if s.type == "PERSON" and not _weak(s)}
+    strong_names = {
+        fold(text[s.start : s.end])
+        for s in spans
+        if s.type == "PERSON" and not _weak(s) and not _public_role(text, s, contact)
+    }
     strong_parts = {part for name in strong_names for part in name.split() if len(part) > 2}
     model_places = [(s.start, s.end) for s in spans if s.type == "LOCATION" and s.recognizer == "spacy_ner"]
+    cued_places = [
+        (s.start, s.end) for s in spans if s.type in ("LOCATION", "STREET_ADDRESS") and not _weak(s)
+    ]
     for span in spans:
         value = text[span.start : span.end]
         if span.type == "LOCATION":
@@ -118,6 +130,8 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
             if _weak(span) and not _place_tied_to_person(text, span, spans):
                 continue
         elif span.type == "PERSON" and _weak(span):
+            if any(a < span.end and span.start < b for a, b in cued_places):
+                continue  # "lives in San Giuseppe Vesuviano": the cue says place
             place = any(a < span.end and span.start < b for a, b in model_places)
             if not _private_person(text, span, value, contact, strong_parts, place):
                 continue
@@ -165,7 +179,9 @@ def _place_tied_to_person(text: str, span: PiiSpan, spans: Sequence[PiiSpan]) ->
     if not _PLACE_PREPOSITION.search(before):
         return False
     sentence_start = span.start - len(before)
-    person_before = any(s.type == "PERSON" and sentence_start <= s.start < span.start for s in spans)
+    person_before = any(
+        s.type == "PERSON" and not _weak(s) and sentence_start <= s.start < span.start for s in spans
+    )
     if _PERSON_TIE.search(before):
         return True
     if not person_before:
@@ -194,6 +210,8 @@ def _private_person(
     folded_words = [fold(w.strip(".,'’")) for w in words]
     if any(w in _SIGN_OFF_WORDS for w in folded_words):
         return False
+    if len(words) == 1 and (folded_words[0] in STOP_WORDS or folded_words[0] in _INTERJECTIONS):
+        return False  # "Well, ...", "Oh, ..."
     if folded_words[0] in _LANDMARK_FIRST and len(words) > 1:
         return False  # "Lake Mývatn", "Mount Kenya"
     # the same name, or a part of it, was found with evidence elsewhere in the text
@@ -210,11 +228,14 @@ def _private_person(
         return False
     if cue:
         return True
-    if model_place:
+    place_name = value.lower() in PLACE_NAMES
+    if model_place and (place_name or not verb_after):
         return False  # the model reads it as a place ("Paris is lovely"): a first name only with a cue
-    if len(words) == 1 and _PLACE_BEFORE.search(before) and not verb_after:
+    if len(words) == 1 and place_name and (not verb_after or _PLACE_BEFORE.search(before)):
         return False  # "Rome to Florence takes...": a place, not the given name
-    known_given = folded_words[0] in given_names()
+    known_given = folded_words[0] in given_names() and (
+        len(words) > 1 or (folded_words[0] not in STOP_WORDS and folded_words[0] not in _INTERJECTIONS)
+    )
     known_surname = folded_words[-1] in surnames()
     if len(words) >= 2:
         return known_given or known_surname

@@ -25,6 +25,7 @@ __all__ = [
 
 #: Languages whose street type follows the name (``Hauptstraße``, ``Elm Street``, ``Nyár köz``).
 _SUFFIX_LANGUAGES = frozenset("af da de en et fi gsw hu is lb lt lv nb nl sv tr".split())  # noqa: SIM905
+_CITIES_IN_TOPONYMS = frozenset({"melbourne", "melb", "kowloon", "kln", "hong kong island"})
 #: Continents and large regions: never personal (docs/privacy.md), and not in the toponym lists.
 PUBLIC_REGIONS: frozenset[str] = frozenset(
     {
@@ -33,7 +34,11 @@ PUBLIC_REGIONS: frozenset[str] = frozenset(
         "middle east", "far east", "latin america", "north america", "south america", "central america",
         "central asia", "southeast asia", "east asia", "west africa", "east africa", "southern africa",
         "north africa", "sub-saharan africa", "western europe", "eastern europe", "northern europe",
-        "southern europe", "new england", "pacific northwest", "silicon valley",
+        "southern europe", "new england", "pacific northwest", "silicon valley", "bavaria", "saxony",
+        "lower saxony", "hesse", "thuringia", "brandenburg", "north rhine-westphalia", "rhineland-palatinate",
+        "baden-württemberg", "catalonia", "andalusia", "galicia", "basque country", "castile", "valencia region",
+        "lombardy", "tuscany", "sicily", "sardinia", "piedmont", "veneto", "brittany", "normandy", "provence",
+        "burgundy", "alsace", "flanders", "wallonia", "tyrol", "carinthia", "styria", "lapland", "siberia",
     }
 )  # fmt: skip
 
@@ -123,8 +128,9 @@ def public_places() -> frozenset[str]:
     from prefloop.curator.scrub.recognizers.places import COUNTRIES
 
     names = {fold(c) for c in COUNTRIES} | set(PUBLIC_REGIONS)
-    for _, forms in _entries("toponyms.txt"):
-        names |= {fold(f) for f in forms if len(f) > 3}
+    # the English list is states, provinces and territories; the other languages' lists also hold cities
+    for _, forms in _entries("toponyms.txt", {"en"}):
+        names |= {fold(f) for f in forms if len(f) > 3 and f not in _CITIES_IN_TOPONYMS}
     names |= {"the " + n for n in list(names)}
     names |= {
         "united states",

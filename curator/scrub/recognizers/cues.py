@@ -46,6 +46,7 @@ class PersonCueRecognizer(Recognizer):
     PATTERN = re.compile(
         rf"(?:\b(?:{_TITLES})\.?[ \t]+(?P<titled>(?:{_PARTICLE})?{_NAME})"
         rf"|(?P<mailbox>{_NAME})[ \t]*<[^<>\s@]+@"
+        rf"|(?:^|\n)[ \t]*(?P<vocative>{_WORD}),[ \t]+(?=(?i:can|could|would|will|please|i|we|you|thanks|thank|do|did|are|is)\b)"
         rf"|\b(?i:name is|name's|name:|i am|i'm|this is|call me|calls me|called|signed|dear|hi|hello|hey|ask|"
         r"told|tell|met|meet|with|thanks|thank you|thank|contact|cc|attn:?|from:|to:|by|note to|reply to|"
         r"reminder for|mention|write to|letter to|invite)[ \t]+"
@@ -60,7 +61,7 @@ class PersonCueRecognizer(Recognizer):
         r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|"
         r"grüß|grüss|cordial|salut|saludo|atentamente|atenciosamente|cumprimentos|abraços|groet|hälsning|hilsen|"
         r"mvh|terveisin|pozdraw|poważaniem|pozdravem|úctou|üdvözlettel|tisztelettel|saygı|çalışmalar|selamlar|"
-        r"amicalement|bien à vous|<[^<>\s@]+@|"
+        r"amicalement|bien à vous|<[^<>\s@]+@|(?:^|\n)[ \t]*[A-ZÀ-Þ][\w'’-]*,|"
         r"from:|to:|by|\n[ \t]*\n|[—–]|--",
         re.IGNORECASE,
     )
@@ -71,7 +72,9 @@ class PersonCueRecognizer(Recognizer):
         spans = []
         for match in self.PATTERN.finditer(text):
             group = next(
-                g for g in ("titled", "mailbox", "cued", "signed", "alone", "lower") if match.group(g)
+                g
+                for g in ("titled", "mailbox", "vocative", "cued", "signed", "alone", "lower")
+                if match.group(g)
             )
             cue = match.group(0)[: match.start(group) - match.start()].strip().lower()
             start, end = match.span(group)
@@ -83,7 +86,7 @@ class PersonCueRecognizer(Recognizer):
             if not words or words[0] in NOT_PII or words[0].lower() in _NOT_NAME_WORDS:
                 continue
             end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
-            weak = group == "cued" and cue.rstrip(":") in _WEAK_CUES
+            weak = group == "vocative" or (group == "cued" and cue.rstrip(":") in _WEAK_CUES)
             spans.append(
                 PiiSpan("PERSON", start, end, self.SCORE, f"{self.name}:weak" if weak else self.name)
             )
@@ -158,10 +161,21 @@ class LocationCueRecognizer(Recognizer):
             if not words or words[0] in NOT_PII or words[0] in _NOT_PLACE:
                 continue
             end = start + len(" ".join(words))
-            spans.append(PiiSpan("LOCATION", start, end, self.SCORE, self.name))
+            strong = group == "second" or bool(
+                _STRONG_PLACE_CUE.search(match.group(0)[: start - match.start()])
+            )
+            spans.append(
+                PiiSpan("LOCATION", start, end, self.SCORE, self.name if strong else f"{self.name}:weak")
+            )
         return spans
 
 
+#: Place cues that tie the place to someone by themselves ("grew up in", "Where:"); the others ("trip to",
+#: "flying to") go through the policy's check for a person in the sentence.
+_STRONG_PLACE_CUE = re.compile(
+    r"(?i:lives?|living|born|grew[ \t]+up|hometown|home[ \t]+city|moved|move|relocat\w*|originally|reside|where:|"
+    r"based|staying|stay)"
+)
 _NOT_PLACE = frozenset(
     """
     I The A An This That My Our Your Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
