@@ -91,8 +91,28 @@ _PLACE_PREPOSITION = re.compile(
     r"\b(?:in|to|from|at|near|into|of|towards?|via)\s+(?:the\s+)?$", re.IGNORECASE
 )
 _INTERJECTIONS = frozenset(
-    "oh um uh ah eh hm hmm well yes no okay ok sure right wow hey yeah nope alas".split()
-)  # noqa: SIM905
+    [
+        "oh",
+        "um",
+        "uh",
+        "ah",
+        "eh",
+        "hm",
+        "hmm",
+        "well",
+        "yes",
+        "no",
+        "okay",
+        "ok",
+        "sure",
+        "right",
+        "wow",
+        "hey",
+        "yeah",
+        "nope",
+        "alas",
+    ]
+)
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PARAGRAPH = re.compile(r"\n\s*\n")
