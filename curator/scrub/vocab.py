@@ -6,10 +6,12 @@ Each loader reads its files once (cached) and returns lower-cased forms. Provena
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
+from typing import Any
 
 __all__ = [
     "PUBLIC_REGIONS",
@@ -20,6 +22,7 @@ __all__ = [
     "street_suffixes",
     "surnames",
     "titles",
+    "trie_pattern",
     "unit_words",
 ]
 
@@ -41,6 +44,29 @@ PUBLIC_REGIONS: frozenset[str] = frozenset(
         "burgundy", "alsace", "flanders", "wallonia", "tyrol", "carinthia", "styria", "lapland", "siberia",
     }
 )  # fmt: skip
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation for ``words``, nested by shared prefixes (``st(?:r(?:eet)?)?``).
+
+    Matches the same strings as ``a|b|c...`` with the longer word tried first, but in time that grows with the
+    word's length, not with the number of words: Python's ``re`` tries a flat alternation branch by branch.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 def fold(text: str) -> str:

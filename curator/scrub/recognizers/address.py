@@ -15,7 +15,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from prefloop.curator.scrub.recognizers.base import Recognizer
 from prefloop.curator.scrub.types import PiiSpan
-from prefloop.curator.scrub.vocab import concatenated_suffixes, street_prefixes, street_suffixes
+from prefloop.curator.scrub.vocab import concatenated_suffixes, street_prefixes, street_suffixes, trie_pattern
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -32,11 +32,7 @@ _CORE_SUFFIXES = frozenset(_EN_SUFFIX.split("|"))
 #: Every other street type written after the name (USPS Publication 28 and libpostal, all suffix languages):
 #: a line ending in one of these (``661 Drumaroad Bend``, ``Nyár köz 276``) counts only with a postcode, unit or
 #: state after it, or a cue before it, as these words are ordinary words too (``Bend``, ``Key``, ``Run``).
-_EXTENDED_SUFFIX = "|".join(
-    re.escape(w)
-    for w in sorted(street_suffixes() - _CORE_SUFFIXES, key=len, reverse=True)
-    if w.replace("-", "").isalpha()
-)
+_EXTENDED_SUFFIX = trie_pattern(w for w in street_suffixes() - _CORE_SUFFIXES if w.replace("-", "").isalpha())
 _AMBIGUOUS_SUFFIX = frozenset(
     """
     st dr way place pl row hill grove park walk loop view point green close court ct ridge heights
@@ -54,14 +50,12 @@ _FOREIGN_SUFFIX = (
     r"väg|vei|gränd|stig|tie|katu|polku|kuja|kaari|väylä|utca|útja|út|tér|körút|sor|ulice|iela|gatve|tänav|"
     r"maantee|sokak|caddesi|bulvarı|straße"
 )
-_FOREIGN_PREFIX += "|" + "|".join(
-    re.escape(w)
-    for w in sorted(street_prefixes(), key=len, reverse=True)
+_FOREIGN_PREFIX += "|" + trie_pattern(
+    w
+    for w in street_prefixes()
     if len(w) >= 4 and w.replace(".", "").isalpha() and w not in STOP_WORDS  # "most" is a bridge in Czech
 )
-_FOREIGN_SUFFIX += "|" + "|".join(
-    re.escape(w) for w in sorted(concatenated_suffixes(), key=len, reverse=True)
-)
+_FOREIGN_SUFFIX += "|" + trie_pattern(concatenated_suffixes())
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
 _WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,4}(?:st|nd|rd|th))"
 _SP = r"[ \t]+"
