@@ -133,27 +133,37 @@ def _candidates(sigs: np.ndarray) -> np.ndarray:
 @dataclass
 class ParaphraseIndex:
     """The prompts one release build compares, in the order they are decided: prompts shipped before
-    (``anchor``: they keep their place) first, then the month's prompt groups in group-key order."""
+    (``anchor``: they keep their place) first, then the month's prompt groups in group-key order. Words are
+    turned into signatures every ``batch`` prompts, so memory holds 256 bytes per prompt, not its words."""
 
+    batch: int = 20_000
     keys: list[str] = field(default_factory=list)
-    words: list[list[str]] = field(default_factory=list)
     anchor: list[bool] = field(default_factory=list)
+    _pending: list[list[str]] = field(default_factory=list)
+    _sigs: list[np.ndarray] = field(default_factory=list)
 
     def add(self, key: str, words: list[str], anchor: bool = False) -> None:
         self.keys.append(key)
-        self.words.append(words)
         self.anchor.append(anchor)
+        self._pending.append(words)
+        if len(self._pending) >= self.batch:
+            self._flush()
 
-    def heads(self, threshold: float = THRESHOLD, batch: int = 20_000) -> dict[str, str]:
+    def _flush(self) -> None:
+        if self._pending:
+            self._sigs.append(signatures(self._pending))
+            self._pending = []
+
+    def heads(self, threshold: float = THRESHOLD) -> dict[str, str]:
         """Group key -> the key of the earlier prompt it paraphrases, for every prompt that is not an anchor
         and paraphrases an anchor or an earlier prompt that itself paraphrases nothing before it."""
+        self._flush()
         if not self.keys:
             return {}
         anchors = [i for i, a in enumerate(self.anchor) if a]
         order = np.array(anchors + [i for i, a in enumerate(self.anchor) if not a], np.int64)
-        sigs = np.concatenate(
-            [signatures([self.words[i] for i in order[j : j + batch]]) for j in range(0, len(order), batch)]
-        )
+        sigs = np.concatenate(self._sigs)[order]
+        self._sigs = []
         edges = _candidates(sigs)  # positions in ``order``: the head comes first
         if len(edges) == 0:
             return {}
