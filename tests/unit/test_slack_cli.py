@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,31 @@ def test_serve_refuses_to_open_voting_to_everyone_by_accident(
     assert main(["slackbot", "serve"]) == 2
     err = capsys.readouterr().err
     assert "PREFLOOP_SLACK_REVIEWER_GROUP" in err and "--open-review" in err
+
+
+def test_gold_add_stores_items_and_agreement_reports_gold(
+    env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "gold.jsonl"
+    lines = [
+        {
+            "prompt": "How do I copy a file?",
+            "chosen": "Use shutil.copy.",
+            "rejected": "You cannot.",
+            "category": "none",
+        },
+        {
+            "prompt": [{"role": "user", "content": "Hi?"}],
+            "chosen": "Hello!",
+            "rejected": "Go away.",
+            "answer": "chosen",
+        },
+    ]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    assert main(["slackbot", "gold", "add", str(path)]) in (None, 0)
+    assert "added 2 gold item(s)" in capsys.readouterr().out
+    assert main(["slackbot", "gold", "add", str(path)]) in (None, 0)
+    assert "added 0 gold item(s)" in capsys.readouterr().out
+    assert main(["agreement", "--json"]) in (None, 0)
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["gold"] == {} and "first_two" in report and "selection_bias" in report
