@@ -310,6 +310,8 @@ def test_release_rows_carry_pseudonymous_votes_and_scrubbed_remarks(bot: Emulate
     assert said["reviewer"] == votes[1]["reviewer"]  # U2 wrote the remark and cast the second vote
     everything = "".join(p.read_text(errors="ignore") for p in result.path.rglob("*") if p.is_file())
     assert '"U1"' not in everything and '"U2"' not in everything and "jane.doe" not in everything
+    card = (result.path / "README.md").read_text()
+    assert "first two reviewer votes agreed on 100% of 1 reviewed pairs; 0 needed a third vote" in card
 
 
 # -- 6. gold items --------------------------------------------------------------------------------------------
