@@ -204,15 +204,15 @@ def test_a_waiting_endpoint_never_blocks_the_event_loop(server: Server) -> None:
     started = time.monotonic()
     slow.start()
     time.sleep(0.2)
-    pings = []
+    answered_while_waiting = 0
     while slow.is_alive() and time.monotonic() - started < 1.2:
-        t = time.monotonic()
         assert server.request("GET", "/ping")[1] == b"pong"
-        pings.append(time.monotonic() - t)
+        answered_while_waiting += slow.is_alive()
     slow.join(10)
     assert answers == [200]
     assert time.monotonic() - started >= 1.5
-    assert len(pings) >= 3 and max(pings) < 0.5, pings
+    # a blocked loop would answer no ping before the slow request ends (no latency bound: CI machines are busy)
+    assert answered_while_waiting >= 3, answered_while_waiting
 
 
 def test_an_async_user_loader_is_awaited(tmp_path: Path) -> None:
