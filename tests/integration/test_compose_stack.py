@@ -118,6 +118,11 @@ class Stack:
              "-f", str(self.dir / "compose.emulator.yaml"), "down", "-v", "-t", "20"],
             capture_output=True, env=self.env, timeout=300, cwd=ROOT,
         )  # fmt: skip
+        # podman-compose 1.0 leaves the project's network behind
+        subprocess.run(
+            [str(CONTAINERS), "podman", "network", "rm", "-f", f"{self.project}_default"],
+            capture_output=True, env=self.env, timeout=60, cwd=ROOT,
+        )  # fmt: skip
         return self.names()
 
 
