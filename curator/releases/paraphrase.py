@@ -53,6 +53,7 @@ _B = _RNG.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64)
 _BAND_MIX = _RNG.integers(1, 1 << 62, _ROWS, dtype=np.uint64) | np.uint64(1)
 _BIGRAM = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(32)
+_CHUNK = 100_000
 _WORDS: dict[str, int] = {}
 _WORDS_MAX = 500_000
 
@@ -167,7 +168,11 @@ class ParaphraseIndex:
         edges = _candidates(sigs)  # positions in ``order``: the head comes first
         if len(edges) == 0:
             return {}
-        edges = edges[similarity(sigs[edges[:, 0]], sigs[edges[:, 1]]) >= threshold]
+        keep = np.empty(len(edges), bool)
+        for i in range(0, len(edges), _CHUNK):  # in chunks: two signature rows per candidate add up
+            part = edges[i : i + _CHUNK]
+            keep[i : i + _CHUNK] = similarity(sigs[part[:, 0]], sigs[part[:, 1]]) >= threshold
+        edges = edges[keep]
         earlier: dict[int, list[int]] = {}
         for first, later in edges.tolist():
             a, b = min(first, later), max(first, later)
