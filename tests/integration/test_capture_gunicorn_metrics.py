@@ -77,6 +77,13 @@ def _scrapes(
         return list(pool.map(one, range(n)))
 
 
+def _settle(base: str, expected: tuple[float, ...], timeout: float = 10.0) -> None:
+    """Wait until a scrape shows ``expected`` (or give up quietly: the assertion after it says what was seen)."""
+    deadline = time.monotonic() + timeout
+    while _scrapes(base, 1)[0] != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("mode", ["embedded", "kafka"])
 def test_metrics_add_up_every_worker_of_a_gunicorn_server(
     mode: str, tmp_path: Path, request: pytest.FixtureRequest
@@ -112,6 +119,8 @@ def test_metrics_add_up_every_worker_of_a_gunicorn_server(
         with ThreadPoolExecutor(6) as pool:  # concurrent clicks: sync workers take them in turn
             pids = set(pool.map(lambda i: _click(base, i), range(40)))
         assert len(pids) >= 2, "the clicks should have reached several workers"
+        # a response is counted when the spool writer takes it, a few ms after /chat answers: wait for the last
+        _settle(base, (40.0, 40.0))
         assert set(_scrapes(base, 9)) == {(40.0, 40.0)}  # every scrape, whichever worker: all of them
         if mode == "kafka":  # 80 events shipped by three sender processes, each counted once
             deadline = time.monotonic() + 60
@@ -124,6 +133,7 @@ def test_metrics_add_up_every_worker_of_a_gunicorn_server(
         os.kill(sorted(pids)[0], signal.SIGKILL)
         with ThreadPoolExecutor(6) as pool:
             list(pool.map(lambda i: _click(base, i), range(40, 50)))
+        _settle(base, (50.0, 50.0))
         assert set(_scrapes(base, 9)) == {(50.0, 50.0)}
         text = _call(base, "GET", "/prefloop/metrics", "ops")
         assert _sample(text, "prefloop_capture_queue_depth") >= 0  # live gauges: summed over live workers
