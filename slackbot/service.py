@@ -5,6 +5,7 @@ quorum policy, audit every action. No Slack client here: every Slack call is wri
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -328,24 +329,34 @@ class ReviewService(ReviewQueries):
             log.info("slack action on %s already handled: skipped", pair_id)
             return VoteResult("duplicate")
         # "queued" still accepts votes: Slack may deliver a click before the outbox recorded the post's ts
+        refuse = functools.partial(self._refuse_vote, s, user, channel, pair_id, choice)
         if post is None:
-            text = msg.UNKNOWN_PAIR.format(pair_id=pair_id)
-            self.audit(s, user, "vote_refused_unknown", pair_id, choice=choice)
-            self.ephemeral(s, channel, user, text, pair_id)
-            return VoteResult("unknown", message=text)
+            return refuse("unknown", "vote_refused_unknown", msg.UNKNOWN_PAIR.format(pair_id=pair_id))
         if post.state == "resolved":
-            text = msg.ALREADY_RESOLVED.format(
-                pair_id=pair_id, outcome=msg.OUTCOME_LABELS.get(post.outcome or "", post.outcome)
-            )
-            self.audit(s, user, "vote_refused_resolved", pair_id, choice=choice)
-            self.ephemeral(s, channel, user, text, pair_id)
-            return VoteResult("closed", message=text)
+            outcome = msg.OUTCOME_LABELS.get(post.outcome or "", post.outcome)
+            text = msg.ALREADY_RESOLVED.format(pair_id=pair_id, outcome=outcome)
+            return refuse("closed", "vote_refused_resolved", text)
         if not is_reviewer and post.state != "escalated":
-            text = msg.ADJUDICATORS_WAIT.format(pair_id=pair_id)
-            self.audit(s, user, "vote_refused_not_escalated", pair_id, choice=choice)
-            self.ephemeral(s, channel, user, text, pair_id)
-            return VoteResult("refused", message=text)
+            return refuse(
+                "refused", "vote_refused_not_escalated", msg.ADJUDICATORS_WAIT.format(pair_id=pair_id)
+            )
         return self._record_vote(s, post, user, choice, reason, is_reviewer, is_adjudicator, channel, action)
+
+    def _refuse_vote(
+        self,
+        s: Session,
+        user: str,
+        channel: str | None,
+        pair_id: str,
+        choice: str,
+        status: Literal["unknown", "closed", "refused"],
+        audit_action: str,
+        text: str,
+    ) -> VoteResult:
+        """A click that cannot count: audited, and the voter told why (only them)."""
+        self.audit(s, user, audit_action, pair_id, choice=choice)
+        self.ephemeral(s, channel, user, text, pair_id)
+        return VoteResult(status, message=text)
 
     def _record_vote(
         self,

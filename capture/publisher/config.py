@@ -18,6 +18,13 @@ DEFAULT_TOPIC = "prefloop.feedback.v1"
 SENDER_MODES = ("process", "thread")
 
 
+def _bad_setting(name: str, value: object, reason: str) -> ConfigError:
+    """The error for one setting of the publisher that cannot be used: its name, its value and why."""
+    return ConfigError(
+        messages.BAD_SETTING.format(name=name, value=value, reason=reason), name=name, value=value
+    )
+
+
 @dataclass(frozen=True)
 class PublisherConfig:
     """Where events go and how hard capture tries to keep them.
@@ -58,23 +65,9 @@ class PublisherConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "spool_dir", Path(self.spool_dir))
         if self.durability not in DURABILITY_MODES:
-            raise ConfigError(
-                messages.BAD_SETTING.format(
-                    name="durability",
-                    value=self.durability,
-                    reason=f"use one of {', '.join(DURABILITY_MODES)}",
-                ),
-                name="durability",
-                value=self.durability,
-            )
+            raise _bad_setting("durability", self.durability, f"use one of {', '.join(DURABILITY_MODES)}")
         if self.sender not in SENDER_MODES:
-            raise ConfigError(
-                messages.BAD_SETTING.format(
-                    name="sender", value=self.sender, reason=f"use one of {', '.join(SENDER_MODES)}"
-                ),
-                name="sender",
-                value=self.sender,
-            )
+            raise _bad_setting("sender", self.sender, f"use one of {', '.join(SENDER_MODES)}")
         positive = {
             "fsync_interval": self.fsync_interval,
             "spool_max_bytes": self.spool_max_bytes,
@@ -87,20 +80,12 @@ class PublisherConfig:
         }
         for name, value in positive.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ConfigError(
-                    messages.BAD_SETTING.format(name=name, value=value, reason="must be a positive number"),
-                    name=name,
-                    value=value,
-                )
+                raise _bad_setting(name, value, "must be a positive number")
         if not isinstance(self.max_event_bytes, int) or not 0 < self.max_event_bytes <= MAX_EVENT_BYTES:
-            raise ConfigError(
-                messages.BAD_SETTING.format(
-                    name="max_event_bytes",
-                    value=self.max_event_bytes,
-                    reason=f"must be an integer from 1 to {MAX_EVENT_BYTES} (what the curator accepts)",
-                ),
-                name="max_event_bytes",
-                value=self.max_event_bytes,
+            raise _bad_setting(
+                "max_event_bytes",
+                self.max_event_bytes,
+                f"must be an integer from 1 to {MAX_EVENT_BYTES} (what the curator accepts)",
             )
         zero_or_more = {
             "linger": self.linger,
@@ -109,11 +94,7 @@ class PublisherConfig:
         }
         for name, value in zero_or_more.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ConfigError(
-                    messages.BAD_SETTING.format(name=name, value=value, reason="must be zero or more"),
-                    name=name,
-                    value=value,
-                )
+                raise _bad_setting(name, value, "must be zero or more")
 
     @property
     def embedded(self) -> bool:
