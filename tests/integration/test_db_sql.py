@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_prefloop
 from tests.conftest import _create_database, _drop_database, _with_database
 
 pytestmark = pytest.mark.integration
@@ -34,14 +34,7 @@ _CATALOGUE = {
 def _prefloop(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFLOOP_")}
     env |= {"PYTHONPATH": str(ROOT), "PREFLOOP_DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "prefloop.curator.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_prefloop(*args, env=env, cwd=cwd)
 
 
 def _psycopg(url: str):  # type: ignore[no-untyped-def]

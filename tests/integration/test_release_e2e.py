@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from prefloop.curator.store import Store
+from tests.cli import run_prefloop
 from tests.unit.release_factories import add_pairs
 
 pytestmark = pytest.mark.integration
@@ -20,14 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _prefloop(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "prefloop.curator.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_prefloop(*args, env=env, cwd=ROOT)
 
 
 @pytest.mark.timeout(300)
