@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from prefloop.capture.tokens import Pseudonymizer, TokenSigner, derive_key
@@ -202,6 +202,9 @@ def test_hostile_fields_next_to_a_valid_token_are_refused_by_name_or_accepted(
 @example(who="same", offset=3600 * 24 * 365)
 @example(who="same", offset=0)
 def test_tokens_of_other_users_apps_and_times_are_refused(server: Server, who: str, offset: int) -> None:
+    # a second may pass between issuing and checking: near the age limit and the 60 s future leeway either
+    # answer is right, so those offsets are not asked
+    assume(not (abs(offset + TOKEN_MAX_AGE) <= 5 or 55 <= offset <= 65))
     user = "alice"
     signer_app = "assistant" if who != "other app" else "another-app"  # two apps, one SECRET_KEY
     pseudonym = Pseudonymizer(derive_key(SECRET, "user"))("mallory" if who == "other user" else user)
