@@ -55,13 +55,13 @@ def check_kafka(settings: Settings) -> Check:
             f"not configured: embedded mode, reading the spool in {settings.spool_dir} "
             "(set PREFLOOP_KAFKA_BOOTSTRAP to use a broker)",
         )
-    from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
+    from prefloop.curator.kafka_clients import new_admin
     from prefloop.curator.kafka_options import client_config
 
     try:
-        admin = KafkaAdminClient(
+        admin = new_admin(
             **client_config(
                 str(settings.kafka_bootstrap),
                 settings.kafka_options,

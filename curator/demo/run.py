@@ -130,12 +130,11 @@ def _ingest(settings: Settings, cur: Any, topic: str | None, group: str | None) 
 
 def _drop_topics(settings: Settings, topics: list[str], echo: Callable[[str], None]) -> None:
     """The run's topics are consumed: delete them so demo runs do not pile up topics on the broker."""
-    from kafka import KafkaAdminClient
-
+    from prefloop.curator.kafka_clients import new_admin
     from prefloop.curator.kafka_options import client_config
 
     try:
-        admin = KafkaAdminClient(
+        admin = new_admin(
             **client_config(str(settings.kafka_bootstrap), settings.kafka_options, client_id="prefloop-demo")
         )
         try:

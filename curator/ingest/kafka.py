@@ -20,6 +20,7 @@ from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, d
 from prefloop.curator.ingest.files import IngestTotals
 from prefloop.curator.ingest.refused import RETRYABLE_ERRORS
 from prefloop.curator.ingest.stages import BatchStages
+from prefloop.curator.kafka_clients import new_admin, new_consumer
 from prefloop.curator.kafka_options import client_config
 from prefloop.curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_FAILED, DLQ_SENT
 
@@ -65,9 +66,7 @@ def ensure_topics(
 ) -> list[str]:
     """Create the topics that are missing (name -> partitions, replication factor 1 for a local broker,
     the broker default otherwise). Returns the names created. ``options``: ``PREFLOOP_KAFKA_OPTIONS``."""
-    from kafka import KafkaAdminClient
-
-    admin = KafkaAdminClient(**client_config(bootstrap, options, client_id=client_id))
+    admin = new_admin(**client_config(bootstrap, options, client_id=client_id))
     try:
         existing = set(admin.list_topics())
         missing = {name: n for name, n in topics.items() if name not in existing}
@@ -167,9 +166,7 @@ class KafkaSource:
         self.stop_event.set()
 
     def _consumer(self) -> Any:
-        from kafka import KafkaConsumer
-
-        return KafkaConsumer(
+        return new_consumer(
             self.topic,
             **client_config(self.bootstrap, self.options),
             group_id=self.group,

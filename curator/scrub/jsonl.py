@@ -108,7 +108,9 @@ def _process(
         for chunk in chunks:
             yield _scrub_chunk(local, chunk, field_name, batch_size)
         return
-    with multiprocessing.get_context().Pool(
+    # spawn, not fork: a forked child inherits the locks other threads of this process hold at that instant
+    # (Kafka clients' I/O threads, a web server's pool) and can wait on one of them forever
+    with multiprocessing.get_context("spawn").Pool(
         processes,
         initializer=_init_worker,
         initargs=(model, str(recognizers_yaml) if recognizers_yaml else None),
