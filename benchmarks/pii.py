@@ -43,6 +43,7 @@ from benchmarks.pii_sets import (
     load_assistant_cases,
     load_mimesis,
     load_ordinary,
+    load_ordinary_prompts,
     load_presidio_research,
 )
 
@@ -56,7 +57,7 @@ PRESIDIO_TYPES = {
     )
 }  # fmt: skip
 FAMILY = {"STREET_ADDRESS": "PLACE", "LOCATION": "PLACE"}
-SETS = ("mimesis", "presidio_research", "assistant", "ordinary")
+SETS = ("mimesis", "presidio_research", "assistant", "ordinary_prompts", "ordinary")
 #: Words of a private value that identify no one on their own (exposure ignores them when left visible).
 NON_IDENTIFYING = frozenset(
     """
@@ -288,7 +289,7 @@ def _presidio_resolve(results: Iterable[Any]) -> list[Any]:
 
 def summarize(cases: Sequence[Case], predictions: Sequence[Sequence[tuple[str, int, int]]]) -> dict[str, Any]:
     """The figures of one system on one set (see the module docstring)."""
-    if cases and cases[0].source == "ordinary":
+    if cases and cases[0].source.startswith("ordinary"):
         words = sum(len(c.text.split()) for c in cases)
         masked = sum(
             len(c.text[s:e].split()) for c, spans in zip(cases, predictions, strict=True) for _, s, e in spans
@@ -336,6 +337,7 @@ def load_sets(quick: bool) -> dict[str, list[Case]]:
         "mimesis": load_mimesis(300 if quick else None),
         "presidio_research": load_presidio_research(300 if quick else None),
         "assistant": load_assistant_cases(),
+        "ordinary_prompts": load_ordinary_prompts(250 if quick else None),
         "ordinary": load_ordinary(250 if quick else None),
     }
 

@@ -8,6 +8,9 @@
 * ``ordinary`` — the preservation set: 600 assistant turns of Anthropic HH-RLHF (``ordinary_hh_rlhf.jsonl``, MIT)
   and hand-written ordinary replies (``ordinary_replies.yaml``). Nothing in them is private: every text must come
   back unchanged.
+* ``ordinary_prompts`` — the second preservation set, of another origin, frozen before tuning: MT-bench and
+  Vicuna-bench turns (Apache-2.0) and XSTest's safe prompts (CC-BY-4.0), built once by
+  ``benchmarks/pii_ordinary_prompts.py`` (``ordinary_prompts.jsonl``). Every text must come back unchanged.
 
 Relabelling of set 1 (by template, never by looking at the scrubber's output): countries are kept (``KEEP``),
 except inside an address block where they are neither rewarded nor counted (``NOT_SCORED``); a city is private
@@ -131,3 +134,9 @@ def load_ordinary(limit: int | None = None) -> list[Case]:
     if limit:
         return cases[: max(0, limit - len(written))] + written
     return cases + written
+
+
+def load_ordinary_prompts(limit: int | None = None) -> list[Case]:
+    with (DATA / "ordinary_prompts.jsonl").open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    return [Case(r["text"], (), "ordinary_prompts", r["source"]) for r in records[:limit]]

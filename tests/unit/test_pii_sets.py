@@ -1,4 +1,4 @@
-"""The PII benchmark's sets: evaluation set 2 is frozen (regenerates byte for byte), labels sit on real text."""
+"""The PII benchmark's sets: evaluation set 2 and preservation set 2 are frozen, labels sit on real text."""
 
 from __future__ import annotations
 
@@ -6,11 +6,20 @@ import hashlib
 from pathlib import Path
 
 from benchmarks import pii_mimesis
-from benchmarks.pii_sets import KEEP, NOT_SCORED, load_mimesis, load_ordinary, load_presidio_research
+from benchmarks.pii_sets import (
+    KEEP,
+    NOT_SCORED,
+    load_mimesis,
+    load_ordinary,
+    load_ordinary_prompts,
+    load_presidio_research,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "pii"
 #: sha256 of the frozen evaluation set 2; changing the file needs a new set, not an edit.
 EVAL_MIMESIS_SHA256 = "31579f0b910ad2e6712ecd277709ad0894bfcf173431a3eab8b705bda1585108"
+#: sha256 of the frozen preservation set 2 (MT-bench, Vicuna-bench, XSTest), built before any tuning on it.
+ORDINARY_PROMPTS_SHA256 = "70683d8c3c8d5671875248cd1d25af11ffb4cdbf0dfc20c56a9142554783a0a3"
 
 
 def test_evaluation_set_2_is_frozen_and_regenerates_byte_for_byte(tmp_path: Path) -> None:
@@ -37,4 +46,11 @@ def test_every_label_covers_a_non_blank_value_and_sets_have_their_sizes() -> Non
 def test_preservation_set_has_no_labels() -> None:
     ordinary = load_ordinary()
     assert len(ordinary) == 698
-    assert all(not case.gold and case.text.strip() for case in ordinary)
+    prompts = load_ordinary_prompts()
+    assert len(prompts) == 482 and {c.shape for c in prompts} == {"mt_bench", "vicuna_bench", "xstest"}
+    assert all(not case.gold and case.text.strip() for case in ordinary + prompts)
+
+
+def test_preservation_set_2_is_frozen() -> None:
+    frozen = (DATA / "ordinary_prompts.jsonl").read_bytes()
+    assert hashlib.sha256(frozen).hexdigest() == ORDINARY_PROMPTS_SHA256
