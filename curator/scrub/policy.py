@@ -53,7 +53,7 @@ _PUBLIC_CONTEXT = re.compile(
     r"\b(?:1[0-9]{3}|20[0-2][0-9])s?\b|\b(?:president|chancellor|prime minister|minister|king|queen|emperor|"
     r"empress|pope|saint|senator|governor|mayor|representative|congress\w*|parliament|politician|general|author|novel\w*|poet|poem|"
     r"painter|painting|composer|symphony|scientist|physicist|chemist|philosopher|actor|actress|singer|rapper|band|"
-    r"album|song|film|movie|director|nobel|prize|award|won|wins|champion\w*|olympic\w*|world cup|grand slam|"
+    r"album|song|film|movie|book|chapter|artist|artwork|portrait|director|nobel|prize|award|won|wins|champion\w*|olympic\w*|world cup|grand slam|"
     r"published|wrote|painted|composed|discovered|invented|founded|founder|elected|reigned|ruled|history|"
     r"historical|century|biography|famous|celebrity|leadership|influenced|legacy|theory|essay|dynasty|empire|"
     r"revolution|war|battle|mission|character|play|tragedy|opera|ceo|billionaire|inventor|mathematician|"
@@ -71,7 +71,9 @@ _CUE_BEFORE = re.compile(
     rf"(?:\b(?:dear|hi|hello|hey|thanks|thank you|cheers|regards|sincerely|attn:?|cc:?|from:|to:|name:|"
     rf"my name is|my name's|i am|i'm|this is|call me|signed|ask|tell|told|meet|met|contact|email|e-mail|text|"
     rf"thank|mention|remind|reminder for|note for|"
-    rf"call|invite|remind|reply to|write to|note to|letter to|message to|married|dating|named|called)|"
+    rf"call|invite|remind|reply to|write to|note to|letter to|message to|married|dating|named|called|"
+    rf"follow up with|commenter|user|customer|patient|client|employee|reader|listener|viewer|subscriber|"
+    rf"tenant|applicant|guest|resident|participant|volunteer)|"
     rf"{_RELATION})\s*,?\s*$",
     re.IGNORECASE,
 )
@@ -80,6 +82,16 @@ _NAME_VERB_AFTER = re.compile(
     r"worked|called|texted|emailed|wrote|sent|agreed|replied|will|won't|can't|doesn't|didn't|shouted|spent|gave|"
     r"went|came|left|met|loves|likes|hates|needs)\b)",
     re.IGNORECASE,
+)
+_RELATION_ANYWHERE = re.compile(r"\b" + _RELATION + r"\b", re.IGNORECASE)
+#: Signs that a text is about someone's own affairs (a record, an account, a customer conversation): a bare name
+#: in such a text is taken as private; in a text with none of these nor contact details nor a cue, it is not.
+_PRIVATE_AFFAIRS = re.compile(
+    r"\b(?:(?:my|your|our|his|her|their|the)\s+(?:\w+\s+)?(?:account|order|booking|reservation|appointment|"
+    r"file|records?|claim|application|ticket|subscription|name|beneficiar\w*|guardian|patient|client|customer|"
+    r"user|member|guest|tenant|applicant|employee|commenter|follower|payment|invoice|delivery|parcel)|"
+    r"follow(?:ing)? up with|name on the|^\s*(?:user|customer|client|agent|bot|me|operator)\s*:)",
+    re.IGNORECASE | re.MULTILINE,
 )
 _PERSON_TIE = re.compile(r"\b(?:i|i'm|i've|i'll|we|we're|we've|my|our|me|us)\b", re.IGNORECASE)
 _GREETING_BEFORE = re.compile(r"\b(?:dear|hi|hello|hey|regards|thanks|cheers)\b[^\n]{0,3}$", re.IGNORECASE)
@@ -130,7 +142,6 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     """``spans`` minus the weak PERSON and LOCATION candidates the policy keeps (see the module docstring)."""
     if not any(s.type in ("PERSON", "LOCATION") for s in spans):
         return list(spans)
-    kept: list[PiiSpan] = []
     contact = [s for s in spans if s.type in _CONTACT_TYPES]
     strong_names = {
         fold(text[s.start : s.end])
@@ -142,26 +153,43 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     cued_places = [
         (s.start, s.end) for s in spans if s.type in ("LOCATION", "STREET_ADDRESS") and not _weak(s)
     ]
-    for span in spans:
+    private_context = bool(contact or strong_names or cued_places) or bool(
+        _RELATION_ANYWHERE.search(text) or _PRIVATE_AFFAIRS.search(text)
+    )
+    # longer candidates first, so the words of a full name kept as public also keep its parts ("Taylor's Version")
+    public_words: set[str] = set()
+    dropped: set[int] = set()
+    for index in sorted(range(len(spans)), key=lambda i: spans[i].start - spans[i].end):
+        span = spans[index]
         value = text[span.start : span.end]
         if span.type == "LOCATION":
-            if _public_place(value):
-                continue
-            if _weak(span) and not _place_tied_to_person(text, span, spans):
-                continue
+            if _public_place(value) or (_weak(span) and not _place_tied_to_person(text, span, spans)):
+                dropped.add(index)
         elif span.type == "PERSON" and _weak(span):
+            folded_words = [fold(w.strip(".,'’")) for w in value.split()]
             if any(a < span.end and span.start < b for a, b in cued_places):
-                continue  # "lives in San Giuseppe Vesuviano": the cue says place
-            place = any(a < span.end and span.start < b for a, b in model_places)
-            if not _private_person(text, span, value, contact, strong_parts, place):
-                continue
+                dropped.add(index)  # "lives in San Giuseppe Vesuviano": the cue says place
+            elif folded_words and all(w in public_words for w in folded_words):
+                dropped.add(index)
+            elif not _private_person(
+                text,
+                span,
+                value,
+                contact,
+                strong_parts,
+                any(a < span.end and span.start < b for a, b in model_places),
+                private_context,
+            ):
+                dropped.add(index)
+                if len(folded_words) > 1:
+                    public_words.update(w for w in folded_words if len(w) > 2)
         elif (
             span.type == "PERSON"
             and span.recognizer.startswith("person_cue")
             and _public_role(text, span, contact)
         ):
-            continue  # "Mr. Darcy" in a novel's summary, "Mr. Scaringe also founded..."
-        kept.append(span)
+            dropped.add(index)  # "Mr. Darcy" in a novel's summary, "Mr. Scaringe also founded..."
+    kept = [span for index, span in enumerate(spans) if index not in dropped]
     return kept
 
 
@@ -223,6 +251,7 @@ def _private_person(
     contact: Sequence[PiiSpan],
     strong_parts: set[str],
     model_place: bool = False,
+    private_context: bool = True,
 ) -> bool:
     words = value.split()
     if not words or value in NOT_PII or words[0].lower() in _NOT_A_NAME_WORD or _public_place(value):
@@ -248,6 +277,8 @@ def _private_person(
         return False
     if cue:
         return True
+    if not private_context and (len(words) > 1 or folded_words[0] not in given_names()):
+        return False  # a full name or surname in a text with nothing private about anyone: no evidence
     place_name = value.lower() in PLACE_NAMES
     if model_place and (place_name or not verb_after):
         return False  # the model reads it as a place ("Paris is lovely"): a first name only with a cue

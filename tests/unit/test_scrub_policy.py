@@ -78,3 +78,31 @@ def test_one_person_one_placeholder_across_the_pair(scrubber: Scrubber) -> None:
 def test_diacritics_do_not_make_a_new_person(scrubber: Scrubber) -> None:
     texts = scrubber.scrub_texts_consistently(["My name is José Müller.", "Jose Muller again, and MÜLLER."])
     assert texts == ["My name is [PERSON_1].", "[PERSON_1] again, and [PERSON_1]."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Did Greta Garbo ever return to Sweden for good?",
+        "What would Winston Churchill say about it? Churchill liked short answers.",
+        "Serena Williams' serve is the model many coaches teach.",
+        "Check the phone on the iPhone: a stunning triumph of engineering, however the battery is weak.",
+    ],
+)
+def test_a_bare_full_name_with_nothing_private_about_anyone_stays(scrubber: Scrubber, text: str) -> None:
+    assert scrubber.scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Please add Maria Lopes as a beneficiary to my account.", "Maria Lopes"),
+        ("Follow up with Daniel Kowalczyk next week.", "Daniel Kowalczyk"),
+        ("As longtime commenter Petra Lindgren notes, the fix is easy.", "Petra Lindgren"),
+        ("Greta Garbo called; her number is 020 7946 0958.", "Greta Garbo"),
+    ],
+)
+def test_a_full_name_in_a_text_about_someone_s_own_affairs_is_masked(
+    scrubber: Scrubber, text: str, masked: str
+) -> None:
+    assert masked not in scrubber.scrub_text(text).text

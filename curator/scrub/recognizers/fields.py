@@ -69,6 +69,8 @@ def _plausible(kind: str, value: str) -> bool:
         return False
     if kind in ("PERSON", "LOCATION"):
         return bool(_NAME_LIKE.match(value)) and any(word[:1].isupper() for word in value.split())
+    if kind in ("PHONE_NUMBER", "DATE_OF_BIRTH"):
+        return sum(ch.isdigit() for ch in value) >= 3  # "Phone: ask at the desk" holds no number
     return any(ch.isalnum() for ch in value)
 
 
@@ -81,6 +83,8 @@ def field_type(key: str) -> str | None:
     if normalized.replace(" ", "") in _FIELDS:
         return _FIELDS[normalized.replace(" ", "")]
     words = normalized.split()
+    if len(words) > 3:
+        return None  # a field label is short: "TechRadar's review of the latest iPhone:" is prose
     if len(words) > 1 and words[-1] in ("name", "surname", "phone", "address", "city", "zip", "postcode"):
         return _FIELDS.get(words[-1])  # "Customer name", "billing address", "home phone"
     return None

@@ -76,12 +76,16 @@ class CreditCardRecognizer(PatternRecognizer):
 
 
 class UsSsnRecognizer(PatternRecognizer):
-    """``123-45-6789`` (or spaced); nine bare digits only next to SSN context words."""
+    """``123-45-6789`` (or spaced); nine bare digits only next to SSN context words.
+
+    Not inside a longer number: after a ``+`` (an international phone prefix: ``+351 99 6766 3275``) or another
+    digit group, or before one. The SSA's never-issued areas and groups are refused by ``ssn_ok``.
+    """
 
     NAME = "us_ssn"
     ENTITY_TYPE = "US_SSN"
     PRECHECK = r"\d{3}"
-    PATTERN = r"(?<![\w.-])(\d{3}([- ]?)\d{2}\2\d{4})(?![\w-]|\.\d)"
+    PATTERN = r"(?<![\w.+-])(?<!\d )(?<!\+ )(\d{3}([- ]?)\d{2}\2\d{4})(?![\w-]|\.\d| \d)"
     GROUP = 1
     SCORE = 0.85
     CONTEXT = ("ssn", "social security", "social", "ss#", "ss #", "taxpayer", "tin")
