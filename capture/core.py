@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from prefloop.capture import messages
 from prefloop.capture.bounds import MAX_NESTING, json_too_deep, value_too_deep
@@ -23,7 +24,7 @@ from prefloop.capture.intake import KINDS, build_event, field_errors
 from prefloop.capture.publisher import Publisher
 from prefloop.capture.publisher.publisher import wire_line
 from prefloop.capture.ratelimit import RateLimiter
-from prefloop.capture.response_line import is_identifier, response_line
+from prefloop.capture.response_line import encode_fields, is_identifier, response_fields, wire_size_bound
 from prefloop.capture.settings import CaptureSettings
 from prefloop.capture.tokens import Pseudonymizer, TokenSigner, derive_key
 from prefloop.schemas.errors import CaptureError, EventValidationError, FieldError
@@ -204,9 +205,10 @@ class CaptureCore:
         ``token.reason``), counted and logged once per interval. With ``PREFLOOP_CAPTURE_STRICT`` it raises
         instead (:class:`~prefloop.schemas.errors.EventValidationError`, a ``CaptureError``).
 
-        The usual call is checked field by field and serialized without building the pydantic model
-        (:func:`~prefloop.capture.response_line.response_line`); anything that check cannot vouch for goes through
-        ``ResponseEvent.model_validate``, which refuses it with the model's own field names."""
+        The usual call is checked field by field without building the pydantic model
+        (:func:`~prefloop.capture.response_line.response_fields`) and serialized by the spool writer thread;
+        anything that check cannot vouch for goes through ``ResponseEvent.model_validate``, which refuses it
+        with the model's own field names."""
         if user_id is None:
             raise NoUserError()
         user = self.pseudonymize(user_id)
@@ -218,9 +220,9 @@ class CaptureCore:
         if response_id is None:
             response_id = event_id
         occurred_at = self.clock()
-        line = None
+        queued = False
         if self._app_id_ok and trace_id is None and metadata is None:  # the fast path knows neither field
-            line = response_line(
+            fields = response_fields(
                 event_id=event_id,
                 occurred_at=occurred_at,
                 app_id=self.app_id,
@@ -237,7 +239,8 @@ class CaptureCore:
                 locale=locale,
                 client_version=client_version,
             )
-        if line is None:
+            queued = fields is not None and self._queue_fields(fields)
+        if not queued:
             data: dict[str, Any] = {
                 "event_id": event_id,
                 "occurred_at": occurred_at,
@@ -265,12 +268,26 @@ class CaptureCore:
                 event = ResponseEvent.model_validate(data)
             except ValidationError as exc:
                 raise EventValidationError("invalid", field_errors(exc)) from None
-            line = wire_line(event)
             response_id = event.response_id
             conversation_id = event.conversation_id
-        self.publisher.submit_line(line, "response")
+            self.publisher.submit_line(wire_line(event), "response")
         token = self.signer.issue(response_id, conversation_id, user)
         return ResponseToken(token, response_id, conversation_id, event_id)
+
+    def _queue_fields(self, fields: dict[str, Any]) -> bool:
+        """Queue a response the fast checks vouched for. When its wire line surely fits the event size limit,
+        the writer thread serializes it (the request thread does not); otherwise it is serialized here and
+        its exact size checked. False when it cannot be serialized (the full path then says why)."""
+        bound = wire_size_bound(fields)
+        if bound is not None and bound <= self.publisher.max_line_bytes:
+            self.publisher.submit_fields(fields, "response")
+            return True
+        try:
+            line = encode_fields(fields)
+        except PydanticSerializationError:
+            return False
+        self.publisher.submit_line(line, "response")
+        return True
 
     # --- the endpoints ----------------------------------------------------------------------------------
     def handle(self, kind: str, body: bytes, user_id: object) -> Reply:

@@ -98,4 +98,8 @@ LOG_DEGRADED = (
     "prefloop capture: response_shown did not record a response (%s: %s); the page got an empty token. "
     "%d more since the last line; at most one line per %.0f s, all counted in prefloop_capture_degraded_total"
 )
+LOG_ENCODE_FAILED = (
+    "prefloop capture: an accepted %s event could not be serialized on the writer thread and is lost "
+    "(a bug in capture's checks: please report it): %s"
+)
 LOG_DROPPED_AT_EXIT = "prefloop capture: %d accepted events could not be written to the spool at exit"

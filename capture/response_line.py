@@ -1,8 +1,11 @@
 """The wire line of a ``ResponseEvent`` without a pydantic model round trip: the request-path fast path.
 
-:func:`response_line` checks the caller-supplied fields of ``response_shown(...)`` directly against the
-constraints of :class:`prefloop.schemas.events.ResponseEvent` and serializes a plain dict with ``pydantic_core.to_json``
-(the serializer the model itself uses, so strings and the timestamp are escaped and formatted the same way).
+:func:`response_fields` checks the caller-supplied fields of ``response_shown(...)`` directly against the
+constraints of :class:`prefloop.schemas.events.ResponseEvent` and returns the plain dict of the event;
+:func:`encode_fields` serializes it with ``pydantic_core.to_json`` (the serializer the model itself uses, so
+strings and the timestamp are escaped and formatted the same way). The two are separate so the request thread
+can do only the checks and leave the serialization to the spool writer thread (:func:`wire_size_bound` says
+when that is safe); :func:`response_line` does both.
 It is deliberately conservative: it accepts only input it is certain the model accepts unchanged (exact
 ``str``/``dict``/``list`` types, no coercion) and returns ``None`` for everything else — invalid input, but
 also unusual valid input (a ``str`` subclass, a tuple of ``Message`` subclasses, a generator). The caller then
@@ -22,7 +25,7 @@ from pydantic import ValidationError
 
 from prefloop.schemas.events import MAX_CONTEXT_MESSAGES, MAX_TEXT_CHARS, GenerationSettings, Message
 
-__all__ = ["is_identifier", "response_line"]
+__all__ = ["encode_fields", "is_identifier", "response_fields", "response_line", "wire_size_bound"]
 
 # prefloop.schemas.events.Identifier: 1-128 characters of this class (fullmatch: pydantic's regex has no "before a
 # trailing newline" `$` either)
@@ -38,7 +41,18 @@ def is_identifier(value: object) -> bool:
 
 
 def _short(value: object, low: int, high: int) -> bool:
-    return type(value) is str and low <= len(value) <= high
+    return type(value) is str and low <= len(value) <= high and _encodable(value)
+
+
+def _encodable(value: str) -> bool:
+    """False for a string UTF-8 cannot carry (a lone surrogate): the serializer would refuse it later."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _context(context: object) -> list[dict[str, str]] | None:
@@ -59,7 +73,7 @@ def _context(context: object) -> list[dict[str, str]] | None:
             return None
         if type(role) is not str or role not in _ROLES:
             return None
-        if type(content) is not str or len(content) > MAX_TEXT_CHARS:
+        if type(content) is not str or len(content) > MAX_TEXT_CHARS or not _encodable(content):
             return None
         out.append({"role": role, "content": content})
     if out[-1]["role"] != "user":
@@ -80,7 +94,49 @@ def _generation(generation: object) -> Any:
     return None
 
 
-def response_line(
+def response_line(**fields: Any) -> bytes | None:
+    """The wire line (compact JSON + ``\\n``) of the ``ResponseEvent`` these fields make (the keyword
+    arguments of :func:`response_fields`), or ``None`` when the fast checks cannot vouch for it."""
+    data = response_fields(**fields)
+    if data is None:
+        return None
+    try:
+        return encode_fields(data)
+    except pydantic_core.PydanticSerializationError:
+        return None  # the full path reports it as the model would
+
+
+def encode_fields(data: dict[str, Any]) -> bytes:
+    """The wire line of an event's checked fields (from :func:`response_fields`)."""
+    return _to_json(data, exclude_none=True) + b"\n"
+
+
+#: what JSON may make of one character at most (a control character becomes ``\\u00XX``)
+_MAX_BYTES_PER_CHAR = 6
+#: the event's fixed part (ids, timestamp, app id, pseudonym, keys) and each message's keys, generously
+_FIXED_BYTES = 4096
+_PER_MESSAGE_BYTES = 64
+
+
+def wire_size_bound(data: dict[str, Any]) -> int | None:
+    """An upper bound of the wire line's length in bytes, or ``None`` when none is cheap to give (a
+    ``generation`` with provider-specific extra keys, which may nest). Strings only: every other value is a
+    short scalar."""
+    generation = data["generation"]
+    if generation is not _EMPTY_GENERATION and generation.model_extra:
+        return None
+    chars = len(data["text"]) + len(data["model"]) + len(data["prompt_source"])
+    for key in ("system_prompt_version", "locale", "client_version"):
+        value = data.get(key)
+        if value is not None:
+            chars += len(value)
+    messages = data["context"]
+    for message in messages:
+        chars += len(message["content"])
+    return _MAX_BYTES_PER_CHAR * chars + _FIXED_BYTES + _PER_MESSAGE_BYTES * len(messages)
+
+
+def response_fields(
     *,
     event_id: str,
     occurred_at: datetime,
@@ -97,9 +153,9 @@ def response_line(
     system_prompt_version: object,
     locale: object,
     client_version: object,
-) -> bytes | None:
-    """The wire line (compact JSON + ``\\n``) of the ``ResponseEvent`` these fields make, or ``None`` when
-    the fast checks cannot vouch for it (the caller then validates with pydantic).
+) -> dict[str, Any] | None:
+    """The fields of the ``ResponseEvent`` these arguments make, ready for :func:`encode_fields`, or ``None``
+    when the fast checks cannot vouch for them (the caller then validates with pydantic).
 
     ``event_id`` (a canonical UUIDv7 string), ``occurred_at`` (aware, UTC), ``app_id`` and ``user`` come from
     capture itself and are trusted; every other field is checked.
@@ -108,7 +164,7 @@ def response_line(
         return None
     if response_id is not event_id and not is_identifier(response_id):  # our own event id is one
         return None
-    if type(text) is not str or len(text) > MAX_TEXT_CHARS:
+    if type(text) is not str or len(text) > MAX_TEXT_CHARS or not _encodable(text):
         return None
     if not (_short(model, 1, 200) and _short(prompt_source, 1, 64)):
         return None
@@ -149,7 +205,4 @@ def response_line(
         if not _short(locale, 0, 35):
             return None
         data["locale"] = locale
-    try:
-        return _to_json(data, exclude_none=True) + b"\n"
-    except pydantic_core.PydanticSerializationError:
-        return None  # e.g. a lone surrogate: the full path reports it as the model would
+    return data

@@ -29,6 +29,7 @@ from prefloop.capture.publisher.spool import (
     remove_writer_dir,
 )
 from prefloop.capture.publisher.writer import Ack, SpoolWriterThread
+from prefloop.capture.response_line import encode_fields
 from prefloop.schemas.errors import CaptureError
 
 __all__ = ["Publisher", "wire_line"]
@@ -127,6 +128,7 @@ class Publisher:
             write_delay=config.write_delay,
             on_written=self._sender.wake if self._sender is not None else None,
             ids=self.ids,
+            encode=encode_fields,
         )
         self._writer.start()
         if self._sender is not None:
@@ -150,6 +152,21 @@ class Publisher:
             if len(line) > self._max_line:
                 raise EventTooLargeError(len(line) - 1, self.config.max_event_bytes)
             self._writer.put(line, kind)
+        except CaptureError as exc:
+            self.metrics.count_rejected(getattr(exc, "reason", "unavailable"))
+            raise
+
+    @property
+    def max_line_bytes(self) -> int:
+        """The longest wire line accepted: ``max_event_bytes`` plus its newline."""
+        return self._max_line
+
+    def submit_fields(self, fields: dict[str, Any], kind: str) -> None:
+        """:meth:`submit` for an event's checked fields (:func:`prefloop.capture.response_line.response_fields`)
+        whose wire line is known to fit ``max_event_bytes``: the writer thread serializes them, so the
+        caller's thread does not."""
+        try:
+            self._writer.put(fields, kind)
         except CaptureError as exc:
             self.metrics.count_rejected(getattr(exc, "reason", "unavailable"))
             raise

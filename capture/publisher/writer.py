@@ -1,6 +1,7 @@
 """The spool writer thread and the bounded in-memory queue in front of it.
 
-Request threads call :meth:`SpoolWriterThread.put`: a ``deque.append``, plus one ``Event.set`` for the first
+Request threads call :meth:`SpoolWriterThread.put`: a ``deque.append`` of the event's wire line — or of its
+checked fields, which this thread serializes with ``encode`` (the request thread does only the checks), plus one ``Event.set`` for the first
 event of a batch or for an event whose caller waits (an :class:`Ack`). An event nobody waits for lets the writer
 linger ``write_delay`` seconds to gather a batch (batching by time: one wake-up, one write(2) per batch instead
 of per event — the request path stays cheap and the writer rarely competes for the GIL); an acknowledged event
@@ -16,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from prefloop.capture import messages
 from prefloop.capture.errors import (
@@ -62,7 +64,8 @@ class Ack:
             raise self.error
 
 
-_Item = tuple[bytes, str, "Ack | None"]
+#: (the wire line, or fields for ``encode``; the event type, "" for a flush marker; the caller's ack)
+_Item = tuple[Any, str, "Ack | None"]
 
 
 class SpoolWriterThread:
@@ -80,6 +83,7 @@ class SpoolWriterThread:
         write_delay: float = 0.005,
         on_written: Callable[[], None] | None = None,
         ids: IdPool | None = None,
+        encode: Callable[[Any], bytes] | None = None,
     ) -> None:
         if durability not in DURABILITY_MODES:
             raise ValueError(f"durability must be one of {DURABILITY_MODES}, got {durability!r}")
@@ -91,6 +95,7 @@ class SpoolWriterThread:
         self.fsync_interval = fsync_interval
         self.write_delay = write_delay
         self.ids = ids
+        self.encode = encode
         self.on_written = on_written
         self.written_events = 0
         self._queue: collections.deque[_Item] = collections.deque()
@@ -104,8 +109,9 @@ class SpoolWriterThread:
         self._thread.start()
 
     # --- request threads ------------------------------------------------------------------------
-    def put(self, line: bytes, kind: str, ack: Ack | None = None) -> None:
-        """Queue one serialized event (``line`` ends with ``\\n``). Raises instead of dropping."""
+    def put(self, line: Any, kind: str, ack: Ack | None = None) -> None:
+        """Queue one event: its wire line (``bytes`` ending with ``\\n``) or its fields for ``encode``.
+        Raises instead of dropping."""
         if self._closed:
             raise PublisherClosedError()
         if self.account.full:
@@ -197,6 +203,8 @@ class SpoolWriterThread:
         with contextlib.suppress(IndexError):
             while True:
                 items.append(popleft())
+        if self.encode is not None:
+            items = self._encoded(items)
         data = b"".join(item[0] for item in items)
         if data:
             try:
@@ -223,6 +231,25 @@ class SpoolWriterThread:
             if self.on_written is not None:
                 self.on_written()
         return True
+
+    def _encoded(self, items: list[_Item]) -> list[_Item]:
+        """``items`` with every queued field dict serialized. One that cannot be is dropped, counted and
+        logged: the request thread's checks vouched for it, so that is a bug, and it must not stop the rest."""
+        encode = self.encode
+        assert encode is not None
+        out = []
+        for item in items:
+            body = item[0]
+            if type(body) is not bytes:
+                try:
+                    body = encode(body)
+                except Exception as exc:
+                    self.metrics.count_rejected("error")
+                    log.error(messages.LOG_ENCODE_FAILED, item[1], type(exc).__name__)
+                    continue
+                item = (body, item[1], item[2])
+            out.append(item)
+        return out
 
     def _failed(self, items: list[_Item], exc: OSError) -> bool:
         """A write failed: callers waiting for an ack get the error (they were not acknowledged); events

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from prefloop.capture.core import CaptureCore
 from prefloop.capture.intake import field_errors
 from prefloop.capture.publisher.publisher import wire_line
-from prefloop.capture.response_line import response_line
+from prefloop.capture.response_line import encode_fields, response_fields, response_line, wire_size_bound
 from prefloop.capture.settings import settings_from_config
 from prefloop.schemas.errors import EventValidationError
 from prefloop.schemas.events import GenerationSettings, Message, ResponseEvent
@@ -205,3 +207,85 @@ def test_random_mutations_never_pass_the_fast_path_unless_the_model_agrees() -> 
             accepted += 1
             assert line == expected, f
     assert accepted > 100
+
+
+# any character UTF-8 can carry, control characters (6 bytes each in JSON) and 4-byte ones included
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=3000)
+
+
+@given(
+    text=_TEXT,
+    contents=st.lists(_TEXT, min_size=1, max_size=8),
+    model=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200),
+    optional=st.dictionaries(
+        st.sampled_from(["system_prompt_version", "locale", "client_version"]),
+        st.text(st.characters(exclude_categories=("Cs",)), max_size=35),
+    ),
+    generation=st.sampled_from([None, {}, {"temperature": 0.5, "seed": 3}]),
+)
+def test_the_size_bound_is_never_below_the_wire_line(
+    text: str, contents: list[str], model: str, optional: dict[str, str], generation: Any
+) -> None:
+    """The request thread leaves serialization to the writer only when this bound fits the size limit."""
+    context = [{"role": "user", "content": c} for c in contents]
+    data = response_fields(
+        **fields(text=text, context=context, model=model, generation=generation, **optional)
+    )
+    assert data is not None
+    bound = wire_size_bound(data)
+    assert bound is not None and len(encode_fields(data)) <= bound
+
+
+def test_no_bound_is_given_for_provider_specific_generation_keys() -> None:
+    data = response_fields(**fields(generation={"temperature": 0.1, "vendor": {"nested": ["x" * 10]}}))
+    assert data is not None and wire_size_bound(data) is None
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "ok \udfff", "\udbff\udc00\ud800"])
+def test_a_lone_surrogate_is_refused_before_the_token(core: CaptureCore, bad: str) -> None:
+    """The fast checks refuse what the writer thread could not serialize, so no token names a lost event."""
+    for over in ({"text": bad}, {"model": bad}, {"context": [{"role": "user", "content": bad}]}):
+        assert response_fields(**fields(**over)) is None
+        call = {
+            k: v for k, v in fields(**over).items() if k not in ("event_id", "occurred_at", "app_id", "user")
+        }
+        with pytest.raises(EventValidationError):
+            core.response_shown("alice", **call)
+
+
+def test_a_response_serialized_by_the_writer_is_the_model_s_line_on_disk(core: CaptureCore) -> None:
+    call = {"conversation_id": "conv-9", "context": CONTEXT, "text": ALL_CHARS, "model": "m-1"}
+    token = core.response_shown("alice", **call)
+    assert core.publisher.flush(5)
+    lines = [
+        line
+        for segment in sorted(core.publisher.config.spool_dir.rglob("*.jsonl"))
+        for line in segment.read_bytes().splitlines(keepends=True)
+    ]
+    written = [line for line in lines if token.event_id.encode() in line]
+    assert len(written) == 1
+    f = fields(
+        event_id=token.event_id,
+        response_id=token.event_id,
+        conversation_id="conv-9",
+        text=ALL_CHARS,
+        user=core.pseudonymize("alice"),
+        app_id=core.app_id,
+    )
+    f["occurred_at"] = ResponseEvent.model_validate_json(written[0]).occurred_at
+    assert written[0] == model_line(f)
+
+
+def test_fields_the_writer_cannot_serialize_are_dropped_counted_and_the_rest_written(
+    core: CaptureCore, caplog: pytest.LogCaptureFixture
+) -> None:
+    publisher = core.publisher
+    good = response_fields(**fields(event_id="019a4b2c-3d4e-7f60-8a1b-2c3d4e5f6a70"))
+    assert good is not None
+    publisher.submit_fields({**good, "text": object()}, "response")  # no JSON form: a bug upstream
+    publisher.submit_fields(good, "response")
+    assert publisher.flush(5)
+    on_disk = b"".join(p.read_bytes() for p in publisher.config.spool_dir.rglob("*.jsonl"))
+    assert on_disk.count(b"019a4b2c-3d4e-7f60-8a1b-2c3d4e5f6a70") == 1
+    assert publisher.metrics.rejected.labels("error")._value.get() == 1
+    assert "could not be serialized" in caplog.text
