@@ -113,10 +113,27 @@ def remove_writer_dir(writer_dir: Path) -> None:
     shutil.rmtree(writer_dir, ignore_errors=True)
 
 
+#: where records Kafka refused for good wait for an operator (prefloop.capture.publisher.setaside)
+SET_ASIDE_DIR = ".set-aside"
+
+
+def set_aside_bytes(root: Path) -> int:
+    """Bytes of the records set aside under ``root`` (they count against the disk budget until an operator
+    sends or drops them)."""
+    total = 0
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(root / SET_ASIDE_DIR):
+            if entry.name.endswith(".jsonl"):
+                with contextlib.suppress(FileNotFoundError):
+                    total += entry.stat().st_size
+    return total
+
+
 def pending_bytes(root: Path) -> int:
     """Bytes on disk not yet shipped, over every writer under ``root`` (cursor-aware; in embedded mode,
-    where nothing writes a cursor, every byte of every segment counts until the curator deletes it)."""
-    total = 0
+    where nothing writes a cursor, every byte of every segment counts until the curator deletes it), plus
+    the records set aside."""
+    total = set_aside_bytes(root)
     for writer_dir in list_writers(root):
         cursor = read_cursor(writer_dir)
         for seq, path in list_segments(writer_dir):

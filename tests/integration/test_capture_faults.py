@@ -13,6 +13,8 @@ import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -197,6 +199,47 @@ def test_a_record_kafka_refuses_is_set_aside_and_everything_after_it_ships(
         child.kill()
     assert big["event_id"] in log and "moved it to" in log
     assert_clean_log(log, json.loads(path.read_bytes())["text"][:40])
+
+    # the operator lists it, sends it again while the limit still refuses it (it stays), raises the limit
+    # (or uses a producer without the small one) and sends it: it arrives whole and the file is gone
+    spool = tmp_path / "spool"
+    listed = set_aside_cli(spool, "list", "--json")
+    assert listed.returncode == 0
+    assert [r["event_id"] for r in json.loads(listed.stdout)["set_aside"]] == [big["event_id"]]
+    env = {"PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP": kafka_bootstrap, "PREFLOOP_CAPTURE_KAFKA_TOPIC": target}
+    if refused_by == "broker":
+        again = set_aside_cli(spool, "send", env=env)
+        assert again.returncode == 1 and "MessageSizeTooLargeError" in again.stderr, again.stderr
+        assert path.exists()
+        raise_topic_limit(kafka_bootstrap, target, 1_000_000)
+    sent = set_aside_cli(spool, "send", env=env)
+    assert sent.returncode == 0 and "sent 1 record(s)" in sent.stdout, sent.stderr
+    assert not path.exists()
+    arrived = consume(kafka_bootstrap, target, {big["event_id"]}, timeout=60)
+    assert [len(r["text"]) for r in arrived if r["event_id"] == big["event_id"]] == [90_000]
+    assert json.loads(set_aside_cli(spool, "list", "--json").stdout) == {"set_aside": []}
+
+
+def set_aside_cli(spool: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    return subprocess.run(
+        [sys.executable, "-m", "prefloop.capture.setaside", "--spool", str(spool), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def raise_topic_limit(bootstrap: str, name: str, max_bytes: int) -> None:
+    kafka = kafka_clients()
+    admin = kafka.KafkaAdminClient(bootstrap_servers=bootstrap, client_id="prefloop-capture-tests")
+    try:
+        admin.alter_configs(
+            [kafka.admin.ConfigResource("TOPIC", name, configs={"max.message.bytes": str(max_bytes)})]
+        )
+    finally:
+        admin.close()
 
 
 def children_of(pid: int) -> list[int]:
