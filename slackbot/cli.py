@@ -256,3 +256,33 @@ def gold_add(settings: Settings, path: Path) -> None:
     finally:
         store.dispose()
     click.echo(msg.CLI_GOLD_ADDED.format(n=len(added), path=path))
+
+
+@gold.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--month", default=None, help="Only the prompts pinned from this release (YYYY-MM); default all."
+)
+@click.option("--reviewed-only", is_flag=True, help="Only pairs whose side reviewers decided.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (a fixed sample).")
+@click.pass_obj
+def gold_export(
+    settings: Settings, path: Path, month: str | None, reviewed_only: bool, limit: int | None
+) -> None:
+    """Write gold items from the frozen evaluation set (prompts pinned by `prefloop release pin-eval`) to PATH,
+    one JSON object per line, ready for `prefloop slackbot gold add PATH`."""
+    from prefloop.slackbot.gold_export import eval_gold_items, write_gold_file
+
+    store = _store(settings)
+    try:
+        result = eval_gold_items(store, month, reviewed_only=reviewed_only, limit=limit)
+    finally:
+        store.dispose()
+    if not result.prompts:
+        raise click.ClickException(msg.CLI_GOLD_NO_EVAL.format(month=month or "any release"))
+    write_gold_file(result.items, path)
+    click.echo(
+        msg.CLI_GOLD_EXPORTED.format(
+            n=len(result.items), prompts=result.prompts, skipped=result.skipped, path=path
+        )
+    )

@@ -156,6 +156,14 @@ HOME_MINE_EMPTY = "*Your agreement:* not enough overlapping votes yet."
 POST_REFUSED_UNSCRUBBED = "refused to post pair %s: its texts are not scrubbed (count: %d)"
 CLI_POSTED = "queued {queued} pair(s) for review, refused {refused} unscrubbed, outbox: {sent} sent, {pending} pending, {failed} failed"
 CLI_GOLD_ADDED = "added {n} gold item(s) from {path} (already present ones skipped)"
+CLI_GOLD_EXPORTED = (
+    "wrote {n} gold item(s) from {prompts} pinned evaluation prompt(s) to {path} ({skipped} pair(s) left out); "
+    "read it, then add it with `prefloop slackbot gold add {path}`"
+)
+CLI_GOLD_NO_EVAL = (
+    "no frozen evaluation prompts in the store ({month}): pin a release's test split first with "
+    "`prefloop release pin-eval --month YYYY-MM`"
+)
 CLI_RESENT = "queued {n} failed message(s) again; outbox: {sent} sent, {pending} pending, {failed} failed"
 OUTBOX_REFUSED = (
     "Slack refused message {id} ({method}, pair {pair}): {error}; marked failed (not retried). "
