@@ -1,7 +1,7 @@
 """Pairing quality: replay a trace with known preferences through ingest, pairing and routing.
 
 `python -m benchmarks.pairing_quality [--quick] [--split dev|heldout|all] [--seed N] [--traffic mixed|single]
-[--variants P] [--compare]`
+[--variants P] [--compare] [--history USERS] [--reviewed-first] [--compare-learning]`
 
 The trace is built from Anthropic HH-RLHF (harmless-base test split, MIT, copied to benchmarks/data/hh_rlhf):
 each row gives a conversation and two final answers with a known preference (``chosen`` is right). Simulated
@@ -18,7 +18,10 @@ strength band, the share of pairs whose chosen side is right against the band's 
 text with punctuation, casing or a filler word changed: what sampling at temperature produces), so evidence
 from different users lands on near-identical, not byte-identical, answers. ``--compare`` runs the same trace a
 second time under the baseline policy (no merging of near-identical answers, the strength bar compared without
-tolerance: the routing before issue 17) and reports both. Rows are split by index: even rows are
+tolerance, nothing learned from review: the routing before issue 17) and reports both. ``--reviewed-first``
+has reviewers resolve the first half's review pairs (what the bot records on resolution: users' histories and
+the signal kinds' outcomes) and scores the second half; ``--compare-learning`` runs those halves again with
+learning from review switched off (before/after). Rows are split by index: even rows are
 ``dev`` (used while tuning the policy), odd rows ``heldout``. `--trace FILE --truth FILE` scores a trace built
 elsewhere (truth lines: {"prompt": [...messages], "good": str, "bad": str}).
 Progress goes to stderr; the last stdout line is one JSON object.
@@ -247,26 +250,56 @@ CALIBRATION_TOLERANCE = 0.10
 MIN_BAND = 20
 
 
-def calibration(points: list[tuple[float, bool]]) -> dict[str, Any]:
-    """Per strength band: pairs, mean strength, share whose chosen side is right, and whether they agree."""
+def _direction(gap: float, n: int) -> str:
+    """``share right - mean strength``: positive is under-confident (right more often than stated)."""
+    if n < MIN_BAND:
+        return "too few to judge"
+    if gap > CALIBRATION_TOLERANCE:
+        return "under-confident"
+    if gap < -CALIBRATION_TOLERANCE:
+        return "over-confident"
+    return "calibrated"
+
+
+def _band_row(name: str, inside: list[tuple[float, bool]]) -> dict[str, Any]:
+    mean = sum(st for st, _ in inside) / len(inside)
+    right = sum(ok for _, ok in inside) / len(inside)
+    return {
+        "band": name,
+        "pairs": len(inside),
+        "right": sum(ok for _, ok in inside),
+        "mean_strength": round(mean, 4),
+        "share_right": round(right, 4),
+        "gap": round(right - mean, 4),
+        "direction": _direction(right - mean, len(inside)),
+        "calibrated": abs(right - mean) <= CALIBRATION_TOLERANCE if len(inside) >= MIN_BAND else None,
+    }
+
+
+def calibration(points: list[tuple[float, bool]], kinds: list[str] | None = None) -> dict[str, Any]:
+    """Per strength band: pairs, mean strength, share whose chosen side is right, the gap between them and its
+    direction (over- or under-confident), and whether they agree within the tolerance. With ``kinds`` (each
+    point's pair kind), the same per kind."""
     bands = []
     for lo, hi in BANDS:
         inside = [(st, ok) for st, ok in points if lo <= st < hi]
-        if not inside:
-            continue
-        mean = sum(st for st, _ in inside) / len(inside)
-        right = sum(ok for _, ok in inside) / len(inside)
-        bands.append(
-            {
-                "band": f"{lo:.2f}-{min(hi, 1.0):.2f}",
-                "pairs": len(inside),
-                "mean_strength": round(mean, 4),
-                "share_right": round(right, 4),
-                "calibrated": abs(right - mean) <= CALIBRATION_TOLERANCE if len(inside) >= MIN_BAND else None,
-            }
-        )
+        if inside:
+            bands.append(_band_row(f"{lo:.2f}-{min(hi, 1.0):.2f}", inside))
     judged = [b["calibrated"] for b in bands if b["calibrated"] is not None]
-    return {"bands": bands, "calibrated": all(judged) if judged else None}
+    out: dict[str, Any] = {
+        "bands": bands,
+        "calibrated": all(judged) if judged else None,
+        "judged_bands": len(judged),
+        "calibrated_bands": sum(bool(j) for j in judged),
+        "over_confident_bands": sum(b["direction"] == "over-confident" for b in bands),
+        "under_confident_bands": sum(b["direction"] == "under-confident" for b in bands),
+    }
+    if kinds is not None:
+        out["by_kind"] = [
+            _band_row(kind, [pt for pt, k in zip(points, kinds, strict=True) if k == kind])
+            for kind in sorted(set(kinds))
+        ]
+    return out
 
 
 def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
@@ -283,6 +316,7 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
     auto = set()
     reasons: Counter[str] = Counter()
     points: list[tuple[float, bool]] = []
+    kinds: list[str] = []
     with store.session() as s:
         pairs = list(s.execute(select(Pair)).scalars())
     for p in pairs:
@@ -302,6 +336,7 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
             reasons[f"{p.status}:{r.split(':')[0]}"] += 1
         if p.kind != "tie" and p.strength > 0.5 and p.status != "discarded":
             points.append((float(p.strength), is_right))
+            kinds.append(p.kind)
         if p.status == "accepted":
             if is_right:
                 right += 1
@@ -322,7 +357,7 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
         "precision_accepted": round(right / accepted, 4) if accepted else None,
         "share_accepted_automatically": round(accepted / formed, 4) if formed else None,
         "true_preferences_auto_accepted": round(len(auto) / distinct, 4) if distinct else None,
-        "calibration": calibration(points),
+        "calibration": calibration(points, kinds),
         "route_reasons": dict(reasons.most_common(12)),
     }
 
@@ -330,7 +365,18 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
 #: The routing before issue 17, for ``--compare``: exact-answer evidence only, strength bar without tolerance.
 BASELINE_POLICY = (
     "similarity:\n  merge_near_identical: false\naccept:\n  tolerance: 0.0\nhistory:\n  enabled: false\n"
+    "learning:\n  enabled: false\n"
 )
+
+
+def _without_learning(policy: Path | None) -> str:
+    """The policy (``policy`` over the packaged one) with learning from review outcomes switched off."""
+    import yaml
+
+    data = yaml.safe_load(policy.read_text(encoding="utf-8")) if policy else {}
+    data = data or {}
+    data["learning"] = {**(data.get("learning") or {}), "enabled": False}
+    return str(yaml.safe_dump(data))
 
 
 def run(
@@ -361,12 +407,13 @@ def run(
 
 
 def review_open_pairs(store: Any, truth: list[dict[str, Any]]) -> int:
-    """Reviewers resolve every pair routed to review whose evidence has no conflict, as the bot does: each
-    user behind it gets a confirmation or a contradiction (reviewers are taken to be right). Returns how many."""
+    """Reviewers resolve every pair routed to review whose evidence has no conflict, and record what it teaches
+    as the bot does (:func:`record_review_outcome`): each user behind it gets a confirmation or a contradiction,
+    and so does the signal kind of a lone user's evidence (reviewers are taken to be right). Returns how many."""
     from sqlalchemy import select
 
     from prefloop.curator.pairing import group_key, similarity
-    from prefloop.curator.pipeline.user_history import record_outcome
+    from prefloop.curator.pipeline.review_outcomes import record_review_outcome
     from prefloop.curator.store.models import Pair
 
     want = {group_key(t["prompt"], app_id="bench"): t for t in truth}
@@ -377,7 +424,7 @@ def review_open_pairs(store: Any, truth: list[dict[str, Any]]) -> int:
             if found is None or not p.users:
                 continue
             good = similarity(p.chosen, found["good"]) > similarity(p.chosen, found["bad"])
-            record_outcome(s, p.users, agreed=good)
+            record_review_outcome(s, p.users, p.signals, p.conflicts, agreed=good)
             n += 1
     return n
 
@@ -385,11 +432,13 @@ def review_open_pairs(store: Any, truth: list[dict[str, Any]]) -> int:
 def run_with_history(
     first: Path, second: Path, truth: list[dict[str, Any]], later: list[dict[str, Any]], policy: Path | None
 ) -> dict[str, Any]:
-    """Ingest ``first``, let reviewers resolve its review pairs (building users' histories), ingest ``second``
-    and score the pairs of ``later`` (the second half's prompts) only."""
+    """Ingest ``first``, let reviewers resolve its review pairs (building users' histories and the signal kinds'
+    records), ingest ``second`` and score the pairs of ``later`` (the second half's prompts) only."""
     from prefloop.curator.ingest import FileSource
     from prefloop.curator.pairing import load_policy
+    from prefloop.curator.pairing.learning import learned_policy
     from prefloop.curator.pipeline import Curator
+    from prefloop.curator.pipeline.review_outcomes import load_kind_outcomes
     from prefloop.curator.store import Store, upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -402,7 +451,15 @@ def run_with_history(
         log(f"reviewers resolved {reviewed} pairs of the first half")
         totals = FileSource(curator, second).run()
         result = score(store, later)
+        with store.session() as s:
+            outcomes = load_kind_outcomes(s)
         store.dispose()
+    result["kind_outcomes"] = {
+        k: {"confirmed": c, "contradicted": x} for k, (c, x) in sorted(outcomes.items())
+    }
+    result["reliabilities"] = {
+        k: round(v, 4) for k, v in learned_policy(curator.policy, outcomes).signals.items()
+    }
     result["events"] = totals.inserted
     result["reviewed_first_half"] = reviewed
     return result
@@ -431,6 +488,17 @@ def main(argv: list[str] | None = None) -> int:
         help="returning users from a pool of USERS (half careful, half casual); reviewers resolve the first half's "
         "review pairs, the second half is scored (reviewer-verified history)",
     )
+    ap.add_argument(
+        "--reviewed-first",
+        action="store_true",
+        help="reviewers resolve the first half's review pairs, the second half is scored (what review outcomes "
+        "teach pairing; implied by --history)",
+    )
+    ap.add_argument(
+        "--compare-learning",
+        action="store_true",
+        help="also run the same halves with signal reliabilities not learned from review (before/after)",
+    )
     args = ap.parse_args(argv)
     import logging
 
@@ -456,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
                 truth_path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
             base = Path(tmp) / "baseline_policy.yaml"
             base.write_text(BASELINE_POLICY, encoding="utf-8")
-            if args.history:
+            if args.history or args.reviewed_first:
                 half = len(rows) // 2
                 cut = builder.starts[half]
                 first, second = Path(tmp) / "first.jsonl", Path(tmp) / "second.jsonl"
@@ -465,11 +533,16 @@ def main(argv: list[str] | None = None) -> int:
                 result = run_with_history(first, second, rows, rows[half:], args.policy)
                 if args.compare:
                     result["baseline"] = run_with_history(first, second, rows, rows[half:], base)
+                if args.compare_learning:
+                    off = Path(tmp) / "no_learning_policy.yaml"
+                    off.write_text(_without_learning(args.policy), encoding="utf-8")
+                    result["without_learning"] = run_with_history(first, second, rows, rows[half:], off)
             else:
                 result = run(path, rows, tagger=args.tagger, policy=args.policy)
                 if args.compare:
                     result["baseline"] = run(path, rows, tagger=args.tagger, policy=base)
         result.update(
+            reviewed_first=bool(args.history or args.reviewed_first),
             split=args.split,
             seed=args.seed,
             traffic=args.traffic,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prefloop.curator.pipeline.user_history import record_outcome
+from prefloop.curator.pipeline.review_outcomes import record_review_outcome
 from prefloop.curator.store.models import (
     Pair,
     ReviewPost,
@@ -43,9 +43,11 @@ class Resolution(ReviewTransactions):
         status, swap = pair_effect(decision.outcome)
         if pair.status == "gold":  # a gold item resolves like any pair but never becomes data
             status, swap = "gold", False
-        elif decision.outcome in ("chosen", "rejected") and not pair.conflicts and pair.users:
-            # the users' evidence all pointed one way: reviewers confirmed it or contradicted it
-            record_outcome(s, pair.users, agreed=decision.outcome == "chosen")
+        elif decision.outcome in ("chosen", "rejected"):
+            # reviewers confirmed or contradicted the users' evidence (and, for one user's, its signal kind)
+            record_review_outcome(
+                s, pair.users, pair.signals, pair.conflicts, agreed=decision.outcome == "chosen"
+            )
         if swap:
             pair.chosen, pair.rejected = pair.rejected, pair.chosen
             pair.chosen_response_id, pair.rejected_response_id = (

@@ -63,6 +63,16 @@ class HistoryPolicy(_Section):
     max_reliability: float = Field(default=0.99, gt=0.5, lt=1)
 
 
+class LearningPolicy(_Section):
+    """How review outcomes re-estimate each signal kind's reliability (:mod:`prefloop.curator.pairing.learning`)."""
+
+    enabled: bool = True
+    #: The packaged reliability counts as this many outcomes against the reviewed ones.
+    prior_weight: float = Field(default=20.0, gt=0)
+    #: No kind's learned reliability goes above this.
+    max_reliability: float = Field(default=0.99, gt=0.5, lt=1)
+
+
 class LimitsPolicy(_Section):
     max_candidates_per_group: int = Field(ge=1)
 
@@ -78,6 +88,7 @@ class Policy(_Section):
     discard: DiscardPolicy
     limits: LimitsPolicy
     history: HistoryPolicy = HistoryPolicy()
+    learning: LearningPolicy = LearningPolicy()
 
     def reliability(self, kind: str) -> float:
         return self.signals.get(kind, 0.5)

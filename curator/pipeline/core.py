@@ -21,8 +21,10 @@ from prefloop.curator.ingest.refused import RETRYABLE_ERRORS, UNSTORABLE_ERRORS,
 from prefloop.curator.ingest.tombstones import drop_forgotten, hold_erasure_lock
 from prefloop.curator.ingest.writer import WriteResult, write_batch
 from prefloop.curator.pairing.engine import pair_group
+from prefloop.curator.pairing.learning import learned_policy
 from prefloop.curator.pairing.model import GroupView
 from prefloop.curator.pairing.policy import Policy
+from prefloop.curator.pipeline.review_outcomes import load_kind_outcomes
 from prefloop.curator.pipeline.store_pairs import PairScrubber, SaveStats, save_drafts
 from prefloop.curator.pipeline.views import load_groups
 from prefloop.curator.store import Store
@@ -231,17 +233,19 @@ class Curator:
                 return result
             live = [g for g in groups if g.purged_at is None]
             views = list(load_groups(session, live))
-            per_group = [pair_group(view, self.policy) for view in views]
+            # the signal kinds' reliabilities as review outcomes re-estimated them (a few rows, read per batch)
+            policy = learned_policy(self.policy, load_kind_outcomes(session))
+            per_group = [pair_group(view, policy) for view in views]
             # a group that forms a pair is tagged once; all of a batch's groups are tagged in one call, so the
             # tagger's encoder embeds them together instead of one ORT run per prompt
             untagged = [i for i, view in enumerate(views) if per_group[i] and view.tags is None]
             if untagged and self.tagger is not None:
                 for i, view in zip(untagged, self._tag(session, [views[i] for i in untagged]), strict=True):
                     views[i] = view
-                    per_group[i] = pair_group(view, self.policy)
+                    per_group[i] = pair_group(view, policy)
                 result.tagged += len(untagged)
             drafts = [draft for group_drafts in per_group for draft in group_drafts]
-            result.pairs = save_drafts(session, drafts, self.policy, self.scrubber)
+            result.pairs = save_drafts(session, drafts, policy, self.scrubber)
             session.execute(
                 update(PromptGroup)
                 .where(in_values(session, PromptGroup.key, [g.key for g in groups]))

@@ -17,6 +17,7 @@ __all__ = [
     "ReviewPost",
     "Reviewer",
     "SeenSlackEvent",
+    "SignalKindOutcome",
     "ThreadMessage",
     "UserSignalHistory",
     "Vote",
@@ -157,6 +158,18 @@ class UserSignalHistory(Base):
     __tablename__ = "user_signal_history"
 
     user: Mapped[str] = mapped_column(String(128), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    contradicted: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SignalKindOutcome(Base):
+    """Per signal kind: how often reviewers confirmed or contradicted a lone user's evidence of that kind (pairs
+    formed by one user, without conflicting evidence). Pairing re-estimates the kind's reliability from it."""
+
+    __tablename__ = "signal_kind_outcomes"
+
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
     confirmed: Mapped[int] = mapped_column(Integer, default=0)
     contradicted: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

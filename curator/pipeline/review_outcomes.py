@@ -1,0 +1,51 @@
+"""What a reviewer resolution teaches pairing, over the store: each user's record (:mod:`.user_history`) and each
+signal kind's record (:mod:`prefloop.curator.pairing.learning`). The bot calls :func:`record_review_outcome` when a
+pair resolves; pairing reads :func:`load_kind_outcomes` once per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from prefloop.curator.pairing.learning import taught_kind
+from prefloop.curator.pipeline.user_history import record_outcome
+from prefloop.curator.store.models import SignalKindOutcome, utcnow
+
+__all__ = ["load_kind_outcomes", "record_review_outcome"]
+
+
+def record_review_outcome(
+    session: Session,
+    users: Sequence[str],
+    signals: Sequence[Mapping[str, Any]],
+    conflicts: int,
+    agreed: bool,
+) -> None:
+    """Reviewers agreed (``agreed``) or disagreed with the side a pair's evidence chose. Pairs with conflicting
+    evidence teach nothing; the users behind the others get a confirmation or contradiction, and so does the
+    signal kind of a lone user's evidence."""
+    if conflicts or not users:
+        return
+    record_outcome(session, users, agreed)
+    kind = taught_kind(signals, users, conflicts)
+    if kind is None:
+        return
+    row = session.get(SignalKindOutcome, kind, with_for_update=True)
+    if row is None:
+        row = SignalKindOutcome(kind=kind, confirmed=0, contradicted=0)
+        session.add(row)
+    if agreed:
+        row.confirmed = (row.confirmed or 0) + 1
+    else:
+        row.contradicted = (row.contradicted or 0) + 1
+    row.updated_at = utcnow()
+
+
+def load_kind_outcomes(session: Session) -> dict[str, tuple[int, int]]:
+    """kind -> (confirmed, contradicted), for the kinds reviewers have judged."""
+    k = SignalKindOutcome
+    rows = session.execute(select(k.kind, k.confirmed, k.contradicted)).all()
+    return {kind: (int(c), int(x)) for kind, c, x in rows}
