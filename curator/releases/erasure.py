@@ -1,8 +1,9 @@
 """Erasure: ``prefloop forget --user <pseudonym>`` removes a user's data from the store.
 
 Removed: the user's events, responses and feedback, every pair whose ``users`` contains them, and what hangs off
-those pairs (votes, review posts, thread messages, queued Slack messages), and the dead letters whose raw bytes
-name the user. Prompt groups left with no response and no pair go too (their context is raw conversation text).
+those pairs (votes, review posts, thread messages, queued Slack messages), the dead letters whose raw bytes name
+the user, and their reviewer-verified signal record. Prompt groups left with no response and no pair go too
+(their context is raw conversation text).
 The bot's Slack messages about those pairs (the review post and its own thread replies) are deleted through the
 Slack outbox (``chat.delete``; reviewers' own replies cannot be deleted with a bot token and are only removed
 from the store). Releases built afterwards cannot contain any of it; the next release's changelog reports how
@@ -36,6 +37,7 @@ from prefloop.curator.store.models import (
     ResponseRow,
     ReviewPost,
     ThreadMessage,
+    UserSignalHistory,
     Vote,
 )
 
@@ -155,6 +157,7 @@ def forget_user(store: Store, user: str) -> ErasureResult:
         _queue_slack_deletions(session, slack)
         dead_letters = _erase_dead_letters(session, user)
         feedback = _count(session.execute(delete(FeedbackState).where(FeedbackState.user == user)))
+        session.execute(delete(UserSignalHistory).where(UserSignalHistory.user == user))
         responses = _count(session.execute(delete(ResponseRow).where(ResponseRow.user == user)))
         events = _count(session.execute(delete(EventRow).where(EventRow.user == user)))
         orphaned = 0

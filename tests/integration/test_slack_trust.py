@@ -420,7 +420,10 @@ def _state(bot: EmulatedBot, pair_id: str) -> str | None:
 
 
 # -- 8. reviewer-verified history ------------------------------------------------------------------------------
-def test_a_resolution_confirms_or_contradicts_the_users_behind_the_pair(bot: EmulatedBot) -> None:
+def test_a_resolution_confirms_or_contradicts_the_users_and_the_lone_users_signal_kind(
+    bot: EmulatedBot,
+) -> None:
+    from prefloop.curator.pipeline.review_outcomes import load_kind_outcomes
     from prefloop.curator.pipeline.user_history import load_history
 
     ids = make_review_pairs(bot.bot.store, 2)
@@ -429,6 +432,7 @@ def test_a_resolution_confirms_or_contradicts_the_users_behind_the_pair(bot: Emu
             pair = s.get(Pair, pid)
             assert pair is not None
             pair.users = ["user-kept", "user-both"] if pid == ids[0] else ["user-both"]
+            pair.signals = [{"kind": "choice", "favours": "chosen", "strength": 0.92, "detail": {}}]
     bot.bot.service.enqueue_pending()
     wait_for(lambda: len(posted_pairs(bot.emulator)) == 2)
     wait_for(lambda: all(_posted(bot, pid) for pid in ids))
@@ -443,4 +447,7 @@ def test_a_resolution_confirms_or_contradicts_the_users_behind_the_pair(bot: Emu
         wait_for(lambda p=pid: _state(bot, p) == "resolved")
     with bot.bot.store.session() as s:
         history = load_history(s, ["user-kept", "user-both", "nobody"])
+        kinds = load_kind_outcomes(s)
     assert history == {"user-kept": (1, 0), "user-both": (1, 1)}
+    # only the lone user's pair teaches its signal kind: reviewers contradicted that choice
+    assert kinds == {"choice": (0, 1)}
