@@ -19,11 +19,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from prefloop.curator.database_url import DatabaseURL, check_database_url
 from prefloop.curator.kafka_options import KafkaOptionsError, resolve_kafka_options
@@ -101,7 +100,8 @@ class Settings(BaseSettings):
     release_license: str = "cc-by-4.0"
     release_name: str = "prefloop-preferences"
     release_paraphrase: bool = Field(
-        default=False, description="paraphrase-aware splits (MinHash); see docs/perf/paraphrase.md"
+        default=False,
+        description="paraphrase-aware splits (MinHash + sentence encoder); see docs/perf/paraphrase.md",
     )
     release_contact: str | None = Field(
         default=None, description="the dataset card's contact: address, URL or team"
@@ -127,6 +127,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return DatabaseURL(check_database_url(value))
         return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the values given: :meth:`load` reads the sources itself, so an explicit ``environ`` is the
+        whole environment (pydantic-settings would otherwise add the process environment underneath)."""
+        return (init_settings,)
 
     @field_validator("kafka_options", mode="before")
     @classmethod
@@ -155,17 +168,13 @@ class Settings(BaseSettings):
         values = gather(set(cls.model_fields), environ, env_file)
         if "kafka_options" in values:  # credentials may come from other variables (<key>_env)
             try:
-                # read-only mapping, not a dict: pydantic-settings would deep-merge a dict with its own reading
-                # of the process environment (the unresolved JSON)
-                values["kafka_options"] = MappingProxyType(
-                    resolve_kafka_options(str(values["kafka_options"]), env)
-                )
+                values["kafka_options"] = resolve_kafka_options(str(values["kafka_options"]), env)
             except KafkaOptionsError as exc:
                 name = ENV_PREFIX + "KAFKA_OPTIONS"
                 raise ConfigError(f"{name} is invalid: {exc}", name=name) from None
         values.update(overrides)
         try:
-            # values come in as strings (or overrides); init kwargs bypass the env source on purpose
+            # values come in as strings (or overrides); the only source (settings_customise_sources)
             return cls.model_validate(values)
         except ValidationError as exc:
             raise invalid_value(exc, secret=cls.secret_fields()) from None

@@ -112,6 +112,26 @@ def test_the_working_directorys_dotenv_is_read_with_the_process_environment(
     assert Settings.load({}).kafka_group == "prefloop-curator"  # an explicit mapping reads no file
 
 
+def test_an_explicit_mapping_is_the_whole_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every setting's variable set in the process (to a value no field would keep as it is) changes nothing
+    when a mapping is given; the same variables given in the mapping do apply."""
+    clean = Settings.load({}).model_dump()
+    for field in Settings.model_fields:
+        monkeypatch.setenv("PREFLOOP_" + field.upper(), "leaked-from-the-process")
+    monkeypatch.setenv("PREFLOOP_NO_SUCH_SETTING", "x")
+    assert Settings.load({}).model_dump() == clean
+    given = Settings.load({"PREFLOOP_KAFKA_TOPIC": "given", "PREFLOOP_RAW_RETENTION_DAYS": "3"})
+    assert (given.kafka_topic, given.raw_retention_days) == ("given", 3)
+    assert given.replace(kafka_group="g").model_dump() == clean | {
+        "kafka_topic": "given",
+        "raw_retention_days": 3,
+        "kafka_group": "g",
+    }
+    monkeypatch.delenv("PREFLOOP_NO_SUCH_SETTING")
+    with pytest.raises(ConfigError):  # the process environment is still read when no mapping is given
+        Settings.load()
+
+
 def test_an_unknown_name_in_the_dotenv_file_names_the_file(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("PREFLOOP_RELEASE_SED=3\n", encoding="utf-8")
