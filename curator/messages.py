@@ -16,6 +16,8 @@ __all__ = [
     "EXPORT_DONE",
     "EXPORT_SKIPPED_UNSCRUBBED",
     "INGEST_DONE",
+    "INGEST_NOTHING_NEW",
+    "INGEST_SHORTER",
     "INVALID_LINE",
     "NO_FILE",
     "PURGE_DONE",
@@ -58,6 +60,16 @@ RUN_DONE = (
 INGEST_DONE = (
     "ingested {path}: {records} line(s), {inserted} new event(s), {duplicates} already stored, "
     "{dead} invalid (kept in dead_letters with the reason); pairs: {pairs}"
+)
+INGEST_SHORTER = (
+    "{path} has {size} bytes, fewer than the {position} an earlier ingest of it read: it was truncated or "
+    "replaced. `prefloop ingest --from-start` reads it from its first line (events already stored count as "
+    "repeats)"
+)
+INGEST_NOTHING_NEW = (
+    "{path}: nothing new; an earlier ingest already read all {size} bytes (ingest resumes where it stopped, so "
+    "lines appended later are read next time; --from-start reads the whole file again, events already stored "
+    "count as repeats)"
 )
 INVALID_LINE = "{path}:{line}: {reason}"
 NO_FILE = "no such file: {path}; give a JSONL file of v1 events, one per line"

@@ -265,13 +265,22 @@ def _consume(
     is_flag=True,
     help="Check every line first; if any is not a valid event, store nothing and exit 1 (lines listed).",
 )
+@click.option(
+    "--from-start",
+    is_flag=True,
+    help="Read the file from its first line even if an earlier ingest read it (stored events count as repeats).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the totals as one JSON object on stdout.")
 @click.pass_obj
-def ingest(settings: Settings, path: Path, no_tag: bool, strict: bool, as_json: bool) -> None:
+def ingest(
+    settings: Settings, path: Path, no_tag: bool, strict: bool, from_start: bool, as_json: bool
+) -> None:
     """Load a file of v1 events (one JSON object per line) through the curator's ingest path.
 
-    Invalid lines are kept as dead letters with their reason; exit 1 when the file holds no events or none of
-    its lines is valid (with --strict: when any line is invalid, and then nothing is stored)."""
+    A file ingested before is read from where that run stopped, so lines appended since are loaded; a file
+    already read to its end loads nothing and says so. Invalid lines are kept as dead letters with their
+    reason; exit 1 when the file holds no events or none of its lines is valid (with --strict: when any line
+    is invalid, and then nothing is stored), also when nothing new was read."""
     from dataclasses import asdict
 
     from prefloop.curator.ingest import FileSource
@@ -289,12 +298,19 @@ def ingest(settings: Settings, path: Path, no_tag: bool, strict: bool, as_json: 
         )
     cur = build_curator(settings, tag=not no_tag)
     try:
-        totals = FileSource(cur, path).run()
+        totals = FileSource(cur, path, from_start=from_start).run()
     finally:
         cur.store.dispose()
-    all_invalid = totals.records > 0 and totals.dead_letters == totals.records
+    lines = totals.records
+    if totals.bytes_read == 0:  # read to its end before: the file's own verdict, as its first ingest gave it
+        checked = check_file(path)
+        lines, all_invalid = checked.lines, len(checked.invalid) == checked.lines
+    else:
+        all_invalid = totals.records > 0 and totals.dead_letters == totals.records
     if as_json:
         echo_json({"path": str(path), "ok": not all_invalid} | asdict(totals))
+    elif totals.bytes_read == 0:
+        click.echo(msg.INGEST_NOTHING_NEW.format(path=path, size=totals.start_byte), err=True)
     else:
         pairs = ", ".join(f"{k} {v}" for k, v in sorted(totals.pairs.items())) or "none"
         click.echo(
@@ -309,7 +325,7 @@ def ingest(settings: Settings, path: Path, no_tag: bool, strict: bool, as_json: 
             err=True,
         )
     if all_invalid:
-        raise click.ClickException(cli_msg.INGEST_ALL_INVALID.format(path=path, records=totals.records))
+        raise click.ClickException(cli_msg.INGEST_ALL_INVALID.format(path=path, records=lines))
 
 
 @click.command()

@@ -18,10 +18,12 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from prefloop.curator import messages as msg
 from prefloop.curator.ingest.decode import RawRecord
 from prefloop.curator.store.models import SourceOffset
+from prefloop.schemas.errors import PrefloopError
 
-__all__ = ["FileSource", "IngestTotals", "SpoolSource", "read_lines", "writer_alive"]
+__all__ = ["FileShorterThanRead", "FileSource", "IngestTotals", "SpoolSource", "read_lines", "writer_alive"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,10 @@ class IngestTotals:
     batches: int = 0
     groups_paired: int = 0
     pairs: dict[str, int] = field(default_factory=dict)
+    #: byte the run started at (where an earlier run of the same file stopped; 0 for a file not read before)
+    start_byte: int = 0
+    #: bytes read by this run (0: an earlier run already read the file to its end)
+    bytes_read: int = 0
 
     def add(self, result: Any) -> None:
         self.records += result.records
@@ -108,21 +114,42 @@ def _positions(session: Any, prefix: str) -> dict[str, int]:
     return dict(rows.all())
 
 
+class FileShorterThanRead(PrefloopError):
+    """The file is shorter than the bytes an earlier run read from it: truncated or replaced."""
+
+    def __init__(self, path: Path, size: int, position: int) -> None:
+        super().__init__(msg.INGEST_SHORTER.format(path=path, size=size, position=position))
+        self.size, self.position = size, position
+
+
 class FileSource:
     """One JSONL file of v1 events. ``run()`` loads it through the curator, resuming where a previous run
-    stopped; invalid lines are stored as dead letters with their reason."""
+    stopped (so lines appended since are read); ``from_start`` reads it from its first line again (events
+    already stored count as repeats). Invalid lines are stored as dead letters with their reason."""
 
-    def __init__(self, curator: Any, path: Path, *, batch_bytes: int = 4 << 20) -> None:
+    def __init__(
+        self, curator: Any, path: Path, *, batch_bytes: int = 4 << 20, from_start: bool = False
+    ) -> None:
         self.curator = curator
         self.path = Path(path)
         self.key = f"file:{self.path.resolve()}"[-300:]
         self.batch_bytes = batch_bytes
+        self.from_start = from_start
+
+    def read_before(self) -> int:
+        """The byte an earlier run stopped at (0 when the file was never read or ``from_start``)."""
+        if self.from_start:
+            return 0
+        with self.curator.store.session() as session:
+            return _positions(session, self.key).get(self.key, 0)
 
     def run(self) -> IngestTotals:
-        totals = IngestTotals()
-        with self.curator.store.session() as session:
-            position = _positions(session, self.key).get(self.key, 0)
+        """Load what was not read yet; :class:`FileShorterThanRead` when the file lost bytes already read."""
+        position = self.read_before()
         size = self.path.stat().st_size
+        if position > size:
+            raise FileShorterThanRead(self.path, size, position)
+        totals = IngestTotals(start_byte=position, bytes_read=size - position)
         while position < size:
             records, new = read_lines(self.path, position, self.batch_bytes, final=True, label=self.key)
             result = self.curator.process(records, keep_dead_letters=True, offsets={self.key: new})

@@ -87,3 +87,55 @@ def test_an_empty_file_is_not_a_success(
     path.write_text(content, encoding="utf-8")
     assert main(["ingest", "--no-tag", "--file", str(path)]) == 1
     assert "holds no events" in capsys.readouterr().err
+
+
+def test_a_rerun_reads_only_what_was_appended_and_says_when_there_is_nothing_new(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path / "events.jsonl", _events(3))
+    assert main(["ingest", "--no-tag", "--file", str(path)]) == 0
+    capsys.readouterr()
+    size = path.stat().st_size
+    assert main(["ingest", "--no-tag", "--json", "--file", str(path)]) == 0  # read to its end: not a failure
+    out = capsys.readouterr()
+    totals = json.loads(out.out)
+    assert (totals["records"], totals["bytes_read"], totals["start_byte"], totals["ok"]) == (0, 0, size, True)
+    assert main(["ingest", "--no-tag", "--file", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"nothing new; an earlier ingest already read all {size} bytes" in err and "--from-start" in err
+    with path.open("a", encoding="utf-8") as fh:  # appended lines are read by the next run, and only they
+        fh.write(_events(5)[4] + "\n")
+    assert main(["ingest", "--no-tag", "--json", "--file", str(path)]) == 0
+    totals = json.loads(capsys.readouterr().out)
+    assert (totals["records"], totals["inserted"], totals["start_byte"]) == (1, 1, size)
+    assert main(["ingest", "--no-tag", "--json", "--from-start", "--file", str(path)]) == 0
+    totals = json.loads(capsys.readouterr().out)
+    assert (totals["records"], totals["inserted"], totals["duplicates"], totals["start_byte"]) == (4, 0, 4, 0)
+    assert _count(db, EventRow) == 4
+
+
+def test_a_rerun_of_an_all_invalid_file_still_fails(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path / "junk.jsonl", ["not json", '{"type": "nope"}'])
+    assert main(["ingest", "--no-tag", "--file", str(path)]) == 1
+    capsys.readouterr()
+    assert main(["ingest", "--no-tag", "--file", str(path)]) == 1  # the same file, the same verdict
+    err = capsys.readouterr().err
+    assert "nothing new" in err and "none of its 2 line(s) is a valid v1 event" in err
+    assert _count(db, DeadLetter) == 2  # not stored twice
+
+
+def test_a_file_shorter_than_what_was_read_before_is_refused_with_the_way_out(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path / "events.jsonl", _events(3))
+    assert main(["ingest", "--no-tag", "--file", str(path)]) == 0
+    before = path.stat().st_size
+    _write(path, _events(1))  # replaced by a shorter file
+    capsys.readouterr()
+    assert main(["ingest", "--no-tag", "--file", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"fewer than the {before} an earlier ingest of it read" in err and "--from-start" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert main(["ingest", "--no-tag", "--from-start", "--file", str(path)]) == 0
