@@ -24,6 +24,7 @@ import json
 import random
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,21 +88,49 @@ def eval_pairs() -> list[Pair]:
     return out
 
 
-def decide(pairs: Sequence[Pair], threshold: float) -> np.ndarray:
-    """The build's decision per pair: a shared band and estimated Jaccard >= threshold."""
-    words = [para.prompt_words([{"role": "user", "content": t}]) for p in pairs for t in p[:2]]
-    sigs = para.signatures(words)
+def catqa_neighbours() -> list[Pair]:
+    """Two different requests on one narrow topic (consecutive CatQA questions of one sub-category, Apache-2.0):
+    the development set's hard negatives ("How can I produce methamphetamine ...?" / "How can I distribute
+    heroin ...?")."""
+    tree = json.loads((CORPUS / "sources" / "catqa" / "catqa_english.json").read_text(encoding="utf-8"))
+    out: list[Pair] = []
+    for subs in tree.values():
+        for questions in subs.values():
+            for i in range(0, len(questions) - 1, 2):
+                out.append((questions[i], questions[i + 1], 0, "catqa same topic"))
+    return out
+
+
+@dataclass
+class Measured:
+    """What the build looks at for each pair: a shared LSH band, the estimated Jaccard similarity, the cosine."""
+
+    pairs: Sequence[Pair]
+    band: np.ndarray
+    jaccard: np.ndarray
+    cosine: np.ndarray
+
+    def decide(self, candidate: float, threshold: float) -> np.ndarray:
+        """The build's decision per pair."""
+        return np.asarray(self.band & (self.jaccard >= candidate) & (self.cosine >= threshold))
+
+
+def measure(pairs: Sequence[Pair], embed: para.Embed) -> Measured:
+    prompts = [[{"role": "user", "content": t}] for p in pairs for t in p[:2]]
+    sigs = para.signatures([para.prompt_words(m) for m in prompts])
     a, b = sigs[0::2], sigs[1::2]
     rows = para.NUM_PERM // para.BANDS
     band = np.zeros(len(pairs), bool)
     for i in range(para.BANDS):
         band |= (a[:, i * rows : (i + 1) * rows] == b[:, i * rows : (i + 1) * rows]).all(axis=1)
-    return np.asarray(band & (para.similarity(a, b) >= threshold))
+    vectors = embed([para.prompt_text(m) for m in prompts])
+    cosine = (vectors[0::2] * vectors[1::2]).sum(axis=1)
+    return Measured(pairs, band, para.similarity(a, b), cosine)
 
 
-def score(pairs: Sequence[Pair], threshold: float) -> dict[str, Any]:
-    said = decide(pairs, threshold)
-    truth = np.array([p[2] for p in pairs], bool)
+def score(m: Measured, candidate: float, threshold: float) -> dict[str, Any]:
+    said = m.decide(candidate, threshold)
+    truth = np.array([p[2] for p in m.pairs], bool)
     tp, fp = int((said & truth).sum()), int((said & ~truth).sum())
     fn = int((~said & truth).sum())
     out: dict[str, Any] = {
@@ -110,12 +139,32 @@ def score(pairs: Sequence[Pair], threshold: float) -> dict[str, Any]:
         "precision": round(tp / (tp + fp), 3) if tp + fp else None,
         "recall": round(tp / (tp + fn), 3) if tp + fn else None,
         "false_positive_rate": round(fp / int((~truth).sum()), 4) if (~truth).any() else None,
+        "candidate_recall": round(float(m.decide(candidate, -1.0)[truth].mean()), 3),
     }
-    kinds = sorted({p[3] for p in pairs})
+    kinds = sorted({p[3] for p in m.pairs})
     out["by_kind"] = {
-        k: round(float(said[[i for i, p in enumerate(pairs) if p[3] == k]].mean()), 3) for k in kinds
+        k: round(float(said[[i for i, p in enumerate(m.pairs) if p[3] == k]].mean()), 3) for k in kinds
     }
     return out
+
+
+def _f1(m: Measured, candidate: float, threshold: float) -> float:
+    said, truth = m.decide(candidate, threshold), np.array([p[2] for p in m.pairs], bool)
+    tp = int((said & truth).sum())
+    return 2 * tp / (int(said.sum()) + int(truth.sum()))
+
+
+def choose(dev: Measured) -> tuple[float, float]:
+    """The thresholds, from the development set only: the candidate threshold is the highest of 0.20, 0.25, ...
+    0.50 that keeps >= 98 % of the paraphrase pairs; the cosine threshold has the best F1 on the 0.01 grid
+    (the middle of the best run when several tie)."""
+    truth = np.array([p[2] for p in dev.pairs], bool)
+    grid = [round(0.2 + 0.05 * i, 2) for i in range(7)]
+    candidate = max(t for t in grid if dev.decide(t, -1.0)[truth].mean() >= 0.98)
+    cos_grid = [round(0.5 + 0.01 * i, 2) for i in range(46)]
+    f1 = [round(_f1(dev, candidate, t), 6) for t in cos_grid]
+    best = [t for t, f in zip(cos_grid, f1, strict=True) if f == max(f1)]
+    return candidate, best[len(best) // 2]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,22 +173,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="the shipped threshold only")
     args = parser.parse_args(argv)
-    dev, held = dev_pairs(), eval_pairs()
-    grid = [para.THRESHOLD] if args.quick else [round(t, 2) for t in np.arange(0.2, 0.85, 0.05)]
-    print("threshold  dev P / R / FPR          eval P / R / FPR", file=sys.stderr)
-    for t in grid:
-        d, e = score(dev, t), score(held, t)
+    embed = para.encoder_embed()
+    dev = measure(dev_pairs() + catqa_neighbours(), embed)
+    held = measure(eval_pairs(), embed)
+    candidate, threshold = choose(dev)
+    if not args.quick:
         print(
-            f"{t:9.2f}  {d['precision']} / {d['recall']} / {d['false_positive_rate']}"
-            f"      {e['precision']} / {e['recall']} / {e['false_positive_rate']}",
+            "cosine  dev P / R / FPR          eval P / R / FPR   (candidate threshold shipped)",
             file=sys.stderr,
         )
+        for t in [round(0.6 + 0.05 * i, 2) for i in range(8)]:
+            d, e = score(dev, para.CANDIDATE_THRESHOLD, t), score(held, para.CANDIDATE_THRESHOLD, t)
+            print(
+                f"{t:6.2f}  {d['precision']} / {d['recall']} / {d['false_positive_rate']}"
+                f"      {e['precision']} / {e['recall']} / {e['false_positive_rate']}",
+                file=sys.stderr,
+            )
     result = {
+        "candidate_threshold": para.CANDIDATE_THRESHOLD,
         "threshold": para.THRESHOLD,
+        "chosen_on_dev": {"candidate_threshold": candidate, "threshold": threshold},
         "num_perm": para.NUM_PERM,
         "bands": para.BANDS,
-        "dev": score(dev, para.THRESHOLD),
-        "eval": score(held, para.THRESHOLD),
+        "dev": score(dev, para.CANDIDATE_THRESHOLD, para.THRESHOLD),
+        "eval": score(held, para.CANDIDATE_THRESHOLD, para.THRESHOLD),
     }
     print(json.dumps(result))
     return 0

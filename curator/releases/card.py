@@ -131,9 +131,9 @@ def _duplicates_line(inp: CardInput) -> str:
     if not inp.paraphrase:
         return line + "paraphrases are not detected."
     return line + (
-        f"paraphrases that share most words (MinHash) were put in the split of the prompt they reword "
-        f"({inp.tally.paraphrase_followed} prompts) or left out when that prompt is in the frozen evaluation "
-        "set; rewordings in other words are not detected."
+        f"paraphrases (prompts sharing a third of their words, then judged by a sentence encoder) were put in "
+        f"the split of the prompt they reword ({inp.tally.paraphrase_followed} prompts) or left out when that "
+        "prompt is in the frozen evaluation set; rewordings sharing fewer words are not detected."
     )
 
 

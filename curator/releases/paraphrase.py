@@ -1,22 +1,29 @@
-"""Paraphrase-level duplicate prompts: MinHash signatures of word shingles and banded LSH, in numpy.
+"""Paraphrase-level duplicate prompts: MinHash LSH finds candidates, the sentence encoder decides.
 
 Exact and near-duplicate prompts (same words after normalization) are caught by their fingerprint; this catches
-prompts that say the same with some words changed, added, dropped or reordered ("how do I reverse a list in
-python" / "what's the way to reverse a python list?"). Each prompt (its non-system messages, normalized as the
-fingerprint normalizes them) becomes a set of word unigrams and bigrams; a 64-value MinHash signature estimates
-the Jaccard similarity of two sets; 16 bands of 4 values find the candidates without comparing every pair; a
-candidate is a paraphrase when the signatures agree on at least :data:`THRESHOLD` of their values.
+prompts that say the same in other words ("how do I reverse a list in python" / "what's the way to reverse a
+python list?"). Two stages, so that the encoder (slow: a transformer pass per prompt) reads only prompts that
+share words with another one:
 
-The threshold was measured on paraphrase and non-paraphrase pairs (``python -m benchmarks.paraphrase``,
-docs/perf/paraphrase.md). Everything is deterministic (fixed seeds, crc32 word hashes), so the same store state
-gives the same decisions. Signatures are computed for many prompts at once: no Python loop per hash.
+1. Each prompt (its non-system messages, normalized as the fingerprint normalizes them) becomes a set of word
+   unigrams and bigrams and a 64-value MinHash signature; 32 bands of 2 values find pairs without comparing
+   every pair; a pair is a candidate when the signatures agree on at least :data:`CANDIDATE_THRESHOLD` of
+   their values (estimated Jaccard similarity). This stage is tuned for recall.
+2. The tagger's sentence encoder (all-MiniLM-L6-v2, from its pinned package) embeds the prompts that are in a
+   candidate pair; a candidate is a paraphrase when the cosine similarity is at least :data:`THRESHOLD`.
+   Word overlap alone calls "How can I kill a Python process?" and "How can I kill a person?" the same; the
+   encoder does not.
+
+Both thresholds were chosen on the development set only (``python -m benchmarks.paraphrase``, which prints
+the choice and the frozen evaluation set's figures; docs/perf/paraphrase.md). Everything is deterministic
+(fixed seeds, crc32 word hashes, one model), so the same store state gives the same decisions.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -31,21 +38,32 @@ from prefloop.curator.store.models import Pair, ReleasedPrompt
 
 __all__ = [
     "BANDS",
+    "CANDIDATE_THRESHOLD",
     "NUM_PERM",
     "THRESHOLD",
+    "Embed",
     "ParaphraseIndex",
+    "candidates",
+    "cosines",
+    "encoder_embed",
     "paraphrase_heads",
+    "prompt_text",
     "prompt_words",
     "signatures",
     "similarity",
 ]
 
 NUM_PERM = 64
-BANDS = 16
+#: 32 bands of 2 values: prompts whose word sets overlap by a third share a band with probability ~0.98, so
+#: the candidate stage misses few rewordings (the encoder decides, not the overlap).
+BANDS = 32
 _ROWS = NUM_PERM // BANDS
-#: Share of equal signature values (the estimated Jaccard similarity of the shingle sets) from which two
-#: prompts are paraphrases.
-THRESHOLD = 0.5
+#: Estimated Jaccard similarity (share of equal signature values) from which a pair sharing a band is handed
+#: to the encoder: the highest value of the grid that keeps >= 98 % of the development set's paraphrase pairs.
+CANDIDATE_THRESHOLD = 0.35
+#: Cosine similarity of the two prompts' sentence embeddings from which a candidate is a paraphrase: the value
+#: with the best F1 on the development set (the middle of the best run of the 0.01 grid).
+THRESHOLD = 0.67
 
 _RNG = np.random.default_rng(20261206)
 _A = _RNG.integers(1, 1 << 62, NUM_PERM, dtype=np.uint64) | np.uint64(1)
@@ -56,6 +74,8 @@ _SHIFT = np.uint64(32)
 _CHUNK = 100_000
 _WORDS: dict[str, int] = {}
 _WORDS_MAX = 500_000
+#: texts -> one unit vector per text (the sentence encoder's ``encode``)
+Embed = Callable[[Sequence[str]], np.ndarray]
 
 
 def prompt_words(prompt: Sequence[Mapping[str, Any]] | None) -> list[str]:
@@ -65,6 +85,11 @@ def prompt_words(prompt: Sequence[Mapping[str, Any]] | None) -> list[str]:
         if m.get("role") != "system":
             words += normalized_text(str(m.get("content", ""))).split()
     return words
+
+
+def prompt_text(prompt: Sequence[Mapping[str, Any]] | None) -> str:
+    """The text the sentence encoder reads: the prompt's non-system messages, one per line."""
+    return "\n".join(str(m.get("content", "")) for m in prompt or [] if m.get("role") != "system")
 
 
 def _word_ids(words: Sequence[str]) -> list[int]:
@@ -111,42 +136,76 @@ def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray((a == b).mean(axis=1))
 
 
-def _candidates(sigs: np.ndarray) -> np.ndarray:
-    """(head, member) index pairs sharing a band: each prompt of a bucket is paired with the bucket's first
+def _band_pairs(sigs: np.ndarray, band: int) -> np.ndarray:
+    """(head, member) index pairs sharing ``band``: each prompt of a bucket is paired with the bucket's first
     (lowest index) prompt, so a bucket of m prompts costs m - 1 pairs."""
-    pairs = []
+    block = sigs[:, band * _ROWS : (band + 1) * _ROWS].astype(np.uint64)
+    keys = block @ _BAND_MIX  # uint64 arithmetic wraps: a hash of the band's values
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    new_run = np.ones(len(order), bool)
+    new_run[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    heads = order[np.maximum.accumulate(np.where(new_run, np.arange(len(order)), 0))]
+    member = ~new_run
+    return np.stack([heads[member], order[member]], axis=1)
+
+
+def candidates(sigs: np.ndarray, first_new: int = 0, threshold: float = CANDIDATE_THRESHOLD) -> np.ndarray:
+    """(earlier, later) index pairs that share a band and whose estimated Jaccard similarity is at least
+    ``threshold``; pairs of two rows before ``first_new`` (two anchors: neither is ever moved) are dropped.
+    Filtered band by band, in chunks, so memory holds the kept pairs only."""
+    kept = []
     for band in range(BANDS):
-        block = sigs[:, band * _ROWS : (band + 1) * _ROWS].astype(np.uint64)
-        keys = block @ _BAND_MIX  # uint64 arithmetic wraps: a hash of the band's values
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        new_run = np.ones(len(order), bool)
-        new_run[1:] = sorted_keys[1:] != sorted_keys[:-1]
-        heads = order[np.maximum.accumulate(np.where(new_run, np.arange(len(order)), 0))]
-        member = ~new_run
-        pairs.append(np.stack([heads[member], order[member]], axis=1))
-    if not pairs:
+        pairs = np.sort(_band_pairs(sigs, band), axis=1)
+        pairs = pairs[pairs[:, 1] >= first_new]
+        for i in range(0, len(pairs), _CHUNK):
+            part = pairs[i : i + _CHUNK]
+            kept.append(part[similarity(sigs[part[:, 0]], sigs[part[:, 1]]) >= threshold])
+    if not kept:
         return np.empty((0, 2), np.int64)
-    found = np.unique(np.concatenate(pairs), axis=0)
+    found = np.unique(np.concatenate(kept), axis=0)
     return found[found[:, 0] != found[:, 1]]
+
+
+def cosines(texts: Sequence[str], edges: np.ndarray, embed: Embed) -> np.ndarray:
+    """The cosine similarity of the embeddings of ``texts[a]`` and ``texts[b]`` per edge (a, b); each text
+    that takes part in an edge is embedded once."""
+    if len(edges) == 0:
+        return np.empty(0, np.float32)
+    needed, where = np.unique(edges, return_inverse=True)
+    vectors = embed([texts[i] for i in needed.tolist()])
+    where = where.reshape(edges.shape)
+    return np.asarray((vectors[where[:, 0]] * vectors[where[:, 1]]).sum(axis=1))
+
+
+def encoder_embed() -> Embed:
+    """The tagger's sentence encoder (all-MiniLM-L6-v2, from its pinned package; nothing is downloaded)."""
+    from prefloop.curator.tagging.encoder import SentenceEncoder
+
+    return SentenceEncoder.load().encode
 
 
 @dataclass
 class ParaphraseIndex:
     """The prompts one release build compares, in the order they are decided: prompts shipped before
     (``anchor``: they keep their place) first, then the month's prompt groups in group-key order. Words are
-    turned into signatures every ``batch`` prompts, so memory holds 256 bytes per prompt, not its words."""
+    turned into signatures every ``batch`` prompts, so memory holds 256 bytes and the text per prompt, not its
+    words."""
 
     batch: int = 20_000
     keys: list[str] = field(default_factory=list)
     anchor: list[bool] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    #: prompts handed to the encoder by the last :meth:`heads` (its cost)
+    encoded: int = 0
     _pending: list[list[str]] = field(default_factory=list)
     _sigs: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, key: str, words: list[str], anchor: bool = False) -> None:
+    def add(self, key: str, prompt: Sequence[Mapping[str, Any]] | None, anchor: bool = False) -> None:
         self.keys.append(key)
         self.anchor.append(anchor)
-        self._pending.append(words)
+        self.texts.append(prompt_text(prompt))
+        self._pending.append(prompt_words(prompt))
         if len(self._pending) >= self.batch:
             self._flush()
 
@@ -155,9 +214,10 @@ class ParaphraseIndex:
             self._sigs.append(signatures(self._pending))
             self._pending = []
 
-    def heads(self, threshold: float = THRESHOLD) -> dict[str, str]:
+    def heads(self, embed: Embed | None = None, threshold: float = THRESHOLD) -> dict[str, str]:
         """Group key -> the key of the earlier prompt it paraphrases, for every prompt that is not an anchor
-        and paraphrases an anchor or an earlier prompt that itself paraphrases nothing before it."""
+        and paraphrases an anchor or an earlier prompt that itself paraphrases nothing before it. Candidates
+        come from MinHash LSH; ``embed`` (default: the sentence encoder) decides, at cosine >= ``threshold``."""
         self._flush()
         if not self.keys:
             return {}
@@ -165,22 +225,17 @@ class ParaphraseIndex:
         order = np.array(anchors + [i for i, a in enumerate(self.anchor) if not a], np.int64)
         sigs = np.concatenate(self._sigs)[order]
         self._sigs = []
-        edges = _candidates(sigs)  # positions in ``order``: the head comes first
+        edges = candidates(sigs, first_new=len(anchors))  # positions in ``order``: the earlier comes first
         if len(edges) == 0:
             return {}
-        keep = np.empty(len(edges), bool)
-        for i in range(0, len(edges), _CHUNK):  # in chunks: two signature rows per candidate add up
-            part = edges[i : i + _CHUNK]
-            keep[i : i + _CHUNK] = similarity(sigs[part[:, 0]], sigs[part[:, 1]]) >= threshold
-        edges = edges[keep]
+        texts = [self.texts[i] for i in order.tolist()]
+        self.encoded = len(np.unique(edges))
+        edges = edges[cosines(texts, edges, embed or encoder_embed()) >= threshold]
         earlier: dict[int, list[int]] = {}
-        for first, later in edges.tolist():
-            a, b = min(first, later), max(first, later)
+        for a, b in edges.tolist():
             earlier.setdefault(b, []).append(a)
         head_of: dict[int, int] = {}
         for pos in sorted(earlier):
-            if self.anchor[order[pos]]:
-                continue  # shipped before: it keeps its place
             kept = [a for a in sorted(earlier[pos]) if a not in head_of]
             if kept:
                 head_of[pos] = kept[0]
@@ -197,7 +252,7 @@ def _prompts(session: Session, *where: Any, join_released: bool = False) -> Any:
     )
 
 
-def paraphrase_heads(session: Session, month: str) -> dict[str, str]:
+def paraphrase_heads(session: Session, month: str, embed: Embed | None = None) -> dict[str, str]:
     """For ``month``'s release: group key -> the earlier prompt it paraphrases. Prompts first shipped in an
     earlier month are anchors (compared against, never moved); then the month's groups in key order."""
     start, end = month_bounds(month)
@@ -205,8 +260,8 @@ def paraphrase_heads(session: Session, month: str) -> dict[str, str]:
     earlier: set[str] = set()
     for key, text in _prompts(session, ReleasedPrompt.first_release < month, join_released=True):
         earlier.add(key)
-        index.add(key, prompt_words(json.loads(text) if text else []), anchor=True)
+        index.add(key, json.loads(text) if text else [], anchor=True)
     for key, text in _prompts(session, Pair.formed_at >= start, Pair.formed_at < end):
         if key not in earlier:
-            index.add(key, prompt_words(json.loads(text) if text else []))
-    return index.heads()
+            index.add(key, json.loads(text) if text else [])
+    return index.heads(embed)
