@@ -171,3 +171,62 @@ def test_rewordings_of_the_frozen_evaluation_set_are_left_out(store: Store, tmp_
     removed = nov.manifest.counts.get("removed_paraphrase_of_frozen_eval", 0)
     assert removed >= 2 * (len(test_prompts) - 1)  # pairs; at most one rewording missed
     assert set(shipped.values()) <= {"train"}  # the rest follow October's train prompts
+
+
+# --- migration 0011: fingerprints recorded before placeholders were read by type ---------------------------
+PLACEHOLDER_PROMPTS = [
+    "Hi [PERSON_1], please call [PERSON_2] at [PHONE_NUMBER_1] today.",
+    "Plain prompt, no names.",
+]
+
+
+def _legacy_fingerprint(text: str) -> str:
+    """What the build recorded before revision 0011: ``[PERSON_1]`` read as the word ``person_1``."""
+    import re
+
+    return prompt_fingerprint(
+        _user(re.sub(r"\[([A-Z][A-Z0-9_]*?_\d+)\]", lambda m: m.group(1).lower(), text))
+    )
+
+
+def test_the_migration_recomputes_old_fingerprints_of_released_prompts_with_placeholders(
+    store: Store, tmp_path: Path
+) -> None:
+    from alembic import command
+    from sqlalchemy import select, update
+
+    from prefloop.curator.store import upgrade
+    from prefloop.curator.store.engine import alembic_config
+    from prefloop.curator.store.models import ReleasedPrompt
+
+    october = _add_prompts(store, PLACEHOLDER_PROMPTS, "2026-10", 0)
+    _build_month(store, tmp_path, "2026-10", paraphrase=False)
+    # the store as a release built before the fix left it: at 0010, with the old fingerprints
+    command.downgrade(alembic_config(store.url), "0010_user_signal_history")
+    with store.session() as s:
+        for text, key in october.items():
+            s.execute(
+                update(ReleasedPrompt)
+                .where(ReleasedPrompt.group_key == key)
+                .values(fingerprint=_legacy_fingerprint(text))
+            )
+    upgrade(store.url)
+    with store.session() as s:
+        stored = dict(s.execute(select(ReleasedPrompt.group_key, ReleasedPrompt.fingerprint)).all())
+    named, plain = PLACEHOLDER_PROMPTS
+    assert _legacy_fingerprint(named) != prompt_fingerprint(_user(named))  # the test has something to fix
+    assert stored[october[named]] == prompt_fingerprint(_user(named))
+    assert stored[october[plain]] == prompt_fingerprint(_user(plain))
+    # November: the same prompt with its placeholders renumbered is a prompt October shipped
+    renumbered = "Hi [PERSON_2], please call [PERSON_1] at [PHONE_NUMBER_3] today."
+    _add_prompts(store, [renumbered, "How do I repot a cactus?"], "2026-11", 100)
+    november = _build_month(store, tmp_path, "2026-11", paraphrase=False)
+    assert november.manifest.counts["removed_duplicate_of_earlier_release_groups"] == 1
+
+
+def test_the_migration_says_in_offline_sql_what_it_cannot_do(tmp_path: Path, capsys: Any) -> None:
+    from prefloop.curator.store import upgrade
+
+    upgrade(f"sqlite:///{tmp_path / 'x.db'}", "0010_user_signal_history:head", sql=True)
+    out = capsys.readouterr().out
+    assert "0011_refingerprint_placeholders: released_prompts.fingerprint of prompts with scrubber" in out
