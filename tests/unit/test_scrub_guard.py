@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
-from prefloop.curator.releases import build as release_build
+from prefloop.curator.releases import ordered_pass as release_pass
 from prefloop.curator.scrub.guard import ExitGuard, guard_text
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import Pair
@@ -88,7 +88,7 @@ def test_slack_view_masks_what_the_scrubber_missed() -> None:
 
 def test_release_rows_are_guarded_and_counted(store: Store, tmp_path: Path) -> None:
     add_pairs(store, 12, chosen="Sure: write to jane.roe@example.com about it.")
-    before = release_build.RELEASE_GUARD.counts["EMAIL_ADDRESS"]
+    before = release_pass.RELEASE_GUARD.counts["EMAIL_ADDRESS"]
     options = BuildOptions(
         month="2026-10",
         root=tmp_path,
@@ -105,4 +105,4 @@ def test_release_rows_are_guarded_and_counted(store: Store, tmp_path: Path) -> N
     assert rows and all(
         r["chosen"][0]["content"] == "Sure: write to [EMAIL_ADDRESS_0] about it." for r in rows
     )
-    assert release_build.RELEASE_GUARD.counts["EMAIL_ADDRESS"] >= before + len(rows)
+    assert release_pass.RELEASE_GUARD.counts["EMAIL_ADDRESS"] >= before + len(rows)

@@ -1,0 +1,166 @@
+"""The release's single ordered pass over the month's pairs (by prompt group, then pair id): each group's fate
+(its split, or why it is left out: frozen evaluation prompt, duplicate of an earlier release, exact or near
+duplicate, paraphrase of a frozen evaluation prompt), duplicate pairs within a group, and each kept row through
+the last PII guard to the split writers."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC
+from typing import Any
+
+from prefloop.curator.releases.gates import GateTally
+from prefloop.curator.releases.months import month_bounds
+from prefloop.curator.releases.options import BuildOptions
+from prefloop.curator.releases.rows import (
+    exact_key,
+    is_reviewed,
+    messages_json,
+    parse_prompt,
+    prompt_fingerprint,
+    release_line,
+    str_list,
+)
+from prefloop.curator.releases.splits import SPLITS, split_for
+from prefloop.curator.releases.writer import SplitWriters
+from prefloop.curator.scrub.guard import ExitGuard, GuardedRow
+
+__all__ = ["RELEASE_GUARD", "OrderedPass", "hazard_codes"]
+
+
+#: The last guard before a release is written (docs/privacy.md); catches are counted and logged, never shown.
+RELEASE_GUARD = ExitGuard("release")
+
+
+class OrderedPass:
+    """The single ordered pass: group fate (split or removal reason), duplicate pairs, rows to the writers."""
+
+    def __init__(
+        self,
+        month: str,
+        options: BuildOptions,
+        released: Any,
+        writers: SplitWriters,
+        heads: dict[str, str] | None = None,
+    ) -> None:
+        self.month, self.options, self.released, self.writers = month, options, released, writers
+        #: group key -> the earlier prompt it paraphrases (:meth:`ParaphraseIndex.heads`)
+        self.heads = heads or {}
+        self.tally = GateTally()
+        self.new_prompts: list[tuple[str, str, str]] = []
+        self.seen_fp: set[str] = set()
+        self.seen_raw: set[bytes] = set()
+        self.group: str | None = None
+        self.split: str | None = None
+        self.pair_keys: set[bytes] = set()
+        self._reason = ""
+        self._prompt_json: str | None = None
+        self._prompt: list[dict[str, str]] = []
+        self._prompt_out = "[]"
+        self._codes: dict[tuple[str, ...], dict[str, list[str]]] = {}
+        #: every pair fed (shipped or left out): recorded as taken by this month
+        self.taken: list[str] = []
+        #: shipped pairs formed before the month (ready after their own month's release)
+        self.late = 0
+        self._month_start = month_bounds(month)[0]
+
+    def _decide(self, key: str, prompt: list[dict[str, Any]]) -> str | None:
+        fp = prompt_fingerprint(prompt)
+        raw = exact_key(*(f"{m.get('role')}\x01{m.get('content')}" for m in prompt or []))
+        prior = self.released.by_key.get(key)
+        pinned = key in self.released.pinned_keys or fp in self.released.pinned_fps
+        if pinned and not (prior is not None and prior[1] == self.month):
+            return self._remove("frozen_eval_prompt")
+        if prior is not None and prior[1] < self.month:
+            if prior[0] not in SPLITS:
+                return self._remove("frozen_eval_prompt")
+            self.tally.seen_prompts += 1
+            self.seen_fp.add(fp)
+            self.seen_raw.add(raw)
+            return prior[0]
+        other = self.released.prior_fps.get(fp)
+        if other is not None and other != key:
+            return self._remove("duplicate_of_earlier_release")
+        if raw in self.seen_raw:
+            return self._remove("exact_duplicate_prompt")
+        if fp in self.seen_fp:
+            return self._remove("near_duplicate_prompt")
+        follow = self._paraphrase_split(key)
+        if follow == "":
+            return self._remove("paraphrase_of_frozen_eval")
+        self.seen_fp.add(fp)
+        self.seen_raw.add(raw)
+        split = (
+            prior[0]
+            if prior is not None
+            else follow or split_for(key, self.options.seed, self.options.test_share)
+        )
+        if prior is None:
+            self.new_prompts.append((key, fp, split))
+        self.tally.new_prompts += 1
+        return split
+
+    def _paraphrase_split(self, key: str) -> str | None:
+        """The split of the earlier prompt ``key`` paraphrases ("" when that one is in the frozen evaluation
+        set, None when it paraphrases none), so a reworded prompt never lands on the other side of the split."""
+        head = self.heads.get(key)
+        if head is None:
+            return None
+        shipped = self.released.by_key.get(head)
+        if shipped is not None and shipped[1] < self.month:
+            if head in self.released.pinned_keys or shipped[0] not in SPLITS:
+                return ""
+            split = shipped[0]
+        else:
+            split = split_for(head, self.options.seed, self.options.test_share)
+        self.tally.paraphrase_followed += 1
+        return split
+
+    def _remove(self, reason: str) -> str | None:
+        self.tally.removed[reason + "_groups"] += 1
+        self._reason = reason
+        return None
+
+    def feed(self, pair: Any) -> None:
+        self.taken.append(pair.pair_id)
+        if pair.prompt_json != self._prompt_json:
+            self._prompt_json = pair.prompt_json
+            self._prompt = parse_prompt(self._prompt_json)
+            self._prompt_out = messages_json(RELEASE_GUARD.messages(pair.pair_id, self._prompt))
+        if pair.group_key != self.group:
+            self.group = pair.group_key
+            self.pair_keys = set()
+            self.split = self._decide(self.group, self._prompt)
+            if self.split is not None:
+                self.tally.prompts[self.split] += 1
+        if self.split is None:
+            self.tally.removed[self._reason] += 1
+            return
+        key = exact_key(pair.chosen, pair.rejected)
+        if key in self.pair_keys:
+            self.tally.removed["duplicate_pair"] += 1
+            return
+        self.pair_keys.add(key)
+        hazards, checks, reviewed = (
+            str_list(pair.hazards_json),
+            str_list(pair.checks_json),
+            is_reviewed(pair),
+        )
+        self.tally.add(pair, self.split, hazards, checks, reviewed)
+        formed = pair.formed_at if pair.formed_at.tzinfo else pair.formed_at.replace(tzinfo=UTC)
+        self.late += formed < self._month_start
+        chosen, rejected = RELEASE_GUARD.texts(pair.pair_id, [pair.chosen, pair.rejected])
+        if chosen is not pair.chosen or rejected is not pair.rejected:
+            pair = GuardedRow(pair, chosen=chosen, rejected=rejected)
+        codes = self._codes.get(tuple(hazards))
+        if codes is None:
+            codes = self._codes[tuple(hazards)] = hazard_codes().codes_for(hazards)
+        self.writers.add(self.split, release_line(pair, self._prompt_out, hazards, checks, reviewed, codes))
+
+
+@functools.cache
+def hazard_codes() -> Any:
+    """The packaged harm taxonomy, whose hazards carry their AILuminate and Llama Guard codes (read once)."""
+    from prefloop.curator.tagging.taxonomy import Taxonomy
+
+    return Taxonomy.load()

@@ -1,0 +1,86 @@
+"""The pairs a release takes, streamed in build order (prompt group, then pair id) with a server-side cursor,
+fetched by a background thread so the database prepares the next partition while the last one is written."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from prefloop.curator.releases import messages as msg
+from prefloop.curator.releases.rows import projection
+from prefloop.curator.releases.selection import pair_filter
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import Pair
+
+__all__ = ["stream_pairs"]
+
+
+_DONE = object()
+
+
+def _fetch_partitions(store: Store, query: Any, out: queue.Queue[Any], stop: threading.Event) -> None:
+    """Run in a thread: fetch the rows in partitions and hand them over, so the database works on the next
+    partition while the caller writes the last one. The thread owns its session."""
+    try:
+        with store.sessions() as session:
+            result = session.execute(query.execution_options(yield_per=5000, stream_results=True))
+            for partition in result.partitions():
+                while not stop.is_set():
+                    try:
+                        out.put(partition, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+    except BaseException as exc:  # handed to the consumer, which re-raises it
+        out.put(exc)
+    finally:
+        out.put(_DONE)
+
+
+def stream_pairs(
+    store: Store, month: str, progress: bool, spans: list[tuple[datetime, datetime]]
+) -> Iterator[Any]:
+    """The pairs the month's release takes (:func:`pair_filter`), projected (see :func:`projection`), ordered by
+    prompt group then pair id."""
+    from tqdm import tqdm
+
+    where = pair_filter(month, spans)
+    with store.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(Pair).where(*where)) or 0
+    query = select(*projection(Pair.__table__)).where(*where).order_by(Pair.group_key, Pair.pair_id)
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    fetcher = threading.Thread(
+        target=_fetch_partitions, args=(store, query, handoff, stop), name="release-fetch", daemon=True
+    )
+    bar = tqdm(
+        total=total,
+        desc=msg.PROGRESS_PAIRS.format(month=month),
+        unit="pair",
+        file=sys.stderr,
+        disable=not progress,
+        mininterval=1.0,
+    )
+    fetcher.start()
+    try:
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+            bar.update(len(item))
+    finally:
+        stop.set()
+        while fetcher.is_alive():  # drain so a blocked put returns, then let the thread close its session
+            with contextlib.suppress(queue.Empty):
+                handoff.get(timeout=0.1)
+        fetcher.join()
+        bar.close()
