@@ -173,7 +173,7 @@ def test_rewordings_of_the_frozen_evaluation_set_are_left_out(store: Store, tmp_
     assert set(shipped.values()) <= {"train"}  # the rest follow October's train prompts
 
 
-# --- migration 0011: fingerprints recorded before placeholders were read by type ---------------------------
+# --- migration 0012: fingerprints recorded before placeholders were read by type ---------------------------
 PLACEHOLDER_PROMPTS = [
     "Hi [PERSON_1], please call [PERSON_2] at [PHONE_NUMBER_1] today.",
     "Plain prompt, no names.",
@@ -181,7 +181,7 @@ PLACEHOLDER_PROMPTS = [
 
 
 def _legacy_fingerprint(text: str) -> str:
-    """What the build recorded before revision 0011: ``[PERSON_1]`` read as the word ``person_1``."""
+    """What the build recorded before revision 0012: ``[PERSON_1]`` read as the word ``person_1``."""
     import re
 
     return prompt_fingerprint(
@@ -201,8 +201,8 @@ def test_the_migration_recomputes_old_fingerprints_of_released_prompts_with_plac
 
     october = _add_prompts(store, PLACEHOLDER_PROMPTS, "2026-10", 0)
     _build_month(store, tmp_path, "2026-10", paraphrase=False)
-    # the store as a release built before the fix left it: at 0010, with the old fingerprints
-    command.downgrade(alembic_config(store.url), "0010_user_signal_history")
+    # the store as a release built before the fix left it: at 0011, with the old fingerprints
+    command.downgrade(alembic_config(store.url), "0011_signal_kind_outcomes")
     with store.session() as s:
         for text, key in october.items():
             s.execute(
@@ -227,6 +227,6 @@ def test_the_migration_recomputes_old_fingerprints_of_released_prompts_with_plac
 def test_the_migration_says_in_offline_sql_what_it_cannot_do(tmp_path: Path, capsys: Any) -> None:
     from prefloop.curator.store import upgrade
 
-    upgrade(f"sqlite:///{tmp_path / 'x.db'}", "0010_user_signal_history:head", sql=True)
+    upgrade(f"sqlite:///{tmp_path / 'x.db'}", "0011_signal_kind_outcomes:head", sql=True)
     out = capsys.readouterr().out
-    assert "0011_refingerprint_placeholders: released_prompts.fingerprint of prompts with scrubber" in out
+    assert "0012_refingerprint_placeholders: released_prompts.fingerprint of prompts with scrubber" in out

@@ -11,8 +11,8 @@ Offline (``prefloop db upgrade --sql``) the recomputation cannot be written as S
 and a hash): the script says so in a comment, and those rows keep their old fingerprints (they are then found
 across releases by their group key only, as before this revision).
 
-Revision ID: 0011_refingerprint_placeholders
-Revises: 0010_user_signal_history
+Revision ID: 0012_refingerprint_placeholders
+Revises: 0011_signal_kind_outcomes
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from alembic import context, op
 from prefloop.curator.releases.rows import prompt_fingerprint
 from prefloop.curator.store.models.base import JSONType
 
-revision: str = "0011_refingerprint_placeholders"
-down_revision: str | Sequence[str] | None = "0010_user_signal_history"
+revision: str = "0012_refingerprint_placeholders"
+down_revision: str | Sequence[str] | None = "0011_signal_kind_outcomes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -35,7 +35,7 @@ depends_on: str | Sequence[str] | None = None
 _SCRUBBER_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*?_\d+\]")
 _BATCH = 1000
 OFFLINE_NOTE = (
-    "-- 0011_refingerprint_placeholders: released_prompts.fingerprint of prompts with scrubber placeholders is "
+    "-- 0012_refingerprint_placeholders: released_prompts.fingerprint of prompts with scrubber placeholders is "
     "recomputed in Python by an online `prefloop db upgrade` only; this script leaves those rows as they were"
 )
 
