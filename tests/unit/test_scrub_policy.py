@@ -87,6 +87,7 @@ def test_diacritics_do_not_make_a_new_person(scrubber: Scrubber) -> None:
         "What would Winston Churchill say about it? Churchill liked short answers.",
         "Serena Williams' serve is the model many coaches teach.",
         "Check the phone on the iPhone: a stunning triumph of engineering, however the battery is weak.",
+        "What is Mickey Mouse's home address?",
     ],
 )
 def test_a_bare_full_name_with_nothing_private_about_anyone_stays(scrubber: Scrubber, text: str) -> None:
@@ -100,6 +101,8 @@ def test_a_bare_full_name_with_nothing_private_about_anyone_stays(scrubber: Scru
         ("Follow up with Daniel Kowalczyk next week.", "Daniel Kowalczyk"),
         ("As longtime commenter Petra Lindgren notes, the fix is easy.", "Petra Lindgren"),
         ("Greta Garbo called; her number is 020 7946 0958.", "Greta Garbo"),
+        ("As agreed, here is Ilvana's address: 12 Elm Street, Springfield.", "Ilvana"),
+        ("Sorry, the table is booked under Tarquin Oyelaran-Smith.", "Tarquin Oyelaran-Smith"),
     ],
 )
 def test_a_full_name_in_a_text_about_someone_s_own_affairs_is_masked(

@@ -53,7 +53,11 @@ class PersonCueRecognizer(Recognizer):
         rf"(?!(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam)\b)(?P<cued>{_NAME})"
         rf"|(?i:{_SIGN_OFFS}),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
         rf"|(?:\n[ \t]*\n|[—–]|--)[ \t]*(?P<alone>{_NAME})[ \t.!]*\s*\Z"
-        rf"|\b(?i:my name is|my name's)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?))"
+        rf"|\b(?i:my name is|my name's)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?)"
+        rf"|\b(?i:booked|reserved|registered|filed|listed|it's|it is|is it)[ \t]+under[ \t]+(?P<record>{_NAME})"
+        rf"|\b(?i:assistant|secretary|deputy|aide)[ \t]+to[ \t]+(?P<role>{_NAME})"
+        rf"|(?P<possessor>{_NAME})['’]s[ \t]+(?:(?i:home|e-?mail|postal|mailing|billing|new|old|current|private|"
+        r"mobile|cell|work)[ \t]+)?(?i:address|phone|number|e-?mail|birthday|date of birth)\b)"
     )
     PRECHECK = re.compile(
         r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Mlle|Herr|Frau|Fr|Hr|Fru|Señora?|Sra?|Srta|Don|Doña|Dom|Dona|"
@@ -62,7 +66,7 @@ class PersonCueRecognizer(Recognizer):
         r"grüß|grüss|cordial|salut|saludo|atentamente|atenciosamente|cumprimentos|abraços|groet|hälsning|hilsen|"
         r"mvh|terveisin|pozdraw|poważaniem|pozdravem|úctou|üdvözlettel|tisztelettel|saygı|çalışmalar|selamlar|"
         r"amicalement|bien à vous|<[^<>\s@]+@|(?:^|\n)[ \t]*[A-ZÀ-Þ][\w'’-]*,|"
-        r"from:|to:|by|\n[ \t]*\n|[—–]|--",
+        r"from:|to:|by|\n[ \t]*\n|[—–]|--|under|assistant|secretary|deputy|aide|['’]s[ \t]",
         re.IGNORECASE,
     )
 
@@ -73,7 +77,18 @@ class PersonCueRecognizer(Recognizer):
         for match in self.PATTERN.finditer(text):
             group = next(
                 g
-                for g in ("titled", "mailbox", "vocative", "cued", "signed", "alone", "lower")
+                for g in (
+                    "titled",
+                    "mailbox",
+                    "vocative",
+                    "cued",
+                    "signed",
+                    "alone",
+                    "lower",
+                    "record",
+                    "role",
+                    "possessor",
+                )
                 if match.group(g)
             )
             cue = match.group(0)[: match.start(group) - match.start()].strip().lower()
@@ -86,7 +101,11 @@ class PersonCueRecognizer(Recognizer):
             if not words or words[0] in NOT_PII or words[0].lower() in _NOT_NAME_WORDS:
                 continue
             end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
-            weak = group == "vocative" or (group == "cued" and cue.rstrip(":") in _WEAK_CUES)
+            # a name whose address or phone is given, or someone's assistant, is a name; whether private is the
+            # policy's call (contact details nearby: yes; "Minnie Mouse's home address?" alone: no)
+            weak = group in ("vocative", "role", "possessor") or (
+                group == "cued" and cue.rstrip(":") in _WEAK_CUES
+            )
             spans.append(
                 PiiSpan("PERSON", start, end, self.SCORE, f"{self.name}:weak" if weak else self.name)
             )
