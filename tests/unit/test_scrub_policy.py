@@ -103,6 +103,9 @@ def test_a_bare_full_name_with_nothing_private_about_anyone_stays(scrubber: Scru
         ("Greta Garbo called; her number is 020 7946 0958.", "Greta Garbo"),
         ("As agreed, here is Ilvana's address: 12 Elm Street, Springfield.", "Ilvana"),
         ("Sorry, the table is booked under Tarquin Oyelaran-Smith.", "Tarquin Oyelaran-Smith"),
+        ("we moved here from Łęczna last spring, my wife and i", "Łęczna"),
+        ("prof. oyelaran is 61 and grew up in wexcombe", "oyelaran"),
+        ("prof. oyelaran is 61 and grew up in wexcombe", "wexcombe"),
     ],
 )
 def test_a_full_name_in_a_text_about_someone_s_own_affairs_is_masked(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from prefloop.curator.scrub.recognizers.base import Recognizer
 from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
 from prefloop.curator.scrub.types import PiiSpan
@@ -70,6 +72,23 @@ class PersonCueRecognizer(Recognizer):
         re.IGNORECASE,
     )
 
+    #: In a text written all in lower case, the name after a title or a strong cue is lower case too.
+    LOWER = re.compile(
+        r"(?:\b(?:mr|mrs|ms|mx|dr|prof)\.?|\b(?:dear|hi|hello|hey|my name is|my name's|call me|signed))[ \t]+"
+        r"(?P<name>[^\W\d_][\w'’-]+(?:[ \t]+[^\W\d_][\w'’-]+)?)"
+    )
+
+    def _lower_case(self, text: str) -> list[PiiSpan]:
+        spans = []
+        for match in self.LOWER.finditer(text):
+            start = match.start("name")
+            words = match.group("name").split()
+            while words and (words[-1] in _NOT_NAME_WORDS or words[-1] in STOP_WORDS):
+                words.pop()
+            if words and words[0] not in _NOT_NAME_WORDS and words[0] not in STOP_WORDS:
+                spans.append(PiiSpan("PERSON", start, start + len(" ".join(words)), self.SCORE, self.name))
+        return spans
+
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
         if not self.PRECHECK.search(text):
             return []
@@ -109,6 +128,8 @@ class PersonCueRecognizer(Recognizer):
             spans.append(
                 PiiSpan("PERSON", start, end, self.SCORE, f"{self.name}:weak" if weak else self.name)
             )
+        if text == text.lower():
+            spans.extend(self._lower_case(text))
         return spans
 
 
@@ -147,10 +168,18 @@ class LocationCueRecognizer(Recognizer):
     NAME = "location_cue"
     ENTITY_TYPES = ("LOCATION",)
     SCORE = 0.62
+    #: Capitals of Latin-1, Latin Extended-A (``Č``, ``Ł``, ``Ő``...), Greek and Cyrillic.
+    _UPPER = PersonCueRecognizer._UPPER[:-1] + "Α-ΩА-Я]"
     _PLACE = (
-        r"(?:[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]*(?:[ \t]+(?:(?:de|del|la|le|di|da|nad|pod|am|an|der|sur|en|on)[ \t]+)?"
+        rf"(?:{_UPPER}[\w'’-]*(?:[ \t]+(?:(?:de|del|la|le|di|da|nad|pod|am|an|der|sur|en|on)[ \t]+)?"
+        rf"{_UPPER}[\w'’-]*){{0,3}})"
     )
-    _PLACE += r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][\w'’-]*){0,3})"
+    #: In a text written all in lower case, one or two words right after a strong cue ("grew up in grasse").
+    LOWER_PLACE = re.compile(
+        r"\b(?:lives?|living|moved(?:[ \t]+here)?|born|grew[ \t]+up|originally|reside|relocated)"
+        r"(?:[ \t]+(?:back|here|there|now|currently))?[ \t]+(?:in|at|from|to|near)[ \t]+"
+        r"(?P<place>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?)"
+    )
     PATTERN = re.compile(
         r"\b(?i:lives?|living|moved(?:[ \t]+here)?|move|born|grew[ \t]+up|based|located|staying|stay|i'?m|i[ \t]+am|"
         r"we're|we[ \t]+are|arrived|arriving|travel(?:l?ing)?|flying|flew|fly|trip|visit(?:ing)?|originally|reside|relocat\w*|"
@@ -172,12 +201,14 @@ class LocationCueRecognizer(Recognizer):
         spans = []
         matches = [(m, "place") for m in self.PATTERN.finditer(text)]
         matches += [(m, "second") for m in self.FROM_TO.finditer(text)]
+        if text == text.lower():
+            matches += [(m, "place") for m in self.LOWER_PLACE.finditer(text)]
         for match, group in matches:
             start, end = match.span(group)
             words = text[start:end].split()
-            while words and (words[-1] in NOT_PII or words[-1] in _NOT_PLACE):
+            while words and _not_place(words[-1]):
                 words.pop()
-            if not words or words[0] in NOT_PII or words[0] in _NOT_PLACE:
+            if not words or _not_place(words[0]):
                 continue
             end = start + len(" ".join(words))
             strong = group == "second" or bool(
@@ -195,6 +226,12 @@ _STRONG_PLACE_CUE = re.compile(
     r"(?i:lives?|living|born|grew[ \t]+up|hometown|home[ \t]+city|moved|move|relocat\w*|originally|reside|where:|"
     r"based|staying|stay)"
 )
+
+
+def _not_place(word: str) -> bool:
+    return word in NOT_PII or word.capitalize() in _NOT_PLACE or word.lower() in STOP_WORDS
+
+
 _NOT_PLACE = frozenset(
     """
     I The A An This That My Our Your Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
