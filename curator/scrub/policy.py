@@ -90,7 +90,8 @@ _PRIVATE_AFFAIRS = re.compile(
     r"\b(?:(?:my|your|our|his|her|their|the)\s+(?:\w+\s+)?(?:account|order|booking|reservation|appointment|"
     r"file|records?|claim|application|ticket|subscription|name|beneficiar\w*|guardian|patient|client|customer|"
     r"user|member|guest|tenant|applicant|employee|commenter|follower|payment|invoice|delivery|parcel)|"
-    r"follow(?:ing)? up with|name on the|^\s*(?:user|customer|client|agent|bot|me|operator)\s*:)",
+    r"follow(?:ing)? up with|name on the|\b(?:i|we)\s+(?:\w+\s+)?(?:met|meet|dated|married|visited|hired|invited|"
+    r"texted|emailed)\b|^\s*(?:user|customer|client|agent|bot|me|operator)\s*:)",
     re.IGNORECASE | re.MULTILINE,
 )
 _PERSON_TIE = re.compile(r"\b(?:i|i'm|i've|i'll|we|we're|we've|my|our|me|us)\b", re.IGNORECASE)
@@ -158,6 +159,7 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     )
     # longer candidates first, so the words of a full name kept as public also keep its parts ("Taylor's Version")
     public_words: set[str] = set()
+    kept_as_public: list[tuple[int, int]] = []
     dropped: set[int] = set()
     for index in sorted(range(len(spans)), key=lambda i: spans[i].start - spans[i].end):
         span = spans[index]
@@ -169,8 +171,13 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
             folded_words = [fold(w.strip(".,'’")) for w in value.split()]
             if any(a < span.end and span.start < b for a, b in cued_places):
                 dropped.add(index)  # "lives in San Giuseppe Vesuviano": the cue says place
-            elif folded_words and all(w in public_words for w in folded_words):
-                dropped.add(index)
+            elif span.recognizer in ("person_names", "spacy_ner") and (
+                (folded_words and all(w in public_words for w in folded_words))
+                or any(a <= span.start and span.end <= b for a, b in kept_as_public)
+            ):
+                dropped.add(
+                    index
+                )  # part of a longer candidate judged not private (a cue of its own still counts)
             elif not _private_person(
                 text,
                 span,
@@ -182,6 +189,7 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
             ):
                 dropped.add(index)
                 if len(folded_words) > 1:
+                    kept_as_public.append((span.start, span.end))
                     public_words.update(w for w in folded_words if len(w) > 2)
         elif (
             span.type == "PERSON"

@@ -10,6 +10,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from prefloop.curator.scrub.recognizers.base import Recognizer
 from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
 from prefloop.curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.vocab import fold, given_names
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -51,7 +52,7 @@ class PersonCueRecognizer(Recognizer):
         rf"|(?:^|\n)[ \t]*(?P<vocative>{_WORD}),[ \t]+(?=(?i:can|could|would|will|please|i|we|you|thanks|thank|do|did|are|is)\b)"
         rf"|\b(?i:name is|name's|name:|i am|i'm|this is|call me|calls me|called|signed|dear|hi|hello|hey|ask|"
         r"told|tell|met|meet|with|thanks|thank you|thank|contact|cc|attn:?|from:|to:|by|note to|reply to|"
-        r"reminder for|mention|write to|letter to|invite)[ \t]+"
+        r"reminder for|remind|mention|write to|letter to|invite)[ \t]+"
         rf"(?!(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam)\b)(?P<cued>{_NAME})"
         rf"|(?i:{_SIGN_OFFS}),?[ \t]*\n+[ \t]*(?P<signed>{_NAME})"
         rf"|(?:\n[ \t]*\n|[—–]|--)[ \t]*(?P<alone>{_NAME})[ \t.!]*\s*\Z"
@@ -64,7 +65,7 @@ class PersonCueRecognizer(Recognizer):
     PRECHECK = re.compile(
         r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Mlle|Herr|Frau|Fr|Hr|Fru|Señora?|Sra?|Srta|Don|Doña|Dom|Dona|"
         r"Signora?|Sig|Dott|Monsieur|Madame|Mademoiselle|Pan|Pani|Meneer|Mevrouw|Dhr|Mevr|Ing|Mag|Doc|Lic)\b|name|i am|i'm|this is|call|signed|dear|"
-        r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|"
+        r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|remind|"
         r"grüß|grüss|cordial|salut|saludo|atentamente|atenciosamente|cumprimentos|abraços|groet|hälsning|hilsen|"
         r"mvh|terveisin|pozdraw|poważaniem|pozdravem|úctou|üdvözlettel|tisztelettel|saygı|çalışmalar|selamlar|"
         r"amicalement|bien à vous|<[^<>\s@]+@|(?:^|\n)[ \t]*[A-ZÀ-Þ][\w'’-]*,|"
@@ -74,15 +75,17 @@ class PersonCueRecognizer(Recognizer):
 
     #: In a text written all in lower case, the name after a title or a strong cue is lower case too.
     LOWER = re.compile(
-        r"(?:\b(?:mr|mrs|ms|mx|dr|prof)\.?|\b(?:dear|hi|hello|hey|my name is|my name's|call me|signed))[ \t]+"
+        r"(?:\b(?:mr|mrs|ms|mx|dr|prof)\.?|\b(?:dear|hi|hello|hey|my name is|my name's|call me|signed|this is))[ \t]+"
         r"(?P<name>[^\W\d_][\w'’-]+(?:[ \t]+[^\W\d_][\w'’-]+)?)"
     )
 
-    def _lower_case(self, text: str) -> list[PiiSpan]:
+    def _lower_case(self, text: str, all_lower: bool) -> list[PiiSpan]:
         spans = []
         for match in self.LOWER.finditer(text):
             start = match.start("name")
             words = match.group("name").split()
+            if not all_lower and (not words[0].islower() or fold(words[0]) not in given_names()):
+                continue  # in a mixed-case text, only a known first name written in lower case
             while words and (words[-1] in _NOT_NAME_WORDS or words[-1] in STOP_WORDS):
                 words.pop()
             if words and words[0] not in _NOT_NAME_WORDS and words[0] not in STOP_WORDS:
@@ -128,14 +131,13 @@ class PersonCueRecognizer(Recognizer):
             spans.append(
                 PiiSpan("PERSON", start, end, self.SCORE, f"{self.name}:weak" if weak else self.name)
             )
-        if text == text.lower():
-            spans.extend(self._lower_case(text))
+        spans.extend(self._lower_case(text, text == text.lower()))
         return spans
 
 
 #: Cue words that precede names and much else ("by Gallup", "with PyTorch"): their hits go through the policy.
 _WEAK_CUES = frozenset(
-    "by with ask told tell met meet contact thanks thank you called calls me i am i'm this is from to cc mention invite".split()  # noqa: SIM905
+    "by with ask told tell met meet contact thanks thank you called calls me i am i'm this is from to cc mention invite remind".split()  # noqa: SIM905
 ) | {
     "thank you",
     "i am",
