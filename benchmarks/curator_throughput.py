@@ -12,7 +12,9 @@ runs) into a fresh PostgreSQL database:
   and the harm tagger on every prompt group that forms a pair (a separate topic and database).
 
 Rates are measured from the first records polled to the topic being drained (the consumer-group join, ~3 s, is
-reported separately as ``join_s``). Needs the local services: deploy/local/kafka and deploy/local/postgres start.
+reported separately as ``join_s``). ``cpu_ms_per_1k_events`` is the curator process's CPU time per thousand
+events: unlike the rates it hardly moves with the machine's load, so it is the figure to compare two versions
+of the code with on a shared machine. Needs the local services: deploy/local/kafka and deploy/local/postgres start.
 Progress goes to stderr; the last stdout line is one JSON object.
 """
 
@@ -180,9 +182,9 @@ def measure(
             max_records=batch,
             metrics=CuratorMetrics(),  # as `prefloop curator run` records them
         )
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), time.process_time()
         totals = source.run(once=True)
-        t1 = time.monotonic()
+        t1, cpu1 = time.monotonic(), time.process_time()
         first = source.first_records_at or t0
         with run.store.session() as s:
             stored = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
@@ -197,6 +199,9 @@ def measure(
         "seconds": round(t1 - first, 2),
         "join_s": round(first - t0, 2),
         "events_per_s": round(rate, 1),
+        # CPU of the curator process (all its threads, the group join included; not PostgreSQL's or Kafka's):
+        # a load-independent figure to compare two versions of the code on a shared machine
+        "cpu_ms_per_1k_events": round((cpu1 - cpu0) * 1e6 / stored, 1) if stored else None,
         "pairs": pairs,
     }
 
