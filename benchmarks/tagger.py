@@ -2,10 +2,15 @@
 
 The headline is how the tagger does on prompts of a kind it never trained on (issue 15):
 
-- **leave one source out** (full run only): for every public source S of the corpus, a model is trained with the
-  shipped recipe on everything but S (`prefloop tagger train`, thresholds calibrated on its own out-of-fold
-  scores, so S decides nothing) and scores every row of S. Reported per source and pooled over all sources. Our
-  own authored files are the base every model trains on; they are never held out.
+- **leave one source out** (full run only) of the candidate recipe of issue 15 (the embedding head reads every
+  prompt and decides; `prefloop tagger train --consult-at 0 --head-weight 1`): for every public source S of the
+  corpus, a head is fitted on the train split of everything but S (thresholds calibrated on its own out-of-source
+  scores, so S decides nothing) and scores every row of S. Reported per source, pooled over all sources, and pooled
+  over the ten sources tagger 2.0 never trained on (`candidate_unseen_new_sources`, side by side with the packaged
+  model's figure on the same rows). Our own authored files are the base every model trains on; they are never held
+  out. Embeddings are cached on disk (`.cache/tagger`): the first run embeds the corpus (~18 min on two shared
+  cores), later runs take ~4 min. (Tagger 2.0's own recipe, 15 x 5 spaCy fits, is too slow to hold out per source
+  routinely; the packaged model's frame below is its leave-one-source-out on the ten sets it never saw.)
 - **the packaged model on every source it never trained on** (its `trained_sources`; for tagger 2.0, which did not
   record them, everything but its six).
 - **frozen ordinary prompts** (`corpus/heldout/`): ordinary assistant requests and look-alikes written for this
@@ -23,24 +28,33 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from prefloop.curator.tagging import Tagger, Tags, Taxonomy, train
+from prefloop.curator.tagging import Tagger, Tags, Taxonomy
 from prefloop.curator.tagging.corpus import DEFAULT_CORPUS_DIR, Example, load_corpus, parse_authored
+from prefloop.curator.tagging.crossfit import CALIBRATION_GROUPS
+from prefloop.curator.tagging.embeddings import embed_cached
+from prefloop.curator.tagging.features import Lexicon, encoder_text
+from prefloop.curator.tagging.head import READ_ALL_EPOCHS, READ_ALL_HIDDEN, Head
+from prefloop.curator.tagging.model import labels_for
+from prefloop.curator.tagging.tags import decide
+from prefloop.curator.tagging.training import (
+    calibrate,
+    out_of_source_cats,
+    rule_scores,
+    source_of,
+    targets_of,
+)
 
 #: Sources that are our own writing: the base of every leave-one-source-out model, never held out.
 BASE_SOURCES = frozenset({"authored"})
+#: Its unflagged rows are content (comments, posts), not requests: reported apart as well as in ``ordinary_fpr``.
+CONTENT_SOURCE = "openai_moderation"
 #: What tagger 2.0 (which did not record its sources) was trained on.
 TAGGER_2_SOURCES = ("authored", "fastchat_bench", "harmbench", "hh_rlhf", "jailbreakbench", "xstest")
-
-
-def source_of(ex: Example) -> str:
-    """The source leave-one-source-out holds out (the key `train(exclude_sources=...)` uses)."""
-    return ex.source.split("/")[0]
 
 
 HELDOUT_DIR = DEFAULT_CORPUS_DIR / "heldout"
@@ -67,12 +81,17 @@ def world_metrics(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str])
     ``harmful_recall`` over harmful rows; ``injection_recall`` = share of injection rows tagged
     ``prompt_injection`` (``injection_flagged``: tagged harmful at all); ``hazard_macro_recall`` = mean over hazards
     with support of the share of harmful rows with that gold hazard whose tags name it; ``ordinary_fpr`` = share of
-    ordinary benign rows (tactic null, not XSTest) tagged harmful; ``xstest_safe_fpr`` = the same for XSTest's
-    safe prompts (tactic null or edge_case); ``edge_fpr`` for the other edge cases.
+    ordinary benign rows (tactic null, not XSTest) tagged harmful (``ordinary_prompts_fpr``: the same without the
+    OpenAI moderation set's unflagged texts, which are pieces of content rather than requests to an assistant);
+    ``xstest_safe_fpr`` = the same for XSTest's safe prompts (tactic null or edge_case); ``edge_fpr`` for the other
+    edge cases.
     """
     harm = [(e, t) for e, t in pairs if e.harmful]
     inj = [t for e, t in pairs if e.tactic == "prompt_injection"]
     ordinary = [t.harmful for e, t in pairs if e.tactic is None and source_of(e) != "xstest"]
+    prompts = [
+        t.harmful for e, t in pairs if e.tactic is None and source_of(e) not in ("xstest", CONTENT_SOURCE)
+    ]
     xs_safe = [t.harmful for e, t in pairs if not e.harmful and source_of(e) == "xstest"]
     edge = [t.harmful for e, t in pairs if e.tactic == "edge_case" and source_of(e) != "xstest"]
     per_hazard: dict[str, dict[str, float | int | None]] = {}
@@ -95,6 +114,8 @@ def world_metrics(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str])
         "hazards": per_hazard,
         "n_ordinary": len(ordinary),
         "ordinary_fpr": _rate(ordinary),
+        "n_ordinary_prompts": len(prompts),
+        "ordinary_prompts_fpr": _rate(prompts),
         "n_xstest_safe": len(xs_safe),
         "xstest_safe_fpr": _rate(xs_safe),
         "n_edge": len(edge),
@@ -154,22 +175,47 @@ def heldout_examples(folder: Path = HELDOUT_DIR) -> list[Example]:
 def leave_one_source_out(
     corpus: list[Example], sources: Sequence[str], tax: Taxonomy, seed: int = 0
 ) -> tuple[dict[str, dict[str, Any]], list[tuple[Example, Tags]]]:
-    """Per held-out source S, the metrics of a model trained without it (``prefloop tagger train``'s recipe, its
-    thresholds calibrated on its own out-of-fold scores) on every row of S; and all tagged rows."""
+    """Per held-out source S, the metrics of a model trained without S on every row of S; and all tagged rows.
+
+    The model is issue 15's candidate recipe (the head reads every prompt and decides): the head fitted on the train split
+    of every other source, its thresholds calibrated on that set's out-of-source scores (``train``'s
+    ``out_of_source_cats`` + ``calibrate``), so S decides nothing. Embeddings come from the disk cache
+    (``.cache/tagger``), so each of the 15 models costs five head fits, not an encoder pass. Tags are decided
+    from the head's scores and the rules as the tagger decides them; the one thing left out is the bag-of-words
+    reading of a conversation's first turn, which only moves a harmful conversation between tactics.
+    """
+    hazards = tax.hazard_names
+    labels = labels_for(hazards)
+    x = embed_cached([encoder_text(e.turns) for e in corpus], log=log)
+    rules = rule_scores(corpus, Lexicon.load())
     per: dict[str, dict[str, Any]] = {}
     pooled: list[tuple[Example, Tags]] = []
     for name in sources:
-        with tempfile.TemporaryDirectory() as tmp:
-            train(None, tmp, seed=seed, exclude_sources=(name,))
-            model = Tagger.load(tmp)
-            pairs = tag_all(model, [e for e in corpus if source_of(e) == name])
-            Tagger._loaded.clear()
-        per[name] = world_metrics(pairs, tax.hazard_names)
+        pool = [i for i, e in enumerate(corpus) if source_of(e) != name and e.split == "train"]
+        rows = [i for i, e in enumerate(corpus) if source_of(e) == name]
+        fit_on = [corpus[i] for i in pool]
+        cats = out_of_source_cats(fit_on, x[pool], hazards, CALIBRATION_GROUPS, seed)
+        cal = calibrate(fit_on, cats, [rules[i] for i in pool], hazards)
+        head = Head.fit(
+            x[pool], targets_of(fit_on, hazards), labels, seed, hidden=READ_ALL_HIDDEN, epochs=READ_ALL_EPOCHS
+        )
+        pairs = [
+            (corpus[i], decide(c, rules[i], cal.thresholds, hazards))
+            for i, c in zip(rows, head.label_scores(x[rows]), strict=True)
+        ]
+        per[name] = {
+            **world_metrics(pairs, hazards),
+            "thresholds": {k: cal.thresholds[k] for k in ("harmful", "prompt_injection")},
+            "cap_met": cal.cap_met,
+            "calibration_ordinary_fpr": cal.ordinary_fpr,
+        }
         pooled.extend(pairs)
         m = per[name]
         log(
             f"without {name} ({len(pairs)} rows): harmful recall {m['harmful_recall']}, injection recall "
-            f"{m['injection_recall']}, ordinary FPR {m['ordinary_fpr']}, XSTest safe FPR {m['xstest_safe_fpr']}"
+            f"{m['injection_recall']}, hazard macro recall {m['hazard_macro_recall']}, ordinary FPR "
+            f"{m['ordinary_fpr']}, XSTest safe FPR {m['xstest_safe_fpr']}; thresholds {m['thresholds']}, "
+            f"FPR cap met {m['cap_met']}"
         )
     return per, pooled
 
@@ -181,6 +227,7 @@ def _brief(m: dict[str, Any]) -> dict[str, Any]:
         "injection_recall",
         "hazard_macro_recall",
         "ordinary_fpr",
+        "ordinary_prompts_fpr",
         "xstest_safe_fpr",
         "n",
     )
@@ -193,10 +240,11 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="no leave-one-source-out training, smaller timing run"
     )
     ap.add_argument("--sources", default="", help="comma-separated sources to hold out (default: every one)")
+    ap.add_argument("--model", default=None, help="model folder to score (default: the packaged model)")
     args = ap.parse_args(argv)
     tax = Taxonomy.load()
     t0 = time.perf_counter()
-    tagger = Tagger.load()
+    tagger = Tagger.load(args.model)
     log(f"model loaded in {time.perf_counter() - t0:.2f}s")
     corpus = sorted(load_corpus(), key=lambda e: e.key)
     test = [e for e in corpus if e.split == "test"]
@@ -206,14 +254,18 @@ def main(argv: list[str] | None = None) -> int:
     log(f"corpus: {len(corpus)} examples, {len(test)} held out for test; sources {', '.join(sources)}")
 
     result: dict[str, Any] = {}
-    summary: dict[str, Any] = {"tagger_version": Tagger.VERSION}
+    summary: dict[str, Any] = {"tagger_version": tagger.meta.get("tagger_version", Tagger.VERSION)}
     if not args.quick:
         per, pooled = leave_one_source_out(corpus, sources, tax)
-        result["unseen_by_source"] = per
-        result["unseen_pooled"] = world_metrics(pooled, tax.hazard_names)
-        summary["unseen"] = _brief(result["unseen_pooled"])
-        summary["unseen_by_source"] = {s: _brief(m) for s, m in per.items()}
-        log(f"unseen, pooled: {json.dumps(summary['unseen'])}")
+        result["candidate_unseen_by_source"] = per
+        result["candidate_unseen_pooled"] = world_metrics(pooled, tax.hazard_names)
+        summary["candidate_unseen"] = _brief(result["candidate_unseen_pooled"])
+        summary["candidate_unseen_by_source"] = {s: _brief(m) for s, m in per.items()}
+        new = [p for p in pooled if source_of(p[0]) not in TAGGER_2_SOURCES]
+        if new:
+            result["candidate_unseen_new_sources"] = world_metrics(new, tax.hazard_names)
+            summary["candidate_unseen_new_sources"] = _brief(result["candidate_unseen_new_sources"])
+        log(f"candidate, unseen, pooled: {json.dumps(summary['candidate_unseen'])}")
 
     trained = set(tagger.meta.get("trained_sources") or TAGGER_2_SOURCES)
     never = sorted({source_of(e) for e in corpus} - trained)

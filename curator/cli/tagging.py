@@ -60,7 +60,13 @@ def tagger() -> None:
     default=None,
     type=click.FloatRange(0.0, 1.0),
     help="Bag-of-words score from which the encoder is consulted (default 0.3; 0.2 gains recall on unfamiliar "
-    "wordings at ~15% less throughput).",
+    "wordings at ~15% less throughput; 0 with --head-weight 1: the head reads every prompt and decides).",
+)
+@click.option(
+    "--head-weight",
+    default=None,
+    type=click.FloatRange(0.0, 1.0),
+    help="Share of the embedding classifier in the blended scores (default 0.6).",
 )
 def train(
     corpus_dir: Path | None,
@@ -69,10 +75,11 @@ def train(
     epochs: int | None,
     encoder: bool,
     consult_at: float | None,
+    head_weight: float | None,
 ) -> None:
     """Train the classifiers on the committed corpus, calibrate thresholds, write the model."""
     from prefloop.curator.tagging import train as train_model
-    from prefloop.curator.tagging.head import CONSULT_AT
+    from prefloop.curator.tagging.head import CONSULT_AT, HEAD_WEIGHT
     from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
     from prefloop.curator.tagging.training import DEFAULT_EPOCHS
 
@@ -83,6 +90,7 @@ def train(
         epochs=epochs or DEFAULT_EPOCHS,
         encoder=encoder,
         consult_at=CONSULT_AT if consult_at is None else consult_at,
+        weight=HEAD_WEIGHT if head_weight is None else head_weight,
         log=lambda m: click.echo(m, err=True),
     )
     click.echo(json.dumps(report.to_dict(), sort_keys=True))

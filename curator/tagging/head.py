@@ -8,9 +8,14 @@ prompt when the bag-of-words model sees any sign of harm, injection or an edge c
 encoder is ~6x slower, and most ordinary prompts score near zero on every label. Training applies the same two
 rules to its out-of-fold scores, so the thresholds are calibrated on exactly what tagging computes.
 
-Settings (chosen on a validation fold of the train split, never on the test split): 256 hidden units, 20 epochs
-of Adam (learning rate 0.002, decoupled weight decay 1.0), batches of 128, blend weight 0.6 on the head. The
-consult threshold 0.3 was chosen for throughput (0.2 recalls more unfamiliar wordings; ``--consult-at``).
+Settings of tagger 2.0 (chosen on a validation fold of the train split, never on the test split): 256 hidden units,
+20 epochs of Adam (learning rate 0.002, decoupled weight decay 1.0), batches of 128, blend weight 0.6 on the head,
+consulted from a bag-of-words score of 0.3.
+
+A head that reads every prompt and decides alone (``consult_at=0``, ``weight=1``; issue 15's candidate, not the
+packaged model) uses :data:`READ_ALL_HIDDEN` units and :data:`READ_ALL_EPOCHS` epochs: on leave-one-source-out
+scores 32 units / 6 epochs traded recall against false positives as well as 64 / 10 and 256 / 20, at a fraction
+of the cost.
 """
 
 from __future__ import annotations
@@ -27,7 +32,17 @@ from prefloop.curator.tagging import messages
 from prefloop.curator.tagging.errors import ModelError
 from prefloop.curator.tagging.model import HARMFUL, MODEL_TACTICS
 
-__all__ = ["CONSULTED_ON", "CONSULT_AT", "HEAD_FILE", "HEAD_WEIGHT", "Head", "blend", "consult"]
+__all__ = [
+    "CONSULTED_ON",
+    "CONSULT_AT",
+    "HEAD_FILE",
+    "HEAD_WEIGHT",
+    "READ_ALL_EPOCHS",
+    "READ_ALL_HIDDEN",
+    "Head",
+    "blend",
+    "consult",
+]
 
 HEAD_FILE = "head.npz"
 HIDDEN = 256
@@ -40,6 +55,8 @@ HEAD_WEIGHT = 0.6
 #: The encoder is consulted when the bag-of-words score of one of these labels reaches ``CONSULT_AT``.
 CONSULTED_ON = (HARMFUL, *MODEL_TACTICS)
 CONSULT_AT = 0.3
+READ_ALL_HIDDEN = 32
+READ_ALL_EPOCHS = 6
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -50,4 +50,8 @@ ENCODER_DIGEST = (
 )
 HEAD_INVALID = "The tagger's embedding classifier {path} cannot be read ({reason}). Retrain with `prefloop tagger train`."
 TRAIN_ENCODED = "embedded {count} training prompts with the sentence encoder"
+TRAIN_CAP_MISSED = (
+    "warning: no threshold kept held-out ordinary prompts' false-positive rate under {cap:.1%}; the most conservative"
+    " one was taken ({fpr:.1%} held out). Add ordinary prompts like the ones flagged, or accept the rate."
+)
 MODEL_ENCODER = "The tagger model in {path} needs an embedding classifier it does not have or cannot use ({found}). Retrain it with `prefloop tagger train`."

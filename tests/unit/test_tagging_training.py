@@ -177,7 +177,7 @@ def test_harmful_threshold_is_calibrated_finer_than_the_hazard_grid() -> None:
         cats.append({"harmful": 0.62 - i * 0.01, "violence": 0.1, "prompt_injection": 0.0, "edge_case": 0.0})
     for c in cats:
         c.update(social_engineering=0.0, gradual_escalation=0.0)
-    th = calibrate(held, cats, [{} for _ in held], hazards)
+    th = calibrate(held, cats, [{} for _ in held], hazards).thresholds
     assert th["harmful"] == 0.63
 
 
@@ -220,3 +220,20 @@ def test_cli_consult_at_is_stored_with_the_model_and_checked(tiny_corpus: Path, 
     assert meta["encoder"]["consult_at"] == 0.45
     bad = CliRunner().invoke(tagger_group, [*base, "--consult-at", "2"])
     assert bad.exit_code == 2 and "--consult-at" in bad.output and "0.0<=x<=1.0" in bad.output
+
+
+def test_a_head_that_reads_every_prompt_is_calibrated_out_of_source(
+    tiny_corpus: Path, tmp_path: Path
+) -> None:
+    from prefloop.curator.tagging.encoder import SentenceEncoder
+
+    out = tmp_path / "all"
+    train(tiny_corpus, out, seed=0, epochs=2, folds=2, consult_at=0.0, weight=1.0)
+    meta = json.loads((out / THRESHOLDS_FILE).read_text(encoding="utf-8"))
+    assert meta["calibration"]["on"] == "out-of-source" and isinstance(meta["calibration"]["cap_met"], bool)
+    assert meta["encoder"]["consult_at"] == 0.0 and meta["encoder"]["weight"] == 1.0
+    assert meta["trained_sources"] == ["authored"]
+    encoder = SentenceEncoder.load()
+    before = encoder.encoded
+    list(Tagger.load(out).tag_many(["Plan a trip to Rome.", "Write a poem about the sea."]))
+    assert encoder.encoded == before + 2  # every prompt is read by the encoder, however benign its words
