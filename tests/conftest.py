@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,7 +128,20 @@ def _create_database(admin_url: str, name: str, template: str | None = None) -> 
 
 
 def _drop_database(admin_url: str, name: str) -> None:
-    _admin_exec(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """Drop a throw-away database. FORCE ends our own sessions on it, but the test role may not end a
+    server-side session of another role (an autovacuum worker still on it): wait for that one and retry; if
+    it lingers, leave the database to the throw-away cluster rather than fail the test that used it."""
+    import psycopg
+
+    for attempt in range(10):
+        try:
+            _admin_exec(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse) as exc:
+            if attempt == 9:
+                print(f"left database {name} behind: {exc}", file=sys.stderr)
+                return
+            time.sleep(0.5)
 
 
 @pytest.fixture()
