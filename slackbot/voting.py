@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -204,7 +205,15 @@ class Voting(Resolution):
         return {r: (p.gold_low_weight if p.gold_policy == "weight" else 0.0) for r in low}
 
     def _check_gold(self, s: Session, user: str) -> None:
-        """After a vote on a gold item: flag ``user`` to the team (once) when they fall below the threshold."""
+        """After a vote on a gold item: flag ``user`` to the team (once) when they fall below the threshold.
+
+        On PostgreSQL two of the reviewer's gold votes on different posts run concurrently, and neither would see
+        the other's vote: a lock per reviewer, held to the end of the transaction, makes the later one count both."""
+        if self.store.dialect == "postgresql":
+            key = int.from_bytes(
+                hashlib.sha256(f"prefloop-gold:{user}".encode()).digest()[:8], "big", signed=True
+            )
+            s.execute(select(func.pg_advisory_xact_lock(key)))
         score = gold_scores(s, [user]).get(user)
         if score is None or user not in flagged({user: score}, self.policy):
             return

@@ -117,3 +117,52 @@ def test_the_frozen_eval_set_exports_to_gold_items_that_gold_add_stores(store: S
     assert samples[0] == samples[1] and len(samples[0]) == 2  # a fixed sample
     other = runner.invoke(slackbot, ["gold", "export", str(out), "--month", "2026-11"], obj=settings)
     assert other.exit_code != 0 and "no frozen evaluation prompts in the store (2026-11)" in other.output
+
+
+@pytest.mark.integration
+def test_two_concurrent_gold_votes_of_one_reviewer_count_together(postgres_url: str) -> None:
+    """PostgreSQL runs a reviewer's votes on two gold posts at once: the later one waits for the earlier and sees it,
+    so a reviewer wrong twice is flagged however close together the votes come."""
+    import threading
+
+    from prefloop.curator.store.models import AuditEntry, ReviewPost
+    from prefloop.slackbot.rubric import load_rubric
+    from prefloop.slackbot.service import ReviewService
+
+    store = Store(postgres_url)
+    try:
+        policy = QuorumPolicy(gold_min_items=2, gold_min_accuracy=0.7, gold_policy="exclude")
+        service = ReviewService(store, load_rubric(), policy, "#review")
+        items = [
+            {"prompt": f"Question {i}?", "chosen": f"A right answer {i}.", "rejected": f"A wrong answer {i}."}
+            for i in range(2)
+        ]
+        first, second = add_gold(store, items)
+        with store.session() as s:
+            for pid in (first, second):
+                s.add(ReviewPost(pair_id=pid, a_is="chosen", state="posted", rubric_version="r", reminders=0))
+        # the first wrong vote's transaction is still open (it checked the reviewer's standing: 1 item) ...
+        with store.session() as s:
+            s.add(
+                Vote(
+                    pair_id=first,
+                    reviewer="U3",
+                    choice="b",
+                    a_is="chosen",
+                    rubric_version="r",
+                    role="reviewer",
+                )
+            )
+            s.flush()
+            service._check_gold(s, "U3")
+            # ... when the second arrives
+            voter = threading.Thread(target=service.cast_vote, args=(second, "U3", "b", None))
+            voter.start()
+            voter.join(timeout=1.0)
+            assert voter.is_alive()  # waits for the first vote's transaction
+        voter.join(timeout=30)
+        with store.session() as s:
+            flags = list(s.scalars(select(AuditEntry.detail).where(AuditEntry.action == "gold_flagged")))
+        assert [(f["items"], f["right"]) for f in flags] == [(2, 0)]
+    finally:
+        store.dispose()
