@@ -33,6 +33,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from prefloop.curator.tagging import Tagger, Tags, Taxonomy
 from prefloop.curator.tagging.corpus import DEFAULT_CORPUS_DIR, Example, load_corpus, parse_authored
 from prefloop.curator.tagging.crossfit import CALIBRATION_GROUPS
@@ -42,6 +44,7 @@ from prefloop.curator.tagging.head import READ_ALL_EPOCHS, READ_ALL_HIDDEN, Head
 from prefloop.curator.tagging.model import labels_for
 from prefloop.curator.tagging.tags import decide
 from prefloop.curator.tagging.training import (
+    Calibration,
     calibrate,
     out_of_source_cats,
     rule_scores,
@@ -172,6 +175,36 @@ def heldout_examples(folder: Path = HELDOUT_DIR) -> list[Example]:
     return [ex for path in sorted(folder.glob("*.txt")) for ex in parse_authored(path)]
 
 
+def candidate(
+    fit_on: Sequence[Example],
+    x: np.ndarray,
+    rules: Sequence[dict[str, float]],
+    hazards: list[str],
+    seed: int = 0,
+) -> tuple[Head, Calibration]:
+    """Issue 15's candidate fitted on ``fit_on`` (embeddings ``x``): the head, and its thresholds calibrated on its
+    out-of-source scores (what ``prefloop tagger train --consult-at 0 --head-weight 1`` computes)."""
+    cats = out_of_source_cats(fit_on, x, hazards, CALIBRATION_GROUPS, seed)
+    cal = calibrate(fit_on, cats, rules, hazards)
+    size = {"hidden": READ_ALL_HIDDEN, "epochs": READ_ALL_EPOCHS}
+    return Head.fit(x, targets_of(fit_on, hazards), labels_for(hazards), seed, **size), cal
+
+
+def candidate_on_frozen(corpus: list[Example], frozen: list[Example], tax: Taxonomy) -> dict[str, Any]:
+    """The candidate fitted on the whole train split, on the frozen ordinary prompts (never trained on)."""
+    hazards = tax.hazard_names
+    lexicon = Lexicon.load()
+    fit_on = [e for e in corpus if e.split == "train"]
+    x = embed_cached([encoder_text(e.turns) for e in fit_on], log=log)
+    head, cal = candidate(fit_on, x, rule_scores(fit_on, lexicon), hazards)
+    scores = head.label_scores(embed_cached([encoder_text(e.turns) for e in frozen], log=log))
+    rules = rule_scores(frozen, lexicon)
+    pairs = [
+        (e, decide(c, r, cal.thresholds, hazards)) for e, c, r in zip(frozen, scores, rules, strict=True)
+    ]
+    return world_metrics(pairs, hazards)
+
+
 def leave_one_source_out(
     corpus: list[Example], sources: Sequence[str], tax: Taxonomy, seed: int = 0
 ) -> tuple[dict[str, dict[str, Any]], list[tuple[Example, Tags]]]:
@@ -185,7 +218,6 @@ def leave_one_source_out(
     reading of a conversation's first turn, which only moves a harmful conversation between tactics.
     """
     hazards = tax.hazard_names
-    labels = labels_for(hazards)
     x = embed_cached([encoder_text(e.turns) for e in corpus], log=log)
     rules = rule_scores(corpus, Lexicon.load())
     per: dict[str, dict[str, Any]] = {}
@@ -193,12 +225,7 @@ def leave_one_source_out(
     for name in sources:
         pool = [i for i, e in enumerate(corpus) if source_of(e) != name and e.split == "train"]
         rows = [i for i, e in enumerate(corpus) if source_of(e) == name]
-        fit_on = [corpus[i] for i in pool]
-        cats = out_of_source_cats(fit_on, x[pool], hazards, CALIBRATION_GROUPS, seed)
-        cal = calibrate(fit_on, cats, [rules[i] for i in pool], hazards)
-        head = Head.fit(
-            x[pool], targets_of(fit_on, hazards), labels, seed, hidden=READ_ALL_HIDDEN, epochs=READ_ALL_EPOCHS
-        )
+        head, cal = candidate([corpus[i] for i in pool], x[pool], [rules[i] for i in pool], hazards, seed)
         pairs = [
             (corpus[i], decide(c, rules[i], cal.thresholds, hazards))
             for i, c in zip(rows, head.label_scores(x[rows]), strict=True)
@@ -292,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         summary["frozen_ordinary_fpr"] = result["frozen_ordinary"]["ordinary_fpr"]
         summary["frozen_n"] = len(frozen)
         log(f"frozen ordinary prompts ({len(frozen)}): FPR {summary['frozen_ordinary_fpr']}")
+        if not args.quick:
+            result["candidate_frozen_ordinary"] = candidate_on_frozen(corpus, frozen, tax)
+            summary["candidate_frozen_ordinary_fpr"] = result["candidate_frozen_ordinary"]["ordinary_fpr"]
+            log(f"candidate on the frozen ordinary prompts: FPR {summary['candidate_frozen_ordinary_fpr']}")
 
     held_out = evaluate(tag_all(tagger, test), tax)
     result["held_out"] = held_out
