@@ -120,7 +120,8 @@ class SlackBot:
         text = msg.NOT_A_REVIEWER.format(group=self.reviewer_pool())
         try:
             with self.service.write() as s:
-                self.service.mark_handled(s, action_key)
+                if not self.service.first_time(s, action_key):
+                    return
                 self.service.audit(s, user, "vote_refused_not_reviewer", pair_id, attempted=what)
                 self.service.ephemeral(s, channel, user, text, pair_id)
         except IntegrityError:
@@ -148,12 +149,10 @@ class SlackBot:
 
     def publish_home(self, user: str, event_id: str | None) -> None:
         view = home_for(self.service, user)
-        try:
-            with self.service.write() as s:
-                self.service.mark_handled(s, event_id)
-                self.service.queue_call(s, "views.publish", {"user_id": user, "view": view}, None)
-        except IntegrityError:  # a retried event: published once
-            return
+        with self.service.write() as s:
+            if not self.service.first_time(s, event_id):
+                return
+            self.service.queue_call(s, "views.publish", {"user_id": user, "view": view}, None)
         self.outbox.wake()
 
     def refuse_request(self, rejection: Rejection) -> None:

@@ -84,8 +84,6 @@ class Posting(ReviewTransactions):
                     .order_by(Pair.pair_id)
                 )
             )
-            if gold:
-                self._has_gold = True
             self._rng.shuffle(gold)
             mixed = list(batch)
             for pair in gold[:n]:

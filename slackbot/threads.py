@@ -32,7 +32,8 @@ class Threads(Resolution):
         the click was handled before. The caller opens it at once (a trigger id lives 3 seconds)."""
         try:
             with self.write() as s:
-                self.mark_handled(s, action_key)
+                if not self.first_time(s, action_key):
+                    return None
                 post = s.get(ReviewPost, pair_id)
                 pair = s.get(Pair, pair_id)
                 if post is None or pair is None or not pair.scrubbed:
@@ -62,7 +63,9 @@ class Threads(Resolution):
                 post_id = s.scalar(select(ReviewPost.pair_id).where(ReviewPost.ts == thread_ts))
                 if post_id is None:
                     return False
-                self.mark_handled(s, event_id)
+                if not self.first_time(s, event_id):
+                    log.info("slack event %s already handled (retry %s): skipped", event_id, retry_num)
+                    return False
                 s.add(ThreadMessage(pair_id=post_id, user_id=user, ts=ts, text=text, at=utcnow()))
                 self.audit(s, user, "thread_message", post_id, ts=ts, event_id=event_id, retry=retry_num)
                 pair = s.get(Pair, post_id)
@@ -82,6 +85,6 @@ class Threads(Resolution):
                         "remarks_withheld": 0 if remarks is not None else len(thread),
                     }
         except IntegrityError:
-            log.info("slack event %s handled before (retry %s): skipped", event_id, retry_num)
+            log.info("slack event %s handled concurrently (retry %s): skipped", event_id, retry_num)
             return False
         return True

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import (
     AuditEntry,
-    GoldItem,
     OutboxMessage,
     SeenSlackEvent,
 )
@@ -27,9 +24,6 @@ from prefloop.slackbot.queries import ReviewQueries
 from prefloop.slackbot.quorum import QuorumPolicy
 from prefloop.slackbot.rubric import Rubric
 from prefloop.slackbot.views import DEFAULT_CUT
-
-#: How often a process that has seen no gold item asks the store again (gold items are added by the CLI).
-GOLD_CHECK_SECONDS = 30.0
 
 
 class ReviewTransactions(ReviewQueries):
@@ -68,10 +62,6 @@ class ReviewTransactions(ReviewQueries):
         #: called after a transaction that queued Slack calls (the outbox worker's wake-up)
         self.on_outbox: Callable[[], None] = lambda: None
         self.refused_unscrubbed = 0
-        #: Whether the store holds gold items: until it does, a vote needs no gold look-ups (checked again every
-        #: ``GOLD_CHECK_SECONDS``; once true it stays true).
-        self._has_gold = False
-        self._gold_checked_at = -GOLD_CHECK_SECONDS
 
     # -- plumbing ----------------------------------------------------------------------------------------
     @contextmanager
@@ -121,18 +111,13 @@ class ReviewTransactions(ReviewQueries):
             s, "chat.postEphemeral", {"channel": channel or self.channel, "user": user, "text": text}, pair_id
         )
 
-    def mark_handled(self, s: Session, event_id: str | None) -> None:
-        """Mark a Slack event id as handled in this transaction. An id handled before (or concurrently) fails
-        the insert on the primary key at once: callers catch IntegrityError and skip the event. (No look-up
-        first: every vote would pay for it, and only replays need it.)"""
-        if event_id:
-            s.add(SeenSlackEvent(event_id=event_id, at=utcnow()))
-            s.flush()
-
-    def store_has_gold(self, s: Session) -> bool:
-        """Whether any gold item exists (cached; see ``_has_gold``)."""
-        now = time.monotonic()
-        if not self._has_gold and now - self._gold_checked_at >= GOLD_CHECK_SECONDS:
-            self._has_gold = s.scalar(select(GoldItem.pair_id).limit(1)) is not None
-            self._gold_checked_at = now
-        return self._has_gold
+    def first_time(self, s: Session, event_id: str | None) -> bool:
+        """Mark a Slack event id as handled in this transaction; False if it was handled before. (A concurrent
+        duplicate fails the transaction's commit on the primary key instead: callers catch IntegrityError.)"""
+        if not event_id:
+            return True
+        if s.get(SeenSlackEvent, event_id) is not None:
+            return False
+        s.add(SeenSlackEvent(event_id=event_id, at=utcnow()))
+        s.flush()
+        return True

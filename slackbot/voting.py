@@ -68,7 +68,7 @@ class Voting(Resolution):
                     s, pair_id, user, choice, reason, is_reviewer, is_adjudicator, channel, action
                 )
         except IntegrityError:  # the same action handled concurrently (its key is already stored)
-            log.info("slack action on %s handled before (a retry or replay): skipped", pair_id)
+            log.info("slack action on %s handled concurrently: skipped", pair_id)
             return VoteResult("duplicate")
         self.on_outbox()
         return result
@@ -86,8 +86,9 @@ class Voting(Resolution):
         action: ActionRef | None,
     ) -> VoteResult:
         post = s.get(ReviewPost, pair_id, with_for_update=True)
-        if action is not None:
-            self.mark_handled(s, action.key)  # raises IntegrityError for a click handled before
+        if action is not None and not self.first_time(s, action.key):
+            log.info("slack action on %s already handled: skipped", pair_id)
+            return VoteResult("duplicate")
         # "queued" still accepts votes: Slack may deliver a click before the outbox recorded the post's ts
         refuse = functools.partial(self._refuse_vote, s, user, channel, pair_id, choice)
         if post is None:
@@ -164,11 +165,11 @@ class Voting(Resolution):
         vote.choice, vote.reason, vote.role, vote.voted_at = choice, reason, role, now
         vote.rubric_version = self.rubric.version
         vote.action_ts = action.action_ts if action is not None else vote.action_ts
-        has_gold = self.store_has_gold(s)  # without gold items no reviewer is flagged: skip the look-ups
-        if has_gold and s.get(GoldItem, post.pair_id) is not None:
+        is_gold = s.get(GoldItem, post.pair_id) is not None
+        if is_gold:
             s.flush()
             self._check_gold(s, user)
-        weights = self._gold_weights(s, [v.reviewer for v in votes]) if has_gold else {}
+        weights = self._gold_weights(s, [v.reviewer for v in votes])
         ballots = [
             Ballot(v.reviewer, to_label(v.choice, v.a_is), v.role, weights.get(v.reviewer, 1.0))  # type: ignore[arg-type]
             for v in votes
@@ -253,8 +254,8 @@ class Voting(Resolution):
         label = self.rubric.label(reason)
         try:
             with self.write() as s:
-                if action is not None:
-                    self.mark_handled(s, action.key)
+                if action is not None and not self.first_time(s, action.key):
+                    return ""
                 post = s.get(ReviewPost, pair_id)
                 vote = s.scalar(select(Vote).where(Vote.pair_id == pair_id, Vote.reviewer == user))
                 if (
