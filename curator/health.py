@@ -96,7 +96,8 @@ def _detail(state: ConsumerState, now: float) -> dict[str, Any]:
         "running": state.running,
         "partitions": list(state.partitions),
         "lag": {str(p): n for p, n in sorted(state.lag.items())},
-        "lag_total": sum(state.lag.values()),
+        # unknown (null) until the lag of every assigned partition was measured: 0 then means caught up
+        "lag_total": sum(state.lag.values()) if set(state.partitions) <= set(state.lag) else None,
         "last_poll_age_s": None if state.last_poll_at is None else round(now - state.last_poll_at, 3),
         "database": "ok"
         if state.db_failing_since is None

@@ -15,6 +15,9 @@ from prefloop.slackbot.ops import bot_readiness
 def test_a_consumer_that_polls_is_ready_and_reports_its_lag() -> None:
     state = ConsumerState(started_at=0.0)
     state.polled((0, 1, 2), now=100.0)
+    assert consumer_readiness(state, now=100.0)[1]["lag_total"] is None  # assigned, lag not measured yet
+    state.set_lag({0: 5, 2: 7})
+    assert consumer_readiness(state, now=100.0)[1]["lag_total"] is None  # partition 1's lag still unknown
     state.set_lag({0: 5, 1: 0, 2: 7})
     ok, detail = consumer_readiness(state, now=101.0)
     assert ok and detail["consuming"]
