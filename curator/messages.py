@@ -118,3 +118,7 @@ SQLITE_UNUSABLE = (
     "the SQLite database {path} cannot be opened or created ({reason}): "
     "point PREFLOOP_DATABASE_URL at a file in a writable folder"
 )
+NO_PARTITIONS = (
+    "Kafka lists no partitions of topic {topic} after {seconds:.0f}s: consuming anyway; the group assigns them "
+    "once the broker's metadata shows them (check that the topic exists and this client may describe it)"
+)

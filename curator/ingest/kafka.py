@@ -22,7 +22,7 @@ from prefloop.curator.ingest.refused import RETRYABLE_ERRORS
 from prefloop.curator.ingest.stages import BatchStages
 from prefloop.curator.kafka_clients import new_admin, new_consumer
 from prefloop.curator.kafka_options import client_config
-from prefloop.curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_FAILED, DLQ_SENT
+from prefloop.curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_FAILED, DLQ_SENT, NO_PARTITIONS
 
 if TYPE_CHECKING:
     from prefloop.curator.health import ConsumerState
@@ -184,6 +184,17 @@ class KafkaSource:
             max_partition_fetch_bytes=8 << 20,
         )
 
+    def _await_partitions(self, consumer: Any, timeout_s: float = 30.0) -> None:
+        """Wait until the consumer's metadata lists the topic's partitions before the first poll joins the
+        group. A join made before that (a topic created a moment ago) is assigned nothing, and the member then
+        idles until its next metadata refresh (minutes) although the topic has records."""
+        deadline = time.monotonic() + timeout_s
+        while not consumer.partitions_for_topic(self.topic):
+            if time.monotonic() > deadline or self.stop_event.is_set():
+                log.warning(NO_PARTITIONS.format(topic=self.topic, seconds=timeout_s))
+                return
+            time.sleep(0.2)
+
     def _producer(self) -> Any:
         from kafka import KafkaProducer
 
@@ -297,6 +308,7 @@ class KafkaSource:
         if self.metrics is not None:
             self.metrics.observe_pairing(recovered)
         consumer, producer = self._consumer(), self._producer()
+        self._await_partitions(consumer)
         started = time.monotonic()
 
         def landed(result: BatchResult, offsets: dict[Any, Any]) -> None:
