@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.pairing.learning import taught_kind
-from prefloop.curator.pipeline.user_history import record_outcome
-from prefloop.curator.store.models import SignalKindOutcome, utcnow
+from prefloop.curator.pipeline.user_history import record_outcome, tally
+from prefloop.curator.store.models import SignalKindOutcome
 
 __all__ = ["load_kind_outcomes", "record_review_outcome"]
 
@@ -33,15 +33,7 @@ def record_review_outcome(
     kind = taught_kind(signals, users, conflicts)
     if kind is None:
         return
-    row = session.get(SignalKindOutcome, kind, with_for_update=True)
-    if row is None:
-        row = SignalKindOutcome(kind=kind, confirmed=0, contradicted=0)
-        session.add(row)
-    if agreed:
-        row.confirmed = (row.confirmed or 0) + 1
-    else:
-        row.contradicted = (row.contradicted or 0) + 1
-    row.updated_at = utcnow()
+    tally(session, SignalKindOutcome, {"kind": kind}, agreed)
 
 
 def load_kind_outcomes(session: Session) -> dict[str, tuple[int, int]]:

@@ -4,6 +4,7 @@ pairing weighs a user's next signals (:func:`prefloop.curator.pairing.signals.wi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,21 +12,28 @@ from sqlalchemy.orm import Session
 from prefloop.curator.store.bulk import batches, in_values
 from prefloop.curator.store.models import UserSignalHistory, utcnow
 
-__all__ = ["load_history", "record_outcome"]
+__all__ = ["load_history", "record_outcome", "tally"]
 
 
 def record_outcome(session: Session, users: Iterable[str], agreed: bool) -> None:
     """Reviewers agreed (``agreed``) or disagreed with the preference that ``users``' signals formed."""
     for user in sorted(set(users)):
-        row = session.get(UserSignalHistory, user, with_for_update=True)
-        if row is None:
-            row = UserSignalHistory(user=user, confirmed=0, contradicted=0)
-            session.add(row)
-        if agreed:
-            row.confirmed = (row.confirmed or 0) + 1
-        else:
-            row.contradicted = (row.contradicted or 0) + 1
-        row.updated_at = utcnow()
+        tally(session, UserSignalHistory, {"user": user}, agreed)
+
+
+def tally(session: Session, model: Any, key: dict[str, str], agreed: bool) -> None:
+    """Count one confirmation (``agreed``) or contradiction on ``model``'s row for ``key`` (its primary key),
+    locked for update and created at zero when missing: a user's record here, a signal kind's in
+    :mod:`.review_outcomes`."""
+    row = session.get(model, next(iter(key.values())), with_for_update=True)
+    if row is None:
+        row = model(**key, confirmed=0, contradicted=0)
+        session.add(row)
+    if agreed:
+        row.confirmed = (row.confirmed or 0) + 1
+    else:
+        row.contradicted = (row.contradicted or 0) + 1
+    row.updated_at = utcnow()
 
 
 def load_history(session: Session, users: Iterable[str]) -> dict[str, tuple[int, int]]:
