@@ -3,7 +3,7 @@
 `python -m benchmarks.curator_throughput [--quick] [--events N] [--full-events N]`
 
 Builds a trace of realistic events (HH-RLHF conversations and answers, simulated users: responses, thumbs with
-reasons, side-by-side choices, regenerates; see benchmarks/pairing_quality.py), produces it to a fresh topic
+reasons, side-by-side choices, regenerates; see benchmarks/pairing_trace.py), produces it to a fresh topic
 (6 partitions, keyed by conversation), then times one `KafkaSource` consumer (the code `prefloop curator run`
 runs) into a fresh PostgreSQL database:
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.pairing_quality import TraceBuilder, load_rows
+from benchmarks.pairing_trace import TraceBuilder, load_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
