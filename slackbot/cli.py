@@ -213,9 +213,9 @@ def remind(settings: Settings, timeout: float) -> None:
 @click.pass_obj
 def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
     """Reviewer agreement: percent agreement and Krippendorff's alpha, overall, per harm category, per reviewer."""
-    from prefloop.slackbot.agreement import AGREEMENT_TARGET, agreement_report
+    from prefloop.slackbot.agreement import AGREEMENT_TARGET, agreement_report, audit_estimate
     from prefloop.slackbot.quorum import load_policy
-    from prefloop.slackbot.reports import agreement_text, gold_text, service_gold
+    from prefloop.slackbot.reports import agreement_text, audit_text, gold_text, service_gold
     from prefloop.slackbot.rubric import load_rubric
     from prefloop.slackbot.service import ReviewService
 
@@ -226,16 +226,18 @@ def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
         )
         report = agreement_report(service.rated_votes(), target if target is not None else AGREEMENT_TARGET)
         scores, low = service_gold(service)
+        audit = audit_estimate(service.audit_outcomes())
     finally:
         store.dispose()
     if as_json:
         payload: dict[str, Any] = report.to_dict() | {
             "needs_clearer_rubric": report.needs_clearer_rubric(),
             "gold": {r: sc.to_dict() | {"flagged": r in low} for r, sc in sorted(scores.items())},
+            "audit": audit.to_dict(),
         }
         click.echo(json.dumps(payload, sort_keys=True))
     else:
-        click.echo(agreement_text(report) + "\n\n" + gold_text(scores, low))
+        click.echo("\n\n".join([agreement_text(report), gold_text(scores, low), audit_text(audit)]))
 
 
 @slackbot.group()

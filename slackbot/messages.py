@@ -49,7 +49,12 @@ BLIND_REASONS = {
     "safety_tagged": "the prompt may be harmful",
     "human_written": "a quality check asked for a person",
     "check": "a quality check asked for a person",
+    # an audit pair (met the bar, drawn at random) reads like the most common review pair: a reviewer who knew
+    # users' evidence was strong would lean towards confirming it
+    "audit": "little user evidence",
 }
+#: Reason codes left out of what reviewers read (an audit pair's "strong_signal" would mark it as one).
+BLIND_HIDDEN = frozenset({"strong_signal"})
 BLIND_REASON_OTHER = "routine review"
 NO_TAGS = "none"
 NO_REASONS = "not recorded"
@@ -137,6 +142,11 @@ SELECTION_BIAS = (
 )
 POSITION_P = " (two-sided binomial p = {p:.3f})"
 AGREEMENT_FLAG = "  <- below target: needs a clearer rubric"
+AUDIT_LINE = (
+    "Automatic acceptance, audited: reviewers confirmed the users' side on {confirmed} of {audited} pairs drawn "
+    "at random from those that met the bar ({precision}, 95% interval {low}-{high})."
+)
+AUDIT_EMPTY = "Automatic acceptance, audited: no audit pair resolved yet."
 POSITION_BIAS = "Position bias: A picked in {share:.0%} of {n} votes for a side (50% = none)."
 AGREEMENT_EMPTY = "No pair has two votes yet: no agreement to report."
 NOT_AVAILABLE = "n/a"

@@ -7,7 +7,13 @@ from typing import Any
 
 from prefloop.curator.store.models.base import utcnow
 from prefloop.slackbot import messages as msg
-from prefloop.slackbot.agreement import AgreementReport, AgreementRow, agreement_report
+from prefloop.slackbot.agreement import (
+    AgreementReport,
+    AgreementRow,
+    AuditEstimate,
+    agreement_report,
+    audit_estimate,
+)
 from prefloop.slackbot.gold import GoldScore, flagged, gold_scores
 from prefloop.slackbot.service import ReviewService
 from prefloop.slackbot.views import home_view
@@ -113,6 +119,19 @@ def agreement_text(report: AgreementReport) -> str:
     return "\n".join(lines)
 
 
+def audit_text(estimate: AuditEstimate) -> str:
+    if not estimate.audited or estimate.interval is None:
+        return msg.AUDIT_EMPTY
+    low, high = estimate.interval
+    return msg.AUDIT_LINE.format(
+        confirmed=estimate.confirmed,
+        audited=estimate.audited,
+        precision=_pct(estimate.precision),
+        low=_pct(low),
+        high=_pct(high),
+    )
+
+
 def service_gold(service: ReviewService) -> tuple[dict[str, GoldScore], set[str]]:
     """Every reviewer's gold score and who is flagged under the service's policy."""
     with service.store.session() as s:
@@ -178,7 +197,9 @@ def command_response(service: ReviewService, text: str) -> str:
         return stats_text(service)
     if sub == "agreement":
         text = agreement_text(agreement_report(service.rated_votes()))
-        return text + "\n\n" + gold_text(*service_gold(service))
+        return "\n\n".join(
+            [text, gold_text(*service_gold(service)), audit_text(audit_estimate(service.audit_outcomes()))]
+        )
     return msg.COMMAND_USAGE
 
 

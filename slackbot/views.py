@@ -58,6 +58,8 @@ def blind_reasons(route_reasons: Sequence[str]) -> str:
     labels: list[str] = []
     for reason in route_reasons:
         code = reason.split(":", 1)[0].strip()
+        if code in msg.BLIND_HIDDEN:
+            continue
         label = msg.BLIND_REASONS.get(code, msg.BLIND_REASON_OTHER)
         if label not in labels:
             labels.append(label)

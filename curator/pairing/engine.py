@@ -110,6 +110,7 @@ def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
             checks=checks,
             human_written=human,
             tags=group.tags,
+            pair_id=cand.pair_id,
         ),
         policy,
     )

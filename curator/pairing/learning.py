@@ -7,7 +7,9 @@ strength) gets a confirmation or a contradiction. At pairing time a kind's relia
 
 Only lone-user pairs teach: for them, whether the pair went to review depends on the kind's reliability and
 never on whether the user was right, so the reviewed ones are a fair sample of that kind's signals. Pairs with
-several users are not: agreeing users are more often right than one alone, disagreeing ones less.
+several users are not: agreeing users are more often right than one alone, disagreeing ones less. A kind whose
+reliability reaches the acceptance bar stops going to review; the audit sample (``Policy.audit``: pairs that met
+the bar, drawn at random) keeps teaching it, again a fair sample.
 """
 
 from __future__ import annotations

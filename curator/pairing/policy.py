@@ -73,6 +73,15 @@ class LearningPolicy(_Section):
     max_reliability: float = Field(default=0.99, gt=0.5, lt=1)
 
 
+class AuditPolicy(_Section):
+    """A random share of the pairs that met the bar for automatic acceptance goes to review anyway: the reviewed
+    sample measures the precision of automatic acceptance in production and keeps teaching the signal kinds whose
+    learned reliability put them above the bar (without it their estimate would stop moving)."""
+
+    #: Share of would-be-accepted pairs sent to review, drawn per pair id (the same pair always draws the same).
+    rate: float = Field(default=0.02, ge=0, le=1)
+
+
 class LimitsPolicy(_Section):
     max_candidates_per_group: int = Field(ge=1)
 
@@ -89,6 +98,7 @@ class Policy(_Section):
     limits: LimitsPolicy
     history: HistoryPolicy = HistoryPolicy()
     learning: LearningPolicy = LearningPolicy()
+    audit: AuditPolicy = AuditPolicy()
 
     def reliability(self, kind: str) -> float:
         return self.signals.get(kind, 0.5)

@@ -451,3 +451,44 @@ def test_a_resolution_confirms_or_contradicts_the_users_and_the_lone_users_signa
     assert history == {"user-kept": (1, 0), "user-both": (1, 1)}
     # only the lone user's pair teaches its signal kind: reviewers contradicted that choice
     assert kinds == {"choice": (0, 1)}
+
+
+# -- 8. the audit sample of automatic acceptance ------------------------------------------------------------------
+def test_audited_pairs_look_like_any_review_pair_and_measure_automatic_acceptance(bot: EmulatedBot) -> None:
+    from prefloop.curator.pairing import RouteInput, load_policy, route
+
+    always = load_policy(audit={"rate": 1.0})
+    ids = make_review_pairs(bot.bot.store, 3)
+    audited = ids[:2]
+    with bot.bot.store.session() as s:
+        for pid in audited:
+            pair = s.get(Pair, pid)
+            assert pair is not None
+            signals = [{"kind": "choice", "favours": "chosen", "strength": 0.99, "detail": {}}]
+            status, reasons = route(RouteInput(0.99, signals, 0, 0, 0.1, [], pair_id=pid), always)
+            assert status == "review" and reasons[0].startswith("audit:")
+            pair.route_reasons, pair.signals = reasons, signals
+    bot.bot.service.enqueue_pending()
+    wait_for(lambda: len(posted_pairs(bot.emulator)) == 3)
+    wait_for(lambda: all(_posted(bot, pid) for pid in ids))
+    by_id = {p.pair_id: p for p in posted_pairs(bot.emulator)}
+    posts = [json.dumps(c.args.get("blocks")) for c in bot.emulator.calls_to("chat.postMessage")]
+    for pid in audited:
+        text = next(blocks for blocks in posts if pid in blocks)
+        assert "little user evidence" in text
+        for tell in ("audit", "strong", "routine"):
+            assert tell not in text.lower(), tell
+    client = SignedClient(bot.url, SECRET)
+    # reviewers confirm the users' side on one audited pair and swap the other; the third is an ordinary pair
+    for pid, label in ((audited[0], "chosen"), (audited[1], "rejected"), (ids[2], "chosen")):
+        post = by_id[pid]
+        for user in ("U1", "U2"):
+            client.action(block_action(user, post, _press_for(bot, post, label)))
+            wait_for(lambda u=user, p=pid: _vote_of(bot, p, u))
+        wait_for(lambda p=pid: _state(bot, p) == "resolved")
+    hook = bot.emulator.response_url("agreement-audit")
+    client.command(slash_command(ADJUDICATOR, "agreement", response_url=hook))
+    wait_for(lambda: bot.emulator.calls_to("response_url"))
+    answer = bot.emulator.calls_to("response_url")[0].args["text"]
+    assert "confirmed the users' side on 1 of 2 pairs" in answer
+    assert bot.bot.service.audit_outcomes() == {"chosen": 1, "rejected": 1}

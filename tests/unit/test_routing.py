@@ -124,3 +124,26 @@ def test_invalid_policy_fails_with_config_error(tmp_path: Path, text: str) -> No
 def test_missing_policy_file_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="PREFLOOP_ROUTING_POLICY"):
         load_policy(tmp_path / "nope.yaml")
+
+
+def test_a_share_of_pairs_that_met_the_bar_is_drawn_for_the_audit_sample() -> None:
+    policy = load_policy(audit={"rate": 0.1})
+    ids = [f"pair-{i:05d}" for i in range(4000)]
+    routed = {pid: route(item(pair_id=pid), policy) for pid in ids}
+    audited = [pid for pid, (status, _) in routed.items() if status == "review"]
+    assert 0.08 < len(audited) / len(ids) < 0.12
+    status, reasons = routed[audited[0]]
+    assert reasons[0].startswith("audit: drawn for the audit sample (10.0% of pairs that met the bar)")
+    assert reasons[1].startswith("strong_signal:")  # what it would have been, kept for the record
+    # the draw belongs to the pair: routing it again draws the same
+    assert all(route(item(pair_id=pid), policy)[0] == "review" for pid in audited[:50])
+    # only pairs that met the bar are drawn: a weak pair keeps its own reasons
+    status, reasons = route(item(pair_id=audited[0], strength=0.9), policy)
+    assert status == "review" and [r.split(":")[0] for r in reasons] == ["weak_signal"]
+
+
+def test_no_audit_at_rate_zero_and_every_pair_at_rate_one() -> None:
+    assert route(item(pair_id="p"), load_policy(audit={"rate": 0}))[0] == "accepted"
+    assert route(item(pair_id="p"), load_policy(audit={"rate": 1}))[0] == "review"
+    with pytest.raises(ConfigError, match=r"audit\.rate"):
+        load_policy(audit={"rate": 1.5})

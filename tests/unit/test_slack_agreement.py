@@ -120,3 +120,23 @@ def test_binomial_p_is_one_at_even_and_small_when_lopsided() -> None:
     assert binomial_p(5, 10) == pytest.approx(1.0)
     assert binomial_p(10, 10) == pytest.approx(2 / 1024)
     assert binomial_p(0, 0) is None
+
+
+def test_wilson_interval_matches_the_formula_on_known_values() -> None:
+    from prefloop.slackbot.agreement import wilson_interval
+
+    # 8 of 10: the textbook 95 % Wilson interval is 0.490 - 0.943
+    low, high = wilson_interval(8, 10)  # type: ignore[misc]
+    assert (round(low, 3), round(high, 3)) == (0.490, 0.943)
+    low, high = wilson_interval(0, 20)  # type: ignore[misc]
+    assert low == 0.0 and round(high, 3) == 0.161
+    assert wilson_interval(0, 0) is None
+
+
+def test_audit_estimate_counts_a_confirmed_side_only() -> None:
+    from prefloop.slackbot.agreement import audit_estimate
+
+    est = audit_estimate({"chosen": 18, "rejected": 1, "both_bad": 1})
+    assert (est.audited, est.confirmed, est.precision) == (20, 18, 0.9)
+    assert est.interval is not None and est.interval[0] < 0.9 < est.interval[1]
+    assert audit_estimate({}).precision is None
