@@ -20,7 +20,6 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -118,15 +117,17 @@ class SlackBot:
         """A non-reviewer tried to act: audit it and tell them (ephemerally) why nothing happened. A retried
         click (same ``action_key``) is audited and answered once."""
         text = msg.NOT_A_REVIEWER.format(group=self.reviewer_pool())
-        try:
+
+        def run() -> bool:
             with self.service.write() as s:
                 if not self.service.first_time(s, action_key):
-                    return
+                    return False
                 self.service.audit(s, user, "vote_refused_not_reviewer", pair_id, attempted=what)
                 self.service.ephemeral(s, channel, user, text, pair_id)
-        except IntegrityError:
-            return
-        self.outbox.wake()
+                return True
+
+        if self.service.once(action_key, run)[1]:
+            self.outbox.wake()
 
     def respond(self, response_url: str | None, compute: Callable[[], str]) -> None:
         """Answer a slash command later through its ``response_url`` (works in DMs and in channels the bot is

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from prefloop.curator.store.models import (
     Pair,
@@ -30,7 +29,8 @@ class Threads(Resolution):
     ) -> dict[str, Any] | None:
         """The "Read full" modal of a pair (scrubbed texts only), audited; None when there is nothing to show or
         the click was handled before. The caller opens it at once (a trigger id lives 3 seconds)."""
-        try:
+
+        def run() -> dict[str, Any] | None:
             with self.write() as s:
                 if not self.first_time(s, action_key):
                     return None
@@ -45,8 +45,8 @@ class Threads(Resolution):
                     )
                 self.audit(s, user, "read_full", pair_id)
                 return full_text_modal(view, post.a_is)
-        except IntegrityError:
-            return None
+
+        return self.once(action_key, run)[1]
 
     def record_thread_message(
         self,
@@ -58,7 +58,8 @@ class Threads(Resolution):
         retry_num: int | None = None,
     ) -> bool:
         """Keep a reply in a review thread as signal. Returns False for a retried or unrelated event."""
-        try:
+
+        def run() -> bool:
             with self.write() as s:
                 post_id = s.scalar(select(ReviewPost.pair_id).where(ReviewPost.ts == thread_ts))
                 if post_id is None:
@@ -84,7 +85,9 @@ class Threads(Resolution):
                         "remarks": remarks if remarks is not None else [],
                         "remarks_withheld": 0 if remarks is not None else len(thread),
                     }
-        except IntegrityError:
+                return True
+
+        done, kept = self.once(event_id, run)
+        if not done:
             log.info("slack event %s handled concurrently (retry %s): skipped", event_id, retry_num)
-            return False
-        return True
+        return bool(kept)

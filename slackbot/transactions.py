@@ -4,13 +4,15 @@ Slack events already handled."""
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from prefloop.curator.store import Store
@@ -24,6 +26,13 @@ from prefloop.slackbot.queries import ReviewQueries
 from prefloop.slackbot.quorum import QuorumPolicy
 from prefloop.slackbot.rubric import Rubric
 from prefloop.slackbot.views import DEFAULT_CUT
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: How often a transaction that met a concurrent one creating the same record is run again.
+CONFLICT_ATTEMPTS = 3
 
 
 class ReviewTransactions(ReviewQueries):
@@ -111,9 +120,36 @@ class ReviewTransactions(ReviewQueries):
             s, "chat.postEphemeral", {"channel": channel or self.channel, "user": user, "text": text}, pair_id
         )
 
+    def handled_before(self, event_id: str) -> bool:
+        """Whether a Slack event or action id is recorded as handled (by a committed transaction)."""
+        with self.store.session() as s:
+            return s.get(SeenSlackEvent, event_id) is not None
+
+    def once(self, key: str | None, run: Callable[[], T]) -> tuple[bool, T | None]:
+        """Run ``run`` (one write transaction that marks ``key`` with :meth:`first_time`): ``(True, its result)``,
+        or ``(False, None)`` when a concurrent transaction handled the same Slack action or event (``key``'s
+        insert failed). A conflict on any other key is two transactions creating one record at once, not a
+        duplicate: the transaction is run again, so an acknowledged click is never dropped for it."""
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                return True, run()
+            except IntegrityError as exc:
+                if key is not None and self.handled_before(key):
+                    return False, None
+                if attempt == CONFLICT_ATTEMPTS:
+                    raise
+                log.warning(
+                    "slack action %s met a concurrent write (%s); running it again (%d of %d)",
+                    key or "(no key)",
+                    type(exc.orig).__name__,
+                    attempt + 1,
+                    CONFLICT_ATTEMPTS,
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def first_time(self, s: Session, event_id: str | None) -> bool:
         """Mark a Slack event id as handled in this transaction; False if it was handled before. (A concurrent
-        duplicate fails the transaction's commit on the primary key instead: callers catch IntegrityError.)"""
+        duplicate fails the transaction's commit on the primary key instead: :meth:`once` tells the two apart.)"""
         if not event_id:
             return True
         if s.get(SeenSlackEvent, event_id) is not None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from prefloop.curator.store.models import (
@@ -62,12 +61,15 @@ class Voting(Resolution):
             raise ValueError(f"unknown vote choice {choice!r}")
         if reason is not None and reason not in self.rubric.reason_ids:
             reason = None
-        try:
+
+        def run() -> VoteResult:
             with self.write() as s:
-                result = self._cast(
+                return self._cast(
                     s, pair_id, user, choice, reason, is_reviewer, is_adjudicator, channel, action
                 )
-        except IntegrityError:  # the same action handled concurrently (its key is already stored)
+
+        done, result = self.once(action.key if action is not None else None, run)
+        if not done or result is None:  # the same action handled concurrently (its key is already stored)
             log.info("slack action on %s handled concurrently: skipped", pair_id)
             return VoteResult("duplicate")
         self.on_outbox()
@@ -252,7 +254,8 @@ class Voting(Resolution):
         """A reviewer picked a rubric reason: attach it to their vote if they have one. A retried click (same
         ``action``) changes nothing and answers nothing."""
         label = self.rubric.label(reason)
-        try:
+
+        def run() -> str:
             with self.write() as s:
                 if action is not None and not self.first_time(s, action.key):
                     return ""
@@ -270,7 +273,10 @@ class Voting(Resolution):
                     text = msg.REASON_RECORDED.format(pair_id=pair_id, reason=label)
                 self.audit(s, user, "reason", pair_id, reason=reason, attached=vote is not None)
                 self.ephemeral(s, channel, user, text, pair_id)
-        except IntegrityError:
+                return text
+
+        done, text = self.once(action.key if action is not None else None, run)
+        if not done or not text:
             return ""
         self.on_outbox()
         return text

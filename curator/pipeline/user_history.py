@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prefloop.curator.store.bulk import batches, in_values
+from prefloop.curator.store.bulk import batches, in_values, insert_stmt
 from prefloop.curator.store.models import UserSignalHistory, utcnow
 
 __all__ = ["load_history", "record_outcome", "tally"]
@@ -22,13 +22,19 @@ def record_outcome(session: Session, users: Iterable[str], agreed: bool) -> None
 
 
 def tally(session: Session, model: Any, key: dict[str, str], agreed: bool) -> None:
-    """Count one confirmation (``agreed``) or contradiction on ``model``'s row for ``key`` (its primary key),
-    locked for update and created at zero when missing: a user's record here, a signal kind's in
-    :mod:`.review_outcomes`."""
-    row = session.get(model, next(iter(key.values())), with_for_update=True)
-    if row is None:
-        row = model(**key, confirmed=0, contradicted=0)
-        session.add(row)
+    """Count one confirmation (``agreed``) or contradiction on ``model``'s row for ``key`` (its primary key): a
+    user's record here, a signal kind's in :mod:`.review_outcomes`.
+
+    The row is created at zero if missing with an insert that does nothing on conflict, then locked for update: of
+    two transactions counting on a new record at once, the second waits for the first and counts on its row (a
+    plain get-or-create let both insert, and the second failed on the key)."""
+    session.execute(
+        insert_stmt(session, model)
+        .values(**key, confirmed=0, contradicted=0, updated_at=utcnow())
+        .on_conflict_do_nothing()
+    )
+    row = session.get(model, next(iter(key.values())), with_for_update=True, populate_existing=True)
+    assert row is not None  # inserted above or by a transaction that committed first
     if agreed:
         row.confirmed = (row.confirmed or 0) + 1
     else:
