@@ -24,7 +24,7 @@ from prefloop.capture.intake import KINDS, build_event, field_errors
 from prefloop.capture.publisher import Publisher
 from prefloop.capture.publisher.publisher import wire_line
 from prefloop.capture.ratelimit import RateLimiter
-from prefloop.capture.response_line import encode_fields, is_identifier, response_fields, wire_size_bound
+from prefloop.capture.response_line import check_response, encode_fields, is_identifier
 from prefloop.capture.settings import CaptureSettings
 from prefloop.capture.tokens import Pseudonymizer, TokenSigner, derive_key
 from prefloop.schemas.errors import CaptureError, EventValidationError, FieldError
@@ -206,9 +206,45 @@ class CaptureCore:
         instead (:class:`~prefloop.schemas.errors.EventValidationError`, a ``CaptureError``).
 
         The usual call is checked field by field without building the pydantic model
-        (:func:`~prefloop.capture.response_line.response_fields`) and serialized by the spool writer thread;
+        (:func:`~prefloop.capture.response_line.check_response`) and serialized by the spool writer thread;
         anything that check cannot vouch for goes through ``ResponseEvent.model_validate``, which refuses it
         with the model's own field names."""
+        return self.record_response(
+            user_id,
+            conversation_id,
+            context,
+            text,
+            model,
+            response_id,
+            generation,
+            regenerates,
+            prompt_source,
+            system_prompt_version,
+            locale,
+            client_version,
+            trace_id,
+            metadata,
+        )
+
+    def record_response(
+        self,
+        user_id: object,
+        conversation_id: str,
+        context: Sequence[Message | dict[str, Any]],
+        text: str,
+        model: str,
+        response_id: str | None,
+        generation: GenerationSettings | dict[str, Any] | None,
+        regenerates: str | None,
+        prompt_source: str,
+        system_prompt_version: str | None,
+        locale: str | None,
+        client_version: str | None,
+        trace_id: str | None,
+        metadata: Mapping[str, str] | None,
+    ) -> ResponseToken:
+        """:meth:`response_shown` with positional arguments, raising instead of degrading: the callers that
+        degrade themselves (the Flask extension) skip a layer of keyword passing on the request path."""
         if user_id is None:
             raise NoUserError()
         user = self.pseudonymize(user_id)
@@ -220,27 +256,26 @@ class CaptureCore:
         if response_id is None:
             response_id = event_id
         occurred_at = self.clock()
-        queued = False
+        checked = None
         if self._app_id_ok and trace_id is None and metadata is None:  # the fast path knows neither field
-            fields = response_fields(
-                event_id=event_id,
-                occurred_at=occurred_at,
-                app_id=self.app_id,
-                conversation_id=conversation_id,
-                user=user,
-                response_id=response_id,
-                context=context,
-                text=text,
-                model=model,
-                generation=generation,
-                prompt_source=prompt_source,
-                regenerates=regenerates,
-                system_prompt_version=system_prompt_version,
-                locale=locale,
-                client_version=client_version,
+            checked = check_response(
+                event_id,
+                occurred_at,
+                self.app_id,
+                conversation_id,
+                user,
+                response_id,
+                context,
+                text,
+                model,
+                generation,
+                prompt_source,
+                regenerates,
+                system_prompt_version,
+                locale,
+                client_version,
             )
-            queued = fields is not None and self._queue_fields(fields)
-        if not queued:
+        if checked is None or not self._queue_fields(*checked):
             data: dict[str, Any] = {
                 "event_id": event_id,
                 "occurred_at": occurred_at,
@@ -274,11 +309,11 @@ class CaptureCore:
         token = self.signer.issue(response_id, conversation_id, user)
         return ResponseToken(token, response_id, conversation_id, event_id)
 
-    def _queue_fields(self, fields: dict[str, Any]) -> bool:
-        """Queue a response the fast checks vouched for. When its wire line surely fits the event size limit,
-        the writer thread serializes it (the request thread does not); otherwise it is serialized here and
-        its exact size checked. False when it cannot be serialized (the full path then says why)."""
-        bound = wire_size_bound(fields)
+    def _queue_fields(self, fields: dict[str, Any], bound: int | None) -> bool:
+        """Queue a response the fast checks vouched for. When its wire line surely fits the event size limit
+        (``bound``, from the checks), the writer thread serializes it (the request thread does not);
+        otherwise it is serialized here and its exact size checked. False when it cannot be serialized (the
+        full path then says why)."""
         if bound is not None and bound <= self.publisher.max_line_bytes:
             self.publisher.submit_fields(fields, "response")
             return True

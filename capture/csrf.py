@@ -8,9 +8,10 @@ apps) every click would otherwise be refused with 400 before it reached capture.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask
 
 __all__ = ["exempt_from_csrf"]
 
@@ -22,18 +23,25 @@ def exempt_from_csrf(app: Flask, blueprint: Blueprint) -> None:
     if csrf is not None:
         _exempt(csrf, blueprint)
         return
-    done: list[Any] = []
 
     # CSRFProtect.init_app, if it comes later, registers its own before_request hook after this one: this one
-    # runs first and exempts the blueprint before the first check.
+    # runs first and exempts the blueprint before the first check. It is needed for the first request only:
+    # from then on Flask refuses setup methods (CSRFProtect.init_app's before_request included), so it takes
+    # itself out of the hook list instead of costing every later request of the host a call.
     @app.before_request
     def _prefloop_csrf_exempt() -> None:
-        if done:
-            return
-        found = current_app.extensions.get("csrf")
+        found = app.extensions.get("csrf")
         if found is not None:
             _exempt(found, blueprint)
-            done.append(found)
+        _remove_hook(app, _prefloop_csrf_exempt)
+
+
+def _remove_hook(app: Flask, hook: Callable[[], None]) -> None:
+    """Take ``hook`` out of ``app``'s before_request hooks. The list is replaced, not changed in place: Flask
+    may be iterating over it in this very request (and in others)."""
+    hooks = app.before_request_funcs.get(None)
+    if hooks is not None and hook in hooks:
+        app.before_request_funcs[None] = [f for f in hooks if f is not hook]
 
 
 def _exempt(csrf: Any, blueprint: Blueprint) -> None:

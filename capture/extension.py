@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app
 from markupsafe import Markup, escape
@@ -22,6 +22,9 @@ from prefloop.schemas.events import GenerationSettings, Message
 __all__ = ["EXTENSION_KEY", "FeedbackCapture"]
 
 EXTENSION_KEY = "prefloop"
+#: The app of the current context, without the proxy's attribute look-up on every use (what ``current_app``
+#: resolves to; outside a context it raises the same RuntimeError).
+_current_app: Callable[[], Flask] = cast(Any, current_app)._get_current_object
 
 
 class FeedbackCapture:
@@ -169,24 +172,30 @@ class FeedbackCapture:
         ``EventTooLargeError``, ``SpoolFullError``, ``QueueFullError``).
         """
         try:
-            core: CaptureCore = current_app.extensions[EXTENSION_KEY]
+            core: CaptureCore = _current_app().extensions[EXTENSION_KEY]
         except KeyError:
             raise RuntimeError(messages.NOT_REGISTERED) from None
-        user_id = user if user is not None else self.current_user_id()
-        if user_id is None:
-            return core.refuse(NoUserError(self._user_loader is not None), conversation_id, response_id)
-        return core.response_shown(
-            user_id,
-            conversation_id=conversation_id,
-            context=context,
-            text=text,
-            model=model,
-            response_id=response_id,
-            generation=generation,
-            regenerates=regenerates,
-            prompt_source=prompt_source,
-            system_prompt_version=system_prompt_version,
-            locale=locale,
-            trace_id=trace_id,
-            metadata=metadata,
-        )
+        if user is None:
+            loader = self._user_loader
+            user = loader() if loader is not None else None
+            if user is None:
+                return core.refuse(NoUserError(loader is not None), conversation_id, response_id)
+        try:
+            return core.record_response(
+                user,
+                conversation_id,
+                context,
+                text,
+                model,
+                response_id,
+                generation,
+                regenerates,
+                prompt_source,
+                system_prompt_version,
+                locale,
+                None,
+                trace_id,
+                metadata,
+            )
+        except Exception as exc:  # CaptureCore.response_shown's degrading, without its keyword layer
+            return core.refuse(exc, conversation_id, response_id)

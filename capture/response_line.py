@@ -25,7 +25,14 @@ from pydantic import ValidationError
 
 from prefloop.schemas.events import MAX_CONTEXT_MESSAGES, MAX_TEXT_CHARS, GenerationSettings, Message
 
-__all__ = ["encode_fields", "is_identifier", "response_fields", "response_line", "wire_size_bound"]
+__all__ = [
+    "check_response",
+    "encode_fields",
+    "is_identifier",
+    "response_fields",
+    "response_line",
+    "wire_size_bound",
+]
 
 # prefloop.schemas.events.Identifier: 1-128 characters of this class (fullmatch: pydantic's regex has no "before a
 # trailing newline" `$` either)
@@ -53,32 +60,6 @@ def _encodable(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _context(context: object) -> list[dict[str, str]] | None:
-    if type(context) is not list and type(context) is not tuple:
-        return None  # a generator would be consumed here; let pydantic have it whole
-    if not 0 < len(context) <= MAX_CONTEXT_MESSAGES:
-        return None
-    out = []
-    for item in context:
-        kind = type(item)
-        if kind is dict:
-            role = item.get("role")
-            content = item.get("content")
-        elif kind is Message:
-            role = item.role
-            content = item.content
-        else:
-            return None
-        if type(role) is not str or role not in _ROLES:
-            return None
-        if type(content) is not str or len(content) > MAX_TEXT_CHARS or not _encodable(content):
-            return None
-        out.append({"role": role, "content": content})
-    if out[-1]["role"] != "user":
-        return None
-    return out
 
 
 def _generation(generation: object) -> Any:
@@ -136,8 +117,15 @@ def wire_size_bound(data: dict[str, Any]) -> int | None:
     return _MAX_BYTES_PER_CHAR * chars + _FIXED_BYTES + _PER_MESSAGE_BYTES * len(messages)
 
 
-def response_fields(
-    *,
+def response_fields(**fields: Any) -> dict[str, Any] | None:
+    """The fields of the ``ResponseEvent`` these arguments make (:func:`check_response`'s, by name), ready
+    for :func:`encode_fields`, or ``None`` when the fast checks cannot vouch for them (the caller then
+    validates with pydantic)."""
+    checked = check_response(**fields)
+    return None if checked is None else checked[0]
+
+
+def check_response(
     event_id: str,
     occurred_at: datetime,
     app_id: str,
@@ -153,27 +141,58 @@ def response_fields(
     system_prompt_version: object,
     locale: object,
     client_version: object,
-) -> dict[str, Any] | None:
-    """The fields of the ``ResponseEvent`` these arguments make, ready for :func:`encode_fields`, or ``None``
-    when the fast checks cannot vouch for them (the caller then validates with pydantic).
+) -> tuple[dict[str, Any], int | None] | None:
+    """The fields of the ``ResponseEvent`` these arguments make and :func:`wire_size_bound` of them (counted
+    while checking), or ``None`` when the fast checks cannot vouch for them (the caller then validates with
+    pydantic). ``event_id`` (a canonical UUIDv7 string), ``occurred_at`` (aware, UTC), ``app_id`` and ``user``
+    come from capture itself and are trusted; every other field is checked.
 
-    ``event_id`` (a canonical UUIDv7 string), ``occurred_at`` (aware, UTC), ``app_id`` and ``user`` come from
-    capture itself and are trusted; every other field is checked.
-    """
-    if not is_identifier(conversation_id):
+    The checks are written out inline: this runs on the host's request thread for every response shown, and
+    each function call there costs about as much as a check."""
+    if type(conversation_id) is not str or _IDENTIFIER(conversation_id) is None:
         return None
-    if response_id is not event_id and not is_identifier(response_id):  # our own event id is one
+    if response_id is not event_id and (type(response_id) is not str or _IDENTIFIER(response_id) is None):
+        return None  # (our own event id is an identifier)
+    if type(text) is not str or len(text) > MAX_TEXT_CHARS or not (text.isascii() or _encodable(text)):
         return None
-    if type(text) is not str or len(text) > MAX_TEXT_CHARS or not _encodable(text):
+    if type(model) is not str or not 1 <= len(model) <= 200 or not (model.isascii() or _encodable(model)):
         return None
-    if not (_short(model, 1, 200) and _short(prompt_source, 1, 64)):
+    if not _short(prompt_source, 1, 64):
         return None
-    messages = _context(context)
-    if messages is None:
+    if type(context) is not list and type(context) is not tuple:
+        return None  # a generator would be consumed here; let pydantic have it whole
+    count = len(context)
+    if not 0 < count <= MAX_CONTEXT_MESSAGES:
         return None
-    gen = _generation(generation)
-    if gen is None:
+    chars = len(text) + len(model) + len(prompt_source)  # type: ignore[arg-type]
+    messages: list[dict[str, str]] = []
+    append = messages.append
+    for item in context:
+        kind = type(item)
+        if kind is dict:
+            role = item.get("role")
+            content = item.get("content")
+        elif kind is Message:
+            role = item.role
+            content = item.content
+        else:
+            return None
+        if type(role) is not str or role not in _ROLES:
+            return None
+        if type(content) is not str or len(content) > MAX_TEXT_CHARS:
+            return None
+        if not (content.isascii() or _encodable(content)):
+            return None
+        chars += len(content)
+        append({"role": role, "content": content})  # a copy: the caller may change its list once we return
+    if role != "user":
         return None
+    if generation is None:
+        gen: Any = _EMPTY_GENERATION
+    else:
+        gen = _generation(generation)
+        if gen is None:
+            return None
     data: dict[str, Any] = {
         "event_id": event_id,
         "schema_version": 1,
@@ -186,6 +205,7 @@ def response_fields(
         if not _short(client_version, 0, 64):
             return None
         data["client_version"] = client_version
+        chars += len(client_version)  # type: ignore[arg-type]
     data["type"] = "response"
     data["response_id"] = response_id
     data["context"] = messages
@@ -201,8 +221,12 @@ def response_fields(
         if not _short(system_prompt_version, 0, 128):
             return None
         data["system_prompt_version"] = system_prompt_version
+        chars += len(system_prompt_version)  # type: ignore[arg-type]
     if locale is not None:
         if not _short(locale, 0, 35):
             return None
         data["locale"] = locale
-    return data
+        chars += len(locale)  # type: ignore[arg-type]
+    if gen is not _EMPTY_GENERATION and gen.model_extra:
+        return data, None
+    return data, _MAX_BYTES_PER_CHAR * chars + _FIXED_BYTES + _PER_MESSAGE_BYTES * count

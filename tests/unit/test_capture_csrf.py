@@ -62,6 +62,8 @@ def test_feedback_needs_no_csrf_token_while_the_hosts_forms_still_do(host: tuple
     for _ in range(2):  # the first request and the ones after it
         refused = client.post("/profile", data={"name": "x"})
         assert refused.status_code == 400 and b"CSRF token is missing" in refused.data
+    # the exempting hook ran on the first request and took itself out: the host's later requests skip it
+    assert [f.__name__ for f in app.before_request_funcs[None]] == ["csrf_protect", "refuse_marked"]
     r = client.post("/prefloop/feedback", json={"token": token, "rating": 1})
     assert r.status_code == 200, r.json
     # a beacon (text/plain, no CSRF header, as sendBeacon sends it) passes too
@@ -93,3 +95,19 @@ def test_every_400_says_what_was_wrong(host: tuple[Flask, Any, Path]) -> None:
     assert (status, code) == (400, "bad_request") and "the X-Refuse header asked for it" in message
     status, code, message = error(good, **{"X-Refuse": "415"})
     assert (status, code) == (415, "http_error") and "HTTP 415" in message
+
+
+def test_without_flask_wtf_capture_leaves_no_hook_on_the_hosts_requests(tmp_path: Path) -> None:
+    app = Flask("assistant")
+    app.config.update(SECRET_KEY="s", PREFLOOP_CAPTURE_SPOOL_DIR=str(tmp_path / "spool"))
+    capture = FeedbackCapture(app, user_loader=lambda: "alice")
+    app.add_url_rule("/", "home", lambda: "home")
+    try:
+        assert len(app.before_request_funcs[None]) == 1  # until the first request: CSRFProtect may still come
+        client = app.test_client()
+        assert client.get("/").text == "home"
+        assert app.before_request_funcs[None] == []
+        token = _token(app, capture)
+        assert client.post("/prefloop/feedback", json={"token": token, "rating": 1}).status_code == 200
+    finally:
+        capture.shutdown(app=app)
