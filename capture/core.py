@@ -54,7 +54,7 @@ class ResponseToken(str):
     def __new__(
         cls, token: str, response_id: str, conversation_id: str, event_id: str, reason: str | None = None
     ) -> ResponseToken:
-        self = super().__new__(cls, token)
+        self = str.__new__(cls, token)
         self.response_id = response_id
         self.conversation_id = conversation_id
         self.event_id = event_id
@@ -101,8 +101,8 @@ def error_reply(status: int, code: str, fields: Sequence[FieldError] = (), **fmt
     return Reply(status, body)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+#: Now, as an aware UTC datetime (a C call: no Python frame on the request path).
+_utcnow: Callable[[], datetime] = functools.partial(datetime.now, UTC)
 
 
 class CaptureCore:
@@ -248,7 +248,8 @@ class CaptureCore:
         if user_id is None:
             raise NoUserError()
         user = self.pseudonymize(user_id)
-        event_id = self.publisher.new_event_id()
+        publisher = self.publisher
+        event_id = publisher.ids.take()
         if generation is not None and value_too_deep(generation):
             raise EventValidationError(
                 "invalid", [FieldError("generation", f"nested deeper than {MAX_NESTING} levels")]
@@ -256,7 +257,7 @@ class CaptureCore:
         if response_id is None:
             response_id = event_id
         occurred_at = self.clock()
-        checked = None
+        checked: tuple[dict[str, Any] | None, int | None] | None = None
         if self._app_id_ok and trace_id is None and metadata is None:  # the fast path knows neither field
             checked = check_response(
                 event_id,
@@ -275,7 +276,10 @@ class CaptureCore:
                 locale,
                 client_version,
             )
-        if checked is None or not self._queue_fields(*checked):
+        fields, bound = checked or (None, None)
+        if bound is not None and bound <= publisher.max_line_bytes:
+            publisher.submit_fields(fields, "response")  # surely fits: the writer thread serializes it
+        elif fields is None or not self._queue_line(fields):
             data: dict[str, Any] = {
                 "event_id": event_id,
                 "occurred_at": occurred_at,
@@ -305,18 +309,14 @@ class CaptureCore:
                 raise EventValidationError("invalid", field_errors(exc)) from None
             response_id = event.response_id
             conversation_id = event.conversation_id
-            self.publisher.submit_line(wire_line(event), "response")
+            publisher.submit_line(wire_line(event), "response")
         token = self.signer.issue(response_id, conversation_id, user)
         return ResponseToken(token, response_id, conversation_id, event_id)
 
-    def _queue_fields(self, fields: dict[str, Any], bound: int | None) -> bool:
-        """Queue a response the fast checks vouched for. When its wire line surely fits the event size limit
-        (``bound``, from the checks), the writer thread serializes it (the request thread does not);
-        otherwise it is serialized here and its exact size checked. False when it cannot be serialized (the
-        full path then says why)."""
-        if bound is not None and bound <= self.publisher.max_line_bytes:
-            self.publisher.submit_fields(fields, "response")
-            return True
+    def _queue_line(self, fields: dict[str, Any]) -> bool:
+        """Queue a response the fast checks vouched for but whose size bound may not fit the event size limit:
+        serialized here and its exact size checked. False when it cannot be serialized (the full path then
+        says why)."""
         try:
             line = encode_fields(fields)
         except PydanticSerializationError:

@@ -72,7 +72,8 @@ class Publisher:
         elif options:
             raise TypeError("pass either a PublisherConfig or keyword options, not both")
         self.config = config
-        self._max_line = config.max_event_bytes + 1  # the wire line ends with "\n"
+        #: The longest wire line accepted: ``max_event_bytes`` plus its newline.
+        self.max_line_bytes = config.max_event_bytes + 1
         self._producer_factory = producer_factory
         self._closed = False
         self._start()
@@ -149,17 +150,12 @@ class Publisher:
     def submit_line(self, line: bytes, kind: str) -> None:
         """:meth:`submit` for an event already serialized to its wire form (``line`` ends with ``\\n``)."""
         try:
-            if len(line) > self._max_line:
+            if len(line) > self.max_line_bytes:
                 raise EventTooLargeError(len(line) - 1, self.config.max_event_bytes)
             self._writer.put(line, kind)
         except CaptureError as exc:
             self.metrics.count_rejected(getattr(exc, "reason", "unavailable"))
             raise
-
-    @property
-    def max_line_bytes(self) -> int:
-        """The longest wire line accepted: ``max_event_bytes`` plus its newline."""
-        return self._max_line
 
     def submit_fields(self, fields: dict[str, Any], kind: str) -> None:
         """:meth:`submit` for an event's checked fields (:func:`prefloop.capture.response_line.response_fields`)
@@ -179,7 +175,7 @@ class Publisher:
         """:meth:`publish` for an event already serialized to its wire form (``line`` ends with ``\\n``)."""
         ack = Ack()
         try:
-            if len(line) > self._max_line:
+            if len(line) > self.max_line_bytes:
                 raise EventTooLargeError(len(line) - 1, self.config.max_event_bytes)
             self._writer.put(line, kind, ack)
             ack.wait(self.config.ack_timeout if timeout is None else timeout)

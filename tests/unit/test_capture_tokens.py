@@ -1,4 +1,4 @@
-"""Response tokens (HMAC, bound to user + conversation + response) and user pseudonyms."""
+"""Response tokens (a keyed MAC bound to user + conversation + response + app) and user pseudonyms."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def test_token_verifies_for_its_user_and_names_the_response() -> None:
         (lambda t: t.replace("~r-1~", "~r-2~"), "u_alice", "signature"),  # response id swapped
         (lambda t: t.replace("~c-1~", "~c-2~"), "u_alice", "signature"),  # conversation swapped
         (lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"), "u_alice", "signature"),
-        (lambda t: "v3" + t[2:], "u_alice", "malformed"),
+        (lambda t: "v4" + t[2:], "u_alice", "malformed"),
+        (lambda t: "v2" + t[2:], "u_alice", "signature"),  # a v3 MAC under the v2 name
         (lambda t: "v1" + t[2:], "u_alice", "outdated"),  # before app ids were bound
         (lambda t: t.replace(t.split("~")[1], "r\u00e9"), "u_alice", "malformed"),  # not ASCII
         (lambda t: t + "~x", "u_alice", "malformed"),
@@ -67,14 +68,32 @@ def test_pseudonyms_are_stable_keyed_and_schema_safe() -> None:
     assert p("alice@example.com") == first
 
 
+@pytest.mark.parametrize("key", [KEY, b"", b"k" * 32, b"k" * 33, b"long key " * 20])
+def test_token_mac_is_keyed_blake2s_of_body_user_and_app(key: bytes) -> None:
+    import hashlib
+
+    token = TokenSigner(key, 0, "chat").issue("r-1", "c-1", "u_alice", now=1_000_000)
+    body, mac = token.rsplit("~", 1)
+    mac_key = key if len(key) <= 32 else hashlib.sha256(key).digest()
+    want = hashlib.blake2s(f"{body}|u_alice|chat".encode(), key=mac_key, digest_size=16).hexdigest()
+    assert (body, mac) == ("v3~r-1~c-1~f4240", want)
+
+
 @pytest.mark.parametrize("key", [KEY, b"", b"k" * 64, b"long key " * 20])
-def test_token_mac_is_hmac_sha256_of_body_user_and_app(key: bytes) -> None:
+def test_v2_tokens_issued_before_the_upgrade_still_verify(key: bytes) -> None:
+    """v2: HMAC-SHA256 of the same fields, base64url of its first 16 bytes (what pages rendered before v3
+    carry). They verify for their user and app, and nobody else's."""
     import base64
     import hashlib
     import hmac
 
-    token = TokenSigner(key, 0, "chat").issue("r-1", "c-1", "u_alice", now=1_000_000)
-    body, mac = token.rsplit("~", 1)
-    want = hmac.digest(key, f"{body}|u_alice|chat".encode(), hashlib.sha256)[:16]
-    assert mac == base64.urlsafe_b64encode(want).rstrip(b"=").decode()
-    assert body == "v2~r-1~c-1~f4240"
+    body = "v2~r-1~c-1~f4240"
+    mac = hmac.digest(key, f"{body}|u_alice|chat".encode(), hashlib.sha256)[:16]
+    token = f"{body}~{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+    signer = TokenSigner(key, 0, "chat")
+    ref = signer.verify(token, "u_alice", now=1_000_000)
+    assert (ref.response_id, ref.conversation_id, ref.issued_at) == ("r-1", "c-1", 1_000_000)
+    for other, user in ((signer, "u_mallory"), (TokenSigner(key, 0, "other-app"), "u_alice")):
+        with pytest.raises(TokenError) as info:
+            other.verify(token, user, now=1_000_000)
+        assert info.value.why == "signature"
