@@ -2,6 +2,7 @@
 
     python -m benchmarks.capture_overhead [--quick] [--bootstrap HOST:PORT] [--no-busy] [--no-baselines]
     python -m benchmarks.capture_overhead --setup-baselines   # once: the Langfuse/LangSmith virtualenv
+    python -m benchmarks.capture_overhead --quick --against REV   # REV's capture and this tree's, alternately
 
 Everything below runs twice in one run: on the machine as it is ("quiet": its load average is recorded) and
 "busy", with ``2 x cpu_count`` CPU-burning processes started next to it. Each condition reports the responses
@@ -168,14 +169,23 @@ def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any =
         REFUSED["n"] += 1  # the endpoint failed (e.g. 500): the response was not recorded either
 
 
+#: thread CPU time of the last :func:`call` (µs): what the request cost its own thread, whatever else ran
+THREAD_CPU = [0.0]
+
+
 def call(app: Flask, i: int) -> float:
+    """Wall time of one request (µs); its thread CPU time goes to ``THREAD_CPU[0]`` (read outside the wall
+    clock's span: a thread-CPU read is a system call of ~1 µs)."""
     env = environ_for(i)
+    c0 = time.thread_time_ns()
     t0 = time.perf_counter_ns()
     body = app.wsgi_app(env, _start_response)
     b"".join(body)
     if hasattr(body, "close"):
         body.close()
-    return (time.perf_counter_ns() - t0) / 1000.0
+    wall = (time.perf_counter_ns() - t0) / 1000.0
+    THREAD_CPU[0] = (time.thread_time_ns() - c0) / 1000.0
+    return wall
 
 
 def pct(values: list[float], q: float) -> float:
@@ -188,19 +198,28 @@ def measure(apps: dict[str, tuple[Flask, Flask]], n: int, block: int = 500) -> d
     interleaved), so all see the same machine noise. Returns the percentiles of each and what was added."""
     refused_before = REFUSED["n"]
     samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in apps}
+    cpu: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in apps}
     for start in range(0, n, block):
         for name, (bare, ext) in apps.items():
             b, e = samples[name]
+            bc, ec = cpu[name]
             for i in range(start, min(n, start + block)):
                 if i % 2:
                     b.append(call(bare, i))
+                    bc.append(THREAD_CPU[0])
                     e.append(call(ext, i))
+                    ec.append(THREAD_CPU[0])
                 else:
                     e.append(call(ext, i))
+                    ec.append(THREAD_CPU[0])
                     b.append(call(bare, i))
+                    bc.append(THREAD_CPU[0])
     results = {}
     for name, (b, e) in samples.items():
+        bc, ec = cpu[name]
         results[name] = {
+            "bare_thread_cpu_p50_us": statistics.median(bc),
+            "added_thread_cpu_p50_us": statistics.median(ec) - statistics.median(bc),
             "bare_p50_us": statistics.median(b),
             "bare_p99_us": pct(b, 0.99),
             "capture_p50_us": statistics.median(e),
@@ -417,6 +436,9 @@ def condition(name: str, root: Path, args: argparse.Namespace, n: int) -> dict[s
         "embedded_added_p50_us": round(embedded["added_p50_us"], 2),
         "embedded_added_p99_us": round(embedded["added_p99_us"], 2),
         "broker_down_p99_ratio": round(down["capture_p99_us"] / up["capture_p99_us"], 3),
+        "added_thread_cpu_p50_us": round(up["added_thread_cpu_p50_us"], 2),
+        "embedded_added_thread_cpu_p50_us": round(embedded["added_thread_cpu_p50_us"], 2),
+        "bare_thread_cpu_p50_us": round(up["bare_thread_cpu_p50_us"], 2),
         "bare_p50_us": round(up["bare_p50_us"], 2),
         "bare_p99_us": round(up["bare_p99_us"], 2),
         "shipped_while_up": int(up["shipped"]),
@@ -431,6 +453,8 @@ def condition(name: str, root: Path, args: argparse.Namespace, n: int) -> dict[s
             out[f"{kind}_added_p99_us"] = round(got["added_p99_us"], 2)
             out[f"{kind}_refused"] = int(got.get("refused", 0))
             out[f"vs_{kind}"] = round(got["added_p50_us"] / max(worst_p50, 0.01), 1)
+            if "added_thread_cpu_p50_us" in got:
+                out[f"{kind}_added_thread_cpu_p50_us"] = round(got["added_thread_cpu_p50_us"], 2)
     out["load_average_1m_after"] = round(os.getloadavg()[0], 2)
     out["goal_met"] = (
         out["refused_responses"] == 0
@@ -439,6 +463,50 @@ def condition(name: str, root: Path, args: argparse.Namespace, n: int) -> dict[s
         and all(out.get(f"vs_{kind}", 6) >= 6 for kind in ("langfuse", "langsmith"))
     )
     return out
+
+
+PACKAGES = ("capture", "curator", "schemas", "slackbot")  # the folders of prefloop's import names
+
+
+def against(rev: str, rounds: int, passthrough: list[str]) -> None:
+    """Run this harness ``rounds`` times alternately on ``rev``'s prefloop packages (``git archive`` into a
+    temporary ``prefloop/`` first on ``PYTHONPATH``) and on this tree's, each in a fresh process, and print
+    both sides: the median over rounds of every figure, and each round's headline figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pkg = Path(tmp) / "prefloop"
+        pkg.mkdir()
+        tar = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev, *PACKAGES], capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(pkg)], input=tar.stdout, check=True)
+        sides = {"before": {**os.environ, "PYTHONPATH": tmp}, "after": dict(os.environ)}
+        where = "import prefloop.capture as c; print(c.__file__)"
+        for side, env in sides.items():
+            got = subprocess.run([sys.executable, "-c", where], env=env, capture_output=True, text=True)
+            log(f"{side}: prefloop.capture from {got.stdout.strip()}")
+            assert (got.stdout.startswith(tmp)) == (side == "before"), "the packages were not switched"
+        runs: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
+        for r in range(rounds):
+            for side, env in sides.items():
+                log(f"=== round {r + 1}/{rounds}: {side} ({rev if side == 'before' else 'this tree'})")
+                proc = subprocess.run(
+                    [sys.executable, "-m", "benchmarks.capture_overhead", *passthrough],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    check=True,
+                )
+                runs[side].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    headline = ("added_p50_us", "added_thread_cpu_p50_us", "load_average_1m", "vs_langfuse")
+    result: dict[str, Any] = {"benchmark": "capture_overhead_against", "against": rev, "rounds": rounds}
+    for side, results in runs.items():
+        for key, value in results[0].items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                result[f"{side}_{key}"] = round(statistics.median(r[key] for r in results if key in r), 2)
+        for key in headline:
+            result[f"{side}_{key}_rounds"] = [r.get(key) for r in results]
+    print(json.dumps(result))
 
 
 def main() -> None:
@@ -450,11 +518,23 @@ def main() -> None:
     ap.add_argument("--no-busy", action="store_true", help="skip the busy condition")
     ap.add_argument("--no-baselines", action="store_true", help="skip Langfuse and LangSmith")
     ap.add_argument("--setup-baselines", action="store_true", help="create .cache/baselines/venv and exit")
+    ap.add_argument(
+        "--against",
+        metavar="REV",
+        help="measure REV's prefloop and this tree's alternately (--rounds each, same harness and flags)",
+    )
+    ap.add_argument("--rounds", type=int, default=2, help="rounds per side with --against (default 2)")
     ap.add_argument("--baseline-worker", choices=["langfuse", "langsmith"], help=argparse.SUPPRESS)
     ap.add_argument("--pairs", type=int, default=3_000, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.setup_baselines:
         setup_baselines()
+        return
+    if args.against:
+        flags = [f for f, on in (("--quick", args.quick), ("--no-busy", args.no_busy)) if on]
+        if args.no_baselines:
+            flags.append("--no-baselines")
+        against(args.against, args.rounds, [*flags, "--bootstrap", args.bootstrap])
         return
     if args.baseline_worker:
         baseline_worker(args.baseline_worker, args.pairs)

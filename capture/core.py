@@ -44,22 +44,41 @@ class ResponseToken(str):
 
     When the response could not be recorded (non-strict mode) it is the empty string, ``recorded`` is False
     and ``reason`` says why (the label of ``prefloop_capture_degraded_total``); the browser helper ignores
-    clicks on a response with an empty token."""
+    clicks on a response with an empty token.
 
-    response_id: str
-    conversation_id: str
-    event_id: str
-    reason: str | None
+    A recorded token carries its response and conversation ids in its text (``v3~<response>~<conversation>~``),
+    so they are read from it when asked for; only what the text does not say is stored (the event id when the
+    caller chose the response id; everything for an empty token). That keeps the object a bare ``str`` on the
+    host's request path."""
+
+    reason: str | None = None
 
     def __new__(
         cls, token: str, response_id: str, conversation_id: str, event_id: str, reason: str | None = None
     ) -> ResponseToken:
         self = str.__new__(cls, token)
-        self.response_id = response_id
-        self.conversation_id = conversation_id
-        self.event_id = event_id
-        self.reason = reason
+        if not token:
+            self.__dict__.update(
+                _response_id=response_id, _conversation_id=conversation_id, _event_id=event_id, reason=reason
+            )
+        elif event_id != response_id:
+            self.__dict__["_event_id"] = event_id
         return self
+
+    @property
+    def response_id(self) -> str:
+        got = self.__dict__.get("_response_id")
+        return self.split("~", 2)[1] if got is None else got
+
+    @property
+    def conversation_id(self) -> str:
+        got = self.__dict__.get("_conversation_id")
+        return self.split("~", 3)[2] if got is None else got
+
+    @property
+    def event_id(self) -> str:
+        got = self.__dict__.get("_event_id")
+        return self.response_id if got is None else got
 
     @property
     def recorded(self) -> bool:
