@@ -276,7 +276,7 @@ class CaptureCore:
         if response_id is None:
             response_id = event_id
         occurred_at = self.clock()
-        checked: tuple[dict[str, Any] | None, int | None] | None = None
+        checked = None
         if self._app_id_ok and trace_id is None and metadata is None:  # the fast path knows neither field
             checked = check_response(
                 event_id,
@@ -295,8 +295,8 @@ class CaptureCore:
                 locale,
                 client_version,
             )
-        fields, bound = checked or (None, None)
-        if bound is not None and bound <= publisher.max_line_bytes:
+        fields, bound = checked if checked is not None else (None, None)
+        if fields is not None and bound is not None and bound <= publisher.max_line_bytes:
             publisher.submit_fields(fields, "response")  # surely fits: the writer thread serializes it
         elif fields is None or not self._queue_line(fields):
             data: dict[str, Any] = {
