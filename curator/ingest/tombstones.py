@@ -20,12 +20,16 @@ from prefloop.curator.ingest.decode import DeadLetterItem, Decoded
 from prefloop.curator.store.bulk import batches, in_values, is_pg
 from prefloop.curator.store.models import Erasure
 
-__all__ = ["ERASURE_LOCK", "drop_forgotten", "forgotten_users", "hold_erasure_lock"]
+__all__ = ["ERASURE_LOCK", "drop_forgotten", "forgotten_users", "hold_erasure_lock", "names_user"]
 
 #: Transaction-level advisory lock key ("prefloop erasure").
 ERASURE_LOCK = 0x70666C_657273
-#: The ``user`` field as a dead letter's raw bytes may carry it (best effort: the record did not decode).
-_USER_FIELD = re.compile(rb'"user"\s*:\s*"([A-Za-z0-9_.:@/+=-]{1,128})"')
+#: The ``user`` field as a dead letter's raw bytes may carry it, JSON escapes included (the record did not decode,
+#: so this is read from the bytes: ``"user": "al\u0069ce"`` is the user ``alice``).
+_USER_FIELD = re.compile(rb'"user"\s*:\s*"((?:[^"\\\x00-\x1f]|\\.){1,512})"')
+#: One JSON string escape: ``\uXXXX`` or a one-character escape.
+_ESCAPE = re.compile(r'\\(u[0-9a-fA-F]{4}|["\\/bfnrt])')
+_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
 def hold_erasure_lock(session: Session, *, exclusive: bool) -> None:
@@ -44,9 +48,31 @@ def forgotten_users(session: Session, users: Iterable[str]) -> set[str]:
     return gone
 
 
+def _unescape(text: str) -> str:
+    """``text`` with every JSON string escape replaced by its character (surrogate pairs joined, a lone surrogate
+    becomes U+FFFD): how a JSON reader would see the strings in a record that is not valid JSON as a whole."""
+
+    def one(match: re.Match[str]) -> str:
+        esc = match.group(1)
+        return chr(int(esc[1:], 16)) if esc[0] == "u" else _SIMPLE_ESCAPES[esc]
+
+    return _ESCAPE.sub(one, text).encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def names_user(raw: bytes, user: str) -> bool:
+    r"""Whether a dead letter's raw bytes name ``user``: as is, or in any JSON-escaped spelling
+    (``al\u0069ce``, ``a\/b``), as a JSON reader of those bytes would see it."""
+    if user.encode("utf-8", "surrogatepass") in raw:
+        return True
+    return b"\\" in raw and user in _unescape(raw.decode("utf-8", "replace"))
+
+
 def _dead_user(item: DeadLetterItem) -> str | None:
     match = _USER_FIELD.search(item.record.value)
-    return match.group(1).decode("ascii") if match else None
+    if match is None:
+        return None
+    user = _unescape(match.group(1).decode("utf-8", "replace"))
+    return user if 0 < len(user) <= 128 else None
 
 
 def drop_forgotten(

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import delete, exists, select, text
+from sqlalchemy import delete, exists, or_, select, text
 from sqlalchemy.orm import Session
 
-from prefloop.curator.ingest.tombstones import hold_erasure_lock
+from prefloop.curator.ingest.tombstones import hold_erasure_lock, names_user
 from prefloop.curator.store import Store
 from prefloop.curator.store.bulk import insert_stmt
 from prefloop.curator.store.models import (
@@ -124,13 +124,26 @@ def _queue_slack_deletions(session: Session, messages: list[tuple[str, str]]) ->
 
 
 def _erase_dead_letters(session: Session, user: str) -> int:
-    """Delete the dead letters whose raw bytes contain the pseudonym (they did not decode: no user column)."""
+    """Delete the dead letters whose raw bytes name the pseudonym (they did not decode: no user column), as is or
+    JSON-escaped (:func:`~prefloop.curator.ingest.tombstones.names_user`). The database finds the candidates
+    (the pseudonym's bytes, or any backslash); each is then checked."""
     needle = user.encode()
     if session.get_bind().dialect.name == "postgresql":
-        cond = text("position(CAST(:needle AS bytea) in dead_letters.raw) > 0").bindparams(needle=needle)
+        literal = text("position(CAST(:needle AS bytea) in dead_letters.raw) > 0").bindparams(needle=needle)
+        escaped = text("position(CAST('\\x5c' AS bytea) in dead_letters.raw) > 0")
     else:
-        cond = text("instr(dead_letters.raw, :needle) > 0").bindparams(needle=needle)
-    return _count(session.execute(delete(DeadLetter).where(cond)))
+        literal = text("instr(dead_letters.raw, :needle) > 0").bindparams(needle=needle)
+        escaped = text("instr(dead_letters.raw, X'5c') > 0")
+    candidates = session.execute(
+        select(DeadLetter.id, DeadLetter.raw).where(or_(literal, escaped)).execution_options(yield_per=500)
+    )
+    ids = [dead_id for dead_id, raw in candidates if names_user(bytes(raw), user)]
+    deleted = 0
+    for start in range(0, len(ids), 1000):
+        deleted += _count(
+            session.execute(delete(DeadLetter).where(DeadLetter.id.in_(ids[start : start + 1000])))
+        )
+    return deleted
 
 
 def forget_user(store: Store, user: str) -> ErasureResult:
