@@ -25,14 +25,11 @@ __all__ = [
     "AGREEMENT_TARGET",
     "AgreementReport",
     "AgreementRow",
-    "AuditEstimate",
     "RatedVote",
     "agreement_report",
-    "audit_estimate",
     "binomial_p",
     "krippendorff_alpha_nominal",
     "percent_agreement",
-    "wilson_interval",
 ]
 
 #: The seed documents' target: a category below it needs a clearer rubric.
@@ -230,44 +227,4 @@ def agreement_report(votes: Iterable[RatedVote], target: float = AGREEMENT_TARGE
             if overall.percent is not None and first_two.percent is not None
             else None
         ),
-    )
-
-
-def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
-    """The Wilson score interval of ``k`` successes in ``n`` trials (95 % for the default ``z``); None if n = 0."""
-    if n == 0:
-        return None
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-@dataclass
-class AuditEstimate:
-    """How often reviewers confirmed the side users' evidence chose, on the audit sample: pairs that met the bar
-    for automatic acceptance and were drawn at random for review. An estimate of the precision of automatic
-    acceptance in production."""
-
-    audited: int
-    confirmed: int
-    #: Resolved audit pairs by outcome (``chosen`` = confirmed, ``rejected`` = reviewers swapped the sides).
-    outcomes: dict[str, int]
-    precision: float | None
-    interval: tuple[float, float] | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def audit_estimate(outcomes: Mapping[str, int]) -> AuditEstimate:
-    """The estimate from the resolved audit pairs' outcomes (outcome -> count)."""
-    n = sum(outcomes.values())
-    k = int(outcomes.get("chosen", 0))
-    return AuditEstimate(
-        audited=n,
-        confirmed=k,
-        outcomes=dict(sorted(outcomes.items())),
-        precision=k / n if n else None,
-        interval=wilson_interval(k, n),
     )

@@ -213,7 +213,8 @@ def remind(settings: Settings, timeout: float) -> None:
 @click.pass_obj
 def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
     """Reviewer agreement: percent agreement and Krippendorff's alpha, overall, per harm category, per reviewer."""
-    from prefloop.slackbot.agreement import AGREEMENT_TARGET, agreement_report, audit_estimate
+    from prefloop.curator.pairing.audit import audit_estimate
+    from prefloop.slackbot.agreement import AGREEMENT_TARGET, agreement_report
     from prefloop.slackbot.quorum import load_policy
     from prefloop.slackbot.reports import agreement_text, audit_text, gold_text, service_gold
     from prefloop.slackbot.rubric import load_rubric

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 
-from prefloop.curator.pairing.routing import AUDIT_CODE
+from prefloop.curator.pipeline.review_outcomes import audit_outcomes
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost, Vote
 from prefloop.slackbot.agreement import RatedVote
@@ -122,19 +122,7 @@ class ReviewQueries:
         ]
 
     def audit_outcomes(self) -> Counter[str]:
-        """Outcome -> count over the resolved pairs of the audit sample (pairs that met the bar for automatic
-        acceptance and were drawn for review anyway)."""
+        """Outcome -> count over the resolved pairs of the audit sample (see
+        :func:`~prefloop.curator.pipeline.review_outcomes.audit_outcomes`)."""
         with self.store.session() as s:
-            rows = s.execute(
-                select(Pair.route_reasons, ReviewPost.outcome)
-                .join(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
-                .where(
-                    ReviewPost.state == "resolved",
-                    cast(Pair.route_reasons, String).like(f'%"{AUDIT_CODE}:%'),
-                )
-            ).all()
-        return Counter(
-            str(outcome)
-            for reasons, outcome in rows
-            if any(str(r).split(":", 1)[0] == AUDIT_CODE for r in reasons or [])
-        )
+            return audit_outcomes(s)

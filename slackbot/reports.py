@@ -5,15 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from prefloop.curator.pairing.audit import AuditEstimate, audit_estimate
 from prefloop.curator.store.models.base import utcnow
 from prefloop.slackbot import messages as msg
-from prefloop.slackbot.agreement import (
-    AgreementReport,
-    AgreementRow,
-    AuditEstimate,
-    agreement_report,
-    audit_estimate,
-)
+from prefloop.slackbot.agreement import AgreementReport, AgreementRow, agreement_report
 from prefloop.slackbot.gold import GoldScore, flagged, gold_scores
 from prefloop.slackbot.service import ReviewService
 from prefloop.slackbot.views import home_view

@@ -5,17 +5,14 @@ Reason strings are ``code: explanation`` so they can be counted by code and read
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from prefloop.curator.pairing.audit import AUDIT_CODE, audit_drawn
 from prefloop.curator.pairing.policy import Policy
 
-__all__ = ["AUDIT_CODE", "RouteInput", "audit_drawn", "route"]
-
-#: The reason code of a pair that met the bar and was drawn for the audit sample.
-AUDIT_CODE = "audit"
+__all__ = ["RouteInput", "route"]
 
 _THUMBS = ("thumbs_same_user", "thumbs_cross_user")
 
@@ -34,15 +31,6 @@ class RouteInput:
     tags: dict[str, Any] | None = None
     #: The pair's id: the audit sample is drawn from it, so re-pairing the same evidence draws the same.
     pair_id: str = ""
-
-
-def audit_drawn(pair_id: str, rate: float) -> bool:
-    """Whether ``pair_id`` falls in the audit sample of ``rate``: a uniform draw from the id's hash (pair ids
-    derive from random response ids, so no user can steer their pair in or out)."""
-    if rate <= 0:
-        return False
-    draw = int.from_bytes(hashlib.sha256(b"prefloop-audit\0" + pair_id.encode()).digest()[:8], "big") / 2**64
-    return draw < rate
 
 
 def route(item: RouteInput, policy: Policy) -> tuple[str, list[str]]:

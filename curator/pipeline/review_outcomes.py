@@ -4,17 +4,19 @@ pair resolves; pairing reads :func:`load_kind_outcomes` once per batch."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
+from prefloop.curator.pairing.audit import AUDIT_CODE, is_audit
 from prefloop.curator.pairing.learning import taught_kind
 from prefloop.curator.pipeline.user_history import record_outcome, tally
-from prefloop.curator.store.models import SignalKindOutcome
+from prefloop.curator.store.models import Pair, ReviewPost, SignalKindOutcome
 
-__all__ = ["load_kind_outcomes", "record_review_outcome"]
+__all__ = ["audit_outcomes", "load_kind_outcomes", "record_review_outcome"]
 
 
 def record_review_outcome(
@@ -41,3 +43,17 @@ def load_kind_outcomes(session: Session) -> dict[str, tuple[int, int]]:
     k = SignalKindOutcome
     rows = session.execute(select(k.kind, k.confirmed, k.contradicted)).all()
     return {kind: (int(c), int(x)) for kind, c, x in rows}
+
+
+def audit_outcomes(session: Session) -> Counter[str]:
+    """Outcome -> count over the resolved pairs of the audit sample (pairs that met the bar for automatic
+    acceptance and were drawn for review anyway): ``chosen`` means reviewers confirmed the users' side."""
+    rows = session.execute(
+        select(Pair.route_reasons, ReviewPost.outcome)
+        .join(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
+        .where(
+            ReviewPost.state == "resolved",
+            cast(Pair.route_reasons, String).like(f'%"{AUDIT_CODE}:%'),
+        )
+    ).all()
+    return Counter(str(outcome) for reasons, outcome in rows if is_audit(reasons))

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from prefloop.curator.coverage import CategoryCoverage
+from prefloop.curator.pairing.audit import AuditEstimate
 from prefloop.curator.releases.card_sections import (
     bias_section,
     citation_section,
@@ -48,6 +49,8 @@ class CardInput:
     paraphrase: bool = False
     #: Pairs formed in an earlier month that became ready after that month's release (shipped here).
     late_pairs: int = 0
+    #: Reviewers' verdicts on the audit sample of automatic acceptance, every one resolved up to this build.
+    audit: AuditEstimate | None = None
 
 
 def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
@@ -77,6 +80,22 @@ def selection_lines(t: Any) -> list[str]:
         f"pairs; {t.third_votes} needed a third vote. The quorum asks for a third vote only when the first two "
         "disagree, so agreement over all votes is selected upward: read the first-two figure as the reviewers' "
         "agreement. Adjudicators' votes (on escalated pairs) are counted apart from reviewers'.",
+    ]
+
+
+def audit_lines(audit: AuditEstimate | None) -> list[str]:
+    """How often automatic acceptance was right, as reviewers judged a random sample of it."""
+    if audit is None or not audit.audited or audit.interval is None or audit.precision is None:
+        return [
+            "- audit of automatic acceptance: no audit pair resolved yet (a share of the pairs that met the bar "
+            "is drawn for review, unseen as such, to measure how often automatic acceptance is right)"
+        ]
+    low, high = audit.interval
+    return [
+        f"- audit of automatic acceptance: reviewers confirmed the users' side on {audit.confirmed} of "
+        f"{audit.audited} pairs drawn at random from those that met the bar for automatic acceptance "
+        f"({audit.precision:.0%}, 95% interval {low:.0%}-{high:.0%}; every audit pair resolved up to this "
+        "release, not only this month's): an estimate of how often the `auto` rows are right",
     ]
 
 
@@ -195,6 +214,7 @@ def render_card(inp: CardInput) -> str:
         "### Annotations: How it was reviewed",
         "",
         f"- accepted automatically: {t.accepted_by.get('auto', 0)}; accepted by reviewers: {t.accepted_by.get('review', 0)}",
+        *audit_lines(inp.audit),
         f"- quorum policy (as recorded on the pairs): {', '.join(f'`{k}` ({v})' for k, v in sorted(t.quorum_policies.items())) or 'not recorded'}",
         f"- rubric versions: {', '.join(f'`{k}` ({v})' for k, v in sorted(t.rubric_versions.items())) or 'not recorded'}",
         f"- mean reviewer agreement on reviewed pairs: {t.mean_agreement if t.mean_agreement is not None else 'n/a'} "

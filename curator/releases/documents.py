@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from prefloop.curator.pairing.audit import AuditEstimate
 from prefloop.curator.releases.card import CardInput, render_card, scrubber_facts
 from prefloop.curator.releases.changelog import ChangelogInput, render_changelog
 from prefloop.curator.releases.gates import GateTally
@@ -32,6 +33,7 @@ def write_documents(
     categories: Any,
     erasures: dict[str, int],
     late: int,
+    audit: AuditEstimate | None = None,
 ) -> ReleaseManifest:
     """Write the changelog, the card and the manifest of the release staged in ``staging``."""
     month = options.month
@@ -79,6 +81,7 @@ def write_documents(
                 contact=options.contact,
                 paraphrase=options.paraphrase,
                 late_pairs=late,
+                audit=audit,
             )
         ),
         encoding="utf-8",

@@ -90,3 +90,26 @@ def test_the_card_has_the_hub_templates_sections_filled_from_the_release(
 
 def test_every_released_column_is_described() -> None:
     assert [f.name for f in SCHEMA if f.name not in COLUMN_DOCS] == []
+
+
+def test_the_card_reports_the_audit_of_automatic_acceptance(store: Store, tmp_path: Path) -> None:
+    from prefloop.curator.store.models import ReviewPost
+
+    add_pairs(store, 12)
+    empty = (_build(store, tmp_path / "a") / "README.md").read_text()
+    assert "audit of automatic acceptance: no audit pair resolved yet" in empty
+    audited = add_pairs(
+        store, 5, pairs_per_group=1, prefix="audited", route_reasons=["audit: drawn", "strong_signal: 0.97"]
+    )
+    unrelated = add_pairs(store, 2, pairs_per_group=1, prefix="weak", route_reasons=["weak_signal: 0.9"])
+    with store.session() as s:
+        for i, pid in enumerate([*audited, *unrelated]):
+            outcome = "rejected" if i == 0 else "both_bad" if i == 1 else "chosen"
+            s.add(
+                ReviewPost(pair_id=pid, a_is="chosen", rubric_version="r1", state="resolved", outcome=outcome)
+            )
+    card = (_build(store, tmp_path / "b") / "README.md").read_text()
+    assert (
+        "reviewers confirmed the users' side on 3 of 5 pairs drawn at random from those that met the bar "
+        "for automatic acceptance (60%, 95% interval 23%-88%" in card
+    )

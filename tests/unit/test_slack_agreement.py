@@ -123,7 +123,7 @@ def test_binomial_p_is_one_at_even_and_small_when_lopsided() -> None:
 
 
 def test_wilson_interval_matches_the_formula_on_known_values() -> None:
-    from prefloop.slackbot.agreement import wilson_interval
+    from prefloop.curator.pairing.audit import wilson_interval
 
     # 8 of 10: the textbook 95 % Wilson interval is 0.490 - 0.943
     low, high = wilson_interval(8, 10)  # type: ignore[misc]
@@ -134,7 +134,7 @@ def test_wilson_interval_matches_the_formula_on_known_values() -> None:
 
 
 def test_audit_estimate_counts_a_confirmed_side_only() -> None:
-    from prefloop.slackbot.agreement import audit_estimate
+    from prefloop.curator.pairing.audit import audit_estimate
 
     est = audit_estimate({"chosen": 18, "rejected": 1, "both_bad": 1})
     assert (est.audited, est.confirmed, est.precision) == (20, 18, 0.9)
