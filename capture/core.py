@@ -24,7 +24,7 @@ from prefloop.capture.intake import KINDS, build_event, field_errors
 from prefloop.capture.publisher import Publisher
 from prefloop.capture.publisher.publisher import wire_line
 from prefloop.capture.ratelimit import RateLimiter
-from prefloop.capture.response_line import check_response, encode_fields, is_identifier
+from prefloop.capture.response_line import check_response, encode_fields, is_identifier, utc_from_ns
 from prefloop.capture.settings import CaptureSettings
 from prefloop.capture.tokens import Pseudonymizer, TokenSigner, derive_key
 from prefloop.schemas.errors import CaptureError, EventValidationError, FieldError
@@ -120,8 +120,10 @@ def error_reply(status: int, code: str, fields: Sequence[FieldError] = (), **fmt
     return Reply(status, body)
 
 
-#: Now, as an aware UTC datetime (a C call: no Python frame on the request path).
+#: Now, as an aware UTC datetime (a C call: no Python frame). The default clock; ``response_shown`` reads
+#: ``time.time_ns()`` instead when it is in place and has the writer thread make the datetime.
 _utcnow: Callable[[], datetime] = functools.partial(datetime.now, UTC)
+_time_ns = time.time_ns
 
 
 class CaptureCore:
@@ -268,14 +270,18 @@ class CaptureCore:
             raise NoUserError()
         user = self.pseudonymize(user_id)
         publisher = self.publisher
-        event_id = publisher.ids.take()
+        now_ns: int | None = None
+        if self.clock is _utcnow:  # one clock read for the id, the event's time and the token
+            now_ns = _time_ns()
+        event_id = publisher.ids.take(now_ns)
         if generation is not None and value_too_deep(generation):
             raise EventValidationError(
                 "invalid", [FieldError("generation", f"nested deeper than {MAX_NESTING} levels")]
             )
         if response_id is None:
             response_id = event_id
-        occurred_at = self.clock()
+        # the default clock's datetime is made by the writer thread (encode_fields), not here
+        occurred_at: datetime | int = self.clock() if now_ns is None else now_ns
         checked = None
         if self._app_id_ok and trace_id is None and metadata is None:  # the fast path knows neither field
             checked = check_response(
@@ -301,7 +307,7 @@ class CaptureCore:
         elif fields is None or not self._queue_line(fields):
             data: dict[str, Any] = {
                 "event_id": event_id,
-                "occurred_at": occurred_at,
+                "occurred_at": occurred_at if now_ns is None else utc_from_ns(now_ns),
                 "app_id": self.app_id,
                 "conversation_id": conversation_id,
                 "user": user,
@@ -329,7 +335,8 @@ class CaptureCore:
             response_id = event.response_id
             conversation_id = event.conversation_id
             publisher.submit_line(wire_line(event), "response")
-        token = self.signer.issue(response_id, conversation_id, user)
+        issued = None if now_ns is None else now_ns // 1_000_000_000
+        token = self.signer.issue(response_id, conversation_id, user, issued)
         return ResponseToken(token, response_id, conversation_id, event_id)
 
     def _queue_line(self, fields: dict[str, Any]) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pydantic_core
@@ -31,6 +31,7 @@ __all__ = [
     "is_identifier",
     "response_fields",
     "response_line",
+    "utc_from_ns",
     "wire_size_bound",
 ]
 
@@ -88,8 +89,20 @@ def response_line(**fields: Any) -> bytes | None:
 
 
 def encode_fields(data: dict[str, Any]) -> bytes:
-    """The wire line of an event's checked fields (from :func:`response_fields`)."""
+    """The wire line of an event's checked fields (from :func:`response_fields`). An ``occurred_at`` given as
+    a ``time.time_ns()`` reading becomes its datetime here (on the spool writer thread, for the request path)."""
+    if type(data["occurred_at"]) is int:
+        data["occurred_at"] = utc_from_ns(data["occurred_at"])
     return _to_json(data, exclude_none=True) + b"\n"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def utc_from_ns(ns: int) -> datetime:
+    """The aware UTC datetime of a ``time.time_ns()`` reading, to the microsecond rounded down: what
+    ``datetime.now(UTC)`` gives for the same instant (integer arithmetic, no float rounding)."""
+    return _EPOCH + timedelta(microseconds=ns // 1000)
 
 
 #: what JSON may make of one character at most (a control character becomes ``\\u00XX``)
@@ -127,7 +140,7 @@ def response_fields(**fields: Any) -> dict[str, Any] | None:
 
 def check_response(
     event_id: str,
-    occurred_at: datetime,
+    occurred_at: datetime | int,
     app_id: str,
     conversation_id: object,
     user: str,
@@ -144,8 +157,9 @@ def check_response(
 ) -> tuple[dict[str, Any], int | None] | None:
     """The fields of the ``ResponseEvent`` these arguments make and :func:`wire_size_bound` of them (counted
     while checking), or ``None`` when the fast checks cannot vouch for them (the caller then validates with
-    pydantic). ``event_id`` (a canonical UUIDv7 string), ``occurred_at`` (aware, UTC), ``app_id`` and ``user``
-    come from capture itself and are trusted; every other field is checked.
+    pydantic). ``event_id`` (a canonical UUIDv7 string), ``occurred_at`` (aware, UTC, or a ``time.time_ns()``
+    reading that :func:`encode_fields` turns into one), ``app_id`` and ``user`` come from capture itself and
+    are trusted; every other field is checked.
 
     The checks are written out inline: this runs on the host's request thread for every response shown, and
     each function call there costs about as much as a check."""

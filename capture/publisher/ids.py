@@ -50,14 +50,15 @@ class IdPool:
         self._counter = 0
         self._prefix = ""
 
-    def take(self) -> str:
-        """A fresh event id (request threads)."""
+    def take(self, now_ns: int | None = None) -> str:
+        """A fresh event id (request threads). ``now_ns``: the caller's ``time.time_ns()`` reading, when it
+        has one already (one clock read for the id, the event's time and its token)."""
         try:
             tail = self._tails.popleft()
         except IndexError:
             self.refill()
-            return self.take()
-        ms = _time_ns() // 1_000_000
+            return self.take(now_ns)
+        ms = (_time_ns() if now_ns is None else now_ns) // 1_000_000
         with self._lock:
             if ms > self._ms:
                 self._ms, self._counter = ms, 0

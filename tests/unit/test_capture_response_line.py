@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -289,3 +289,24 @@ def test_fields_the_writer_cannot_serialize_are_dropped_counted_and_the_rest_wri
     assert on_disk.count(b"019a4b2c-3d4e-7f60-8a1b-2c3d4e5f6a70") == 1
     assert publisher.metrics.rejected.labels("error")._value.get() == 1
     assert "could not be serialized" in caplog.text
+
+
+@given(st.integers(min_value=0, max_value=2**62))
+def test_a_clock_reading_in_ns_becomes_the_datetime_datetime_now_would_give(ns: int) -> None:
+    """response_shown reads time.time_ns() once (id, event time, token) and the writer makes the datetime."""
+    from prefloop.capture.response_line import utc_from_ns
+
+    seconds, rest = divmod(ns, 10**9)
+    assert utc_from_ns(ns) == datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest // 1000)
+
+
+def test_the_event_time_on_disk_is_the_time_of_the_call(core: CaptureCore) -> None:
+    before = datetime.now(UTC)
+    token = core.response_shown("alice", conversation_id="conv-t", context=CONTEXT, text="x", model="m-1")
+    after = datetime.now(UTC)
+    assert core.publisher.flush(5)
+    lines = b"".join(p.read_bytes() for p in core.publisher.config.spool_dir.rglob("*.jsonl")).splitlines()
+    event = next(ResponseEvent.model_validate_json(x) for x in lines if token.event_id.encode() in x)
+    assert before <= event.occurred_at <= after
+    ms = (event.occurred_at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+    assert event.event_id[:13].replace("-", "") == f"{ms:012x}"  # the id's time is the event's
