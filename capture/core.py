@@ -143,6 +143,7 @@ class CaptureCore:
             derive_key(settings.secret_key, "token"), settings.token_max_age, settings.app_id
         )
         self.pseudonymize = Pseudonymizer(derive_key(settings.secret_key, "user"))
+        self._pseudonyms = self.pseudonymize.cache
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self.idempotency = IdempotencyCache(settings.idempotency_ttl)
         self.app_id = settings.app_id
@@ -268,7 +269,9 @@ class CaptureCore:
         degrade themselves (the Flask extension) skip a layer of keyword passing on the request path."""
         if user_id is None:
             raise NoUserError()
-        user = self.pseudonymize(user_id)
+        user = self._pseudonyms.get(user_id) if type(user_id) is str else None  # a user seen lately
+        if user is None:
+            user = self.pseudonymize(user_id)
         publisher = self.publisher
         now_ns: int | None = None
         if self.clock is _utcnow:  # one clock read for the id, the event's time and the token

@@ -171,14 +171,16 @@ def check_response(
         return None
     if type(model) is not str or not 1 <= len(model) <= 200 or not (model.isascii() or _encodable(model)):
         return None
-    if not _short(prompt_source, 1, 64):
+    if type(prompt_source) is not str or not 1 <= len(prompt_source) <= 64:
+        return None
+    if not (prompt_source.isascii() or _encodable(prompt_source)):
         return None
     if type(context) is not list and type(context) is not tuple:
         return None  # a generator would be consumed here; let pydantic have it whole
     count = len(context)
     if not 0 < count <= MAX_CONTEXT_MESSAGES:
         return None
-    chars = len(text) + len(model) + len(prompt_source)  # type: ignore[arg-type]
+    chars = len(text) + len(model) + len(prompt_source)
     messages: list[dict[str, str]] = []
     append = messages.append
     for item in context:

@@ -45,7 +45,9 @@ class Pseudonymizer:
 
     def __init__(self, key: bytes, cache_size: int = 4096) -> None:
         self._key = key
-        self._cache: dict[str, str] = {}
+        #: ``str(user id) -> pseudonym`` of the users seen lately (cleared when full, never replaced): the
+        #: request path reads it directly for a ``str`` user id before calling this object.
+        self.cache: dict[str, str] = {}
         self._cache_size = cache_size
 
     def __call__(self, user_id: object) -> str:
@@ -55,12 +57,12 @@ class Pseudonymizer:
             raise EventValidationError(
                 "invalid", [FieldError("user", "the user id must be a str (or convert to one)")]
             ) from None
-        got = self._cache.get(raw)
+        got = self.cache.get(raw)
         if got is None:
             got = pseudonym(self._key, raw)
-            if len(self._cache) >= self._cache_size:
-                self._cache.clear()
-            self._cache[raw] = got
+            if len(self.cache) >= self._cache_size:
+                self.cache.clear()
+            self.cache[raw] = got
         return got
 
 
