@@ -71,6 +71,8 @@ def trie_pattern(words: Iterable[str]) -> str:
 
 def fold(text: str) -> str:
     """Case- and diacritic-folded form (``Müller`` -> ``muller``, ``JOSÉ`` -> ``jose``)."""
+    if text.isascii():  # most words: nothing to decompose, and casefold() of ASCII is lower()
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ß", "ss")
 
