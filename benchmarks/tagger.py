@@ -15,6 +15,10 @@ The headline is how the tagger does on prompts of a kind it never trained on (is
   record them, everything but its six).
 - **frozen ordinary prompts** (`corpus/heldout/`): ordinary assistant requests and look-alikes written for this
   check only; no model ever trains on them (the corpus loader does not read that folder).
+- **the injection reader held out per source** (full run; issue 15, session 6): tagger 2.0's words and encoder head
+  plus a character n-gram injection reader fitted without source S and calibrated on its out-of-source scores, on
+  every source tagger 2.0 never trained on, beside tagger 2.0 alone on the same rows, and on the frozen ordinary
+  prompts (`reader_unseen*`, `reader_frozen_ordinary_fpr`). `--skip-candidate` leaves out the session-5 candidate.
 - the packaged model on the corpus's held-out test split (the old in-corpus figure, kept beside it) and
   throughput on the corpus mix (about half harmful) and on ordinary prompts.
 
@@ -42,6 +46,7 @@ from prefloop.curator.tagging.embeddings import embed_cached
 from prefloop.curator.tagging.features import Lexicon, encoder_text
 from prefloop.curator.tagging.head import READ_ALL_EPOCHS, READ_ALL_HIDDEN, Head
 from prefloop.curator.tagging.model import labels_for
+from prefloop.curator.tagging.reader_training import fit_reader, reader_inputs
 from prefloop.curator.tagging.tags import decide
 from prefloop.curator.tagging.training import (
     Calibration,
@@ -247,6 +252,84 @@ def leave_one_source_out(
     return per, pooled
 
 
+def reader_leave_one_source_out(
+    tagger: Tagger,
+    corpus: list[Example],
+    sources: Sequence[str],
+    frozen: list[Example],
+    reader_at: float | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Tagger 2.1's injection reader held out per source, on top of ``tagger``'s words and encoder head.
+
+    For each source S (in the headline, one of the ten the base model never trained on, so words and head never saw
+    it either): a reader fitted on the train split of every other source, the injection threshold calibrated on
+    that set's out-of-source reader scores (:func:`fit_reader`; S decides nothing), every row of S tagged. The base
+    model alone is scored on the same rows in the same run (``base``). The frozen ordinary prompts are tagged with
+    a reader fitted on the whole train split. Embeddings come from the disk cache.
+    """
+    data = reader_inputs(tagger, corpus, log=log)
+    hazards = tagger.taxonomy.hazard_names
+    out: dict[str, Any] = {"by_source": {}, "base_by_source": {}}
+    pooled: list[tuple[Example, Tags]] = []
+    base: list[tuple[Example, Tags]] = []
+    for name in sources:
+        pool = [i for i, e in enumerate(corpus) if source_of(e) != name and e.split == "train"]
+        rows = [i for i, e in enumerate(corpus) if source_of(e) == name]
+        fit = fit_reader(tagger, data.subset(pool), seed, reader_at=reader_at)
+        th = {**tagger.thresholds, **{"prompt_injection": fit.calibration.thresholds["prompt_injection"]}}
+        held = data.subset(rows)
+        scores = fit.reader.predict(held.grams)
+        pairs = [
+            (e, tagger.decide(r, h, float(s), th, reader_at))
+            for e, r, h, s in zip(held.examples, held.readings, held.heads, scores, strict=True)
+        ]
+        alone = [
+            (e, tagger.decide(r, h, None))
+            for e, r, h in zip(held.examples, held.readings, held.heads, strict=True)
+        ]
+        out["by_source"][name] = {
+            **world_metrics(pairs, hazards),
+            "prompt_injection_threshold": th["prompt_injection"],
+            "cap_met": fit.calibration.cap_met,
+            "calibration_ordinary_fpr": fit.calibration.ordinary_fpr,
+            "consulted": _rate(
+                [tagger.consults(r, float(s), reader_at) for r, s in zip(held.readings, scores, strict=True)]
+            ),
+        }
+        out["base_by_source"][name] = world_metrics(alone, hazards)
+        pooled.extend(pairs)
+        base.extend(alone)
+        m = out["by_source"][name]
+        log(
+            f"reader without {name} ({len(pairs)} rows): injection recall {m['injection_recall']} "
+            f"(base {out['base_by_source'][name]['injection_recall']}), harmful recall {m['harmful_recall']}, "
+            f"ordinary FPR {m['ordinary_fpr']} (base {out['base_by_source'][name]['ordinary_fpr']}); injection "
+            f"threshold {m['prompt_injection_threshold']}, cap met {m['cap_met']}, consulted {m['consulted']}"
+        )
+    out["pooled"] = world_metrics(pooled, hazards)
+    out["base_pooled"] = world_metrics(base, hazards)
+    train = [i for i, e in enumerate(corpus) if e.split == "train"]
+    fit = fit_reader(tagger, data.subset(train), seed, reader_at=reader_at)
+    th = {**tagger.thresholds, **{"prompt_injection": fit.calibration.thresholds["prompt_injection"]}}
+    fz = reader_inputs(tagger, frozen, log=log)
+    scores = fit.reader.predict(fz.grams)
+    out["frozen"] = world_metrics(
+        [
+            (e, tagger.decide(r, h, float(s), th, reader_at))
+            for e, r, h, s in zip(fz.examples, fz.readings, fz.heads, scores, strict=True)
+        ],
+        hazards,
+    )
+    out["frozen_base"] = world_metrics(
+        [(e, tagger.decide(r, h, None)) for e, r, h in zip(fz.examples, fz.readings, fz.heads, strict=True)],
+        hazards,
+    )
+    out["train_split_threshold"] = th["prompt_injection"]
+    out["train_split_cap_met"] = fit.calibration.cap_met
+    return out
+
+
 def _brief(m: dict[str, Any]) -> dict[str, Any]:
     keys = (
         "harmful_recall",
@@ -268,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--sources", default="", help="comma-separated sources to hold out (default: every one)")
     ap.add_argument("--model", default=None, help="model folder to score (default: the packaged model)")
+    ap.add_argument(
+        "--skip-candidate", action="store_true", help="full run without the session-5 encoder-head candidate"
+    )
     args = ap.parse_args(argv)
     tax = Taxonomy.load()
     t0 = time.perf_counter()
@@ -282,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result: dict[str, Any] = {}
     summary: dict[str, Any] = {"tagger_version": tagger.meta.get("tagger_version", Tagger.VERSION)}
-    if not args.quick:
+    if not args.quick and not args.skip_candidate:
         per, pooled = leave_one_source_out(corpus, sources, tax)
         result["candidate_unseen_by_source"] = per
         result["candidate_unseen_pooled"] = world_metrics(pooled, tax.hazard_names)
@@ -296,6 +382,15 @@ def main(argv: list[str] | None = None) -> int:
 
     trained = set(tagger.meta.get("trained_sources") or TAGGER_2_SOURCES)
     never = sorted({source_of(e) for e in corpus} - trained)
+    if not args.quick and never:
+        reader = reader_leave_one_source_out(tagger, corpus, never, heldout_examples())
+        result["reader_unseen"] = reader
+        summary["reader_unseen"] = _brief(reader["pooled"])
+        summary["reader_unseen_base"] = _brief(reader["base_pooled"])
+        summary["reader_unseen_by_source"] = {s: _brief(m) for s, m in reader["by_source"].items()}
+        summary["reader_frozen_ordinary_fpr"] = reader["frozen"]["ordinary_fpr"]
+        summary["reader_frozen_base_fpr"] = reader["frozen_base"]["ordinary_fpr"]
+        log(f"injection reader, unseen, pooled: {json.dumps(summary['reader_unseen'])}")
     if never:
         fresh = [e for e in corpus if source_of(e) in never]
         pairs = tag_all(tagger, fresh)

@@ -11,10 +11,20 @@ scores of sources the scoring head never saw, as the tagger meets them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
-from prefloop.curator.tagging.head import Head
+from prefloop.curator.tagging.chargrams import Grams
+
+
+class Scorer(Protocol):
+    def predict(self, x: Any) -> np.ndarray: ...
+
+
+def _rows(x: np.ndarray | Grams, mask: np.ndarray) -> Any:
+    return x.take(np.flatnonzero(mask)) if isinstance(x, Grams) else x[mask]
+
 
 __all__ = ["BASE_SOURCE", "CALIBRATION_GROUPS", "calibration_groups", "out_of_source_scores"]
 
@@ -37,16 +47,17 @@ def calibration_groups(
 
 
 def out_of_source_scores(
-    x: np.ndarray,
+    x: np.ndarray | Grams,
     y: np.ndarray,
     groups: np.ndarray,
-    fit: Callable[[np.ndarray, np.ndarray], Head],
+    fit: Callable[[Any, np.ndarray], Scorer],
 ) -> np.ndarray:
-    """Each row's scores from a head ``fit`` on every other group's rows (shape of ``y``)."""
+    """Each row's scores from a model ``fit`` on every other group's rows (shape of ``y``); ``x`` is an array of
+    embeddings (the head) or character n-grams (the injection reader)."""
     scores = np.zeros(y.shape, dtype=np.float32)
     for g in sorted(set(groups.tolist())):
         held = groups == g
         if held.all():  # one group only: nothing to fit on
             continue
-        scores[held] = fit(x[~held], y[~held]).predict(x[held])
+        scores[held] = fit(_rows(x, ~held), y[~held]).predict(_rows(x, held))
     return scores

@@ -37,6 +37,7 @@ __all__ = [
     "CONSULT_AT",
     "HEAD_FILE",
     "HEAD_WEIGHT",
+    "READER_CONSULT_AT",
     "READ_ALL_EPOCHS",
     "READ_ALL_HIDDEN",
     "Head",
@@ -55,6 +56,8 @@ HEAD_WEIGHT = 0.6
 #: The encoder is consulted when the bag-of-words score of one of these labels reaches ``CONSULT_AT``.
 CONSULTED_ON = (HARMFUL, *MODEL_TACTICS)
 CONSULT_AT = 0.3
+#: Tagger 2.1: the encoder is also consulted when the injection reader's score reaches this (it is unsure or sure).
+READER_CONSULT_AT = 0.2
 READ_ALL_HIDDEN = 32
 READ_ALL_EPOCHS = 6
 
@@ -137,8 +140,18 @@ class Head:
         return cls(labels=labels, **parts)
 
 
-def consult(cats: Mapping[str, float], at: float = CONSULT_AT, labels: Sequence[str] = CONSULTED_ON) -> bool:
-    """Whether the bag-of-words scores ``cats`` leave ``labels`` (harmful and the tactics) in any doubt."""
+def consult(
+    cats: Mapping[str, float],
+    at: float = CONSULT_AT,
+    labels: Sequence[str] = CONSULTED_ON,
+    *,
+    reader: float | None = None,
+    reader_at: float = READER_CONSULT_AT,
+) -> bool:
+    """Whether the bag-of-words scores ``cats`` leave ``labels`` (harmful and the tactics) in any doubt, or the
+    injection reader's score ``reader`` (when there is one) reaches ``reader_at``."""
+    if reader is not None and reader >= reader_at:
+        return True
     return any(cats.get(label, 0.0) >= at for label in labels)
 
 

@@ -55,3 +55,6 @@ TRAIN_CAP_MISSED = (
     " one was taken ({fpr:.1%} held out). Add ordinary prompts like the ones flagged, or accept the rate."
 )
 MODEL_ENCODER = "The tagger model in {path} needs an embedding classifier it does not have or cannot use ({found}). Retrain it with `prefloop tagger train`."
+READER_INVALID = (
+    "The tagger's injection reader {path} cannot be read ({reason}). Retrain it with `prefloop tagger train`."
+)

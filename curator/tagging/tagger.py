@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import spacy
 from spacy.language import Language
 
@@ -24,18 +25,39 @@ from prefloop.curator.tagging.conversation import Conversation, user_turns
 from prefloop.curator.tagging.encoder import ENCODER_ID, SentenceEncoder
 from prefloop.curator.tagging.errors import ModelError
 from prefloop.curator.tagging.features import Lexicon, encoder_text, model_text
-from prefloop.curator.tagging.head import CONSULT_AT, HEAD_FILE, HEAD_WEIGHT, Head, blend, consult
+from prefloop.curator.tagging.head import (
+    CONSULT_AT,
+    HEAD_FILE,
+    HEAD_WEIGHT,
+    READER_CONSULT_AT,
+    Head,
+    blend,
+    consult,
+)
+from prefloop.curator.tagging.injection_reader import READER_FILE, InjectionReader
 from prefloop.curator.tagging.model import HARMFUL, labels_for
 from prefloop.curator.tagging.rules import RuleSet
 from prefloop.curator.tagging.tags import Tags, decide
 from prefloop.curator.tagging.taxonomy import Taxonomy
 
-__all__ = ["DEFAULT_MODEL_DIR", "LEXICON_FILE", "THRESHOLDS_FILE", "Tagger"]
+__all__ = ["DEFAULT_MODEL_DIR", "LEXICON_FILE", "THRESHOLDS_FILE", "Reading", "Tagger"]
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
 THRESHOLDS_FILE = "thresholds.json"
 #: The lexicon a model was trained with is stored beside it, so features at tagging time match training.
 LEXICON_FILE = "lexicon.yaml"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the words and the rules say about one conversation, before the encoder and the injection reader."""
+
+    turns: list[str]
+    #: The bag-of-words scores (a multi-turn conversation: its recent turns and its last turn combined).
+    cats: dict[str, float]
+    rules: dict[str, float]
+    #: The ``harmful`` score of the first user turn alone (multi-turn conversations only).
+    first_turn_harm: float | None
 
 
 class Tagger:
@@ -55,8 +77,13 @@ class Tagger:
         lexicon: Lexicon | None = None,
         head: Head | None = None,
         encoder: SentenceEncoder | None = None,
+        reader: InjectionReader | None = None,
     ) -> None:
         self._nlp = nlp
+        self._reader = reader
+        self._reader_consult_at = float(
+            ((meta or {}).get("injection_reader") or {}).get("consult_at", READER_CONSULT_AT)
+        )
         self._head = head
         self._encoder = encoder
         enc = (meta or {}).get("encoder") or {}
@@ -105,7 +132,14 @@ class Tagger:
             if set(head.labels) != trained:
                 raise ModelError(messages.MODEL_ENCODER.format(path=path, found="other labels"), str(path))
             encoder = SentenceEncoder.load()
-        return cls(nlp, meta["thresholds"], taxonomy, meta, lexicon, head, encoder)
+        reader = None
+        if meta.get("injection_reader"):
+            if not (path / READER_FILE).is_file():
+                raise ModelError(
+                    messages.READER_INVALID.format(path=path / READER_FILE, reason="missing"), str(path)
+                )
+            reader = InjectionReader.load(path / READER_FILE)
+        return cls(nlp, meta["thresholds"], taxonomy, meta, lexicon, head, encoder, reader)
 
     def tag(self, conversation: Conversation) -> Tags:
         """Tags of one prompt string or ``[{"role", "content"}, ...]`` conversation (last user turn = prompt)."""
@@ -117,8 +151,9 @@ class Tagger:
         while chunk := list(itertools.islice(it, batch_size)):
             yield from self._tag_chunk(chunk, batch_size)
 
-    def _tag_chunk(self, chunk: list[Conversation], batch_size: int) -> list[Tags]:
-        turns = [user_turns(c) for c in chunk]
+    def read(self, conversations: Sequence[Conversation], batch_size: int = 128) -> list[Reading]:
+        """What the words and the rules say about each conversation (no encoder, no injection reader)."""
+        turns = [user_turns(c) for c in conversations]
         docs = list(self._nlp.pipe((model_text(t, self._lexicon) for t in turns), batch_size=batch_size))
         cats = [dict(d.cats) for d in docs]
         multi = [i for i, t in enumerate(turns) if len(t) > 1]
@@ -138,31 +173,82 @@ class Tagger:
                 for key in self.taxonomy.hazard_names:
                     cats[i][key] = (cats[i].get(key, 0.0) + last.cats.get(key, 0.0)) / 2
                 first[i] = head.cats.get(HARMFUL, 0.0)
-        self._blend_head(turns, cats)
-        hazards = self.taxonomy.hazard_names
-        tags = [
-            decide(cats[i], self._rules.scores(doc), self.thresholds, hazards, first.get(i))
-            for i, doc in enumerate(docs)
+        return [
+            Reading(turns[i], cats[i], self._rules.scores(doc), first.get(i)) for i, doc in enumerate(docs)
         ]
-        return [replace(t, codes=self.taxonomy.codes_for(t.hazards)) for t in tags]
 
-    def _blend_head(self, turns: list[list[str]], cats: list[dict[str, float]]) -> None:
-        """Blend the embedding classifier's scores into ``cats`` where the bag-of-words scores leave doubt."""
-        if self._head is None or self._encoder is None:
-            return
-        asked = [i for i, c in enumerate(cats) if consult(c, self._consult_at)]
-        if not asked:
-            return
-        scores = self._head.label_scores(self._encoder.encode([encoder_text(turns[i]) for i in asked]))
-        for i, head_scores in zip(asked, scores, strict=True):
-            cats[i] = blend(cats[i], head_scores, self._weight)
+    def reader_scores(self, readings: Sequence[Reading]) -> list[float | None]:
+        """The injection reader's score of each reading (None for all when the model has no reader)."""
+        if self._reader is None:
+            return [None] * len(readings)
+        return [float(s) for s in self._reader.predict([encoder_text(r.turns) for r in readings])]
+
+    def consults(self, reading: Reading, reader: float | None, reader_at: float | None = None) -> bool:
+        """Whether the encoder is asked about ``reading``: the words see something, or the injection reader's
+        score reaches ``reader_at`` (default: the model's setting)."""
+        at = self._reader_consult_at if reader_at is None else reader_at
+        return self._head is not None and consult(reading.cats, self._consult_at, reader=reader, reader_at=at)
+
+    def cats(
+        self,
+        reading: Reading,
+        head_scores: Mapping[str, float] | None,
+        reader: float | None,
+        reader_at: float | None = None,
+    ) -> dict[str, float]:
+        """The model scores of one reading: the words' blended with the embedding classifier's ``head_scores``
+        when the encoder is consulted (:meth:`consults`)."""
+        if head_scores is not None and self.consults(reading, reader, reader_at):
+            return blend(reading.cats, head_scores, self._weight)
+        return reading.cats
+
+    def decide(
+        self,
+        reading: Reading,
+        head_scores: Mapping[str, float] | None,
+        reader: float | None,
+        thresholds: Mapping[str, float] | None = None,
+        reader_at: float | None = None,
+    ) -> Tags:
+        """The tags of one reading, given the embedding classifier's scores (used when :meth:`consults`) and the
+        injection reader's score; ``thresholds`` default to the model's."""
+        cats = self.cats(reading, head_scores, reader, reader_at)
+        hazards = self.taxonomy.hazard_names
+        tags = decide(
+            cats, reading.rules, thresholds or self.thresholds, hazards, reading.first_turn_harm, reader
+        )
+        return replace(tags, codes=self.taxonomy.codes_for(tags.hazards))
+
+    @property
+    def has_encoder(self) -> bool:
+        return self._head is not None
+
+    def head_scores(self, embeddings: np.ndarray) -> list[dict[str, float]] | None:
+        """The embedding classifier's scores of ``embeddings`` (None when the model has no encoder)."""
+        return None if self._head is None else self._head.label_scores(embeddings)
+
+    def _tag_chunk(self, chunk: list[Conversation], batch_size: int) -> list[Tags]:
+        readings = self.read(chunk, batch_size)
+        reader = self.reader_scores(readings)
+        heads: list[dict[str, float] | None] = [None] * len(readings)
+        asked = [i for i, r in enumerate(readings) if self.consults(r, reader[i])]
+        if asked and self._encoder is not None and self._head is not None:
+            embedded = self._encoder.encode([encoder_text(readings[i].turns) for i in asked])
+            for i, scores in zip(asked, self._head.label_scores(embedded), strict=True):
+                heads[i] = scores
+        return [self.decide(r, h, s) for r, h, s in zip(readings, heads, reader, strict=True)]
 
     def explain(self, conversation: Conversation) -> dict[str, Any]:
         """Raw model scores and the rule hits behind a conversation's tags (for debugging rules)."""
         turns = user_turns(conversation)
         doc = self._nlp(model_text(turns, self._lexicon))
         out: dict[str, Any] = {"cats": dict(doc.cats), "rules": [h.__dict__ for h in self._rules.hits(doc)]}
+        reader = None
+        if self._reader is not None:
+            reader = out["injection_reader"] = float(self._reader.predict([encoder_text(turns)])[0])
         if self._head is not None and self._encoder is not None:
             (out["head"],) = self._head.label_scores(self._encoder.encode([encoder_text(turns)]))
-            out["consulted"] = consult(out["cats"], self._consult_at)
+            out["consulted"] = consult(
+                out["cats"], self._consult_at, reader=reader, reader_at=self._reader_consult_at
+            )
         return out

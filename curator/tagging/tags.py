@@ -52,13 +52,17 @@ def decide(
     thresholds: Mapping[str, float],
     hazards: list[str],
     first_turn_harm: float | None = None,
+    reader: float | None = None,
 ) -> Tags:
     """Turn model scores (``cats``) and rule scores into tags.
 
     ``first_turn_harm`` is the ``harmful`` score of the conversation's first user turn alone; pass it for
     multi-turn conversations so gradual escalation (a harmless start that turns harmful) can be recognised.
+    ``reader`` is the injection reader's score (tagger 2.1): a third, independent piece of injection evidence.
     """
     inj = or_scores(cats.get("prompt_injection", 0.0), rules.get("prompt_injection", 0.0))
+    if reader is not None:
+        inj = or_scores(inj, reader)
     soc = or_scores(cats.get("social_engineering", 0.0), rules.get("social_engineering", 0.0))
     esc = or_scores(cats.get("gradual_escalation", 0.0), rules.get("gradual_escalation", 0.0))
     edge = cats.get("edge_case", 0.0)

@@ -175,12 +175,19 @@ def calibrate(
     rules: Sequence[dict[str, float]],
     hazards: list[str],
     cap: float = MAX_OOF_BENIGN_FPR,
+    *,
+    reader: Sequence[float] | None = None,
+    harmful_grid: Sequence[float] | None = None,
+    cap_rows: Sequence[bool] | None = None,
 ) -> Calibration:
     """Per-label thresholds that maximise F1 on held-out predictions.
 
     ``prompt_injection`` and ``harmful`` (a prompt is harmful when either fires) are chosen together, among the
     pairs that keep the false-positive rate on ordinary prompts at most ``cap``; when none does, the most
-    conservative pair (lowest false-positive rate) is taken and :attr:`Calibration.cap_met` says so.
+    conservative pair (lowest false-positive rate) is taken and :attr:`Calibration.cap_met` says so. ``reader``
+    (tagger 2.1) is the injection reader's score of each row, a third piece of injection evidence; ``harmful_grid``
+    limits the ``harmful`` thresholds tried (one value: the threshold is kept and only injection's is chosen).
+    ``cap_rows`` narrows the ordinary prompts the cap is measured on (default: every ordinary prompt).
     """
     th: dict[str, float] = {}
     inj = np.array(
@@ -189,11 +196,15 @@ def calibrate(
             for c, r in zip(cats, rules, strict=True)
         ]
     )
+    if reader is not None:
+        inj = 1.0 - (1.0 - inj) * (1.0 - np.asarray(reader, dtype=np.float64))
     harm = np.array([c[HARMFUL] for c in cats])
     gold_inj = np.array([ex.tactic == "prompt_injection" for ex in held])
     gold_harm = np.array([ex.harmful for ex in held])
     # the false-positive budget is spent on ordinary prompts; lookalikes and content only count through F1
     benign = np.array([ex.tactic is None and source_of(ex) not in NOT_ORDINARY_SOURCES for ex in held])
+    if cap_rows is not None:
+        benign &= np.asarray(cap_rows, dtype=bool)
 
     def f1_of(preds: np.ndarray, gold: np.ndarray) -> float:
         tp = int((preds & gold).sum())
@@ -212,9 +223,8 @@ def calibrate(
     # together: the best harmful F1 + injection F1 among the pairs within the cap
     lo_i, hi_i = _BOUNDS["prompt_injection"]
     lo_h, hi_h = _BOUNDS[HARMFUL]
-    pairs = [
-        (ti, thr) for ti in _INJECTION_GRID if lo_i <= ti <= hi_i for thr in _FINE_GRID if lo_h <= thr <= hi_h
-    ]
+    harm_grid = [t for t in _FINE_GRID if lo_h <= t <= hi_h] if harmful_grid is None else list(harmful_grid)
+    pairs = [(ti, thr) for ti in _INJECTION_GRID if lo_i <= ti <= hi_i for thr in harm_grid]
     (th["prompt_injection"], th[HARMFUL]), cap_ok = best_under_cap(pairs, joint_f1, benign_fpr, cap)
     harmful_idx = [i for i, ex in enumerate(held) if ex.harmful]
     for h in hazards:

@@ -1,0 +1,113 @@
+"""Training and calibration of the injection reader on top of a trained tagger (tagger 2.1, issue 15).
+
+The reader learns injections (the corpus's ``prompt_injection`` rows) against every other row, including the hard
+negatives written in the same frames. Its threshold is the tagger's ``prompt_injection`` threshold, applied to
+rules, words and reader combined (``1 - (1 - a)(1 - b)(1 - c)``); it is chosen on **out-of-source** reader scores
+(:mod:`prefloop.curator.tagging.crossfit`: each group of public sources scored by a reader that never saw it) and
+shares the false-positive budget with ``harmful``, whose threshold stays the base model's: the best injection F1 +
+harmful F1 whose rate of ordinary prompts flagged stays under the cap (:func:`~.training.calibrate`). The cap is
+measured on the ordinary prompts of **public** sources only: our authored rows are dealt into the calibration
+groups by hash fold, so a reader that scores them has read their siblings, and with them in the cap the threshold
+promised 2.5 % and flagged 6.3 % of the ordinary prompts of sources it never saw (issue 15, session 6). The
+encoder is consulted, as tagging consults it, where the words or the reader's out-of-source score call for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from prefloop.curator.tagging.chargrams import Grams, char_grams
+from prefloop.curator.tagging.corpus import Example
+from prefloop.curator.tagging.crossfit import (
+    BASE_SOURCE,
+    CALIBRATION_GROUPS,
+    calibration_groups,
+    out_of_source_scores,
+)
+from prefloop.curator.tagging.embeddings import embed_cached
+from prefloop.curator.tagging.features import encoder_text
+from prefloop.curator.tagging.injection_reader import InjectionReader
+from prefloop.curator.tagging.model import HARMFUL
+from prefloop.curator.tagging.tagger import Reading, Tagger
+from prefloop.curator.tagging.training import Calibration, calibrate, source_of
+
+__all__ = ["ReaderFit", "ReaderInputs", "fit_reader", "reader_inputs"]
+
+
+@dataclass(frozen=True)
+class ReaderInputs:
+    """Everything the reader's fit and calibration need about a set of examples, computed once."""
+
+    examples: list[Example]
+    readings: list[Reading]
+    #: The base model's embedding-classifier scores of every example (None: the model has no encoder).
+    heads: Sequence[Mapping[str, float] | None]
+    grams: Grams
+
+    def subset(self, rows: Sequence[int]) -> ReaderInputs:
+        return ReaderInputs(
+            [self.examples[i] for i in rows],
+            [self.readings[i] for i in rows],
+            [self.heads[i] for i in rows],
+            self.grams.take(rows),
+        )
+
+
+@dataclass(frozen=True)
+class ReaderFit:
+    reader: InjectionReader
+    calibration: Calibration
+    #: The out-of-source reader score of every training example (what the threshold was chosen on).
+    out_of_source: np.ndarray
+
+
+def reader_inputs(
+    tagger: Tagger, examples: Sequence[Example], log: Callable[[str], None] | None = None
+) -> ReaderInputs:
+    """Read ``examples`` with ``tagger``'s words and rules, embed them (disk cache) and take their n-grams."""
+    texts = [encoder_text(ex.turns) for ex in examples]
+    readings = tagger.read([[{"role": "user", "content": t} for t in ex.turns] for ex in examples])
+    heads: Sequence[Mapping[str, float] | None] = [None] * len(examples)
+    if tagger.has_encoder:
+        heads = tagger.head_scores(embed_cached(texts, log=log)) or heads
+    return ReaderInputs(list(examples), readings, heads, char_grams(texts))
+
+
+def is_injection(examples: Sequence[Example]) -> np.ndarray:
+    return np.array([ex.tactic == "prompt_injection" for ex in examples], dtype=bool)
+
+
+def fit_reader(
+    tagger: Tagger,
+    data: ReaderInputs,
+    seed: int = 0,
+    *,
+    reader_at: float | None = None,
+    groups: int = CALIBRATION_GROUPS,
+) -> ReaderFit:
+    """The reader fitted on ``data`` and the ``prompt_injection`` threshold calibrated on its out-of-source scores
+    (``harmful`` kept at ``tagger``'s threshold); ``reader_at`` overrides when the reader consults the encoder."""
+    y = is_injection(data.examples)
+    group_of = calibration_groups(
+        [source_of(ex) for ex in data.examples], [ex.fold for ex in data.examples], groups
+    )
+    oos = out_of_source_scores(data.grams, y, group_of, lambda g, t: InjectionReader.fit(g, t, seed)).astype(
+        np.float64
+    )
+    cats = [
+        tagger.cats(r, h, float(s), reader_at) for r, h, s in zip(data.readings, data.heads, oos, strict=True)
+    ]
+    rules = [r.rules for r in data.readings]
+    cal = calibrate(
+        data.examples,
+        cats,
+        rules,
+        tagger.taxonomy.hazard_names,
+        reader=oos.tolist(),
+        harmful_grid=[tagger.thresholds[HARMFUL]],
+        cap_rows=[source_of(ex) != BASE_SOURCE for ex in data.examples],
+    )
+    return ReaderFit(InjectionReader.fit(data.grams, y, seed), cal, oos)
