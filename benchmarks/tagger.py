@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -46,7 +48,8 @@ from prefloop.curator.tagging.embeddings import embed_cached
 from prefloop.curator.tagging.features import Lexicon, encoder_text
 from prefloop.curator.tagging.head import READ_ALL_EPOCHS, READ_ALL_HIDDEN, Head
 from prefloop.curator.tagging.model import labels_for
-from prefloop.curator.tagging.reader_training import fit_reader, reader_inputs
+from prefloop.curator.tagging.reader_training import fit_reader, reader_inputs, train_reader
+from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
 from prefloop.curator.tagging.tags import decide
 from prefloop.curator.tagging.training import (
     Calibration,
@@ -431,13 +434,36 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     prompts = [e.turns[-1] for e in corpus]
-    pps = throughput(tagger, prompts, 2000 if args.quick else 6000)
-    log(f"throughput: {pps:.0f} prompts/s (the corpus: about half harmful)")
     ordinary = [e.turns[-1] for e in corpus if e.tactic is None and source_of(e) != "xstest"]
-    pps_ordinary = throughput(tagger, ordinary, 2000 if args.quick else 6000)
-    log(f"throughput on ordinary prompts: {pps_ordinary:.0f} prompts/s")
-    summary["prompts_per_s"] = round(pps, 1)
-    summary["prompts_per_s_ordinary"] = round(pps_ordinary, 1)
+    n = 2000 if args.quick else 6000
+    with tempfile.TemporaryDirectory() as tmp:
+        candidate_2_1 = None
+        if not args.quick and never and tagger.has_encoder:
+            # the reader candidate as `prefloop tagger train-reader` writes it, timed beside the model in one run
+            train_reader(Path(args.model) if args.model else DEFAULT_MODEL_DIR, Path(tmp) / "model", log=log)
+            candidate_2_1 = Tagger.load(Path(tmp) / "model")
+            result["reader_candidate_frozen_live"] = world_metrics(
+                tag_all(candidate_2_1, frozen), tax.hazard_names
+            )
+            summary["reader_candidate_frozen_live_fpr"] = result["reader_candidate_frozen_live"][
+                "ordinary_fpr"
+            ]
+        pps = throughput(tagger, prompts, n)
+        log(f"throughput: {pps:.0f} prompts/s (the corpus: about half harmful)")
+        pps_ordinary = throughput(tagger, ordinary, n)
+        log(f"throughput on ordinary prompts: {pps_ordinary:.0f} prompts/s")
+        summary["prompts_per_s"] = round(pps, 1)
+        summary["prompts_per_s_ordinary"] = round(pps_ordinary, 1)
+        if candidate_2_1 is not None:
+            summary["reader_candidate_prompts_per_s"] = round(throughput(candidate_2_1, prompts, n), 1)
+            summary["reader_candidate_prompts_per_s_ordinary"] = round(
+                throughput(candidate_2_1, ordinary, n), 1
+            )
+            log(
+                f"with the injection reader: {summary['reader_candidate_prompts_per_s']} prompts/s on the mix, "
+                f"{summary['reader_candidate_prompts_per_s_ordinary']} on ordinary prompts"
+            )
+    summary["load_average"] = [round(x, 2) for x in os.getloadavg()]
     log(json.dumps(result, indent=1))
     print(json.dumps(summary, sort_keys=True))
     return 0

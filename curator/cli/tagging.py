@@ -1,4 +1,4 @@
-"""`prefloop tag --in in.jsonl --out out.jsonl [--field prompt]` and `prefloop tagger train`."""
+"""`prefloop tag --in in.jsonl --out out.jsonl [--field prompt]`, `prefloop tagger train` and `train-reader`."""
 
 from __future__ import annotations
 
@@ -94,3 +94,24 @@ def train(
         log=lambda m: click.echo(m, err=True),
     )
     click.echo(json.dumps(report.to_dict(), sort_keys=True))
+
+
+@tagger.command("train-reader")
+@click.option(
+    "--base",
+    "base_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Model to add the reader to. Default: the packaged model.",
+)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--seed", default=0, show_default=True, type=int)
+def train_reader(base_dir: Path | None, out_dir: Path, corpus_dir: Path | None, seed: int) -> None:
+    """Add the character n-gram injection reader to a trained model (calibrated out of source)."""
+    from prefloop.curator.tagging.reader_training import train_reader as fit
+    from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
+
+    report = fit(
+        base_dir or DEFAULT_MODEL_DIR, out_dir, corpus_dir, seed, log=lambda m: click.echo(m, err=True)
+    )
+    click.echo(json.dumps(report, sort_keys=True))

@@ -58,3 +58,6 @@ MODEL_ENCODER = "The tagger model in {path} needs an embedding classifier it doe
 READER_INVALID = (
     "The tagger's injection reader {path} cannot be read ({reason}). Retrain it with `prefloop tagger train`."
 )
+READER_CALIBRATED = (
+    "injection reader fitted; prompt_injection threshold {threshold} (out-of-source calibration)"
+)

@@ -14,13 +14,18 @@ encoder is consulted, as tagging consults it, where the words or the reader's ou
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from prefloop.curator.tagging import messages
 from prefloop.curator.tagging.chargrams import Grams, char_grams
-from prefloop.curator.tagging.corpus import Example
+from prefloop.curator.tagging.corpus import Example, load_corpus
 from prefloop.curator.tagging.crossfit import (
     BASE_SOURCE,
     CALIBRATION_GROUPS,
@@ -29,12 +34,16 @@ from prefloop.curator.tagging.crossfit import (
 )
 from prefloop.curator.tagging.embeddings import embed_cached
 from prefloop.curator.tagging.features import encoder_text
-from prefloop.curator.tagging.injection_reader import InjectionReader
+from prefloop.curator.tagging.head import READER_CONSULT_AT
+from prefloop.curator.tagging.injection_reader import READER_FILE, InjectionReader
 from prefloop.curator.tagging.model import HARMFUL
-from prefloop.curator.tagging.tagger import Reading, Tagger
-from prefloop.curator.tagging.training import Calibration, calibrate, source_of
+from prefloop.curator.tagging.tagger import THRESHOLDS_FILE, Reading, Tagger
+from prefloop.curator.tagging.training import MAX_OOF_BENIGN_FPR, Calibration, calibrate, source_of
 
-__all__ = ["ReaderFit", "ReaderInputs", "fit_reader", "reader_inputs"]
+__all__ = ["READER_VERSION", "ReaderFit", "ReaderInputs", "fit_reader", "reader_inputs", "train_reader"]
+
+#: What a model with an injection reader records as its version (the packaged model stays 2.0 until one ships).
+READER_VERSION = "2.1"
 
 
 @dataclass(frozen=True)
@@ -111,3 +120,51 @@ def fit_reader(
         cap_rows=[source_of(ex) != BASE_SOURCE for ex in data.examples],
     )
     return ReaderFit(InjectionReader.fit(data.grams, y, seed), cal, oos)
+
+
+def train_reader(
+    base_dir: Path | str,
+    out_dir: Path | str,
+    corpus_dir: Path | str | None = None,
+    seed: int = 0,
+    *,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """``prefloop tagger train-reader``: the model in ``base_dir`` plus an injection reader fitted on the corpus's
+    train split and its calibrated ``prompt_injection`` threshold, written to ``out_dir`` (a tagger 2.1 candidate).
+    Returns what ``thresholds.json`` records about the reader."""
+    say = log or (lambda _m: None)
+    base = Path(base_dir)
+    tagger = Tagger.load(base)
+    tax = tagger.taxonomy
+    corpus = sorted(
+        load_corpus(corpus_dir, set(tax.tactic_names), set(tax.hazard_names)), key=lambda e: e.key
+    )
+    train = [ex for ex in corpus if ex.split == "train"]
+    fit = fit_reader(tagger, reader_inputs(tagger, train, log=say), seed)
+    say(messages.READER_CALIBRATED.format(threshold=fit.calibration.thresholds["prompt_injection"]))
+    if not fit.calibration.cap_met:
+        say(messages.TRAIN_CAP_MISSED.format(cap=MAX_OOF_BENIGN_FPR, fpr=fit.calibration.ordinary_fpr))
+    out = Path(out_dir)
+    if out.resolve() != base.resolve():
+        shutil.copytree(base, out, dirs_exist_ok=True)
+    fit.reader.save(out / READER_FILE)
+    meta = json.loads((out / THRESHOLDS_FILE).read_text(encoding="utf-8"))
+    info = {
+        "consult_at": READER_CONSULT_AT,
+        "seed": seed,
+        "n_train": len(train),
+        "trained_sources": sorted({source_of(ex) for ex in train}),
+        "calibration": {
+            "on": "out-of-source reader scores (public sources dealt whole into groups), harmful threshold kept",
+            "ordinary_fpr_cap": MAX_OOF_BENIGN_FPR,
+            "cap_on": "ordinary prompts of public sources",
+            "cap_met": fit.calibration.cap_met,
+            "ordinary_fpr": fit.calibration.ordinary_fpr,
+        },
+    }
+    meta["injection_reader"] = info
+    meta["thresholds"]["prompt_injection"] = fit.calibration.thresholds["prompt_injection"]
+    meta["tagger_version"] = READER_VERSION
+    (out / THRESHOLDS_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return {**info, "prompt_injection": fit.calibration.thresholds["prompt_injection"], "out_dir": str(out)}
