@@ -417,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         summary["frozen_ordinary_fpr"] = result["frozen_ordinary"]["ordinary_fpr"]
         summary["frozen_n"] = len(frozen)
         log(f"frozen ordinary prompts ({len(frozen)}): FPR {summary['frozen_ordinary_fpr']}")
-        if not args.quick:
+        if not args.quick and not args.skip_candidate:
             result["candidate_frozen_ordinary"] = candidate_on_frozen(corpus, frozen, tax)
             summary["candidate_frozen_ordinary_fpr"] = result["candidate_frozen_ordinary"]["ordinary_fpr"]
             log(f"candidate on the frozen ordinary prompts: FPR {summary['candidate_frozen_ordinary_fpr']}")
