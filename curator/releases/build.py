@@ -8,6 +8,7 @@ is renamed into place, in the same database transaction that records the release
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -27,7 +28,7 @@ from prefloop.curator.releases.errors import GateFailedError, ReleaseExistsError
 from prefloop.curator.releases.gates import GATE_NAMES, evaluate_gates
 from prefloop.curator.releases.months import parse_month
 from prefloop.curator.releases.options import BuildOptions, BuildResult, release_dir_name
-from prefloop.curator.releases.ordered_pass import OrderedPass
+from prefloop.curator.releases.ordered_pass import OrderedPass, split_of
 from prefloop.curator.releases.paraphrase import paraphrase_heads
 from prefloop.curator.releases.records import (
     erasures_since,
@@ -84,10 +85,12 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
     staging.mkdir(parents=True)
     clock = _Clock()
     try:
-        heads: dict[str, str] = {}
+        heads = None
         if options.paraphrase:
             with store.sessions() as session:
-                heads = paraphrase_heads(session, month)
+                heads = paraphrase_heads(
+                    session, month, side=functools.partial(split_of, released, month, options)
+                )
             clock.lap("paraphrase")
         writers = SplitWriters(staging, SPLITS)
         run = OrderedPass(month, options, released, writers, heads)
@@ -97,8 +100,14 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         except BaseException:
             writers.abort()
             raise
+        finally:
+            if heads is not None:
+                heads.close()
         fingerprints = writers.close()
         clock.lap("stream")
+        if heads is not None:  # the part of the stream spent waiting for the encoder
+            clock.laps["paraphrase_wait"] = round(heads.waited, 2)
+            log.info("paraphrase: %d prompts embedded by the encoder", heads.encoded)
         tally = run.tally
         report = evaluate_gates(tally, options.policy, taxonomy, options.overrides)
         if report["failed"]:

@@ -150,9 +150,10 @@ def _duplicates_line(inp: CardInput) -> str:
     if not inp.paraphrase:
         return line + "paraphrases are not detected."
     return line + (
-        f"paraphrases (prompts sharing a third of their words, then judged by a sentence encoder) were put in "
-        f"the split of the prompt they reword ({inp.tally.paraphrase_followed} prompts) or left out when that "
-        "prompt is in the frozen evaluation set; rewordings sharing fewer words are not detected."
+        "paraphrases (prompts sharing a third of their words, then judged by a sentence encoder) that would "
+        f"have landed in another split than the prompt they reword were moved to its split "
+        f"({inp.tally.paraphrase_followed} prompts) or left out when that prompt is in the frozen evaluation "
+        "set; rewordings sharing fewer words are not detected."
     )
 
 

@@ -6,6 +6,7 @@ the last PII guard to the split writers."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
@@ -25,11 +26,22 @@ from prefloop.curator.releases.splits import SPLITS, split_for
 from prefloop.curator.releases.writer import SplitWriters
 from prefloop.curator.scrub.guard import ExitGuard, GuardedRow
 
-__all__ = ["RELEASE_GUARD", "OrderedPass", "hazard_codes"]
+__all__ = ["RELEASE_GUARD", "OrderedPass", "hazard_codes", "split_of"]
 
 
 #: The last guard before a release is written (docs/privacy.md); catches are counted and logged, never shown.
 RELEASE_GUARD = ExitGuard("release")
+
+
+def split_of(released: Any, month: str, options: BuildOptions, key: str) -> str:
+    """Where the prompt group ``key`` lands by itself: the split it shipped in (earlier months keep theirs),
+    "" when it is in the frozen evaluation set, else its split by key (:func:`split_for`)."""
+    shipped = released.by_key.get(key)
+    if shipped is None:
+        return split_for(key, options.seed, options.test_share)
+    if shipped[1] < month and (key in released.pinned_keys or shipped[0] not in SPLITS):
+        return ""
+    return str(shipped[0])
 
 
 class OrderedPass:
@@ -41,10 +53,10 @@ class OrderedPass:
         options: BuildOptions,
         released: Any,
         writers: SplitWriters,
-        heads: dict[str, str] | None = None,
+        heads: Mapping[str, str] | None = None,
     ) -> None:
         self.month, self.options, self.released, self.writers = month, options, released, writers
-        #: group key -> the earlier prompt it paraphrases (:meth:`ParaphraseIndex.heads`)
+        #: group key -> the earlier prompt it paraphrases (:class:`Decisions`: looked up in the pass's order)
         self.heads = heads or {}
         self.tally = GateTally()
         self.new_prompts: list[tuple[str, str, str]] = []
@@ -106,14 +118,9 @@ class OrderedPass:
         head = self.heads.get(key)
         if head is None:
             return None
-        shipped = self.released.by_key.get(head)
-        if shipped is not None and shipped[1] < self.month:
-            if head in self.released.pinned_keys or shipped[0] not in SPLITS:
-                return ""
-            split = shipped[0]
-        else:
-            split = split_for(head, self.options.seed, self.options.test_share)
-        self.tally.paraphrase_followed += 1
+        split = split_of(self.released, self.month, self.options, head)
+        if split:
+            self.tally.paraphrase_followed += 1
         return split
 
     def _remove(self, reason: str) -> str | None:

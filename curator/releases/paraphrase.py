@@ -12,7 +12,9 @@ share words with another one:
 2. The tagger's sentence encoder (all-MiniLM-L6-v2, from its pinned package) embeds the prompts that are in a
    candidate pair; a candidate is a paraphrase when the cosine similarity is at least :data:`THRESHOLD`.
    Word overlap alone calls "How can I kill a Python process?" and "How can I kill a person?" the same; the
-   encoder does not.
+   encoder does not. In a release build only pairs of prompts that would land in different splits (or one in
+   the frozen evaluation set) are decided, and they are decided in a background thread while the build
+   streams (:mod:`prefloop.curator.releases.paraphrase_decisions`).
 
 Both thresholds were chosen on the development set only (``python -m benchmarks.paraphrase``, which prints
 the choice and the frozen evaluation set's figures; docs/perf/paraphrase.md). Everything is deterministic
@@ -33,6 +35,7 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.releases.months import month_bounds
+from prefloop.curator.releases.paraphrase_decisions import Decisions, Embed
 from prefloop.curator.releases.rows import normalized_text
 from prefloop.curator.store.models import Pair, ReleasedPrompt
 
@@ -41,10 +44,10 @@ __all__ = [
     "CANDIDATE_THRESHOLD",
     "NUM_PERM",
     "THRESHOLD",
+    "Decisions",
     "Embed",
     "ParaphraseIndex",
     "candidates",
-    "cosines",
     "encoder_embed",
     "paraphrase_heads",
     "prompt_text",
@@ -74,8 +77,6 @@ _SHIFT = np.uint64(32)
 _CHUNK = 100_000
 _WORDS: dict[str, int] = {}
 _WORDS_MAX = 500_000
-#: texts -> one unit vector per text (the sentence encoder's ``encode``)
-Embed = Callable[[Sequence[str]], np.ndarray]
 
 
 def prompt_words(prompt: Sequence[Mapping[str, Any]] | None) -> list[str]:
@@ -150,32 +151,35 @@ def _band_pairs(sigs: np.ndarray, band: int) -> np.ndarray:
     return np.stack([heads[member], order[member]], axis=1)
 
 
-def candidates(sigs: np.ndarray, first_new: int = 0, threshold: float = CANDIDATE_THRESHOLD) -> np.ndarray:
+def candidates(
+    sigs: np.ndarray,
+    first_new: int = 0,
+    threshold: float = CANDIDATE_THRESHOLD,
+    sides: np.ndarray | None = None,
+) -> np.ndarray:
     """(earlier, later) index pairs that share a band and whose estimated Jaccard similarity is at least
-    ``threshold``; pairs of two rows before ``first_new`` (two anchors: neither is ever moved) are dropped.
-    Filtered band by band, in chunks, so memory holds the kept pairs only."""
-    kept = []
+    ``threshold``; pairs of two rows before ``first_new`` (two anchors: neither is ever moved) are dropped, and
+    so are pairs of two rows of the same ``sides`` value when given (two prompts that land in the same split
+    anyway: nothing to decide). The bands' pairs are de-duplicated before their signatures are compared, and
+    compared in chunks, so memory holds the kept pairs only."""
+    n = len(sigs)
+    codes = []
     for band in range(BANDS):
         pairs = np.sort(_band_pairs(sigs, band), axis=1)
-        pairs = pairs[pairs[:, 1] >= first_new]
-        for i in range(0, len(pairs), _CHUNK):
-            part = pairs[i : i + _CHUNK]
-            kept.append(part[similarity(sigs[part[:, 0]], sigs[part[:, 1]]) >= threshold])
-    if not kept:
+        keep = pairs[:, 1] >= first_new
+        if sides is not None:
+            keep &= sides[pairs[:, 0]] != sides[pairs[:, 1]]
+        pairs = pairs[keep & (pairs[:, 0] != pairs[:, 1])]
+        codes.append(pairs[:, 0] * n + pairs[:, 1])
+    if not codes:
         return np.empty((0, 2), np.int64)
-    found = np.unique(np.concatenate(kept), axis=0)
-    return found[found[:, 0] != found[:, 1]]
-
-
-def cosines(texts: Sequence[str], edges: np.ndarray, embed: Embed) -> np.ndarray:
-    """The cosine similarity of the embeddings of ``texts[a]`` and ``texts[b]`` per edge (a, b); each text
-    that takes part in an edge is embedded once."""
-    if len(edges) == 0:
-        return np.empty(0, np.float32)
-    needed, where = np.unique(edges, return_inverse=True)
-    vectors = embed([texts[i] for i in needed.tolist()])
-    where = where.reshape(edges.shape)
-    return np.asarray((vectors[where[:, 0]] * vectors[where[:, 1]]).sum(axis=1))
+    unique = np.unique(np.concatenate(codes))
+    kept = []
+    for i in range(0, len(unique), _CHUNK):
+        part = unique[i : i + _CHUNK]
+        a, b = part // n, part % n
+        kept.append(np.stack([a, b], axis=1)[similarity(sigs[a], sigs[b]) >= threshold])
+    return np.concatenate(kept) if kept else np.empty((0, 2), np.int64)
 
 
 def encoder_embed() -> Embed:
@@ -198,6 +202,8 @@ class ParaphraseIndex:
     texts: list[str] = field(default_factory=list)
     #: prompts handed to the encoder by the last :meth:`heads` (its cost)
     encoded: int = 0
+    #: prompts in a candidate pair found by the last :meth:`decide`
+    candidate_prompts: int = 0
     _pending: list[list[str]] = field(default_factory=list)
     _sigs: list[np.ndarray] = field(default_factory=list)
 
@@ -214,32 +220,45 @@ class ParaphraseIndex:
             self._sigs.append(signatures(self._pending))
             self._pending = []
 
-    def heads(self, embed: Embed | None = None, threshold: float = THRESHOLD) -> dict[str, str]:
+    def decide(
+        self,
+        embed: Embed | None = None,
+        threshold: float = THRESHOLD,
+        side: Callable[[str], str] | None = None,
+    ) -> Decisions:
         """Group key -> the key of the earlier prompt it paraphrases, for every prompt that is not an anchor
         and paraphrases an anchor or an earlier prompt that itself paraphrases nothing before it. Candidates
-        come from MinHash LSH; ``embed`` (default: the sentence encoder) decides, at cosine >= ``threshold``."""
+        come from MinHash LSH, now; ``embed`` (default: the sentence encoder) decides them at cosine >=
+        ``threshold`` in a background thread (:class:`Decisions`). With ``side`` (group key -> the split the
+        prompt lands in by itself), only pairs of prompts on different sides are decided: a paraphrase within
+        one split harms nothing."""
         self._flush()
-        if not self.keys:
-            return {}
         anchors = [i for i, a in enumerate(self.anchor) if a]
         order = np.array(anchors + [i for i, a in enumerate(self.anchor) if not a], np.int64)
-        sigs = np.concatenate(self._sigs)[order]
+        sigs = np.concatenate(self._sigs)[order] if self._sigs else np.empty((0, NUM_PERM), np.uint32)
         self._sigs = []
-        edges = candidates(sigs, first_new=len(anchors))  # positions in ``order``: the earlier comes first
-        if len(edges) == 0:
-            return {}
+        keys = [self.keys[i] for i in order.tolist()]
+        sides = None
+        if side is not None:
+            names: dict[str, int] = {}
+            sides = np.fromiter((names.setdefault(side(k), len(names)) for k in keys), np.int64, len(keys))
+        edges = candidates(sigs, first_new=len(anchors), sides=sides)  # positions: the earlier comes first
         texts = [self.texts[i] for i in order.tolist()]
-        self.encoded = len(np.unique(edges))
-        edges = edges[cosines(texts, edges, embed or encoder_embed()) >= threshold]
-        earlier: dict[int, list[int]] = {}
-        for a, b in edges.tolist():
-            earlier.setdefault(b, []).append(a)
-        head_of: dict[int, int] = {}
-        for pos in sorted(earlier):
-            kept = [a for a in sorted(earlier[pos]) if a not in head_of]
-            if kept:
-                head_of[pos] = kept[0]
-        return {self.keys[order[b]]: self.keys[order[a]] for b, a in head_of.items()}
+        self.candidate_prompts = len(np.unique(edges))
+        if embed is None:
+            embed = encoder_embed() if len(edges) else _nothing_to_embed
+        return Decisions(keys, texts, edges, embed, threshold)
+
+    def heads(self, embed: Embed | None = None, threshold: float = THRESHOLD) -> dict[str, str]:
+        """:meth:`decide`, every pair decided, waited for."""
+        decisions = self.decide(embed, threshold)
+        result = decisions.result()
+        self.encoded = decisions.encoded
+        return result
+
+
+def _nothing_to_embed(texts: Sequence[str]) -> np.ndarray:
+    raise AssertionError("no candidate pairs: nothing is embedded")
 
 
 def _prompts(session: Session, *where: Any, join_released: bool = False) -> Any:
@@ -252,9 +271,12 @@ def _prompts(session: Session, *where: Any, join_released: bool = False) -> Any:
     )
 
 
-def paraphrase_heads(session: Session, month: str, embed: Embed | None = None) -> dict[str, str]:
-    """For ``month``'s release: group key -> the earlier prompt it paraphrases. Prompts first shipped in an
-    earlier month are anchors (compared against, never moved); then the month's groups in key order."""
+def paraphrase_heads(
+    session: Session, month: str, embed: Embed | None = None, side: Callable[[str], str] | None = None
+) -> Decisions:
+    """For ``month``'s release: group key -> the earlier prompt it paraphrases, decided in the background
+    (:class:`Decisions`; close it when done). Prompts first shipped in an earlier month are anchors (compared
+    against, never moved); then the month's groups in key order. ``side``: see :meth:`ParaphraseIndex.decide`."""
     start, end = month_bounds(month)
     index = ParaphraseIndex()
     earlier: set[str] = set()
@@ -264,4 +286,4 @@ def paraphrase_heads(session: Session, month: str, embed: Embed | None = None) -
     for key, text in _prompts(session, Pair.formed_at >= start, Pair.formed_at < end):
         if key not in earlier:
             index.add(key, json.loads(text) if text else [])
-    return index.heads(embed)
+    return index.decide(embed, side=side)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
 from prefloop.curator.releases.rows import prompt_fingerprint
+from prefloop.curator.releases.splits import split_for
 from prefloop.curator.scrub import Scrubber
 from prefloop.curator.store import Store
 from tests.unit.release_factories import SmallTaxonomy, add_pairs
@@ -106,6 +107,52 @@ def test_shared_words_make_a_candidate_and_the_encoder_decides() -> None:
     assert index.encoded == 3  # all three were candidates of each other
 
 
+def test_only_pairs_that_would_land_apart_are_decided_in_the_background() -> None:
+    """With a side per prompt (the split it lands in by itself), a pair on one side is not even embedded;
+    a pair across sides is decided by the real encoder in the background thread, and looking up the later
+    prompt waits for it."""
+    from prefloop.curator.releases.paraphrase import ParaphraseIndex
+
+    texts = {
+        "k0": "How do I kill a Python process on Linux?",
+        "k1": "How do I kill a neighbour on Linux?",
+        "k2": "On Linux, how can I kill a Python process?",
+    }
+
+    def index() -> ParaphraseIndex:
+        built = ParaphraseIndex()
+        for key, text in texts.items():
+            built.add(key, [{"role": "user", "content": text}])
+        return built
+
+    same = index().decide(side=lambda key: "train")
+    assert same.get("k2") is None and same.encoded == 0 and dict(same) == {}
+    apart = index().decide(side={"k0": "train", "k1": "train", "k2": "test"}.__getitem__)
+    assert apart.get("k2") == "k0" and apart.get("k1") is None  # the neighbour is kept apart
+    assert apart.encoded == 3 and dict(apart) == {"k2": "k0"}
+
+
+def test_an_encoder_failure_reaches_the_lookup_instead_of_hanging() -> None:
+    from prefloop.curator.releases.paraphrase import ParaphraseIndex
+    from prefloop.curator.tagging.errors import ModelError
+
+    def broken(texts: Any) -> Any:
+        raise ModelError("the encoder file is damaged", value="model.onnx")
+
+    built = ParaphraseIndex()
+    for i, text in enumerate(
+        ["How do I kill a Python process on Linux?", "On Linux, how can I kill a Python process?"]
+    ):
+        built.add(f"k{i}", [{"role": "user", "content": text}])
+    decisions = built.decide(embed=broken)
+    try:
+        decisions.get("k1")
+    except ModelError as exc:
+        assert "damaged" in str(exc)
+    else:
+        raise AssertionError("the lookup returned although the encoder failed")
+
+
 def _add_prompts(store: Store, texts: list[str], month: str, first: int) -> dict[str, str]:
     """One prompt group (2 pairs) per text; returns text -> group key."""
     from sqlalchemy import select
@@ -145,11 +192,17 @@ def test_a_reworded_prompt_goes_to_the_split_of_the_prompt_it_rewords(store: Sto
     result = _build_month(store, tmp_path / "on", "2026-10")
     splits = _splits(result.path)
     followed = result.manifest.counts["paraphrase_followed_split"]
-    assert followed == len(REWORDED)  # every rewording is recognised, and nothing else
+    # only a rewording whose own split differs from its twin's has anything to follow; every one of those is
+    # recognised and moved, and nothing else is
+    apart = [
+        split_for(originals[a], 0, 0.5) != split_for(reworded[b], 0, 0.5)
+        for a, b in zip(ORIGINALS, REWORDED, strict=True)
+    ]
+    assert followed == sum(apart) >= 2
     same = [splits[originals[a]] == splits[reworded[b]] for a, b in zip(ORIGINALS, REWORDED, strict=True)]
-    assert sum(same) >= followed and len(splits) == 12  # nothing is left out, rewordings follow
+    assert all(same) and len(splits) == 12  # nothing is left out, every rewording is with its twin
     assert {splits[originals[t]] for t in ORIGINALS} == {"train", "test"}  # different prompts still split
-    assert f"reword ({followed} prompts)" in (result.path / "README.md").read_text()
+    assert f"moved to its split ({followed} prompts)" in (result.path / "README.md").read_text()
     off = _build_month(store, tmp_path / "off", "2026-10", paraphrase=False)
     assert off.manifest.counts["paraphrase_followed_split"] == 0
     assert "paraphrases are not detected" in (off.path / "README.md").read_text()

@@ -1,0 +1,135 @@
+"""The encoder stage of paraphrase detection, run beside the release's ordered pass.
+
+:meth:`ParaphraseIndex.decide` finds the candidate pairs (MinHash, cheap) before the pass starts; the encoder
+(a transformer pass per prompt: the slow part) then decides them in a background thread, in the order the pass
+reads the prompts (group-key order), while the pass streams and writes. Looking a prompt up waits only until
+the thread has decided every candidate pair that ends at that prompt, so the encoder's time hides behind the
+pass's database reads and file writes instead of adding to them; on a quiet machine the pass never waits.
+
+A prompt's head is the earliest prompt it paraphrases that paraphrases nothing before it itself, exactly as if
+every pair were decided at once: pairs are decided by their later prompt, in order.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["Decisions"]
+
+#: texts -> one unit vector per text (the sentence encoder's ``encode``)
+Embed = Callable[[Sequence[str]], np.ndarray]
+#: Candidate pairs decided per step (the step's new prompts are embedded in one call).
+STEP = 512
+
+
+class Decisions(Mapping[str, str]):
+    """Later prompt's key -> the key of the earlier prompt it paraphrases, filled in by a background thread.
+
+    ``edges`` are (earlier, later) positions into ``keys``/``texts``; ``d[key]`` blocks until ``key``'s pairs
+    are decided (KeyError when it paraphrases none); iterating or ``len`` waits for all of them. An error in
+    the thread is raised by the lookup that waits for it."""
+
+    def __init__(
+        self,
+        keys: Sequence[str],
+        texts: Sequence[str],
+        edges: np.ndarray,
+        embed: Embed,
+        threshold: float,
+    ) -> None:
+        self._keys, self._texts, self._embed, self._threshold = keys, texts, embed, threshold
+        order = np.lexsort((edges[:, 0], edges[:, 1])) if len(edges) else np.empty(0, np.int64)
+        self._edges = edges[order].astype(np.int64)
+        #: later prompt's key -> its position (only prompts that end a candidate pair are ever waited for)
+        self._later = {keys[b]: b for b in np.unique(self._edges[:, 1]).tolist()}
+        self._heads: dict[str, str] = {}
+        self._ready = -1  # every pair whose later prompt is at or before this position is decided
+        self._error: BaseException | None = None
+        self._stop = False
+        self._cond = threading.Condition()
+        #: prompts the encoder embedded
+        self.encoded = 0
+        #: seconds lookups spent waiting for the thread
+        self.waited = 0.0
+        self._thread = threading.Thread(target=self._run, name="paraphrase-encoder", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._decide_all()
+        except BaseException as exc:  # handed to the waiting lookup
+            with self._cond:
+                self._error = exc
+                self._cond.notify_all()
+
+    def _decide_all(self) -> None:
+        edges = self._edges
+        row = np.full(len(self._keys), -1, np.int64)  # position -> row of ``vectors``
+        vectors = np.empty((0, 0), np.float32)
+        headed: set[int] = set()
+        start = 0
+        while start < len(edges) and not self._stop:
+            end = min(start + STEP, len(edges))
+            while end < len(edges) and edges[end, 1] == edges[end - 1, 1]:
+                end += 1  # a prompt's pairs are decided together
+            step = edges[start:end]
+            new = np.unique(step)
+            new = new[row[new] < 0]
+            if len(new):
+                fresh = self._embed([self._texts[i] for i in new.tolist()])
+                if vectors.size == 0:
+                    vectors = np.empty((0, fresh.shape[1]), np.float32)
+                row[new] = np.arange(len(vectors), len(vectors) + len(new))
+                vectors = np.concatenate([vectors, fresh.astype(np.float32)])
+                self.encoded += len(new)
+            cos = (vectors[row[step[:, 0]]] * vectors[row[step[:, 1]]]).sum(axis=1)
+            found: dict[str, str] = {}
+            for a, b in step[cos >= self._threshold].tolist():  # by later prompt, then earlier
+                if b not in headed and a not in headed:
+                    headed.add(b)
+                    found[self._keys[b]] = self._keys[a]
+            with self._cond:
+                self._heads.update(found)
+                self._ready = int(step[-1, 1])
+                self._cond.notify_all()
+            start = end
+        with self._cond:
+            self._ready = len(self._keys)
+            self._cond.notify_all()
+
+    def _wait(self, position: int) -> None:
+        with self._cond:
+            if self._ready >= position and self._error is None:
+                return
+            t0 = time.perf_counter()
+            while self._ready < position and self._error is None:
+                self._cond.wait()
+            self.waited += time.perf_counter() - t0
+            if self._error is not None:
+                raise self._error
+
+    def __getitem__(self, key: str) -> str:
+        position = self._later.get(key)
+        if position is None:
+            raise KeyError(key)
+        self._wait(position)
+        return self._heads[key]
+
+    def result(self) -> dict[str, str]:
+        """Every decision (waits for the thread)."""
+        self._wait(len(self._keys))
+        return dict(self._heads)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.result())
+
+    def __len__(self) -> int:
+        return len(self.result())
+
+    def close(self) -> None:
+        """Stop the thread early (the build failed or is done)."""
+        self._stop = True
