@@ -283,6 +283,9 @@ def _run_build(url: str, paraphrase: bool) -> dict[str, Any]:
         "pairs": child["pairs"],
         "seconds": child["seconds"],
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        # the build process's own CPU time (not PostgreSQL's): moves far less with the machine's load than
+        # the wall time does
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
         "release_bytes": child["bytes"],
         "phases": child["phases"],
         "paraphrase_followed_split": child["paraphrase_followed_split"],

@@ -182,11 +182,13 @@ def candidates(
     return np.concatenate(kept) if kept else np.empty((0, 2), np.int64)
 
 
-def encoder_embed() -> Embed:
-    """The tagger's sentence encoder (all-MiniLM-L6-v2, from its pinned package; nothing is downloaded)."""
+def encoder_embed(threads: int = 1) -> Embed:
+    """The tagger's sentence encoder (all-MiniLM-L6-v2, from its pinned package; nothing is downloaded), on
+    ``threads`` cores (one by default: in a build it runs beside the stream, which keeps the other busy; a
+    thread pool of its own would spin-wait for a core instead of working)."""
     from prefloop.curator.tagging.encoder import SentenceEncoder
 
-    return SentenceEncoder.load().encode
+    return SentenceEncoder.load(threads=threads).encode
 
 
 @dataclass

