@@ -27,8 +27,8 @@ class BuildOptions:
     contact: str | None = None
     #: Paraphrase-level duplicates (see :mod:`prefloop.curator.releases.paraphrase`): a prompt that rewords an
     #: earlier one goes to that prompt's split, and is left out when that one is in the frozen evaluation set.
-    #: Off by default (``PREFLOOP_RELEASE_PARAPHRASE``): the sentence encoder reads every prompt that shares
-    #: words with another, too slow for a large month (docs/perf/paraphrase.md).
+    #: Off by default (``PREFLOOP_RELEASE_PARAPHRASE``): the sentence encoder still costs a 1M-pair month ~135
+    #: CPU-seconds although it reads only pairs that would land apart (docs/perf/paraphrase.md).
     paraphrase: bool = False
 
     @classmethod
