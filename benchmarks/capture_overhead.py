@@ -29,58 +29,39 @@ the machine's load average.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import io
 import json
 import logging
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
+
+from benchmarks.capture_baselines import run_baseline, setup_baselines
+from benchmarks.capture_harness import (
+    ANSWER,
+    CONTEXT,
+    REFUSED,
+    answer_body,
+    burners,
+    environ_for,
+    free_port,
+    log,
+    make_bare,
+    measure,
+    pct,
+    start_response,
+    warm_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE_VENV = ROOT / ".cache" / "baselines" / "venv"
-BASELINE_PINS = ["flask==3.1.3", "langfuse==5.2.0", "langsmith==0.14.17"]
-
-ANSWER = ("The quick brown fox jumps over the lazy dog. " * 46)[:2048]
-CONTEXT = [
-    {"role": "system", "content": "You are a helpful assistant."},
-    {"role": "user", "content": "Tell me something about foxes and dogs, in about two kilobytes."},
-]
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def answer_body() -> tuple[str, str]:
-    conversation = request.args.get("c", "conv-1")
-    return conversation, ANSWER
-
-
-def make_bare() -> Flask:
-    bare = Flask("bare")
-    bare.config.update(SECRET_KEY="bench")  # the same app settings, minus capture
-
-    @bare.get("/answer")
-    def bare_answer() -> Any:
-        conversation, text = answer_body()
-        return jsonify(conversation=conversation, text=text, token=None)
-
-    return bare
-
-
-REFUSED = {"n": 0}  # responses the instrumented endpoint could not record (capture: an empty token)
 
 
 def make_apps(config: dict[str, Any]) -> tuple[Flask, Flask, Any]:
@@ -100,143 +81,6 @@ def make_apps(config: dict[str, Any]) -> tuple[Flask, Flask, Any]:
         return jsonify(conversation=conversation, text=text, token=token)
 
     return bare, ext, capture
-
-
-def make_langfuse_apps(port: int) -> tuple[Flask, Flask, Callable[[], None]]:
-    """The same endpoint recording the answer as a Langfuse generation (server: a closed local port)."""
-    from langfuse import Langfuse
-
-    client = Langfuse(public_key="pk-lf-bench", secret_key="sk-lf-bench", host=f"http://127.0.0.1:{port}")
-    ext = Flask("assistant")
-    ext.config.update(SECRET_KEY="bench")
-
-    @ext.get("/answer")
-    def ext_answer() -> Any:
-        conversation, text = answer_body()
-        with client.start_as_current_observation(
-            as_type="generation", name="answer", model="m-1", input=CONTEXT, metadata={"c": conversation}
-        ) as generation:
-            generation.update(output=text)
-            token = generation.id
-        return jsonify(conversation=conversation, text=text, token=token)
-
-    return make_bare(), ext, client.shutdown
-
-
-def make_langsmith_apps(port: int) -> tuple[Flask, Flask, Callable[[], None]]:
-    """The same endpoint recording the answer as a LangSmith LLM run (server: a closed local port)."""
-    os.environ["LANGSMITH_TRACING"] = "true"
-    import langsmith
-
-    client = langsmith.Client(api_url=f"http://127.0.0.1:{port}", api_key="ls-bench")
-
-    @langsmith.traceable(run_type="llm", name="answer", client=client)
-    def generate(messages: list[dict[str, str]], conversation: str) -> str:
-        return ANSWER
-
-    ext = Flask("assistant")
-    ext.config.update(SECRET_KEY="bench")
-
-    @ext.get("/answer")
-    def ext_answer() -> Any:
-        conversation, _ = answer_body()
-        text = generate(CONTEXT, conversation)
-        return jsonify(conversation=conversation, text=text, token=None)
-
-    return make_bare(), ext, lambda: client.flush()
-
-
-def environ_for(i: int) -> dict[str, Any]:
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/answer",
-        "QUERY_STRING": f"c=conv-{i % 64}",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
-
-
-def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-    if not status.startswith("200"):
-        REFUSED["n"] += 1  # the endpoint failed (e.g. 500): the response was not recorded either
-
-
-#: thread CPU time of the last :func:`call` (µs): what the request cost its own thread, whatever else ran
-THREAD_CPU = [0.0]
-
-
-def call(app: Flask, i: int) -> float:
-    """Wall time of one request (µs); its thread CPU time goes to ``THREAD_CPU[0]`` (read outside the wall
-    clock's span: a thread-CPU read is a system call of ~1 µs)."""
-    env = environ_for(i)
-    c0 = time.thread_time_ns()
-    t0 = time.perf_counter_ns()
-    body = app.wsgi_app(env, _start_response)
-    b"".join(body)
-    if hasattr(body, "close"):
-        body.close()
-    wall = (time.perf_counter_ns() - t0) / 1000.0
-    THREAD_CPU[0] = (time.thread_time_ns() - c0) / 1000.0
-    return wall
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(q * len(s)))]
-
-
-def measure(apps: dict[str, tuple[Flask, Flask]], n: int, block: int = 500) -> dict[str, dict[str, float]]:
-    """Every app pair is measured in alternating blocks of ``block`` pairs (bare and instrumented calls
-    interleaved), so all see the same machine noise. Returns the percentiles of each and what was added."""
-    refused_before = REFUSED["n"]
-    samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in apps}
-    cpu: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in apps}
-    for start in range(0, n, block):
-        for name, (bare, ext) in apps.items():
-            b, e = samples[name]
-            bc, ec = cpu[name]
-            for i in range(start, min(n, start + block)):
-                if i % 2:
-                    b.append(call(bare, i))
-                    bc.append(THREAD_CPU[0])
-                    e.append(call(ext, i))
-                    ec.append(THREAD_CPU[0])
-                else:
-                    e.append(call(ext, i))
-                    ec.append(THREAD_CPU[0])
-                    b.append(call(bare, i))
-                    bc.append(THREAD_CPU[0])
-    results = {}
-    for name, (b, e) in samples.items():
-        bc, ec = cpu[name]
-        results[name] = {
-            "bare_thread_cpu_p50_us": statistics.median(bc),
-            "added_thread_cpu_p50_us": statistics.median(ec) - statistics.median(bc),
-            "bare_p50_us": statistics.median(b),
-            "bare_p99_us": pct(b, 0.99),
-            "capture_p50_us": statistics.median(e),
-            "capture_p99_us": pct(e, 0.99),
-            "added_p50_us": statistics.median(e) - statistics.median(b),
-            "added_p99_us": pct(e, 0.99) - pct(b, 0.99),
-            "paired_median_us": statistics.median(x - y for x, y in zip(e, b, strict=True)),
-        }
-    if len(apps) == 1:
-        results[name]["refused"] = REFUSED["n"] - refused_before
-    return results
-
-
-def warm_up(bare: Flask, ext: Flask) -> None:
-    for i in range(500):  # imports, caches, first connections
-        call(bare, i)
-        call(ext, i)
 
 
 def run_phases(phases: dict[str, dict[str, Any]], n: int) -> dict[str, dict[str, float]]:
@@ -292,7 +136,7 @@ def feedback_latency(mode: str, spool: Path, n: int) -> dict[str, float]:
             )
             env["wsgi.input"] = io.BytesIO(body)
             t0 = time.perf_counter_ns()
-            out = ext.wsgi_app(env, _start_response)
+            out = ext.wsgi_app(env, start_response)
             b"".join(out)
             out.close()
             return (time.perf_counter_ns() - t0) / 1000.0
@@ -334,70 +178,6 @@ def response_shown_cost(spool: Path, rounds: int) -> dict[str, float]:
         return out
     finally:
         capture.shutdown(timeout=2, app=ext)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def burners(count: int) -> Iterator[None]:
-    """``count`` processes that only burn CPU, for the "busy" condition."""
-    procs = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"], stdout=subprocess.DEVNULL)
-        for _ in range(count)
-    ]
-    try:
-        time.sleep(3)  # let the load show in the scheduler before measuring
-        yield
-    finally:
-        for proc in procs:
-            proc.kill()
-        for proc in procs:
-            proc.wait()
-
-
-def baseline_worker(kind: str, n: int) -> None:
-    """Runs inside .cache/baselines/venv: the bare/instrumented pair for one SDK; prints one JSON line."""
-    logging.disable(logging.CRITICAL)  # the SDKs log their failed exports to an unreachable server
-    port = free_port()
-    bare, ext, stop = {"langfuse": make_langfuse_apps, "langsmith": make_langsmith_apps}[kind](port)
-    warm_up(bare, ext)
-    gc.collect()
-    result = measure({kind: (bare, ext)}, n)[kind]
-    with contextlib.suppress(Exception):
-        stop()
-    print(json.dumps(result), flush=True)
-    os._exit(0)  # the SDKs' exporter threads keep retrying the unreachable server; do not wait for them
-
-
-def run_baseline(kind: str, n: int) -> dict[str, float] | None:
-    python = BASELINE_VENV / "bin" / "python"
-    if not python.exists():
-        log(f"{kind}: no baseline virtualenv; run python -m benchmarks.capture_overhead --setup-baselines")
-        return None
-    proc = subprocess.run(
-        [str(python), str(Path(__file__).resolve()), "--baseline-worker", kind, "--pairs", str(n)],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        cwd=ROOT,
-    )
-    if proc.returncode != 0:
-        log(f"{kind}: worker failed:\n{proc.stderr[-2000:]}")
-        return None
-    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
-    log(f"{kind}: " + ", ".join(f"{k}={v:.1f}" for k, v in result.items()))
-    return result
-
-
-def setup_baselines() -> None:
-    subprocess.run([sys.executable, "-m", "venv", str(BASELINE_VENV)], check=True)
-    pip = [str(BASELINE_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", *BASELINE_PINS]
-    subprocess.run(pip, check=True)
-    log(f"baselines installed in {BASELINE_VENV}: {', '.join(BASELINE_PINS)}")
 
 
 def prefloop_phases(root: Path, bootstrap: str, n: int) -> dict[str, dict[str, float]]:
@@ -524,8 +304,6 @@ def main() -> None:
         help="measure REV's prefloop and this tree's alternately (--rounds each, same harness and flags)",
     )
     ap.add_argument("--rounds", type=int, default=2, help="rounds per side with --against (default 2)")
-    ap.add_argument("--baseline-worker", choices=["langfuse", "langsmith"], help=argparse.SUPPRESS)
-    ap.add_argument("--pairs", type=int, default=3_000, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.setup_baselines:
         setup_baselines()
@@ -535,9 +313,6 @@ def main() -> None:
         if args.no_baselines:
             flags.append("--no-baselines")
         against(args.against, args.rounds, [*flags, "--bootstrap", args.bootstrap])
-        return
-    if args.baseline_worker:
-        baseline_worker(args.baseline_worker, args.pairs)
         return
     logging.getLogger("kafka").setLevel(logging.CRITICAL)  # connection-refused noise in the "down" phase
     n = 3_000 if args.quick else 20_000
