@@ -129,8 +129,15 @@ def resolve_kafka_options(
         )
     for key in _FILES:
         if key in options:
-            path = Path(str(options[key]))
-            if not path.is_file():
+            value = options[key]
+            if not isinstance(value, str) or not value:
+                raise KafkaOptionsError(f"{key} must be the path of a file (a string)")
+            path = Path(value)
+            try:
+                found = path.is_file()
+            except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+                raise KafkaOptionsError(f"{key}: not a usable path ({exc})"[:300]) from None
+            if not found:
                 raise KafkaOptionsError(f"{key}: no file at {path}")
             try:
                 with path.open("rb"):

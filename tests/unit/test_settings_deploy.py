@@ -197,3 +197,11 @@ def test_resolution_is_a_plain_function(tmp_path: Path) -> None:
     assert resolve_kafka_options(None) == {}
     assert resolve_kafka_options("  ") == {}
     assert resolve_kafka_options({"sasl_plain_password_env": "P"}, {"P": "x"}) == {"sasl_plain_password": "x"}
+
+
+@pytest.mark.parametrize("value", [{"a": 1}, ["x"], "", "x" * 5000, "ca\x00.pem"])
+def test_a_file_option_that_is_no_usable_path_is_a_clear_error(value: Any) -> None:
+    # hypothesis found a JSON object as ssl_cafile crashing start-up (its text, a file name too long for stat)
+    with pytest.raises(ConfigError, match="ssl_cafile") as err:
+        Settings.load({"PREFLOOP_KAFKA_OPTIONS": json.dumps({"ssl_cafile": value})})
+    assert err.value.name == "PREFLOOP_KAFKA_OPTIONS"
