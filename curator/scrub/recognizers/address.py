@@ -15,7 +15,14 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from prefloop.curator.scrub.recognizers.base import Recognizer
 from prefloop.curator.scrub.types import PiiSpan
-from prefloop.curator.scrub.vocab import concatenated_suffixes, street_prefixes, street_suffixes, trie_pattern
+from prefloop.curator.scrub.vocab import (
+    concatenated_suffixes,
+    fold,
+    public_places,
+    street_prefixes,
+    street_suffixes,
+    trie_pattern,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -70,6 +77,7 @@ _STREET_LINE = re.compile(
     rf"(?:{_WORD}{_SP}){{0,4}}?{_WORD}(?:,?{_SP}{_NUMBER}\b\.?|(?=[ \t]*(?:\n|,|$))))"
     rf"|(?P<gen>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER}{_SP}(?:{_WORD}{_SP}){{0,3}}{_WORD},?{_SP}{_NUMBER}\b\.?"
     rf"|(?<![\w.])[^\W\d_][\w'’-]+(?:{_SP}{_WORD}){{0,2}}{_SP}{_NUMBER}\b\.?(?=[ \t]*(?:\n|,|$)))"
+    rf"|(?P<block>\b{_NUMBER}{_SP}(?:{_NUMBER}{_SP})?(?:{_WORD}{_SP}){{0,3}}{_WORD}[ \t]*(?=\n))"
     rf"|(?P<named>\b[A-Z][\w'’-]+(?:[ ][A-Z][\w'’-]+)?[ ](?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b)"
     r"|(?P<box>\b(?:P\.?\s?O\.?\s?Box|Post(?:al)?\s+Office\s+Box|Postbox|Postfach|Boîte\s+postale)\s+\d{1,6})"
     r"|(?P<mil>\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}(?:\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})?"
@@ -132,6 +140,9 @@ _CUE_BEFORE = re.compile(
 _CONTACT_BEFORE = re.compile(
     r"(?:@[\w.-]+\.[A-Za-z]{2,}|\b(?:tel|phone|mobile|cell|fax|m|t)\b\.?:?[^\n]*\d)[^\n]*\n[ \t]*$", re.I
 )
+#: Empty-value markers of form and spreadsheet exports (pandas writes a missing field as "nan"): part of no address,
+#: and no reason to stop one.
+_MISSING = frozenset({"nan", "NaN", "None", "null", "NULL"})
 _STATE_ZIP = re.compile(r"^(?:[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\.?\s+\d{5}(?:-\d{4})?$")
 
 
@@ -157,6 +168,11 @@ class StreetAddressRecognizer(Recognizer):
                 continue
             start, end = match.span()
             end, structured = self._extend(text, match.end(), lowercase_text)
+            if _group(match, "block") and not (
+                structured
+                and (_line_start(text, start) or _CUE_BEFORE.search(text, max(0, start - 60), start))
+            ):
+                continue  # a number-led line with no street word: an address only above a postcode or unit line
             if (
                 (_group(match, "gen") or _group(match, "ext") or _group(match, "named"))
                 and not structured
@@ -215,7 +231,7 @@ class StreetAddressRecognizer(Recognizer):
         Also says whether a structured part (unit, postcode, state + ZIP) was among them.
         """
         structured = False
-        for _ in range(self.MAX_SEGMENTS):
+        for taken in range(self.MAX_SEGMENTS):
             sep = _SEGMENT_SPLIT.match(text, end)
             sep_end = sep.end() if sep else end
             if sep is None:
@@ -229,7 +245,9 @@ class StreetAddressRecognizer(Recognizer):
                 segment = _leading_place_words(segment, lowercase_text)
             segment = segment.rstrip(" .")
             if segment and not self._is_address_part(segment, lowercase_text):
-                segment = self._address_prefix(segment, lowercase_text)
+                segment = self._address_prefix(
+                    segment, lowercase_text, taken > 0 and sep is not None and "\n" in sep.group()
+                )
                 if segment:  # "Oxford OX1 4AA please": keep the address part, and stop there
                     structured = structured or bool(_STRUCTURED.search(segment))
                     end = sep_end + len(segment)
@@ -247,9 +265,10 @@ class StreetAddressRecognizer(Recognizer):
             or any(c in segment for c in "@\\/:;!?()")
         ):
             return False
-        if _UNIT.match(segment) or _POSTCODE.match(segment) or _STATE_ZIP.match(segment) or segment == "nan":
+        words = [w for w in segment.split() if w not in _MISSING]
+        segment = " ".join(words)
+        if not segment or _UNIT.match(segment) or _POSTCODE.match(segment) or _STATE_ZIP.match(segment):
             return True
-        words = segment.split()
         if len(words) > self.MAX_SEGMENT_WORDS or any(
             w.lower() in _STOPWORDS and not w.isupper() for w in words
         ):
@@ -264,15 +283,26 @@ class StreetAddressRecognizer(Recognizer):
             for w in alpha_words
         )
 
-    def _address_prefix(self, segment: str, lowercase_text: bool) -> str:
-        """The longest run of leading words of ``segment`` that ends in a postcode and reads as an address part."""
+    def _address_prefix(self, segment: str, lowercase_text: bool, own_line: bool = False) -> str:
+        """The longest run of leading words of ``segment`` that reads as an address part before prose.
+
+        The part ends in a postcode ("Oxford OX1 4AA please"), is a postcode on a line of its own below other
+        address lines (``own_line``: "\\n 56139 last night"), or is a country or state closing the address
+        ("\\n Thailand for this card").
+        """
         words = segment.split(" ")
         for size in range(len(words) - 1, 0, -1):
             prefix = " ".join(words[:size]).rstrip(" .")
             rest = words[size]
-            if not any(ch.isalpha() for ch in prefix) or not rest[:1].isalpha():
-                continue  # a bare number, or digits running on (a phone number): not an address tail
+            if not rest[:1].isalpha():
+                continue  # digits running on (a phone number): not an address tail
+            if not any(ch.isalpha() for ch in prefix):
+                if own_line and _POSTCODE.match(prefix) and len(prefix.replace(" ", "")) >= 4:
+                    return prefix
+                continue  # a bare number in prose ("12 Elm St, 5 minutes away")
             if _STRUCTURED.search(prefix) and self._is_address_part(prefix, lowercase_text):
+                return prefix
+            if rest[:1].islower() and fold(prefix) in public_places():
                 return prefix
         return ""
 
@@ -342,6 +372,9 @@ def _next_break(text: str, start: int) -> int:
     return len(text)
 
 
+_PLACE_WORD = re.compile(r"([^\W\d_][\w'’-]*)\.?(?:\s+|$)")
+
+
 def _leading_place_words(segment: str, lowercase_text: bool) -> str:
     """The unit or run of capitalised words at the start of a same-line continuation."""
     unit = re.match(r"(?:apt\.?|apartment|suite|ste\.?|unit|flat|#)\s*[\w-]{1,6}", segment, re.IGNORECASE)
@@ -349,5 +382,9 @@ def _leading_place_words(segment: str, lowercase_text: bool) -> str:
         return unit.group()
     if lowercase_text:
         return ""
-    words = re.match(r"(?:[A-Z][\w'’-]*\.?(?:\s+|$)){1,3}", segment)
-    return words.group().rstrip() if words else ""
+    end = 0
+    for word in list(_PLACE_WORD.finditer(segment))[:3]:
+        if word.start() != end or not word.group()[0].isupper() or word.group(1).lower() in _STOPWORDS:
+            break  # capitals of any script ("ÖSTERSKÄR", "ΠΑΦΟΣ"), not only A-Z
+        end = word.end()
+    return segment[:end].rstrip()

@@ -1,0 +1,65 @@
+"""Address blocks as forms, spreadsheets and other scripts write them (issue 14, session 7).
+
+Each row is a class of address the recognizer missed before: an exported form's empty fields ("nan"), a postcode
+on its own line before the sentence goes on, a country closing the block before prose, place lines in capitals of
+other scripts, and a number-led street line with no street word above a postcode line. The values are invented.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from prefloop.curator.scrub.recognizers import StreetAddressRecognizer
+
+
+def found(text: str) -> list[str]:
+    recognizer = StreetAddressRecognizer()
+    recognizer.load()
+    return [text[s.start : s.end] for s in recognizer.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an exported form's empty region field, then the postcode
+        ("Ship it to 14 Birchwood Road\nDunmore, nan 41207", ["14 Birchwood Road\nDunmore, nan 41207"]),
+        (
+            "Ship it to 14 Birchwood Road\nDunmore\n, NaN\n 41207",
+            ["14 Birchwood Road\nDunmore\n, NaN\n 41207"],
+        ),
+        # a postcode on a line of its own, the sentence going on after it
+        (
+            "The parcel went to 8 Larkspur Lane\nHollowell\n, KY\n 40311 on Monday.",
+            ["8 Larkspur Lane\nHollowell\n, KY\n 40311"],
+        ),
+        # a country closing the block, then prose
+        (
+            "Bill to 22 Quarry Road\n Apt. 4\n Tresco\n Portugal for this order",
+            ["22 Quarry Road\n Apt. 4\n Tresco\n Portugal"],
+        ),
+        # place words in capitals of other scripts after a unit on the same line
+        ("send it to 5 Harbour Street Suite 12 ÅLESUND Norway", ["5 Harbour Street Suite 12 ÅLESUND Norway"]),
+        ("send it to 5 Harbour Street Apt. 3 ΛΑΡΝΑΚΑ LA", ["5 Harbour Street Apt. 3 ΛΑΡΝΑΚΑ LA"]),
+        # a number-led street line with no street word, above a postcode line
+        (
+            "Ms. Ivo Brandl\n17 44 Kato Petralona\nMarlow\n, nan\n Greece 11852",
+            ["17 44 Kato Petralona\nMarlow\n, nan\n Greece 11852"],
+        ),
+    ],
+)
+def test_address_blocks_are_masked_whole(text: str, expected: list[str]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Step 3 Preheat Oven\nBake for 25 minutes.",  # a numbered step: no postcode line below it
+        "1 Introduction\n2 Related Work\n3 Methods",  # a table of contents
+        "We moved to 12 Elm Street, 2019 was a big year.",  # a year after the address is not its postcode
+        "Chapter 12 The Long Road\n1998 was the year it all changed.",  # a year at a line start, prose after it
+        "Add 2 Large Eggs\n250 g flour",
+    ],
+)
+def test_lines_that_only_look_like_address_blocks_are_not_addresses(text: str) -> None:
+    assert found(text) in ([], ["12 Elm Street"])
