@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.names import census_first_names
 from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import fold, given_names
@@ -69,7 +70,7 @@ class PersonCueRecognizer(Recognizer):
         r"grüß|grüss|cordial|salut|saludo|atentamente|atenciosamente|cumprimentos|abraços|groet|hälsning|hilsen|"
         r"mvh|terveisin|pozdraw|poważaniem|pozdravem|úctou|üdvözlettel|tisztelettel|saygı|çalışmalar|selamlar|"
         r"amicalement|bien à vous|<[^<>\s@]+@|(?:^|\n)[ \t]*[A-ZÀ-Þ][\w'’-]*,|"
-        r"from:|to:|by|\n[ \t]*\n|[—–]|--|under|assistant|secretary|deputy|aide|['’]s[ \t]",
+        r"from:|to:|by|\n[ \t]*\n|[—–]|--|under|assistant|secretary|deputy|aide|['’]s[ \t]|\n[ \t]*[^\W\d_]+[ \t]*:",
         re.IGNORECASE,
     )
 
@@ -132,7 +133,33 @@ class PersonCueRecognizer(Recognizer):
                 PiiSpan("PERSON", start, end, self.SCORE, f"{self.name}:weak" if weak else self.name)
             )
         spans.extend(self._lower_case(text, text == text.lower()))
+        spans.extend(self._speakers(text))
         return spans
+
+    #: A line opening with one capitalised word and a colon, then speech: a turn of a transcript.
+    SPEAKER = re.compile(rf"^[ \t]*(?P<label>{_UPPER}{_LOWER}+)[ \t]*:(?=[ \t]*\S)", re.MULTILINE)
+
+    def _speakers(self, text: str) -> list[PiiSpan]:
+        """The speakers of a transcript whose turns are labelled with people's names ("Kalman: Who are you?").
+
+        A transcript is two or more turns by two or more labels, one of them a common first name (the census
+        list; libpostal's list of every language also holds "Con" and "Will"); its labels are
+        then the names of the people talking (a chat log, a conversation pasted from a messenger). "Pro:" /
+        "Con:", "Input:" / "Output:" name no one and make no transcript.
+        """
+        if text.count(":") < 2:
+            return []
+        turns = [
+            m
+            for m in self.SPEAKER.finditer(text)
+            if m.group("label") not in NOT_PII
+            and m.group("label").lower() not in _NOT_NAME_WORDS
+            and m.group("label").lower() not in STOP_WORDS
+        ]
+        labels = {fold(m.group("label")) for m in turns}
+        if len(turns) < 2 or len(labels) < 2 or not labels & census_first_names():
+            return []
+        return [PiiSpan("PERSON", *m.span("label"), self.SCORE, self.name) for m in turns]
 
 
 #: Cue words that precede names and much else ("by Gallup", "with PyTorch"): their hits go through the policy.

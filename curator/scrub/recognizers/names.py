@@ -9,6 +9,7 @@ It scores below the NER model's places, so where the model calls a word a place,
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib import resources
 from typing import TYPE_CHECKING, ClassVar
@@ -23,7 +24,7 @@ from prefloop.curator.scrub.types import PiiSpan
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["NameListRecognizer"]
+__all__ = ["NameListRecognizer", "census_first_names"]
 
 _WORD = re.compile(r"[^\W\d_](?:[\w-]|['’](?!s\b))*")
 _NAME_VERBS = frozenset(
@@ -149,6 +150,12 @@ def _headline(text: str, match: re.Match[str]) -> bool:
         w for w in text[line_start : len(text) if line_end < 0 else line_end].split() if not w.endswith(",")
     ]
     return len(words) >= 4 and sum(w[:1].isupper() for w in words) * 10 >= len(words) * 8
+
+
+@functools.cache
+def census_first_names() -> frozenset[str]:
+    """The census first names that are not also common English words (``Will``, ``May``...)."""
+    return _read_list(NameListRecognizer.FIRST_NAMES_FILE) - COMMON_WORDS
 
 
 def _read_list(filename: str) -> frozenset[str]:
