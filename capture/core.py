@@ -24,7 +24,7 @@ from prefloop.capture.intake import KINDS, build_event, field_errors
 from prefloop.capture.publisher import Publisher
 from prefloop.capture.publisher.publisher import wire_line
 from prefloop.capture.ratelimit import RateLimiter
-from prefloop.capture.response_line import check_response, encode_fields, is_identifier, utc_from_ns
+from prefloop.capture.response_line import Record, check_response, encode_record, is_identifier, utc_from_ns
 from prefloop.capture.settings import CaptureSettings
 from prefloop.capture.tokens import Pseudonymizer, TokenSigner, derive_key
 from prefloop.schemas.errors import CaptureError, EventValidationError, FieldError
@@ -124,6 +124,8 @@ def error_reply(status: int, code: str, fields: Sequence[FieldError] = (), **fmt
 #: ``time.time_ns()`` instead when it is in place and has the writer thread make the datetime.
 _utcnow: Callable[[], datetime] = functools.partial(datetime.now, UTC)
 _time_ns = time.time_ns
+#: ``str.__new__``: a recorded :class:`ResponseToken` whose response id is its event id, made without a frame
+_bare_token = str.__new__
 
 
 class CaptureCore:
@@ -273,9 +275,8 @@ class CaptureCore:
         if user is None:
             user = self.pseudonymize(user_id)
         publisher = self.publisher
-        now_ns: int | None = None
-        if self.clock is _utcnow:  # one clock read for the id, the event's time and the token
-            now_ns = _time_ns()
+        # one clock read for the id, the event's time and the token (the writer thread makes the datetime)
+        now_ns = _time_ns() if self.clock is _utcnow else None
         event_id = publisher.ids.take(now_ns)
         if generation is not None and value_too_deep(generation):
             raise EventValidationError(
@@ -283,7 +284,6 @@ class CaptureCore:
             )
         if response_id is None:
             response_id = event_id
-        # the default clock's datetime is made by the writer thread (encode_fields), not here
         occurred_at: datetime | int = self.clock() if now_ns is None else now_ns
         checked = None
         if self._app_id_ok and trace_id is None and metadata is None:  # the fast path knows neither field
@@ -304,50 +304,59 @@ class CaptureCore:
                 locale,
                 client_version,
             )
-        fields, bound = checked if checked is not None else (None, None)
-        if fields is not None and bound is not None and bound <= publisher.max_line_bytes:
-            publisher.submit_fields(fields, "response")  # surely fits: the writer thread serializes it
-        elif fields is None or not self._queue_line(fields):
-            data: dict[str, Any] = {
-                "event_id": event_id,
-                "occurred_at": occurred_at if now_ns is None else utc_from_ns(now_ns),
-                "app_id": self.app_id,
-                "conversation_id": conversation_id,
-                "user": user,
-                "response_id": response_id,
-                "context": context,
-                "text": text,
-                "model": model,
-                "prompt_source": prompt_source,
-            }
-            for name, value in (
-                ("generation", generation),
-                ("regenerates", regenerates),
-                ("system_prompt_version", system_prompt_version),
-                ("locale", locale),
-                ("client_version", client_version),
-                ("trace_id", trace_id),
-                ("metadata", metadata),
-            ):
-                if value is not None:
-                    data[name] = value
-            try:
-                event = ResponseEvent.model_validate(data)
-            except ValidationError as exc:
-                raise EventValidationError("invalid", field_errors(exc)) from None
-            response_id = event.response_id
-            conversation_id = event.conversation_id
-            publisher.submit_line(wire_line(event), "response")
-        issued = None if now_ns is None else now_ns // 1_000_000_000
-        token = self.signer.issue(response_id, conversation_id, user, issued)
+        if checked is not None and checked[1] <= publisher.max_line_bytes:
+            publisher.submit_record(checked[0])  # surely fits: the writer thread serializes it
+        elif checked is None or not self._queue_line(checked[0]):
+            response_id, conversation_id = self._submit_model(
+                {
+                    "event_id": event_id,
+                    "occurred_at": occurred_at if now_ns is None else utc_from_ns(now_ns),
+                    "app_id": self.app_id,
+                    "conversation_id": conversation_id,
+                    "user": user,
+                    "response_id": response_id,
+                    "context": context,
+                    "text": text,
+                    "model": model,
+                    "prompt_source": prompt_source,
+                },
+                (
+                    ("generation", generation),
+                    ("regenerates", regenerates),
+                    ("system_prompt_version", system_prompt_version),
+                    ("locale", locale),
+                    ("client_version", client_version),
+                    ("trace_id", trace_id),
+                    ("metadata", metadata),
+                ),
+            )
+        token = self.signer.issue(
+            response_id, conversation_id, user, None if now_ns is None else now_ns // 1_000_000_000
+        )
+        if response_id is event_id:  # the usual case: the token's text says everything (no Python frame)
+            return _bare_token(ResponseToken, token)
         return ResponseToken(token, response_id, conversation_id, event_id)
 
-    def _queue_line(self, fields: dict[str, Any]) -> bool:
-        """Queue a response the fast checks vouched for but whose size bound may not fit the event size limit:
-        serialized here and its exact size checked. False when it cannot be serialized (the full path then
-        says why)."""
+    def _submit_model(self, data: dict[str, Any], optional: tuple[tuple[str, Any], ...]) -> tuple[str, str]:
+        """The full path: validate ``data`` plus the ``optional`` fields given with ``ResponseEvent`` (which
+        refuses invalid input with the model's own field names) and queue its wire line. Returns the event's
+        response and conversation ids."""
+        for name, value in optional:
+            if value is not None:
+                data[name] = value
         try:
-            line = encode_fields(fields)
+            event = ResponseEvent.model_validate(data)
+        except ValidationError as exc:
+            raise EventValidationError("invalid", field_errors(exc)) from None
+        self.publisher.submit_line(wire_line(event), "response")
+        return event.response_id, event.conversation_id
+
+    def _queue_line(self, record: Record) -> bool:
+        """Queue a response the fast checks vouched for but whose size bound may not fit the event size limit
+        (or that has none): serialized here and its exact size checked. False when it cannot be serialized
+        (the full path then says why)."""
+        try:
+            line = encode_record(record)
         except PydanticSerializationError:
             return False
         self.publisher.submit_line(line, "response")

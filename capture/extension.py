@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import Flask, current_app
+from flask.globals import _cv_app
 from markupsafe import Markup, escape
 
 from prefloop.capture import messages
@@ -171,8 +172,9 @@ class FeedbackCapture:
         With ``PREFLOOP_CAPTURE_STRICT = True`` it raises instead (``EventValidationError``, ``NoUserError``,
         ``EventTooLargeError``, ``SpoolFullError``, ``QueueFullError``).
         """
+        ctx = _cv_app.get(None)  # the app context (one C call; current_app's proxy runs Python)
         try:
-            core: CaptureCore = _current_app().extensions[EXTENSION_KEY]
+            core: CaptureCore = (ctx.app if ctx is not None else _current_app()).extensions[EXTENSION_KEY]
         except KeyError:
             raise RuntimeError(messages.NOT_REGISTERED) from None
         if user is None:

@@ -1,10 +1,11 @@
 """The wire line of a ``ResponseEvent`` without a pydantic model round trip: the request-path fast path.
 
-:func:`response_fields` checks the caller-supplied fields of ``response_shown(...)`` directly against the
-constraints of :class:`prefloop.schemas.events.ResponseEvent` and returns the plain dict of the event;
-:func:`encode_fields` serializes it with ``pydantic_core.to_json`` (the serializer the model itself uses, so
-strings and the timestamp are escaped and formatted the same way). The two are separate so the request thread
-can do only the checks and leave the serialization to the spool writer thread (:func:`wire_size_bound` says
+:func:`check_response` checks the caller-supplied fields of ``response_shown(...)`` directly against the
+constraints of :class:`prefloop.schemas.events.ResponseEvent` and returns the event as a flat :data:`Record`
+(cheap to make on the request thread); :func:`encode_record` makes its dict (:func:`record_fields`) and
+serializes it with ``pydantic_core.to_json`` (the serializer the model itself uses, so strings and the
+timestamp are escaped and formatted the same way). The two are separate so the request thread can do only the
+checks and leave the serialization to the spool writer thread (the size bound ``check_response`` counts says
 when that is safe); :func:`response_line` does both.
 It is deliberately conservative: it accepts only input it is certain the model accepts unchanged (exact
 ``str``/``dict``/``list`` types, no coercion) and returns ``None`` for everything else — invalid input, but
@@ -26,11 +27,16 @@ from pydantic import ValidationError
 from prefloop.schemas.events import MAX_CONTEXT_MESSAGES, MAX_TEXT_CHARS, GenerationSettings, Message
 
 __all__ = [
+    "NO_BOUND",
+    "Record",
     "check_response",
     "encode_fields",
+    "encode_record",
     "is_identifier",
+    "record_fields",
     "response_fields",
     "response_line",
+    "response_record",
     "utc_from_ns",
     "wire_size_bound",
 ]
@@ -88,6 +94,64 @@ def response_line(**fields: Any) -> bytes | None:
         return None  # the full path reports it as the model would
 
 
+#: What :func:`check_response` returns for the writer thread: the event's values in wire order (``None`` for
+#: an absent optional field), the context as ``(role, content)`` pairs. :func:`record_fields` makes the dict.
+Record = tuple[Any, ...]
+_USER = "user"  # the default prompt_source (an interned constant: the same object as every "user" literal)
+
+
+def record_fields(record: Record) -> dict[str, Any]:
+    """The fields (as :func:`encode_fields` takes them) of a :data:`Record`, in the model's order, without
+    the absent optional fields."""
+    (
+        event_id,
+        occurred_at,
+        app_id,
+        conversation_id,
+        user,
+        client_version,
+        response_id,
+        messages,
+        text,
+        model,
+        generation,
+        prompt_source,
+        regenerates,
+        system_prompt_version,
+        locale,
+    ) = record
+    data: dict[str, Any] = {
+        "event_id": event_id,
+        "schema_version": 1,
+        "occurred_at": occurred_at,
+        "app_id": app_id,
+        "conversation_id": conversation_id,
+        "user": user,
+    }
+    if client_version is not None:  # (in the model's field order; a plain dict's None would be written)
+        data["client_version"] = client_version
+    data["type"] = "response"
+    data["response_id"] = response_id
+    data["context"] = [{"role": role, "content": content} for role, content in messages]
+    data["text"] = text
+    data["model"] = model
+    data["generation"] = generation
+    data["prompt_source"] = prompt_source
+    for key, value in (
+        ("regenerates", regenerates),
+        ("system_prompt_version", system_prompt_version),
+        ("locale", locale),
+    ):
+        if value is not None:
+            data[key] = value
+    return data
+
+
+def encode_record(record: Record) -> bytes:
+    """The wire line of a :data:`Record` (the spool writer thread's ``encode``)."""
+    return encode_fields(record_fields(record))
+
+
 def encode_fields(data: dict[str, Any]) -> bytes:
     """The wire line of an event's checked fields (from :func:`response_fields`). An ``occurred_at`` given as
     a ``time.time_ns()`` reading becomes its datetime here (on the spool writer thread, for the request path)."""
@@ -107,6 +171,8 @@ def utc_from_ns(ns: int) -> datetime:
 
 #: what JSON may make of one character at most (a control character becomes ``\\u00XX``)
 _MAX_BYTES_PER_CHAR = 6
+#: the bound of a line whose size is not cheap to bound: larger than any size limit
+NO_BOUND = 2**62
 #: the event's fixed part (ids, timestamp, app id, pseudonym, keys) and each message's keys, generously
 _FIXED_BYTES = 4096
 _PER_MESSAGE_BYTES = 64
@@ -130,12 +196,18 @@ def wire_size_bound(data: dict[str, Any]) -> int | None:
     return _MAX_BYTES_PER_CHAR * chars + _FIXED_BYTES + _PER_MESSAGE_BYTES * len(messages)
 
 
-def response_fields(**fields: Any) -> dict[str, Any] | None:
-    """The fields of the ``ResponseEvent`` these arguments make (:func:`check_response`'s, by name), ready
-    for :func:`encode_fields`, or ``None`` when the fast checks cannot vouch for them (the caller then
-    validates with pydantic)."""
+def response_record(**fields: Any) -> Record | None:
+    """The :data:`Record` of the ``ResponseEvent`` these arguments make (:func:`check_response`'s, by name),
+    or ``None`` when the fast checks cannot vouch for them (the caller then validates with pydantic)."""
     checked = check_response(**fields)
     return None if checked is None else checked[0]
+
+
+def response_fields(**fields: Any) -> dict[str, Any] | None:
+    """The fields of the ``ResponseEvent`` these arguments make, ready for :func:`encode_fields`, or ``None``
+    when the fast checks cannot vouch for them."""
+    record = response_record(**fields)
+    return None if record is None else record_fields(record)
 
 
 def check_response(
@@ -154,15 +226,16 @@ def check_response(
     system_prompt_version: object,
     locale: object,
     client_version: object,
-) -> tuple[dict[str, Any], int | None] | None:
-    """The fields of the ``ResponseEvent`` these arguments make and :func:`wire_size_bound` of them (counted
-    while checking), or ``None`` when the fast checks cannot vouch for them (the caller then validates with
-    pydantic). ``event_id`` (a canonical UUIDv7 string), ``occurred_at`` (aware, UTC, or a ``time.time_ns()``
-    reading that :func:`encode_fields` turns into one), ``app_id`` and ``user`` come from capture itself and
-    are trusted; every other field is checked.
+) -> tuple[Record, int] | None:
+    """The :data:`Record` of the ``ResponseEvent`` these arguments make and :func:`wire_size_bound` of it
+    (counted while checking; :data:`NO_BOUND` when there is none), or ``None`` when the fast checks cannot vouch for them (the caller then validates
+    with pydantic). ``event_id`` (a canonical UUIDv7 string), ``occurred_at`` (aware, UTC, or a
+    ``time.time_ns()`` reading that :func:`encode_record` turns into one), ``app_id`` and ``user`` come from
+    capture itself and are trusted; every other field is checked.
 
-    The checks are written out inline: this runs on the host's request thread for every response shown, and
-    each function call there costs about as much as a check."""
+    The checks are written out inline and the result is a flat tuple (the writer thread makes the dicts): this
+    runs on the host's request thread for every response shown, where each function call, dict and bytecode
+    shows in the added latency."""
     if type(conversation_id) is not str or _IDENTIFIER(conversation_id) is None:
         return None
     if response_id is not event_id and (type(response_id) is not str or _IDENTIFIER(response_id) is None):
@@ -171,17 +244,15 @@ def check_response(
         return None
     if type(model) is not str or not 1 <= len(model) <= 200 or not (model.isascii() or _encodable(model)):
         return None
-    if type(prompt_source) is not str or not 1 <= len(prompt_source) <= 64:
-        return None
-    if not (prompt_source.isascii() or _encodable(prompt_source)):
+    if prompt_source is not _USER and not _short(prompt_source, 1, 64):  # (the default is the constant)
         return None
     if type(context) is not list and type(context) is not tuple:
         return None  # a generator would be consumed here; let pydantic have it whole
     count = len(context)
     if not 0 < count <= MAX_CONTEXT_MESSAGES:
         return None
-    chars = len(text) + len(model) + len(prompt_source)
-    messages: list[dict[str, str]] = []
+    chars = 0
+    messages: list[tuple[str, str]] = []
     append = messages.append
     for item in context:
         kind = type(item)
@@ -193,56 +264,54 @@ def check_response(
             content = item.content
         else:
             return None
-        if type(role) is not str or role not in _ROLES:
-            return None
-        if type(content) is not str or len(content) > MAX_TEXT_CHARS:
+        if type(role) is not str or role not in _ROLES or type(content) is not str:
             return None
         if not (content.isascii() or _encodable(content)):
             return None
         chars += len(content)
-        append({"role": role, "content": content})  # a copy: the caller may change its list once we return
+        append((role, content))  # a copy: the caller may change its list once we return
     if role != "user":
         return None
+    if chars > MAX_TEXT_CHARS and any(len(m[1]) > MAX_TEXT_CHARS for m in messages):
+        return None  # (no single message can be too long while all of them together are not)
+    chars += len(text) + len(model) + len(prompt_source)  # type: ignore[arg-type]
     if generation is None:
         gen: Any = _EMPTY_GENERATION
     else:
         gen = _generation(generation)
         if gen is None:
             return None
-    data: dict[str, Any] = {
-        "event_id": event_id,
-        "schema_version": 1,
-        "occurred_at": occurred_at,
-        "app_id": app_id,
-        "conversation_id": conversation_id,
-        "user": user,
-    }
     if client_version is not None:
         if not _short(client_version, 0, 64):
             return None
-        data["client_version"] = client_version
         chars += len(client_version)  # type: ignore[arg-type]
-    data["type"] = "response"
-    data["response_id"] = response_id
-    data["context"] = messages
-    data["text"] = text
-    data["model"] = model
-    data["generation"] = gen
-    data["prompt_source"] = prompt_source
-    if regenerates is not None:
-        if not is_identifier(regenerates):
-            return None
-        data["regenerates"] = regenerates
+    if regenerates is not None and not is_identifier(regenerates):
+        return None
     if system_prompt_version is not None:
         if not _short(system_prompt_version, 0, 128):
             return None
-        data["system_prompt_version"] = system_prompt_version
         chars += len(system_prompt_version)  # type: ignore[arg-type]
     if locale is not None:
         if not _short(locale, 0, 35):
             return None
-        data["locale"] = locale
         chars += len(locale)  # type: ignore[arg-type]
+    record = (
+        event_id,
+        occurred_at,
+        app_id,
+        conversation_id,
+        user,
+        client_version,
+        response_id,
+        messages,
+        text,
+        model,
+        gen,
+        prompt_source,
+        regenerates,
+        system_prompt_version,
+        locale,
+    )
     if gen is not _EMPTY_GENERATION and gen.model_extra:
-        return data, None
-    return data, _MAX_BYTES_PER_CHAR * chars + _FIXED_BYTES + _PER_MESSAGE_BYTES * count
+        return record, NO_BOUND
+    return record, _MAX_BYTES_PER_CHAR * chars + _FIXED_BYTES + _PER_MESSAGE_BYTES * count

@@ -91,6 +91,7 @@ class TokenSigner:
         self.max_age = max_age
         self._app = app_id
         self._mac_key = key if len(key) <= 32 else hashlib.sha256(key).digest()  # BLAKE2s takes <= 32 bytes
+        self._stamp: tuple[int, str] = (-1, "")  # (second, its hex) of the last token issued
         # v2's HMAC-SHA256 (RFC 2104) with the keyed inner and outer hash states computed once (the same
         # digest as hmac.digest(key, msg, "sha256"); tests/unit/test_capture_tokens.py holds them equal).
         block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
@@ -111,8 +112,13 @@ class TokenSigner:
     def issue(self, response_id: str, conversation_id: str, user: str, now: float | None = None) -> str:
         """A token for ``response_id`` shown to pseudonymized ``user`` in ``conversation_id`` (both already
         validated as v1 identifiers, so neither contains ``~``). One frame on the host's request path: the
-        MAC is written out here rather than taken from :meth:`_mac`."""
-        body = f"{_VERSION}~{response_id}~{conversation_id}~{int(time.time() if now is None else now):x}"
+        MAC is written out here rather than taken from :meth:`_mac`, and the issue time's hex text is kept
+        for the second it names (formatting an int with a spec costs more than the rest of the body)."""
+        second = int(time.time() if now is None else now)
+        stamp = self._stamp
+        if stamp[0] != second:
+            stamp = self._stamp = (second, f"{second:x}")
+        body = f"{_VERSION}~{response_id}~{conversation_id}~{stamp[1]}"
         mac = _blake2s(f"{body}|{user}|{self._app}".encode(), key=self._mac_key, digest_size=16)
         return f"{body}~{mac.hexdigest()}"
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import collections
 import os
-import threading
 import time
 
 __all__ = ["IdPool"]
@@ -45,31 +44,34 @@ class IdPool:
         self.batch = batch
         self.reads = 0  #: random reads so far (one per batch)
         self._tails: collections.deque[str] = collections.deque()
-        self._lock = threading.Lock()
-        self._ms = -1
-        self._counter = 0
-        self._prefix = ""
+        self._last = 0  #: ``ms << 12 | counter`` of the last id taken
+        self._prefix: tuple[int, str] = (-1, "")  #: ``(ms, "<8 hex>-<4 hex>-7")`` of the last id taken
 
     def take(self, now_ns: int | None = None) -> str:
         """A fresh event id (request threads). ``now_ns``: the caller's ``time.time_ns()`` reading, when it
-        has one already (one clock read for the id, the event's time and its token)."""
+        has one already (one clock read for the id, the event's time and its token).
+
+        No lock: a ``threading.Lock`` round trip costs about as much as the rest of this method on the host's
+        request path. Uniqueness never depends on it (every id takes its own random tail off the deque, an
+        atomic ``popleft``). The ``(ms, counter)`` state is one integer read and stored with no call in between,
+        so under CPython's GIL no other thread runs between the two and the ids of one process sort in the
+        order taken; the id prefix is cached as a ``(ms, prefix)`` pair, read and replaced whole."""
         try:
             tail = self._tails.popleft()
         except IndexError:
             self.refill()
             return self.take(now_ns)
-        ms = (_time_ns() if now_ns is None else now_ns) // 1_000_000
-        with self._lock:
-            if ms > self._ms:
-                self._ms, self._counter = ms, 0
-                self._prefix = f"{ms >> 16:08x}-{ms & 0xFFFF:04x}-7"
-            else:  # the same millisecond (or the clock stepped back): count on
-                self._counter += 1
-                if self._counter > _COUNTER_MAX:
-                    ms = self._ms = self._ms + 1
-                    self._counter = 0
-                    self._prefix = f"{ms >> 16:08x}-{ms & 0xFFFF:04x}-7"
-            return self._prefix + _COUNTER_HEX[self._counter] + tail
+        stamp = (_time_ns() if now_ns is None else now_ns) // 1_000_000 << 12
+        last = self._last + 1  # the same millisecond (or the clock stepped back): count on; a full counter
+        if last < stamp:  # carries into the next millisecond
+            last = stamp
+        self._last = last
+        ms = last >> 12
+        cached = self._prefix
+        if cached[0] != ms:
+            cached = (ms, "%08x-%04x-7" % (ms >> 16, ms & 0xFFFF))  # noqa: UP031 (cheaper than format specs)
+            self._prefix = cached
+        return cached[1] + _COUNTER_HEX[last & _COUNTER_MAX] + tail
 
     def refill(self) -> None:
         """Add one batch of random tails (one ``os.urandom`` read)."""

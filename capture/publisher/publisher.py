@@ -29,7 +29,7 @@ from prefloop.capture.publisher.spool import (
     remove_writer_dir,
 )
 from prefloop.capture.publisher.writer import Ack, SpoolWriterThread
-from prefloop.capture.response_line import encode_fields
+from prefloop.capture.response_line import Record, encode_record
 from prefloop.schemas.errors import CaptureError
 
 __all__ = ["Publisher", "wire_line"]
@@ -129,8 +129,13 @@ class Publisher:
             write_delay=config.write_delay,
             on_written=self._sender.wake if self._sender is not None else None,
             ids=self.ids,
-            encode=encode_fields,
+            encode=encode_record,
         )
+        #: :meth:`submit` for a response's checked :data:`~prefloop.capture.response_line.Record` (from
+        #: :func:`~prefloop.capture.response_line.check_response`) whose wire line is known to fit
+        #: ``max_event_bytes``: the writer thread makes and serializes its fields, so the caller's thread does
+        #: not. The writer's own method (no frame of this class on the host's request path).
+        self.submit_record: Callable[[Record], None] = self._writer.submit
         self._writer.start()
         if self._sender is not None:
             self._sender.start()
@@ -153,16 +158,6 @@ class Publisher:
             if len(line) > self.max_line_bytes:
                 raise EventTooLargeError(len(line) - 1, self.config.max_event_bytes)
             self._writer.put(line, kind)
-        except CaptureError as exc:
-            self.metrics.count_rejected(getattr(exc, "reason", "unavailable"))
-            raise
-
-    def submit_fields(self, fields: dict[str, Any], kind: str) -> None:
-        """:meth:`submit` for an event's checked fields (:func:`prefloop.capture.response_line.response_fields`)
-        whose wire line is known to fit ``max_event_bytes``: the writer thread serializes them, so the
-        caller's thread does not."""
-        try:
-            self._writer.put(fields, kind)
         except CaptureError as exc:
             self.metrics.count_rejected(getattr(exc, "reason", "unavailable"))
             raise

@@ -1,8 +1,9 @@
 """The spool writer thread and the bounded in-memory queue in front of it.
 
 Request threads call :meth:`SpoolWriterThread.put`: a ``deque.append`` of the event's wire line — or of its
-checked fields, which this thread serializes with ``encode`` (the request thread does only the checks), plus one ``Event.set`` for the first
-event of a batch or for an event whose caller waits (an :class:`Ack`). An event nobody waits for lets the writer
+checked record, which this thread serializes with ``encode`` (the request thread does only the checks), plus
+one wake-up for the first event of a batch (a ``Lock.release``: one C call, where ``Event.set`` runs a Condition
+in Python on the request thread) or for an event whose caller waits (an :class:`Ack`). An event nobody waits for lets the writer
 linger ``write_delay`` seconds to gather a batch (batching by time: one wake-up, one write(2) per batch instead
 of per event — the request path stays cheap and the writer rarely competes for the GIL); an acknowledged event
 is written at once. The writer drains everything queued, writes it with one write(2), fsyncs according to the
@@ -31,6 +32,7 @@ from prefloop.capture.metrics import CaptureMetrics
 from prefloop.capture.publisher.account import SpoolAccount
 from prefloop.capture.publisher.ids import IdPool
 from prefloop.capture.publisher.spool import SegmentWriter
+from prefloop.schemas.errors import CaptureError
 
 __all__ = ["DURABILITY_MODES", "Ack", "SpoolWriterThread"]
 
@@ -64,7 +66,7 @@ class Ack:
             raise self.error
 
 
-#: (the wire line, or fields for ``encode``; the event type, "" for a flush marker; the caller's ack)
+#: (the wire line, or a record for ``encode``; the event type, "" for a flush marker; the caller's ack)
 _Item = tuple[Any, str, "Ack | None"]
 
 
@@ -99,7 +101,9 @@ class SpoolWriterThread:
         self.on_written = on_written
         self.written_events = 0
         self._queue: collections.deque[_Item] = collections.deque()
-        self._wake = threading.Event()  # something is queued
+        # released = something is queued (a binary semaphore: the writer's acquire is Event.wait + clear)
+        self._wake = threading.Lock()
+        self._wake.acquire()
         self._urgent = threading.Event()  # someone waits for an ack: write now
         self._closed = False
         self._stop = False
@@ -110,28 +114,53 @@ class SpoolWriterThread:
 
     # --- request threads ------------------------------------------------------------------------
     def put(self, line: Any, kind: str, ack: Ack | None = None) -> None:
-        """Queue one event: its wire line (``bytes`` ending with ``\\n``) or its fields for ``encode``.
+        """Queue one event: its wire line (``bytes`` ending with ``\\n``) or its record for ``encode``.
         Raises instead of dropping."""
+        queue = self._queue
+        if self._closed or self.account.full or len(queue) >= self.max_events:
+            self._refuse()
+        queue.append((line, kind, ack))
+        if ack is not None:
+            self._urgent.set()
+            self._poke()
+        elif len(queue) == 1:
+            self._poke()
+
+    def submit(self, record: Any) -> None:
+        """:meth:`put` of a response's record nobody waits for (``Publisher.submit_record`` is this method):
+        the host's request path, so written out with no other frame; a refusal is counted here."""
+        queue = self._queue
+        if self._closed or self.account.full or len(queue) >= self.max_events:
+            try:
+                self._refuse()
+            except CaptureError as exc:
+                self.metrics.count_rejected(getattr(exc, "reason", "unavailable"))
+                raise
+        queue.append((record, "response", None))
+        if len(queue) == 1:
+            try:  # noqa: SIM105 (contextlib.suppress would add frames on the request path)
+                self._wake.release()
+            except RuntimeError:  # already woken
+                pass
+
+    def _refuse(self) -> None:
         if self._closed:
             raise PublisherClosedError()
         if self.account.full:
             raise SpoolFullError(self.account.pending, self.account.max_bytes)
-        queue = self._queue
-        if len(queue) >= self.max_events:
-            raise QueueFullError(self.max_events)
-        queue.append((line, kind, ack))
-        if ack is not None:
-            self._urgent.set()
-            self._wake.set()
-        elif len(queue) == 1:
-            self._wake.set()
+        raise QueueFullError(self.max_events)
+
+    def _poke(self) -> None:
+        """Wake the writer thread (idempotent)."""
+        with contextlib.suppress(RuntimeError):
+            self._wake.release()
 
     def flush(self, timeout: float) -> None:
         """Block until everything queued before this call is in the spool file (and synced per the mode)."""
         ack = Ack()
         self._queue.append((b"", "", ack))
         self._urgent.set()
-        self._wake.set()
+        self._poke()
         ack.wait(timeout)
 
     def close(self, timeout: float) -> None:
@@ -139,7 +168,7 @@ class SpoolWriterThread:
         self._closed = True
         self._stop = True
         self._urgent.set()
-        self._wake.set()
+        self._poke()
         if self._thread.is_alive():
             self._thread.join(timeout)
         left = len(self._queue)
@@ -167,8 +196,7 @@ class SpoolWriterThread:
                 timeout = _RESCAN_S
                 if dirty and self.durability == "interval":
                     timeout = max(0.0, min(timeout, last_sync + self.fsync_interval - time.monotonic()))
-                self._wake.wait(timeout)
-                self._wake.clear()
+                self._wake.acquire(timeout=timeout)
             if self._queue and self.write_delay > 0 and not self._urgent.is_set():
                 self._urgent.wait(self.write_delay)  # gather a batch, unless a caller waits
             self._urgent.clear()
@@ -233,7 +261,7 @@ class SpoolWriterThread:
         return True
 
     def _encoded(self, items: list[_Item]) -> list[_Item]:
-        """``items`` with every queued field dict serialized. One that cannot be is dropped, counted and
+        """``items`` with every queued record serialized. One that cannot be is dropped, counted and
         logged: the request thread's checks vouched for it, so that is a bug, and it must not stop the rest."""
         encode = self.encode
         assert encode is not None

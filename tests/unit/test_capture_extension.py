@@ -305,6 +305,11 @@ def test_response_shown_on_an_app_without_init_app_says_so(host: Host) -> None:
         host.capture.response_shown(conversation_id="c", context=CONTEXT, text="t", model="m")
 
 
+def test_response_shown_outside_an_app_context_says_so(host: Host) -> None:
+    with pytest.raises(RuntimeError, match="application context"):
+        host.capture.response_shown(conversation_id="c", context=CONTEXT, text="t", model="m")
+
+
 def test_response_shown_validates_on_the_calling_thread_and_raises_in_strict_mode(tmp_path: Path) -> None:
     host = Host(tmp_path, PREFLOOP_CAPTURE_STRICT=True)
     with pytest.raises(EventValidationError) as info:

@@ -80,3 +80,4 @@ def test_ids_stay_unique_across_threads() -> None:
         t.join()
     flat = [x for part in out for x in part]
     assert len(set(flat)) == len(flat) == 20_000
+    assert all(part == sorted(part) for part in out)  # each thread's ids in the order it took them

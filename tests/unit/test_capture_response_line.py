@@ -15,7 +15,13 @@ from pydantic import ValidationError
 from prefloop.capture.core import CaptureCore
 from prefloop.capture.intake import field_errors
 from prefloop.capture.publisher.publisher import wire_line
-from prefloop.capture.response_line import encode_fields, response_fields, response_line, wire_size_bound
+from prefloop.capture.response_line import (
+    encode_fields,
+    response_fields,
+    response_line,
+    response_record,
+    wire_size_bound,
+)
 from prefloop.capture.settings import settings_from_config
 from prefloop.schemas.errors import EventValidationError
 from prefloop.schemas.events import GenerationSettings, Message, ResponseEvent
@@ -280,10 +286,12 @@ def test_fields_the_writer_cannot_serialize_are_dropped_counted_and_the_rest_wri
     core: CaptureCore, caplog: pytest.LogCaptureFixture
 ) -> None:
     publisher = core.publisher
-    good = response_fields(**fields(event_id="019a4b2c-3d4e-7f60-8a1b-2c3d4e5f6a70"))
+    good = response_record(**fields(event_id="019a4b2c-3d4e-7f60-8a1b-2c3d4e5f6a70"))
     assert good is not None
-    publisher.submit_fields({**good, "text": object()}, "response")  # no JSON form: a bug upstream
-    publisher.submit_fields(good, "response")
+    bad = list(good)
+    bad[8] = object()  # the text, with no JSON form: a bug upstream
+    publisher.submit_record(tuple(bad))
+    publisher.submit_record(good)
     assert publisher.flush(5)
     on_disk = b"".join(p.read_bytes() for p in publisher.config.spool_dir.rglob("*.jsonl"))
     assert on_disk.count(b"019a4b2c-3d4e-7f60-8a1b-2c3d4e5f6a70") == 1

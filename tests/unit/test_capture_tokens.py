@@ -50,6 +50,17 @@ def test_token_expires_after_max_age() -> None:
         signer.verify(token, "u", now=161)
 
 
+def test_each_token_names_the_second_it_was_issued_in() -> None:
+    """The issue time's hex text is kept per second on the request path; a new second gets its own."""
+    signer = TokenSigner(KEY, max_age=60)
+    times = [1_000_000, 1_000_000, 1_000_001, 999_999, 1_000_001, 1_000_000.7]
+    tokens = [signer.issue("r", "c", "u", now=t) for t in times]
+    assert [signer.verify(t, "u", now=1_000_002).issued_at for t in tokens] == [int(t) for t in times]
+    assert [t.split("~")[3] for t in tokens] == ["f4240", "f4240", "f4241", "f423f", "f4241", "f4240"]
+    fresh = signer.issue("r", "c", "u")  # the current time, not the last one kept
+    signer.verify(fresh, "u")
+
+
 def test_another_key_does_not_verify() -> None:
     token = TokenSigner(KEY, 0).issue("r", "c", "u")
     with pytest.raises(TokenError):
