@@ -49,6 +49,34 @@ _EMPTY_GENERATION: dict[str, Any] = {}
 _to_json = pydantic_core.to_json
 
 
+#: Conversation ids and model names that passed their check lately (exact ``str`` keys; cleared when full,
+#: like the pseudonym cache): a response in a known conversation skips the regular expression, which costs
+#: more than the rest of an identifier's check on the host's request thread.
+_SEEN_IDS: dict[str, None] = {}
+_SEEN_MODELS: dict[str, None] = {}
+_SEEN_MAX = 4096
+
+
+def _new_conversation_id(value: str) -> bool:
+    """Check a ``str`` conversation id not seen lately; remember it when valid."""
+    if _IDENTIFIER(value) is None:
+        return False
+    if len(_SEEN_IDS) >= _SEEN_MAX:
+        _SEEN_IDS.clear()
+    _SEEN_IDS[value] = None
+    return True
+
+
+def _new_model(value: str) -> bool:
+    """Check a ``str`` model name not seen lately (1-200 characters UTF-8 can carry); remember it when valid."""
+    if not 1 <= len(value) <= 200 or not (value.isascii() or _encodable(value)):
+        return False
+    if len(_SEEN_MODELS) >= _SEEN_MAX:
+        _SEEN_MODELS.clear()
+    _SEEN_MODELS[value] = None
+    return True
+
+
 def is_identifier(value: object) -> bool:
     """True when ``value`` is a plain ``str`` that is a valid v1 identifier (``prefloop.schemas.events.Identifier``)."""
     return type(value) is str and _IDENTIFIER(value) is not None
@@ -95,7 +123,8 @@ def response_line(**fields: Any) -> bytes | None:
 
 
 #: What :func:`check_response` returns for the writer thread: the event's values in wire order (``None`` for
-#: an absent optional field), the context as ``(role, content)`` pairs. :func:`record_fields` makes the dict.
+#: an absent optional field), the context as one flat list ``[role, content, role, content, ...]``.
+#: :func:`record_fields` makes the dict.
 Record = tuple[Any, ...]
 _USER = "user"  # the default prompt_source (an interned constant: the same object as every "user" literal)
 
@@ -132,7 +161,8 @@ def record_fields(record: Record) -> dict[str, Any]:
         data["client_version"] = client_version
     data["type"] = "response"
     data["response_id"] = response_id
-    data["context"] = [{"role": role, "content": content} for role, content in messages]
+    pairs = iter(messages)
+    data["context"] = [{"role": role, "content": content} for role, content in zip(pairs, pairs, strict=True)]
     data["text"] = text
     data["model"] = model
     data["generation"] = generation
@@ -236,13 +266,15 @@ def check_response(
     The checks are written out inline and the result is a flat tuple (the writer thread makes the dicts): this
     runs on the host's request thread for every response shown, where each function call, dict and bytecode
     shows in the added latency."""
-    if type(conversation_id) is not str or _IDENTIFIER(conversation_id) is None:
+    if type(conversation_id) is not str or (
+        conversation_id not in _SEEN_IDS and not _new_conversation_id(conversation_id)
+    ):
         return None
     if response_id is not event_id and (type(response_id) is not str or _IDENTIFIER(response_id) is None):
         return None  # (our own event id is an identifier)
     if type(text) is not str or len(text) > MAX_TEXT_CHARS or not (text.isascii() or _encodable(text)):
         return None
-    if type(model) is not str or not 1 <= len(model) <= 200 or not (model.isascii() or _encodable(model)):
+    if type(model) is not str or (model not in _SEEN_MODELS and not _new_model(model)):
         return None
     if prompt_source is not _USER and not _short(prompt_source, 1, 64):  # (the default is the constant)
         return None
@@ -252,8 +284,7 @@ def check_response(
     if not 0 < count <= MAX_CONTEXT_MESSAGES:
         return None
     chars = 0
-    messages: list[tuple[str, str]] = []
-    append = messages.append
+    messages: list[str] = []  # role, content, role, content, ...: one object (the writer makes the dicts)
     for item in context:
         kind = type(item)
         if kind is dict:
@@ -269,10 +300,11 @@ def check_response(
         if not (content.isascii() or _encodable(content)):
             return None
         chars += len(content)
-        append((role, content))  # a copy: the caller may change its list once we return
+        messages.append(role)  # a copy: the caller may change its list once we return
+        messages.append(content)
     if role != "user":
         return None
-    if chars > MAX_TEXT_CHARS and any(len(m[1]) > MAX_TEXT_CHARS for m in messages):
+    if chars > MAX_TEXT_CHARS and any(len(m) > MAX_TEXT_CHARS for m in messages[1::2]):
         return None  # (no single message can be too long while all of them together are not)
     chars += len(text) + len(model) + len(prompt_source)  # type: ignore[arg-type]
     if generation is None:

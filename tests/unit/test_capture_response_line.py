@@ -318,3 +318,27 @@ def test_the_event_time_on_disk_is_the_time_of_the_call(core: CaptureCore) -> No
     assert before <= event.occurred_at <= after
     ms = (event.occurred_at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
     assert event.event_id[:13].replace("-", "") == f"{ms:012x}"  # the id's time is the event's
+
+
+def test_conversation_ids_and_models_seen_lately_are_still_checked_exactly() -> None:
+    """Valid conversation ids and model names are remembered (bounded) to skip their check next time; that
+    never lets an invalid one through, whatever was seen before, and the memory stays bounded."""
+    from prefloop.capture import response_line as rl
+
+    for i in range(rl._SEEN_MAX + 10):  # more than the memory holds: it starts over
+        assert response_line(**fields(conversation_id=f"conv-{i}", model=f"m-{i % 300}")) is not None
+        assert len(rl._SEEN_IDS) <= rl._SEEN_MAX and len(rl._SEEN_MODELS) <= rl._SEEN_MAX
+    for bad in ("conv 1", "", "c" * 129, "conv-1\n", "cönv"):
+        assert response_line(**fields(conversation_id=bad)) is None
+        assert bad not in rl._SEEN_IDS
+    for bad_model in ("", "m" * 201, "\ud800"):
+        assert response_line(**fields(model=bad_model)) is None
+        assert bad_model not in rl._SEEN_MODELS
+
+    class Sub(str):
+        pass
+
+    assert response_line(**fields(conversation_id=Sub("conv-1"))) is None  # exact str only, as before
+    assert response_line(**fields(model=Sub("m-1"))) is None
+    line = response_line(**fields(conversation_id="conv-1", model="m-1"))
+    assert line is not None and line == model_line(fields(conversation_id="conv-1", model="m-1"))
