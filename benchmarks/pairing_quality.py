@@ -1,7 +1,7 @@
 """Pairing quality: replay a trace with known preferences through ingest, pairing and routing.
 
 `python -m benchmarks.pairing_quality [--quick] [--split dev|heldout|all] [--seed N] [--traffic mixed|single]
-[--variants P] [--compare] [--history USERS] [--reviewed-first] [--compare-learning]`
+[--variants P] [--behaviour default|hurried] [--compare] [--history USERS] [--reviewed-first] [--compare-learning]`
 
 The trace is built from Anthropic HH-RLHF (harmless-base test split, MIT, copied to benchmarks/data/hh_rlhf):
 each row gives a conversation and two final answers with a known preference (``chosen`` is right). Simulated
@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.pairing_calibration import calibration
-from benchmarks.pairing_trace import TRAFFIC, TraceBuilder, load_rows
+from benchmarks.pairing_trace import BEHAVIOURS, TRAFFIC, TraceBuilder, load_rows
 
 
 def log(msg: str) -> None:
@@ -223,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--variants", type=float, default=0.0, help="share of answers shown as resampled variants"
     )
+    ap.add_argument(
+        "--behaviour",
+        choices=sorted(BEHAVIOURS),
+        default="default",
+        help="how simulated users behave (hurried: the evaluation-only model of benchmarks/pairing_trace.py)",
+    )
     ap.add_argument("--compare", action="store_true", help="also run the baseline policy on the same trace")
     ap.add_argument(
         "--history",
@@ -253,7 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         result.update(trace=str(args.trace))
     else:
         rows = load_rows(args.split, 300 if args.quick else None)
-        builder = TraceBuilder(args.seed, users_per_prompt=TRAFFIC[args.traffic], variants=args.variants)
+        builder = TraceBuilder(
+            args.seed,
+            users_per_prompt=TRAFFIC[args.traffic],
+            variants=args.variants,
+            behaviour=BEHAVIOURS[args.behaviour],
+        )
         if args.history:
             builder.with_pool(args.history)
         events = builder.build(rows)
@@ -292,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
             traffic=args.traffic,
             variants=args.variants,
             history=args.history,
+            behaviour=args.behaviour,
         )
     result["tagger"] = args.tagger
     print(json.dumps(result))

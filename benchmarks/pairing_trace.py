@@ -31,6 +31,26 @@ BEHAVIOUR: dict[str, Any] = {
 }
 
 
+#: A second behaviour model, written before the calibration work of session 7 and used only to evaluate it (never
+#: while tuning): hurried users who pick worse (right 80 %, wrong 14 %), thumb more at random, regenerate more and
+#: follow up less. The packaged reliabilities assume users like ``BEHAVIOUR``; with these they are wrong, so only
+#: what pairing learns from review can put strength right.
+HURRIED: dict[str, Any] = {
+    **BEHAVIOUR,
+    "mode": {"side_by_side": 0.25, "thumbs": 0.45, "regenerate": 0.30},
+    "side_by_side": {"right": 0.80, "wrong": 0.14, "tie": 0.06},
+    "thumbs_on_good": {"up": 0.50, "down": 0.15, "none": 0.35},
+    "thumbs_on_bad": {"up": 0.20, "down": 0.45, "none": 0.35},
+    "regenerate_if_bad": 0.50,
+    "regenerate_if_good": 0.30,
+    "after_regenerate_good": {"up": 0.35, "continue": 0.35, "none": 0.30},
+    "after_regenerate_bad": {"up": 0.20, "continue": 0.20, "down": 0.25, "none": 0.35},
+}
+
+#: Behaviour models by name (``--behaviour``).
+BEHAVIOURS: dict[str, dict[str, Any]] = {"default": BEHAVIOUR, "hurried": HURRIED}
+
+
 def parse_transcript(text: str) -> list[dict[str, str]]:
     """ "\\n\\nHuman: ... \\n\\nAssistant: ..." to messages."""
     messages: list[dict[str, str]] = []
@@ -93,8 +113,10 @@ class TraceBuilder:
         app_id: str = "bench",
         users_per_prompt: dict[int, float] | None = None,
         variants: float = 0.0,
+        behaviour: dict[str, Any] | None = None,
     ) -> None:
         self.app_id = app_id
+        self.behaviour = behaviour or BEHAVIOUR
         self.rng = random.Random(seed)
         self.users_per_prompt = users_per_prompt or BEHAVIOUR["users_per_prompt"]
         self.variants = variants
@@ -152,7 +174,7 @@ class TraceBuilder:
         if act in ("up", "down"):
             extra: dict[str, Any] = {"rating": 1 if act == "up" else -1}
             if act == "down":
-                extra["reason"] = _pick(self.rng, BEHAVIOUR[f"reason_down_on_{which}"])
+                extra["reason"] = _pick(self.rng, self.behaviour[f"reason_down_on_{which}"])
             self._event("feedback", conv, user, response_id=rid, **extra)
         return str(act)
 
@@ -162,27 +184,27 @@ class TraceBuilder:
             user, wrong = self.rng.choice(self.pool)
             if self.rng.random() < wrong:  # this user sees the answers' quality the wrong way round
                 row = {**row, "good": row["bad"], "bad": row["good"]}
-        mode = _pick(self.rng, BEHAVIOUR["mode"])
+        mode = _pick(self.rng, self.behaviour["mode"])
         rng = self.rng
         if mode == "side_by_side":
             first, second = ("good", "bad") if rng.random() < 0.5 else ("bad", "good")
             a, b = self._show(row, first, conv, user), self._show(row, second, conv, user)
-            outcome = _pick(rng, BEHAVIOUR["side_by_side"])
+            outcome = _pick(rng, self.behaviour["side_by_side"])
             pick = "tie" if outcome == "tie" else ("a" if (first == "good") == (outcome == "right") else "b")
             self._event("choice", conv, user, response_a=a, response_b=b, preferred=pick)
         elif mode == "thumbs":
             which = "good" if rng.random() < 0.5 else "bad"
             rid = self._show(row, which, conv, user)
-            self._thumb(rid, which, conv, user, BEHAVIOUR[f"thumbs_on_{which}"])
+            self._thumb(rid, which, conv, user, self.behaviour[f"thumbs_on_{which}"])
         else:
             which = "good" if rng.random() < 0.5 else "bad"
             rid = self._show(row, which, conv, user)
-            if rng.random() >= BEHAVIOUR[f"regenerate_if_{which}"]:
+            if rng.random() >= self.behaviour[f"regenerate_if_{which}"]:
                 return
             other = "bad" if which == "good" else "good"
             self._event("regenerate", conv, user, response_id=rid)
             new = self._show(row, other, conv, user, regenerates=rid)
-            act = self._thumb(new, other, conv, user, BEHAVIOUR[f"after_regenerate_{other}"])
+            act = self._thumb(new, other, conv, user, self.behaviour[f"after_regenerate_{other}"])
             if act == "continue":
                 ctx = [
                     *row["prompt"],
