@@ -76,6 +76,8 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
         "accepted": result["accepted"],
         "accepted_wrong": result["accepted_wrong"],
         "share_accepted_automatically": result["share_accepted_automatically"],
+        "kind_outcomes": result.get("kind_outcomes"),
+        "reliabilities": result.get("reliabilities"),
         "misses": [
             {k: b[k] for k in ("band", "pairs", "right", "mean_strength", "share_right", "interval", "gap")}
             for b in cal["bands"]

@@ -207,6 +207,7 @@ class _Builder:
                         [user],
                         min(at_up, at_down),
                         reasons=[reason or "none"],
+                        weight=self.policy.reason_weight(reason),
                     )
                 # different users: independent comparisons = a matching of likers to dislikers
                 everyone = up_users.keys() | down_users.keys()
@@ -227,6 +228,8 @@ class _Builder:
                     everyone,
                     at,
                     reasons=sorted(reasons),
+                    weight=round(weight, 4),
+                    matched=n,
                 )
 
     def regenerates(self, actions: list[ActionView]) -> None:

@@ -15,7 +15,7 @@ from prefloop.curator.pipeline.review_outcomes import load_kind_outcomes, record
 from prefloop.curator.pipeline.user_history import load_history
 from prefloop.curator.store.models import Pair
 from tests.factories import EventFactory
-from tests.unit.test_ingest import ab_choice, raw
+from tests.unit.test_ingest import BAD, GOOD, ab_choice, raw
 
 
 def _signal(kind: str, strength: float, favours: str = "chosen", **detail: Any) -> dict[str, Any]:
@@ -97,3 +97,52 @@ def test_forget_removes_the_users_record(store: Any) -> None:
     forget_user(store, "u-gone")
     with store.session() as s:
         assert load_history(s, ["u-gone", "u-kept"]) == {"u-kept": (1, 0)}
+
+
+def _cross(kind_weight: float, matched: int = 1) -> dict[str, Any]:
+    return {**_signal("thumbs_cross_user", 0.7, weight=kind_weight, matched=matched), "users": 2}
+
+
+def test_one_cross_user_thumbs_comparison_teaches_its_kind_at_full_weight_only() -> None:
+    assert taught_kind([_cross(1.0)], ["u1", "u2"], 0) == "thumbs_cross_user"
+    assert taught_kind([_cross(0.7)], ["u1", "u2"], 0) is None  # a "none"/"other" reason scaled it down
+    assert taught_kind([_cross(1.0, matched=2)], ["u1", "u2", "u3", "u4"], 0) is None  # two comparisons
+    assert taught_kind([_cross(1.0), _signal("choice", 0.92)], ["u1", "u2"], 0) is None  # more evidence
+    assert taught_kind([_cross(1.0)], ["u1", "u2"], 1) is None
+    # a lone user's thumbs teach only at full weight as well (a "tone" reason scales them towards 0.5)
+    assert taught_kind([_signal("thumbs_same_user", 0.85, weight=1.0)], ["u1"], 0) == "thumbs_same_user"
+    assert taught_kind([_signal("thumbs_same_user", 0.605, weight=0.3)], ["u1"], 0) is None
+
+
+def _cross_thumbs(f: EventFactory, i: int, reason: str) -> list[dict[str, Any]]:
+    """Two users on one prompt: one liked the good answer, the other disliked the bad one."""
+    prompt = f"Cross question {i}?"
+    up = f.response(f"up{i}", f"liker{i}", prompt=prompt, text=GOOD)
+    down = f.response(f"down{i}", f"disliker{i}", prompt=prompt, text=BAD)
+    return [
+        up,
+        down,
+        f.feedback(up["response_id"], 1, f"up{i}", f"liker{i}"),
+        f.feedback(down["response_id"], -1, f"down{i}", f"disliker{i}", reason=reason),
+    ]
+
+
+def test_pairing_learns_cross_user_thumbs_from_review(store: Any) -> None:
+    curator = Curator(store, load_policy(audit={"rate": 0}), require_scrub=False)
+    f = EventFactory()
+    curator.process(raw(*[e for i in range(12) for e in _cross_thumbs(f, i, "incorrect")]))
+    curator.process(raw(*_cross_thumbs(f, 99, "tone")))
+    with store.session() as s:
+        pairs = list(s.scalars(select(Pair)))
+        assert {(p.kind, p.status) for p in pairs} == {("thumbs_cross_user", "review")}
+        assert sorted(p.strength for p in pairs) == [0.5 + 0.2 * 0.3] + [0.7] * 12
+        for p in pairs:  # reviewers agree with every one of them
+            record_review_outcome(s, p.users, p.signals, p.conflicts, agreed=True)
+    with store.session() as s:  # the "tone" pair taught its users, not the kind
+        assert load_kind_outcomes(s) == {"thumbs_cross_user": (12, 0)}
+        assert load_history(s, ["liker99"]) == {"liker99": (1, 0)}
+    # the next comparison of that kind is worth (12 + 20 * 0.70) / 32
+    curator.process(raw(*_cross_thumbs(f, 100, "unsafe")))
+    with store.session() as s:
+        [new] = [p for p in s.scalars(select(Pair)) if "liker100" in p.users]
+    assert new.strength == pytest.approx((12 + 20 * 0.7) / 32, abs=1e-4)
