@@ -7,13 +7,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo test dev lint unit unit-py313 integration services stop-services system-deps clean
+.PHONY: help demo test dev lint unit unit-py312 unit-py313 integration services stop-services system-deps clean
 
 help:
 	@echo "make demo   - install, then run the whole loop on embedded defaults (SQLite, spool, Slack emulator)"
 	@echo "              make demo KAFKA=1: the same on real Kafka + PostgreSQL started by deploy/local"
 	@echo "make test   - install, start real Kafka + PostgreSQL, lint, run the whole test suite, then the unit"
-	@echo "              tests again on Python 3.13 (Debian trixie's, in a chroot; make unit-py313 alone)"
+	@echo "              tests again on Python 3.12 (python-build-standalone via the Go module proxy; make"
+	@echo "              unit-py312 alone) and 3.13 (Debian trixie's, in a chroot; make unit-py313 alone)"
 	@echo "make dev    - only create .venv and install prefloop[all,dev] with constraints.txt"
 	@echo "make services / stop-services - start/stop local Kafka and PostgreSQL (deploy/local)"
 
@@ -56,7 +57,12 @@ test: $(STAMP) services lint
 	@PREFLOOP_TEST_KAFKA=127.0.0.1:$${PREFLOOP_KAFKA_PORT:-19092} \
 	 PREFLOOP_TEST_POSTGRES_URL=$$(deploy/local/postgres url) \
 	 $(PY) -m pytest -p no:cacheprovider -v --durations=15
+	@$(MAKE) --no-print-directory unit-py312
 	@$(MAKE) --no-print-directory unit-py313
+
+unit-py312: $(STAMP)
+	@echo "==> the unit tests on Python 3.12 (python-build-standalone's CPython from the Go module proxy: tests/python312/run)"
+	@tests/python312/run
 
 unit-py313:
 	@echo "==> the unit tests on Python 3.13 (Debian trixie's interpreter in a chroot: tests/python313/run)"
