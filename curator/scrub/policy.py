@@ -49,8 +49,9 @@ _CONTACT_TYPES = frozenset(
         "URL",
     }
 )
+_YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-2][0-9])s?\b")
 _PUBLIC_CONTEXT = re.compile(
-    r"\b(?:1[0-9]{3}|20[0-2][0-9])s?\b|\b(?:president|chancellor|prime minister|minister|king|queen|emperor|"
+    r"\b(?:president|chancellor|prime minister|minister|king|queen|emperor|"
     r"empress|pope|saint|senator|governor|mayor|representative|congress\w*|parliament|politician|general|author|novel\w*|poet|poem|"
     r"painter|painting|composer|symphony|scientist|physicist|chemist|philosopher|actor|actress|singer|rapper|band|"
     r"album|song|film|movie|book|chapter|artist|artwork|portrait|director|nobel|prize|award|won|wins|champion\w*|olympic\w*|world cup|grand slam|"
@@ -73,7 +74,7 @@ _CUE_BEFORE = re.compile(
     rf"thank|mention|remind|reminder for|note for|"
     rf"call|invite|remind|reply to|write to|note to|letter to|message to|married|dating|named|called|"
     rf"follow up with|commenter|user|customer|patient|client|employee|reader|listener|viewer|subscriber|"
-    rf"tenant|applicant|guest|resident|participant|volunteer)|"
+    rf"tenant|applicant|guest|resident|participant|volunteer|(?:assistant|secretary|aide) to)|"
     rf"{_RELATION})\s*,?\s*$",
     re.IGNORECASE,
 )
@@ -82,6 +83,11 @@ _NAME_VERB_AFTER = re.compile(
     r"suddenly|probably|sometimes|even)\s+)?(?:is|was|has|had|and|said|says|told|asked|wants|wanted|thinks|thought|keeps|lives|lived|works|"
     r"worked|called|texted|emailed|wrote|sent|agreed|replied|will|won't|can't|doesn't|didn't|shouted|spent|gave|"
     r"went|came|left|met|loves|likes|hates|needs)\b)",
+    re.IGNORECASE,
+)
+_PRIVATE_ROLE_BEFORE = re.compile(
+    r"\b(?:(?:assistant|secretary|aide) to|commenter|customer|patient|client|employee|tenant|applicant|guest|"
+    r"resident|participant|volunteer|subscriber)\s*,?\s*$",
     re.IGNORECASE,
 )
 _RELATION_ANYWHERE = re.compile(r"\b" + _RELATION + r"\b", re.IGNORECASE)
@@ -220,7 +226,7 @@ def _co_actors(text: str, kept: Sequence[PiiSpan], candidates: set[tuple[int, in
         following = _SENTENCE_BREAK.search(text, person.end)
         sentence_end = following.start() if following else len(text)
         para_start, para_end = _paragraph(text, person.start, person.end)
-        if _PUBLIC_CONTEXT.search(text, para_start, para_end):
+        if _public_paragraph(text, para_start, para_end):
             continue
         for word in _LONE_WORD.finditer(text, sentence_start, sentence_end):
             start, end = word.span()
@@ -265,7 +271,12 @@ def _public_role(text: str, span: PiiSpan, contact: Sequence[PiiSpan]) -> bool:
     before = text[max(0, span.start - 40) : span.start]
     if _relation_before(before) or _GREETING_BEFORE.search(before.rstrip(" .").rsplit(" ", 1)[0] + " "):
         return False
-    return bool(_PUBLIC_CONTEXT.search(text, para_start, para_end))
+    return bool(_PUBLIC_CONTEXT.search(text, para_start, para_end))  # a year alone does not outweigh a cue
+
+
+def _public_paragraph(text: str, start: int, end: int) -> bool:
+    """A public-role word or a year in ``text[start:end]``."""
+    return bool(_PUBLIC_CONTEXT.search(text, start, end) or _YEAR.search(text, start, end))
 
 
 def _weak(span: PiiSpan) -> bool:
@@ -299,7 +310,7 @@ def _place_tied_to_person(text: str, span: PiiSpan, spans: Sequence[PiiSpan]) ->
     if not person_before:
         return False
     para_start, para_end = _paragraph(text, span.start, span.end)
-    return not _PUBLIC_CONTEXT.search(text, para_start, para_end)  # a historical figure's places stay
+    return not _public_paragraph(text, para_start, para_end)  # a historical figure's places stay
 
 
 def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
@@ -339,6 +350,12 @@ def _private_person(
     public = bool(_PUBLIC_CONTEXT.search(text, para_start, para_end))
     if public and not _relation_before(before):
         return False
+    if (
+        _YEAR.search(text, para_start, para_end)
+        and not _relation_before(before)
+        and not _PRIVATE_ROLE_BEFORE.search(before)
+    ):
+        return False  # a year outweighs a cue, but not a private role ("the assistant to X ... in 1965")
     if cue:
         return True
     if not private_context and (len(words) > 1 or folded_words[0] not in given_names()):

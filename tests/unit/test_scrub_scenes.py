@@ -55,3 +55,25 @@ def test_a_public_figure_beside_a_private_person_in_a_public_paragraph_stays(scr
     scrubbed = scrubber.scrub_text(text).text
     assert "Anna" not in scrubbed
     assert "Obama" in scrubbed
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Orla spent 1998 as the assistant to Marta Kowalczyk at a bakery in town.", "Marta Kowalczyk"),
+        ("In 2015 the patient Ilse Brandauer was moved to another ward.", "Ilse Brandauer"),
+    ],
+)
+def test_a_year_does_not_outweigh_a_private_role(scrubber: Scrubber, text: str, masked: str) -> None:
+    assert masked not in scrubber.scrub_text(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stephen Hawking showed in 1974 that black holes radiate, now called Hawking radiation.",
+        "Named after Amerigo Vespucci, the continent appeared on a 1507 map.",
+    ],
+)
+def test_a_year_still_outweighs_a_weak_cue(scrubber: Scrubber, text: str) -> None:
+    assert scrubber.scrub_text(text).text == text
