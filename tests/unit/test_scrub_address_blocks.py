@@ -2,7 +2,8 @@
 
 Each row is a class of address the recognizer missed before: an exported form's empty fields ("nan"), a postcode
 on its own line before the sentence goes on, a country closing the block before prose, place lines in capitals of
-other scripts, and a number-led street line with no street word above a postcode line. The values are invented.
+other scripts, Greek and Cyrillic street types, and a number-led street line with no street word above a postcode
+line. The values are invented.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def found(text: str) -> list[str]:
         # place words in capitals of other scripts after a unit on the same line
         ("send it to 5 Harbour Street Suite 12 ÅLESUND Norway", ["5 Harbour Street Suite 12 ÅLESUND Norway"]),
         ("send it to 5 Harbour Street Apt. 3 ΛΑΡΝΑΚΑ LA", ["5 Harbour Street Apt. 3 ΛΑΡΝΑΚΑ LA"]),
+        # street types of Greek and Cyrillic script (libpostal el, ru, uk, bg, sr, be)
+        ("Το σπίτι μου είναι στην οδός Ερμού 22, Αθήνα", ["οδός Ερμού 22, Αθήνα"]),
+        ("Доставка: улица Садовая 14", ["улица Садовая 14"]),
+        ("please use Λεωφόρος Β. Κηφισίας 140 for the parcel", ["Λεωφόρος Β. Κηφισίας 140"]),
         # a number-led street line with no street word, above a postcode line
         (
             "Ms. Ivo Brandl\n17 44 Kato Petralona\nMarlow\n, nan\n Greece 11852",
