@@ -3,7 +3,9 @@
 Request threads call :meth:`SpoolWriterThread.put`: a ``deque.append`` of the event's wire line — or of its
 checked record, which this thread serializes with ``encode`` (the request thread does only the checks), plus
 one wake-up for the first event of a batch (a ``Lock.release``: one C call, where ``Event.set`` runs a Condition
-in Python on the request thread) or for an event whose caller waits (an :class:`Ack`). An event nobody waits for lets the writer
+in Python on the request thread) or for an event whose caller waits (an :class:`Ack`); after a write the
+writer looks again every ``write_delay`` on its own for a while (``_POLL_S``), so under a steady stream the
+request threads make no wake-up call at all. An event nobody waits for lets the writer
 linger ``write_delay`` seconds to gather a batch (batching by time: one wake-up, one write(2) per batch instead
 of per event — the request path stays cheap and the writer rarely competes for the GIL); an acknowledged event
 is written at once. The writer drains everything queued, writes it with one write(2), fsyncs according to the
@@ -43,6 +45,9 @@ log = logging.getLogger("prefloop.capture")
 #: always: fdatasync before acknowledging each batch (survives a power cut).
 DURABILITY_MODES = ("none", "interval", "always")
 _RESCAN_S = 1.0
+#: after writing, the writer looks for new events every ``write_delay`` for this long before it waits to be
+#: woken: under a steady stream no request thread makes a wake-up system call (nor the writer a GIL hand-off)
+_POLL_S = 1.0
 
 
 class Ack:
@@ -105,6 +110,8 @@ class SpoolWriterThread:
         self._wake = threading.Lock()
         self._wake.acquire()
         self._urgent = threading.Event()  # someone waits for an ack: write now
+        #: True while the writer waits for a wake-up (no events lately); False while it looks on its own
+        self._sleeping = False
         self._closed = False
         self._stop = False
         self._thread = threading.Thread(target=self._run, name="prefloop-spool-writer", daemon=True)
@@ -123,7 +130,7 @@ class SpoolWriterThread:
         if ack is not None:
             self._urgent.set()
             self._poke()
-        elif len(queue) == 1:
+        elif self._sleeping:
             self._poke()
 
     def submit(self, record: Any) -> None:
@@ -137,7 +144,7 @@ class SpoolWriterThread:
                 self.metrics.count_rejected(getattr(exc, "reason", "unavailable"))
                 raise
         queue.append((record, "response", None))
-        if len(queue) == 1:
+        if self._sleeping:  # (while events come in, the writer looks every write_delay without being woken)
             try:  # noqa: SIM105 (contextlib.suppress would add frames on the request path)
                 self._wake.release()
             except RuntimeError:  # already woken
@@ -189,21 +196,31 @@ class SpoolWriterThread:
         self.account.rescan()
         if self.ids is not None:
             self.ids.top_up()
+        last_write = float("-inf")
         while True:
             if not self._queue:
                 if self._stop:
                     break
-                timeout = _RESCAN_S
-                if dirty and self.durability == "interval":
-                    timeout = max(0.0, min(timeout, last_sync + self.fsync_interval - time.monotonic()))
-                self._wake.acquire(timeout=timeout)
-            if self._queue and self.write_delay > 0 and not self._urgent.is_set():
+                if self.write_delay > 0 and time.monotonic() - last_write < _POLL_S:
+                    self._urgent.wait(self.write_delay)  # events came lately: look again after write_delay
+                else:
+                    timeout = _RESCAN_S
+                    if dirty and self.durability == "interval":
+                        timeout = max(0.0, min(timeout, last_sync + self.fsync_interval - time.monotonic()))
+                    self._sleeping = True  # from now on a request thread wakes us for its event
+                    if not self._queue:
+                        self._wake.acquire(timeout=timeout)
+                    self._sleeping = False
+                    if self._queue and self.write_delay > 0 and not self._urgent.is_set():
+                        self._urgent.wait(self.write_delay)  # gather a batch, unless a caller waits
+            elif self.write_delay > 0 and not self._urgent.is_set():
                 self._urgent.wait(self.write_delay)  # gather a batch, unless a caller waits
             self._urgent.clear()
             if self._queue:
                 if self._write_batch():
                     dirty = True
                     backoff = 0.0
+                    last_write = time.monotonic()
                     if self.ids is not None:
                         self.ids.top_up()
                 else:

@@ -116,6 +116,55 @@ def test_submit_queues_and_the_writer_keeps_order(tmp_path: Path, factory: Event
     assert pub.writer_dir.exists()  # embedded mode leaves the outbox for the curator
 
 
+class CountingWake:
+    """The writer's wake-up lock, counting the wake-ups request threads make."""
+
+    def __init__(self, lock: Any) -> None:
+        self.lock = lock
+        self.releases = 0
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return bool(self.lock.acquire(blocking, timeout))
+
+    def release(self) -> None:
+        self.releases += 1
+        self.lock.release()
+
+
+def test_a_steady_stream_needs_no_wake_ups_and_an_idle_writer_is_woken(
+    tmp_path: Path, factory: EventFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While events keep coming the writer looks every write_delay on its own (no wake-up system call on the
+    request path per batch); after a quiet spell it waits to be woken, and the next event wakes it."""
+    from prefloop.capture.publisher import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "_POLL_S", 0.3)
+    pub = Publisher(spool_dir=tmp_path, durability="none", write_delay=0.005)
+    try:
+        wake = CountingWake(pub._writer._wake)
+        pub._writer._wake = wake
+        time.sleep(0.1)  # the writer is waiting to be woken (no event yet)
+        events = [feedback(factory, f"c{i % 3}") for i in range(150)]
+        for e in events:
+            pub.submit(e)
+            time.sleep(0.002)  # a steady stream: ~30 batches of write_delay each
+        deadline = time.monotonic() + 5
+        while pub._writer.written_events < len(events) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pub._writer.written_events == len(events)  # written without a flush
+        assert wake.releases <= 2  # the first event woke the writer; the rest it found by looking
+        time.sleep(0.6)  # quiet for longer than _POLL_S: the writer waits to be woken again
+        pub.submit(feedback(factory, "c9"))
+        deadline = time.monotonic() + 0.5  # far less than its one-second rescan timeout
+        while pub._writer.written_events < len(events) + 1 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert pub._writer.written_events == len(events) + 1
+        assert wake.releases >= 2
+        assert [e["event_id"] for e in spool_lines(tmp_path)][: len(events)] == [e.event_id for e in events]
+    finally:
+        pub.shutdown()
+
+
 def test_over_budget_refuses_loudly_and_keeps_what_was_accepted(
     tmp_path: Path, factory: EventFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
