@@ -21,7 +21,8 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found: install Python 3.11 (apt-get install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11"; exit 1; }
 	@echo "==> creating $(VENV) and installing prefloop[all,dev] (pinned by constraints.txt)"
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# a virtualenv left half-made by an interrupted run (python, no pip) is made again
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet -c constraints.txt -e '.[all,dev]'
 	@touch $(STAMP)
