@@ -286,11 +286,10 @@ def check_response(
     chars = 0
     messages: list[str] = []  # role, content, role, content, ...: one object (the writer makes the dicts)
     for item in context:
-        kind = type(item)
-        if kind is dict:
+        if type(item) is dict:
             role = item.get("role")
             content = item.get("content")
-        elif kind is Message:
+        elif type(item) is Message:
             role = item.role
             content = item.content
         else:
@@ -300,8 +299,7 @@ def check_response(
         if not (content.isascii() or _encodable(content)):
             return None
         chars += len(content)
-        messages.append(role)  # a copy: the caller may change its list once we return
-        messages.append(content)
+        messages += role, content  # a copy: the caller may change its list once we return
     if role != "user":
         return None
     if chars > MAX_TEXT_CHARS and any(len(m) > MAX_TEXT_CHARS for m in messages[1::2]):

@@ -71,7 +71,7 @@ class IdPool:
         if cached[0] != ms:
             cached = (ms, "%08x-%04x-7" % (ms >> 16, ms & 0xFFFF))  # noqa: UP031 (cheaper than format specs)
             self._prefix = cached
-        return cached[1] + _COUNTER_HEX[last & _COUNTER_MAX] + tail
+        return f"{cached[1]}{_COUNTER_HEX[last & _COUNTER_MAX]}{tail}"  # (one string made, not two)
 
     def refill(self) -> None:
         """Add one batch of random tails (one ``os.urandom`` read)."""
