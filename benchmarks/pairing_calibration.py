@@ -1,102 +1,27 @@
-"""Whether pairing's ``strength`` is calibrated: per strength band (and per signal kind), the share of pairs whose
-chosen side is the truly better one, against the band's strength (``benchmarks.pairing_quality``).
-
-The verdict is the issue's: a band of 20+ pairs is calibrated when its share right is within 0.10 of its mean
-strength. Beside it each band carries the 95 % Wilson interval of its share right and whether the miss is *beyond
-sampling noise* (no share within 0.10 of the strength lies in the interval): 25 pairs at a true 0.65 give a share
-right with a standard deviation of 0.095, so a perfectly calibrated small band misses 0.10 about a third of the
-time. Both are reported; the strict verdict stays the goal.
-"""
+"""Whether pairing's ``strength`` is calibrated on known preferences (``benchmarks.pairing_quality``): per strength
+band and per signal kind, the share of pairs whose chosen side is the truly better one, against the band's
+strength. The verdicts (strict, interval, beyond noise, pooled) are the product's
+(:mod:`prefloop.curator.pairing.calibration`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from prefloop.curator.pairing.audit import wilson_interval
+from prefloop.curator.pairing.calibration import band_summary, bands_of, pooled, summarize
 
-BANDS = ((0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01))
-#: A band is calibrated when its share right is within this of its mean strength (bands with fewer pairs than
-#: ``MIN_BAND`` are reported but not judged).
-CALIBRATION_TOLERANCE = 0.10
-MIN_BAND = 20
-
-
-def _direction(gap: float, n: int) -> str:
-    """``share right - mean strength``: positive is under-confident (right more often than stated)."""
-    if n < MIN_BAND:
-        return "too few to judge"
-    if gap > CALIBRATION_TOLERANCE:
-        return "under-confident"
-    if gap < -CALIBRATION_TOLERANCE:
-        return "over-confident"
-    return "calibrated"
-
-
-def _band_row(name: str, inside: list[tuple[float, bool]]) -> dict[str, Any]:
-    return band_summary(name, len(inside), sum(ok for _, ok in inside), sum(st for st, _ in inside))
-
-
-def band_summary(name: str, pairs: int, right: int, strength_sum: float) -> dict[str, Any]:
-    """One band's row from its counts: ``pairs``, how many are ``right`` and the sum of their strengths."""
-    mean, share = strength_sum / pairs, right / pairs
-    lo, hi = wilson_interval(right, pairs) or (0.0, 1.0)
-    judged = pairs >= MIN_BAND
-    beyond = judged and (hi < mean - CALIBRATION_TOLERANCE or lo > mean + CALIBRATION_TOLERANCE)
-    return {
-        "band": name,
-        "pairs": pairs,
-        "right": right,
-        "mean_strength": round(mean, 4),
-        "share_right": round(share, 4),
-        "interval": [round(lo, 4), round(hi, 4)],
-        "gap": round(share - mean, 4),
-        "direction": _direction(share - mean, pairs),
-        "calibrated": abs(share - mean) <= CALIBRATION_TOLERANCE if judged else None,
-        "miss_beyond_noise": beyond if judged else None,
-    }
-
-
-def _summary(bands: list[dict[str, Any]]) -> dict[str, Any]:
-    judged = [b["calibrated"] for b in bands if b["calibrated"] is not None]
-    return {
-        "bands": bands,
-        "calibrated": all(judged) if judged else None,
-        "judged_bands": len(judged),
-        "calibrated_bands": sum(bool(j) for j in judged),
-        "over_confident_bands": sum(b["direction"] == "over-confident" for b in bands),
-        "under_confident_bands": sum(b["direction"] == "under-confident" for b in bands),
-        "misses_beyond_noise": sum(bool(b["miss_beyond_noise"]) for b in bands),
-    }
-
-
-def pooled(runs: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """The bands of several runs' ``calibration`` added up (pairs, right, strength) and judged again: what is
-    left when each band holds hundreds of pairs is the systematic error, not one run's sampling noise."""
-    acc: dict[str, list[float]] = {}
-    for run in runs:
-        for b in run["bands"]:
-            row = acc.setdefault(b["band"], [0, 0, 0.0])
-            row[0] += b["pairs"]
-            row[1] += b["right"]
-            row[2] += b["mean_strength"] * b["pairs"]
-    order = [f"{lo:.2f}-{min(hi, 1.0):.2f}" for lo, hi in BANDS]
-    return _summary([band_summary(n, int(v[0]), int(v[1]), v[2]) for n in order if (v := acc.get(n))])
+__all__ = ["band_summary", "calibration", "pooled"]
 
 
 def calibration(points: list[tuple[float, bool]], kinds: list[str] | None = None) -> dict[str, Any]:
-    """Per strength band: pairs, mean strength, share whose chosen side is right, the gap between them and its
-    direction (over- or under-confident), and whether they agree within the tolerance. With ``kinds`` (each
+    """Per strength band: pairs, mean strength, share whose chosen side is right, its 95 % interval, the gap and
+    its direction (over- or under-confident), and whether they agree within the tolerance. With ``kinds`` (each
     point's pair kind), the same per kind."""
-    bands = []
-    for lo, hi in BANDS:
-        inside = [(st, ok) for st, ok in points if lo <= st < hi]
-        if inside:
-            bands.append(_band_row(f"{lo:.2f}-{min(hi, 1.0):.2f}", inside))
-    out = _summary(bands)
+    out = summarize(bands_of(points))
     if kinds is not None:
-        out["by_kind"] = [
-            _band_row(kind, [pt for pt, k in zip(points, kinds, strict=True) if k == kind])
-            for kind in sorted(set(kinds))
-        ]
+        out["by_kind"] = []
+        for kind in sorted(set(kinds)):
+            inside = [pt for pt, k in zip(points, kinds, strict=True) if k == kind]
+            out["by_kind"].append(
+                band_summary(kind, len(inside), sum(ok for _, ok in inside), sum(st for st, _ in inside))
+            )
     return out

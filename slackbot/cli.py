@@ -216,7 +216,13 @@ def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
     from prefloop.curator.pairing.audit import audit_estimate
     from prefloop.slackbot.agreement import AGREEMENT_TARGET, agreement_report
     from prefloop.slackbot.quorum import load_policy
-    from prefloop.slackbot.reports import agreement_text, audit_text, gold_text, service_gold
+    from prefloop.slackbot.reports import (
+        agreement_text,
+        audit_text,
+        calibration_text,
+        gold_text,
+        service_gold,
+    )
     from prefloop.slackbot.rubric import load_rubric
     from prefloop.slackbot.service import ReviewService
 
@@ -228,6 +234,7 @@ def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
         report = agreement_report(service.rated_votes(), target if target is not None else AGREEMENT_TARGET)
         scores, low = service_gold(service)
         audit = audit_estimate(service.audit_outcomes())
+        calibration = service.review_calibration()
     finally:
         store.dispose()
     if as_json:
@@ -235,10 +242,17 @@ def agreement(settings: Settings, as_json: bool, target: float | None) -> None:
             "needs_clearer_rubric": report.needs_clearer_rubric(),
             "gold": {r: sc.to_dict() | {"flagged": r in low} for r, sc in sorted(scores.items())},
             "audit": audit.to_dict(),
+            "calibration": calibration,
         }
         click.echo(json.dumps(payload, sort_keys=True))
     else:
-        click.echo("\n\n".join([agreement_text(report), gold_text(scores, low), audit_text(audit)]))
+        texts = [
+            agreement_text(report),
+            gold_text(scores, low),
+            audit_text(audit),
+            calibration_text(calibration),
+        ]
+        click.echo("\n\n".join(texts))
 
 
 @slackbot.group()

@@ -147,6 +147,19 @@ AUDIT_LINE = (
     "at random from those that met the bar ({precision}, 95% interval {low}-{high})."
 )
 AUDIT_EMPTY = "Automatic acceptance, audited: no audit pair resolved yet."
+CALIBRATION_HEADER = (
+    "Strength calibration, from review (pairs below the bar and the audit sample; a band of 20+ pairs is "
+    "calibrated when reviewers confirmed the users' side within 10 points of its strength):"
+)
+CALIBRATION_LINE = "  {band}: {right} of {pairs} confirmed ({share}, 95% interval {low}-{high}) at strength {strength} - {verdict}"
+CALIBRATION_EMPTY = "Strength calibration, from review: no pair below the bar or audited resolved yet."
+CALIBRATION_VERDICTS = {
+    "calibrated": "calibrated",
+    "under-confident": "under-confident (right more often than stated)",
+    "over-confident": "over-confident (right less often than stated)",
+    "too few to judge": "too few to judge",
+}
+CALIBRATION_NOISE = "; the miss is beyond sampling noise"
 POSITION_BIAS = "Position bias: A picked in {share:.0%} of {n} votes for a side (50% = none)."
 AGREEMENT_EMPTY = "No pair has two votes yet: no agreement to report."
 NOT_AVAILABLE = "n/a"

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from prefloop.curator.pipeline.review_outcomes import audit_outcomes
+from prefloop.curator.pipeline.review_outcomes import audit_outcomes, review_calibration
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost, Vote
 from prefloop.slackbot.agreement import RatedVote
@@ -120,6 +120,12 @@ class ReviewQueries:
             RatedVote(pid, rev, to_label(ch, a_is), harm_categories(tags), shown=ch)
             for pid, rev, ch, a_is, tags in rows
         ]
+
+    def review_calibration(self) -> dict[str, Any]:
+        """Per strength band, how often reviewers confirmed the users' side (see
+        :func:`~prefloop.curator.pipeline.review_outcomes.review_calibration`)."""
+        with self.store.session() as s:
+            return review_calibration(s)
 
     def audit_outcomes(self) -> Counter[str]:
         """Outcome -> count over the resolved pairs of the audit sample (see

@@ -17,6 +17,7 @@ __all__ = [
     "COMMAND_ROLES",
     "SLOW_COMMANDS",
     "agreement_text",
+    "calibration_text",
     "command_response",
     "coverage_text",
     "gold_text",
@@ -127,6 +128,30 @@ def audit_text(estimate: AuditEstimate) -> str:
     )
 
 
+def calibration_text(calibration: dict[str, Any]) -> str:
+    """The review-measured calibration of ``strength`` per band (``ReviewService.review_calibration``)."""
+    if not calibration["bands"]:
+        return msg.CALIBRATION_EMPTY
+    lines = [msg.CALIBRATION_HEADER]
+    for b in calibration["bands"]:
+        verdict = msg.CALIBRATION_VERDICTS[b["direction"]]
+        if b["miss_beyond_noise"]:
+            verdict += msg.CALIBRATION_NOISE
+        lines.append(
+            msg.CALIBRATION_LINE.format(
+                band=b["band"],
+                right=b["right"],
+                pairs=b["pairs"],
+                share=_pct(b["share_right"]),
+                low=_pct(b["interval"][0]),
+                high=_pct(b["interval"][1]),
+                strength=f"{b['mean_strength']:.2f}",
+                verdict=verdict,
+            )
+        )
+    return "\n".join(lines)
+
+
 def service_gold(service: ReviewService) -> tuple[dict[str, GoldScore], set[str]]:
     """Every reviewer's gold score and who is flagged under the service's policy."""
     with service.store.session() as s:
@@ -193,7 +218,12 @@ def command_response(service: ReviewService, text: str) -> str:
     if sub == "agreement":
         text = agreement_text(agreement_report(service.rated_votes()))
         return "\n\n".join(
-            [text, gold_text(*service_gold(service)), audit_text(audit_estimate(service.audit_outcomes()))]
+            [
+                text,
+                gold_text(*service_gold(service)),
+                audit_text(audit_estimate(service.audit_outcomes())),
+                calibration_text(service.review_calibration()),
+            ]
         )
     return msg.COMMAND_USAGE
 

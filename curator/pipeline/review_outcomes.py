@@ -12,11 +12,18 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.pairing.audit import AUDIT_CODE, is_audit
+from prefloop.curator.pairing.calibration import bands_of, summarize
 from prefloop.curator.pairing.learning import taught_kind
 from prefloop.curator.pipeline.user_history import record_outcome, tally
 from prefloop.curator.store.models import Pair, ReviewPost, SignalKindOutcome
 
-__all__ = ["audit_outcomes", "load_kind_outcomes", "record_review_outcome"]
+__all__ = [
+    "audit_outcomes",
+    "calibration_points",
+    "load_kind_outcomes",
+    "record_review_outcome",
+    "review_calibration",
+]
 
 
 def record_review_outcome(
@@ -57,3 +64,35 @@ def audit_outcomes(session: Session) -> Counter[str]:
         )
     ).all()
     return Counter(str(outcome) for reasons, outcome in rows if is_audit(reasons))
+
+
+#: The reason code of a pair below the acceptance bar (routing adds it to every such pair, whatever else it has).
+_BELOW_BAR = "weak_signal"
+
+
+def calibration_points(session: Session) -> list[tuple[float, bool]]:
+    """(strength, reviewers confirmed the users' side) for the resolved pairs that are a fair sample of their
+    strength: every pair below the acceptance bar goes to review, so those are all of their band; above it, only
+    the audit sample (drawn at random) is — pairs that met the bar and went to review for a conflict or a check
+    are a selected few. Resolutions that name no side (a tie, both bad) and gold items are left out."""
+    rows = session.execute(
+        select(Pair.strength, Pair.route_reasons, ReviewPost.outcome)
+        .join(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
+        .where(
+            ReviewPost.state == "resolved",
+            ReviewPost.outcome.in_(("chosen", "rejected")),
+            Pair.status != "gold",
+        )
+    ).all()
+    out = []
+    for strength, reasons, outcome in rows:
+        codes = {str(r).split(":", 1)[0] for r in reasons or []}
+        if _BELOW_BAR in codes or is_audit(reasons):
+            out.append((float(strength), outcome == "chosen"))
+    return out
+
+
+def review_calibration(session: Session) -> dict[str, object]:
+    """Per strength band, how often reviewers confirmed the users' side (:mod:`prefloop.curator.pairing
+    .calibration`): the calibration of ``strength`` measured in production."""
+    return summarize(bands_of(calibration_points(session)))
