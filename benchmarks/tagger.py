@@ -48,7 +48,13 @@ from prefloop.curator.tagging.embeddings import embed_cached
 from prefloop.curator.tagging.features import Lexicon, encoder_text
 from prefloop.curator.tagging.head import READ_ALL_EPOCHS, READ_ALL_HIDDEN, Head
 from prefloop.curator.tagging.model import labels_for
-from prefloop.curator.tagging.reader_training import fit_reader, reader_inputs, train_reader
+from prefloop.curator.tagging.reader_training import (
+    ReaderFit,
+    fit_reader,
+    reader_inputs,
+    train_reader,
+    without_reader,
+)
 from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
 from prefloop.curator.tagging.tags import decide
 from prefloop.curator.tagging.training import (
@@ -69,6 +75,8 @@ TAGGER_2_SOURCES = ("authored", "fastchat_bench", "harmbench", "hh_rlhf", "jailb
 
 
 HELDOUT_DIR = DEFAULT_CORPUS_DIR / "heldout"
+#: Session 7's blind ordinary prompts, frozen before that session's tuning (the heldout set's misses had been read).
+BLIND_DIR = DEFAULT_CORPUS_DIR / "blind"
 
 
 def log(msg: str) -> None:
@@ -169,13 +177,14 @@ def tag_all(tagger: Tagger, examples: Sequence[Example]) -> list[tuple[Example, 
     return list(zip(examples, tagger.tag_many(convs), strict=True))
 
 
-def throughput(tagger: Tagger, prompts: list[str], n: int) -> float:
+def throughput(tagger: Tagger, prompts: list[str], n: int) -> tuple[float, float]:
+    """Prompts per second of wall time and per second of this process's CPU time (all threads), tagging ``n``."""
     batch = (prompts * (n // max(1, len(prompts)) + 1))[:n]
     list(tagger.tag_many(batch[:256]))  # warm-up
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in tagger.tag_many(batch, batch_size=128):
         pass
-    return n / (time.perf_counter() - start)
+    return n / (time.perf_counter() - start), n / max(time.process_time() - cpu, 1e-9)
 
 
 def heldout_examples(folder: Path = HELDOUT_DIR) -> list[Example]:
@@ -255,6 +264,20 @@ def leave_one_source_out(
     return per, pooled
 
 
+def _on_prompts(
+    tagger: Tagger, fit: ReaderFit, prompts: list[Example], reader_at: float | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``tagger`` with ``fit``'s reader and threshold, and ``tagger`` alone, on ``prompts`` (both errors each)."""
+    hazards = tagger.taxonomy.hazard_names
+    th = {**tagger.thresholds, **{"prompt_injection": fit.calibration.thresholds["prompt_injection"]}}
+    data = reader_inputs(tagger, prompts, log=log)
+    scores = fit.reader.predict(data.grams)
+    rows = list(zip(data.examples, data.readings, data.heads, scores, strict=True))
+    with_reader = [(e, tagger.decide(r, h, float(s), th, reader_at)) for e, r, h, s in rows]
+    alone = [(e, tagger.decide(r, h, None)) for e, r, h, _s in rows]
+    return world_metrics(with_reader, hazards), world_metrics(alone, hazards)
+
+
 def reader_leave_one_source_out(
     tagger: Tagger,
     corpus: list[Example],
@@ -262,6 +285,7 @@ def reader_leave_one_source_out(
     frozen: list[Example],
     reader_at: float | None = None,
     seed: int = 0,
+    blind: list[Example] | None = None,
 ) -> dict[str, Any]:
     """Tagger 2.1's injection reader held out per source, on top of ``tagger``'s words and encoder head.
 
@@ -269,7 +293,8 @@ def reader_leave_one_source_out(
     it either): a reader fitted on the train split of every other source, the injection threshold calibrated on
     that set's out-of-source reader scores (:func:`fit_reader`; S decides nothing), every row of S tagged. The base
     model alone is scored on the same rows in the same run (``base``). The frozen ordinary prompts are tagged with
-    a reader fitted on the whole train split. Embeddings come from the disk cache.
+    a reader fitted on the whole train split, and so are session 7's blind ordinary prompts (``blind``). Embeddings
+    come from the disk cache. ``tagger`` is the base model (no reader of its own).
     """
     data = reader_inputs(tagger, corpus, log=log)
     hazards = tagger.taxonomy.hazard_names
@@ -315,19 +340,9 @@ def reader_leave_one_source_out(
     train = [i for i, e in enumerate(corpus) if e.split == "train"]
     fit = fit_reader(tagger, data.subset(train), seed, reader_at=reader_at)
     th = {**tagger.thresholds, **{"prompt_injection": fit.calibration.thresholds["prompt_injection"]}}
-    fz = reader_inputs(tagger, frozen, log=log)
-    scores = fit.reader.predict(fz.grams)
-    out["frozen"] = world_metrics(
-        [
-            (e, tagger.decide(r, h, float(s), th, reader_at))
-            for e, r, h, s in zip(fz.examples, fz.readings, fz.heads, scores, strict=True)
-        ],
-        hazards,
-    )
-    out["frozen_base"] = world_metrics(
-        [(e, tagger.decide(r, h, None)) for e, r, h in zip(fz.examples, fz.readings, fz.heads, strict=True)],
-        hazards,
-    )
+    out["frozen"], out["frozen_base"] = _on_prompts(tagger, fit, frozen, reader_at)
+    if blind:
+        out["blind"], out["blind_base"] = _on_prompts(tagger, fit, blind, reader_at)
     out["train_split_threshold"] = th["prompt_injection"]
     out["train_split_cap_met"] = fit.calibration.cap_met
     return out
@@ -383,16 +398,26 @@ def main(argv: list[str] | None = None) -> int:
             summary["candidate_unseen_new_sources"] = _brief(result["candidate_unseen_new_sources"])
         log(f"candidate, unseen, pooled: {json.dumps(summary['candidate_unseen'])}")
 
-    trained = set(tagger.meta.get("trained_sources") or TAGGER_2_SOURCES)
-    never = sorted({source_of(e) for e in corpus} - trained)
-    if not args.quick and never:
-        reader = reader_leave_one_source_out(tagger, corpus, never, heldout_examples())
+    model_dir = Path(args.model) if args.model else DEFAULT_MODEL_DIR
+    tmp = tempfile.TemporaryDirectory()
+    reader_meta = tagger.meta.get("injection_reader") or {}
+    # the words and the encoder head (the base model) and the injection reader may have trained on different sources
+    base = Tagger.load(without_reader(model_dir, Path(tmp.name) / "base")) if reader_meta else tagger
+    base_trained = set(tagger.meta.get("trained_sources") or TAGGER_2_SOURCES)
+    all_sources = {source_of(e) for e in corpus}
+    new_to_base = sorted(all_sources - base_trained)
+    never = sorted(all_sources - base_trained - set(reader_meta.get("trained_sources") or ()))
+    frozen, blind = heldout_examples(), heldout_examples(BLIND_DIR)
+    if not args.quick and new_to_base and base.has_encoder:
+        reader = reader_leave_one_source_out(base, corpus, new_to_base, frozen, blind=blind)
         result["reader_unseen"] = reader
         summary["reader_unseen"] = _brief(reader["pooled"])
         summary["reader_unseen_base"] = _brief(reader["base_pooled"])
         summary["reader_unseen_by_source"] = {s: _brief(m) for s, m in reader["by_source"].items()}
-        summary["reader_frozen_ordinary_fpr"] = reader["frozen"]["ordinary_fpr"]
-        summary["reader_frozen_base_fpr"] = reader["frozen_base"]["ordinary_fpr"]
+        summary["reader_unseen_base_by_source"] = {s: _brief(m) for s, m in reader["base_by_source"].items()}
+        for key in ("frozen", "frozen_base", "blind", "blind_base"):
+            if key in reader:
+                summary[f"reader_{key}_fpr"] = reader[key]["ordinary_fpr"]
         log(f"injection reader, unseen, pooled: {json.dumps(summary['reader_unseen'])}")
     if never:
         fresh = [e for e in corpus if source_of(e) in never]
@@ -411,16 +436,28 @@ def main(argv: list[str] | None = None) -> int:
             f"packaged model on sources it never trained on ({', '.join(never)}): {summary['packaged_never_trained']}"
         )
 
-    frozen = heldout_examples()
-    if frozen:
-        result["frozen_ordinary"] = world_metrics(tag_all(tagger, frozen), tax.hazard_names)
-        summary["frozen_ordinary_fpr"] = result["frozen_ordinary"]["ordinary_fpr"]
-        summary["frozen_n"] = len(frozen)
-        log(f"frozen ordinary prompts ({len(frozen)}): FPR {summary['frozen_ordinary_fpr']}")
-        if not args.quick and not args.skip_candidate:
-            result["candidate_frozen_ordinary"] = candidate_on_frozen(corpus, frozen, tax)
-            summary["candidate_frozen_ordinary_fpr"] = result["candidate_frozen_ordinary"]["ordinary_fpr"]
-            log(f"candidate on the frozen ordinary prompts: FPR {summary['candidate_frozen_ordinary_fpr']}")
+    # the other model of the comparison: the packaged model's base (2.0) when the packaged model has a reader, else
+    # the reader candidate as `prefloop tagger train-reader` writes it
+    other: Tagger | None = None
+    if reader_meta:
+        other, other_name = base, "base"
+    elif not args.quick and base.has_encoder:
+        train_reader(model_dir, Path(tmp.name) / "candidate", log=log)
+        other, other_name = Tagger.load(Path(tmp.name) / "candidate"), "reader_candidate"
+    for name, prompts in (("frozen", frozen), ("blind", blind)):
+        if not prompts:
+            continue
+        result[f"{name}_ordinary"] = world_metrics(tag_all(tagger, prompts), tax.hazard_names)
+        summary[f"{name}_ordinary_fpr"] = result[f"{name}_ordinary"]["ordinary_fpr"]
+        summary[f"{name}_n"] = len(prompts)
+        if other is not None:
+            result[f"{other_name}_{name}_live"] = world_metrics(tag_all(other, prompts), tax.hazard_names)
+            summary[f"{other_name}_{name}_live_fpr"] = result[f"{other_name}_{name}_live"]["ordinary_fpr"]
+        log(f"{name} ordinary prompts ({len(prompts)}): FPR {summary[f'{name}_ordinary_fpr']}")
+    if not args.quick and not args.skip_candidate and frozen:
+        result["candidate_frozen_ordinary"] = candidate_on_frozen(corpus, frozen, tax)
+        summary["candidate_frozen_ordinary_fpr"] = result["candidate_frozen_ordinary"]["ordinary_fpr"]
+        log(f"candidate on the frozen ordinary prompts: FPR {summary['candidate_frozen_ordinary_fpr']}")
 
     held_out = evaluate(tag_all(tagger, test), tax)
     result["held_out"] = held_out
@@ -436,33 +473,19 @@ def main(argv: list[str] | None = None) -> int:
     prompts = [e.turns[-1] for e in corpus]
     ordinary = [e.turns[-1] for e in corpus if e.tactic is None and source_of(e) != "xstest"]
     n = 2000 if args.quick else 6000
-    with tempfile.TemporaryDirectory() as tmp:
-        candidate_2_1 = None
-        if not args.quick and never and tagger.has_encoder:
-            # the reader candidate as `prefloop tagger train-reader` writes it, timed beside the model in one run
-            train_reader(Path(args.model) if args.model else DEFAULT_MODEL_DIR, Path(tmp) / "model", log=log)
-            candidate_2_1 = Tagger.load(Path(tmp) / "model")
-            result["reader_candidate_frozen_live"] = world_metrics(
-                tag_all(candidate_2_1, frozen), tax.hazard_names
-            )
-            summary["reader_candidate_frozen_live_fpr"] = result["reader_candidate_frozen_live"][
-                "ordinary_fpr"
-            ]
-        pps = throughput(tagger, prompts, n)
-        log(f"throughput: {pps:.0f} prompts/s (the corpus: about half harmful)")
-        pps_ordinary = throughput(tagger, ordinary, n)
-        log(f"throughput on ordinary prompts: {pps_ordinary:.0f} prompts/s")
-        summary["prompts_per_s"] = round(pps, 1)
-        summary["prompts_per_s_ordinary"] = round(pps_ordinary, 1)
-        if candidate_2_1 is not None:
-            summary["reader_candidate_prompts_per_s"] = round(throughput(candidate_2_1, prompts, n), 1)
-            summary["reader_candidate_prompts_per_s_ordinary"] = round(
-                throughput(candidate_2_1, ordinary, n), 1
-            )
-            log(
-                f"with the injection reader: {summary['reader_candidate_prompts_per_s']} prompts/s on the mix, "
-                f"{summary['reader_candidate_prompts_per_s_ordinary']} on ordinary prompts"
-            )
+    # the packaged model and the other one alternately, so both meet the same load; prompts per second of wall time
+    # and per second of the process's CPU time (all threads), which a shared machine's load hardly moves
+    timed = [("", tagger)] + ([(f"{other_name}_", other)] if other is not None else [])
+    for round_ in range(1 if args.quick else 2):
+        for prefix, model in timed:
+            for mix, texts in (("", prompts), ("_ordinary", ordinary)):
+                wall, cpu = throughput(model, texts, n)
+                summary.setdefault(f"{prefix}prompts_per_s{mix}", []).append(round(wall, 1))
+                summary.setdefault(f"{prefix}prompts_per_cpu_s{mix}", []).append(round(cpu, 1))
+                log(
+                    f"round {round_ + 1}, {prefix or 'packaged_'}{mix or 'mix'}: {wall:.1f} prompts/s, {cpu:.1f}/CPU-s"
+                )
+    tmp.cleanup()
     summary["load_average"] = [round(x, 2) for x in os.getloadavg()]
     log(json.dumps(result, indent=1))
     print(json.dumps(summary, sort_keys=True))

@@ -106,12 +106,27 @@ def train(
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--seed", default=0, show_default=True, type=int)
-def train_reader(base_dir: Path | None, out_dir: Path, corpus_dir: Path | None, seed: int) -> None:
+@click.option(
+    "--fpr-margin",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="What the reader may add to the base model's rate of ordinary prompts flagged. Default: 0.",
+)
+def train_reader(
+    base_dir: Path | None, out_dir: Path, corpus_dir: Path | None, seed: int, fpr_margin: float | None
+) -> None:
     """Add the character n-gram injection reader to a trained model (calibrated out of source)."""
+    from prefloop.curator.tagging.reader_training import READER_FPR_MARGIN
     from prefloop.curator.tagging.reader_training import train_reader as fit
     from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
 
+    margin = READER_FPR_MARGIN if fpr_margin is None else fpr_margin
     report = fit(
-        base_dir or DEFAULT_MODEL_DIR, out_dir, corpus_dir, seed, log=lambda m: click.echo(m, err=True)
+        base_dir or DEFAULT_MODEL_DIR,
+        out_dir,
+        corpus_dir,
+        seed,
+        margin=margin,
+        log=lambda m: click.echo(m, err=True),
     )
     click.echo(json.dumps(report, sort_keys=True))
