@@ -63,8 +63,10 @@ class Reading:
 class Tagger:
     """Tags conversations with a tactic and hazards. Build it with :meth:`load`; it is safe to share."""
 
-    #: Recorded with every group's tags and in release manifests. 2.0: the sentence encoder joined the words.
-    VERSION: ClassVar[str] = "2.0"
+    #: Recorded with every group's tags and in release manifests: the loaded model's ``tagger_version`` (this class
+    #: default is what ``prefloop tagger train`` writes). 2.0: the sentence encoder joined the words; 2.1: the
+    #: character n-gram injection reader joined them (issue 15).
+    VERSION: str = "2.0"
     _loaded: ClassVar[dict[tuple[str, str], Tagger]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
@@ -94,6 +96,7 @@ class Tagger:
         self.thresholds = dict(thresholds)
         self.taxonomy = taxonomy
         self.meta = dict(meta or {})
+        self.VERSION = str(self.meta.get("tagger_version") or type(self).VERSION)
 
     @classmethod
     def load(cls, model_dir: Path | str | None = None, taxonomy: Taxonomy | None = None) -> Tagger:
