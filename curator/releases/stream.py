@@ -27,10 +27,10 @@ _DONE = object()
 
 def _fetch_partitions(store: Store, query: Any, out: queue.Queue[Any], stop: threading.Event) -> None:
     """Run in a thread: fetch the rows in partitions and hand them over, so the database works on the next
-    partition while the caller writes the last one. The thread owns its session."""
+    partition while the caller writes the last one. The thread owns its connection."""
     try:
-        with store.sessions() as session:
-            result = session.execute(query.execution_options(yield_per=5000, stream_results=True))
+        with store.engine.connect() as conn:  # Core rows: no ORM loading step per row
+            result = conn.execute(query.execution_options(yield_per=5000, stream_results=True))
             for partition in result.partitions():
                 while not stop.is_set():
                     try:

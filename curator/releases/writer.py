@@ -5,7 +5,13 @@ they are and parsed by Arrow's JSON reader into the Parquet and Arrow batches, s
 the same rows always give the same row groups and bytes. Nothing written carries a clock time or a random id: Parquet is written with fixed settings
 and no pandas metadata; the DatasetDict's Arrow files are streamed straight into ``dataset/<split>/`` (the
 layout ``save_to_disk`` writes) and its JSON files come from ``datasets`` itself, with a fingerprint derived
-from the data's hash instead of a random one. Nothing is held in memory beyond one batch.
+from the data's hash instead of a random one. Nothing is held in memory beyond a few batches.
+
+Batches are parsed, compressed and written by one background thread (Arrow, zstd, hashing and file writes
+release the GIL), so the build's ordered pass composes the next rows on one core while the last batch is
+written on the other; one thread and one queue keep every split's batches in order, so the bytes do not depend
+on timing. An error in the thread is raised by the next :meth:`SplitWriters.add` or by
+:meth:`SplitWriters.close`.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ import contextlib
 import hashlib
 import io
 import json
+import queue
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -29,6 +37,8 @@ from prefloop.curator.releases.rows import SCHEMA
 __all__ = ["BATCH_ROWS", "DATASET_DIR", "SplitWriters", "finish_dataset_dict"]
 
 BATCH_ROWS = 5000
+#: Batches waiting for the writer thread at most (memory: a few MB each).
+QUEUED_BATCHES = 4
 DATASET_DIR = "dataset"
 _ARROW_FILE = "data-00000-of-00001.arrow"
 
@@ -60,7 +70,7 @@ class _Split:
         self.rows: list[str] = []
         self.count = 0
         self.parquet = pq.ParquetWriter(root / "data" / f"{name}.parquet", SCHEMA, **_PARQUET_OPTIONS)
-        self.jsonl: IO[str] = open(root / "data" / f"{name}.jsonl", "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self.jsonl: IO[bytes] = open(root / "data" / f"{name}.jsonl", "wb")  # noqa: SIM115
         arrow_dir = root / DATASET_DIR / name
         arrow_dir.mkdir(parents=True, exist_ok=True)
         self.arrow_path = arrow_dir / _ARROW_FILE
@@ -68,50 +78,90 @@ class _Split:
         self.arrow = pa.ipc.new_stream(self.arrow_sink, SCHEMA)
         self.digest = hashlib.sha256()
 
-    def add(self, line: str) -> None:
-        self.rows.append(line)
-        if len(self.rows) >= BATCH_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
+    def take(self) -> bytes | None:
+        """The queued lines as one UTF-8 block (None when there are none), counted."""
         if not self.rows:
-            return
-        text = "".join(self.rows)
-        data = text.encode()
+            return None
+        data = "".join(self.rows).encode()
+        self.count += len(self.rows)
+        self.rows = []
+        return data
+
+    def write(self, data: bytes) -> None:
+        """Write one block of lines to the three files (in the writer thread)."""
         batch = _parse(data)
         self.parquet.write_batch(batch, row_group_size=BATCH_ROWS)
         self.arrow.write_batch(batch)
-        self.jsonl.write(text)
+        self.jsonl.write(data)
         self.digest.update(data)
-        self.count += len(self.rows)
-        self.rows = []
 
     def close(self) -> None:
-        self.flush()
         self.parquet.close()
         self.jsonl.close()
         self.arrow.close()
         self.arrow_sink.close()
 
 
+_STOP = None
+
+
 class SplitWriters:
-    """``data/<split>.parquet``, ``data/<split>.jsonl`` and ``dataset/<split>/*.arrow`` under ``root``."""
+    """``data/<split>.parquet``, ``data/<split>.jsonl`` and ``dataset/<split>/*.arrow`` under ``root``, written
+    by a background thread (see the module docstring)."""
 
     def __init__(self, root: Path, splits: Iterable[str]) -> None:
         (root / "data").mkdir(parents=True, exist_ok=True)
         self.splits = {name: _Split(root, name) for name in splits}
+        self._queue: queue.Queue[tuple[_Split, bytes] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="release-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not _STOP:
+            if self._error is None:  # after an error, only drain (the build fails at the next add)
+                try:
+                    item[0].write(item[1])
+                except BaseException as exc:
+                    self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
 
     def add(self, split: str, line: str) -> None:
         """Queue one JSONL line (see :func:`prefloop.curator.releases.rows.release_line`) for ``split``."""
-        self.splits[split].add(line)
+        target = self.splits[split]
+        target.rows.append(line)
+        if len(target.rows) >= BATCH_ROWS:
+            self._raise()
+            self._queue.put((target, target.take()))  # type: ignore[arg-type]
+
+    def _finish(self) -> None:
+        for split in self.splits.values():
+            data = split.take()
+            if data is not None:
+                self._queue.put((split, data))
+        self._queue.put(_STOP)
+        self._thread.join()
 
     def close(self) -> dict[str, str]:
-        """Close every file; returns each split's content fingerprint (a hash of its rows)."""
-        for split in self.splits.values():
-            split.close()
+        """Write what is queued, close every file; returns each split's content fingerprint (a hash of its
+        rows)."""
+        self._finish()
+        try:
+            self._raise()
+        finally:
+            for split in self.splits.values():
+                split.close()
         return {name: s.digest.hexdigest()[:16] for name, s in self.splits.items()}
 
     def abort(self) -> None:
+        if self._thread.is_alive():
+            for split in self.splits.values():
+                split.rows = []
+            with contextlib.suppress(Exception):
+                self._finish()
         for split in self.splits.values():
             with contextlib.suppress(Exception):
                 split.close()

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
 from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
 from prefloop.curator.releases import ordered_pass as release_pass
+from prefloop.curator.scrub import guard as guard_module
 from prefloop.curator.scrub.guard import ExitGuard, guard_text
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import Pair
@@ -33,6 +36,16 @@ from tests.unit.release_factories import SmallTaxonomy, add_pairs
         ("key AKIA4QWERTYUIOPASDF2", "key [SECRET_0]"),
         ("jwt ewogICJhbGciOiAiRVMyNTYiCn0.ewogICJzdWIiOiAiMTIzIgp9.c2ln", "jwt [SECRET_0]"),
         ("db postgres://app:Tr0ub4dor@db.internal:5432/x", "db [SECRET_0]"),
+        ("token gho_" + "a" * 36 + " here", "token [SECRET_0] here"),
+        # digits of other scripts are digits too (the ASCII shortcut must not skip them)
+        (
+            "call +\u0664\u0661 \u0667\u0668 \u0663\u0664\u0668 \u0668\u0661 \u0669\u0660 tonight",
+            "call [PHONE_NUMBER_0] tonight",
+        ),
+        (
+            "card \uff14\uff15\uff13\uff19 \uff15\uff17\uff18\uff17 \uff16\uff13\uff16\uff12 \uff11\uff14\uff18\uff16 ok",
+            "card [CREDIT_CARD_0] ok",
+        ),
     ],
 )
 def test_guard_catches_what_must_never_leave(text: str, expected: str) -> None:
@@ -53,6 +66,31 @@ def test_guard_catches_what_must_never_leave(text: str, expected: str) -> None:
 def test_guard_leaves_ordinary_text_alone(text: str) -> None:
     result = guard_text(text)
     assert result.text == text and result.catches == []
+
+
+#: Pieces that make the guard's cheap pre-checks and its regexes disagree if they can: every secret hint, their
+#: near misses, ASCII and other digits, separators.
+_PIECES = st.sampled_from(
+    [
+        "PRIVATE KEY", "AKIA", "ASIA", "gh", "ghp_", "ghz_", "github_pat_", "glpat-", "xox", "sk-", "k_live_",
+        "AIza", "hf_", "npm_", "pypi-", "SG.", "SG", "://", ":/", "ew", "ey", ".ew", ".ey", "eyJhbGciOiJI",
+        "abcdefghijkl", "0", "7", "\u0663", "\uff17", "\u00b2", "@", ".", "-", "_", " ", "\n", "é",
+    ]
+)  # fmt: skip
+
+
+@given(
+    st.lists(
+        st.one_of(_PIECES, st.text(max_size=4), st.from_regex(guard_module._SECRET_HINT, fullmatch=True)),
+        max_size=12,
+    ).map("".join)
+)
+def test_the_cheap_pre_checks_never_skip_what_the_regexes_would_scan(text: str) -> None:
+    """The guard skips its regex scans when substring tests show they cannot match: for secrets, a text with
+    none of ``_SECRET_MARKS`` never matches the hint regex; for numbers, the digit test is ``\\d`` exactly."""
+    if guard_module._SECRET_HINT.search(text):
+        assert any(mark in text for mark in guard_module._SECRET_MARKS)
+    assert guard_module._has_digit(text) == (guard_module._DIGIT.search(text) is not None)
 
 
 def test_exit_guard_counts_each_catch_and_logs_the_type_never_the_value(
