@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from prefloop.curator.coverage import TaxonomyLike, category_table, load_taxonomy
 from prefloop.curator.coverage_plot import plot_coverage
 from prefloop.curator.pairing.audit import audit_estimate
-from prefloop.curator.pipeline.review_outcomes import audit_outcomes
+from prefloop.curator.pipeline.review_outcomes import audit_outcomes, review_calibration
 from prefloop.curator.releases import messages as msg
 from prefloop.curator.releases.documents import write_documents
 from prefloop.curator.releases.errors import GateFailedError, ReleaseExistsError, ReleaseInputError
@@ -80,6 +80,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         erasures = erasures_since(session, prev.created_at if prev else None)
         spans = late_spans(session, month)
         audit = audit_estimate(audit_outcomes(session))
+        calibration = review_calibration(session)
     dirname = release_dir_name(month, revision)
     name = f"{options.name}-{dirname}"
     final = root / dirname
@@ -141,6 +142,7 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
             erasures=erasures,
             late=run.late,
             audit=audit,
+            calibration=calibration,
         )
         clock.lap("card_changelog_manifest")
         if final.exists():

@@ -51,6 +51,9 @@ class CardInput:
     late_pairs: int = 0
     #: Reviewers' verdicts on the audit sample of automatic acceptance, every one resolved up to this build.
     audit: AuditEstimate | None = None
+    #: ``strength`` per band against reviewers' verdicts (:func:`prefloop.curator.pipeline.review_outcomes
+    #: .review_calibration`), every review resolved up to this build.
+    calibration: dict[str, Any] | None = None
 
 
 def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
@@ -80,6 +83,23 @@ def selection_lines(t: Any) -> list[str]:
         f"pairs; {t.third_votes} needed a third vote. The quorum asks for a third vote only when the first two "
         "disagree, so agreement over all votes is selected upward: read the first-two figure as the reviewers' "
         "agreement. Adjudicators' votes (on escalated pairs) are counted apart from reviewers'.",
+    ]
+
+
+def calibration_lines(calibration: dict[str, Any] | None) -> list[str]:
+    """How well ``strength`` matched reviewers' verdicts, per band (pairs below the bar and the audit sample)."""
+    bands = (calibration or {}).get("bands") or []
+    if not bands:
+        return ["- strength against review: no pair below the bar or audited resolved yet"]
+    parts = [
+        f"{b['band']}: {b['right']} of {b['pairs']} confirmed ({b['share_right']:.0%}, 95% interval "
+        f"{b['interval'][0]:.0%}-{b['interval'][1]:.0%}) at strength {b['mean_strength']:.2f}, {b['direction']}"
+        for b in bands
+    ]
+    return [
+        "- strength against review (how often reviewers confirmed the users' side, per `strength` band; pairs below "
+        "the bar for automatic acceptance and the audit sample, every one resolved up to this release): "
+        + "; ".join(parts)
     ]
 
 
@@ -216,6 +236,7 @@ def render_card(inp: CardInput) -> str:
         "",
         f"- accepted automatically: {t.accepted_by.get('auto', 0)}; accepted by reviewers: {t.accepted_by.get('review', 0)}",
         *audit_lines(inp.audit),
+        *calibration_lines(inp.calibration),
         f"- quorum policy (as recorded on the pairs): {', '.join(f'`{k}` ({v})' for k, v in sorted(t.quorum_policies.items())) or 'not recorded'}",
         f"- rubric versions: {', '.join(f'`{k}` ({v})' for k, v in sorted(t.rubric_versions.items())) or 'not recorded'}",
         f"- mean reviewer agreement on reviewed pairs: {t.mean_agreement if t.mean_agreement is not None else 'n/a'} "

@@ -34,6 +34,7 @@ def write_documents(
     erasures: dict[str, int],
     late: int,
     audit: AuditEstimate | None = None,
+    calibration: dict[str, Any] | None = None,
 ) -> ReleaseManifest:
     """Write the changelog, the card and the manifest of the release staged in ``staging``."""
     month = options.month
@@ -82,6 +83,7 @@ def write_documents(
                 paraphrase=options.paraphrase,
                 late_pairs=late,
                 audit=audit,
+                calibration=calibration,
             )
         ),
         encoding="utf-8",

@@ -113,3 +113,32 @@ def test_the_card_reports_the_audit_of_automatic_acceptance(store: Store, tmp_pa
         "reviewers confirmed the users' side on 3 of 5 pairs drawn at random from those that met the bar "
         "for automatic acceptance (60%, 95% interval 23%-88%" in card
     )
+
+
+def test_the_card_reports_strength_against_review(store: Store, tmp_path: Path) -> None:
+    from prefloop.curator.store.models import ReviewPost
+
+    add_pairs(store, 12)
+    empty = (_build(store, tmp_path / "a") / "README.md").read_text()
+    assert "strength against review: no pair below the bar or audited resolved yet" in empty
+    weak = add_pairs(
+        store,
+        25,
+        pairs_per_group=1,
+        prefix="weak",
+        strength=0.92,
+        route_reasons=["weak_signal: 0.920 < 0.950"],
+    )
+    # met the bar, reviewed for a conflict: not a fair sample of its band, left out
+    conflicted = add_pairs(store, 3, pairs_per_group=1, prefix="conf", route_reasons=["conflict: 1 signal"])
+    with store.session() as s:
+        for i, pid in enumerate([*weak, *conflicted]):
+            outcome = "chosen" if i < 18 else "rejected"
+            s.add(
+                ReviewPost(pair_id=pid, a_is="chosen", rubric_version="r1", state="resolved", outcome=outcome)
+            )
+    card = (_build(store, tmp_path / "b") / "README.md").read_text()
+    assert (
+        "0.90-0.95: 18 of 25 confirmed (72%, 95% interval 52%-86%) at strength 0.92, over-confident" in card
+    )
+    assert "0.95-1.00" not in card[card.index("strength against review") :].split("\n")[0]
