@@ -90,22 +90,26 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
     clock = _Clock()
     try:
         heads = None
-        if options.paraphrase:
-            with store.sessions() as session:
-                heads = paraphrase_heads(
-                    session, month, side=functools.partial(split_of, released, month, options)
-                )
-            clock.lap("paraphrase")
-        writers = SplitWriters(staging, SPLITS)
-        run = OrderedPass(month, options, released, writers, heads)
+        # the query starts now: the database scans and sorts the month while the paraphrase candidates are found
+        pairs = stream_pairs(store, month, options.progress, spans)
         try:
-            with _collector_paused():
-                for pair in stream_pairs(store, month, options.progress, spans):
-                    run.feed(pair)
-        except BaseException:
-            writers.abort()
-            raise
+            if options.paraphrase:
+                with store.sessions() as session:
+                    heads = paraphrase_heads(
+                        session, month, side=functools.partial(split_of, released, month, options)
+                    )
+                clock.lap("paraphrase")
+            writers = SplitWriters(staging, SPLITS)
+            run = OrderedPass(month, options, released, writers, heads)
+            try:
+                with _collector_paused():
+                    for pair in pairs:
+                        run.feed(pair)
+            except BaseException:
+                writers.abort()
+                raise
         finally:
+            pairs.close()
             if heads is not None:
                 heads.close()
         fingerprints = writers.close()

@@ -19,7 +19,7 @@ from prefloop.curator.releases.selection import pair_filter
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import Pair
 
-__all__ = ["stream_pairs"]
+__all__ = ["PairStream", "stream_pairs"]
 
 
 _DONE = object()
@@ -46,41 +46,63 @@ def _fetch_partitions(store: Store, query: Any, out: queue.Queue[Any], stop: thr
         out.put(_DONE)
 
 
+class PairStream:
+    """The pairs the month's release takes (:func:`pair_filter`), projected (see :func:`projection`), ordered by
+    prompt group then pair id. The query starts when the stream is made, so the database scans and sorts the
+    month while the build does other work (the paraphrase candidates); iterate it once, and :meth:`close` it
+    (also when it was never iterated: the fetching thread holds a connection)."""
+
+    def __init__(
+        self, store: Store, month: str, progress: bool, spans: list[tuple[datetime, datetime]]
+    ) -> None:
+        from tqdm import tqdm
+
+        where = pair_filter(month, spans)
+        total = None
+        if progress:  # the count is a scan of its own: only for the bar
+            with store.sessions() as session:
+                total = session.scalar(select(func.count()).select_from(Pair).where(*where)) or 0
+        query = select(*projection(Pair.__table__)).where(*where).order_by(Pair.group_key, Pair.pair_id)
+        self._handoff: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._fetcher = threading.Thread(
+            target=_fetch_partitions,
+            args=(store, query, self._handoff, self._stop),
+            name="release-fetch",
+            daemon=True,
+        )
+        self._bar = tqdm(
+            total=total,
+            desc=msg.PROGRESS_PAIRS.format(month=month),
+            unit="pair",
+            file=sys.stderr,
+            disable=not progress,
+            mininterval=1.0,
+        )
+        self._fetcher.start()
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            while (item := self._handoff.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                yield from item
+                self._bar.update(len(item))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop fetching and let the thread close its connection."""
+        self._stop.set()
+        while self._fetcher.is_alive():  # drain so a blocked put returns
+            with contextlib.suppress(queue.Empty):
+                self._handoff.get(timeout=0.1)
+        self._fetcher.join()
+        self._bar.close()
+
+
 def stream_pairs(
     store: Store, month: str, progress: bool, spans: list[tuple[datetime, datetime]]
-) -> Iterator[Any]:
-    """The pairs the month's release takes (:func:`pair_filter`), projected (see :func:`projection`), ordered by
-    prompt group then pair id."""
-    from tqdm import tqdm
-
-    where = pair_filter(month, spans)
-    with store.sessions() as session:
-        total = session.scalar(select(func.count()).select_from(Pair).where(*where)) or 0
-    query = select(*projection(Pair.__table__)).where(*where).order_by(Pair.group_key, Pair.pair_id)
-    handoff: queue.Queue[Any] = queue.Queue(maxsize=2)
-    stop = threading.Event()
-    fetcher = threading.Thread(
-        target=_fetch_partitions, args=(store, query, handoff, stop), name="release-fetch", daemon=True
-    )
-    bar = tqdm(
-        total=total,
-        desc=msg.PROGRESS_PAIRS.format(month=month),
-        unit="pair",
-        file=sys.stderr,
-        disable=not progress,
-        mininterval=1.0,
-    )
-    fetcher.start()
-    try:
-        while (item := handoff.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield from item
-            bar.update(len(item))
-    finally:
-        stop.set()
-        while fetcher.is_alive():  # drain so a blocked put returns, then let the thread close its session
-            with contextlib.suppress(queue.Empty):
-                handoff.get(timeout=0.1)
-        fetcher.join()
-        bar.close()
+) -> PairStream:
+    """The month's pairs in build order (see :class:`PairStream`); the query starts now."""
+    return PairStream(store, month, progress, spans)
