@@ -102,4 +102,8 @@ LOG_ENCODE_FAILED = (
     "prefloop capture: an accepted %s event could not be serialized on the writer thread and is lost "
     "(a bug in capture's checks: please report it): %s"
 )
+LOG_METRICS_FILE_SKIPPED = (
+    "prefloop capture: metrics file %s cannot be read (%s) and is left out of the scrape: a worker was killed "
+    "while creating it, or it is being written. It contributes nothing; delete it when no worker runs"
+)
 LOG_DROPPED_AT_EXIT = "prefloop capture: %d accepted events could not be written to the spool at exit"

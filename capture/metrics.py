@@ -6,12 +6,27 @@ its multiprocess mode (``PROMETHEUS_MULTIPROC_DIR`` set before the app starts), 
 files in that directory and :meth:`CaptureMetrics.render` answers for all workers together, whichever one the
 scrape reaches: counters are summed over every worker that ever ran, per-process gauges over the live ones,
 and the spool-wide gauges take the latest value any live worker wrote.
+
+A scrape reads every worker's file and skips one it cannot read (a worker killed between creating its file and
+sizing it leaves an empty one for good; prometheus_client's own collector then fails every scrape after it).
 """
 
 from __future__ import annotations
 
+import glob
+import json
+import logging
+import os
+import struct
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest, values
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import Metric
+from prometheus_client.mmap_dict import MmapedDict
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from prefloop.capture import messages as msg
 
 __all__ = ["CONTENT_TYPE_LATEST", "CaptureMetrics", "multiprocess_mode"]
 
@@ -30,6 +45,13 @@ REJECT_REASONS = (
     "event_too_large",
     "too_deep",
 )
+
+
+log = logging.getLogger("prefloop.capture")
+
+#: files already reported as unreadable (one log line each, not one per scrape); bounded
+_REPORTED: set[str] = set()
+_REPORTED_MAX = 1024
 
 
 def multiprocess_mode() -> bool:
@@ -152,10 +174,8 @@ class CaptureMetrics:
         """The Prometheus text exposition of this registry; in multiprocess mode, of every worker's values
         (read from ``PROMETHEUS_MULTIPROC_DIR``)."""
         if multiprocess_mode():
-            from prometheus_client.multiprocess import MultiProcessCollector
-
             registry = CollectorRegistry()
-            MultiProcessCollector(registry)
+            registry.register(ReadableFilesCollector(multiprocess_dir()))
             return generate_latest(registry)
         return generate_latest(self.registry)
 
@@ -164,3 +184,38 @@ class CaptureMetrics:
         0.0 when it has not been recorded yet."""
         got = self.registry.get_sample_value(name, labels or {})
         return 0.0 if got is None else got
+
+
+def multiprocess_dir() -> str:
+    """The directory prometheus_client's multiprocess mode writes to (it copies the old lower-case spelling of
+    the variable into this one when it creates the first value)."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def readable(path: str) -> bool:
+    """Whether a worker's metrics file can be read whole now. A file that vanished (a dead worker's live gauges,
+    removed by ``mark_process_dead``) is quietly not; one that is empty, cut short or garbled is logged once."""
+    try:
+        for key, *_ in MmapedDict.read_all_values_from_file(path):
+            json.loads(key)  # the merge parses every key: a garbled one would fail the whole scrape there
+        return True
+    except FileNotFoundError:
+        return False
+    # ValueError covers UnicodeDecodeError and keys that are not JSON
+    except (OSError, struct.error, ValueError) as exc:
+        if path not in _REPORTED and len(_REPORTED) < _REPORTED_MAX:
+            _REPORTED.add(path)
+            log.warning(msg.LOG_METRICS_FILE_SKIPPED, os.path.basename(path), type(exc).__name__)
+        return False
+
+
+class ReadableFilesCollector:
+    """prometheus_client's multiprocess merge over the files of ``path`` that can be read: one bad file costs
+    its own (empty) values, not the whole scrape."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def collect(self) -> Iterable[Metric]:
+        files = [f for f in sorted(glob.glob(os.path.join(self.path, "*.db"))) if readable(f)]
+        return MultiProcessCollector.merge(files, accumulate=True)
