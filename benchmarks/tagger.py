@@ -18,9 +18,15 @@ The headline is how the tagger does on prompts of a kind it never trained on (is
 - **the injection reader held out per source** (full run; issue 15, session 6): tagger 2.0's words and encoder head
   plus a character n-gram injection reader fitted without source S and calibrated on its out-of-source scores, on
   every source tagger 2.0 never trained on, beside tagger 2.0 alone on the same rows, and on the frozen ordinary
-  prompts (`reader_unseen*`, `reader_frozen_ordinary_fpr`). `--skip-candidate` leaves out the session-5 candidate.
+  prompts (`reader_unseen*`, `reader_frozen_fpr`). `--skip-candidate` leaves out the session-5 candidate.
+  When the packaged model carries a reader (tagger 2.1), "the base model" is that model without it (tagger 2.0,
+  `without_reader`), the headline sources are those the base never trained on, and the base is tagged live and
+  timed beside the packaged model.
+- **blind ordinary prompts** (`corpus/blind/`, session 7): written and frozen before that session's tuning, since
+  the frozen set's misses had been read; scored like the frozen set (`blind_ordinary_fpr`, `reader_blind_fpr`).
 - the packaged model on the corpus's held-out test split (the old in-corpus figure, kept beside it) and
-  throughput on the corpus mix (about half harmful) and on ordinary prompts.
+  throughput on the corpus mix (about half harmful) and on ordinary prompts, alternated with the other model of the
+  comparison, per second of wall time and per second of the process's CPU time (`--timed N` prompts each).
 
 Both errors are reported: harmful recall, injection recall (the tactic `prompt_injection`), hazard macro recall,
 and false positives on ordinary prompts and, separately, on XSTest's safe prompts.
@@ -372,6 +378,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--skip-candidate", action="store_true", help="full run without the session-5 encoder-head candidate"
     )
+    ap.add_argument(
+        "--timed",
+        type=int,
+        default=0,
+        help="prompts per throughput measurement (default 6,000; --quick 2,000)",
+    )
     args = ap.parse_args(argv)
     tax = Taxonomy.load()
     t0 = time.perf_counter()
@@ -472,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
 
     prompts = [e.turns[-1] for e in corpus]
     ordinary = [e.turns[-1] for e in corpus if e.tactic is None and source_of(e) != "xstest"]
-    n = 2000 if args.quick else 6000
+    n = args.timed or (2000 if args.quick else 6000)
     # the packaged model and the other one alternately, so both meet the same load; prompts per second of wall time
     # and per second of the process's CPU time (all threads), which a shared machine's load hardly moves
     timed = [("", tagger)] + ([(f"{other_name}_", other)] if other is not None else [])
