@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.ingest.decode import DeadLetterItem, Decoded
+from prefloop.curator.ingest.sanitize import storable_text
 from prefloop.curator.store.bulk import batches, in_values, is_pg
 from prefloop.curator.store.models import Erasure
 
@@ -40,11 +41,16 @@ def hold_erasure_lock(session: Session, *, exclusive: bool) -> None:
 
 
 def forgotten_users(session: Session, users: Iterable[str]) -> set[str]:
-    """The pseudonyms among ``users`` that have a tombstone."""
-    wanted = sorted(set(users))
+    """The pseudonyms among ``users`` that have a tombstone. Each is looked up as the store keeps it (NUL and
+    lone surrogates as U+FFFD: PostgreSQL's text refuses NUL), so a hostile pseudonym neither stops the query nor
+    escapes the tombstone of its stored form."""
+    as_stored: dict[str, set[str]] = {}
+    for user in set(users):
+        as_stored.setdefault(storable_text(user), set()).add(user)
     gone: set[str] = set()
-    for part in batches(session, wanted):
-        gone.update(session.scalars(select(Erasure.user).where(in_values(session, Erasure.user, part))))
+    for part in batches(session, sorted(as_stored)):
+        for stored in session.scalars(select(Erasure.user).where(in_values(session, Erasure.user, part))):
+            gone.update(as_stored.get(stored, ()))
     return gone
 
 

@@ -66,6 +66,27 @@ def test_ingest_drops_a_forgotten_users_dead_letters_in_any_spelling(store: Any)
     assert _dead(store) == [kept]
 
 
+def test_a_pseudonym_postgresql_cannot_hold_neither_stops_ingest_nor_escapes_its_tombstone(
+    store: Any,
+) -> None:
+    """A user field with NUL or a lone surrogate (stored as U+FFFD) is looked up as stored: CI's hypothesis test
+    found a NUL in a feedback's user stopping the consumer on PostgreSQL (the tombstone query sent it as is)."""
+    forget_user(store, "gone\ufffduser")  # the pseudonym as the store keeps it
+    curator = Curator(store, load_policy(), require_scrub=False)
+    base = {"schema_version": 1, "occurred_at": "2026-10-05T12:00:01Z", "conversation_id": "c1"}
+    events = [
+        {"event_id": f"01a24e04-229a-784a-baa3-927cf71ea6f{i}", "type": "feedback", **base, "user": user,
+         "response_id": "r1", "rating": -1}
+        for i, user in enumerate(["gone\x00user", "gone\ud800user", "kept\x00user"])
+    ]  # fmt: skip
+    records = [
+        RawRecord(json.dumps(e).encode(), source=f"test@{i}") for i, e in enumerate(events)
+    ]  # fmt: skip
+    result = curator.process(records, keep_dead_letters=True)
+    assert result.write.forgotten == 2  # both spellings of the forgotten user dropped
+    assert result.write.inserted + result.write.dead_letters == 1  # the other one kept
+
+
 @given(
     user=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30),
     ascii_only=st.booleans(),
