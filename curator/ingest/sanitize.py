@@ -1,29 +1,17 @@
 """Text the store can keep: PostgreSQL refuses NUL (U+0000) in ``text`` and ``jsonb``, and no UTF-8 encoder
 accepts a lone surrogate (``"\\ud800"`` in JSON decodes to one). Both are replaced with U+FFFD, the Unicode
-replacement character, before anything reaches the database; every other character is kept as received.
+replacement character, before anything reaches the database; every other character is kept as received. The
+text rule itself lives in :mod:`prefloop.schemas.text` (the tagger reads prompts by the same rule).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
+from prefloop.schemas.text import REPLACEMENT, has_unstorable, storable_text
+
 __all__ = ["REPLACEMENT", "finite_json", "has_unstorable", "storable", "storable_text"]
-
-REPLACEMENT = "\ufffd"
-#: NUL and every surrogate code point (a JSON decoder joins a valid pair into one character: what remains is
-#: a lone half).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def has_unstorable(text: str) -> bool:
-    return _UNSTORABLE.search(text) is not None
-
-
-def storable_text(text: str) -> str:
-    """``text`` with NUL and lone surrogates replaced by U+FFFD."""
-    return _UNSTORABLE.sub(REPLACEMENT, text)
 
 
 def storable(value: Any) -> Any:

@@ -1,4 +1,9 @@
-"""Turn what callers pass (a prompt string or a list of ``{role, content}`` messages) into user turns."""
+"""Turn what callers pass (a prompt string or a list of ``{role, content}`` messages) into user turns.
+
+Every turn is made storable on the way in, as the curator stores text (:func:`~prefloop.schemas.text.storable_text`:
+NUL and lone surrogates become U+FFFD): spaCy and the encoder's tokenizer cannot encode a lone surrogate, and a
+prompt tagged through the public API is read exactly as the same prompt stored by the curator.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 from prefloop.curator.tagging import messages
 from prefloop.curator.tagging.errors import InputError
+from prefloop.schemas.text import storable_text
 
 __all__ = ["Conversation", "user_turns"]
 
@@ -18,7 +24,7 @@ def user_turns(conversation: Conversation) -> list[str]:
     if isinstance(conversation, str):
         if not conversation.strip():
             raise InputError(messages.INPUT_NO_USER, value=conversation)
-        return [conversation]
+        return [storable_text(conversation)]
     if not isinstance(conversation, Sequence):
         raise InputError(messages.INPUT_TYPE.format(kind=type(conversation).__name__), value=conversation)
     turns: list[str] = []
@@ -30,7 +36,7 @@ def user_turns(conversation: Conversation) -> list[str]:
         ):
             raise InputError(messages.INPUT_MESSAGE.format(index=i, value=msg), value=msg)
         if msg["role"] in ("user", "human") and msg["content"].strip():
-            turns.append(msg["content"])
+            turns.append(storable_text(msg["content"]))
     if not turns:
         raise InputError(messages.INPUT_NO_USER, value=conversation)
     return turns

@@ -10,12 +10,23 @@ import yaml
 
 from prefloop.curator.tagging import messages
 from prefloop.curator.tagging.errors import TaxonomyError
+from prefloop.schemas.events import MAX_TEXT_CHARS
 
-__all__ = ["DEFAULT_LEXICON_PATH", "MAX_CONTEXT_TURNS", "Lexicon", "encoder_text", "model_text"]
+__all__ = [
+    "DEFAULT_LEXICON_PATH",
+    "MAX_CONTEXT_TURNS",
+    "MAX_TURN_CHARS",
+    "Lexicon",
+    "encoder_text",
+    "model_text",
+]
 
 DEFAULT_LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 #: How many user turns (the prompt and the ones before it) the classifier reads.
 MAX_CONTEXT_TURNS = 3
+#: The most of each turn the classifiers read: the product's own limit on one message, so nothing the curator
+#: receives is cut, while a longer text passed to the public API stays under spaCy's limit of a million characters.
+MAX_TURN_CHARS = MAX_TEXT_CHARS
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 #: Lists that describe the setting of a request rather than a harm; each is paired with every hazard list found.
 CONTEXT_LISTS = frozenset({"person", "intent", "tech", "everyday", "games_fiction"})
@@ -66,10 +77,14 @@ class Lexicon:
         return found + [f"{h}__{c[5:]}" for h in hazards for c in contexts]
 
 
+def _recent(turns: Sequence[str]) -> str:
+    """The last :data:`MAX_CONTEXT_TURNS` turns, each cut to :data:`MAX_TURN_CHARS`, spacing collapsed, one line each."""
+    return "\n".join(" ".join(t[:MAX_TURN_CHARS].split()) for t in turns[-MAX_CONTEXT_TURNS:])
+
+
 def model_text(turns: Sequence[str], lexicon: Lexicon | None = None) -> str:
     """The recent user turns, lower-cased, one line each, then their lexicon features."""
-    recent = turns[-MAX_CONTEXT_TURNS:]
-    text = "\n".join(" ".join(t.split()) for t in recent).lower().translate(_QUOTES)
+    text = _recent(turns).lower().translate(_QUOTES)
     if lexicon is None:
         return text
     return text + "\n" + " ".join(lexicon.features(text))
@@ -77,4 +92,4 @@ def model_text(turns: Sequence[str], lexicon: Lexicon | None = None) -> str:
 
 def encoder_text(turns: Sequence[str]) -> str:
     """What the sentence encoder reads: the recent user turns as written, one line each (it lower-cases itself)."""
-    return "\n".join(" ".join(t.split()) for t in turns[-MAX_CONTEXT_TURNS:]).translate(_QUOTES)
+    return _recent(turns).translate(_QUOTES)

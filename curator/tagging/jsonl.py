@@ -17,6 +17,7 @@ from prefloop.curator.tagging import messages
 from prefloop.curator.tagging.conversation import user_turns
 from prefloop.curator.tagging.errors import InputError
 from prefloop.curator.tagging.tagger import Tagger
+from prefloop.schemas.text import has_unstorable
 
 __all__ = ["TagFileReport", "tag_jsonl"]
 
@@ -28,8 +29,16 @@ class TagFileReport:
     by_tactic: dict[str, int]
 
 
-def _records(fh: IO[str], path: str, field: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for lineno, raw in enumerate(fh, start=1):
+def _records(fh: IO[bytes], path: str, field: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for lineno, data in enumerate(fh, start=1):
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                messages.LINE_NOT_UTF8.format(line=lineno, path=path, offset=exc.start),
+                value=data[:200],
+                line=lineno,
+            ) from exc
         if not raw.strip():
             raise InputError(
                 messages.LINE_NOT_JSON.format(line=lineno, path=path, reason="empty line"),
@@ -68,7 +77,7 @@ def tag_jsonl(
     by_tactic: dict[str, int] = {}
     count = harmful = 0
     try:
-        with src_p.open(encoding="utf-8") as fin, tmp.open("w", encoding="utf-8") as fout:
+        with src_p.open("rb") as fin, tmp.open("w", encoding="utf-8") as fout:
             batch: list[dict[str, Any]] = []
 
             def flush() -> None:
@@ -77,7 +86,10 @@ def tag_jsonl(
                     batch, tagger.tag_many([r[field] for r in batch], batch_size), strict=True
                 ):
                     record["tags"] = tags.to_dict()
-                    fout.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    line = json.dumps(record, ensure_ascii=False)
+                    if has_unstorable(line):  # a lone surrogate from a JSON escape: UTF-8 cannot carry it
+                        line = json.dumps(record)  # written as the escape it was read from
+                    fout.write(line + "\n")
                     count += 1
                     harmful += tags.harmful
                     key = tags.tactic or "benign"

@@ -26,6 +26,9 @@ INPUT_TYPE = "A conversation must be a string or a list of {{role, content}} mes
 INPUT_MESSAGE = "Message {index} must be an object with string 'role' and 'content', got {value!r}."
 INPUT_NO_USER = "The conversation has no user message with text; there is no prompt to tag."
 LINE_NOT_JSON = "Line {line} of {path} is not valid JSON ({reason}). Fix or remove that line and run again."
+LINE_NOT_UTF8 = (
+    "Line {line} of {path} is not UTF-8 (byte {offset} of the line). Re-save the file as UTF-8 and run again."
+)
 LINE_NOT_OBJECT = (
     "Line {line} of {path} is not a JSON object. Each line must be an object with a {field!r} field."
 )
