@@ -32,10 +32,12 @@ import numpy as np
 import yaml
 
 from prefloop.curator.releases import paraphrase as para
+from prefloop.curator.releases import paraphrase_contrast as contrast
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "curator" / "tagging" / "corpus"
 AUTHORED = ROOT / "benchmarks" / "data" / "paraphrase" / "authored_paraphrases.tsv"
+SYNONYMS = ROOT / "benchmarks" / "data" / "paraphrase" / "dev_synonyms.tsv"
 Pair = tuple[str, str, int, str]  # text a, text b, 1 = paraphrase, kind
 
 
@@ -58,6 +60,50 @@ def dev_pairs() -> list[Pair]:
         z, f3 = _pick(items, "r" + x, 1)[0], _pick(frames, "f" + x, 1)[0]
         if z != x:
             out.append((f1.format(x=x), f3.format(x=z), 0, "random"))
+    return out
+
+
+def reworded_word_pairs() -> list[Pair]:
+    """The development set's paraphrases that swap a word: a template request with one word replaced by a word
+    that means the same (``dev_synonyms.tsv``), in another frame ("How do I find a cheap flight?" / "Tell me how
+    to locate a cheap flight.")."""
+    spec = yaml.safe_load((CORPUS / "authored" / "templates.yaml").read_text(encoding="utf-8"))
+    frames = spec["frames"]["ask"]
+    items = [x for s in spec["sets"] for x in s.get("ask", [])]
+    lines = [ln for ln in SYNONYMS.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    synonyms = dict(ln.split("\t") for ln in lines)
+    out: list[Pair] = []
+    for x in items:
+        words = x.split()
+        slots = [i for i, w in enumerate(words) if w in synonyms]
+        if slots:
+            i = slots[0]
+            f1, f2 = _pick(frames, "y" + x, 2)
+            reworded = " ".join(words[:i] + [synonyms[words[i]]] + words[i + 1 :])
+            out.append((f1.format(x=x), f2.format(x=reworded), 1, "same request, a word reworded"))
+    return out
+
+
+def swapped_word_pairs() -> list[Pair]:
+    """The development set's contrast pairs: one request of the templates in one frame, and the same request
+    with one content word replaced by a content word of another request ("hack a bank account" / "hack a
+    ibuprofen account"): the shape of XSTest's contrasts (two requests that differ in one word), made from the
+    templates so that nothing of the evaluation set is tuned on. Often nonsense, always a different request."""
+    spec = yaml.safe_load((CORPUS / "authored" / "templates.yaml").read_text(encoding="utf-8"))
+    frames = spec["frames"]["ask"]
+    items = [x for s in spec["sets"] for x in s.get("ask", [])]
+    vocabulary = sorted({w for x in items for w in x.split() if contrast.content_words(w)})
+    out: list[Pair] = []
+    for x in items:
+        words = x.split()
+        slots = [i for i, w in enumerate(words) if contrast.content_words(w)]
+        if not slots:
+            continue
+        i = _pick(slots, "s" + x, 1)[0]
+        others = [w for w in vocabulary if contrast.content_words(w) != contrast.content_words(words[i])]
+        swapped = " ".join(words[:i] + [_pick(others, "w" + x, 1)[0]] + words[i + 1 :])
+        f = _pick(frames, "c" + x, 1)[0]
+        out.append((f.format(x=x), f.format(x=swapped), 0, "one content word swapped"))
     return out
 
 
@@ -101,6 +147,17 @@ def catqa_neighbours() -> list[Pair]:
     return out
 
 
+def dev_set() -> list[Pair]:
+    """What the candidate and cosine thresholds were chosen on (session 5)."""
+    return dev_pairs() + catqa_neighbours()
+
+
+def extended_dev_set() -> list[Pair]:
+    """What the swap threshold is chosen on: :func:`dev_set` with paraphrases that swap a word and contrasts
+    that swap a word (added in session 8, before the eval set was scored with the check)."""
+    return dev_set() + reworded_word_pairs() + swapped_word_pairs()
+
+
 @dataclass
 class Measured:
     """What the build looks at for each pair: a shared LSH band, the estimated Jaccard similarity, the cosine."""
@@ -109,10 +166,15 @@ class Measured:
     band: np.ndarray
     jaccard: np.ndarray
     cosine: np.ndarray
+    #: each side has a content word the other lacks (:mod:`paraphrase_contrast`)
+    swap: np.ndarray
 
-    def decide(self, candidate: float, threshold: float) -> np.ndarray:
-        """The build's decision per pair."""
-        return np.asarray(self.band & (self.jaccard >= candidate) & (self.cosine >= threshold))
+    def decide(self, candidate: float, threshold: float, swap_threshold: float | None = None) -> np.ndarray:
+        """The build's decision per pair (``swap_threshold`` None: without the content-word check)."""
+        said = self.band & (self.jaccard >= candidate) & (self.cosine >= threshold)
+        if swap_threshold is not None:
+            said &= ~self.swap | (self.cosine >= swap_threshold)
+        return np.asarray(said)
 
 
 def measure(pairs: Sequence[Pair], embed: para.Embed) -> Measured:
@@ -125,11 +187,13 @@ def measure(pairs: Sequence[Pair], embed: para.Embed) -> Measured:
         band |= (a[:, i * rows : (i + 1) * rows] == b[:, i * rows : (i + 1) * rows]).all(axis=1)
     vectors = embed([para.prompt_text(m) for m in prompts])
     cosine = (vectors[0::2] * vectors[1::2]).sum(axis=1)
-    return Measured(pairs, band, para.similarity(a, b), cosine)
+    words = [contrast.content_words(t) for p in pairs for t in p[:2]]
+    swap = np.array([contrast.swapped(a, b) for a, b in zip(words[0::2], words[1::2], strict=True)], bool)
+    return Measured(pairs, band, para.similarity(a, b), cosine, swap)
 
 
-def score(m: Measured, candidate: float, threshold: float) -> dict[str, Any]:
-    said = m.decide(candidate, threshold)
+def score(m: Measured, candidate: float, threshold: float, swap_threshold: float | None) -> dict[str, Any]:
+    said = m.decide(candidate, threshold, swap_threshold)
     truth = np.array([p[2] for p in m.pairs], bool)
     tp, fp = int((said & truth).sum()), int((said & ~truth).sum())
     fn = int((~said & truth).sum())
@@ -148,55 +212,76 @@ def score(m: Measured, candidate: float, threshold: float) -> dict[str, Any]:
     return out
 
 
-def _f1(m: Measured, candidate: float, threshold: float) -> float:
-    said, truth = m.decide(candidate, threshold), np.array([p[2] for p in m.pairs], bool)
+def _f1(m: Measured, candidate: float, threshold: float, swap_threshold: float | None = None) -> float:
+    said, truth = m.decide(candidate, threshold, swap_threshold), np.array([p[2] for p in m.pairs], bool)
     tp = int((said & truth).sum())
     return 2 * tp / (int(said.sum()) + int(truth.sum()))
 
 
-def choose(dev: Measured) -> tuple[float, float]:
-    """The thresholds, from the development set only: the candidate threshold is the highest of 0.20, 0.25, ...
-    0.50 that keeps >= 98 % of the paraphrase pairs; the cosine threshold has the best F1 on the 0.01 grid
-    (the middle of the best run when several tie)."""
+def _middle_of_best(grid: Sequence[float], f1: Sequence[float]) -> float:
+    best = [t for t, f in zip(grid, f1, strict=True) if f == max(f1)]
+    return best[len(best) // 2]
+
+
+def choose(dev: Measured, extended: Measured) -> tuple[float, float, float]:
+    """The thresholds, from development sets only. On ``dev`` (the session-5 set: two frames, same frame,
+    random, CatQA): the candidate threshold is the highest of 0.20, 0.25, ... 0.50 that keeps >= 98 % of the
+    paraphrase pairs, and the cosine threshold has the best F1 on the 0.01 grid. With those fixed, on
+    ``extended`` (``dev`` plus word-swapping paraphrases and one-word contrasts) the swap threshold has the best
+    F1 on the 0.01 grid from the cosine threshold up. The middle of the best run when several tie."""
     truth = np.array([p[2] for p in dev.pairs], bool)
     grid = [round(0.2 + 0.05 * i, 2) for i in range(7)]
     candidate = max(t for t in grid if dev.decide(t, -1.0)[truth].mean() >= 0.98)
     cos_grid = [round(0.5 + 0.01 * i, 2) for i in range(46)]
-    f1 = [round(_f1(dev, candidate, t), 6) for t in cos_grid]
-    best = [t for t, f in zip(cos_grid, f1, strict=True) if f == max(f1)]
-    return candidate, best[len(best) // 2]
+    threshold = _middle_of_best(cos_grid, [round(_f1(dev, candidate, t), 6) for t in cos_grid])
+    swap_grid = [t for t in (round(0.5 + 0.01 * i, 2) for i in range(50)) if t >= threshold]
+    f1 = [round(_f1(extended, candidate, threshold, t), 6) for t in swap_grid]
+    return candidate, threshold, _middle_of_best(swap_grid, f1)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="the shipped threshold only")
+    parser.add_argument("--quick", action="store_true", help="the shipped thresholds only")
     args = parser.parse_args(argv)
     embed = para.encoder_embed()
-    dev = measure(dev_pairs() + catqa_neighbours(), embed)
+    dev = measure(dev_set(), embed)
+    extended = measure(extended_dev_set(), embed)
     held = measure(eval_pairs(), embed)
-    candidate, threshold = choose(dev)
+    candidate, threshold, swap_threshold = choose(dev, extended)
+    shipped = (para.CANDIDATE_THRESHOLD, para.THRESHOLD)
     if not args.quick:
         print(
-            "cosine  dev P / R / FPR          eval P / R / FPR   (candidate threshold shipped)",
+            "swap threshold  extended dev P / R / FPR     eval P / R / FPR   (candidate, cosine thresholds shipped)",
             file=sys.stderr,
         )
-        for t in [round(0.6 + 0.05 * i, 2) for i in range(8)]:
-            d, e = score(dev, para.CANDIDATE_THRESHOLD, t), score(held, para.CANDIDATE_THRESHOLD, t)
+        for t in [None] + [round(0.7 + 0.02 * i, 2) for i in range(14)]:
+            d, e = score(extended, *shipped, t), score(held, *shipped, t)
             print(
-                f"{t:6.2f}  {d['precision']} / {d['recall']} / {d['false_positive_rate']}"
+                f"{t!s:>14}  {d['precision']} / {d['recall']} / {d['false_positive_rate']}"
                 f"      {e['precision']} / {e['recall']} / {e['false_positive_rate']}",
                 file=sys.stderr,
             )
     result = {
         "candidate_threshold": para.CANDIDATE_THRESHOLD,
         "threshold": para.THRESHOLD,
-        "chosen_on_dev": {"candidate_threshold": candidate, "threshold": threshold},
+        "swap_threshold": contrast.SWAP_THRESHOLD,
+        "chosen_on_dev": {
+            "candidate_threshold": candidate,
+            "threshold": threshold,
+            "swap_threshold": swap_threshold,
+        },
         "num_perm": para.NUM_PERM,
         "bands": para.BANDS,
-        "dev": score(dev, para.CANDIDATE_THRESHOLD, para.THRESHOLD),
-        "eval": score(held, para.CANDIDATE_THRESHOLD, para.THRESHOLD),
+        "dev": score(dev, *shipped, contrast.SWAP_THRESHOLD),
+        "extended_dev": score(extended, *shipped, contrast.SWAP_THRESHOLD),
+        "eval": score(held, *shipped, contrast.SWAP_THRESHOLD),
+        "without_content_word_check": {
+            "dev": score(dev, *shipped, None),
+            "extended_dev": score(extended, *shipped, None),
+            "eval": score(held, *shipped, None),
+        },
     }
     print(json.dumps(result))
     return 0

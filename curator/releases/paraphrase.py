@@ -35,6 +35,7 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.releases.months import month_bounds
+from prefloop.curator.releases.paraphrase_contrast import SWAP_THRESHOLD
 from prefloop.curator.releases.paraphrase_decisions import Decisions, Embed
 from prefloop.curator.releases.rows import normalized_text
 from prefloop.curator.store.models import Pair, ReleasedPrompt
@@ -49,6 +50,8 @@ __all__ = [
     "ParaphraseIndex",
     "candidates",
     "encoder_embed",
+    "encoder_id",
+    "lazy_encoder_embed",
     "paraphrase_heads",
     "prompt_text",
     "prompt_words",
@@ -182,6 +185,19 @@ def candidates(
     return np.concatenate(kept) if kept else np.empty((0, 2), np.int64)
 
 
+def encoder_id() -> str:
+    """The sentence encoder's identity: its name and the digest of its weights (what an embedding is of)."""
+    from prefloop.curator.tagging.encoder import ENCODER_ID, ENCODER_SHA256
+
+    return f"{ENCODER_ID}-{ENCODER_SHA256[:16]}"
+
+
+def lazy_encoder_embed(texts: Sequence[str]) -> np.ndarray:
+    """:func:`encoder_embed`'s vectors, the encoder loaded on the first call (a build with no candidate pair
+    never loads it)."""
+    return encoder_embed()(texts)
+
+
 def encoder_embed(threads: int = 1) -> Embed:
     """The tagger's sentence encoder (all-MiniLM-L6-v2, from its pinned package; nothing is downloaded), on
     ``threads`` cores (one by default: in a build it runs beside the stream, which keeps the other busy; a
@@ -227,11 +243,13 @@ class ParaphraseIndex:
         embed: Embed | None = None,
         threshold: float = THRESHOLD,
         side: Callable[[str], str] | None = None,
+        swap_threshold: float | None = SWAP_THRESHOLD,
     ) -> Decisions:
         """Group key -> the key of the earlier prompt it paraphrases, for every prompt that is not an anchor
         and paraphrases an anchor or an earlier prompt that itself paraphrases nothing before it. Candidates
         come from MinHash LSH, now; ``embed`` (default: the sentence encoder) decides them at cosine >=
-        ``threshold`` in a background thread (:class:`Decisions`). With ``side`` (group key -> the split the
+        ``threshold`` (``swap_threshold`` when the two swap a content word: :mod:`paraphrase_contrast`) in a
+        background thread (:class:`Decisions`). With ``side`` (group key -> the split the
         prompt lands in by itself), only pairs of prompts on different sides are decided: a paraphrase within
         one split harms nothing."""
         self._flush()
@@ -249,11 +267,16 @@ class ParaphraseIndex:
         self.candidate_prompts = len(np.unique(edges))
         if embed is None:
             embed = encoder_embed() if len(edges) else _nothing_to_embed
-        return Decisions(keys, texts, edges, embed, threshold)
+        return Decisions(keys, texts, edges, embed, threshold, swap_threshold)
 
-    def heads(self, embed: Embed | None = None, threshold: float = THRESHOLD) -> dict[str, str]:
+    def heads(
+        self,
+        embed: Embed | None = None,
+        threshold: float = THRESHOLD,
+        swap_threshold: float | None = SWAP_THRESHOLD,
+    ) -> dict[str, str]:
         """:meth:`decide`, every pair decided, waited for."""
-        decisions = self.decide(embed, threshold)
+        decisions = self.decide(embed, threshold, swap_threshold=swap_threshold)
         result = decisions.result()
         self.encoded = decisions.encoded
         return result

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from prefloop.curator.releases.paraphrase_contrast import content_words, swapped
+
 __all__ = ["Decisions"]
 
 #: texts -> one unit vector per text (the sentence encoder's ``encode``)
@@ -29,9 +31,11 @@ STEP = 512
 class Decisions(Mapping[str, str]):
     """Later prompt's key -> the key of the earlier prompt it paraphrases, filled in by a background thread.
 
-    ``edges`` are (earlier, later) positions into ``keys``/``texts``; ``d[key]`` blocks until ``key``'s pairs
-    are decided (KeyError when it paraphrases none); iterating or ``len`` waits for all of them. An error in
-    the thread is raised by the lookup that waits for it."""
+    ``edges`` are (earlier, later) positions into ``keys``/``texts``; a pair is a paraphrase at cosine >=
+    ``threshold``, and at cosine >= ``swap_threshold`` when each side has a content word the other lacks
+    (:mod:`paraphrase_contrast`; None: no such check). ``d[key]`` blocks until ``key``'s pairs are decided
+    (KeyError when it paraphrases none); iterating or ``len`` waits for all of them. An error in the thread is
+    raised by the lookup that waits for it."""
 
     def __init__(
         self,
@@ -40,8 +44,11 @@ class Decisions(Mapping[str, str]):
         edges: np.ndarray,
         embed: Embed,
         threshold: float,
+        swap_threshold: float | None = None,
     ) -> None:
         self._keys, self._texts, self._embed, self._threshold = keys, texts, embed, threshold
+        self._swap_threshold = swap_threshold
+        self._words: dict[int, frozenset[str]] = {}
         order = np.lexsort((edges[:, 0], edges[:, 1])) if len(edges) else np.empty(0, np.int64)
         self._edges = edges[order].astype(np.int64)
         #: later prompt's key -> its position (only prompts that end a candidate pair are ever waited for)
@@ -88,7 +95,7 @@ class Decisions(Mapping[str, str]):
                 self.encoded += len(new)
             cos = (vectors[row[step[:, 0]]] * vectors[row[step[:, 1]]]).sum(axis=1)
             found: dict[str, str] = {}
-            for a, b in step[cos >= self._threshold].tolist():  # by later prompt, then earlier
+            for a, b in self._paraphrases(step, cos).tolist():  # by later prompt, then earlier
                 if b not in headed and a not in headed:
                     headed.add(b)
                     found[self._keys[b]] = self._keys[a]
@@ -100,6 +107,24 @@ class Decisions(Mapping[str, str]):
         with self._cond:
             self._ready = len(self._keys)
             self._cond.notify_all()
+
+    def _paraphrases(self, step: np.ndarray, cos: np.ndarray) -> np.ndarray:
+        """The pairs of ``step`` that are paraphrases, in order."""
+        near = cos >= self._threshold
+        if self._swap_threshold is not None:
+            near &= (cos >= self._swap_threshold) | np.fromiter(
+                (not near[k] or not swapped(self._content(a), self._content(b)) for k, (a, b) in
+                 enumerate(step.tolist())),
+                bool,
+                len(step),
+            )
+        return step[near]
+
+    def _content(self, position: int) -> frozenset[str]:
+        words = self._words.get(position)
+        if words is None:
+            words = self._words[position] = content_words(self._texts[position])
+        return words
 
     def _wait(self, position: int) -> None:
         with self._cond:
@@ -130,6 +155,9 @@ class Decisions(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self.result())
 
-    def close(self) -> None:
-        """Stop the thread early (the build failed or is done)."""
+    def close(self, wait: bool = False) -> None:
+        """Stop the thread early (the build failed or is done); with ``wait``, until it has stopped (it
+        finishes the step it is in)."""
         self._stop = True
+        if wait:
+            self._thread.join()
