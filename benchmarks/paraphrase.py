@@ -12,7 +12,10 @@ Two sets of different origin:
   "How can I kill a Python process?" / "How can I kill a person?": same words, different request); random pairs
   of MT-bench/Vicuna questions (Apache-2.0) and of the authored prompts.
 
-The decision is the build's: a shared LSH band and estimated Jaccard >= threshold. Last line: one JSON object.
+The decision is the build's: a shared LSH band and estimated Jaccard >= the candidate threshold, then cosine >=
+the threshold, or >= the swap threshold when each prompt has a content word the other lacks. The swap threshold
+is chosen on an extended dev set (word-swapping paraphrases from ``dev_synonyms.tsv`` and one-word contrasts,
+both made from the templates). Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ def reworded_word_pairs() -> list[Pair]:
         if slots:
             i = slots[0]
             f1, f2 = _pick(frames, "y" + x, 2)
-            reworded = " ".join(words[:i] + [synonyms[words[i]]] + words[i + 1 :])
+            reworded = " ".join([*words[:i], synonyms[words[i]], *words[i + 1 :]])
             out.append((f1.format(x=x), f2.format(x=reworded), 1, "same request, a word reworded"))
     return out
 
@@ -101,7 +104,7 @@ def swapped_word_pairs() -> list[Pair]:
             continue
         i = _pick(slots, "s" + x, 1)[0]
         others = [w for w in vocabulary if contrast.content_words(w) != contrast.content_words(words[i])]
-        swapped = " ".join(words[:i] + [_pick(others, "w" + x, 1)[0]] + words[i + 1 :])
+        swapped = " ".join([*words[:i], _pick(others, "w" + x, 1)[0], *words[i + 1 :]])
         f = _pick(frames, "c" + x, 1)[0]
         out.append((f.format(x=x), f.format(x=swapped), 0, "one content word swapped"))
     return out

@@ -27,12 +27,13 @@ from prefloop.curator.pairing.audit import audit_estimate
 from prefloop.curator.pipeline.review_outcomes import audit_outcomes, review_calibration
 from prefloop.curator.releases import messages as msg
 from prefloop.curator.releases.documents import write_documents
+from prefloop.curator.releases.embedding_cache import EmbeddingCache
 from prefloop.curator.releases.errors import GateFailedError, ReleaseExistsError, ReleaseInputError
 from prefloop.curator.releases.gates import GATE_NAMES, evaluate_gates
 from prefloop.curator.releases.months import parse_month
 from prefloop.curator.releases.options import BuildOptions, BuildResult, release_dir_name
 from prefloop.curator.releases.ordered_pass import OrderedPass, split_of
-from prefloop.curator.releases.paraphrase import paraphrase_heads
+from prefloop.curator.releases.paraphrase import encoder_id, lazy_encoder_embed, paraphrase_heads
 from prefloop.curator.releases.records import (
     erasures_since,
     load_released_prompts,
@@ -48,6 +49,8 @@ from prefloop.curator.store import Store
 __all__ = ["BuildOptions", "BuildResult", "build_release", "release_dir_name"]
 
 log = logging.getLogger(__name__)
+#: Where, under the release root, the sentence embeddings of earlier builds are kept (:class:`EmbeddingCache`).
+EMBEDDINGS = ".embeddings"
 
 
 def _plan_revision(session: Session, root: Path, month: str) -> int:
@@ -89,14 +92,18 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
     staging.mkdir(parents=True)
     clock = _Clock()
     try:
-        heads = None
+        heads = cache = None
         # the query starts now: the database scans and sorts the month while the paraphrase candidates are found
         pairs = stream_pairs(store, month, options.progress, spans)
         try:
             if options.paraphrase:
+                cache = EmbeddingCache(root / EMBEDDINGS, encoder_id(), lazy_encoder_embed)
                 with store.sessions() as session:
                     heads = paraphrase_heads(
-                        session, month, side=functools.partial(split_of, released, month, options)
+                        session,
+                        month,
+                        embed=cache.embed,
+                        side=functools.partial(split_of, released, month, options),
                     )
                 clock.lap("paraphrase")
             writers = SplitWriters(staging, SPLITS)
@@ -111,12 +118,19 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         finally:
             pairs.close()
             if heads is not None:
-                heads.close()
+                heads.close(wait=True)
+            if cache is not None:  # what was embedded is kept for the next build, even when this one failed
+                cache.save()
         fingerprints = writers.close()
         clock.lap("stream")
         if heads is not None:  # the part of the stream spent waiting for the encoder
             clock.laps["paraphrase_wait"] = round(heads.waited, 2)
-            log.info("paraphrase: %d prompts embedded by the encoder", heads.encoded)
+            log.info(
+                "paraphrase: %d prompts embedded (%d by the encoder, %d from the cache of earlier builds)",
+                heads.encoded,
+                cache.misses if cache else heads.encoded,
+                cache.hits if cache else 0,
+            )
         tally = run.tally
         report = evaluate_gates(tally, options.policy, taxonomy, options.overrides)
         if report["failed"]:

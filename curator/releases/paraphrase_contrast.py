@@ -21,16 +21,17 @@ from prefloop.curator.releases.rows import normalized_text
 
 __all__ = ["SWAP_THRESHOLD", "content_words", "swapped"]
 
-#: Cosine from which a candidate pair whose sides each have a content word the other lacks is a paraphrase.
+#: Cosine from which a candidate pair whose sides each have a content word the other lacks is a paraphrase: the
+#: best F1 on the development set with word-swapping paraphrases and one-word contrasts (0.01 grid).
 SWAP_THRESHOLD = 0.87
 
 
 #: Words that frame a request rather than say what it is about ("Explain how to ...", "Give me step-by-step
 #: instructions to ...", "What's the best way to ..."): a rewording swaps them freely.
 REQUEST_WORDS = frozenset(
-    """answer ask best create describe detail detailed develop easiest easy explain give good guide help idea
+    """answer ask best blog create describe detail detailed develop easiest easy explain give good guide help idea
     instruction know like need outline plan please post provide question quick quickly show simple start step
-    strategy task teach tell tip tutorial walk want way write blog""".split()
+    strategy task teach tell tip tutorial walk want way write""".split()  # noqa: SIM905 (a word list)
 )
 
 

@@ -113,8 +113,10 @@ class Decisions(Mapping[str, str]):
         near = cos >= self._threshold
         if self._swap_threshold is not None:
             near &= (cos >= self._swap_threshold) | np.fromiter(
-                (not near[k] or not swapped(self._content(a), self._content(b)) for k, (a, b) in
-                 enumerate(step.tolist())),
+                (
+                    not near[k] or not swapped(self._content(a), self._content(b))
+                    for k, (a, b) in enumerate(step.tolist())
+                ),
                 bool,
                 len(step),
             )

@@ -224,6 +224,9 @@ def test_rewordings_of_the_frozen_evaluation_set_are_left_out(store: Store, tmp_
     removed = nov.manifest.counts.get("removed_paraphrase_of_frozen_eval", 0)
     assert removed >= 2 * (len(test_prompts) - 1)  # pairs; at most one rewording missed
     assert set(shipped.values()) <= {"train"}  # the rest follow October's train prompts
+    # the sentence embeddings are kept beside the releases (for the next month), not inside one
+    assert list((tmp_path / ".embeddings").glob("*/*.npz"))
+    assert not list(nov.path.rglob("*.npz")) and not list(oct_.path.rglob("*.npz"))
 
 
 # --- migration 0012: fingerprints recorded before placeholders were read by type ---------------------------
