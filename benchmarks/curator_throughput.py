@@ -170,7 +170,11 @@ def measure(
 
             scrubber = Scrubber()
             scrubber.scrub_pair([{"role": "user", "content": "warm up"}], "Hello Ann", "Bye")  # load spaCy
-            tagger = Tagger.load()
+            try:  # the tagger as `prefloop curator run` loads it
+                from prefloop.curator.pipeline import load_tagger
+            except ImportError:  # a tree from before load_tagger (an A/B baseline): as it loaded it
+                load_tagger = Tagger.load
+            tagger = load_tagger()
         curator = Curator(run.store, load_policy(), scrubber=scrubber, tagger=tagger, require_scrub=full)
         source = KafkaSource(
             curator,

@@ -55,9 +55,9 @@ def build_curator(settings: Settings, *, scrub: bool = True, tag: bool = True) -
             raise click.ClickException(msg.SCRUBBER_MISSING.format(error=exc)) from exc
     tagger = None
     if tag:
-        from prefloop.curator.tagging import Tagger
+        from prefloop.curator.pipeline import load_tagger
 
-        tagger = Tagger.load(model_dir=settings.tagger_model)
+        tagger = load_tagger(settings.tagger_model)
     return Curator(store, policy, scrubber=scrubber, tagger=tagger, require_scrub=scrub)
 
 

@@ -83,12 +83,11 @@ def _fresh_workdir(path: Path) -> None:
 
 def _curator(settings: Settings, store: Store) -> Any:
     from prefloop.curator.pairing import load_policy
-    from prefloop.curator.pipeline import Curator
+    from prefloop.curator.pipeline import Curator, load_tagger
     from prefloop.curator.scrub import Scrubber
-    from prefloop.curator.tagging import Tagger
 
     scrubber = Scrubber(model=settings.spacy_model)
-    tagger = Tagger.load(model_dir=settings.tagger_model)
+    tagger = load_tagger(settings.tagger_model)
     return Curator(store, load_policy(settings.routing_policy), scrubber=scrubber, tagger=tagger)
 
 

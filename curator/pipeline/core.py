@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from prefloop.curator import messages as msg
 from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
@@ -25,16 +27,29 @@ from prefloop.curator.pairing.learning import learned_policy
 from prefloop.curator.pairing.model import GroupView
 from prefloop.curator.pairing.policy import Policy
 from prefloop.curator.pipeline.review_outcomes import load_kind_outcomes
-from prefloop.curator.pipeline.store_pairs import PairScrubber, SaveStats, save_drafts
+from prefloop.curator.pipeline.store_pairs import PairScrubber, SaveStats, Scrubbed, save_drafts, scrub_ahead
 from prefloop.curator.pipeline.views import load_groups
 from prefloop.curator.store import Store
 from prefloop.curator.store.bulk import chunks, in_values
 from prefloop.curator.store.models import PromptGroup
 from prefloop.schemas.errors import ConfigError
 
-__all__ = ["BatchResult", "Curator", "PairingResult"]
+__all__ = ["ENCODER_THREADS", "BatchResult", "Curator", "PairingResult", "load_tagger"]
 
 log = logging.getLogger(__name__)
+
+#: The tagger's sentence encoder runs on one thread in the curator: the scrubber works beside it on the other
+#: core (below) and the consumer, writer, PostgreSQL and Kafka share the machine; onnxruntime's default (a
+#: thread per core) spent ~60 % more CPU on the same embeddings there (docs/perf/curator_throughput.md).
+ENCODER_THREADS = 1
+
+
+def load_tagger(model_dir: str | Path | None = None) -> Any:
+    """The tagger as the curator runs it (``prefloop.curator.tagging.Tagger`` with its encoder on
+    ``ENCODER_THREADS``)."""
+    from prefloop.curator.tagging import Tagger
+
+    return Tagger.load(model_dir, encoder_threads=ENCODER_THREADS)
 
 
 @dataclass
@@ -89,6 +104,12 @@ class Curator:
         self.scrubber = scrubber
         self.tagger = tagger
         self.pair_batch = pair_batch
+        #: Scrubs a batch's new pairs while they are tagged (its thread starts on first use).
+        self._beside = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefloop-scrub")
+            if scrubber is not None and tagger is not None
+            else None
+        )
 
     # -- ingest ----------------------------------------------------------------------------------------
     def ingest(
@@ -239,13 +260,28 @@ class Curator:
             # a group that forms a pair is tagged once; all of a batch's groups are tagged in one call, so the
             # tagger's encoder embeds them together instead of one ORT run per prompt
             untagged = [i for i, view in enumerate(views) if per_group[i] and view.tags is None]
+            scrubbed: Scrubbed | None = None
             if untagged and self.tagger is not None:
-                for i, view in zip(untagged, self._tag(session, [views[i] for i in untagged]), strict=True):
+                ahead: Future[Scrubbed] | None = None
+                if self.scrubber is not None and self._beside is not None:
+                    # the new pairs are scrubbed on another thread while the tagger reads their prompts (its
+                    # encoder runs outside the interpreter lock); tags change a pair's route, never its texts
+                    ahead = self._beside.submit(
+                        scrub_ahead, self.scrubber, [d for i in untagged for d in per_group[i]]
+                    )
+                try:
+                    tagged = self._tag(session, [views[i] for i in untagged])
+                except BaseException:
+                    if ahead is not None:
+                        wait([ahead])  # never leave it scrubbing beside the next batch
+                    raise
+                scrubbed = ahead.result() if ahead is not None else None
+                for i, view in zip(untagged, tagged, strict=True):
                     views[i] = view
                     per_group[i] = pair_group(view, policy)
                 result.tagged += len(untagged)
             drafts = [draft for group_drafts in per_group for draft in group_drafts]
-            result.pairs = save_drafts(session, drafts, policy, self.scrubber)
+            result.pairs = save_drafts(session, drafts, policy, self.scrubber, scrubbed)
             session.execute(
                 update(PromptGroup)
                 .where(in_values(session, PromptGroup.key, [g.key for g in groups]))
@@ -259,6 +295,11 @@ class Curator:
         tagged = []
         for view, tags in zip(views, self.tagger.tag_many([v.context for v in views]), strict=True):
             data = {"harmful": bool(tags.harmful), **tags.to_dict(), "tagger_version": version}
-            session.execute(update(PromptGroup).where(PromptGroup.key == view.key).values(tags=data))
             tagged.append(replace(view, tags=data))
+        table = PromptGroup.__table__
+        # one statement for the batch's groups (executemany), not one ORM update per group
+        session.connection().execute(
+            update(table).where(table.c.key == bindparam("_key")).values(tags=bindparam("_tags")),  # type: ignore[arg-type]
+            [{"_key": view.key, "_tags": view.tags} for view in tagged],
+        )
         return tagged

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -15,7 +15,7 @@ from prefloop.curator.pairing.policy import RUBRIC_VERSION, Policy
 from prefloop.curator.store.bulk import batches, copy_rows, in_values
 from prefloop.curator.store.models import Pair, utcnow
 
-__all__ = ["PairScrubber", "SaveStats", "save_drafts"]
+__all__ = ["PairScrubber", "SaveStats", "Scrubbed", "save_drafts", "scrub_ahead"]
 
 _VISIBLE = ("accepted", "review")
 
@@ -43,18 +43,7 @@ def _same(row: Any, d: PairDraft) -> bool:
     return all(getattr(row, k) == getattr(d, k) for k in _STATE)
 
 
-def _texts(d: PairDraft, scrubber: PairScrubber | None) -> dict[str, Any]:
-    """The pair's text columns: scrubbed when the pair can reach people (review/accepted) and a scrubber runs."""
-    if scrubber is not None and d.status in _VISIBLE:
-        out = scrubber.scrub_pair(d.prompt, d.chosen, d.rejected)
-        return {
-            "prompt": list(out.prompt),
-            "chosen": out.chosen,
-            "rejected": out.rejected,
-            "pii_counts": dict(out.entities),
-            "scrubber_version": str(scrubber.VERSION),
-            "scrubbed": True,
-        }
+def _unscrubbed(d: PairDraft) -> dict[str, Any]:
     return {
         "prompt": d.prompt,
         "chosen": d.chosen,
@@ -63,6 +52,65 @@ def _texts(d: PairDraft, scrubber: PairScrubber | None) -> dict[str, Any]:
         "scrubber_version": None,
         "scrubbed": False,
     }
+
+
+#: Pairs scrubbed ahead of :func:`save_drafts` (see :func:`scrub_ahead`): pair id -> (its texts, the result).
+Scrubbed = Mapping[str, tuple[tuple[list[dict[str, str]], str, str], Any]]
+
+
+def _visible_texts(drafts: Iterable[PairDraft]) -> list[tuple[list[dict[str, str]], str, str]]:
+    return [(d.prompt, d.chosen, d.rejected) for d in drafts if d.status in _VISIBLE]
+
+
+def _scrub(scrubber: PairScrubber, pairs: list[tuple[list[dict[str, str]], str, str]]) -> list[Any]:
+    """``scrub_pair`` of each pair; one ``scrub_pairs`` call when the scrubber has it (each distinct text analysed
+    once, spaCy over many texts at a time), with the same results."""
+    many = getattr(scrubber, "scrub_pairs", None)
+    if many is not None:
+        return list(many(pairs))
+    return [scrubber.scrub_pair(*pair) for pair in pairs]
+
+
+def scrub_ahead(scrubber: PairScrubber, drafts: Iterable[PairDraft]) -> Scrubbed:
+    """The drafts that can reach people (review/accepted) scrubbed now, for a later :func:`save_drafts` of the
+    same pairs (the pipeline scrubs a batch's new pairs while the tagger reads their prompts). A pair whose texts
+    or status differ by then is scrubbed again there."""
+    pairs = [d for d in drafts if d.status in _VISIBLE]
+    texts = _visible_texts(pairs)
+    return {d.pair_id: (t, out) for d, t, out in zip(pairs, texts, _scrub(scrubber, texts), strict=True)}
+
+
+def _texts(
+    drafts: Sequence[PairDraft], scrubber: PairScrubber | None, ahead: Scrubbed | None = None
+) -> list[dict[str, Any]]:
+    """Each pair's text columns: scrubbed when the pair can reach people (review/accepted) and a scrubber runs.
+    Pairs not already in ``ahead`` are scrubbed together (:func:`_scrub`)."""
+    if scrubber is None:
+        return [_unscrubbed(d) for d in drafts]
+    known: dict[int, Any] = {}
+    for i, d in enumerate(drafts):
+        hit = (ahead or {}).get(d.pair_id)
+        if d.status in _VISIBLE and hit is not None and hit[0] == (d.prompt, d.chosen, d.rejected):
+            known[i] = hit[1]
+    rest = [d for i, d in enumerate(drafts) if i not in known]
+    scrubbed = iter(_scrub(scrubber, _visible_texts(rest)))
+    out: list[dict[str, Any]] = []
+    for i, d in enumerate(drafts):
+        if d.status not in _VISIBLE:
+            out.append(_unscrubbed(d))
+            continue
+        pair = known[i] if i in known else next(scrubbed)
+        out.append(
+            {
+                "prompt": list(pair.prompt),
+                "chosen": pair.chosen,
+                "rejected": pair.rejected,
+                "pii_counts": dict(pair.entities),
+                "scrubber_version": str(scrubber.VERSION),
+                "scrubbed": True,
+            }
+        )
+    return out
 
 
 def _state(d: PairDraft) -> dict[str, Any]:
@@ -102,9 +150,14 @@ def _update(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def save_drafts(
-    session: Session, drafts: Sequence[PairDraft], policy: Policy, scrubber: PairScrubber | None
+    session: Session,
+    drafts: Sequence[PairDraft],
+    policy: Policy,
+    scrubber: PairScrubber | None,
+    ahead: Scrubbed | None = None,
 ) -> SaveStats:
-    """Insert or update one row per draft. A pair whose review is resolved (``review`` set) is left alone."""
+    """Insert or update one row per draft. A pair whose review is resolved (``review`` set) is left alone.
+    ``ahead``: pairs already scrubbed (:func:`scrub_ahead`), used where their texts are still the draft's."""
     stats = SaveStats()
     table = Pair.__table__
     existing: dict[str, Any] = {}
@@ -131,6 +184,7 @@ def save_drafts(
     inserts: list[dict[str, Any]] = []
     with_texts: list[dict[str, Any]] = []
     state_only: list[dict[str, Any]] = []
+    need_texts: list[tuple[dict[str, Any], PairDraft]] = []  # rows whose text columns are filled below
     for d in drafts:
         first = owner.setdefault(d.fingerprint, d.pair_id)
         if first != d.pair_id:
@@ -144,27 +198,29 @@ def save_drafts(
             continue
         stats.by_status[d.status] = stats.by_status.get(d.status, 0) + 1
         if row is None:
-            texts = _texts(d, scrubber)
-            stats.scrubbed += int(texts["scrubbed"])
             inserts.append(
                 {
                     "pair_id": d.pair_id,
                     **_state(d),
-                    **texts,
                     "review": None,
                     "created_at": now,
                     "updated_at": now,
                 }
             )
+            need_texts.append((inserts[-1], d))
             stats.created += 1
             continue
         stats.updated += 1
         if row.scrubbed and row.fingerprint == d.fingerprint:
             state_only.append({"_pid": d.pair_id, **_state(d), "updated_at": now})  # same texts, scrubbed
         else:
-            texts = _texts(d, scrubber)
-            stats.scrubbed += int(texts["scrubbed"])
-            with_texts.append({"_pid": d.pair_id, **_state(d), **texts, "updated_at": now})
+            with_texts.append({"_pid": d.pair_id, **_state(d), "updated_at": now})
+            need_texts.append((with_texts[-1], d))
+    for (target, _), texts in zip(
+        need_texts, _texts([d for _, d in need_texts], scrubber, ahead), strict=True
+    ):
+        target.update(texts)
+        stats.scrubbed += int(texts["scrubbed"])
     if inserts and session.get_bind().dialect.name == "postgresql":
         copy_rows(session, table, inserts)
     elif inserts:

@@ -159,7 +159,10 @@ class Scrubber:
 
     def scrub_many_consistently(self, texts: Sequence[str]) -> list[ScrubResult]:
         """Like ``scrub_texts_consistently`` but also returns each text's spans."""
-        analyzed = list(self.analyze_many(texts))
+        return self._consistently(texts, list(self.analyze_many(texts)))
+
+    def _consistently(self, texts: Sequence[str], analyzed: list[list[PiiSpan]]) -> list[ScrubResult]:
+        """``texts`` with their ``analyze`` spans, scrubbed as one group (linked names, one placeholder map)."""
         if self.link and len(texts) > 1:
             analyzed = link_across(texts, analyzed)
         placeholders = PlaceholderMap()
@@ -179,17 +182,35 @@ class Scrubber:
     def scrub_pair(self, prompt: list[dict[str, str]], chosen: str, rejected: str) -> ScrubbedPair:
         """Scrub a preference pair; the prompt's messages and both answers share one placeholder map."""
         contents = [message.get("content", "") for message in prompt]
-        results = self.scrub_many_consistently([*contents, chosen, rejected])
-        scrubbed_prompt = [
-            {**message, "content": result.text} for message, result in zip(prompt, results, strict=False)
+        return _scrubbed_pair(prompt, self.scrub_many_consistently([*contents, chosen, rejected]))
+
+    def scrub_pairs(
+        self, pairs: Sequence[tuple[list[dict[str, str]], str, str]], batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> list[ScrubbedPair]:
+        """``scrub_pair`` of each ``(prompt, chosen, rejected)``, with the same results: each distinct text is
+        analysed once (a prompt shared by a group's pairs, an answer in several pairs) and spaCy reads them in
+        batches across pairs; each pair still gets its own placeholder map."""
+        texts = [
+            [m.get("content", "") for m in prompt] + [chosen, rejected] for prompt, chosen, rejected in pairs
         ]
-        entities: dict[str, int] = {}
-        for result in results:
-            for span in result.spans:
-                entities[span.type] = entities.get(span.type, 0) + 1
-        return ScrubbedPair(
-            scrubbed_prompt, results[-2].text, results[-1].text, dict(sorted(entities.items()))
-        )
+        distinct = list(dict.fromkeys(text for group in texts for text in group))
+        spans = dict(zip(distinct, self.analyze_many(distinct, batch_size), strict=True))
+        return [
+            _scrubbed_pair(prompt, self._consistently(group, [list(spans[text]) for text in group]))
+            for (prompt, _, _), group in zip(pairs, texts, strict=True)
+        ]
+
+
+def _scrubbed_pair(prompt: list[dict[str, str]], results: list[ScrubResult]) -> ScrubbedPair:
+    """The pair from its texts' results (the prompt's messages, then chosen, then rejected)."""
+    scrubbed_prompt = [
+        {**message, "content": result.text} for message, result in zip(prompt, results, strict=False)
+    ]
+    entities: dict[str, int] = {}
+    for result in results:
+        for span in result.spans:
+            entities[span.type] = entities.get(span.type, 0) + 1
+    return ScrubbedPair(scrubbed_prompt, results[-2].text, results[-1].text, dict(sorted(entities.items())))
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ class Tagger:
     #: default is what ``prefloop tagger train`` writes). 2.0: the sentence encoder joined the words; 2.1: the
     #: character n-gram injection reader joined them (issue 15).
     VERSION: str = "2.0"
-    _loaded: ClassVar[dict[tuple[str, str], Tagger]] = {}
+    _loaded: ClassVar[dict[tuple[str, str, int], Tagger]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
@@ -99,17 +99,24 @@ class Tagger:
         self.VERSION = str(self.meta.get("tagger_version") or type(self).VERSION)
 
     @classmethod
-    def load(cls, model_dir: Path | str | None = None, taxonomy: Taxonomy | None = None) -> Tagger:
-        """The tagger for ``model_dir`` (default: the packaged model), loaded on first use and then reused."""
+    def load(
+        cls,
+        model_dir: Path | str | None = None,
+        taxonomy: Taxonomy | None = None,
+        *,
+        encoder_threads: int = 0,
+    ) -> Tagger:
+        """The tagger for ``model_dir`` (default: the packaged model), loaded on first use and then reused.
+        ``encoder_threads``: the sentence encoder's onnxruntime threads (0: one per core; the same embeddings)."""
         path = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
-        key = (str(path.resolve()), taxonomy.path if taxonomy is not None else "")
+        key = (str(path.resolve()), taxonomy.path if taxonomy is not None else "", encoder_threads)
         with cls._lock:
             if key not in cls._loaded:
-                cls._loaded[key] = cls._read(path, taxonomy or Taxonomy.load())
+                cls._loaded[key] = cls._read(path, taxonomy or Taxonomy.load(), encoder_threads)
             return cls._loaded[key]
 
     @classmethod
-    def _read(cls, path: Path, taxonomy: Taxonomy) -> Tagger:
+    def _read(cls, path: Path, taxonomy: Taxonomy, encoder_threads: int = 0) -> Tagger:
         th_path = path / THRESHOLDS_FILE
         if not th_path.is_file() or not (path / "config.cfg").is_file():
             raise ModelError(messages.MODEL_MISSING.format(path=path), value=str(path))
@@ -134,7 +141,7 @@ class Tagger:
             head = Head.load(path / HEAD_FILE)
             if set(head.labels) != trained:
                 raise ModelError(messages.MODEL_ENCODER.format(path=path, found="other labels"), str(path))
-            encoder = SentenceEncoder.load()
+            encoder = SentenceEncoder.load(threads=encoder_threads)
         reader = None
         if meta.get("injection_reader"):
             if not (path / READER_FILE).is_file():
