@@ -24,8 +24,6 @@ module draws them in order with one seeded generator.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -55,7 +53,7 @@ from benchmarks.pii_mimesis_templates import (
     t_tech,
     t_urls,
 )
-from benchmarks.pii_mimesis_values import Builder, Values
+from benchmarks.pii_mimesis_values import Builder, Values, build_set, generate
 from benchmarks.pii_mimesis_vocab import LOCALES
 
 OUT = Path(__file__).parent / "data" / "pii" / "eval_mimesis.jsonl"
@@ -88,41 +86,11 @@ TEMPLATES: dict[str, tuple[Callable[[Builder, Values, random.Random], None], int
 
 
 def build(seed: int) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    records = []
-    for shape, (template, count) in TEMPLATES.items():
-        for index in range(count):
-            locale = rng.choice(LOCALES)
-            builder = Builder()
-            template(builder, Values(rng, locale), rng)
-            text = builder.text()
-            for span in builder.spans:
-                assert text[span["start"] : span["end"]].strip(), (shape, span)
-            records.append(
-                {
-                    "id": f"{shape}-{index:03d}",
-                    "shape": shape,
-                    "locale": locale,
-                    "text": text,
-                    "spans": builder.spans,
-                    "keep": builder.keep,
-                }
-            )
-    return records
+    return build_set(seed, TEMPLATES, LOCALES, Values)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seed", type=int, default=20261206)
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-    records = build(args.seed)
-    with args.out.open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    spans = sum(len(r["spans"]) for r in records)
-    keep = sum(len(r["keep"]) for r in records)
-    print(json.dumps({"texts": len(records), "spans": spans, "keep": keep, "out": str(args.out)}))
+    generate(argv, __doc__.split("\n")[0], 20261206, OUT, build)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
 import string
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from benchmarks.pii_mimesis_vocab import PARTICLES, TITLES_EN, TITLES_OTHER
@@ -33,6 +37,65 @@ class Builder:
 
     def text(self) -> str:
         return "".join(self.parts)
+
+
+def build_set(
+    seed: int,
+    templates: Mapping[str, tuple[Callable[[Builder, Any, random.Random], None], int]],
+    locales: Sequence[Any],
+    values: Callable[[random.Random, Any], Any],
+    code: Callable[[Any], str] = str,
+) -> list[dict[str, Any]]:
+    """Every template its number of times, each with one locale's values, drawn from one seeded generator."""
+    rng = random.Random(seed)
+    records = []
+    for shape, (template, count) in templates.items():
+        for index in range(count):
+            locale = rng.choice(locales)
+            builder = Builder()
+            template(builder, values(rng, locale), rng)
+            records.append(labelled_record(shape, index, code(locale), builder))
+    return records
+
+
+def labelled_record(shape: str, index: int, locale: str, builder: Builder) -> dict[str, Any]:
+    """One line of a generated set: the text and its labels, checked to cover non-blank values."""
+    text = builder.text()
+    for span in builder.spans + builder.keep:
+        assert text[span["start"] : span["end"]].strip(), (shape, span)
+    return {
+        "id": f"{shape}-{index:03d}",
+        "shape": shape,
+        "locale": locale,
+        "text": text,
+        "spans": builder.spans,
+        "keep": builder.keep,
+    }
+
+
+def generate(
+    argv: list[str] | None,
+    description: str,
+    seed: int,
+    out: Path,
+    build: Callable[[int], list[dict[str, Any]]],
+) -> None:
+    """The command line of a set generator: ``--seed``, ``--out``; builds the set and writes it."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--out", type=Path, default=out)
+    args = parser.parse_args(argv)
+    write_set(build(args.seed), args.out)
+
+
+def write_set(records: list[dict[str, Any]], out: Path) -> None:
+    """Write a generated set as JSON lines and print its size as one JSON object."""
+    with out.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    spans = sum(len(r["spans"]) for r in records)
+    keep = sum(len(r["keep"]) for r in records)
+    print(json.dumps({"texts": len(records), "spans": spans, "keep": keep, "out": str(out)}))
 
 
 class Values:

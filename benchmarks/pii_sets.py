@@ -2,6 +2,8 @@
 
 * ``mimesis`` — evaluation set 2, the headline: ``benchmarks/data/pii/eval_mimesis.jsonl``, generated once by
   ``benchmarks/pii_mimesis.py`` and frozen before tuning.
+* ``chat`` — evaluation set 3: ``benchmarks/data/pii/eval_chat.jsonl``, chat messages from hand-written value pools
+  and templates (``benchmarks/pii_chat.py``), a third origin, frozen before tuning.
 * ``presidio_research`` — evaluation set 1: presidio-research's ``generated_large.json`` (MIT), relabelled to the
   policy by template (below); the scrubber's rules were tuned on it in earlier work, so it is no longer unseen.
 * ``assistant`` — the hand-written development cases (``assistant_cases.yaml``).
@@ -114,13 +116,21 @@ def load_assistant_cases() -> list[Case]:
 
 
 def load_mimesis(limit: int | None = None) -> list[Case]:
+    return _load_generated("eval_mimesis.jsonl", "mimesis", limit)
+
+
+def load_chat(limit: int | None = None) -> list[Case]:
+    return _load_generated("eval_chat.jsonl", "chat", limit)
+
+
+def _load_generated(name: str, source: str, limit: int | None) -> list[Case]:
     cases = []
-    with (DATA / "eval_mimesis.jsonl").open(encoding="utf-8") as handle:
+    with (DATA / name).open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
             gold = [(s["type"], s["start"], s["end"]) for s in record["spans"]]
             gold += [(KEEP, k["start"], k["end"]) for k in record["keep"]]
-            cases.append(Case(record["text"], tuple(gold), "mimesis", record["shape"]))
+            cases.append(Case(record["text"], tuple(gold), source, record["shape"]))
     return cases[:limit] if limit else cases
 
 
