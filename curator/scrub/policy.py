@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from prefloop.curator.scrub.recognizers.wordlists import NOT_PII, PLACE_NAMES
+from prefloop.curator.scrub.recognizers.wordlists import NOT_PII, PLACE_NAMES, RELATIONS
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import fold, given_names, public_places, surnames, titles
 
@@ -61,13 +61,7 @@ _PUBLIC_CONTEXT = re.compile(
     r"astronaut|explorer|footballer|tennis|athlete|coach|chess|wikipedia|quote|quoted|speech)\b",
     re.IGNORECASE,
 )
-_RELATION = (
-    r"(?:my|our|his|her|their|your)\s+(?:\w+\s+)?(?:manager|boss|colleague|coworker|co-worker|friend|neighbou?r|"
-    r"landlord|landlady|tenant|sister|brother|mum|mom|mother|dad|father|son|daughter|wife|husband|partner|"
-    r"boyfriend|girlfriend|aunt|uncle|cousin|niece|nephew|grandma|grandmother|grandpa|grandfather|client|"
-    r"customer|teacher|doctor|dentist|lawyer|accountant|assistant|student|classmate|roommate|flatmate|kid|child|"
-    r"baby|fiancée?|ex|team ?lead|supervisor|employee|intern|contact|agent|tutor|coach|nanny|therapist)"
-)
+_RELATION = rf"(?:my|our|his|her|their|your)\s+(?:[\w'’]+\s+)?(?:{RELATIONS})"
 _CUE_BEFORE = re.compile(
     rf"(?:\b(?:dear|hi|hello|hey|thanks|thank you|cheers|regards|sincerely|attn:?|cc:?|from:|to:|name:|"
     rf"my name is|my name's|i am|i'm|this is|call me|signed|ask|tell|told|meet|met|contact|email|e-mail|text|"
@@ -356,7 +350,7 @@ def _private_person(
         and not _PRIVATE_ROLE_BEFORE.search(before)
     ):
         return False  # a year outweighs a cue, but not a private role ("the assistant to X ... in 1965")
-    if cue:
+    if cue or _with_the_writer(text, span):
         return True
     if not private_context and (len(words) > 1 or folded_words[0] not in given_names()):
         return False  # a full name or surname in a text with nothing private about anyone: no evidence
@@ -376,6 +370,47 @@ def _private_person(
     if verb_after:
         return known_given or known_surname
     return known_given and not _opens_sentence(text, span.start)
+
+
+#: Verbs of dealings between people who know each other: one owes, texts, lends, covers a shift for the other.
+_DEALINGS = (
+    r"(?:owe|owes|owed|lent|lend|lends|borrowed|borrow|paid|pay|pays|texted|texts|text|messaged|messages|"
+    r"emailed|emails|rang|called|calls|invited|invites|hired|fired|told|tells|asked|asks|promised|sent|send|sends|"
+    r"gave|give|gives|helped|helps|visited|visits|replied|reply|answered|picked|pick|dropped|drop|drove|drive|"
+    r"covered|covering|cover|covers|ghosted|ignored|ignores|blocked|shouted|yelled|lied|owes|split|splits|share|"
+    r"shares|shared|babysat|babysits|dumped|left|joined|joins|join|joining|waiting|waited|invoiced|charged|"
+    r"kicked|bullied|bullies|annoys|annoyed|upset|hurt|keeps|kept|parked|parks|parking|moved|lives|lived|stays|"
+    r"stayed|hasn't|haven't|didn't|doesn't|won't|can't)"
+)
+#: The name with the writer: "X and I", "me and X", "X owes me", "X hasn't replied to my message", "I owe X".
+_AND_I_AFTER = re.compile(r"[ \t]+and[ \t]+(?:I|me)\b")
+#: Where a clause opens: "X and I" is a subject there ("…, so X and I split it"), not an object ("is X and I").
+_CLAUSE_OPENS = re.compile(
+    r"(?:^|[,;:(]|\b(?:and|but|so|because|when|if|that|since|after|before|while))[ \t]*$", re.I
+)
+_WITH_WRITER_AFTER = re.compile(
+    rf"(?:(?:[ \t]+(?:has|had|have|is|was|will|just|still|never|already|finally|always|also|really|now|then|"
+    rf"wants[ \t]+to|needs[ \t]+to|has[ \t]+to|is[ \t]+going[ \t]+to))*[ \t]+{_DEALINGS}\b"
+    rf"[^.!?\n]{{0,40}}?\b(?:me|us|my|our|mine|ours|I|we)\b)",
+    re.IGNORECASE,
+)
+_WITH_WRITER_BEFORE = re.compile(
+    rf"(?:\b(?:me|I)[ \t]+and[ \t]+$|\b(?:I|we)(?:['’](?:ll|ve|d|m))?(?:[ \t]+[a-z]+){{0,2}}?[ \t]+{_DEALINGS}"
+    rf"(?:[ \t]+(?:to|for|with|from|on|up|off))?(?:[ \t]+[^\W\d_][\w'’-]*)?[ \t]+$)",
+    re.IGNORECASE,
+)
+
+
+def _with_the_writer(text: str, span: PiiSpan) -> bool:
+    """The person deals with the writer in this sentence ("X and I split the rent", "I still owe X £20").
+
+    Dealings of this kind (owing, lending, texting, covering a shift, parking in front of our garage) are had with
+    people one knows, not with public figures; admiring, reading, quoting or asking about someone is not one.
+    """
+    before = _sentence_before(text, span.start)
+    if _AND_I_AFTER.match(text, span.end) and _CLAUSE_OPENS.search(before):
+        return True
+    return bool(_WITH_WRITER_AFTER.match(text, span.end) or _WITH_WRITER_BEFORE.search(before))
 
 
 def _title_before(before: str) -> bool:

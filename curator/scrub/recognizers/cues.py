@@ -9,7 +9,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from prefloop.curator.scrub.recognizers.base import Recognizer
 from prefloop.curator.scrub.recognizers.names import census_first_names
-from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
+from prefloop.curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII, RELATIONS
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import fold, given_names
 
@@ -46,12 +46,19 @@ class PersonCueRecognizer(Recognizer):
         r"med vennlig hilsen|vennlig hilsen|ystävällisin terveisin|terveisin|pozdrawiam|z poważaniem|"
         r"s pozdravem|s úctou|üdvözlettel|tisztelettel|saygılarımla|iyi çalışmalar|selamlar"
     )
+    #: Greetings and salutations of the languages of the evaluation locales ("Hallo", "Cześć", "Lieber", "Prezado").
+    _GREETINGS = (
+        r"hallo|hola|salut|ciao|hoi|hej|hei|moin|servus|cześć|czesc|oi|olá|merhaba|selam|bonjour|bonsoir|"
+        r"buongiorno|buonasera|buenos días|buenas tardes|goedemorgen|goedemiddag|ahoj|szia|tere|hallå|tjena|"
+        r"liebe|lieber|sehr geehrte|sehr geehrter|geachte|estimado|estimada|querido|querida|caro|cara|prezado|"
+        r"prezada|kära|kære|kjære|rakas|drogi|droga|szanowny|szanowna|sayın|sevgili"
+    )
     _PARTICLE = r"(?:van|von|de|da|di|du|del|della|dos|das|ter|ten|af|av|bin|ibn)[ \t]+|(?:al|el)-"
     PATTERN = re.compile(
         rf"(?:\b(?:{_TITLES})\.?[ \t]+(?P<titled>(?:{_PARTICLE})?{_NAME})"
         rf"|(?P<mailbox>{_NAME})[ \t]*<[^<>\s@]+@"
         rf"|(?:^|\n)[ \t]*(?P<vocative>{_WORD}),[ \t]+(?=(?i:can|could|would|will|please|i|we|you|thanks|thank|do|did|are|is)\b)"
-        rf"|\b(?i:name is|name's|name:|i am|i'm|this is|call me|calls me|called|signed|dear|hi|hello|hey|ask|"
+        rf"|\b(?i:name is|name's|name:|i am|i'm|this is|call me|calls me|called|signed|dear|hi|hello|hey|{_GREETINGS}|ask|"
         r"told|tell|met|meet|with|thanks|thank you|thank|contact|cc|attn:?|from:|to:|by|note to|reply to|"
         r"reminder for|remind|mention|write to|letter to|invite)[ \t]+"
         rf"(?!(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam)\b)(?P<cued>{_NAME})"
@@ -60,16 +67,21 @@ class PersonCueRecognizer(Recognizer):
         rf"|\b(?i:my name is|my name's)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?)"
         rf"|\b(?i:booked|reserved|registered|filed|listed|it's|it is|is it)[ \t]+under[ \t]+(?P<record>{_NAME})"
         rf"|\b(?i:assistant|secretary|deputy|aide)[ \t]+to[ \t]+(?P<role>{_NAME})"
+        rf"|\b(?i:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?i:{RELATIONS})[ \t]*,?[ \t]+(?P<related>{_NAME})"
+        rf"|(?<![\w'’-])(?P<relative>{_NAME}),[ \t]+(?i:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?i:{RELATIONS})\b"
         rf"|(?P<possessor>{_NAME})['’]s[ \t]+(?:(?i:home|e-?mail|postal|mailing|billing|new|old|current|private|"
         r"mobile|cell|work)[ \t]+)?(?i:address|phone|number|e-?mail|birthday|date of birth)\b)"
     )
     PRECHECK = re.compile(
         r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Mlle|Herr|Frau|Fr|Hr|Fru|Señora?|Sra?|Srta|Don|Doña|Dom|Dona|"
         r"Signora?|Sig|Dott|Monsieur|Madame|Mademoiselle|Pan|Pani|Meneer|Mevrouw|Dhr|Mevr|Ing|Mag|Doc|Lic)\b|name|i am|i'm|this is|call|signed|dear|"
-        r"\bhi\b|hello|hey|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|remind|"
+        r"\bhi\b|hello|hey|hallo|hola|salut|ciao|\bhoi\b|\bhej\b|\bhei\b|moin|servus|cze|\boi\b|olá|merhaba|selam|bon|buon|buen|goede|ahoj|szia|tere|hallå|tjena|"
+        r"liebe|geehrte|geachte|estimad|querid|\bcar[oa]\b|prezad|kära|kære|kjære|rakas|drog[ia]|szanown|sayın|sevgili|"
+        r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:[ap]\.?m\.?)?(?:\]|\s+[-–])|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|remind|"
         r"grüß|grüss|cordial|salut|saludo|atentamente|atenciosamente|cumprimentos|abraços|groet|hälsning|hilsen|"
         r"mvh|terveisin|pozdraw|poważaniem|pozdravem|úctou|üdvözlettel|tisztelettel|saygı|çalışmalar|selamlar|"
         r"amicalement|bien à vous|<[^<>\s@]+@|(?:^|\n)[ \t]*[A-ZÀ-Þ][\w'’-]*,|"
+        rf"\b(?:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?:{RELATIONS})\b|"
         r"from:|to:|by|\n[ \t]*\n|[—–]|--|under|assistant|secretary|deputy|aide|['’]s[ \t]|\n[ \t]*[^\W\d_]+[ \t]*:",
         re.IGNORECASE,
     )
@@ -111,6 +123,8 @@ class PersonCueRecognizer(Recognizer):
                     "record",
                     "role",
                     "possessor",
+                    "related",
+                    "relative",
                 )
                 if match.group(g)
             )
@@ -134,10 +148,34 @@ class PersonCueRecognizer(Recognizer):
             )
         spans.extend(self._lower_case(text, text == text.lower()))
         spans.extend(self._speakers(text))
+        spans.extend(self._export_senders(text))
         return spans
 
     #: A line opening with one capitalised word and a colon, then speech: a turn of a transcript.
     SPEAKER = re.compile(rf"^[ \t]*(?P<label>{_UPPER}{_LOWER}+)[ \t]*:(?=[ \t]*\S)", re.MULTILINE)
+
+    #: A line of a messenger export: a timestamp, then the sender and a colon ("[03/11/26, 18:42] Ana Lima: ...",
+    #: "03.11.26, 18:42 - Ana Lima: ...", "[18:42] Ana: ..."). Whatever stands between the time and the colon is who
+    #: sent the message.
+    EXPORT_LINE = re.compile(
+        r"^[ \t]*(?:\[[^\]\n]{0,24}?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[ \t]*[AaPp]\.?[Mm]\.?)?\][ \t]*"
+        r"|\d{1,4}[./-]\d{1,2}[./-]\d{1,4},?[ \t]+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[ \t]*[AaPp]\.?[Mm]\.?)?[ \t]+[-–][ \t]+)"
+        rf"(?P<sender>{_UPPER}[\w'’.-]*(?:[ \t]+[\w'’.-]+){{0,3}}?)[ \t]*:(?=[ \t])",
+        re.MULTILINE,
+    )
+
+    def _export_senders(self, text: str) -> list[PiiSpan]:
+        """The senders of a pasted messenger export (two or more timestamped lines): people by construction."""
+        if text.count(":") < 4:
+            return []
+        lines = list(self.EXPORT_LINE.finditer(text))
+        if len(lines) < 2:
+            return []
+        return [
+            PiiSpan("PERSON", *m.span("sender"), self.SCORE, self.name)
+            for m in lines
+            if _sender_is_a_person(m.group("sender"))
+        ]
 
     def _speakers(self, text: str) -> list[PiiSpan]:
         """The speakers of a transcript whose turns are labelled with people's names ("Kalman: Who are you?").
@@ -162,6 +200,19 @@ class PersonCueRecognizer(Recognizer):
         return [PiiSpan("PERSON", *m.span("label"), self.SCORE, self.name) for m in turns]
 
 
+def _sender_is_a_person(sender: str) -> bool:
+    """A full name ("Ana Lima") or a given name ("Ana"); a log's component ("Server", "INFO") is neither."""
+    words = sender.split()
+    if sender.lower() in _NOT_SENDERS or sender in NOT_PII:
+        return False
+    if len(words) > 1:
+        return all(w[0].isupper() for w in words)
+    return fold(sender) in given_names() and fold(sender) not in COMMON_WORDS
+
+
+#: Senders of an export that are no one: the exporting user and the messenger itself.
+_NOT_SENDERS = frozenset({"you", "me", "system", "whatsapp", "telegram", "signal", "bot", "admin", "unknown"})
+
 #: Cue words that precede names and much else ("by Gallup", "with PyTorch"): their hits go through the policy.
 _WEAK_CUES = frozenset(
     "by with ask told tell met meet contact thanks thank you called calls me i am i'm this is from to cc mention invite remind".split()  # noqa: SIM905
@@ -182,7 +233,7 @@ _NOT_NAME_WORDS = frozenset(
     """
     the a an and or but not so very just really also here there sorry glad happy trying looking working
     using writing getting going new interested wondering curious sure fine good great ok okay back done
-    everyone all team guys folks world friends again human humans assistant bot there hiring manager managers customer customers support colleague colleagues friend valued recruiter committee admissions landlord neighbor neighbour user users reader readers sirs partner partners apt apartment suite unit flat street st road rd avenue ave lane drive box
+    everyone all team guys folks world friends again human humans assistant bot there hiring manager managers customer customers support colleague colleagues friend valued recruiter committee admissions landlord neighbor neighbour user users reader readers sirs partner partners apt apartment suite unit flat street st road rd avenue ave lane drive box mundo monde welt mondo wereld świecie
     """.split()  # noqa: SIM905
 )
 

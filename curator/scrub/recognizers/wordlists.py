@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-__all__ = ["COMMON_WORDS", "NOT_PII", "PLACE_NAMES"]
+__all__ = ["COMMON_WORDS", "NOT_PII", "PLACE_NAMES", "RELATIONS"]
+
+#: What one person is to another: family by blood and by marriage, household, friends, work, the people whose
+#: services one uses. "my <one of these> X" names a private person (regular expression alternation, lower case).
+RELATIONS = (
+    r"mother|father|mum|mom|mam|mama|mummy|mommy|dad|daddy|papa|parents?|son|daughter|child|kid|baby|brother|"
+    r"sister|sibling|twin|husband|wife|spouse|partner|fiancée?|boyfriend|girlfriend|bf|gf|ex|grandmother|grandma|"
+    r"granny|nan|nana|grandfather|grandpa|grandad|granddad|grandson|granddaughter|grandchild|aunt|auntie|uncle|"
+    r"cousin|niece|nephew|godmother|godfather|godson|goddaughter|step-?(?:mother|father|mum|mom|dad|son|daughter|"
+    r"brother|sister)|half-(?:brother|sister)|(?:mother|father|sister|brother|daughter|son)-in-law|friend|bestie|"
+    r"mate|buddy|pal|neighbou?r|roommate|flatmate|housemate|classmate|schoolmate|teammate|colleague|coworker|"
+    r"co-worker|boss|manager|supervisor|team ?lead|employee|intern|assistant|secretary|employer|landlord|landlady|"
+    r"tenant|lodger|client|customer|patient|student|pupil|teacher|tutor|coach|trainer|doctor|gp|dentist|"
+    r"therapist|counsell?or|physio|physiotherapist|nurse|midwife|vet|lawyer|solicitor|attorney|accountant|agent|"
+    r"realtor|plumber|electrician|builder|cleaner|nanny|babysitter|childminder|carer|caregiver|contact|mentor|"
+    r"mentee|crush|pen ?pal"
+)
 
 #: Words spaCy's small model tags as people or places that are, in assistant traffic, software, products or
 #: assistants. Matched case-sensitively against the whole entity.
