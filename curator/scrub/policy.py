@@ -67,6 +67,7 @@ _CUE_BEFORE = re.compile(
     rf"my name is|my name's|i am|i'm|this is|call me|signed|ask|tell|told|meet|met|contact|email|e-mail|text|"
     rf"thank|mention|remind|reminder for|note for|"
     rf"call|invite|remind|reply to|write to|note to|letter to|message to|married|dating|named|called|"
+    rf"(?:card|message|note|letter|e-?mail|text|reply|toast|invitation|apology|gift|present|voicemail)\s+(?:to|for)|"
     rf"follow up with|commenter|user|customer|patient|client|employee|reader|listener|viewer|subscriber|"
     rf"tenant|applicant|guest|resident|participant|volunteer|(?:assistant|secretary|aide) to)|"
     rf"{_RELATION})\s*,?\s*$",
@@ -170,7 +171,13 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
                 dropped.add(index)
         elif span.type == "PERSON" and _weak(span):
             folded_words = [fold(w.strip(".,'’")) for w in value.split()]
-            if any(a < span.end and span.start < b for a, b in cued_places):
+            if _public_use(text, span):
+                # "a huge X fan", "a song by X": people have fans and works in a public role
+                dropped.add(index)
+                if len(folded_words) > 1:
+                    kept_as_public.append((span.start, span.end))
+                    public_words.update(w for w in folded_words if len(w) > 2)
+            elif any(a < span.end and span.start < b for a, b in cued_places):
                 dropped.add(index)  # "lives in San Giuseppe Vesuviano": the cue says place
             elif span.recognizer in ("person_names", "spacy_ner") and (
                 (folded_words and all(w in public_words for w in folded_words))
@@ -200,10 +207,15 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
             dropped.add(index)  # "Mr. Darcy" in a novel's summary, "Mr. Scaringe also founded..."
     dropped_names = {(spans[i].start, spans[i].end) for i in dropped if spans[i].type == "PERSON"}
     kept = [span for index, span in enumerate(spans) if index not in dropped]
-    return kept + _co_actors(text, kept, dropped_names)
+    return kept + _co_actors(text, kept, dropped_names, kept_as_public)
 
 
-def _co_actors(text: str, kept: Sequence[PiiSpan], candidates: set[tuple[int, int]]) -> list[PiiSpan]:
+def _co_actors(
+    text: str,
+    kept: Sequence[PiiSpan],
+    candidates: set[tuple[int, int]],
+    public: Sequence[tuple[int, int]] = (),
+) -> list[PiiSpan]:
     """Lone names that do something with, or to, a private person or their contact details in the same sentence.
 
     "Klimek shouted at Katie", "Robert had given Chise his address: ...": the people of an everyday scene with a
@@ -229,6 +241,7 @@ def _co_actors(text: str, kept: Sequence[PiiSpan], candidates: set[tuple[int, in
             if (
                 not (value[0].isupper() and value[1:].islower())
                 or any(s.start < end and start < s.end for s in (*kept, *found))
+                or any(a <= start and end <= b for a, b in public)
                 or ((start, end) not in candidates and folded not in given_names())
                 or value in NOT_PII
                 or folded in STOP_WORDS
@@ -255,6 +268,37 @@ _VERB_BEFORE = re.compile(
     r"\b(?:\w+ed|gave|given|told|sent|met|saw|asked|called|texted|emailed|hugged|thanked|at|to|with)\s+$",
     re.IGNORECASE,
 )
+
+
+_PUBLIC_USE_AFTER = re.compile(
+    r"(?:['’]s)?[ \t]+(?:fans?|fandom|fan[ \t]+club|concerts?|tour|albums?|songs?|lyrics|biopic|discography|"
+    r"filmography|novels?|paintings?|memoir|autobiography|documentary|records)\b",
+    re.IGNORECASE,
+)
+_PUBLIC_USE_BEFORE = re.compile(
+    r"\b(?:(?:a|the|big|huge|great|biggest)[ \t]+fans?[ \t]+of|(?:concert|songs?|album|books?|novels?|films?|movies?|"
+    r"paintings?|poems?|music|quotes?|works?|essays?|plays?)[ \t]+by|written[ \t]+by|directed[ \t]+by|painted[ \t]+by|"
+    r"composed[ \t]+by|sung[ \t]+by|performed[ \t]+by|starring|biography[ \t]+of|the[ \t]+life[ \t]+of)[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+#: Attitudes people hold towards public figures, by full name.
+_ADMIRED_BEFORE = re.compile(
+    r"\b(?:obsessed[ \t]+with|inspired[ \t]+by|admires?|admired|idoli[sz]es?|idoli[sz]ed|looks?[ \t]+up[ \t]+to|"
+    r"looked[ \t]+up[ \t]+to|worships?|a[ \t]+fan[ \t]+of)[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+def _public_use(text: str, span: PiiSpan) -> bool:
+    """The name is used as a public figure's is: someone has fans, concerts, songs or novels, or is quoted by work."""
+    before = text[max(0, span.start - 40) : span.start]
+    if _relation_before(before):
+        return False
+    if len(text[span.start : span.end].split()) > 1 and _ADMIRED_BEFORE.search(before):
+        return True  # "obsessed with Simone Biles"; a first name alone ("obsessed with Sarah") may be anyone
+    return bool(_PUBLIC_USE_AFTER.match(text, span.end) or _PUBLIC_USE_BEFORE.search(before))
 
 
 def _public_role(text: str, span: PiiSpan, contact: Sequence[PiiSpan]) -> bool:

@@ -85,3 +85,38 @@ def test_people_named_by_their_relation_export_line_or_greeting_are_masked(
 )
 def test_no_one_is_named_by_a_log_a_greeting_to_the_world_or_a_date(scrubber: Scrubber, text: str) -> None:
     assert scrubber.scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # in a text typed all in lower case, a known first name after a verb of contacting, with its surname
+        ("pls tell gwendolyn the dinner is moved to 8", "gwendolyn"),
+        ("can u ask rosalind achterberg if the van is free", "achterberg"),
+        # the addressee of a personal message
+        ("Write a thank-you card for Philippa Drummond, she fed our cats all summer.", "Drummond"),
+    ],
+)
+def test_the_addressee_of_a_message_is_masked(scrubber: Scrubber, text: str, name: str) -> None:
+    assert name not in scrubber.scrub_text(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "private", "public"),
+    [
+        # a public figure is used as one: fans, concerts, works by them, admired by full name
+        (
+            "My nephew Casimir is a huge Dolly Parton fan, which album should I get him?",
+            "Casimir",
+            "Dolly Parton",
+        ),
+        ("My aunt Henrietta wants a book by Haruki Murakami for her trip.", "Henrietta", "Haruki Murakami"),
+        ("my son Ambrose is obsessed with Simone Biles, any posters?", "Ambrose", "Simone Biles"),
+    ],
+)
+def test_a_public_figure_used_as_one_stays_beside_a_private_person(
+    scrubber: Scrubber, text: str, private: str, public: str
+) -> None:
+    scrubbed = scrubber.scrub_text(text).text
+    assert private not in scrubbed
+    assert public in scrubbed

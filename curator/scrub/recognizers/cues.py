@@ -11,7 +11,7 @@ from prefloop.curator.scrub.recognizers.base import Recognizer
 from prefloop.curator.scrub.recognizers.names import census_first_names
 from prefloop.curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII, RELATIONS
 from prefloop.curator.scrub.types import PiiSpan
-from prefloop.curator.scrub.vocab import fold, given_names
+from prefloop.curator.scrub.vocab import fold, given_names, surnames
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -92,8 +92,49 @@ class PersonCueRecognizer(Recognizer):
         r"(?P<name>[^\W\d_][\w'’-]+(?:[ \t]+[^\W\d_][\w'’-]+)?)"
     )
 
-    def _lower_case(self, text: str, all_lower: bool) -> list[PiiSpan]:
+    #: In a text typed all in lower case, the person one asks the assistant to contact ("tell jess i'm late").
+    LOWER_ADDRESSEE = re.compile(
+        r"\b(?:tell|ask|text|msg|message|call|ring|remind|invite|email|e-mail|ping|dm|thank|reply to|write to|"
+        r"note to|msg to|message to|apologi[sz]e to|say sorry to|say to)[ \t]+"
+        r"(?P<name>[^\W\d_][\w'’-]+(?:[ \t]+[^\W\d_][\w'’-]+){0,3})"
+    )
+
+    def _lower_addressees(self, text: str) -> list[PiiSpan]:
+        """A known given name after a verb of contacting, in an all-lower-case text; known surnames and particles
+        after it extend it ("ask itziar de la fuente")."""
         spans = []
+        for match in self.LOWER_ADDRESSEE.finditer(text):
+            words = match.group("name").split()
+            first = fold(words[0])
+            if (
+                first not in given_names()
+                or first in COMMON_WORDS
+                or first in STOP_WORDS
+                or _RELATION_WORD.match(first)
+            ):
+                continue
+            taken = 1
+            while taken < len(words):
+                word = fold(words[taken])
+                if word in _PARTICLES and taken + 1 < len(words):
+                    taken += 2 if fold(words[taken + 1]) not in _PARTICLES else 1
+                elif (
+                    len(word) > 2
+                    and word in surnames()
+                    and word not in STOP_WORDS
+                    and word not in COMMON_WORDS
+                ):
+                    taken += 1
+                else:
+                    break
+            start = match.start("name")
+            spans.append(
+                PiiSpan("PERSON", start, start + len(" ".join(words[:taken])), self.SCORE, self.name)
+            )
+        return spans
+
+    def _lower_case(self, text: str, all_lower: bool) -> list[PiiSpan]:
+        spans = self._lower_addressees(text) if all_lower else []
         for match in self.LOWER.finditer(text):
             start = match.start("name")
             words = match.group("name").split()
@@ -208,6 +249,10 @@ def _sender_is_a_person(sender: str) -> bool:
     if len(words) > 1:
         return all(w[0].isupper() for w in words)
     return fold(sender) in given_names() and fold(sender) not in COMMON_WORDS
+
+
+_PARTICLES = frozenset("van von de da di du del della dos das der den ter ten la le af av bin ibn".split())  # noqa: SIM905
+_RELATION_WORD = re.compile(rf"(?:{RELATIONS})$")
 
 
 #: Senders of an export that are no one: the exporting user and the messenger itself.
