@@ -132,11 +132,14 @@ _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _NOT_A_NAME_WORD = frozenset({"the", "a", "an", "this", "that", "these", "those", "it", "its"})
-#: Greetings and sign-offs the model sometimes takes for a name (folded).
+#: Greetings, sign-offs, thanks and the word "address" of the evaluation locales' languages, which the model
+#: sometimes takes for a name (folded).
 _SIGN_OFF_WORDS = frozenset(
     """
     grussen grusse gruss gruß saludos cordialement regards groeten groet hilsen terveisin pozdrawiam salutations
     saluti atenciosamente atentamente cumprimentos cheers thanks best sincerely hallo hola ciao bonjour hej
+    danke merci grazie gracias obrigado obrigada bedankt dankjewel dziekuje dzieki tack takk kiitos tesekkurler
+    valeu adresse l'adresse indirizzo l'indirizzo direccion endereco adres adressen adresa adresi
     """.split()  # noqa: SIM905
 )
 

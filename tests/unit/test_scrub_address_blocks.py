@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from prefloop.curator.scrub import Scrubber
 from prefloop.curator.scrub.recognizers import StreetAddressRecognizer
 
 
@@ -68,3 +69,36 @@ def test_address_blocks_are_masked_whole(text: str, expected: list[str]) -> None
 )
 def test_lines_that_only_look_like_address_blocks_are_not_addresses(text: str) -> None:
     assert found(text) in ([], ["12 Elm Street"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # unit words of any language libpostal lists, with or without a dot or colon, before the postcode line
+        (
+            "L'indirizzo è Via dei Sabbioni 22, int. 4, 40128 Bologna (BO).",
+            ["Via dei Sabbioni 22, int. 4, 40128 Bologna (BO)"],
+        ),
+        ("Adressen är Tallvägen 9, lgh 1201, 752 36 Uppsala.", ["Tallvägen 9, lgh 1201, 752 36 Uppsala"]),
+        # house-number suffixes of French and Dutch addresses
+        (
+            "Het adres is Prinsengracht 263-II, 1016 GV Amsterdam.",
+            ["Prinsengracht 263-II, 1016 GV Amsterdam"],
+        ),
+        ("L'adresse : 4 bis, impasse des Noyers, 49100 Angers.", ["4 bis, impasse des Noyers, 49100 Angers"]),
+        # a postcode after its country's word (CEP, PLZ, PIN) and a state's code after a dash
+        (
+            "O endereço é Rua das Laranjeiras, 540, apto 82, CEP 22240-003, Rio de Janeiro - RJ.",
+            ["Rua das Laranjeiras, 540, apto 82, CEP 22240-003, Rio de Janeiro - RJ"],
+        ),
+    ],
+)
+def test_addresses_of_other_countries_are_masked_with_their_unit_postcode_and_city(
+    text: str, expected: list[str]
+) -> None:
+    assert found(text) == expected
+
+
+def test_thanks_and_the_word_address_of_other_languages_are_no_one() -> None:
+    scrubbed = Scrubber().scrub_text("Die Adresse ist Amselweg 12b, 33602 Bielefeld. Danke!").text
+    assert scrubbed == "Die Adresse ist [STREET_ADDRESS_1]. Danke!"

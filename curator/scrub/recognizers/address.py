@@ -22,6 +22,7 @@ from prefloop.curator.scrub.vocab import (
     street_prefixes,
     street_suffixes,
     trie_pattern,
+    unit_words,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +64,9 @@ _FOREIGN_PREFIX += "|" + trie_pattern(
     if len(w) >= 4 and w.replace(".", "").isalpha() and w not in STOP_WORDS  # "most" is a bridge in Czech
 )
 _FOREIGN_SUFFIX += "|" + trie_pattern(concatenated_suffixes())
-_NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
+#: A house number, with a second number ("12/3", "12-14"), a letter, or the suffixes of French ("4 bis", "7 ter")
+#: and Dutch ("263-II", "12-hs") numbers.
+_NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?:-(?:I{1,3}|IV|hs|h)\b|[ \t]+(?:bis|ter|quater)\b)?"
 _WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,4}(?:st|nd|rd|th))"
 _SP = r"[ \t]+"
 _UNIT_FIRST = r"(?:(?:apt\.?|apartment|suite|ste\.?|unit|flat)[ \t]*\d{1,5}[A-Za-z]?,?[ \t]+)?"
@@ -96,8 +99,12 @@ _UNIT = re.compile(
     r"^(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|rm\.?|floor|fl\.?|building|bldg\.?|#)\s*[\w-]{1,6}\.?$",
     re.IGNORECASE,
 )
+#: Words that may stand before a postcode (Brazil's CEP, Germany's PLZ, India's PIN, Spain's and Mexico's CP).
+_POSTCODE_WORD = r"(?:(?:cep|plz|pin|cp|c\.p\.|zip|postcode|post code|postal code)[ \t]*:?[ \t]*)?"
 _POSTCODE = re.compile(
-    r"^(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}-?\d{3,6}|\d{3,6}(?:-\d{3,4})?"
+    "^"
+    + _POSTCODE_WORD
+    + r"(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}-?\d{3,6}|\d{3,6}(?:-\d{3,4})?"
     r"|\d{2,3}\s\d{2,3})$",
     re.IGNORECASE,
 )
@@ -108,7 +115,7 @@ _STOPWORDS = frozenset(
     should will shall may might must do does did have has had not no yes so if then than when where what
     which who why how last next night today tomorrow yesterday there here call me send sent arrived
     deliver delivered update change moved move office letter package order after before about just also
-    very
+    very ist är est è é jest adresse adressen adres address indirizzo dirección endereço
     """.split()  # noqa: SIM905
 )
 _SEGMENT_SPLIT = re.compile(r"(\s*(?:\n|,)(?:[ \t]*(?:>|\?+|\||\*|•|-)(?=[ \t\w]))?\s*)")
@@ -262,12 +269,24 @@ class StreetAddressRecognizer(Recognizer):
         if (
             len(segment) > 48
             or sum(ch.isdigit() for ch in segment) > 8
-            or any(c in segment for c in "@\\/:;!?()")
+            or any(c in _PROVINCE_CODE.sub("", segment) for c in "@\\/;!?()")
+            or (":" in segment and not _unit_segment(segment))
         ):
             return False
         words = [w for w in segment.split() if w not in _MISSING]
         segment = " ".join(words)
-        if not segment or _UNIT.match(segment) or _POSTCODE.match(segment) or _STATE_ZIP.match(segment):
+        segment = _PROVINCE_CODE.sub(
+            "", segment
+        )  # "Bologna (BO)", "Niterói - RJ": a region's code ends a line
+        words = segment.split()
+        if not segment:
+            return True
+        if (
+            _UNIT.match(segment)
+            or _POSTCODE.match(segment)
+            or _STATE_ZIP.match(segment)
+            or _unit_segment(segment)
+        ):
             return True
         if len(words) > self.MAX_SEGMENT_WORDS or any(
             w.lower() in _STOPWORDS and not w.isupper() for w in words
@@ -321,6 +340,27 @@ _DIGITS = re.compile(r"\d+")
 _NAMED = re.compile(r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b")
 
 
+#: A region's or province's code closing a city line: "Bologna (BO)", "Niterói - RJ".
+_PROVINCE_CODE = re.compile(r"(?:[ \t]+\([A-Z]{2}\)|[ \t]+[-–][ \t]+[A-Z]{2})$")
+_UNIT_SEGMENT = re.compile(r"^(?P<word>[^\W\d_]{1,12})\.?:?[ \t]*(?:n[º°o]\.?[ \t]*)?[\w-]{1,6}\.?$")
+
+
+def _unit_segment(segment: str) -> bool:
+    """A unit, floor or building part in any language libpostal lists ("int. 4", "apto 82", "lgh 1201", "D: 3")."""
+    match = _UNIT_SEGMENT.match(segment)
+    return bool(match and any(ch.isdigit() for ch in segment) and fold(match.group("word")) in _unit_words())
+
+
+def _unit_before(text: str, start: int, end: int) -> bool:
+    """A unit word right before a dot ("int. 4", "Whg. 3"): an abbreviation, not a sentence end."""
+    word = re.search(r"[^\W\d_]+$", text[start:end])
+    return bool(word and fold(word.group()) in _unit_words() and re.match(r"\.[ \t]*\d", text[end:]))
+
+
+def _unit_words() -> frozenset[str]:
+    return unit_words() | {"d", "m", "apt", "no"}
+
+
 def _line_start(text: str, start: int) -> bool:
     return not text[text.rfind("\n", 0, start) + 1 : start].strip(" \t>*•-")
 
@@ -366,7 +406,10 @@ def _street_lines(text: str) -> list[re.Match[str]]:
 def _next_break(text: str, start: int) -> int:
     """End of the segment starting at ``start``: the next newline, comma or sentence end."""
     for match in _BREAK.finditer(text, start):
-        if match.group() == "." and _ABBREVIATION.search(text, max(start, match.start() - 5), match.start()):
+        if match.group() == "." and (
+            _ABBREVIATION.search(text, max(start, match.start() - 5), match.start())
+            or _unit_before(text, max(start, match.start() - 12), match.start())
+        ):
             continue
         return match.start()
     return len(text)
@@ -379,6 +422,9 @@ def _leading_place_words(segment: str, lowercase_text: bool) -> str:
     """The unit or run of capitalised words at the start of a same-line continuation."""
     unit = re.match(r"(?:apt\.?|apartment|suite|ste\.?|unit|flat|#)\s*[\w-]{1,6}", segment, re.IGNORECASE)
     if unit:
+        return unit.group()
+    unit = re.match(r"[^\W\d_]{1,12}\.?:?[ \t]*[\w-]{1,6}", segment)
+    if unit and _unit_segment(unit.group()):
         return unit.group()
     if lowercase_text:
         return ""
