@@ -185,18 +185,20 @@ def train_reader(
     seed: int = 0,
     *,
     margin: float = READER_FPR_MARGIN,
+    exclude_sources: Sequence[str] = (),
     log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """``prefloop tagger train-reader``: the model in ``base_dir`` plus an injection reader fitted on the corpus's
-    train split and its calibrated ``prompt_injection`` threshold, written to ``out_dir`` (tagger 2.1). A base that
-    already has a reader is first taken back to its own base (:func:`without_reader`), so retraining is repeatable.
-    Returns what ``thresholds.json`` records about the reader."""
+    train split (without ``exclude_sources``, as :func:`~.training.train` leaves them out) and its calibrated
+    ``prompt_injection`` threshold, written to ``out_dir``. A base that already has a reader is first taken back to
+    its own base (:func:`without_reader`), so retraining is repeatable. Returns what ``thresholds.json`` records
+    about the reader."""
     say = log or (lambda _m: None)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(base_dir)
         if json.loads((base / THRESHOLDS_FILE).read_text(encoding="utf-8")).get("injection_reader"):
             base = without_reader(base, Path(tmp) / "base")
-        return _train_reader(base, Path(out_dir), corpus_dir, seed, margin, say)
+        return _train_reader(base, Path(out_dir), corpus_dir, seed, margin, frozenset(exclude_sources), say)
 
 
 def _train_reader(
@@ -205,6 +207,7 @@ def _train_reader(
     corpus_dir: Path | str | None,
     seed: int,
     margin: float,
+    exclude: frozenset[str],
     say: Callable[[str], None],
 ) -> dict[str, Any]:
     tagger = Tagger.load(base)
@@ -212,7 +215,7 @@ def _train_reader(
     corpus = sorted(
         load_corpus(corpus_dir, set(tax.tactic_names), set(tax.hazard_names)), key=lambda e: e.key
     )
-    train = [ex for ex in corpus if ex.split == "train"]
+    train = [ex for ex in corpus if ex.split == "train" and source_of(ex) not in exclude]
     fit = fit_reader(tagger, reader_inputs(tagger, train, log=say), seed, margin=margin)
     say(messages.READER_CALIBRATED.format(threshold=fit.calibration.thresholds["prompt_injection"]))
     if not fit.calibration.cap_met:
