@@ -49,6 +49,12 @@ def tagger() -> None:
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--epochs", default=None, type=click.IntRange(1, 200), help="Default: the training default.")
 @click.option(
+    "--folds",
+    default=None,
+    type=click.IntRange(0, 10),
+    help="Out-of-fold models the thresholds are calibrated on (default 4; 0: thresholds stay 0.5).",
+)
+@click.option(
     "--encoder/--no-encoder",
     default=True,
     show_default=True,
@@ -73,12 +79,14 @@ def train(
     out_dir: Path | None,
     seed: int,
     epochs: int | None,
+    folds: int | None,
     encoder: bool,
     consult_at: float | None,
     head_weight: float | None,
 ) -> None:
     """Train the classifiers on the committed corpus, calibrate thresholds, write the model."""
     from prefloop.curator.tagging import train as train_model
+    from prefloop.curator.tagging.corpus import FOLDS
     from prefloop.curator.tagging.head import CONSULT_AT, HEAD_WEIGHT
     from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
     from prefloop.curator.tagging.training import DEFAULT_EPOCHS
@@ -88,6 +96,7 @@ def train(
         out_dir or DEFAULT_MODEL_DIR,
         seed=seed,
         epochs=epochs or DEFAULT_EPOCHS,
+        folds=FOLDS if folds is None else folds,
         encoder=encoder,
         consult_at=CONSULT_AT if consult_at is None else consult_at,
         weight=HEAD_WEIGHT if head_weight is None else head_weight,
