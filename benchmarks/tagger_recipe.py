@@ -55,7 +55,7 @@ def tag_cached(tagger: Tagger, examples: Sequence[Example]) -> list[Tags]:
     convs = [[{"role": "user", "content": t} for t in ex.turns] for ex in examples]
     readings = tagger.read(convs)
     reader = tagger.reader_scores(readings)
-    asked = [i for i, r in enumerate(readings) if tagger.consults(r, reader[i])]
+    asked = [i for i, r in enumerate(readings) if tagger.asks_encoder(r, reader[i])]
     heads: list[dict[str, float] | None] = [None] * len(readings)
     scores = tagger.head_scores(embed_cached([encoder_text(readings[i].turns) for i in asked], log=log))
     for i, s in zip(asked, scores or [], strict=True):

@@ -199,6 +199,18 @@ class Tagger:
         at = self._reader_consult_at if reader_at is None else reader_at
         return self._head is not None and consult(reading.cats, self._consult_at, reader=reader, reader_at=at)
 
+    def reader_decides(self, reader: float | None) -> bool:
+        """Whether the injection reader's score alone already makes the prompt an injection (it reaches the
+        ``prompt_injection`` threshold, which words and rules can only raise): tactic and ``harmful`` are then
+        settled without the encoder, so tagging does not ask it (only the hazards of such a prompt come from the
+        words alone)."""
+        return reader is not None and reader >= self.thresholds.get("prompt_injection", 0.5)
+
+    def asks_encoder(self, reading: Reading, reader: float | None) -> bool:
+        """Whether tagging embeds ``reading``: the encoder is consulted (:meth:`consults`) and the reader has not
+        already decided (:meth:`reader_decides`)."""
+        return self.consults(reading, reader) and not self.reader_decides(reader)
+
     def cats(
         self,
         reading: Reading,
@@ -241,7 +253,7 @@ class Tagger:
         readings = self.read(chunk, batch_size)
         reader = self.reader_scores(readings)
         heads: list[dict[str, float] | None] = [None] * len(readings)
-        asked = [i for i, r in enumerate(readings) if self.consults(r, reader[i])]
+        asked = [i for i, r in enumerate(readings) if self.asks_encoder(r, reader[i])]
         if asked and self._encoder is not None and self._head is not None:
             embedded = self._encoder.encode([encoder_text(readings[i].turns) for i in asked])
             for i, scores in zip(asked, self._head.label_scores(embedded), strict=True):
