@@ -66,6 +66,18 @@ def test_cli_train_writes_a_loadable_model(tiny_corpus: Path, tmp_path: Path) ->
     assert Tagger.load(out).tag("hello").tactic in (None, "edge_case", "direct_request", "prompt_injection")
 
 
+def test_cli_train_folds_sets_the_calibration_folds(tiny_corpus: Path, tmp_path: Path) -> None:
+    base = ["train", "--corpus", str(tiny_corpus), "--epochs", "2"]
+    result = CliRunner().invoke(tagger_group, [*base, "--out", str(tmp_path / "three"), "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1])["folds"] == 3
+    none = CliRunner().invoke(tagger_group, [*base, "--out", str(tmp_path / "none"), "--folds", "0"])
+    assert none.exit_code == 0, none.output
+    assert set(json.loads(none.stdout.strip().splitlines()[-1])["thresholds"].values()) == {0.5}
+    bad = CliRunner().invoke(tagger_group, [*base, "--out", str(tmp_path / "bad"), "--folds", "11"])
+    assert bad.exit_code != 0 and "--folds" in bad.output
+
+
 def test_missing_model_folder_says_how_to_train(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="prefloop tagger train"):
         Tagger.load(tmp_path / "empty")
