@@ -28,12 +28,13 @@ from prefloop.curator.pipeline.review_outcomes import audit_outcomes, review_cal
 from prefloop.curator.releases import messages as msg
 from prefloop.curator.releases.documents import write_documents
 from prefloop.curator.releases.embedding_cache import EmbeddingCache
+from prefloop.curator.releases.encoder_process import EncoderProcess
 from prefloop.curator.releases.errors import GateFailedError, ReleaseExistsError, ReleaseInputError
 from prefloop.curator.releases.gates import GATE_NAMES, evaluate_gates
 from prefloop.curator.releases.months import parse_month
 from prefloop.curator.releases.options import BuildOptions, BuildResult, release_dir_name
 from prefloop.curator.releases.ordered_pass import OrderedPass, split_of
-from prefloop.curator.releases.paraphrase import encoder_id, lazy_encoder_embed, paraphrase_heads
+from prefloop.curator.releases.paraphrase import encoder_id, paraphrase_heads
 from prefloop.curator.releases.records import (
     erasures_since,
     load_released_prompts,
@@ -92,12 +93,13 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
     staging.mkdir(parents=True)
     clock = _Clock()
     try:
-        heads = cache = None
+        heads = cache = worker = None
         # the query starts now: the database scans and sorts the month while the paraphrase candidates are found
         pairs = stream_pairs(store, month, options.progress, spans)
         try:
             if options.paraphrase:
-                cache = EmbeddingCache(root / EMBEDDINGS, encoder_id(), lazy_encoder_embed)
+                worker = EncoderProcess()  # loads the model while the candidates are found
+                cache = EmbeddingCache(root / EMBEDDINGS, encoder_id(), worker.embed)
                 with store.sessions() as session:
                     heads = paraphrase_heads(
                         session,
@@ -119,6 +121,8 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
             pairs.close()
             if heads is not None:
                 heads.close(wait=True)
+            if worker is not None:
+                worker.close()
             if cache is not None:  # what was embedded is kept for the next build, even when this one failed
                 cache.save()
         fingerprints = writers.close()
@@ -126,10 +130,12 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         if heads is not None:  # the part of the stream spent waiting for the encoder
             clock.laps["paraphrase_wait"] = round(heads.waited, 2)
             log.info(
-                "paraphrase: %d prompts embedded (%d by the encoder, %d from the cache of earlier builds)",
+                "paraphrase: %d prompts embedded (%d by the encoder, %d from the cache of earlier builds); "
+                "encoder process peak RSS %s MB",
                 heads.encoded,
                 cache.misses if cache else heads.encoded,
                 cache.hits if cache else 0,
+                worker.peak_rss_mb if worker else None,
             )
         tally = run.tally
         report = evaluate_gates(tally, options.policy, taxonomy, options.overrides)

@@ -52,3 +52,7 @@ SCHEDULER_STARTED = (
 )
 JOB_SKIPPED = "release for {period} already {status} (job run {job_id}); skipping"
 JOB_NOTHING = "no accepted pairs for {period}; nothing to release"
+ENCODER_PROCESS_GONE = (
+    "the paraphrase encoder's process stopped (exit code {code}) before it answered; the build is stopped. "
+    "Check memory and the encoder package (`prefloop doctor`), or build with PREFLOOP_RELEASE_PARAPHRASE=false"
+)

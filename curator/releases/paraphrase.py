@@ -51,7 +51,6 @@ __all__ = [
     "candidates",
     "encoder_embed",
     "encoder_id",
-    "lazy_encoder_embed",
     "paraphrase_heads",
     "prompt_text",
     "prompt_words",
@@ -190,12 +189,6 @@ def encoder_id() -> str:
     from prefloop.curator.tagging.encoder import ENCODER_ID, ENCODER_SHA256
 
     return f"{ENCODER_ID}-{ENCODER_SHA256[:16]}"
-
-
-def lazy_encoder_embed(texts: Sequence[str]) -> np.ndarray:
-    """:func:`encoder_embed`'s vectors, the encoder loaded on the first call (a build with no candidate pair
-    never loads it)."""
-    return encoder_embed()(texts)
 
 
 def encoder_embed(threads: int = 1) -> Embed:

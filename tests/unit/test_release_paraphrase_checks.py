@@ -146,3 +146,21 @@ def test_cached_vectors_are_the_encoders(tmp_path: Path) -> None:
     warm = EmbeddingCache(tmp_path, encoder_id(), embed)
     assert np.array_equal(warm.embed(texts), first) and warm.hits == 2
     assert np.allclose(first, embed(texts), atol=1e-6)
+
+
+def test_the_encoder_process_gives_the_encoders_vectors_and_says_when_it_is_gone() -> None:
+    from prefloop.curator.releases.encoder_process import EncoderProcess
+    from prefloop.schemas.errors import ReleaseError
+
+    texts = ["How do I reverse a list in Python?", "What is the capital of Australia?"]
+    worker = EncoderProcess()
+    try:
+        assert np.allclose(worker.embed(texts), encoder_embed()(texts), atol=1e-6)
+        assert worker.embed([]).shape[0] == 0
+        worker._process.kill()  # the worker dies (out of memory, killed by an operator)
+        worker._process.join()
+        with pytest.raises(ReleaseError, match="encoder's process stopped"):
+            worker.embed(texts)
+    finally:
+        worker.close()
+    assert not worker._process.is_alive()
