@@ -57,6 +57,10 @@ def found(recognizer: Recognizer, text: str) -> list[str]:
         (PhoneRecognizer(), "office +41 79 555 12 34", ["+41 79 555 12 34"]),
         (PhoneRecognizer(), "reach me on 020 7946 0321", ["020 7946 0321"]),
         (PhoneRecognizer(), "fax 833.719.3994x1887", ["833.719.3994x1887"]),
+        # the area code before a slash (German, Austrian), and what only looks like it
+        (PhoneRecognizer(), "ruf mich an: 089/2345678", ["089/2345678"]),
+        (PhoneRecognizer(), "Tel. 0711/987654-12", ["0711/987654-12"]),
+        (PhoneRecognizer(), "see the 2023/2024 season, pages 012/345", []),
         (PhoneRecognizer(), "released 2024-03-15, build 20240315.1", []),
         (PhoneRecognizer(), "SSN 219-09-9998", []),
         (PhoneRecognizer(), "we sold 1234567 units", []),

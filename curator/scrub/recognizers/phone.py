@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, ClassVar
 
 import phonenumbers
@@ -24,6 +25,10 @@ _CANDIDATE = re.compile(
     r"\d{1,12}(?:(?:[ .-]| ?- ?)\d{1,8}){0,5}"
     r"(?P<ext>\s*(?:x|ext\.?|extension)\s*\d{1,6})?"
     r"(?!\w|/|:\w|-\d|\.\d|,\d)"
+)
+#: German and Austrian numbers write the area code before a slash ("089/2345678", "0711/987654-12").
+_SLASHED = re.compile(
+    r"(?<![\w.+/:-])0\d{2,4}/\d{3,9}(?:-\d{1,5})?(?P<ext>\s*(?:x|ext\.?|extension)\s*\d{1,6})?(?![\w/]|[.,]\d)"
 )
 _DATE_LIKE = re.compile(
     r"^(?:\d{4}[-. ]\d{1,2}[-. ]\d{1,2}|\d{1,2}[-. ]\d{1,2}[-. ]\d{2,4}|(?:19|20)\d{2}\s*-\s*(?:19|20)\d{2})$"
@@ -83,7 +88,7 @@ class PhoneRecognizer(Recognizer):
         if not self._loaded:
             self.load()
         spans: list[PiiSpan] = []
-        for match in _CANDIDATE.finditer(text):
+        for match in chain(_CANDIDATE.finditer(text), _SLASHED.finditer(text) if "/" in text else ()):
             start, end = match.span()
             value = match.group()
             core = value[: match.start("ext") - start] if match.group("ext") else value
