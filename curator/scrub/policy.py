@@ -448,14 +448,27 @@ _WITH_WRITER_BEFORE = re.compile(
 )
 
 
+#: Where acquaintances are from: a department, the team, next door, work, school, the gym (lower case; "from
+#: Apple" or "from Nazareth" are proper names and say nothing).
+_ACQUAINTANCE_AFTER = re.compile(
+    r"[ \t]+from[ \t]+(?:(?:the|our|my)[ \t]+)?(?:(?:accounts|legal|sales|marketing|finance|support|payroll|reception|"
+    r"admin|facilities|engineering|design|ops|operations|security|compliance|procurement|office|team|department|"
+    r"next[ \t]+door|upstairs|downstairs|work|school|church|gym|club|class|uni|college|nursery|daycare|choir|"
+    r"playgroup|book[ \t]+club)\b|(?:IT|HR|QA)\b)"
+)
+
+
 def _with_the_writer(text: str, span: PiiSpan) -> bool:
-    """The person deals with the writer in this sentence ("X and I split the rent", "I still owe X £20").
+    """The person deals with the writer in this sentence ("X and I split the rent", "I still owe X £20"), or is an
+    acquaintance named by where they are from ("X from accounts", "X from next door").
 
     Dealings of this kind (owing, lending, texting, covering a shift, parking in front of our garage) are had with
     people one knows, not with public figures; admiring, reading, quoting or asking about someone is not one.
     """
     before = _sentence_before(text, span.start)
-    if _AND_I_AFTER.match(text, span.end) and _CLAUSE_OPENS.search(before):
+    if (_AND_I_AFTER.match(text, span.end) and _CLAUSE_OPENS.search(before)) or _ACQUAINTANCE_AFTER.match(
+        text, span.end
+    ):
         return True
     return bool(_WITH_WRITER_AFTER.match(text, span.end) or _WITH_WRITER_BEFORE.search(before))
 

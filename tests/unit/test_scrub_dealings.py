@@ -28,6 +28,8 @@ def scrubber() -> Scrubber:
         ("We lent Dorota Jankowiak our van last week and it came back scratched.", "Jankowiak"),
         ("Can you suggest a reply? Benedikt Auer texted me at 2am again.", "Auer"),
         ("Me and Rosalind Achterberg are driving to the coast on Sunday.", "Achterberg"),
+        # an acquaintance named by where they are from (a department, next door, the gym), not by an organisation
+        ("Ottoline Graves from accounts wants the receipts by noon.", "Graves"),
     ],
 )
 def test_a_person_dealing_with_the_writer_is_masked(scrubber: Scrubber, text: str, name: str) -> None:
@@ -40,6 +42,7 @@ def test_a_person_dealing_with_the_writer_is_masked(scrubber: Scrubber, text: st
         "I really admire Marie Curie, what should I read about her?",
         "I loved Haruki Murakami's last novel. Which one should I read next?",
         "What would Isaac Newton tell us about modern physics?",
+        "Tim Cook from Apple presented the new phone.",
         "My favourite is Dolly Parton and I listen to her every day.",
         "Abraham Lincoln freed the slaves and led us through the Civil War, my teacher said.",
     ],
