@@ -67,21 +67,19 @@ class PersonCueRecognizer(Recognizer):
         rf"|\b(?i:my name is|my name's)[ \t]+(?P<lower>[a-z][a-z'-]+(?:[ \t]+[a-z][a-z'-]+)?)"
         rf"|\b(?i:booked|reserved|registered|filed|listed|it's|it is|is it)[ \t]+under[ \t]+(?P<record>{_NAME})"
         rf"|\b(?i:assistant|secretary|deputy|aide)[ \t]+to[ \t]+(?P<role>{_NAME})"
-        rf"|\b(?i:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?i:{RELATIONS})[ \t]*,?[ \t]+(?P<related>{_NAME})"
-        rf"|(?<![\w'’-])(?P<relative>{_NAME}),[ \t]+(?i:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?i:{RELATIONS})\b"
         rf"|(?P<possessor>{_NAME})['’]s[ \t]+(?:(?i:home|e-?mail|postal|mailing|billing|new|old|current|private|"
         r"mobile|cell|work)[ \t]+)?(?i:address|phone|number|e-?mail|birthday|date of birth)\b)"
     )
     PRECHECK = re.compile(
         r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam|Mme|Mlle|Herr|Frau|Fr|Hr|Fru|Señora?|Sra?|Srta|Don|Doña|Dom|Dona|"
         r"Signora?|Sig|Dott|Monsieur|Madame|Mademoiselle|Pan|Pani|Meneer|Mevrouw|Dhr|Mevr|Ing|Mag|Doc|Lic)\b|name|i am|i'm|this is|call|signed|dear|"
-        r"\bhi\b|hello|hey|hallo|hola|salut|ciao|\bhoi\b|\bhej\b|\bhei\b|moin|servus|cze|\boi\b|olá|merhaba|selam|bon|buon|buen|goede|ahoj|szia|tere|hallå|tjena|"
-        r"liebe|geehrte|geachte|estimad|querid|\bcar[oa]\b|prezad|kära|kære|kjære|rakas|drog[ia]|szanown|sayın|sevgili|"
+        r"\bhi\b|hello|hey|\b(?:hallo|hola|salut|ciao|hoi|hej|hei|moin|servus|cze\w+|oi|olá|merhaba|selam|bon\w+|buon\w+|"
+        r"buen\w+|goede\w+|ahoj|szia|tere|hallå|tjena|lieber?|sehr|geachte|estimad[oa]|querid[oa]|car[oa]|prezad[oa]|"
+        r"kära|kære|kjære|rakas|drog[ia]|szanown[ya]|sayın|sevgili)\b|"
         r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:[ap]\.?m\.?)?(?:\]|\s+[-–])|regards|thank|cheers|best|sincerely|yours|ask|told|tell|met|meet|with|contact|cc|attn|remind|"
         r"grüß|grüss|cordial|salut|saludo|atentamente|atenciosamente|cumprimentos|abraços|groet|hälsning|hilsen|"
         r"mvh|terveisin|pozdraw|poważaniem|pozdravem|úctou|üdvözlettel|tisztelettel|saygı|çalışmalar|selamlar|"
         r"amicalement|bien à vous|<[^<>\s@]+@|(?:^|\n)[ \t]*[A-ZÀ-Þ][\w'’-]*,|"
-        rf"\b(?:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?:{RELATIONS})\b|"
         r"from:|to:|by|\n[ \t]*\n|[—–]|--|under|assistant|secretary|deputy|aide|['’]s[ \t]|\n[ \t]*[^\W\d_]+[ \t]*:",
         re.IGNORECASE,
     )
@@ -146,10 +144,38 @@ class PersonCueRecognizer(Recognizer):
                 spans.append(PiiSpan("PERSON", start, start + len(" ".join(words)), self.SCORE, self.name))
         return spans
 
-    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
-        if not self.PRECHECK.search(text):
-            return []
+    #: "my sister-in-law Hedda", "our new childminder Elowen Prys"; "Quintus Albery, my physiotherapist".
+    RELATION = re.compile(rf"\b(?:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?:{RELATIONS})(?![\w'’-])", re.IGNORECASE)
+    NAME_AFTER_RELATION = re.compile(rf"[ \t]*,?[ \t]+(?P<name>{_NAME})")
+    NAME_BEFORE_RELATION = re.compile(rf"(?<![\w'’-])(?P<name>{_NAME}),[ \t]+\Z")
+
+    def _related(self, text: str) -> list[PiiSpan]:
+        """Names right after or right before a relation ("my landlord X", "X, my landlord")."""
         spans = []
+        for relation in self.RELATION.finditer(text):
+            found = [self.NAME_AFTER_RELATION.match(text, relation.end())]
+            found.append(
+                self.NAME_BEFORE_RELATION.search(text, max(0, relation.start() - 80), relation.start())
+            )
+            for match in found:
+                if match is None:
+                    continue
+                start, end = match.span("name")
+                words = text[start:end].split()
+                if words and words[-1].endswith(("'s", "’s")):
+                    words[-1] = words[-1][:-2]
+                while words and (words[-1] in NOT_PII or words[-1].lower() in _NOT_NAME_WORDS):
+                    words.pop()
+                if words and words[0] not in NOT_PII and words[0].lower() not in _NOT_NAME_WORDS:
+                    end = start + len(" ".join(words))
+                    spans.append(PiiSpan("PERSON", start, end, self.SCORE, self.name))
+        return spans
+
+    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
+        related = self._related(text) if "my" in text.lower() or "our" in text.lower() else []
+        if not self.PRECHECK.search(text):
+            return related
+        spans = related
         for match in self.PATTERN.finditer(text):
             group = next(
                 g
@@ -164,8 +190,6 @@ class PersonCueRecognizer(Recognizer):
                     "record",
                     "role",
                     "possessor",
-                    "related",
-                    "relative",
                 )
                 if match.group(g)
             )
