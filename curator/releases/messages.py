@@ -50,6 +50,9 @@ FORGOT = (
 SCHEDULER_STARTED = (
     "scheduler running: monthly release job {job}, next run {next_run} (misfire grace {grace} h)"
 )
+RUN_CAUGHT_UP = (
+    "the release for {period} fell due at {due} but never started (no job run recorded): scheduling it now"
+)
 JOB_SKIPPED = "release for {period} already {status} (job run {job_id}); skipping"
 JOB_NOTHING = "no accepted pairs for {period}; nothing to release"
 ENCODER_PROCESS_GONE = (

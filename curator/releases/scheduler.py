@@ -5,7 +5,8 @@
   a run the process was late for).
 - The job is added once, when the scheduler has started and its store is readable; an existing job is never
   replaced (``replace_existing=True`` would overwrite ``next_run_time`` and lose a run missed while down). On
-  the very first start, a run that fell due within the grace period is scheduled at once.
+  the very first start, a run that fell due within the grace period is scheduled at once; on a later start, so
+  is one that fell due within the grace period but was never started (no ``job_runs`` row).
 - The job itself is idempotent: it takes a unique ``job_runs`` row for (job, month) before any work, so two
   schedulers started by mistake release the month once. A failed run's row can be taken again, and so can
   one left ``running`` for 12 hours by a crashed process.
@@ -15,7 +16,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select, update
@@ -38,6 +41,7 @@ __all__ = [
     "open_job_store",
     "release_month",
     "run_monthly_release",
+    "run_recorded",
     "stop_scheduler",
 ]
 
@@ -64,14 +68,22 @@ def last_due(now: datetime) -> datetime:
     return due
 
 
-def ensure_monthly_job(scheduler: Any, grace_hours: float, now: datetime | None = None) -> Any:
-    """Add the monthly job if the job store does not have it; otherwise only align its grace time and trigger
-    (never its ``next_run_time``). Call with the scheduler started (running or paused)."""
+def ensure_monthly_job(
+    scheduler: Any,
+    grace_hours: float,
+    now: datetime | None = None,
+    started: Callable[[str], bool] | None = None,
+) -> Any:
+    """Add the monthly job if the job store does not have it; otherwise align its grace time and trigger, and
+    move its ``next_run_time`` back only to catch up a run that never started: the last 1st fell within the grace
+    period, the stored job already points past it, and ``started(month)`` says no run of that month was ever
+    recorded (APScheduler advances the job when a submission fails, e.g. a shutdown at the very moment it fell
+    due). Call with the scheduler started (running or paused)."""
     grace = int(grace_hours * 3600)
     job = scheduler.get_job(JOB_ID)
+    now = now or datetime.now(UTC)
+    due = last_due(now)
     if job is None:
-        now = now or datetime.now(UTC)
-        due = last_due(now)
         kwargs: dict[str, Any] = {}
         if now - due <= timedelta(seconds=grace):
             kwargs["next_run_time"] = due  # first start inside the grace window: catch the run up now
@@ -93,6 +105,16 @@ def ensure_monthly_job(scheduler: Any, grace_hours: float, now: datetime | None 
         changes["coalesce"] = True
     if str(job.trigger) != str(monthly_trigger()):
         changes["trigger"] = monthly_trigger()
+    missed = (
+        started is not None
+        and now - due <= timedelta(seconds=grace)
+        and job.next_run_time is not None
+        and job.next_run_time > max(due, now)  # a next run already due fires at start anyway
+        and not started(previous_month(due))
+    )
+    if missed:
+        log.warning(msg.RUN_CAUGHT_UP.format(period=previous_month(due), due=due.isoformat()))
+        changes["next_run_time"] = due
     if changes:
         job = scheduler.modify_job(JOB_ID, **changes)
     return job
@@ -119,7 +141,13 @@ def build_scheduler(settings: Any, blocking: bool = True, ensure_job: bool = Tru
     )
 
     def on_start(_event: Any) -> None:
-        job = ensure_monthly_job(scheduler, settings.scheduler_misfire_grace_hours)
+        store = Store(settings.database_url)
+        try:
+            job = ensure_monthly_job(
+                scheduler, settings.scheduler_misfire_grace_hours, started=partial(run_recorded, store)
+            )
+        finally:
+            store.dispose()
         log.info(
             msg.SCHEDULER_STARTED.format(
                 job=JOB_ID, next_run=job.next_run_time, grace=settings.scheduler_misfire_grace_hours
@@ -184,6 +212,12 @@ def claim_run(store: Store, job: str, period: str, stale_after: timedelta = STAL
         if getattr(result, "rowcount", 0) == 1:
             return session.scalar(select(JobRun.id).where(JobRun.job == job, JobRun.period == period))
     return None
+
+
+def run_recorded(store: Store, period: str, job: str = JOB_NAME) -> bool:
+    """Whether a run of ``job`` for ``period`` was ever started (whatever became of it)."""
+    with store.session() as session:
+        return session.scalar(select(JobRun.id).where(JobRun.job == job, JobRun.period == period)) is not None
 
 
 def _finish(store: Store, run_id: int, status: str, detail: dict[str, Any]) -> None:

@@ -84,6 +84,65 @@ def test_first_start_inside_grace_catches_the_run_up(store: Store, tmp_path: Pat
     stop_scheduler(sched)
 
 
+def test_a_run_that_never_started_is_caught_up_at_the_next_start(store: Store, tmp_path: Path) -> None:
+    """APScheduler moves the job to the next 1st when it cannot submit the due run (the scheduler was shutting
+    down at that moment): a start within the grace period puts the missed run back, unless a run of that month
+    was recorded."""
+    settings = Settings.load(
+        {},
+        database_url=store.url,
+        release_dir=str(tmp_path / "releases"),
+        scheduler_misfire_grace_hours=24 * 40,
+    )
+    due = last_due(datetime.now(UTC))
+    later = due + timedelta(days=62)  # where APScheduler left the job: a 1st still to come
+    first = build_scheduler(settings, blocking=False)
+    first.start(paused=True)
+    stop_scheduler(first)
+    _stored_job(settings, next_run_time=later)
+
+    again = build_scheduler(settings, blocking=False)
+    again.start(paused=True)
+    assert again.get_job(JOB_ID).next_run_time == due  # never started: caught up
+    stop_scheduler(again)
+
+    _stored_job(settings, next_run_time=later)
+    assert claim_run(store, "monthly-release", previous_month(due)) is not None  # a run of that month started
+    third = build_scheduler(settings, blocking=False)
+    third.start(paused=True)
+    assert third.get_job(JOB_ID).next_run_time == later  # left where it is
+    stop_scheduler(third)
+
+
+def test_catch_up_needs_the_grace_period_and_a_job_past_the_due_run(store: Store, tmp_path: Path) -> None:
+    settings = _settings(store, tmp_path)
+    sched = build_scheduler(settings, blocking=False, ensure_job=False)
+    sched.start(paused=True)
+    now = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    due = datetime(2026, 11, 1, 2, tzinfo=UTC)
+    ensure_monthly_job(sched, 72, now=now)
+    sched.modify_job(JOB_ID, next_run_time=datetime(2026, 12, 1, 2, tzinfo=UTC))
+    never: list[str] = []
+
+    def started(period: str) -> bool:
+        never.append(period)
+        return False
+
+    assert ensure_monthly_job(sched, 72, now=now, started=started).next_run_time == due
+    assert never == ["2026-10"]
+    sched.modify_job(JOB_ID, next_run_time=datetime(2026, 12, 1, 2, tzinfo=UTC))
+    too_late = ensure_monthly_job(sched, 72, now=datetime(2026, 11, 9, tzinfo=UTC), started=started)
+    assert too_late.next_run_time == datetime(2026, 12, 1, 2, tzinfo=UTC)  # outside the grace: not moved
+    assert ensure_monthly_job(sched, 72, now=now, started=lambda _p: True).next_run_time == datetime(
+        2026, 12, 1, 2, tzinfo=UTC
+    )
+    overdue = datetime(2026, 11, 2, 8, tzinfo=UTC)  # already due: fires at start, nothing to move
+    sched.modify_job(JOB_ID, next_run_time=overdue)
+    assert ensure_monthly_job(sched, 72, now=now, started=started).next_run_time == overdue
+    sched.remove_job(JOB_ID)
+    stop_scheduler(sched)
+
+
 @pytest.mark.timeout(60)
 def test_missed_run_fires_at_start_and_releases_the_month_before(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
