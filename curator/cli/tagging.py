@@ -12,6 +12,12 @@ from prefloop.curator.tagging import messages
 __all__ = ["tag", "tagger"]
 
 
+def _calibration_folds(value: int | None) -> int | None:
+    if value == 1:
+        raise click.BadParameter(messages.FOLDS_ONE)
+    return value
+
+
 @click.command()
 @click.option("--in", "src", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "dst", required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -52,6 +58,7 @@ def tagger() -> None:
     "--folds",
     default=None,
     type=click.IntRange(0, 10),
+    callback=lambda _ctx, _param, value: _calibration_folds(value),
     help="Out-of-fold models the thresholds are calibrated on (default 4; 0: thresholds stay 0.5).",
 )
 @click.option(

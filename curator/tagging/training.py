@@ -28,6 +28,7 @@ from prefloop.curator.tagging.corpus import FOLDS, Example, load_corpus
 from prefloop.curator.tagging.crossfit import calibration_groups, out_of_source_scores
 from prefloop.curator.tagging.embeddings import embed_cached
 from prefloop.curator.tagging.encoder import ENCODER_ID, ENCODER_SHA256
+from prefloop.curator.tagging.errors import TaggingError
 from prefloop.curator.tagging.features import DEFAULT_LEXICON_PATH, Lexicon, encoder_text, model_text
 from prefloop.curator.tagging.head import (
     CONSULT_AT,
@@ -304,6 +305,8 @@ def train(
     candidate, not the packaged model) the head reads every prompt and decides every label; its thresholds are then
     calibrated on out-of-source scores (:mod:`prefloop.curator.tagging.crossfit`) instead of the bag-of-words folds.
     """
+    if folds == 1:
+        raise TaggingError(messages.FOLDS_ONE, value=folds)
     started = time.perf_counter()
     say = log or (lambda _m: None)
     tax = taxonomy or Taxonomy.load()

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from prefloop.curator.cli.tagging import tagger as tagger_group
 from prefloop.curator.tagging import CorpusError, ModelError, Tagger, train
 from prefloop.curator.tagging.corpus import expand_templates, load_corpus, parse_authored, split_of
+from prefloop.curator.tagging.errors import TaggingError
 from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR, THRESHOLDS_FILE
 
 TINY = """\
@@ -76,6 +77,11 @@ def test_cli_train_folds_sets_the_calibration_folds(tiny_corpus: Path, tmp_path:
     assert set(json.loads(none.stdout.strip().splitlines()[-1])["thresholds"].values()) == {0.5}
     bad = CliRunner().invoke(tagger_group, [*base, "--out", str(tmp_path / "bad"), "--folds", "11"])
     assert bad.exit_code != 0 and "--folds" in bad.output
+    one = CliRunner().invoke(tagger_group, [*base, "--out", str(tmp_path / "one"), "--folds", "1"])
+    assert one.exit_code == 2 and "--folds" in one.output and "Traceback" not in one.output
+    assert not (tmp_path / "one").exists()
+    with pytest.raises(TaggingError, match="--folds 1"):
+        train(tiny_corpus, tmp_path / "api-one", seed=0, epochs=2, folds=1)
 
 
 def test_missing_model_folder_says_how_to_train(tmp_path: Path) -> None:
