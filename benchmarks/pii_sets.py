@@ -1,6 +1,13 @@
 """The PII benchmark's data sets, loaded into one shape (``Case``), with the policy's labels (docs/privacy.md).
 
-* ``mimesis`` — evaluation set 2, the headline: ``benchmarks/data/pii/eval_mimesis.jsonl``, generated once by
+* ``handwritten`` — evaluation set 4, the headline: ``benchmarks/data/pii_handwritten/eval_handwritten.txt``,
+  chat texts written one by one by hand (no generator, templates or value pools) in 20 languages by someone who
+  had not seen the scrubber, its lists or the other sets, and frozen before any tuning on it (sha256 in
+  ``tests/unit/test_pii_handwritten.py``). About 265 texts hold private values, marked inline ``⟦TAG|value⟧``;
+  about 160 hold none, only confusers marked ``KEEP`` (public figures, countries, cities named generically,
+  placeholders), and must come back unchanged. Identifiers the policy does not list (national ID, passport,
+  account and record numbers, user names, plates) are ``NOT_SCORED``.
+* ``mimesis`` — evaluation set 2: ``benchmarks/data/pii/eval_mimesis.jsonl``, generated once by
   ``benchmarks/pii_mimesis.py`` and frozen before tuning.
 * ``chat`` — evaluation set 3: ``benchmarks/data/pii/eval_chat.jsonl``, chat messages from hand-written value pools
   and templates (``benchmarks/pii_chat.py``), a third origin, frozen before tuning.
@@ -35,6 +42,7 @@ from pathlib import Path
 import yaml
 
 DATA = Path(__file__).parent / "data" / "pii"
+HANDWRITTEN = Path(__file__).parent / "data" / "pii_handwritten" / "eval_handwritten.txt"
 NOT_SCORED = "NOT_SCORED"
 KEEP = "KEEP"
 _GOLD_TYPES = {
@@ -56,6 +64,25 @@ _DOB_TEMPLATES = frozenset({61, 76})
 _PUBLIC_ROLE_TEMPLATES = frozenset({95, 99, 101, 102, 103, 104, 105, 106, 109, 111, 113, 115, 120, 122, 181})
 _TAG = re.compile(r"\{\{(\w+)\}\}")
 _MARK = re.compile(r"\[\[([A-Z_]+):(.*?)\]\]", re.DOTALL)
+#: Set 4's inline marks ``⟦TAG|value⟧`` and what each tag stands for.
+_HAND_MARK = re.compile(r"⟦([A-Z]+)\|([^⟦⟧]*)⟧")
+HANDWRITTEN_TAGS = {
+    "P": "PERSON",
+    "E": "EMAIL_ADDRESS",
+    "T": "PHONE_NUMBER",
+    "A": "STREET_ADDRESS",
+    "L": "LOCATION",
+    "D": "DATE_OF_BIRTH",
+    "C": "CREDIT_CARD",
+    "I": "IBAN_CODE",
+    "S": "US_SSN",
+    "IP": "IP_ADDRESS",
+    "K": "SECRET",
+    "U": "URL",
+    "X": KEEP,
+    "N": NOT_SCORED,
+}
+_RECORD = "@@@ "
 
 
 @dataclass(frozen=True)
@@ -67,6 +94,7 @@ class Case:
     gold: tuple[tuple[str, int, int], ...]
     source: str
     shape: str = ""
+    lang: str = ""
 
 
 def load_presidio_research(limit: int | None = None) -> list[Case]:
@@ -98,21 +126,72 @@ def load_presidio_research(limit: int | None = None) -> list[Case]:
     return cases
 
 
+def unmark(
+    marked: str, pattern: re.Pattern[str], kinds: dict[str, str] | None = None
+) -> tuple[str, tuple[tuple[str, int, int], ...]]:
+    """The text without its inline marks, and the (type, start, end) of each marked value in it.
+
+    ``pattern`` has two groups, the tag and the value; ``kinds`` maps tags to types (the tag is the type when
+    None). A tag ``kinds`` does not know raises ``ValueError``."""
+    text, gold, position, length = [], [], 0, 0
+    for match in pattern.finditer(marked):
+        tag, value = match.group(1), match.group(2)
+        if kinds is not None and tag not in kinds:
+            raise ValueError(f"unknown tag {tag!r} in {match.group()!r}: use one of {', '.join(kinds)}")
+        text.append(marked[position : match.start()])
+        length += match.start() - position
+        gold.append((kinds[tag] if kinds is not None else tag, length, length + len(value)))
+        text.append(value)
+        length += len(value)
+        position = match.end()
+    text.append(marked[position:])
+    return "".join(text), tuple(gold)
+
+
 def load_assistant_cases() -> list[Case]:
     marked = yaml.safe_load((DATA / "assistant_cases.yaml").read_text(encoding="utf-8"))["cases"]
+    return [Case(*unmark(item, _MARK), "assistant") for item in marked]
+
+
+def handwritten_records(path: Path = HANDWRITTEN) -> list[tuple[int, str, str, str]]:
+    """Set 4's records as written: (line of the header, language, shape, marked text).
+
+    A record starts at a line ``@@@ <language> <shape>``; its text is every line up to the next header, less
+    the trailing blank lines. Lines before the first header are comments."""
+    records: list[tuple[int, str, str, str]] = []
+    lines: list[str] = []
+    header: tuple[int, str, str] | None = None
+
+    def close() -> None:
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if header is not None:
+            records.append((*header, "\n".join(lines)))
+
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if line.startswith(_RECORD):
+            close()
+            fields = line[len(_RECORD) :].split()
+            if len(fields) != 2:
+                raise ValueError(f"{path.name}:{number}: a header is '@@@ <language> <shape>', not {line!r}")
+            header, lines = (number, fields[0], fields[1]), []
+        elif header is not None:
+            lines.append(line)
+    close()
+    return records
+
+
+def load_handwritten(limit: int | None = None, path: Path = HANDWRITTEN) -> list[Case]:
     cases = []
-    for item in marked:
-        text, gold, position, length = [], [], 0, 0
-        for match in _MARK.finditer(item):
-            text.append(item[position : match.start()])
-            length += match.start() - position
-            gold.append((match.group(1), length, length + len(match.group(2))))
-            text.append(match.group(2))
-            length += len(match.group(2))
-            position = match.end()
-        text.append(item[position:])
-        cases.append(Case("".join(text), tuple(gold), "assistant"))
-    return cases
+    for number, lang, shape, marked in handwritten_records(path):
+        try:
+            text, gold = unmark(marked, _HAND_MARK, HANDWRITTEN_TAGS)
+        except ValueError as error:
+            raise ValueError(f"{path.name}:{number}: {error}") from None
+        if "⟦" in text or "⟧" in text:
+            raise ValueError(f"{path.name}:{number}: a mark is not closed or holds another mark")
+        cases.append(Case(text, gold, "handwritten", shape, lang))
+    return cases[:limit] if limit else cases
 
 
 def load_mimesis(limit: int | None = None) -> list[Case]:
