@@ -36,7 +36,18 @@ SUMMARY = (
 )
 
 #: Recognizers whose hits are only candidates: the model and the name lists find *a* name or place.
-WEAK_RECOGNIZERS = frozenset({"spacy_ner", "person_names", "country", "person_cue:weak", "location_cue:weak"})
+WEAK_RECOGNIZERS = frozenset(
+    {
+        "spacy_ner",
+        "person_names",
+        "country",
+        "person_cue:weak",
+        "given_names",
+        "location_cue:weak",
+    }
+)
+#: Candidates kept only on evidence of their own: known given names of any language (``recognizers/given.py``).
+_EVIDENCE_ONLY = frozenset({"given_names"})
 _CONTACT_TYPES = frozenset(
     {
         "EMAIL_ADDRESS",
@@ -50,15 +61,53 @@ _CONTACT_TYPES = frozenset(
     }
 )
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-2][0-9])s?\b")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+#: A calendar date of this century, day, month and year: a booking, a deadline, an appointment — no sign of history.
+_CALENDAR_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-]20\d\d|20\d\d[./-]\d{{1,2}}[./-]\d{{1,2}}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?{_MONTH},?[ \t]+20\d\d|"
+    rf"{_MONTH}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+20\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def _history_year(text: str, start: int, end: int) -> bool:
+    """A year in ``text[start:end]`` that is not part of a calendar date of this century ("in 1965", "the 1990s",
+    but not "on 12 March 2026" nor "2026-03-12")."""
+    for year in _YEAR.finditer(text, start, end):
+        window_start = max(0, year.start() - 24)
+        dates = _CALENDAR_DATE.finditer(text, window_start, min(len(text), year.end() + 8))
+        if not any(d.start() <= year.start() and year.end() <= d.end() for d in dates):
+            return True
+    return False
+
+
+#: Words of a public role. Everyday senses of the same words are left out, since private chat is full of them:
+#: "won't", "book a table", "a queen room", "customer service representative", "order history", "in general",
+#: "play with", "a quote for the roof", "coach tickets" (issue 14, session 9).
 _PUBLIC_CONTEXT = re.compile(
-    r"\b(?:president|chancellor|prime minister|minister|king|queen|emperor|"
-    r"empress|pope|saint|senator|governor|mayor|representative|congress\w*|parliament|politician|general|author|novel\w*|poet|poem|"
+    r"\b(?:president|chancellor|prime minister|minister|(?:king|queen)(?![ \t-]*(?:size|sized|beds?|rooms?|suites?|mattress))|"
+    r"emperor|empress|pope|saint|senator|governor|mayor|"
+    r"(?<!service )(?<!sales )(?<!support )(?<!customer )(?<!account )representative|congress\w*|parliament|politician|"
+    r"(?-i:General(?=[ \t]+[A-Z]))|author|novel\w*|poet|poem(?![ \t]+(?:for|to)\b)|"
     r"painter|painting|composer|symphony|scientist|physicist|chemist|philosopher|actor|actress|singer|rapper|band|"
-    r"album|song|film|movie|book|chapter|artist|artwork|portrait|director|nobel|prize|award|won|wins|champion\w*|olympic\w*|world cup|grand slam|"
-    r"published|wrote|painted|composed|discovered|invented|founded|founder|elected|reigned|ruled|history|"
+    r"album|song(?![ \t]+(?:for|to)\b)|film|movie|"
+    r"book(?![ \t]+(?:a|an|the|me|us|him|her|them|it|my|our|your|his|their|two|three|four|five|\d+|for|in|at|online|"
+    r"tickets?|tables?|flights?|rooms?|seats?|appointments?|club)\b)|"
+    r"chapter|artist|artwork|portrait|director|nobel|prize|award|won(?!['’]t)|wins|champion\w*|olympic\w*|world cup|grand slam|"
+    r"published|wrote|painted|composed|discovered|invented|founded|founder|elected|reigned|ruled|"
+    r"(?<!order )(?<!medical )(?<!purchase )(?<!search )(?<!browser )(?<!browsing )(?<!credit )(?<!payment )"
+    r"(?<!chat )(?<!call )(?<!work )(?<!rental )(?<!account )(?<!message )(?<!family )history|"
     r"historical|century|biography|famous|celebrity|leadership|influenced|legacy|theory|essay|dynasty|empire|"
-    r"revolution|war|battle|mission|character|play|tragedy|opera|ceo|billionaire|inventor|mathematician|"
-    r"astronaut|explorer|footballer|tennis|athlete|coach|chess|wikipedia|quote|quoted|speech)\b",
+    r"revolution|war|battle|mission|character|(?:a|the|this|that|his|her|their|school|stage)[ \t]+play|plays?[ \t]+by|"
+    r"tragedy|opera|ceo|billionaire|inventor|mathematician|"
+    r"astronaut|explorer|footballer|tennis|athlete|coach(?![ \t]+(?:trip|tickets?|station|travel|journey|ride|seats?|bus|to))|"
+    r"chess|wikipedia|quotes?[ \t]+(?:by|from|of)|quoted|famous[ \t]+quotes?|"
+    r"(?:famous|inaugural|victory|acceptance|campaign|nobel|historic)[ \t]+speech|speech(?:es)?[ \t]+(?:by|of)|"
+    r"gave[ \t]+a[ \t]+speech)\b",
     re.IGNORECASE,
 )
 _RELATION = rf"(?:my|our|his|her|their|your)\s+(?:[\w'’]+\s+)?(?:{RELATIONS})"
@@ -73,6 +122,26 @@ _CUE_BEFORE = re.compile(
     rf"{_RELATION})\s*,?\s*$",
     re.IGNORECASE,
 )
+#: Cues of the writer's own dealings with the person: contacting them, plans and occasions with or for them, things
+#: done for them ("tell", "coffee with", "pick up", "a poem for", "a reservation for", "addressed to"). Such a cue is
+#: outweighed only by a public-role word right beside the name (``_private_person``).
+_PERSONAL_CUE_BEFORE = re.compile(
+    r"\b(?:ask|tell|text|call|invite|remind|reminder\s+for|email|e-mail|thank|thank\s+you|thanks|reply\s+to|"
+    r"write\s+to|note\s+to|letter\s+to|message\s+to|my\s+name\s+is|my\s+name's|call\s+me|follow\s+up\s+with|"
+    r"(?:card|message|note|letter|e-?mail|text|reply|toast|invitation|apology|gift|present|voicemail|poem|speech|"
+    r"surprise|party|cake|playlist|eulogy|wishes)\s+(?:to|for)|"
+    r"(?:lunch|dinner|breakfast|brunch|coffee|drinks|tea|date|playdate|sleepover|catch[ -]?up|hang[ -]?out|"
+    r"meet[ -]?up|call|chat|1:1|one-on-one|appointment|session|sync|walk)\s+with|"
+    r"pick(?:ing)?\s+up|drop(?:ping)?\s+off|babysit(?:ting)?|look(?:ing)?\s+after|take\s+care\s+of|"
+    r"(?:reservation|booking|appointment|table|room|order|delivery|parcel|package)\s+for|on\s+behalf\s+of|"
+    r"addressed\s+to|(?:booked|reserved|registered|it's|it\s+is)\s+under)\s*,?\s*$",
+    re.IGNORECASE,
+)
+#: A verb in a ``_NAME_VERB_AFTER`` match (not the colon of a label, nor "and" of a list).
+_VERB = re.compile(r"\b(?!and\b)[a-z]", re.IGNORECASE)
+#: How near a public-role word must stand to a name with a personal cue to make it a public figure's ("Tell Sarah
+#: I loved the film" is no film of Sarah's; "President X", "X, the author" are).
+_PUBLIC_WORD_REACH = 15
 _NAME_VERB_AFTER = re.compile(
     r"\s*(?:[,:]|(?:(?:just|really|always|never|still|also|finally|already|only|often|usually|actually|then|"
     r"suddenly|probably|sometimes|even)\s+)?(?:is|was|has|had|and|said|says|told|asked|wants|wanted|thinks|thought|keeps|lives|lived|works|"
@@ -86,6 +155,25 @@ _PRIVATE_ROLE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _RELATION_ANYWHERE = re.compile(r"\b" + _RELATION + r"\b", re.IGNORECASE)
+_MY_RELATION_BEFORE = re.compile(rf"\b(?:my|our)\s+(?:[\w'’]+\s+)?(?:{RELATIONS})\s*,?\s*$", re.IGNORECASE)
+#: A relation right after the name: "Dana is my sister", "Dana (my flatmate)", "Dana, who is our childminder".
+_RELATION_AFTER = re.compile(
+    rf"[ \t]*(?:,[ \t]*|\([ \t]*|[ \t]+(?:is|was|who[ \t]+is|who['’]s|who[ \t]+was)[ \t]+|['’]s[ \t]+)"
+    rf"{_RELATION}\b",
+    re.IGNORECASE,
+)
+#: Everyday occasions of a person's own life after the name: "Dana's baby shower", "Dana is coming over".
+_EVERYDAY_AFTER = re.compile(
+    r"(?:['’]s[ \t]+(?:wedding|baby[ \t]+shower|hen[ \t]+(?:do|party|night)|stag[ \t]+(?:do|party)|"
+    r"leaving[ \t]+(?:do|party|card|drinks)|farewell[ \t]+(?:party|card|drinks)|retirement[ \t]+(?:do|party|card)|"
+    r"housewarming|christening|surgery|operation|appointment|shift|rent|deposit|homework|school[ \t]+run|"
+    r"sleepover|playdate|train)"
+    r"|(?:[ \t]+(?:is|was|will[ \t]+be|has|had|just|still|finally))*[ \t]+(?:coming|came|comes)[ \t]+(?:over|round|to[ \t]+stay)"
+    r"|(?:[ \t]+(?:is|was|will[ \t]+be|has|had|just|still|finally))*[ \t]+(?:staying|sleeping|slept|stayed)[ \t]+over"
+    r"|(?:[ \t]+(?:is|was|will[ \t]+be|has|had|just|still|finally))*[ \t]+(?:moving|moved|moves)[ \t]+(?:in|out)\b"
+    r"|(?:[ \t]+(?:is|was|will[ \t]+be|has|had|just|still|finally))*[ \t]+(?:dropping|dropped|popping|popped)[ \t]+(?:by|in|round|over))",
+    re.IGNORECASE,
+)
 #: Signs that a text is about someone's own affairs (a record, an account, a customer conversation): a bare name
 #: in such a text is taken as private; in a text with none of these nor contact details nor a cue, it is not.
 _PRIVATE_AFFAIRS = re.compile(
@@ -149,10 +237,11 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     if not any(s.type in ("PERSON", "LOCATION") for s in spans):
         return list(spans)
     contact = [s for s in spans if s.type in _CONTACT_TYPES]
+    candidates = [(s.start, s.end) for s in spans if s.type == "PERSON"]
     strong_names = {
         fold(text[s.start : s.end])
         for s in spans
-        if s.type == "PERSON" and not _weak(s) and not _public_role(text, s, contact)
+        if s.type == "PERSON" and not _weak(s) and not _public_role(text, s, contact, candidates)
     }
     strong_parts = {part for name in strong_names for part in name.split() if len(part) > 2}
     model_places = [(s.start, s.end) for s in spans if s.type == "LOCATION" and s.recognizer == "spacy_ner"]
@@ -166,12 +255,17 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     public_words: set[str] = set()
     kept_as_public: list[tuple[int, int]] = []
     dropped: set[int] = set()
+    untied: list[int] = []
     for index in sorted(range(len(spans)), key=lambda i: spans[i].start - spans[i].end):
         span = spans[index]
         value = text[span.start : span.end]
         if span.type == "LOCATION":
-            if _public_place(value) or (_weak(span) and not _place_tied_to_person(text, span, spans)):
+            if _public_place(value):
                 dropped.add(index)
+            elif _weak(span) and not _place_tied_to_person(text, span, spans):
+                dropped.add(index)
+                if span.recognizer == "location_cue:weak":
+                    untied.append(index)  # a place after a cue of travel: whose travel is decided below
         elif span.type == "PERSON" and _weak(span):
             folded_words = [fold(w.strip(".,'’")) for w in value.split()]
             if _public_use(text, span):
@@ -197,17 +291,25 @@ def apply_policy(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
                 strong_parts,
                 any(a < span.end and span.start < b for a, b in model_places),
                 private_context,
+                evidence_only=span.recognizer in _EVIDENCE_ONLY,
+                others=candidates,
             ):
                 dropped.add(index)
-                if len(folded_words) > 1:
+                if len(folded_words) > 1 and span.recognizer not in _EVIDENCE_ONLY:
+                    # judged not private on the whole text; a candidate without evidence of its own says nothing
                     kept_as_public.append((span.start, span.end))
                     public_words.update(w for w in folded_words if len(w) > 2)
         elif (
             span.type == "PERSON"
             and span.recognizer.startswith("person_cue")
-            and _public_role(text, span, contact)
+            and _public_role(text, span, contact, candidates)
         ):
             dropped.add(index)  # "Mr. Darcy" in a novel's summary, "Mr. Scaringe also founded..."
+    # a place the private people of the text travel to is theirs too ("Dana is flying back to Porto")
+    people = [span for index, span in enumerate(spans) if span.type == "PERSON" and index not in dropped]
+    for index in untied:
+        if _tied_to_private_person(text, spans[index], people, private_context):
+            dropped.discard(index)
     dropped_names = {(spans[i].start, spans[i].end) for i in dropped if spans[i].type == "PERSON"}
     kept = [span for index, span in enumerate(spans) if index not in dropped]
     return kept + _co_actors(text, kept, dropped_names, kept_as_public)
@@ -224,7 +326,7 @@ def _co_actors(
     "Klimek shouted at Katie", "Robert had given Chise his address: ...": the people of an everyday scene with a
     private person or a private address in it are private too. A word counts when the model or the lists proposed it as a person
     (``candidates``) or it is a given name of any language (libpostal), is capitalised, and is the subject of a
-    verb or right after one; never in a paragraph about a public role. A text that changes only because of this
+    verb or right after one; never in a sentence about a public role. A text that changes only because of this
     already had a private name masked in it, so ordinary texts cannot change through it.
     """
     found: list[PiiSpan] = []
@@ -234,9 +336,8 @@ def _co_actors(
         sentence_start = person.start - len(_sentence_before(text, person.start))
         following = _SENTENCE_BREAK.search(text, person.end)
         sentence_end = following.start() if following else len(text)
-        para_start, para_end = _paragraph(text, person.start, person.end)
-        if _public_paragraph(text, para_start, para_end):
-            continue
+        if _public_paragraph(text, sentence_start, sentence_end):
+            continue  # the people of a sentence about a public role
         for word in _LONE_WORD.finditer(text, sentence_start, sentence_end):
             start, end = word.span()
             value = word.group()
@@ -304,20 +405,55 @@ def _public_use(text: str, span: PiiSpan) -> bool:
     return bool(_PUBLIC_USE_AFTER.match(text, span.end) or _PUBLIC_USE_BEFORE.search(before))
 
 
-def _public_role(text: str, span: PiiSpan, contact: Sequence[PiiSpan]) -> bool:
-    """A titled name in a paragraph about a public role, with no contact details, relation or greeting."""
+def _public_role(
+    text: str, span: PiiSpan, contact: Sequence[PiiSpan], others: Sequence[tuple[int, int]] = ()
+) -> bool:
+    """A cue-found name in a public role, with no contact details, relation or greeting: in a paragraph about a public
+    role ("Mr. Darcy" in a novel's summary, "— Albert Einstein" under a quote); after a personal cue ("my name is",
+    "booked under"), only by a public-role word right beside it that no other name stands nearer to ("My name is
+    Dana and I loved the film" keeps no one public)."""
     para_start, para_end = _paragraph(text, span.start, span.end)
     if any(para_start <= c.start < para_end for c in contact):
         return False
     before = text[max(0, span.start - 40) : span.start]
     if _relation_before(before) or _GREETING_BEFORE.search(before.rstrip(" .").rsplit(" ", 1)[0] + " "):
         return False
+    if not _title_before(before) and _PERSONAL_CUE_BEFORE.search(before):
+        return _public_word_of(text, span, _sentence(text, span.start, span.end), others, _PUBLIC_WORD_REACH)
     return bool(_PUBLIC_CONTEXT.search(text, para_start, para_end))  # a year alone does not outweigh a cue
+
+
+def _public_word_of(
+    text: str,
+    span: PiiSpan,
+    scope: tuple[int, int],
+    others: Sequence[tuple[int, int]],
+    reach: int | None = None,
+) -> bool:
+    """A public-role word in ``text[scope]`` (within ``reach`` characters of the name, if given) that belongs to this
+    name: no other candidate name is nearer to it ("... and my favourite singer is Kylie Minogue": the singer is
+    Kylie Minogue)."""
+    for word in _PUBLIC_CONTEXT.finditer(text, *scope):
+        mine = _gap(span.start, span.end, *word.span())
+        if reach is not None and mine > reach:
+            continue
+        if not any(
+            _gap(a, b, *word.span()) < mine
+            for a, b in others
+            if (b <= span.start or a >= span.end) and scope[0] <= a < scope[1]
+        ):
+            return True
+    return False
+
+
+def _gap(a: int, b: int, c: int, d: int) -> int:
+    """Characters between the ranges [a, b) and [c, d) (0 when they touch or overlap)."""
+    return max(0, c - b, a - d)
 
 
 def _public_paragraph(text: str, start: int, end: int) -> bool:
     """A public-role word or a year in ``text[start:end]``."""
-    return bool(_PUBLIC_CONTEXT.search(text, start, end) or _YEAR.search(text, start, end))
+    return bool(_PUBLIC_CONTEXT.search(text, start, end) or _history_year(text, start, end))
 
 
 def _weak(span: PiiSpan) -> bool:
@@ -326,6 +462,8 @@ def _weak(span: PiiSpan) -> bool:
 
 def _public_place(value: str) -> bool:
     folded = fold(value.strip(" .,;:"))
+    for conjunction in (" and", " &", " or"):
+        folded = folded.removesuffix(conjunction)  # the model's cut of "Bosnia and Herzegovina"
     if folded in public_places():
         return True
     head, _, last = folded.rpartition(" ")
@@ -354,6 +492,32 @@ def _place_tied_to_person(text: str, span: PiiSpan, spans: Sequence[PiiSpan]) ->
     return not _public_paragraph(text, para_start, para_end)  # a historical figure's places stay
 
 
+#: Subject pronouns: in a text about someone's own affairs, "she's moving to X" ties the place to a private person.
+_SUBJECT_PRONOUN = re.compile(r"\b(?:he|she|they)(?:['’](?:s|re|ll|d|ve))?\b", re.IGNORECASE)
+
+
+def _tied_to_private_person(
+    text: str, span: PiiSpan, people: Sequence[PiiSpan], private_context: bool
+) -> bool:
+    """A private person (one the policy keeps masked) or, in a text about someone's own affairs, a subject pronoun
+    before a preposition and the place, in its sentence; not in a sentence about a public role."""
+    before = _sentence_before(text, span.start)
+    if not _PLACE_PREPOSITION.search(before):
+        return False
+    sentence_start = span.start - len(before)
+    if not any(sentence_start <= p.start < span.start for p in people) and not (
+        private_context and _SUBJECT_PRONOUN.search(before)
+    ):
+        return False
+    return not _public_paragraph(text, *_sentence(text, span.start, span.end))
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence holding ``text[start:end]``."""
+    following = _SENTENCE_BREAK.search(text, end)
+    return start - len(_sentence_before(text, start)), following.start() if following else len(text)
+
+
 def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
     para_start = max((m.end() for m in _PARAGRAPH.finditer(text, 0, start)), default=0)
     following = _PARAGRAPH.search(text, end)
@@ -368,7 +532,13 @@ def _private_person(
     strong_parts: set[str],
     model_place: bool = False,
     private_context: bool = True,
+    *,
+    evidence_only: bool = False,
+    others: Sequence[tuple[int, int]] = (),
 ) -> bool:
+    """Whether a weak candidate name is a private person's (the module docstring); with ``evidence_only`` (a
+    known given name of any language) only on evidence of its own, as the subject of a verb, or when the same name
+    was found with evidence elsewhere."""
     words = value.split()
     if not words or value in NOT_PII or words[0].lower() in _NOT_A_NAME_WORD or _public_place(value):
         return False
@@ -383,21 +553,50 @@ def _private_person(
     if any(w in strong_parts for w in folded_words):
         return True
     before = text[max(0, span.start - 40) : span.start]
-    cue = _title_before(before) or bool(_CUE_BEFORE.search(before))
-    verb_after = bool(_NAME_VERB_AFTER.match(text, span.end))
+    if (evidence_only and model_place) or (
+        value.lower() in PLACE_NAMES and (evidence_only or _PLACE_BEFORE.search(before))
+    ):
+        return False  # "We drove to Florence": a place that is also a given name
+    # a title that is also an English word ("me": libpostal's "Maître") is none before a candidate without evidence
+    titled = _title_before(before) and not (evidence_only and _word_before(before) in STOP_WORDS)
+    # evidence of the writer's own dealings with the person (a personal cue, a dealing, a relation or an everyday
+    # occasion after the name) is outweighed only by a public-role word right beside the name that no other name
+    # stands nearer to; a title or another cue, by a public role anywhere in the paragraph, as before
+    personal = not titled and bool(
+        _PERSONAL_CUE_BEFORE.search(before)
+        or _with_the_writer(text, span)
+        or _RELATION_AFTER.match(text, span.end)
+        or _EVERYDAY_AFTER.match(text, span.end)
+    )
+    own = personal or titled or bool(_CUE_BEFORE.search(before))
+    after = _NAME_VERB_AFTER.match(text, span.end)
+    verb_after = bool(after)
+    if evidence_only and not own and (len(words) > 1 or not (after and _VERB.search(after.group()))):
+        return (
+            False  # a given name alone as the subject of a verb still counts, as the census list's names do
+        )
     para_start, para_end = _paragraph(text, span.start, span.end)
-    if any(para_start <= c.start < para_end for c in contact):
+    if not evidence_only and any(para_start <= c.start < para_end for c in contact):
         return True
-    public = bool(_PUBLIC_CONTEXT.search(text, para_start, para_end))
-    if public and not _relation_before(before):
+    if personal:
+        public = _public_word_of(
+            text, span, _sentence(text, span.start, span.end), others, _PUBLIC_WORD_REACH
+        )
+    else:
+        public = bool(_PUBLIC_CONTEXT.search(text, para_start, para_end))
+    # a relation outweighs a public role; for a candidate without evidence of its own, only the writer's relation
+    # ("my uncle X"; "his uncle Claudius" in a play's summary is no one's private relation)
+    related = _relation_before(before) and not (evidence_only and not _MY_RELATION_BEFORE.search(before))
+    if public and not related:
         return False
     if (
-        _YEAR.search(text, para_start, para_end)
-        and not _relation_before(before)
+        not personal
+        and _history_year(text, para_start, para_end)
+        and not related
         and not _PRIVATE_ROLE_BEFORE.search(before)
     ):
         return False  # a year outweighs a cue, but not a private role ("the assistant to X ... in 1965")
-    if cue or _with_the_writer(text, span):
+    if own:
         return True
     if not private_context and (len(words) > 1 or folded_words[0] not in given_names()):
         return False  # a full name or surname in a text with nothing private about anyone: no evidence
@@ -474,8 +673,16 @@ def _with_the_writer(text: str, span: PiiSpan) -> bool:
 
 
 def _title_before(before: str) -> bool:
-    match = re.search(r"([^\W\d_]+)\.?\s+$", before)
-    return bool(match and match.group(1).lower() in titles())
+    return _word_before(before) in titles()
+
+
+def _word_before(before: str) -> str:
+    """The last word of ``before`` (lower case), before an optional dot and spaces."""
+    match = _LAST_WORD.search(before)
+    return match.group(1).lower() if match else ""
+
+
+_LAST_WORD = re.compile(r"([^\W\d_]+)\.?\s+$")
 
 
 def _relation_before(before: str) -> bool:

@@ -6,6 +6,7 @@ from prefloop.curator.scrub.recognizers.address import StreetAddressRecognizer
 from prefloop.curator.scrub.recognizers.base import PatternRecognizer, Recognizer
 from prefloop.curator.scrub.recognizers.cues import LocationCueRecognizer, PersonCueRecognizer
 from prefloop.curator.scrub.recognizers.fields import FieldRecognizer
+from prefloop.curator.scrub.recognizers.given import GivenNameRecognizer
 from prefloop.curator.scrub.recognizers.names import NameListRecognizer
 from prefloop.curator.scrub.recognizers.ner import NerRecognizer
 from prefloop.curator.scrub.recognizers.patterns import (
@@ -28,6 +29,7 @@ __all__ = [
     "DateOfBirthRecognizer",
     "EmailRecognizer",
     "FieldRecognizer",
+    "GivenNameRecognizer",
     "IbanRecognizer",
     "IpAddressRecognizer",
     "LocationCueRecognizer",
@@ -61,6 +63,7 @@ BUILTIN: dict[str, type[Recognizer]] = {
         StreetAddressRecognizer,
         FieldRecognizer,
         PersonCueRecognizer,
+        GivenNameRecognizer,
         LocationCueRecognizer,
         NameListRecognizer,
         NerRecognizer,

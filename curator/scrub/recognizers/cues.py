@@ -11,12 +11,12 @@ from prefloop.curator.scrub.recognizers.base import Recognizer
 from prefloop.curator.scrub.recognizers.names import census_first_names
 from prefloop.curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII, RELATIONS
 from prefloop.curator.scrub.types import PiiSpan
-from prefloop.curator.scrub.vocab import fold, given_names, surnames
+from prefloop.curator.scrub.vocab import fold, given_names, public_places, surnames
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["LocationCueRecognizer", "PersonCueRecognizer"]
+__all__ = ["NOT_NAME_WORDS", "LocationCueRecognizer", "PersonCueRecognizer", "lower_name_end"]
 
 
 class PersonCueRecognizer(Recognizer):
@@ -98,37 +98,15 @@ class PersonCueRecognizer(Recognizer):
     )
 
     def _lower_addressees(self, text: str) -> list[PiiSpan]:
-        """A known given name after a verb of contacting, in an all-lower-case text; known surnames and particles
-        after it extend it ("ask itziar de la fuente")."""
+        """A known given name after a verb of contacting or a relation, in an all-lower-case text ("tell jess",
+        "my sister-in-law gudrun"); known surnames and particles after it extend it ("ask itziar de la fuente")."""
         spans = []
-        for match in self.LOWER_ADDRESSEE.finditer(text):
-            words = match.group("name").split()
-            first = fold(words[0])
-            if (
-                first not in given_names()
-                or first in COMMON_WORDS
-                or first in STOP_WORDS
-                or _RELATION_WORD.match(first)
-            ):
-                continue
-            taken = 1
-            while taken < len(words):
-                word = fold(words[taken])
-                if word in _PARTICLES and taken + 1 < len(words):
-                    taken += 2 if fold(words[taken + 1]) not in _PARTICLES else 1
-                elif (
-                    len(word) > 2
-                    and word in surnames()
-                    and word not in STOP_WORDS
-                    and word not in COMMON_WORDS
-                ):
-                    taken += 1
-                else:
-                    break
-            start = match.start("name")
-            spans.append(
-                PiiSpan("PERSON", start, start + len(" ".join(words[:taken])), self.SCORE, self.name)
-            )
+        starts = [m.start("name") for m in self.LOWER_ADDRESSEE.finditer(text)]
+        starts += [m.end() + 1 for m in self.RELATION.finditer(text) if text[m.end() : m.end() + 1] == " "]
+        for start in starts:
+            end = lower_name_end(text, start)
+            if end is not None:
+                spans.append(PiiSpan("PERSON", start, end, self.SCORE, self.name))
         return spans
 
     def _lower_case(self, text: str, all_lower: bool) -> list[PiiSpan]:
@@ -138,9 +116,9 @@ class PersonCueRecognizer(Recognizer):
             words = match.group("name").split()
             if not all_lower and (not words[0].islower() or fold(words[0]) not in given_names()):
                 continue  # in a mixed-case text, only a known first name written in lower case
-            while words and (words[-1] in _NOT_NAME_WORDS or words[-1] in STOP_WORDS):
+            while words and (words[-1] in NOT_NAME_WORDS or words[-1] in STOP_WORDS):
                 words.pop()
-            if words and words[0] not in _NOT_NAME_WORDS and words[0] not in STOP_WORDS:
+            if words and words[0] not in NOT_NAME_WORDS and words[0] not in STOP_WORDS:
                 spans.append(PiiSpan("PERSON", start, start + len(" ".join(words)), self.SCORE, self.name))
         return spans
 
@@ -164,9 +142,9 @@ class PersonCueRecognizer(Recognizer):
                 words = text[start:end].split()
                 if words and words[-1].endswith(("'s", "’s")):
                     words[-1] = words[-1][:-2]
-                while words and (words[-1] in NOT_PII or words[-1].lower() in _NOT_NAME_WORDS):
+                while words and (words[-1] in NOT_PII or words[-1].lower() in NOT_NAME_WORDS):
                     words.pop()
-                if words and words[0] not in NOT_PII and words[0].lower() not in _NOT_NAME_WORDS:
+                if words and words[0] not in NOT_PII and words[0].lower() not in NOT_NAME_WORDS:
                     end = start + len(" ".join(words))
                     spans.append(PiiSpan("PERSON", start, end, self.SCORE, self.name))
         return spans
@@ -198,9 +176,9 @@ class PersonCueRecognizer(Recognizer):
             words = text[start:end].split()
             if words and words[-1].endswith(("'s", "’s")):
                 words[-1] = words[-1][:-2]
-            while words and (words[-1] in NOT_PII or words[-1].lower() in _NOT_NAME_WORDS):
+            while words and (words[-1] in NOT_PII or words[-1].lower() in NOT_NAME_WORDS):
                 words.pop()
-            if not words or words[0] in NOT_PII or words[0].lower() in _NOT_NAME_WORDS:
+            if not words or words[0] in NOT_PII or words[0].lower() in NOT_NAME_WORDS:
                 continue
             end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
             # a name whose address or phone is given, or someone's assistant, is a name; whether private is the
@@ -256,7 +234,7 @@ class PersonCueRecognizer(Recognizer):
             m
             for m in self.SPEAKER.finditer(text)
             if m.group("label") not in NOT_PII
-            and m.group("label").lower() not in _NOT_NAME_WORDS
+            and m.group("label").lower() not in NOT_NAME_WORDS
             and m.group("label").lower() not in STOP_WORDS
         ]
         labels = {fold(m.group("label")) for m in turns}
@@ -277,6 +255,54 @@ def _sender_is_a_person(sender: str) -> bool:
 
 _PARTICLES = frozenset("van von de da di du del della dos das der den ter ten la le af av bin ibn".split())  # noqa: SIM905
 _RELATION_WORD = re.compile(rf"(?:{RELATIONS})$")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def lower_name_end(text: str, start: int) -> int | None:
+    """Where a lower-case name starting at ``start`` ends: a known given name (no common word, stop word or
+    relation), extended over known surnames and particles; ``None`` if no name starts there."""
+    words = []
+    position = start
+    for _ in range(4):
+        match = _NAME_WORD.match(text, position)
+        if match is None:
+            break
+        words.append(match)
+        gap = _GAP.match(text, match.end())
+        if gap is None:
+            break
+        position = gap.end()
+    if not words:
+        return None
+    first = fold(words[0].group())
+    if (
+        len(first) < 3
+        or first not in given_names()
+        or first in COMMON_WORDS
+        or first in STOP_WORDS
+        or first in NOT_NAME_WORDS
+        or _RELATION_WORD.match(first)
+    ):
+        return None
+    end = words[0].end()
+    taken = 1
+    while taken < len(words):
+        word = fold(words[taken].group())
+        if word in _PARTICLES and taken + 1 < len(words):
+            if fold(words[taken + 1].group()) in _PARTICLES:
+                taken += 1
+                continue
+            taken += 2
+            end = words[taken - 1].end()
+        elif len(word) > 2 and word in surnames() and word not in STOP_WORDS and word not in COMMON_WORDS:
+            end = words[taken].end()
+            taken += 1
+        else:
+            break
+    return end
+
+
+_GAP = re.compile(r"[ \t]+")
 
 
 #: Senders of an export that are no one: the exporting user and the messenger itself.
@@ -298,7 +324,8 @@ _WEAK_CUES = frozenset(
 }
 
 
-_NOT_NAME_WORDS = frozenset(
+#: Words that follow a cue but name no one ("Hi everyone", "Dear hiring manager").
+NOT_NAME_WORDS = frozenset(
     """
     the a an and or but not so very just really also here there sorry glad happy trying looking working
     using writing getting going new interested wondering curious sure fine good great ok okay back done
@@ -330,17 +357,34 @@ class LocationCueRecognizer(Recognizer):
         r"(?P<place>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?)"
     )
     PATTERN = re.compile(
-        r"\b(?i:lives?|living|moved(?:[ \t]+here)?|move|born|grew[ \t]+up|based|located|staying|stay|i'?m|i[ \t]+am|"
+        r"\b(?i:lives?|living|moved(?:[ \t]+here)?|move|moving|moves|settled|born|grew[ \t]+up|based|located|staying|stay|i'?m|i[ \t]+am|"
         r"we're|we[ \t]+are|arrived|arriving|travel(?:l?ing)?|flying|flew|fly|trip|visit(?:ing)?|originally|reside|relocat\w*|"
-        r"coming|going|headed|heading|home[ \t]+city|hometown|city[ \t]+of|town[ \t]+of|where:)"
+        r"coming|going|headed|heading|home[ \t]+city|hometown|city[ \t]+of|town[ \t]+of|where:|"
+        r"(?:holiday|vacation|honeymoon|studying|studies|works|working|commutes|commuting)(?=[ \t]+(?:in|at|to|near)\b)|"
+        r"home(?=[ \t]+(?:in|near)\b))"
         r"(?:[ \t]+(?i:back|here|there|now|currently))?[ \t]+(?i:in|at|from|to|near|of)?[ \t]*"
         rf"(?P<place>{_PLACE})"
     )
     #: The second place of "from X to Y" (moving, relocating, flying: the person goes there too).
     FROM_TO = re.compile(rf"\bfrom[ \t]+{_PLACE}[ \t]+to[ \t]+(?P<second>{_PLACE})")
+    #: In a text written all in lower case, a place after a cue of travel ("flying back to lisbon on friday"): one
+    #: or two words, then tied to someone by the policy like the capitalised ones.
+    LOWER_TRAVEL = re.compile(
+        r"\b(?:fly|flying|flew|flight|trip|visit|visiting|travel(?:l?ing)?|heading|headed|arriving|arrived|"
+        r"driving|drive|holiday|vacation|honeymoon)(?:[ \t]+(?:back|home|out|over|down|up))?[ \t]+"
+        r"(?:from[ \t]+[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)??[ \t]+to|to|in|from)[ \t]+"
+        r"(?P<place>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?)"
+    )
+    #: The first place of a lower-case route after a cue of travel ("driving from leeds to ...").
+    LOWER_ROUTE_START = re.compile(
+        r"\b(?:fly|flying|flew|flight|trip|travel(?:l?ing)?|heading|headed|driving|drive)"
+        r"(?:[ \t]+(?:back|home|out|over|down|up))?[ \t]+from[ \t]+(?P<place>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?)"
+        r"(?=[ \t]+to\b)"
+    )
     PRECHECK = re.compile(
-        r"live|living|move|born|grew|based|located|stay|i'?m|i am|we'?re|arriv|travel|fly|flew|trip|visit|"
-        r"originally|resid|relocat|coming|going|head|home|city|town|where:",
+        r"live|living|move|moving|settled|born|grew|based|located|stay|i'?m|i am|we'?re|arriv|travel|fly|flew|flight|"
+        r"trip|visit|originally|resid|relocat|coming|going|head|home|city|town|where:|driv|holiday|vacation|honeymoon|"
+        r"stud|work|commut",
         re.IGNORECASE,
     )
 
@@ -350,15 +394,25 @@ class LocationCueRecognizer(Recognizer):
         spans = []
         matches = [(m, "place") for m in self.PATTERN.finditer(text)]
         matches += [(m, "second") for m in self.FROM_TO.finditer(text)]
-        if text == text.lower():
+        lower = text == text.lower()
+        if lower:
             matches += [(m, "place") for m in self.LOWER_PLACE.finditer(text)]
+            matches += [(m, "place") for m in self.LOWER_TRAVEL.finditer(text)]
+            matches += [(m, "place") for m in self.LOWER_ROUTE_START.finditer(text)]
         for match, group in matches:
             start, end = match.span(group)
             words = text[start:end].split()
-            while words and _not_place(words[-1]):
+            while words and (_not_place(words[-1]) or (lower and words[-1] in _NOT_PLACE_LOWER)):
                 words.pop()
-            if not words or _not_place(words[0]):
+            if not words or _not_place(words[0]) or (lower and words[0] in _NOT_PLACE_LOWER):
                 continue
+            if (
+                lower
+                and len(words) == 2
+                and words[0] not in _TWO_WORD_PLACE_FIRST
+                and fold(" ".join(words)) not in public_places()
+            ):
+                words.pop()  # "lisbon tomorrow", "porto friday": one word unless the two are one name
             end = start + len(" ".join(words))
             strong = group == "second" or bool(
                 _STRONG_PLACE_CUE.search(match.group(0)[: start - match.start()])
@@ -372,8 +426,27 @@ class LocationCueRecognizer(Recognizer):
 #: Place cues that tie the place to someone by themselves ("grew up in", "Where:"); the others ("trip to",
 #: "flying to") go through the policy's check for a person in the sentence.
 _STRONG_PLACE_CUE = re.compile(
-    r"(?i:lives?|living|born|grew[ \t]+up|hometown|home[ \t]+city|moved|move|relocat\w*|originally|reside|where:|"
-    r"based|staying|stay)"
+    r"(?i:lives?|living|born|grew[ \t]+up|hometown|home[ \t]+city|moved|move|moving|moves|settled|relocat\w*|"
+    r"originally|reside|where:|based|staying|stay)"
+)
+
+
+#: Lower-case words after a travel cue that are no place: where one goes every day, and verbs ("flying to see").
+_NOT_PLACE_LOWER = frozenset(
+    """
+    bed work school class church town home hospital uni college office gym airport station shop shops store
+    market beach park pub bar party dinner lunch breakfast practice training sleep there here tomorrow tonight
+    today weekend week morning evening afternoon night soon asap now see visit meet pick get grab buy check do
+    go have make take find watch collect drop attend catch stay spend study celebrate help be my our his her
+    their your a an the this that some somewhere anywhere everywhere abroad overseas europe asia africa america
+    """.split()  # noqa: SIM905
+)
+#: First words of two-word place names ("new york", "san sebastián", "rio de", "hong kong").
+_TWO_WORD_PLACE_FIRST = frozenset(
+    """
+    new san santa santo los las st saint sankt port fort el la le rio sao são hong kuala buenos tel abu costa
+    palma porto puerto mont mount lake cape west east north south upper lower great little ho ciudad
+    """.split()  # noqa: SIM905
 )
 
 

@@ -24,7 +24,7 @@ from prefloop.curator.scrub.types import PiiSpan
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["NameListRecognizer", "census_first_names"]
+__all__ = ["PLACE_OR_ORGANISATION_AFTER", "NameListRecognizer", "census_first_names"]
 
 _WORD = re.compile(r"[^\W\d_](?:[\w-]|['’](?!s\b))*")
 _NAME_VERBS = frozenset(
@@ -33,7 +33,8 @@ _NAME_VERBS = frozenset(
     lives lived works worked called wrote knows knew thinks thought loves loved likes liked
     """.split()  # noqa: SIM905
 )
-_NOT_AFTER = re.compile(
+#: Words after a name-like word that make it a place or an organisation's name ("Jordan river", "Madison Avenue").
+PLACE_OR_ORGANISATION_AFTER = re.compile(
     r"\s+(?:[Rr]iver|[Vv]alley|[Ss]ea|[Ll]ake|Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Drive|"
     r"Square|County|City|Island|Bay|Mountains?|University|College|School|Hospital|Airport|Station|Bridge|"
     r"Inc\.?|Ltd\.?|LLC|Corp\.?|Company|Group|Bank|Hotel|Center|Centre|Foundation|Institute|Museum|Stadium)\b"
@@ -80,7 +81,7 @@ class NameListRecognizer(Recognizer):
                 continue
             if not lowercase_text and not all(p[:1].isupper() and p[1:].islower() for p in word.split("-")):
                 continue
-            if _NOT_AFTER.match(text, match.end()):
+            if PLACE_OR_ORGANISATION_AFTER.match(text, match.end()):
                 continue
             following = words[index] if index < len(words) else None
             has_surname = following is not None and self._is_surname(text, match, following, lowercase_text)
@@ -94,7 +95,7 @@ class NameListRecognizer(Recognizer):
                 _headline(text, match) or not self._plausible_single(text, match, following)
             ):
                 continue
-            if has_surname and _NOT_AFTER.match(text, following.end()):  # type: ignore[union-attr]
+            if has_surname and PLACE_OR_ORGANISATION_AFTER.match(text, following.end()):  # type: ignore[union-attr]
                 continue
             if not has_surname and text[max(0, match.start() - 4) : match.start()].lower() == "the ":
                 continue  # "the Hope diamond"
