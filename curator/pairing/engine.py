@@ -19,6 +19,7 @@ from prefloop.curator.pairing.model import Candidate, GroupView, PairDraft, Resp
 from prefloop.curator.pairing.policy import RUBRIC_VERSION, Policy
 from prefloop.curator.pairing.routing import RouteInput, route
 from prefloop.curator.pairing.signals import build_candidates, combine, logit
+from prefloop.curator.pairing.strength_map import StrengthMap
 from prefloop.schemas.records import SIGNAL_KINDS
 
 __all__ = ["evaluate", "fingerprint", "pair_group"]
@@ -69,13 +70,20 @@ def _traces(chosen: ResponseView | None, rejected: ResponseView | None) -> dict[
     return out
 
 
-def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
-    """Orient, check and route one candidate."""
+def evaluate(
+    cand: Candidate, group: GroupView, policy: Policy, strength_map: StrengthMap | None = None
+) -> PairDraft:
+    """Orient, check and route one candidate. With ``strength_map`` (learned from review outcomes), a strength
+    below the acceptance bar is the map's calibrated value; the evidence's own is kept in ``meta``."""
     net = _net_logit(cand.signals)
     a_wins = net >= 0
     win, lose = ("a", "b") if a_wins else ("b", "a")
-    strength = combine(abs(net)) if cand.signals else 0.5
+    evidence = combine(abs(net)) if cand.signals else 0.5
+    strength = strength_map(evidence) if strength_map is not None and cand.signals else evidence
     conflicts = sum(1 for s in cand.signals if s.favours == lose)
+    # each set of users is one voter (its strongest evidence each way counts): stored so that the strength can
+    # be recomputed from the records under other reliabilities (:func:`strength_map.evidence_strength`)
+    voters = {who: i for i, who in enumerate(sorted({s.users for s in cand.signals}))}
     records = [
         {
             "kind": s.kind,
@@ -83,7 +91,7 @@ def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
             "strength": round(s.strength, 4),
             "event_ids": list(s.event_ids),
             "users": len(s.users),
-            "detail": {**s.detail, "at": s.at.isoformat()},
+            "detail": {**s.detail, "voter": voters[s.users], "at": s.at.isoformat()},
         }
         for s in cand.signals
     ]
@@ -131,6 +139,7 @@ def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
         **({"merged_near_identical": sorted(cand.merged)} if cand.merged else {}),
         "ties": [{"event_ids": list(t.event_ids), "users": len(t.users)} for t in cand.ties],
         "tie": bool(cand.ties) and not cand.signals,
+        **({"evidence_strength": round(evidence, 4)} if strength != evidence else {}),
         "rubric_version": RUBRIC_VERSION,
         "app_id": group.app_id,
         "system_prompt_version": group.system_prompt_version,
@@ -161,10 +170,10 @@ def evaluate(cand: Candidate, group: GroupView, policy: Policy) -> PairDraft:
     )
 
 
-def pair_group(group: GroupView, policy: Policy) -> list[PairDraft]:
+def pair_group(group: GroupView, policy: Policy, strength_map: StrengthMap | None = None) -> list[PairDraft]:
     """Every pair draft the group's evidence supports, ordered by pair id. Duplicates within the group (same
     fingerprint) are flagged on all but the first and re-routed."""
-    drafts = [evaluate(c, group, policy) for c in build_candidates(group, policy)]
+    drafts = [evaluate(c, group, policy, strength_map) for c in build_candidates(group, policy)]
     seen: dict[str, str] = {}
     for d in drafts:
         first = seen.setdefault(d.fingerprint, d.pair_id)

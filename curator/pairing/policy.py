@@ -73,6 +73,19 @@ class LearningPolicy(_Section):
     max_reliability: float = Field(default=0.99, gt=0.5, lt=1)
 
 
+class CalibrationPolicy(_Section):
+    """The calibration map of ``strength`` learned from review outcomes (:mod:`prefloop.curator.pairing
+    .strength_map`): below the acceptance bar only, never moving a pair across it."""
+
+    enabled: bool = True
+    #: Each strength band's identity (share right = its strength) counts as this many reviewed pairs.
+    prior_weight: float = Field(default=20.0, gt=0)
+    #: The map is fitted on at most this many of the latest reviewed pairs.
+    max_points: int = Field(default=5000, ge=1)
+    #: After new review outcomes, the map is fitted again at most this often (seconds; 0: every batch).
+    refit_seconds: float = Field(default=60.0, ge=0)
+
+
 class AuditPolicy(_Section):
     """A random share of the pairs that met the bar for automatic acceptance goes to review anyway: the reviewed
     sample measures the precision of automatic acceptance in production and keeps teaching the signal kinds whose
@@ -98,6 +111,7 @@ class Policy(_Section):
     limits: LimitsPolicy
     history: HistoryPolicy = HistoryPolicy()
     learning: LearningPolicy = LearningPolicy()
+    calibration: CalibrationPolicy = CalibrationPolicy()
     audit: AuditPolicy = AuditPolicy()
 
     def reliability(self, kind: str) -> float:

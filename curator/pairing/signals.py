@@ -119,7 +119,9 @@ class _Builder:
             adjusted = with_history(
                 strength, confirmed, contradicted, history.prior_weight, history.max_reliability
             )
-            if adjusted != strength:
+            if (
+                confirmed + contradicted
+            ):  # kept even when it moved nothing: the strength is recomputed from it
                 detail = {**detail, "history": [confirmed, contradicted], "base_strength": round(strength, 4)}
                 strength = adjusted
         cand = self._answer_candidate(winner, loser)

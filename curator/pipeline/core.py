@@ -28,6 +28,7 @@ from prefloop.curator.pairing.model import GroupView
 from prefloop.curator.pairing.policy import Policy
 from prefloop.curator.pipeline.review_outcomes import load_kind_outcomes
 from prefloop.curator.pipeline.store_pairs import PairScrubber, SaveStats, Scrubbed, save_drafts, scrub_ahead
+from prefloop.curator.pipeline.strength_calibration import StrengthMapCache
 from prefloop.curator.pipeline.views import load_groups
 from prefloop.curator.store import Store
 from prefloop.curator.store.bulk import chunks, in_values
@@ -104,6 +105,8 @@ class Curator:
         self.scrubber = scrubber
         self.tagger = tagger
         self.pair_batch = pair_batch
+        #: The calibration map of strength learned from review outcomes, fitted again after new ones.
+        self.strength_maps = StrengthMapCache()
         #: Scrubs a batch's new pairs while they are tagged (its thread starts on first use).
         self._beside = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefloop-scrub")
@@ -256,7 +259,9 @@ class Curator:
             views = list(load_groups(session, live))
             # the signal kinds' reliabilities as review outcomes re-estimated them (a few rows, read per batch)
             policy = learned_policy(self.policy, load_kind_outcomes(session))
-            per_group = [pair_group(view, policy) for view in views]
+            # strength below the bar as reviewers found it, for evidence recomputed under those reliabilities
+            strength_map = self.strength_maps.current(session, policy)
+            per_group = [pair_group(view, policy, strength_map) for view in views]
             # a group that forms a pair is tagged once; all of a batch's groups are tagged in one call, so the
             # tagger's encoder embeds them together instead of one ORT run per prompt
             untagged = [i for i, view in enumerate(views) if per_group[i] and view.tags is None]
@@ -278,7 +283,7 @@ class Curator:
                 scrubbed = ahead.result() if ahead is not None else None
                 for i, view in zip(untagged, tagged, strict=True):
                     views[i] = view
-                    per_group[i] = pair_group(view, policy)
+                    per_group[i] = pair_group(view, policy, strength_map)
                 result.tagged += len(untagged)
             drafts = [draft for group_drafts in per_group for draft in group_drafts]
             result.pairs = save_drafts(session, drafts, policy, self.scrubber, scrubbed)

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.pairing.audit import AUDIT_CODE, is_audit
@@ -22,7 +22,9 @@ __all__ = [
     "calibration_points",
     "load_kind_outcomes",
     "record_review_outcome",
+    "resolved_count",
     "review_calibration",
+    "reviewed_evidence",
 ]
 
 
@@ -70,26 +72,54 @@ def audit_outcomes(session: Session) -> Counter[str]:
 _BELOW_BAR = "weak_signal"
 
 
-def calibration_points(session: Session) -> list[tuple[float, bool]]:
-    """(strength, reviewers confirmed the users' side) for the resolved pairs that are a fair sample of their
-    strength: every pair below the acceptance bar goes to review, so those are all of their band; above it, only
-    the audit sample (drawn at random) is — pairs that met the bar and went to review for a conflict or a check
-    are a selected few. Resolutions that name no side (a tie, both bad) and gold items are left out."""
-    rows = session.execute(
-        select(Pair.strength, Pair.route_reasons, ReviewPost.outcome)
+def _fair_sample(reasons: Any) -> bool:
+    """Whether a resolved pair is a fair sample of its strength: every pair below the acceptance bar goes to
+    review, so those are all of their band; above it, only the audit sample (drawn at random) is — pairs that met
+    the bar and went to review for a conflict or a check are a selected few."""
+    codes = {str(r).split(":", 1)[0] for r in reasons or []}
+    return _BELOW_BAR in codes or is_audit(reasons)
+
+
+def _resolved_with_side() -> Any:
+    """Resolved review posts whose outcome names a side (not a tie, not both bad), gold items left out."""
+    return (
+        select(Pair.strength, Pair.route_reasons, ReviewPost.outcome, Pair.signals, Pair.users)
         .join(ReviewPost, ReviewPost.pair_id == Pair.pair_id)
         .where(
             ReviewPost.state == "resolved",
             ReviewPost.outcome.in_(("chosen", "rejected")),
             Pair.status != "gold",
         )
-    ).all()
-    out = []
-    for strength, reasons, outcome in rows:
-        codes = {str(r).split(":", 1)[0] for r in reasons or []}
-        if _BELOW_BAR in codes or is_audit(reasons):
-            out.append((float(strength), outcome == "chosen"))
-    return out
+    )
+
+
+def calibration_points(session: Session) -> list[tuple[float, bool]]:
+    """(strength, reviewers confirmed the users' side) for the resolved pairs that are a fair sample of their
+    strength (below the bar; the audit sample). Resolutions that name no side (a tie, both bad) and gold items
+    are left out."""
+    rows = session.execute(_resolved_with_side()).all()
+    return [(float(st), outcome == "chosen") for st, reasons, outcome, _, _ in rows if _fair_sample(reasons)]
+
+
+def reviewed_evidence(session: Session, limit: int) -> list[tuple[list[dict[str, Any]], list[str], bool]]:
+    """(signal records, users, reviewers confirmed the chosen side) of the latest ``limit`` resolved pairs that
+    are a fair sample of their strength: what the calibration map of strength is fitted on (after recomputing
+    each pair's strength from its records under the current reliabilities)."""
+    q = _resolved_with_side().order_by(ReviewPost.resolved_at.desc(), Pair.pair_id).limit(limit)
+    return [
+        (list(signals or []), list(users or []), outcome == "chosen")
+        for _, reasons, outcome, signals, users in session.execute(q).all()
+        if _fair_sample(reasons)
+    ]
+
+
+def resolved_count(session: Session) -> int:
+    """How many review posts are resolved: the calibration map is fitted again only when it moved."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(ReviewPost).where(ReviewPost.state == "resolved")
+        ).scalar_one()
+    )
 
 
 def review_calibration(session: Session) -> dict[str, object]:
