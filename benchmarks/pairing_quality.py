@@ -52,7 +52,7 @@ def score(store: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
     from prefloop.curator.pairing import group_key, similarity
     from prefloop.curator.store.models import Pair
 
-    want = {group_key(t["prompt"], app_id="bench"): t for t in truth}
+    want = {group_key(t["prompt"], app_id=t.get("app_id", "bench")): t for t in truth}
     for t in truth:  # also match traces without an app id
         want.setdefault(group_key(t["prompt"], app_id=""), t)
     status: Counter[str] = Counter()
@@ -151,24 +151,37 @@ def run(
 
 
 def review_open_pairs(store: Any, truth: list[dict[str, Any]]) -> int:
-    """Reviewers resolve every pair routed to review whose evidence has no conflict, and record what it teaches
-    as the bot does (:func:`record_review_outcome`): each user behind it gets a confirmation or a contradiction,
-    and so does the signal kind of a lone user's evidence (reviewers are taken to be right). Returns how many."""
+    """Reviewers resolve every pair routed to review and leave what the bot leaves: the resolved post with its
+    outcome (what the calibration map of strength is fitted on) and what the resolution teaches
+    (:func:`record_review_outcome`: each user behind a pair without conflicting evidence gets a confirmation or a
+    contradiction, and so does the signal kind of a lone user's evidence). Reviewers are taken to be right.
+    Returns how many. (Until session 9 they resolved only the pairs without conflicting evidence and left no
+    post: those taught the same, the others teach nothing but the map.)"""
     from sqlalchemy import select
 
-    from prefloop.curator.pairing import group_key, similarity
+    from prefloop.curator.pairing import RUBRIC_VERSION, group_key, similarity
     from prefloop.curator.pipeline.review_outcomes import record_review_outcome
-    from prefloop.curator.store.models import Pair
+    from prefloop.curator.store.models import Pair, ReviewPost, utcnow
 
-    want = {group_key(t["prompt"], app_id="bench"): t for t in truth}
+    want = {group_key(t["prompt"], app_id=t.get("app_id", "bench")): t for t in truth}
     n = 0
     with store.session() as s:
-        for p in s.scalars(select(Pair).where(Pair.status == "review", Pair.conflicts == 0)):
+        for p in s.scalars(select(Pair).where(Pair.status == "review")):
             found = want.get(p.group_key)
             if found is None or not p.users:
                 continue
             good = similarity(p.chosen, found["good"]) > similarity(p.chosen, found["bad"])
             record_review_outcome(s, p.users, p.signals, p.conflicts, agreed=good)
+            s.add(
+                ReviewPost(
+                    pair_id=p.pair_id,
+                    a_is="chosen",
+                    state="resolved",
+                    rubric_version=RUBRIC_VERSION,
+                    outcome="chosen" if good else "rejected",
+                    resolved_at=utcnow(),
+                )
+            )
             n += 1
     return n
 
@@ -198,6 +211,8 @@ def run_with_history(
         with store.session() as s:
             outcomes = load_kind_outcomes(s)
         store.dispose()
+    fitted = curator.strength_maps.fitted
+    result["strength_map"] = fitted.to_dict() if fitted is not None else None
     result["kind_outcomes"] = {
         k: {"confirmed": c, "contradicted": x} for k, (c, x) in sorted(outcomes.items())
     }
@@ -229,6 +244,13 @@ def main(argv: list[str] | None = None) -> int:
         default="default",
         help="how simulated users behave (hurried: the evaluation-only model of benchmarks/pairing_trace.py)",
     )
+    ap.add_argument(
+        "--replays",
+        type=int,
+        default=1,
+        help="replay the split's prompts this many times to other users, each pass as another app (its own "
+        "prompt groups): more pairs per run, the same prompts",
+    )
     ap.add_argument("--compare", action="store_true", help="also run the baseline policy on the same trace")
     ap.add_argument(
         "--history",
@@ -259,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         result.update(trace=str(args.trace))
     else:
         rows = load_rows(args.split, 300 if args.quick else None)
+        rows = [{**row, "app_id": f"bench-{k}"} if k else row for k in range(args.replays) for row in rows]
         builder = TraceBuilder(
             args.seed,
             users_per_prompt=TRAFFIC[args.traffic],
@@ -304,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             variants=args.variants,
             history=args.history,
             behaviour=args.behaviour,
+            replays=args.replays,
         )
     result["tagger"] = args.tagger
     print(json.dumps(result))

@@ -13,7 +13,9 @@ session's change switched off) in the same process: before and after on the same
 The sets were fixed before the calibration work of session 7 changed anything (2026-12-06, 22:50 UTC):
 ``evaluation`` is the headline (held-out prompts, seeds 101–103, five mixes, one of them the `hurried` behaviour
 model that is used nowhere else); ``tuning`` is what the policy may be tuned on (dev prompts, seeds 1–3, the
-default behaviour). Progress goes to stderr; the last stdout line is one JSON object.
+default behaviour). ``evaluation-2`` (seeds 201–203) was fixed after the first one's details had been seen;
+``evaluation-3`` (session 9, fixed before its first run) replays the held-out prompts 4 times per run, for bands
+large enough to judge within 0.10. Progress goes to stderr; the last stdout line is one JSON object.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ SETS: dict[str, dict[str, Any]] = {
     "tuning": {"split": "dev", "seeds": (1, 2, 3), "mixes": MIXES[:4]},
     #: Fixed at 23:20 UTC, after the first evaluation's details had been looked at: a second, unseen check.
     "evaluation-2": {"split": "heldout", "seeds": (201, 202, 203), "mixes": MIXES},
+    #: Fixed at 05:40 UTC on 2026-12-07 (session 9) before it was ever run: bands of 20-40 pairs cannot show
+    #: +-0.10 beyond sampling noise, so each run replays the held-out prompts 4 times to other users (each pass
+    #: another app, its own prompt groups): about 4x the pairs per band, and 4x the first half's outcomes.
+    "evaluation-3": {"split": "heldout", "seeds": (301, 302), "mixes": MIXES, "replays": 4},
 }
 
 
@@ -52,11 +58,16 @@ def log(msg: str) -> None:
 
 
 def run_one(
-    split: str, seed: int, mix: tuple[str, str, float, int, str], policy: Path | None, quick: bool
+    split: str,
+    seed: int,
+    mix: tuple[str, str, float, int, str],
+    policy: Path | None,
+    quick: bool,
+    replays: int = 1,
 ) -> dict[str, Any]:
     _, traffic, variants, history, behaviour = mix
     argv = ["--split", split, "--seed", str(seed), "--traffic", traffic, "--variants", str(variants)]
-    argv += ["--behaviour", behaviour]
+    argv += ["--behaviour", behaviour, "--replays", str(replays)]
     argv += ["--history", str(history)] if history else ["--reviewed-first"]
     if policy is not None:
         argv += ["--policy", str(policy)]
@@ -80,12 +91,39 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
         "share_accepted_automatically": result["share_accepted_automatically"],
         "kind_outcomes": result.get("kind_outcomes"),
         "reliabilities": result.get("reliabilities"),
+        "strength_map": result.get("strength_map"),
         "misses": [
             {k: b[k] for k in ("band", "pairs", "right", "mean_strength", "share_right", "interval", "gap")}
             for b in cal["bands"]
             if b["calibrated"] is False
         ],
+        "judged": [
+            {k: b[k] for k in ("band", "pairs", "right", "mean_strength")}
+            for b in cal["bands"]
+            if b["calibrated"] is not None
+        ],
+        "expected_misses_if_calibrated": round(
+            sum(
+                miss_chance(b["pairs"], b["mean_strength"])
+                for b in cal["bands"]
+                if b["calibrated"] is not None
+            ),
+            2,
+        ),
     }
+
+
+def miss_chance(pairs: int, strength: float) -> float:
+    """How often a band of ``pairs`` whose pairs are each right with probability ``strength`` (a perfectly
+    calibrated band) still shows a share right more than 0.10 away from it: the binomial tail."""
+    from math import comb
+
+    inside = sum(
+        comb(pairs, k) * strength**k * (1 - strength) ** (pairs - k)
+        for k in range(pairs + 1)
+        if abs(k / pairs - strength) <= 0.10 + 1e-12
+    )
+    return max(0.0, 1.0 - inside)
 
 
 def totals(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -104,6 +142,15 @@ def totals(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "runs_below_95": sum(
             1 for r in runs if r["precision_accepted"] is not None and r["precision_accepted"] < 0.95
         ),
+        "expected_misses_if_calibrated": round(
+            sum(
+                miss_chance(b["pairs"], b["mean_strength"])
+                for r in runs
+                for b in r["calibration"]["bands"]
+                if b["calibrated"] is not None
+            ),
+            2,
+        ),
         "pooled": pooled(r["calibration"] for r in runs),
     }
 
@@ -114,7 +161,7 @@ def run_set(name: str, policy: Path | None, quick: bool) -> dict[str, Any]:
     per_mix: dict[str, list[dict[str, Any]]] = {}
     for mix in spec["mixes"]:
         for seed in spec["seeds"]:
-            result = run_one(spec["split"], seed, mix, policy, quick)
+            result = run_one(spec["split"], seed, mix, policy, quick, spec.get("replays", 1))
             result["mix"] = mix[0]
             s = summary(result)
             log(
@@ -155,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{name}: {t['calibrated_bands']}/{t['judged_bands']} judged bands calibrated, "
             f"{t['misses_beyond_noise']} beyond noise; accepted {t['accepted']} ({t['accepted_wrong']} wrong, "
             f"{t['precision_accepted']}), auto {t['share_accepted_automatically']}, runs below 95 %: "
-            f"{t['runs_below_95']}; pooled {t['pooled']['calibrated_bands']}/{t['pooled']['judged_bands']}"
+            f"{t['runs_below_95']}; pooled {t['pooled']['calibrated_bands']}/{t['pooled']['judged_bands']}; "
+            f"misses expected of perfectly calibrated bands this size: {t['expected_misses_if_calibrated']}"
         )
     print(json.dumps(out))
     return 0

@@ -223,10 +223,15 @@ class TraceBuilder:
                 )
 
     def build(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The events of every row's users; a row's ``app_id`` (a replay of the prompts as another app, with
+        its own prompt groups) overrides the builder's."""
+        base = self.app_id
         for p, row in enumerate(rows):
+            self.app_id = row.get("app_id", base)
             self.starts.append(len(self.events))
             for u in range(_pick(self.rng, self.users_per_prompt)):
                 self.user(row, p, u)
+        self.app_id = base
         return self.events
 
 
