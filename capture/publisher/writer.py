@@ -106,10 +106,13 @@ class SpoolWriterThread:
         self.on_written = on_written
         self.written_events = 0
         self._queue: collections.deque[_Item] = collections.deque()
-        # released = something is queued (a binary semaphore: the writer's acquire is Event.wait + clear)
+        # released = look now (a binary semaphore): something was queued while the writer slept, or a caller
+        # waits for the disk. Its timed acquire is also how the writer lingers and looks again: one C call, where
+        # Event.wait runs a Condition in Python (allocating a lock) on the writer thread, holding the GIL.
         self._wake = threading.Lock()
         self._wake.acquire()
-        self._urgent = threading.Event()  # someone waits for an ack: write now
+        #: someone waits for an ack: write now, without gathering a batch (set before the wake-up's release)
+        self._urgent = False
         #: True while the writer waits for a wake-up (no events lately); False while it looks on its own
         self._sleeping = False
         self._closed = False
@@ -128,7 +131,7 @@ class SpoolWriterThread:
             self._refuse()
         queue.append((line, kind, ack))
         if ack is not None:
-            self._urgent.set()
+            self._urgent = True
             self._poke()
         elif self._sleeping:
             self._poke()
@@ -166,7 +169,7 @@ class SpoolWriterThread:
         """Block until everything queued before this call is in the spool file (and synced per the mode)."""
         ack = Ack()
         self._queue.append((b"", "", ack))
-        self._urgent.set()
+        self._urgent = True
         self._poke()
         ack.wait(timeout)
 
@@ -174,7 +177,7 @@ class SpoolWriterThread:
         """Refuse new events, write what is queued, stop the thread, close the segment and free the lock."""
         self._closed = True
         self._stop = True
-        self._urgent.set()
+        self._urgent = True
         self._poke()
         if self._thread.is_alive():
             self._thread.join(timeout)
@@ -202,7 +205,8 @@ class SpoolWriterThread:
                 if self._stop:
                     break
                 if self.write_delay > 0 and time.monotonic() - last_write < _POLL_S:
-                    self._urgent.wait(self.write_delay)  # events came lately: look again after write_delay
+                    # events came lately: look again after write_delay (a click's wake-up ends the wait)
+                    self._wake.acquire(timeout=self.write_delay)
                 else:
                     timeout = _RESCAN_S
                     if dirty and self.durability == "interval":
@@ -211,11 +215,11 @@ class SpoolWriterThread:
                     if not self._queue:
                         self._wake.acquire(timeout=timeout)
                     self._sleeping = False
-                    if self._queue and self.write_delay > 0 and not self._urgent.is_set():
-                        self._urgent.wait(self.write_delay)  # gather a batch, unless a caller waits
-            elif self.write_delay > 0 and not self._urgent.is_set():
-                self._urgent.wait(self.write_delay)  # gather a batch, unless a caller waits
-            self._urgent.clear()
+                    if self._queue and self.write_delay > 0 and not self._urgent:
+                        self._wake.acquire(timeout=self.write_delay)  # gather a batch, unless a caller waits
+            elif self.write_delay > 0 and not self._urgent:
+                self._wake.acquire(timeout=self.write_delay)  # gather a batch, unless a caller waits
+            self._urgent = False
             if self._queue:
                 if self._write_batch():
                     dirty = True

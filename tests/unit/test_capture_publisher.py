@@ -165,6 +165,30 @@ def test_a_steady_stream_needs_no_wake_ups_and_an_idle_writer_is_woken(
         pub.shutdown()
 
 
+def test_a_click_is_written_at_once_while_the_writer_looks_on_its_own(
+    tmp_path: Path, factory: EventFactory
+) -> None:
+    """While the writer looks for events every write_delay on its own (a stream of responses), an event whose
+    caller waits for the disk (a click) wakes it at once: it does not wait out the writer's look-again delay."""
+    pub = Publisher(spool_dir=tmp_path, durability="none", write_delay=2.0)
+    try:
+        pub.submit(feedback(factory))  # wakes the writer; it gathers for write_delay, writes, then polls
+        deadline = time.monotonic() + 10
+        while pub._writer.written_events < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pub._writer.written_events == 1 and not pub._writer._sleeping  # looking on its own
+        time.sleep(0.1)
+        for _ in range(3):
+            started = time.monotonic()
+            pub.publish(feedback(factory))
+            assert time.monotonic() - started < 1.0  # far less than write_delay
+        pub.submit(feedback(factory))  # a response after the clicks: written by the next look
+        assert pub.flush(5)
+        assert len(spool_lines(tmp_path)) == 5
+    finally:
+        pub.shutdown()
+
+
 def test_over_budget_refuses_loudly_and_keeps_what_was_accepted(
     tmp_path: Path, factory: EventFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
