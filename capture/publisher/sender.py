@@ -246,9 +246,13 @@ class KafkaSender:
                 self._idle_seen = generation
                 self._idle.notify_all()
             self._wake.wait(min(_ADOPT_EVERY_S, max(0.0, next_adopt - time.monotonic())))
-            if self._wake.is_set() and not self._draining and self.linger > 0:
-                time.sleep(self.linger)  # let a batch build up (batching by time)
-            self._wake.clear()
+            if self._wake.is_set():
+                # cleared before lingering: a wake-up that comes meanwhile makes one more round. So a round
+                # follows every wake-up by at least ``linger``, and whatever is written within ``linger`` of a
+                # wake-up ships without one of its own (ProcessSender.wake relies on it).
+                self._wake.clear()
+                if not self._draining and self.linger > 0:
+                    time.sleep(self.linger)  # let a batch build up (batching by time)
 
     def _failed(self, exc: Exception) -> None:
         kind = type(exc).__name__

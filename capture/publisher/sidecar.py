@@ -61,6 +61,8 @@ class ProcessSender:
         self._answered = 0
         self._write_lock = threading.Lock()
         self._closing = False
+        self._linger = float(settings["linger"])
+        self._woken = float("-inf")  # when the last wake-up was sent (monotonic)
         self._proc = self._spawn()
         self._reader = threading.Thread(target=self._supervise, name="prefloop-sidecar-reader", daemon=True)
 
@@ -115,6 +117,14 @@ class ProcessSender:
             return False
 
     def wake(self) -> None:
+        """Called by the writer thread after each batch. The child reads the spool at least ``linger`` after
+        each wake-up it gets, so a batch written within ``linger`` of the last wake-up sent ships with that one:
+        no second pipe write. (Each is a system call that hands the GIL to the host's request threads, and the
+        writer waits up to the switch interval to take it back.)"""
+        now = time.monotonic()
+        if now - self._woken < self._linger:
+            return
+        self._woken = now
         self._send("w")
 
     def wait_idle(self, timeout: float) -> bool:
@@ -224,7 +234,12 @@ class ProcessSender:
         if stats["adopted"] > seen["adopted"]:
             m.adopted_writers.inc(stats["adopted"] - seen["adopted"])
         self._child = stats
-        self.account.rescan()  # shipped segments were deleted: the budget may have room again
+        account = self.account
+        if account.full or account.pending >= account.max_bytes // 2:
+            account.rescan()  # shipped segments were deleted: the budget may have room again
+        # (below half the budget the writer thread's rescan every second keeps the count: a scan here, five times a
+        # second while events ship, is a dozen system calls, each handing the GIL to the host's request threads
+        # and waiting up to the switch interval to take it back)
 
 
 def _describe_exit(code: int) -> str:

@@ -4,6 +4,7 @@ keyed by conversation, in order. (Broker outages and killed processes: test_capt
 from __future__ import annotations
 
 import json
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -84,3 +85,71 @@ def test_flask_app_ships_response_and_feedback_keyed_by_conversation(
     finally:
         capture.shutdown(app=app)
     assert not writer_dir.exists()  # everything shipped: nothing left on disk
+
+
+def test_a_steady_stream_wakes_the_sidecar_once_per_linger_and_everything_ships_in_order(
+    kafka_bootstrap: str, kafka_topic: str, tmp_path: Path
+) -> None:
+    """The spool writer tells the sidecar about a batch only when its last wake-up is more than ``linger`` old
+    (the child reads the spool at least ``linger`` after each wake-up, so a batch written within that window
+    ships with it), and the sidecar's reader thread leaves the spool rescans to the writer while far below
+    the budget: every pipe write and every system call of a rescan hands the GIL to the host's request threads
+    and takes it back. Nothing is lost or reordered for it, and the stream's last batch ships without a flush."""
+    from prefloop.capture import Publisher
+    from prefloop.schemas.events import FeedbackEvent, parse_event
+    from tests.factories import EventFactory
+
+    factory = EventFactory()
+    pub = Publisher(
+        spool_dir=tmp_path, kafka_bootstrap=kafka_bootstrap, topic=kafka_topic, linger=0.05, write_delay=0.005
+    )
+    sender, writer = pub._sender, pub._writer
+    wakes: list[float] = []
+    batches: list[float] = []
+    rescans: list[str] = []
+    send, on_written, rescan = sender._send, writer.on_written, pub._account.rescan
+
+    def counting_send(line: str) -> bool:
+        if line == "w":
+            wakes.append(time.monotonic())
+        return send(line)
+
+    def counting_on_written() -> None:
+        batches.append(time.monotonic())
+        on_written()
+
+    def counting_rescan() -> None:
+        rescans.append(threading.current_thread().name)
+        rescan()
+
+    sender._send, writer.on_written, pub._account.rescan = counting_send, counting_on_written, counting_rescan
+    try:
+        assert pub.flush(60)  # connected and shipping
+        wakes.clear(), batches.clear(), rescans.clear()
+        events: list[FeedbackEvent] = []
+        for i in range(300):
+            event = parse_event(factory.feedback("r1", conversation_id=f"c{i % 5}"))
+            assert isinstance(event, FeedbackEvent)
+            pub.submit(event)
+            events.append(event)
+            time.sleep(0.003)
+        deadline = time.monotonic() + 30  # no flush: the last batch needs no wake-up of its own
+        while (
+            pub.metrics.value("prefloop_capture_events_shipped_total") < 300 and time.monotonic() < deadline
+        ):
+            time.sleep(0.05)
+        assert pub.metrics.value("prefloop_capture_events_shipped_total") >= 300
+        assert len(batches) >= 30
+        assert 1 <= len(wakes) <= len(batches) // 2  # one per batch before
+        assert len(wakes) <= (wakes[-1] - wakes[0]) / 0.05 + 2  # at most one per linger
+        assert "prefloop-sidecar-reader" not in rescans  # the writer's own rescan every second only
+        records = consume(kafka_bootstrap, kafka_topic, expect=300)
+        by_conversation: dict[str, list[str]] = {}
+        for _, value in records:
+            ids = by_conversation.setdefault(value["conversation_id"], [])
+            if value["event_id"] not in ids:
+                ids.append(value["event_id"])
+        for c in range(5):
+            assert by_conversation[f"c{c}"] == [e.event_id for e in events if e.conversation_id == f"c{c}"]
+    finally:
+        pub.shutdown()
