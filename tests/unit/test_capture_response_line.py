@@ -17,6 +17,7 @@ from prefloop.capture.intake import field_errors
 from prefloop.capture.publisher.publisher import wire_line
 from prefloop.capture.response_line import (
     encode_fields,
+    encode_record,
     response_fields,
     response_line,
     response_record,
@@ -91,6 +92,14 @@ VALID = {
     },
     "identifier charset": {"conversation_id": "A-z_0.9:@/+=" + "a" * 116, "response_id": "x"},
     "empty optionals": {"system_prompt_version": "", "locale": "", "client_version": ""},
+    "many dict messages, extra keys, non-ASCII": {
+        "context": [
+            {"role": "system", "content": "Sé bref.", "name": "ignored"},
+            {"role": "assistant", "content": "a\n\x00"},
+            {"role": "tool", "content": "中文 😀"},
+            {"role": "user", "content": ALL_CHARS, "extra": 1},
+        ]
+    },
 }
 
 
@@ -342,3 +351,94 @@ def test_conversation_ids_and_models_seen_lately_are_still_checked_exactly() -> 
     assert response_line(**fields(model=Sub("m-1"))) is None
     line = response_line(**fields(conversation_id="conv-1", model="m-1"))
     assert line is not None and line == model_line(fields(conversation_id="conv-1", model="m-1"))
+
+
+def _clock_reading(at: datetime, sub_microsecond: int = 789) -> int:
+    """A ``time.time_ns()`` reading that :func:`utc_from_ns` makes ``at`` of (the nanoseconds below the
+    microsecond are dropped)."""
+    return (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1) * 1000 + sub_microsecond
+
+
+@pytest.mark.parametrize("over", VALID.values(), ids=list(VALID))
+def test_the_writer_s_line_of_a_clock_reading_is_the_model_s(over: dict[str, Any]) -> None:
+    """What the spool writer writes for a record whose event time is the request path's ``time.time_ns()``
+    reading (the usual case) is the model's line for that instant."""
+    f = fields(**over)
+    record = response_record(**{**f, "occurred_at": _clock_reading(f["occurred_at"])})
+    assert record is not None
+    assert encode_record(record) == model_line(f)
+
+
+_ROLE = st.sampled_from(["system", "user", "assistant", "tool"])
+_SHORT = st.text(st.characters(exclude_categories=("Cs",)), max_size=35)
+
+
+@given(
+    ns=st.integers(min_value=0, max_value=2**62),
+    text=_TEXT,
+    earlier=st.lists(st.tuples(_ROLE, _TEXT), max_size=6),
+    last=_TEXT,
+    model=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200),
+    prompt_source=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=64),
+    optional=st.dictionaries(st.sampled_from(["system_prompt_version", "locale", "client_version"]), _SHORT),
+    regenerates=st.one_of(st.none(), st.from_regex(r"[A-Za-z0-9_.:@/+=-]{1,128}", fullmatch=True)),
+)
+def test_any_usual_record_is_written_as_the_model_writes_it(
+    ns: int,
+    text: str,
+    earlier: list[tuple[str, str]],
+    last: str,
+    model: str,
+    prompt_source: str,
+    optional: dict[str, str],
+    regenerates: str | None,
+) -> None:
+    from prefloop.capture.response_line import utc_from_ns
+
+    context = [{"role": role, "content": content} for role, content in earlier]
+    context.append({"role": "user", "content": last})
+    f = fields(
+        text=text,
+        context=context,
+        model=model,
+        prompt_source=prompt_source,
+        regenerates=regenerates,
+        occurred_at=utc_from_ns(ns),
+        **optional,
+    )
+    record = response_record(**{**f, "occurred_at": ns})
+    assert record is not None
+    assert encode_record(record) == model_line(f)
+
+
+_MANY = [
+    {"role": "system", "content": "s"},
+    {"role": "assistant", "content": "a"},
+    {"role": "user", "content": "q"},
+]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"role": "user"},
+        {"content": "x"},
+        {"role": "robot", "content": "x"},
+        {"role": 1, "content": "x"},
+        {"role": ["user"], "content": "x"},
+        {"role": "user", "content": 1},
+        {"role": "user", "content": "ok \udfff"},
+        {"role": "user", "content": "x" * 100_001},
+    ],
+)
+def test_one_bad_message_among_many_is_refused_wherever_it_is(bad: dict[str, Any]) -> None:
+    """The usual all-dict context is checked a whole field at a time: a bad message anywhere in it sends the call
+    to the model path, which refuses it."""
+    for at in range(len(_MANY) + 1):
+        context = [*_MANY[:at], bad, *_MANY[at:]]
+        if at == len(_MANY):
+            context.append({"role": "user", "content": "q"})
+        f = fields(context=context)
+        assert response_line(**f) is None
+        with pytest.raises((ValidationError, ValueError)):
+            model_line(f)
