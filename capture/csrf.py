@@ -37,11 +37,15 @@ def exempt_from_csrf(app: Flask, blueprint: Blueprint) -> None:
 
 
 def _remove_hook(app: Flask, hook: Callable[[], None]) -> None:
-    """Take ``hook`` out of ``app``'s before_request hooks. The list is replaced, not changed in place: Flask
-    may be iterating over it in this very request (and in others)."""
+    """Take ``hook`` out of ``app``'s before_request hooks. The list is replaced (or its entry removed), not
+    changed in place: Flask may be iterating over it in this very request (and in others)."""
     hooks = app.before_request_funcs.get(None)
     if hooks is not None and hook in hooks:
-        app.before_request_funcs[None] = [f for f in hooks if f is not hook]
+        rest = [f for f in hooks if f is not hook]
+        if rest:
+            app.before_request_funcs[None] = rest
+        else:  # none left: no entry (Flask would still look up and loop over an empty list on every request)
+            app.before_request_funcs.pop(None, None)
 
 
 def _exempt(csrf: Any, blueprint: Blueprint) -> None:

@@ -106,7 +106,7 @@ def test_without_flask_wtf_capture_leaves_no_hook_on_the_hosts_requests(tmp_path
         assert len(app.before_request_funcs[None]) == 1  # until the first request: CSRFProtect may still come
         client = app.test_client()
         assert client.get("/").text == "home"
-        assert app.before_request_funcs[None] == []
+        assert None not in app.before_request_funcs  # not even an empty list for Flask to walk
         token = _token(app, capture)
         assert client.post("/prefloop/feedback", json={"token": token, "rating": 1}).status_code == 200
     finally:
