@@ -151,3 +151,38 @@ def test_a_place_a_private_person_goes_to_is_masked(scrubber: Scrubber, text: st
 )
 def test_a_public_figure_s_travels_stay(scrubber: Scrubber, text: str) -> None:
     assert scrubber.scrub_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a date of birth however the date is written, with a format hint, "the ... of", a written-out month or the
+        # label of another language
+        ("Date of birth (DD/MM/YYYY): 03/12/1985", "03/12/1985"),
+        ("She was born on the 3rd of March 1985 in a small town.", "3rd of March 1985"),
+        ("DOB 1985/03/12, blood type A+", "1985/03/12"),
+        ("Geburtsdatum: 12. März 1985", "12. März 1985"),
+        ("fecha de nacimiento: 3 de marzo de 1985", "3 de marzo de 1985"),
+        # where the writer's relations live, where someone was raised, where one's flight goes
+        ("My parents in Ambleside keep asking when we visit.", "Ambleside"),
+        ("I was raised in Tromsø and still miss the snow.", "Tromsø"),
+        ("My flight to Bergamo leaves at six, what should I pack?", "Bergamo"),
+    ],
+)
+def test_dates_of_birth_and_places_of_one_s_own_life_are_masked(
+    scrubber: Scrubber, text: str, value: str
+) -> None:
+    assert value not in scrubber.scrub_text(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The album was released on 12 March 2020.",
+        "NATO was founded on 4 April 1949 in Washington.",
+        "The train to Hogwarts leaves from King's Cross.",
+        "The flight to Tokyo takes about twelve hours from London.",
+    ],
+)
+def test_other_dates_and_public_routes_stay(scrubber: Scrubber, text: str) -> None:
+    assert scrubber.scrub_text(text).text == text

@@ -361,9 +361,15 @@ class LocationCueRecognizer(Recognizer):
         r"we're|we[ \t]+are|arrived|arriving|travel(?:l?ing)?|flying|flew|fly|trip|visit(?:ing)?|originally|reside|relocat\w*|"
         r"coming|going|headed|heading|home[ \t]+city|hometown|city[ \t]+of|town[ \t]+of|where:|"
         r"(?:holiday|vacation|honeymoon|studying|studies|works|working|commutes|commuting)(?=[ \t]+(?:in|at|to|near)\b)|"
+        r"(?:flight|train|bus|ferry|drive|ride)(?=[ \t]+(?:to|from)\b)|work(?=[ \t]+in\b)|raised|"
         r"home(?=[ \t]+(?:in|near)\b))"
         r"(?:[ \t]+(?i:back|here|there|now|currently))?[ \t]+(?i:in|at|from|to|near|of)?[ \t]*"
         rf"(?P<place>{_PLACE})"
+    )
+    #: Where the writer's relations live or come from: "my parents in Leeds", "our son who lives near Graz".
+    RELATION_PLACE = re.compile(
+        rf"\b(?i:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?i:{RELATIONS})[ \t]+"
+        rf"(?:(?i:who|that)[ \t]+(?i:lives?|is|are|stays?)[ \t]+)?(?i:in|near|from)[ \t]+(?P<place>{_PLACE})"
     )
     #: The second place of "from X to Y" (moving, relocating, flying: the person goes there too).
     FROM_TO = re.compile(rf"\bfrom[ \t]+{_PLACE}[ \t]+to[ \t]+(?P<second>{_PLACE})")
@@ -384,7 +390,7 @@ class LocationCueRecognizer(Recognizer):
     PRECHECK = re.compile(
         r"live|living|move|moving|settled|born|grew|based|located|stay|i'?m|i am|we'?re|arriv|travel|fly|flew|flight|"
         r"trip|visit|originally|resid|relocat|coming|going|head|home|city|town|where:|driv|holiday|vacation|honeymoon|"
-        r"stud|work|commut",
+        r"stud|work|commut|train|bus|ferry|ride|raised|my|our",
         re.IGNORECASE,
     )
 
@@ -394,13 +400,15 @@ class LocationCueRecognizer(Recognizer):
         spans = []
         matches = [(m, "place") for m in self.PATTERN.finditer(text)]
         matches += [(m, "second") for m in self.FROM_TO.finditer(text)]
+        if "my" in text.lower() or "our" in text.lower():
+            matches += [(m, "relation") for m in self.RELATION_PLACE.finditer(text)]
         lower = text == text.lower()
         if lower:
             matches += [(m, "place") for m in self.LOWER_PLACE.finditer(text)]
             matches += [(m, "place") for m in self.LOWER_TRAVEL.finditer(text)]
             matches += [(m, "place") for m in self.LOWER_ROUTE_START.finditer(text)]
         for match, group in matches:
-            start, end = match.span(group)
+            start, end = match.span("place" if group == "relation" else group)
             words = text[start:end].split()
             while words and (_not_place(words[-1]) or (lower and words[-1] in _NOT_PLACE_LOWER)):
                 words.pop()
@@ -414,7 +422,7 @@ class LocationCueRecognizer(Recognizer):
             ):
                 words.pop()  # "lisbon tomorrow", "porto friday": one word unless the two are one name
             end = start + len(" ".join(words))
-            strong = group == "second" or bool(
+            strong = group in ("second", "relation") or bool(
                 _STRONG_PLACE_CUE.search(match.group(0)[: start - match.start()])
             )
             spans.append(
@@ -426,7 +434,7 @@ class LocationCueRecognizer(Recognizer):
 #: Place cues that tie the place to someone by themselves ("grew up in", "Where:"); the others ("trip to",
 #: "flying to") go through the policy's check for a person in the sentence.
 _STRONG_PLACE_CUE = re.compile(
-    r"(?i:lives?|living|born|grew[ \t]+up|hometown|home[ \t]+city|moved|move|moving|moves|settled|relocat\w*|"
+    r"(?i:lives?|living|born|grew[ \t]+up|raised|hometown|home[ \t]+city|moved|move|moving|moves|settled|relocat\w*|"
     r"originally|reside|where:|based|staying|stay)"
 )
 

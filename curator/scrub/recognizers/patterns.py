@@ -173,25 +173,53 @@ _MONTH = (
 )
 
 
-class DateOfBirthRecognizer(PatternRecognizer):
-    """A calendar date right after birth context (``born``, ``DOB``, ``date of birth``, ``birthday``).
+#: Month names of the evaluation locales' other languages (German, Spanish, French, Italian, Portuguese, Dutch,
+#: Polish in the genitive, Turkish), for dates written out ("3 de marzo de 1985", "12. März 1985").
+_MONTH_OTHER = (
+    r"(?:januar|jänner|februar|märz|maerz|mai|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|junio|"
+    r"julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|février|fevrier|mars|avril|juin|"
+    r"juillet|août|aout|septembre|octobre|novembre|décembre|decembre|gennaio|febbraio|aprile|maggio|giugno|luglio|"
+    r"settembre|ottobre|dicembre|janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|novembro|"
+    r"dezembro|januari|februari|maart|mei|augustus|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|"
+    r"września|wrzesnia|października|pazdziernika|listopada|grudnia|ocak|şubat|subat|mart|nisan|mayıs|mayis|"
+    r"haziran|temmuz|ağustos|agustos|eylül|eylul|ekim|kasım|kasim|aralık|aralik)"
+)
 
-    Dates without such context (release dates, timestamps in code) are not personal and are left alone.
+
+class DateOfBirthRecognizer(PatternRecognizer):
+    """A calendar date right after birth context (``born``, ``DOB``, ``date of birth``, ``birthday``, and the
+    date-of-birth labels of the evaluation locales' languages: ``Geburtsdatum``, ``fecha de nacimiento``...).
+
+    Every way a full date is written counts: day, month and year with ``/ . -`` or spaces in either order, the
+    month as a number, a name or an abbreviation, with "the" and "of", a two- or four-digit year; a format hint in
+    brackets ("Date of birth (DD/MM/YYYY): ...") or a weekday may stand between. Dates without such context (release
+    dates, timestamps in code) are not personal and are left alone.
     """
 
     NAME = "date_of_birth"
     ENTITY_TYPE = "DATE_OF_BIRTH"
-    PRECHECK = r"(?i)born|birth|\bdob\b|\bd\.o\.b"
+    PRECHECK = (
+        r"(?i)born|birth|\bdob\b|\bd\.o\.b|geburt|geb\.|geboren|nacimiento|nascita|naissance|née?\b|nascimento|"
+        r"geboort|urodzeni|födelse|fødsels|doğum|syntym"
+    )
     FLAGS = re.IGNORECASE
     PATTERN = (
-        r"(?:\bborn(?:\s+(?:on|in))?|\bbirth\s*(?:date|day)|\bbirthday(?:\s+is)?|\bdate\s+of\s+birth|\bd\.?o\.?b\.?)"
-        r"(?:[\s.,;]*(?:it'?s|it is|is|was|:|-|=))?\s*"
+        r"(?:\bborn(?:\s+(?:on|in))?|\bbirth\s*(?:date|day)|\bbirthday(?:\s+is)?|\bdate\s+of\s+birth|\bd\.?o\.?b\.?|"
+        r"\bgeburtsdatum|\bgeboren(?:\s+am)?|\bgeb\.|\bfecha\s+de\s+nacimiento|\bnacid[oa](?:\s+el)?|"
+        r"\bdata\s+di\s+nascita|\bnat[oa]\s+il|\bdate\s+de\s+naissance|\bnée?(?:\s+le)?|"
+        r"\bdata\s+de\s+nascimento|\bnascid[oa](?:\s+em)?|\bgeboortedatum|\bgeboren\s+op|\bdata\s+urodzenia|"
+        r"\burodzon[ya]|\bfödelsedatum|\bfødselsdato|\bdoğum\s+tarihi|\bsyntymäaika)"
+        r"(?:\s*\([^()\n]{1,24}\))?"
+        r"(?:[\s.,;]*(?:it'?s|it is|is|was|on|:|-|=))?\s*(?:the\s+)?"
+        r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+(?:the\s+)?)?"
         r"(?P<date>"
         r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"
-        r"|\d{4}-\d{1,2}-\d{1,2}"
-        rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-        rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
-        r")"
+        r"|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}"
+        r"|\d{1,2}\s+\d{1,2}\s+\d{4}"
+        rf"|{_MONTH}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:\d{{4}}|'?\d{{2}})"
+        rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s*(?:of\s+|-)?{_MONTH}[,-]?\s*(?:\d{{4}}|'?\d{{2}})"
+        rf"|\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH_OTHER}\s+(?:de\s+)?\d{{4}}"
+        r")(?![\d:])"
     )
     GROUP = "date"
     SCORE = 0.9
