@@ -390,23 +390,26 @@ class LocationCueRecognizer(Recognizer):
     PRECHECK = re.compile(
         r"live|living|move|moving|settled|born|grew|based|located|stay|i'?m|i am|we'?re|arriv|travel|fly|flew|flight|"
         r"trip|visit|originally|resid|relocat|coming|going|head|home|city|town|where:|driv|holiday|vacation|honeymoon|"
-        r"stud|work|commut|train|bus|ferry|ride|raised|my|our",
+        r"stud|work|commut|train|bus|ferry|ride|raised",
         re.IGNORECASE,
     )
 
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
-        if not self.PRECHECK.search(text):
-            return []
+        lowered = text.lower()
+        matches = (
+            [(m, "relation") for m in self.RELATION_PLACE.finditer(text)]
+            if "my " in lowered or "our " in lowered
+            else []
+        )
+        lower = text == lowered
+        if self.PRECHECK.search(text):
+            matches += [(m, "place") for m in self.PATTERN.finditer(text)]
+            matches += [(m, "second") for m in self.FROM_TO.finditer(text)]
+            if lower:
+                matches += [(m, "place") for m in self.LOWER_PLACE.finditer(text)]
+                matches += [(m, "place") for m in self.LOWER_TRAVEL.finditer(text)]
+                matches += [(m, "place") for m in self.LOWER_ROUTE_START.finditer(text)]
         spans = []
-        matches = [(m, "place") for m in self.PATTERN.finditer(text)]
-        matches += [(m, "second") for m in self.FROM_TO.finditer(text)]
-        if "my" in text.lower() or "our" in text.lower():
-            matches += [(m, "relation") for m in self.RELATION_PLACE.finditer(text)]
-        lower = text == text.lower()
-        if lower:
-            matches += [(m, "place") for m in self.LOWER_PLACE.finditer(text)]
-            matches += [(m, "place") for m in self.LOWER_TRAVEL.finditer(text)]
-            matches += [(m, "place") for m in self.LOWER_ROUTE_START.finditer(text)]
         for match, group in matches:
             start, end = match.span("place" if group == "relation" else group)
             words = text[start:end].split()
