@@ -112,8 +112,8 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
             run = OrderedPass(month, options, released, writers, heads)
             try:
                 with _collector_paused():
-                    for pair in pairs:
-                        run.feed(pair)
+                    for partition in pairs.partitions():
+                        run.feed_many(partition)
             except BaseException:
                 writers.abort()
                 raise
@@ -130,11 +130,13 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         if heads is not None:  # the part of the stream spent waiting for the encoder
             clock.laps["paraphrase_wait"] = round(heads.waited, 2)
             log.info(
-                "paraphrase: %d prompts embedded (%d by the encoder, %d from the cache of earlier builds); "
+                "paraphrase: %d prompts embedded (%d by the encoder, %d from the cache of earlier builds), "
+                "%d candidate pairs moot (their earlier prompt paraphrases an earlier one); "
                 "encoder process peak RSS %s MB",
                 heads.encoded,
                 cache.misses if cache else heads.encoded,
                 cache.hits if cache else 0,
+                heads.skipped,
                 worker.peak_rss_mb if worker else None,
             )
         tally = run.tally

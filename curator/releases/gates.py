@@ -7,7 +7,9 @@ a report unless overridden by name (``--override NAME``); overrides are recorded
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +108,60 @@ class GateTally:
         ):
             if value:
                 counter[value] += 1
+
+    def add_many(
+        self,
+        splits: Sequence[str],
+        columns: Mapping[str, Sequence[Any]],
+        hazards: Sequence[Sequence[str]],
+        checks: Sequence[Sequence[str]],
+        reviewed: Sequence[bool],
+    ) -> None:
+        """:meth:`add` for many released pairs at once, column by column (``columns``: each
+        :func:`~prefloop.curator.releases.rows.projection` label -> one value per pair): the same counts, and
+        the same key order in every counter (keys are counted in the pairs' order)."""
+        c = columns
+        self.pairs += len(splits)
+        self.splits.update(splits)
+        self.unscrubbed += sum(1 for s in c["scrubbed"] if not s)
+        for found, rev in zip(checks, reviewed, strict=True):
+            if found:
+                (self.checks_reviewed if rev else self.checks_auto).update(found)
+        self.chosen_longer += sum(map(operator.gt, map(len, c["chosen"]), map(len, c["rejected"])))
+        self.accepted_by.update(["review" if r else "auto" for r in reviewed])
+        self.kinds.update([k or "unknown" for k in c["kind"]])
+        self.sources.update([s or "unknown" for s in c["source"]])
+        tactics = [t for t in c["tactic"] if t]
+        self.with_tactic += len(tactics)
+        self.tactics.update(tactics)
+        for found in hazards:
+            if found:
+                self.with_hazard += 1
+                self.hazards.update(set(found))
+        if any(reviewed):
+            first_two = c.get("first_two_agree") or [None] * len(splits)
+            votes = c.get("reviewer_votes") or [0] * len(splits)
+            for rev, agreement, policy, agree, n in zip(
+                reviewed, c["agreement"], c["quorum_policy"], first_two, votes, strict=True
+            ):
+                if not rev:
+                    continue
+                if agreement is not None:
+                    self.agreement_sum += agreement
+                    self.agreement_n += 1
+                if policy:
+                    self.quorum_policies[policy] += 1
+                if agree is not None:
+                    self.first_two_n += 1
+                    self.first_two_agree += bool(agree)
+                    self.third_votes += int(n or 0) > 2
+        for counter, name in (
+            (self.rubric_versions, "rubric_version"),
+            (self.scrubber_versions, "scrubber_version"),
+            (self.policy_versions, "policy_version"),
+            (self.tagger_versions, "tagger_version"),
+        ):
+            counter.update([v for v in c[name] if v])
 
     @property
     def mean_agreement(self) -> float | None:

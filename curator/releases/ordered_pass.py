@@ -6,7 +6,7 @@ the last PII guard to the split writers."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
@@ -15,16 +15,15 @@ from prefloop.curator.releases.months import month_bounds
 from prefloop.curator.releases.options import BuildOptions
 from prefloop.curator.releases.rows import (
     exact_key,
-    is_reviewed,
     messages_json,
     parse_prompt,
     prompt_fingerprint,
-    release_line,
+    release_lines,
     str_list,
 )
 from prefloop.curator.releases.splits import SPLITS, split_for
 from prefloop.curator.releases.writer import SplitWriters
-from prefloop.curator.scrub.guard import ExitGuard, GuardedRow
+from prefloop.curator.scrub.guard import ExitGuard
 
 __all__ = ["RELEASE_GUARD", "OrderedPass", "hazard_codes", "split_of"]
 
@@ -128,41 +127,90 @@ class OrderedPass:
         self._reason = reason
         return None
 
-    def feed(self, pair: Any) -> None:
-        self.taken.append(pair.pair_id)
-        if pair.prompt_json != self._prompt_json:
-            self._prompt_json = pair.prompt_json
-            self._prompt = parse_prompt(self._prompt_json)
-            self._prompt_out = messages_json(RELEASE_GUARD.messages(pair.pair_id, self._prompt))
-        if pair.group_key != self.group:
-            self.group = pair.group_key
-            self.pair_keys = set()
-            self.split = self._decide(self.group, self._prompt)
-            if self.split is not None:
-                self.tally.prompts[self.split] += 1
-        if self.split is None:
-            self.tally.removed[self._reason] += 1
+    def feed_many(self, rows: Sequence[Any]) -> None:
+        """:meth:`feed` for a batch of rows (a partition of the stream), in order: the same decisions, counts
+        and lines; the per-pair work (counting, rendering the line) is done column by column."""
+        if not rows:
             return
-        key = exact_key(pair.chosen, pair.rejected)
-        if key in self.pair_keys:
-            self.tally.removed["duplicate_pair"] += 1
+        columns = dict(zip(rows[0]._fields, map(list, zip(*rows, strict=True)), strict=True))
+        self.taken += columns["pair_id"]
+        keep: list[int] = []
+        splits: list[str] = []
+        prompts: list[str] = []
+        removed = self.tally.removed
+        for i, (group, prompt_json, chosen, rejected) in enumerate(
+            zip(
+                columns["group_key"],
+                columns["prompt_json"],
+                columns["chosen"],
+                columns["rejected"],
+                strict=True,
+            )
+        ):
+            if prompt_json != self._prompt_json:
+                self._prompt_json = prompt_json
+                self._prompt = parse_prompt(prompt_json)
+                self._prompt_out = messages_json(RELEASE_GUARD.messages(columns["pair_id"][i], self._prompt))
+            if group != self.group:
+                self.group = group
+                self.pair_keys = set()
+                self.split = self._decide(group, self._prompt)
+                if self.split is not None:
+                    self.tally.prompts[self.split] += 1
+            if self.split is None:
+                removed[self._reason] += 1
+                continue
+            key = exact_key(chosen, rejected)
+            if key in self.pair_keys:
+                removed["duplicate_pair"] += 1
+                continue
+            self.pair_keys.add(key)
+            keep.append(i)
+            splits.append(self.split)
+            prompts.append(self._prompt_out)
+        if not keep:
             return
-        self.pair_keys.add(key)
-        hazards, checks, reviewed = (
-            str_list(pair.hazards_json),
-            str_list(pair.checks_json),
-            is_reviewed(pair),
+        if len(keep) < len(rows):
+            columns = {name: [values[i] for i in keep] for name, values in columns.items()}
+        hazards = list(map(_str_list, columns["hazards_json"]))
+        checks = list(map(_str_list, columns["checks_json"]))
+        reviewed = [r is not None and r != "null" for r in columns["review_json"]]
+        self.tally.add_many(splits, columns, hazards, checks, reviewed)
+        start = self._month_start
+        self.late += sum(
+            1
+            for formed in columns["formed_at"]
+            if (formed if formed.tzinfo else formed.replace(tzinfo=UTC)) < start
         )
-        self.tally.add(pair, self.split, hazards, checks, reviewed)
-        formed = pair.formed_at if pair.formed_at.tzinfo else pair.formed_at.replace(tzinfo=UTC)
-        self.late += formed < self._month_start
-        chosen, rejected = RELEASE_GUARD.texts(pair.pair_id, [pair.chosen, pair.rejected])
-        if chosen is not pair.chosen or rejected is not pair.rejected:
-            pair = GuardedRow(pair, chosen=chosen, rejected=rejected)
+        chosen, rejected = columns["chosen"], columns["rejected"]
+        for i, pair_id in enumerate(columns["pair_id"]):
+            guarded = RELEASE_GUARD.texts(pair_id, [chosen[i], rejected[i]])
+            if guarded[0] is not chosen[i] or guarded[1] is not rejected[i]:
+                if chosen is columns["chosen"]:
+                    chosen, rejected = list(chosen), list(rejected)
+                chosen[i], rejected[i] = guarded
+        guarded_columns = {**columns, "chosen": chosen, "rejected": rejected}
+        codes = [self._codes_for(h) for h in hazards]
+        lines = release_lines(guarded_columns, prompts, hazards, checks, reviewed, codes)
+        add = self.writers.add
+        for split, line in zip(splits, lines, strict=True):
+            add(split, line)
+
+    def _codes_for(self, hazards: Sequence[str]) -> dict[str, list[str]]:
         codes = self._codes.get(tuple(hazards))
         if codes is None:
             codes = self._codes[tuple(hazards)] = hazard_codes().codes_for(hazards)
-        self.writers.add(self.split, release_line(pair, self._prompt_out, hazards, checks, reviewed, codes))
+        return codes
+
+    def feed(self, pair: Any) -> None:
+        """One row of the stream (:meth:`feed_many` of one)."""
+        self.feed_many([pair])
+
+
+@functools.lru_cache(maxsize=4096)
+def _str_list(text: str | None) -> list[str]:
+    """:func:`str_list`, once per distinct stored text (hazard and check lists repeat; never mutated)."""
+    return str_list(text)
 
 
 @functools.cache

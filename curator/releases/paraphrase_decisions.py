@@ -60,6 +60,8 @@ class Decisions(Mapping[str, str]):
         self._cond = threading.Condition()
         #: prompts the encoder embedded
         self.encoded = 0
+        #: candidate pairs left undecided because their earlier prompt already paraphrases an earlier one
+        self.skipped = 0
         #: seconds lookups spent waiting for the thread
         self.waited = 0.0
         self._thread = threading.Thread(target=self._run, name="paraphrase-encoder", daemon=True)
@@ -84,6 +86,13 @@ class Decisions(Mapping[str, str]):
             while end < len(edges) and edges[end, 1] == edges[end - 1, 1]:
                 end += 1  # a prompt's pairs are decided together
             step = edges[start:end]
+            if headed:  # a pair whose earlier prompt already paraphrases an earlier one decides nothing
+                step = step[np.fromiter((a not in headed for a in step[:, 0].tolist()), bool, len(step))]
+                self.skipped += end - start - len(step)
+                if not len(step):
+                    self._publish({}, int(edges[end - 1, 1]))
+                    start = end
+                    continue
             new = np.unique(step)
             new = new[row[new] < 0]
             if len(new):
@@ -99,13 +108,16 @@ class Decisions(Mapping[str, str]):
                 if b not in headed and a not in headed:
                     headed.add(b)
                     found[self._keys[b]] = self._keys[a]
-            with self._cond:
-                self._heads.update(found)
-                self._ready = int(step[-1, 1])
-                self._cond.notify_all()
+            self._publish(found, int(edges[end - 1, 1]))
             start = end
         with self._cond:
             self._ready = len(self._keys)
+            self._cond.notify_all()
+
+    def _publish(self, found: dict[str, str], ready: int) -> None:
+        with self._cond:
+            self._heads.update(found)
+            self._ready = ready
             self._cond.notify_all()
 
     def _paraphrases(self, step: np.ndarray, cos: np.ndarray) -> np.ndarray:

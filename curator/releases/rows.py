@@ -30,6 +30,7 @@ __all__ = [
     "projection",
     "prompt_fingerprint",
     "release_line",
+    "release_lines",
     "str_list",
 ]
 
@@ -192,8 +193,7 @@ def _num(value: float | None) -> str:
 def _json_list(pair: Any, column: str) -> str:
     """A stored JSON list (the review's released votes or remarks) as it goes into the line; ``[]`` if absent
     (pairs resolved before votes were released)."""
-    text = _json_or_none(getattr(pair, column, None))
-    return text if text and text.lstrip().startswith("[") else "[]"
+    return _listed_json(getattr(pair, column, None))
 
 
 def is_reviewed(pair: Any) -> bool:
@@ -237,6 +237,113 @@ def release_line(
         f'"chosen_trace_id":{_q(pair.chosen_trace_id)},"rejected_trace_id":{_q(pair.rejected_trace_id)},'
         f'"metadata":{_q(_json_or_none(pair.metadata_json))}}}\n'
     )
+
+
+def _quoted_few(values: Sequence[str | None]) -> list[str]:
+    """``_q`` of each value, computed once per distinct value (for columns with few distinct values)."""
+    table = {v: _q(v) for v in set(values)}
+    return list(map(table.__getitem__, values))
+
+
+def _json_text_few(values: Sequence[str | None], default: str) -> list[str]:
+    """Stored JSON texts as JSON strings (``default`` for absent ones), once per distinct value."""
+    table = {v: _s(_json_or_none(v) or default) for v in set(values)}
+    return list(map(table.__getitem__, values))
+
+
+def release_lines(
+    columns: Mapping[str, Sequence[Any]],
+    prompt_json: Sequence[str],
+    hazards: Sequence[Sequence[str]],
+    checks: Sequence[Sequence[str]],
+    reviewed: Sequence[bool],
+    codes: Sequence[Mapping[str, Sequence[str]] | None],
+) -> list[str]:
+    """:func:`release_line` of many rows at once, column by column (the build's path: the same bytes, a few
+    times cheaper per row). ``columns`` maps each :func:`projection` label to its values, one per row; the
+    other arguments are per row as :func:`release_line` takes them. Columns with few distinct values (models,
+    versions, settings, tags) are rendered once per distinct value."""
+    c = columns
+    n = len(prompt_json)
+    null = ["null"] * n
+    with_review = any(reviewed)
+
+    def rev(values: list[str], absent: str) -> list[str]:
+        return (
+            [v if r else absent for v, r in zip(values, reviewed, strict=True)]
+            if with_review
+            else [absent] * n
+        )
+
+    strings: dict[tuple[str, ...], str] = {}
+
+    def listed(values: Sequence[Sequence[str]]) -> list[str]:
+        out = []
+        for v in values:
+            t = tuple(v)
+            text = strings.get(t)
+            if text is None:
+                text = strings[t] = _strings(list(t))
+            out.append(text)
+        return out
+
+    agreement = rev([_num(a) for a in c["agreement"]], "null") if with_review else null
+    parts = zip(
+        map(_s, c["pair_id"]),
+        map(_s, c["group_key"]),
+        prompt_json,
+        map(_s, c["chosen"]),
+        map(_s, c["rejected"]),
+        _quoted_few(c["source"]),
+        _quoted_few(c["kind"]),
+        _quoted_few(c["chosen_model"]),
+        _quoted_few(c["rejected_model"]),
+        ["true" if h else "false" for h in c["chosen_human_written"]],
+        _json_text_few(c["generation_json"], "{}"),
+        [_s(_json_or_none(v) or "[]") for v in c["signals_json"]],
+        [_num(s or 0.0) for s in c["strength"]],
+        [str(int(v or 0)) for v in c["conflicts"]],
+        ["review" if r else "auto" for r in reviewed],
+        rev([_q(_json_or_none(v)) for v in c["votes_json"]], "null") if with_review else null,
+        rev([_listed_json(v) for v in c["review_votes_json"]], "[]") if with_review else ["[]"] * n,
+        rev([_listed_json(v) for v in c["remarks_json"]], "[]") if with_review else ["[]"] * n,
+        agreement,
+        _quoted_few(c["tactic"]),
+        listed(hazards),
+        listed([(k or {}).get("ailuminate", ()) for k in codes]),
+        listed([(k or {}).get("llama_guard", ()) for k in codes]),
+        [_q(_json_or_none(v)) for v in c["tags_json"]],
+        listed(checks),
+        _quoted_few(c["rubric_version"]),
+        _quoted_few(c["scrubber_version"]),
+        _quoted_few(c["policy_version"]),
+        [_s(_iso(m)) for m in c["formed_at"]],
+        [_q(v) for v in c["chosen_trace_id"]],
+        [_q(v) for v in c["rejected_trace_id"]],
+        [_q(_json_or_none(v)) for v in c["metadata_json"]],
+        strict=True,
+    )
+    return [
+        f'{{"pair_id":{a},"prompt_group":{b},"prompt":{p},'
+        f'"chosen":[{{"role":"assistant","content":{ch}}}],'
+        f'"rejected":[{{"role":"assistant","content":{rj}}}],'
+        f'"source":{src},"kind":{kind},"chosen_model":{cm},"rejected_model":{rm},'
+        f'"chosen_human_written":{hw},"generation":{gen},"signals":{sig},"strength":{st},"conflicts":{co},'
+        f'"accepted_by":"{by}","votes":{vo},"review_votes":{rv},"review_remarks":{rr},"agreement":{ag},'
+        f'"tactic":{ta},"hazards":{hz},"ailuminate":{ai},"llama_guard":{lg},"tags":{tg},"checks":{ck},'
+        f'"rubric_version":{ru},"scrubber_version":{sc},"policy_version":{po},"formed_at":{fa},'
+        f'"chosen_trace_id":{ct},"rejected_trace_id":{rt},"metadata":{md}}}\n'
+        for (
+            a, b, p, ch, rj, src, kind, cm, rm, hw, gen, sig, st, co, by, vo, rv, rr, ag, ta, hz, ai, lg, tg, ck,
+            ru, sc, po, fa, ct, rt, md,
+        ) in parts
+    ]  # fmt: skip
+
+
+def _listed_json(text: str | None) -> str:
+    """A stored JSON list as it goes into the line (see :func:`_json_list`)."""
+    text = _json_or_none(text)
+    return text if text and text.lstrip().startswith("[") else "[]"
 
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)

@@ -81,15 +81,20 @@ class PairStream:
         )
         self._fetcher.start()
 
-    def __iter__(self) -> Iterator[Any]:
+    def partitions(self) -> Iterator[list[Any]]:
+        """The rows in the order of the stream, as the fetched partitions (lists of up to 5,000 rows)."""
         try:
             while (item := self._handoff.get()) is not _DONE:
                 if isinstance(item, BaseException):
                     raise item
-                yield from item
+                yield item
                 self._bar.update(len(item))
         finally:
             self.close()
+
+    def __iter__(self) -> Iterator[Any]:
+        for partition in self.partitions():
+            yield from partition
 
     def close(self) -> None:
         """Stop fetching and let the thread close its connection."""
