@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
 from prefloop.curator.releases import ordered_pass as release_pass
 from prefloop.curator.scrub import guard as guard_module
-from prefloop.curator.scrub.guard import ExitGuard, guard_text
+from prefloop.curator.scrub.guard import ExitGuard, GuardResult, guard_text
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import Pair
 from prefloop.slackbot import service as slack_service
@@ -90,7 +90,16 @@ def test_the_cheap_pre_checks_never_skip_what_the_regexes_would_scan(text: str) 
     none of ``_SECRET_MARKS`` never matches the hint regex; for numbers, the digit test is ``\\d`` exactly."""
     if guard_module._SECRET_HINT.search(text):
         assert any(mark in text for mark in guard_module._SECRET_MARKS)
+    assert guard_module._may_hold_secret(text) == any(mark in text for mark in guard_module._SECRET_MARKS)
     assert guard_module._has_digit(text) == (guard_module._DIGIT.search(text) is not None)
+    if guard_module._nothing_to_look_at(text):  # the exit guards' shortcut returns what guard_text would
+        assert guard_text(text) == GuardResult(text)
+
+
+def test_every_secret_mark_is_in_one_group_and_holds_its_key() -> None:
+    groups = guard_module._MARK_GROUPS
+    assert sorted(m for _, group in groups for m in group) == sorted(guard_module._SECRET_MARKS)
+    assert all(key in mark for key, group in groups for mark in group)
 
 
 def test_exit_guard_counts_each_catch_and_logs_the_type_never_the_value(
