@@ -34,17 +34,28 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9+&'\-]*")
 
 
 class Lexicon:
-    """Named word lists; :meth:`features` names the lists a text touches and the (hazard, context) pairs."""
+    """Named word lists; :meth:`features` names the lists a text touches and the (hazard, context) pairs.
+
+    A list entry is a word (``poison``), a word beginning (``explos*``) or a phrase (``how to kill``). The entries of
+    every list are indexed together, so a text's distinct words are looked up once each (and their beginnings once
+    per prefix length) instead of each list scanning every word (the same features; issue 15, session 9).
+    """
 
     def __init__(self, lists: dict[str, list[str]]) -> None:
-        self._exact: dict[str, frozenset[str]] = {}
-        self._prefix: dict[str, tuple[str, ...]] = {}
-        self._phrases: dict[str, tuple[str, ...]] = {}
-        for name, words in lists.items():
+        self._names = list(lists)
+        #: word -> the lists (by position) holding it; word beginning -> its lists; per list its phrases
+        self._words: dict[str, set[int]] = {}
+        self._prefixes: dict[str, set[int]] = {}
+        self._phrases: list[tuple[str, ...]] = []
+        for i, words in enumerate(lists.values()):
             words = [str(w).lower().strip() for w in words]
-            self._exact[name] = frozenset(w for w in words if " " not in w and not w.endswith("*"))
-            self._prefix[name] = tuple(w[:-1] for w in words if " " not in w and w.endswith("*"))
-            self._phrases[name] = tuple(f" {w.rstrip('*')}" for w in words if " " in w)
+            for w in words:
+                if " " in w:
+                    continue
+                index = self._prefixes if w.endswith("*") else self._words
+                index.setdefault(w[:-1] if w.endswith("*") else w, set()).add(i)
+            self._phrases.append(tuple(f" {w.rstrip('*')}" for w in words if " " in w))
+        self._prefix_lengths = sorted({len(p) for p in self._prefixes})
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Lexicon:
@@ -62,16 +73,18 @@ class Lexicon:
     def features(self, text: str) -> list[str]:
         """``feat_<name>`` for every list with a word or phrase in ``text`` (lower-cased), in list order."""
         words = _WORD.findall(text)
+        touched: set[int] = set()
+        for w in set(words):
+            touched.update(self._words.get(w, ()))
+            for n in self._prefix_lengths:
+                if n > len(w):
+                    break
+                touched.update(self._prefixes.get(w[:n], ()))
         padded = " " + " ".join(words) + " "
-        found = []
-        for name, exact in self._exact.items():
-            prefix = self._prefix[name]
-            if (
-                any(w in exact for w in words)
-                or (prefix and any(w.startswith(prefix) for w in words))
-                or any(ph in padded for ph in self._phrases[name])
-            ):
-                found.append(f"feat_{name}")
+        for i, phrases in enumerate(self._phrases):
+            if i not in touched and any(ph in padded for ph in phrases):
+                touched.add(i)
+        found = [f"feat_{name}" for i, name in enumerate(self._names) if i in touched]
         hazards = [f for f in found if f[5:] not in CONTEXT_LISTS]
         contexts = [f for f in found if f[5:] in CONTEXT_LISTS]
         return found + [f"{h}__{c[5:]}" for h in hazards for c in contexts]
