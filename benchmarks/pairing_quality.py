@@ -224,6 +224,17 @@ def run_with_history(
     return result
 
 
+def replay(row: dict[str, Any], k: int) -> dict[str, Any]:
+    """Pass ``k`` of a row (``--replays``): another app, and the user's last message marked with the pass, so
+    the store-wide duplicate check (same prompt, chosen and rejected) does not take one pass's pairs for
+    another's. Pass 0 is the row itself."""
+    if not k:
+        return row
+    *before, last = row["prompt"]
+    prompt = [*before, {**last, "content": f"{last['content']} [{k}]"}]
+    return {**row, "app_id": f"bench-{k}", "prompt": prompt}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="300 prompts instead of the whole split")
@@ -248,8 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         "--replays",
         type=int,
         default=1,
-        help="replay the split's prompts this many times to other users, each pass as another app (its own "
-        "prompt groups): more pairs per run, the same prompts",
+        help="replay the split's prompts this many times to other users, each pass as another app with the "
+        "user's last message marked (its own prompt groups, no duplicates of another pass): more pairs per run",
     )
     ap.add_argument("--compare", action="store_true", help="also run the baseline policy on the same trace")
     ap.add_argument(
@@ -281,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         result.update(trace=str(args.trace))
     else:
         rows = load_rows(args.split, 300 if args.quick else None)
-        rows = [{**row, "app_id": f"bench-{k}"} if k else row for k in range(args.replays) for row in rows]
+        rows = [replay(row, k) for k in range(args.replays) for row in rows]
         builder = TraceBuilder(
             args.seed,
             users_per_prompt=TRAFFIC[args.traffic],
