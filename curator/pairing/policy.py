@@ -75,9 +75,11 @@ class LearningPolicy(_Section):
 
 class CalibrationPolicy(_Section):
     """The calibration map of ``strength`` learned from review outcomes (:mod:`prefloop.curator.pairing
-    .strength_map`): below the acceptance bar only, never moving a pair across it."""
+    .strength_map`): below the acceptance bar only, never moving a pair across it. Off by default: fitted on a
+    few hundred review outcomes it did not bring strength closer to the share right on unseen benchmark runs
+    (docs/perf/curator.md, "A calibration map from review outcomes")."""
 
-    enabled: bool = True
+    enabled: bool = False
     #: Each strength band's identity (share right = its strength) counts as this many reviewed pairs.
     prior_weight: float = Field(default=20.0, gt=0)
     #: The map is fitted on at most this many of the latest reviewed pairs.

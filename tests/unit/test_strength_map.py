@@ -197,7 +197,7 @@ def test_the_map_is_monotone_and_never_moves_a_strength_across_the_bar(
 def test_the_cache_refits_after_new_outcomes_at_most_every_refit_seconds(store: Any) -> None:
     now = [1000.0]
     cache = StrengthMapCache(clock=lambda: now[0])
-    policy = load_policy(None, calibration={"refit_seconds": 60})
+    policy = load_policy(None, calibration={"enabled": True, "refit_seconds": 60})
     with store.session() as s:
         assert cache.current(s, policy) is None
         _resolved(s, "p1", ["weak_signal: strength 0.560 < 0.950"], 0.56, True)
@@ -209,7 +209,7 @@ def test_the_cache_refits_after_new_outcomes_at_most_every_refit_seconds(store: 
         assert cache.current(s, policy) is first  # too soon
         now[0] += 61
         assert cache.current(s, policy).points == 2  # type: ignore[union-attr]
-        assert cache.current(s, load_policy(None, calibration={"enabled": False})) is None
+        assert cache.current(s, load_policy()) is None  # off by default
 
 
 def _resolved(s: Any, pair_id: str, reasons: list[str], strength: float, agreed: bool, **kw: Any) -> None:
@@ -270,7 +270,8 @@ def test_the_fit_reads_only_resolved_pairs_that_are_a_fair_sample_of_their_stren
 def test_pairing_stores_the_maps_strength_after_reviewers_resolved_earlier_pairs(store: Any) -> None:
     """Cross-user thumbs whose thumbs-down gave a "tone" reason are scaled to 0.56 (a prior nothing learns); when
     reviewers confirm every one of them, the next such pair is stored at the map's level, still in review."""
-    curator = Curator(store, load_policy(None, audit={"rate": 0}), require_scrub=False)
+    on = load_policy(None, audit={"rate": 0}, calibration={"enabled": True})
+    curator = Curator(store, on, require_scrub=False)
     f = EventFactory()
     curator.process(raw(*[e for i in range(30) for e in _cross_thumbs(f, i, "tone")]))
     with store.session() as s:
