@@ -16,7 +16,6 @@ takes the full pydantic path, which raises the model's own errors (same field na
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -46,10 +45,6 @@ __all__ = [
 # trailing newline" `$` either)
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_.:@/+=-]{1,128}").fullmatch
 _ROLES = frozenset(("system", "user", "assistant", "tool"))
-_DICTS = {dict}
-_STRS = {str}
-_role_of = operator.itemgetter("role")
-_content_of = operator.itemgetter("content")
 _EMPTY_GENERATION: dict[str, Any] = {}
 _to_json = pydantic_core.to_json
 
@@ -288,42 +283,23 @@ def check_response(
     count = len(context)
     if not 0 < count <= MAX_CONTEXT_MESSAGES:
         return None
-    # role, content, role, content, ...: one object, a copy (the caller may change its list once we return;
-    # the writer makes the dicts)
-    messages: list[Any]
-    if {*map(type, context)} == _DICTS:  # the usual context: checked by C calls over all messages at once
-        try:
-            roles = [*map(_role_of, context)]
-            contents = [*map(_content_of, context)]
-        except KeyError:
+    chars = 0
+    messages: list[str] = []  # role, content, role, content, ...: one object (the writer makes the dicts)
+    for item in context:
+        if type(item) is dict:
+            role = item.get("role")
+            content = item.get("content")
+        elif type(item) is Message:
+            role = item.role
+            content = item.content
+        else:
             return None
-        if {*map(type, roles), *map(type, contents)} != _STRS or not _ROLES.issuperset(roles):
+        if type(role) is not str or role not in _ROLES or type(content) is not str:
             return None
-        if not all(map(str.isascii, contents)) and not all(map(_encodable, contents)):
+        if not (content.isascii() or _encodable(content)):
             return None
-        chars = sum(map(len, contents))
-        messages = [None] * (2 * count)
-        messages[::2] = roles
-        messages[1::2] = contents
-        role = roles[-1]
-    else:
-        chars = 0
-        messages = []
-        for item in context:
-            if type(item) is dict:
-                role = item.get("role")
-                content = item.get("content")
-            elif type(item) is Message:
-                role = item.role
-                content = item.content
-            else:
-                return None
-            if type(role) is not str or role not in _ROLES or type(content) is not str:
-                return None
-            if not (content.isascii() or _encodable(content)):
-                return None
-            chars += len(content)
-            messages += role, content
+        chars += len(content)
+        messages += role, content  # a copy: the caller may change its list once we return
     if role != "user":
         return None
     if chars > MAX_TEXT_CHARS and any(len(m) > MAX_TEXT_CHARS for m in messages[1::2]):

@@ -432,8 +432,7 @@ _MANY = [
     ],
 )
 def test_one_bad_message_among_many_is_refused_wherever_it_is(bad: dict[str, Any]) -> None:
-    """The usual all-dict context is checked a whole field at a time: a bad message anywhere in it sends the call
-    to the model path, which refuses it."""
+    """A bad message anywhere in a longer context sends the call to the model path, which refuses it."""
     for at in range(len(_MANY) + 1):
         context = [*_MANY[:at], bad, *_MANY[at:]]
         if at == len(_MANY):
