@@ -229,9 +229,14 @@ def load(url: str, pairs: int, seed: int = 7) -> None:
 
 def build_child(url: str, out: str, paraphrase: bool = False) -> None:
     """Run in the child process: build the month and print the manifest counts as JSON."""
+    import logging
+
     from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
     from prefloop.curator.store import Store
 
+    build_log = logging.getLogger("prefloop.curator.releases.build")  # its summary lines (encoder, phases)
+    build_log.setLevel(logging.INFO)
+    build_log.addHandler(logging.StreamHandler(sys.stderr))
     store = Store(url)
     t0, main0 = time.perf_counter(), time.thread_time()
     result = build_release(
