@@ -28,11 +28,10 @@ ENCODER_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2
 TOKENIZER_PATH = Path(__file__).parent / "minilm" / "tokenizer.json"
 #: Longer inputs are cut to this many word pieces (the model was trained on 128); prompts are far shorter.
 MAX_TOKENS = 128
-#: Prompts are encoded in length-sorted sub-batches of this size. One at a time: no padding, and the same vectors to
-#: the bit as sub-batches of 16 (padded positions are masked out), for 20-30 % less CPU on the tagger's consulted
-#: prompts (issue 15, session 9: 504 prompts of the benchmark's mix and ordinary prompts, one onnxruntime thread;
-#: sub-batches of 16 ran ~10 % faster than 32 in session 3, when prompts were shorter).
-SUB_BATCH = 1
+#: Prompts are encoded in length-sorted sub-batches of this size. One at a time gives the same vectors to the bit
+#: and 20-30 % less CPU on the tagger's own benchmark mix, but +4 % CPU per event in the curator's full pipeline
+#: (four alternated runs each, issue 15, session 9), so 16 stays.
+SUB_BATCH = 16
 WIDTH = 384
 
 
