@@ -7,8 +7,9 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, BoltRequest
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from prefloop.slackbot import messages as msg
 from prefloop.slackbot.members import MembersUnavailable
@@ -55,8 +56,27 @@ def _action_ref(body: dict[str, Any], action: dict[str, Any]) -> ActionRef:
     )
 
 
+def listener_failed(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+    """bolt's error handler. A listener that could not reach the store (down, or no connection free in time)
+    is one line in the log, and a click not yet acknowledged is answered 503: Slack tells the reviewer it
+    failed. Anything else is a bug: logged with its traceback, answered 500 as bolt does."""
+    if not isinstance(error, SQLAlchemyError):
+        log.error("a Slack listener failed", exc_info=error)
+        return None
+    if response is None:  # acknowledged before it failed (a refusal or a notice, never a vote)
+        log.error("a Slack listener could not reach the store after its ack (%s)", type(error).__name__)
+        return None
+    log.error(
+        "a Slack click could not be stored (%s: %s); answered 503, so Slack shows the reviewer it failed",
+        type(error).__name__,
+        str(error).splitlines()[0][:200],
+    )
+    return BoltResponse(status=503, body="")
+
+
 def register(app: App, bot: SlackBot) -> None:
     service = bot.service
+    app.error(listener_failed)
 
     def roles_or_none(user: str, channel: str | None, pair_id: str | None) -> Roles | None:
         try:
@@ -66,18 +86,20 @@ def register(app: App, bot: SlackBot) -> None:
             bot.tell(user, channel, msg.GROUP_UNAVAILABLE, pair_id)
             return None
 
+    # A vote or a rubric reason is acknowledged once it is stored: Slack's 200 is the bot's word that the click
+    # counts. One the store could not take raises before the ack, and the app's error handler answers 503 (Slack
+    # shows the reviewer that the click failed, and it can be repeated) instead of a 200 for a lost click.
     @app.action(_VOTE_ACTION)
     def vote(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
         ref = _action_ref(body, action)
         channel = (body.get("channel") or {}).get("id")
         pair_id = str(action.get("value", ""))
         choice = VOTE_ACTIONS[action["action_id"]]
         roles = roles_or_none(ref.user, channel, pair_id)
-        if roles is None:
-            return
-        if not roles.any:
-            bot.refuse(ref.user, channel, pair_id, choice, ref.key)
+        if roles is None or not roles.any:
+            ack()
+            if roles is not None:
+                bot.refuse(ref.user, channel, pair_id, choice, ref.key)
             return
         service.cast_vote(
             pair_id,
@@ -89,23 +111,25 @@ def register(app: App, bot: SlackBot) -> None:
             channel=channel,
             action=ref,
         )
+        ack()
 
     @app.action(ACTION_REASON)
     def reason(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
         ref = _action_ref(body, action)
         channel = (body.get("channel") or {}).get("id")
         selected = (action.get("selected_option") or {}).get("value")
         pair_id = _pair_of_message(body)
         if not (pair_id and selected):
+            ack()
             return
         roles = roles_or_none(ref.user, channel, pair_id)
-        if roles is None:
+        if roles is None or not roles.any:
+            ack()
+            if roles is not None:
+                bot.refuse(ref.user, channel, pair_id, f"reason:{selected}", ref.key)
             return
-        if roles.any:
-            service.record_reason(pair_id, ref.user, str(selected), channel, action=ref)
-        else:
-            bot.refuse(ref.user, channel, pair_id, f"reason:{selected}", ref.key)
+        service.record_reason(pair_id, ref.user, str(selected), channel, action=ref)
+        ack()
 
     @app.action(ACTION_READ_FULL)
     def read_full(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -4,11 +4,14 @@ talking to the local Slack Web API emulator. Runs on SQLite and on the real Post
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from prefloop.curator.settings import Settings
 from prefloop.curator.store import Store
@@ -60,7 +63,7 @@ def test_three_reviewers_vote_to_quorum(bot: EmulatedBot) -> None:
     def choose(_reviewer: str, _post: object) -> tuple[str, str]:
         return ("a", "correctness")
 
-    # votes are acknowledged before they are counted: the third reviewer votes once the first two made quorum
+    # the third reviewer votes once the first two made quorum (the outbox has sent the post's update)
     results = cast_votes(bot.url, SECRET, REVIEWERS[:2], [post], choose=choose)
     wait_for(lambda: bot.emulator.calls_to("chat.update"))
     results += cast_votes(bot.url, SECRET, REVIEWERS[2:], [post], choose=choose)
@@ -186,3 +189,44 @@ def test_slash_command_app_home_and_read_full(bot: EmulatedBot) -> None:
     assert client.action(payload)[0] == 200
     wait_for(lambda: bot.emulator.calls_to("views.open"))
     assert bot.emulator.calls_to("views.open")[0].args["trigger_id"] == "trig-1"
+
+
+def _hold_the_only_connection(store: Store) -> Connection:
+    deadline = time.monotonic() + 15
+    while True:  # the outbox worker may hold it for a moment
+        try:
+            return store.engine.connect()
+        except PoolTimeout:
+            if time.monotonic() > deadline:
+                raise
+
+
+def test_a_vote_the_store_cannot_take_is_not_acknowledged(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Slack's 200 means the vote is stored. With no database connection to be had in time (the pool exhausted
+    under load, or the database down), the click is answered 503 — Slack shows the reviewer it failed — with one
+    line in the log and no traceback; the same click once the store is back is stored before its 200."""
+    settings = Settings.load({}, database_url=postgres_url, slack_channel="#prefloop-review")
+    store = Store(postgres_url, pool_size=1, max_overflow=0, pool_timeout=0.5)
+    running = start_emulated_bot(
+        settings, store, reviewers=REVIEWERS, adjudicators=["UADJ"], signing_secret=SECRET
+    )
+    try:
+        (post,) = post_review_pairs(running, 1)
+        client = SignedClient(running.url, SECRET)
+        held = _hold_the_only_connection(store)
+        with caplog.at_level(logging.INFO):
+            status, _ = client.action(block_action("U1", post, "a", "correctness"))
+        held.close()
+        assert status == 503
+        assert _count(running, Vote) == 0
+        answered = [r for r in caplog.records if r.name.startswith(("slack_bolt", "prefloop.slackbot"))]
+        assert any("could not be stored" in r.getMessage() for r in answered)
+        assert not [r for r in answered if r.exc_info], "a traceback in the log"
+        status, _ = client.action(block_action("U1", post, "a", "correctness"))
+        assert status == 200
+        assert _count(running, Vote) == 1  # stored before the 200, not after it
+    finally:
+        running.stop()
+        store.dispose()
