@@ -32,6 +32,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request, session
 
+from prefloop.capture.bounds import json_too_deep
 from prefloop.capture.example import messages
 from prefloop.capture.extension import FeedbackCapture
 
@@ -97,6 +98,14 @@ class _Conversations:
 
 def _bad(message: str, status: int = 400) -> tuple[Response, int]:
     return jsonify({"error": message}), status
+
+
+def _json_body() -> object:
+    """The request's JSON body, or ``None`` when it is not JSON or nests deeper than capture's bound (checked on
+    the bytes first: the JSON parser recurses once per level and a deep enough array raises RecursionError)."""
+    if json_too_deep(request.get_data(cache=True)):
+        return None
+    return request.get_json(silent=True)
 
 
 def _history(value: object) -> list[dict[str, str]] | None:
@@ -171,7 +180,7 @@ def create_app(
     @app.post("/api/chat")
     def chat() -> Any:
         user = ensure_user()
-        body = request.get_json(silent=True)
+        body = _json_body()
         if not isinstance(body, dict):
             return _bad(messages.NOT_JSON)
         text = body.get("message")
@@ -199,7 +208,7 @@ def create_app(
     @app.post("/api/regenerate")
     def regenerate() -> Any:
         user = ensure_user()
-        body = request.get_json(silent=True)
+        body = _json_body()
         if not isinstance(body, dict):
             return _bad(messages.NOT_JSON)
         cid, rid = body.get("conversation_id"), body.get("response_id")

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from prefloop.capture.example import CannedResponder, create_app
 
@@ -100,3 +102,32 @@ def test_the_api_refuses_bad_input_with_reasons(app: Flask) -> None:
     unknown = client.post("/api/regenerate", json={"conversation_id": "c2", "response_id": "nope"})
     assert unknown.status_code == 404
     assert first["conversation_id"] == "c2"
+
+
+@pytest.mark.parametrize("path", ["/api/chat", "/api/regenerate"])
+def test_a_body_nested_past_the_bound_is_refused_not_a_500(app: Flask, path: str) -> None:
+    client = app.test_client()
+    for deep in ("[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000):
+        reply = client.post(path, data=deep, content_type="application/json")
+        assert reply.status_code == 400 and reply.is_json
+
+
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.binary(max_size=2_000)
+    | _JSONISH.map(lambda v: json.dumps(v).encode())
+    | st.fixed_dictionaries({"message": st.text(min_size=1)}, optional={"history": _JSONISH}).map(
+        lambda v: json.dumps(v).encode()
+    ),
+    path=st.sampled_from(["/api/chat", "/api/regenerate"]),
+)
+def test_any_body_gets_an_answer_below_500(app: Flask, body: bytes, path: str) -> None:
+    reply = app.test_client().post(path, data=body, content_type="application/json")
+    assert reply.status_code < 500 and reply.is_json
