@@ -60,7 +60,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 #: libraries whose INFO lines are noise on a terminal; shown with --debug
-QUIET_LOGGERS = ("alembic", "presidio-analyzer")
+#: libraries whose INFO lines an operator does not need (shown with --debug): migrations run, kafka-python's group
+#: joins and connection opens (about 80 lines a curator start)
+QUIET_LOGGERS = ("alembic", "kafka", "presidio-analyzer")
 
 
 class LazyGroup(click.Group):

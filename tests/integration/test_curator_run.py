@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import signal
+import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -22,6 +24,7 @@ from prefloop.curator.store import Store
 from prefloop.curator.store.models import DeadLetter, EventRow
 from tests.factories import EventFactory
 from tests.integration.test_curator_kafka import (
+    ROOT,
     close,
     counts,
     curator_env,
@@ -134,3 +137,29 @@ def test_reading_the_topic_again_records_each_dead_letter_once(
     assert [code for code, _ in dead_letters(postgres_url)] == ["not_json", "not_object"]
     events, pairs, _ = counts(postgres_url)
     assert events == len(good) and pairs == n_pairs
+
+
+def test_the_kafka_client_s_info_lines_are_quiet_unless_debug(
+    kafka_bootstrap: str, kafka_topic: str, dlq_topic: str, postgres_url: str
+) -> None:
+    """At the default log level an operator sees the curator's own lines, not kafka-python's group joins and
+    connection opens (about 80 lines a start); `--debug` shows them."""
+    good, _ = trace(1)
+    produce(kafka_bootstrap, kafka_topic, good)
+    env = curator_env(postgres_url, kafka_bootstrap, kafka_topic, dlq_topic, f"g-{uuid.uuid4().hex[:8]}")
+    env["PREFLOOP_LOG_LEVEL"] = "INFO"
+    cmd = [sys.executable, "-m", "prefloop.curator.cli", "curator", "run", "--once", "--no-tag"]
+    quiet = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert quiet.returncode == 0, quiet.stderr[-2000:]
+    assert " INFO kafka." not in quiet.stderr
+    assert f"{len(good)} new event(s)" in quiet.stdout + quiet.stderr
+    env["PREFLOOP_KAFKA_GROUP"] = f"g-{uuid.uuid4().hex[:8]}"
+    loud = subprocess.run(
+        [sys.executable, "-m", "prefloop.curator.cli", "--debug", *cmd[3:]],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert loud.returncode == 0 and " kafka." in loud.stderr
