@@ -159,15 +159,18 @@ class SlackBot:
     def refuse_request(self, rejection: Rejection) -> None:
         """A request with a valid signature but a malformed payload: audit it (no payload text is kept)."""
         log.warning("refused a signed Slack request: %s", rejection.error)
-        with self.service.write() as s:
-            self.service.audit(
-                s,
-                rejection.user or "unknown",
-                "request_malformed",
-                None,
-                error=rejection.error,
-                detail=rejection.detail,
-            )
+        try:
+            with self.service.write() as s:
+                self.service.audit(
+                    s,
+                    rejection.user or "unknown",
+                    "request_malformed",
+                    None,
+                    error=rejection.error,
+                    detail=rejection.detail,
+                )
+        except Exception as exc:  # the store is down: the refusal is still answered (and logged above)
+            log.error("could not audit a refused Slack request (%s)", exc.__class__.__name__)
 
     def handle(self, headers: Any, raw: bytes, content_type: str | None, query: str = "") -> Response:
         """One request to /slack/events: the gate first (signature, body, shape), then bolt."""

@@ -18,18 +18,39 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from prefloop.schemas.limits import json_too_deep
+from prefloop.schemas.text import has_unstorable
 from prefloop.slackbot import messages as msg
 
-__all__ = ["MAX_AGE_SECONDS", "MAX_BODY_BYTES", "Admitted", "Rejection", "admit", "check_shape"]
+__all__ = [
+    "MAX_AGE_SECONDS",
+    "MAX_BODY_BYTES",
+    "MAX_DEPTH",
+    "Admitted",
+    "Rejection",
+    "admit",
+    "check_shape",
+    "unsafe_text",
+]
 
 #: Slack's replay window: a request whose timestamp is further from now is refused.
 MAX_AGE_SECONDS = 300
 #: Slack's interactive payloads are a few KB; anything this large is not from Slack.
 MAX_BODY_BYTES = 1 << 20
+#: Slack's deepest payloads (a modal's blocks and state) nest about ten levels; the JSON parser recurses once a
+#: level, so deeper text is refused before it is parsed.
+MAX_DEPTH = 64
+#: Longest identifier-like field (Slack's own limit for action and block ids is 255 characters); button values
+#: and URLs may be longer, message text longer still.
+MAX_ID_CHARS = 255
+MAX_VALUE_CHARS = 2_000
+MAX_TEXT_CHARS = 50_000
 
 _TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
 _SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
 _ACTION_TS = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,9})?$")
+#: what an acting user's id may look like to be written into an audit line
+_USER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -77,24 +98,58 @@ def verify(headers: Mapping[str, str], raw: bytes, secret: str, now: float) -> R
     return None
 
 
+class _TooDeep(ValueError):
+    pass
+
+
+def _loads(text: str) -> Any:
+    """``json.loads``, refusing text nested deeper than :data:`MAX_DEPTH` before parsing it (the parser recurses
+    once a level: a deep enough array raises RecursionError, not ValueError)."""
+    if json_too_deep(text.encode("utf-8", "surrogatepass"), MAX_DEPTH):
+        raise _TooDeep
+    return json.loads(text)
+
+
 def parse(text: str, content_type: str | None) -> dict[str, Any] | str:
     """The body as bolt will parse it (the same rules), or the reason it cannot be a Slack request."""
     if not text:
         return "empty body"
     try:
         if (content_type or "").split(";")[0].strip() == "application/json" or text.startswith("{"):
-            value: Any = json.loads(text)
+            value: Any = _loads(text)
         elif "payload" in text:
             params = dict(parse_qsl(text, keep_blank_values=True))
             payload = params.get("payload")
-            value = {} if payload is None else json.loads(payload)
+            value = {} if payload is None else _loads(payload)
         else:
             value = dict(parse_qsl(text, keep_blank_values=True))
-    except ValueError:
+    except _TooDeep:
+        return f"JSON nested deeper than {MAX_DEPTH} levels"
+    except (ValueError, RecursionError):
         return "not valid JSON or form data"
     if not isinstance(value, dict):
         return f"a JSON {type(value).__name__}, not an object"
     return value
+
+
+def unsafe_text(value: Any, path: str = "") -> str | None:
+    """The path of the first string (or key) in ``value`` holding a NUL character or a lone surrogate, which
+    Slack never sends and neither PostgreSQL nor UTF-8 can store; None when there is none."""
+    if isinstance(value, str):
+        return (path or "body") if has_unstorable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and has_unstorable(key):
+                return f"{path}.<key>" if path else "<key>"  # (the key itself is what cannot be written)
+            bad = unsafe_text(item, f"{path}.{key}" if path else str(key))
+            if bad is not None:
+                return bad
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            bad = unsafe_text(item, f"{path}[{i}]")
+            if bad is not None:
+                return bad
+    return None
 
 
 # -- shapes ------------------------------------------------------------------------------------------------
@@ -102,11 +157,13 @@ def parse(text: str, content_type: str | None) -> dict[str, Any] | str:
 Check = Callable[[Any, str], str | None]
 
 
-def _str(required: bool = False, pattern: re.Pattern[str] | None = None) -> Check:
+def _str(
+    required: bool = False, pattern: re.Pattern[str] | None = None, max_chars: int = MAX_ID_CHARS
+) -> Check:
     def check(value: Any, path: str) -> str | None:
         if value is None:
             return path if required else None
-        if not isinstance(value, str) or (required and not value):
+        if not isinstance(value, str) or (required and not value) or len(value) > max_chars:
             return path
         if pattern is not None and not pattern.match(value):
             return path
@@ -182,11 +239,11 @@ _COMMON: dict[str, Check] = {
     "user_id": _str(),
     "channel_id": _str(),
     "view": _obj({"team_id": _str(), "app_installed_team_id": _str(), "id": _str()}),
-    "response_url": _str(),
+    "response_url": _str(max_chars=MAX_VALUE_CHARS),
     "trigger_id": _str(),
 }
-_OPTION = _obj({"value": _str()})
-_ELEMENT = _obj({"action_id": _str(), "value": _str(), "type": _str()})
+_OPTION = _obj({"value": _str(max_chars=MAX_VALUE_CHARS)})
+_ELEMENT = _obj({"action_id": _str(), "value": _str(max_chars=MAX_VALUE_CHARS), "type": _str()})
 _BLOCK = _obj({"type": _str(), "block_id": _str(), "elements": _list(_ELEMENT)})
 _BLOCK_ACTIONS: dict[str, Check] = {
     "user": _obj({"id": _str(required=True), "team_id": _str()}, required=True),
@@ -195,7 +252,7 @@ _BLOCK_ACTIONS: dict[str, Check] = {
             {
                 "action_id": _str(required=True),
                 "block_id": _str(),
-                "value": _str(),
+                "value": _str(max_chars=MAX_VALUE_CHARS),
                 "action_ts": _str(required=True, pattern=_ACTION_TS),
                 "selected_option": _OPTION,
                 "type": _str(),
@@ -213,7 +270,7 @@ _BLOCK_ACTIONS: dict[str, Check] = {
 _COMMAND: dict[str, Check] = {
     "command": _str(required=True),
     "user_id": _str(required=True),
-    "text": _str(),
+    "text": _str(max_chars=MAX_TEXT_CHARS),
 }
 _EVENT: dict[str, Check] = {
     "type": _str(required=True),
@@ -224,7 +281,7 @@ _EVENT: dict[str, Check] = {
     "tab": _str(),
     "ts": _str(),
     "thread_ts": _str(),
-    "text": _str(),
+    "text": _str(max_chars=MAX_TEXT_CHARS),
     "subtype": _str(),
     "bot_id": _str(),
 }
@@ -254,12 +311,11 @@ def check_shape(payload: dict[str, Any]) -> str | None:
 
 
 def _user_of(payload: dict[str, Any]) -> str | None:
+    """The acting user's id for the audit line, when it looks like one (never raw text from the payload)."""
     user = payload.get("user")
-    if isinstance(user, dict) and isinstance(user.get("id"), str):
-        return str(user["id"])[:64]
-    for value in (user, payload.get("user_id")):
-        if isinstance(value, str):
-            return value[:64]
+    for value in (user.get("id") if isinstance(user, dict) else user, payload.get("user_id")):
+        if isinstance(value, str) and _USER_ID.match(value):
+            return value
     return None
 
 
@@ -279,7 +335,7 @@ def admit(
     parsed = parse(text, content_type)
     if isinstance(parsed, str):
         return Rejection(400, "malformed_body", msg.GATE_MALFORMED.format(what=parsed), signed=True)
-    bad = check_shape(parsed)
+    bad = unsafe_text(parsed) or check_shape(parsed)
     if bad is not None:
         return Rejection(
             400,

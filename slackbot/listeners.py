@@ -186,9 +186,10 @@ def register(app: App, bot: SlackBot) -> None:
 
     @app.event("app_home_opened")
     def home(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        bot.publish_home(event["user"], body.get("event_id"))
+        user = event.get("user")
+        if event.get("tab", "home") != "home" or not isinstance(user, str) or not user:
+            return  # (Slack always names the user; a signed event without one has nobody to show a Home to)
+        bot.publish_home(user, body.get("event_id"))
 
     @app.event("message")
     def thread_message(event: dict[str, Any], body: dict[str, Any], request: BoltRequest) -> None:

@@ -39,14 +39,24 @@ SECRET = "gate-test-signing-secret"
 POST = PostedPair("C00000001", "1700000000.000100", "p-unknown")
 
 
-@pytest.fixture()
-def gate_bot(sqlite_url: str) -> Iterator[EmulatedBot]:
-    settings = Settings.load({}, database_url=sqlite_url, slack_channel="#prefloop-review")
-    store = Store(sqlite_url)
+def _running_bot(url: str) -> Iterator[EmulatedBot]:
+    settings = Settings.load({}, database_url=url, slack_channel="#prefloop-review")
+    store = Store(url)
     running = start_emulated_bot(settings, store, reviewers=["U1", "U2"], signing_secret=SECRET)
     yield running
     running.stop()
     store.dispose()
+
+
+@pytest.fixture()
+def gate_bot(sqlite_url: str) -> Iterator[EmulatedBot]:
+    yield from _running_bot(sqlite_url)
+
+
+@pytest.fixture()
+def gate_bot_pg(postgres_url: str) -> Iterator[EmulatedBot]:
+    """The same bot on PostgreSQL, which refuses NUL in text (SQLite stores it)."""
+    yield from _running_bot(postgres_url)
 
 
 def _raw(bot: EmulatedBot, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
@@ -144,6 +154,17 @@ SIGNED_MALFORMED = [
     ("action_ts missing", _without(VOTE, "actions", 0, "action_ts")),
     ("channel a list", _with(VOTE, [1], "channel")),
     ("team a number", _with(VOTE, 7, "team")),
+    # text Slack never sends and neither UTF-8 nor PostgreSQL can hold (found by a black-box sweep on PostgreSQL:
+    # 500 with a traceback, or 503 "the store cannot take it", before the gate looked at strings)
+    ("user id a NUL", _with(VOTE, "\x00", "user", "id")),
+    ("user id a lone surrogate", _with(VOTE, "\ud800", "user", "id")),
+    ("message_ts a lone surrogate", _with(VOTE, "\ud800", "container", "message_ts")),
+    ("channel_id a lone surrogate", _with(VOTE, "\udfff", "container", "channel_id")),
+    ("button value with a NUL", _with(VOTE, "p\x00", "actions", 0, "value")),
+    ("button value a lone surrogate", _with(VOTE, "\ud800", "actions", 0, "value")),
+    ("a key with a NUL", _with(VOTE, 1, "k\x00")),
+    ("action_id 100k characters", _with(VOTE, "x" * 100_000, "actions", 0, "action_id")),
+    ("type 100k characters", _with(VOTE, "x" * 100_000, "type")),
 ]
 
 
@@ -159,6 +180,45 @@ def test_signed_malformed_payload_gets_400_and_an_audit_line(
     _no_traceback(caplog)
     with gate_bot.bot.store.session() as s:
         assert s.scalar(select(func.count()).select_from(Vote)) == 0
+
+
+def test_unstorable_text_deep_nesting_and_odd_users_get_400_on_postgresql(
+    gate_bot_pg: EmulatedBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On PostgreSQL (which refuses NUL) every signed request with text it cannot store is refused by the gate
+    with an audit line, not answered 503 or 500; a signed body nested past the bound is refused before parsing."""
+    caplog.set_level(logging.INFO)
+    client = SignedClient(gate_bot_pg.url, SECRET)
+    hostile = [payload for case, payload in SIGNED_MALFORMED if "NUL" in case or "surrogate" in case]
+    for payload in hostile:
+        status, body = client.action(payload)
+        assert status == 400 and json.loads(body)["error"] == "malformed_payload", body
+    for user in ("\x00", "U" * 20_000):
+        status, body = client.command(slash_command(user, "agreement"))
+        assert status == 400, body
+    for body, ctype in (
+        (urlencode({"payload": "[" * 5_000 + "]" * 5_000}), "application/x-www-form-urlencoded"),
+        ('{"type": "block_actions", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "application/json"),
+    ):
+        status, answer = client.send(body, ctype)
+        assert status == 400 and json.loads(answer)["error"] == "malformed_body", answer
+    assert _audits(gate_bot_pg, "request_malformed") == len(hostile) + 4
+    with gate_bot_pg.bot.store.session() as s:
+        users = set(s.scalars(select(AuditEntry.actor).where(AuditEntry.action == "request_malformed")))
+    assert users <= {"U1", "unknown"}  # never the payload's raw text
+    _no_traceback(caplog)
+
+
+def test_an_app_home_event_without_a_usable_user_is_answered_and_ignored(
+    gate_bot: EmulatedBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    client = SignedClient(gate_bot.url, SECRET)
+    for event in ({"type": "app_home_opened"}, {"type": "app_home_opened", "user": {"id": "U1"}}):
+        status, answer = client.event(event_callback(event))
+        assert status in (200, 400), answer
+    assert not [c for c in gate_bot.emulator.calls if c.method == "views.publish"]
+    _no_traceback(caplog)
 
 
 def test_signed_bodies_that_are_not_slack_payloads(
@@ -197,8 +257,9 @@ def test_wrong_method_and_oversized_bodies_answer_json(gate_bot: EmulatedBot) ->
 
 
 # -- properties ---------------------------------------------------------------------------------------------
+_ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=20)  # lone surrogates and NUL too
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _ANY_TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
