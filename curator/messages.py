@@ -57,6 +57,8 @@ RUN_DONE = (
     "curator: {records} record(s), {inserted} new event(s), {duplicates} repeat(s), {dead} dead letter(s); "
     "{groups} prompt group(s) paired: {pairs}"
 )
+#: appended to RUN_DONE / INGEST_DONE when records of users erased by `prefloop forget` were dropped at ingest
+FORGOTTEN_DROPPED = "; {forgotten} record(s) of erased users dropped (prefloop forget's tombstones)"
 INGEST_DONE = (
     "ingested {path}: {records} line(s), {inserted} new event(s), {duplicates} already stored, "
     "{dead} invalid (kept in dead_letters with the reason); pairs: {pairs}"

@@ -70,7 +70,12 @@ def _summary(totals: Any) -> str:
         dead=totals.dead_letters,
         groups=totals.groups_paired,
         pairs=pairs,
-    )
+    ) + _forgotten_note(totals)
+
+
+def _forgotten_note(totals: Any) -> str:
+    """Where the records of erased users went (they are neither new, repeats nor dead letters)."""
+    return msg.FORGOTTEN_DROPPED.format(forgotten=totals.forgotten) if totals.forgotten else ""
 
 
 @click.group()
@@ -321,7 +326,8 @@ def ingest(
                 duplicates=totals.duplicates,
                 dead=totals.dead_letters,
                 pairs=pairs,
-            ),
+            )
+            + _forgotten_note(totals),
             err=True,
         )
     if all_invalid:

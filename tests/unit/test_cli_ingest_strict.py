@@ -139,3 +139,20 @@ def test_a_file_shorter_than_what_was_read_before_is_refused_with_the_way_out(
     assert f"fewer than the {before} an earlier ingest of it read" in err and "--from-start" in err
     assert "Traceback" not in err and err.count("\n") == 1
     assert main(["ingest", "--no-tag", "--from-start", "--file", str(path)]) == 0
+
+
+def test_the_summary_says_where_the_records_of_an_erased_user_went(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = EventFactory()
+    kept = [json.dumps(f.response("c1", "u_kept", text="kept answer"))]
+    erased = [json.dumps(f.response(f"c{i}", "u_gone", text=f"gone {i}")) for i in range(2, 5)]
+    path = _write(tmp_path / "first.jsonl", [*kept, *erased])
+    assert main(["ingest", "--no-tag", "--file", str(path)]) == 0
+    assert "erased users" not in capsys.readouterr().err  # nobody forgotten yet: no clause
+    assert main(["forget", "--user", "u_gone", "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["ingest", "--no-tag", "--from-start", "--file", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "0 new event(s), 1 already stored" in err
+    assert "; 3 record(s) of erased users dropped" in err
