@@ -7,6 +7,12 @@
   about 160 hold none, only confusers marked ``KEEP`` (public figures, countries, cities named generically,
   placeholders), and must come back unchanged. Identifiers the policy does not list (national ID, passport,
   account and record numbers, user names, plates) are ``NOT_SCORED``.
+* ``handwritten2`` — evaluation set 5: ``benchmarks/data/pii_handwritten2/eval_handwritten2.txt``, the same format
+  and tags as set 4 and loaded by the same function, written one by one by another author who had read neither the
+  scrubber nor set 4's texts, in genres set 4 may not emphasise (support tickets, tenancy, school and pharmacy
+  messages, group chats, forwarded e-mail chains, CSV/JSON/YAML/.env/SQL pastes, stack traces, git and ssh
+  configs) and frozen before any scoring (sha256 in ``tests/unit/test_pii_handwritten2.py``). 200 texts hold 813
+  private values; 125 hold none and must come back unchanged.
 * ``mimesis`` — evaluation set 2: ``benchmarks/data/pii/eval_mimesis.jsonl``, generated once by
   ``benchmarks/pii_mimesis.py`` and frozen before tuning.
 * ``chat`` — evaluation set 3: ``benchmarks/data/pii/eval_chat.jsonl``, chat messages from hand-written value pools
@@ -43,6 +49,7 @@ import yaml
 
 DATA = Path(__file__).parent / "data" / "pii"
 HANDWRITTEN = Path(__file__).parent / "data" / "pii_handwritten" / "eval_handwritten.txt"
+HANDWRITTEN2 = Path(__file__).parent / "data" / "pii_handwritten2" / "eval_handwritten2.txt"
 NOT_SCORED = "NOT_SCORED"
 KEEP = "KEEP"
 _GOLD_TYPES = {
@@ -181,7 +188,11 @@ def handwritten_records(path: Path = HANDWRITTEN) -> list[tuple[int, str, str, s
     return records
 
 
-def load_handwritten(limit: int | None = None, path: Path = HANDWRITTEN) -> list[Case]:
+def load_handwritten(
+    limit: int | None = None, path: Path = HANDWRITTEN, source: str = "handwritten"
+) -> list[Case]:
+    """A set in set 4's format (``path``: set 4 by default, ``HANDWRITTEN2`` for set 5), its cases named
+    ``source``."""
     cases = []
     for number, lang, shape, marked in handwritten_records(path):
         try:
@@ -190,7 +201,7 @@ def load_handwritten(limit: int | None = None, path: Path = HANDWRITTEN) -> list
             raise ValueError(f"{path.name}:{number}: {error}") from None
         if "⟦" in text or "⟧" in text:
             raise ValueError(f"{path.name}:{number}: a mark is not closed or holds another mark")
-        cases.append(Case(text, gold, "handwritten", shape, lang))
+        cases.append(Case(text, gold, source, shape, lang))
     return cases[:limit] if limit else cases
 
 
