@@ -172,13 +172,16 @@ class CaptureCore:
 
     def status(self) -> dict[str, Any]:
         """The health of this capture instance (``GET <prefix>/status``): ``status`` is ``ok`` or
-        ``degraded`` (spool over budget, sender down, or a response not recorded within the log interval)."""
+        ``degraded`` (spool over budget, spool writes failing, sender down, or a response not recorded within the
+        log interval)."""
         publisher = self.publisher
         sender = publisher.sender_status()
         degraded = self.degradations.snapshot()
         problems = []
         if publisher.spool_full:
             problems.append("spool_full")
+        if publisher.spool_write_failing:
+            problems.append("spool_write_failing")
         if sender["mode"] != "embedded" and not sender["up"]:
             problems.append("sender_down")
         if self.degradations.recent():

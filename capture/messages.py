@@ -75,7 +75,12 @@ LOG_SPOOL_FULL = (
     "prefloop capture: spool over budget (%d of %d bytes); refusing new events until Kafka drains it"
 )
 LOG_SPOOL_OK = "prefloop capture: spool back under budget (%d of %d bytes); accepting events again"
-LOG_WRITE_FAILED = "prefloop capture: spool write failed on %s: %s"
+LOG_WRITE_FAILED = (
+    "prefloop capture: spool write failed on %s: %s (%d failed attempt(s) since the last good write; clicks are "
+    "answered 503 and responses wait in memory until a write succeeds; logged at most once a minute)"
+)
+LOG_WRITE_RECOVERED = "prefloop capture: spool writes work again after %d failed attempt(s) over %.0f s"
+LOG_SYNC_FAILED = "prefloop capture: spool fsync failed on %s: %s"
 LOG_KAFKA_ERROR = "prefloop capture: Kafka send failed (%s); events stay in the spool and are retried"
 LOG_KAFKA_BACK = "prefloop capture: Kafka reachable again; replaying the spool"
 LOG_SET_ASIDE = (
@@ -90,6 +95,11 @@ LOG_SIDECAR_RESTARTED = (
     "prefloop capture: sender sidecar restarted (pid %d); shipping the spool from its cursor"
 )
 LOG_ADOPTED = "prefloop capture: adopted the spool of dead writer %s"
+LOG_CURSOR_FAILED = (
+    "prefloop capture: could not record shipping progress in %s (%s); this process goes on from where it is, a "
+    "restart before the next good write sends those events again (the curator drops repeats by event id); "
+    "logged at most once a minute"
+)
 LOG_CORRUPT_LINE = "prefloop capture: skipped an unreadable spool line in %s at byte %d"
 LOG_SHUTDOWN_PENDING = (
     "prefloop capture: shutdown with %d bytes not yet shipped; they stay in %s for the next process"

@@ -248,6 +248,11 @@ class Publisher:
         return max(0, self._account.pending)
 
     @property
+    def spool_write_failing(self) -> bool:
+        """The spool writer's last write failed (a full or broken disk): clicks are refused until one succeeds."""
+        return self._writer.failing_since is not None
+
+    @property
     def queue_depth(self) -> int:
         return self._writer.depth
 

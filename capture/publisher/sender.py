@@ -143,6 +143,7 @@ class KafkaSender:
         self.shipped_events = 0
         self.own_shipped_events = 0  # of those, from ``own_dir`` (the rest from adopted directories)
         self.set_aside_events = 0
+        self._cursor_failure_logged = float("-inf")
         self.adopted: dict[Path, _Source] = {}
         self._producer: Any = None
         self._wake = threading.Event()
@@ -398,12 +399,21 @@ class KafkaSender:
         log.error(messages.LOG_SET_ASIDE, event_id_of(line) or "?", len(line), reason, path)
 
     def _commit(self, source: _Source, position: Cursor, done: list[Path], n: int, nbytes: int) -> None:
-        if position != source.cursor:
-            write_cursor(source.path, position)
-            source.cursor = position
+        # shipped segments go first: on a full disk that frees the room the cursor file needs (a crash before the
+        # cursor is written leaves it at a removed segment, and the next one is read from its start)
         for path in done:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+        if position != source.cursor:
+            try:
+                write_cursor(source.path, position)
+            except (
+                OSError
+            ) as exc:  # full or failing disk: keep the progress in memory, never send a batch twice
+                if time.monotonic() - self._cursor_failure_logged >= 60.0:
+                    self._cursor_failure_logged = time.monotonic()
+                    log.error(messages.LOG_CURSOR_FAILED, source.path.name, exc)
+            source.cursor = position
         if n:
             self.shipped_events += n
             self.metrics.shipped.inc(n)

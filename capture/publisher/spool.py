@@ -197,6 +197,8 @@ class SegmentWriter:
         self._lock_fd: int | None = lock_fd
         self.seq = 0
         self.size = 0
+        #: a failed write left a partial line that could not be truncated away
+        self._torn = False
         self._fd: int | None = None
         self._open_next()
 
@@ -208,6 +210,7 @@ class SegmentWriter:
         self.seq += 1
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
         self.size = 0
+        self._torn = False
         if self.sync_dirs:
             self._sync_dir()
 
@@ -223,7 +226,7 @@ class SegmentWriter:
         when the current one is past its size limit."""
         if self._fd is None:
             raise OSError(errno.EBADF, "spool writer is closed")
-        if self.size >= self.segment_max_bytes:
+        if self.size >= self.segment_max_bytes or self._torn:
             self.roll()
         fd = self._fd
         view = memoryview(data)
@@ -233,8 +236,10 @@ class SegmentWriter:
                 written += os.write(fd, view[written:])
         except OSError:
             if written:
-                with contextlib.suppress(OSError):
+                try:
                     os.ftruncate(fd, self.size)
+                except OSError:  # the torn line stays at this segment's end: the next write starts a new one
+                    self._torn = True
             raise
         self.size += written
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import logging
 import threading
 import time
@@ -48,6 +49,10 @@ _RESCAN_S = 1.0
 #: after writing, the writer looks for new events every ``write_delay`` for this long before it waits to be
 #: woken: under a steady stream no request thread makes a wake-up system call (nor the writer a GIL hand-off)
 _POLL_S = 1.0
+#: a failing spool write is logged at most once per this many seconds (it is retried about once a second)
+_FAIL_LOG_S = 60.0
+#: errors a fresh segment cannot cure: rolling on them would only leave an empty file per retry
+_DISK_FULL = frozenset((errno.ENOSPC, errno.EDQUOT))
 
 
 class Ack:
@@ -117,6 +122,10 @@ class SpoolWriterThread:
         self._sleeping = False
         self._closed = False
         self._stop = False
+        #: monotonic time of the first of the current run of failed writes (None while writes succeed)
+        self.failing_since: float | None = None
+        self._failures = 0
+        self._last_failure_log = float("-inf")
         self._thread = threading.Thread(target=self._run, name="prefloop-spool-writer", daemon=True)
 
     def start(self) -> None:
@@ -264,6 +273,8 @@ class SpoolWriterThread:
             except OSError as exc:
                 return self._failed(items, exc)
             self.account.add(len(data))
+            if self.failing_since is not None:
+                self._recovered()
         counts: dict[str, int] = {}
         for _line, kind, ack in items:
             if kind:
@@ -304,7 +315,13 @@ class SpoolWriterThread:
         """A write failed: callers waiting for an ack get the error (they were not acknowledged); events
         already acknowledged to their caller (no ack object) go back to the front of the queue for a retry."""
         self.metrics.write_errors.inc()
-        log.error(messages.LOG_WRITE_FAILED, self.writer.path, exc)
+        now = time.monotonic()
+        if self.failing_since is None:
+            self.failing_since = now
+        self._failures += 1
+        if now - self._last_failure_log >= _FAIL_LOG_S:
+            log.error(messages.LOG_WRITE_FAILED, self.writer.path, exc, self._failures)
+            self._last_failure_log = now
         error = SpoolWriteError(str(self.writer.path), exc)
         keep = []
         for item in items:
@@ -316,9 +333,17 @@ class SpoolWriterThread:
             else:
                 item[2].set(error)
         self._queue.extendleft(reversed(keep))
-        with contextlib.suppress(OSError):
-            self.writer.roll()
+        if exc.errno not in _DISK_FULL:  # (a broken file descriptor or file: a fresh segment may cure it)
+            with contextlib.suppress(OSError):
+                self.writer.roll()
         return False
+
+    def _recovered(self) -> None:
+        assert self.failing_since is not None
+        log.warning(messages.LOG_WRITE_RECOVERED, self._failures, time.monotonic() - self.failing_since)
+        self.failing_since = None
+        self._failures = 0
+        self._last_failure_log = float("-inf")
 
     def _sync(self) -> None:
         try:
@@ -326,4 +351,4 @@ class SpoolWriterThread:
             self.metrics.fsyncs.inc()
         except OSError as exc:
             self.metrics.write_errors.inc()
-            log.error(messages.LOG_WRITE_FAILED, self.writer.path, exc)
+            log.error(messages.LOG_SYNC_FAILED, self.writer.path, exc)

@@ -44,19 +44,23 @@ def consume(
     return out
 
 
-@pytest.mark.parametrize("sender", ["process", "thread"])
-def test_flask_app_ships_response_and_feedback_keyed_by_conversation(
-    kafka_bootstrap: str, kafka_topic: str, tmp_path: Path, sender: str
-) -> None:
+def _shipping_app(tmp_path: Path, bootstrap: str, topic: str, **config: Any) -> tuple[Flask, FeedbackCapture]:
     app = Flask("assistant")
     app.config.update(
         SECRET_KEY="k",
         PREFLOOP_CAPTURE_SPOOL_DIR=str(tmp_path),
-        PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP=kafka_bootstrap,
-        PREFLOOP_CAPTURE_KAFKA_TOPIC=kafka_topic,
-        PREFLOOP_CAPTURE_SENDER=sender,
+        PREFLOOP_CAPTURE_KAFKA_BOOTSTRAP=bootstrap,
+        PREFLOOP_CAPTURE_KAFKA_TOPIC=topic,
+        **config,
     )
-    capture = FeedbackCapture(app, user_loader=lambda: "alice")
+    return app, FeedbackCapture(app, user_loader=lambda: "alice")
+
+
+@pytest.mark.parametrize("sender", ["process", "thread"])
+def test_flask_app_ships_response_and_feedback_keyed_by_conversation(
+    kafka_bootstrap: str, kafka_topic: str, tmp_path: Path, sender: str
+) -> None:
+    app, capture = _shipping_app(tmp_path, kafka_bootstrap, kafka_topic, PREFLOOP_CAPTURE_SENDER=sender)
     try:
         with app.test_request_context():
             tokens = [
@@ -153,3 +157,46 @@ def test_a_steady_stream_wakes_the_sidecar_once_per_linger_and_everything_ships_
             assert by_conversation[f"c{c}"] == [e.event_id for e in events if e.conversation_id == f"c{c}"]
     finally:
         pub.shutdown()
+
+
+def test_a_cursor_the_full_disk_cannot_take_never_makes_the_sender_send_a_batch_twice(
+    kafka_bootstrap: str, kafka_topic: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shipping progress is recorded in a small cursor file; on a full disk that write fails. The sender keeps
+    the progress in memory and goes on: every event reaches the topic exactly once. (Before: the failed cursor
+    write raised after Kafka had the batch, so the batch went again, round after round: 1,176 copies of 147
+    clicks from a dead writer's spool on a full 256 KB tmpfs.)"""
+    import errno
+
+    from prefloop.capture.publisher import sender as sender_module
+
+    failures = []
+
+    def full_disk(*_: Any) -> None:
+        failures.append(1)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sender_module, "write_cursor", full_disk)
+    app, capture = _shipping_app(
+        tmp_path,
+        kafka_bootstrap,
+        kafka_topic,
+        PREFLOOP_CAPTURE_SENDER="thread",  # (in this process, so the failing cursor write applies to it)
+        PREFLOOP_CAPTURE_BATCH_MAX_EVENTS=5,  # many batches, many cursor writes
+    )
+    try:
+        with app.test_request_context():
+            for i in range(40):
+                capture.response_shown(
+                    conversation_id=f"conv-{i}",
+                    context=[{"role": "user", "content": "q"}],
+                    text="a",
+                    model="m",
+                )
+        assert capture.flush(30, app=app)
+        time.sleep(2.0)  # rounds after the last batch: a batch sent again would show here
+        records = consume(kafka_bootstrap, kafka_topic, expect=40, timeout=20)
+    finally:
+        capture.shutdown(app=app)
+    assert failures  # the cursor write did fail
+    assert len(records) == 40 == len({v["event_id"] for _, v in records})
