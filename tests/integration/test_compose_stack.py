@@ -95,6 +95,20 @@ class Stack:
         )
         return sorted(out.split())
 
+    def never_started(self) -> list[str]:
+        """Containers `up` created but could not start (podman-compose 1.0 reports that with exit 0)."""
+        out = self.podman(
+            "ps", "-a", "--filter", f"label=io.podman.compose.project={self.project}",
+            "--filter", "status=created", "--format", "{{.Names}}",
+        )  # fmt: skip
+        return sorted(out.split())
+
+    def start_error(self, name: str) -> str:
+        done = subprocess.run(
+            [str(CONTAINERS), "podman", "start", name], capture_output=True, text=True, env=self.env, cwd=ROOT
+        )
+        return (done.stderr or done.stdout)[-1500:]
+
     def logs(self) -> str:
         parts = []
         for name in self.names():
@@ -139,6 +153,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     s = Stack(tmp_path_factory.mktemp("compose"))
     try:
         s.compose("up", "-d", "--no-build", timeout=600)
+        stuck = s.never_started()  # fail now with podman's reason, not after waiting minutes for the bot
+        assert not stuck, f"`up` could not start {stuck}: {s.start_error(stuck[0])}"
         yield s
     finally:
         left = s.down()
