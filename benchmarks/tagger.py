@@ -54,7 +54,7 @@ from benchmarks.tagger_holdout import (
     leave_one_source_out,
     reader_leave_one_source_out,
 )
-from benchmarks.tagger_scoring import evaluate, log, tag_all, throughput, world_metrics
+from benchmarks.tagger_scoring import brief, evaluate, log, tag_all, throughput, world_metrics
 from prefloop.curator.tagging import Tagger, Taxonomy
 from prefloop.curator.tagging.corpus import load_corpus
 from prefloop.curator.tagging.reader_training import (
@@ -65,20 +65,6 @@ from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
 from prefloop.curator.tagging.training import (
     source_of,
 )
-
-
-def _brief(m: dict[str, Any]) -> dict[str, Any]:
-    keys = (
-        "harmful_recall",
-        "harmful_precision",
-        "injection_recall",
-        "hazard_macro_recall",
-        "ordinary_fpr",
-        "ordinary_prompts_fpr",
-        "xstest_safe_fpr",
-        "n",
-    )
-    return {k: m[k] for k in keys}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,12 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         per, pooled = leave_one_source_out(corpus, sources, tax)
         result["candidate_unseen_by_source"] = per
         result["candidate_unseen_pooled"] = world_metrics(pooled, tax.hazard_names)
-        summary["candidate_unseen"] = _brief(result["candidate_unseen_pooled"])
-        summary["candidate_unseen_by_source"] = {s: _brief(m) for s, m in per.items()}
+        summary["candidate_unseen"] = brief(result["candidate_unseen_pooled"])
+        summary["candidate_unseen_by_source"] = {s: brief(m) for s, m in per.items()}
         new = [p for p in pooled if source_of(p[0]) not in TAGGER_2_SOURCES]
         if new:
             result["candidate_unseen_new_sources"] = world_metrics(new, tax.hazard_names)
-            summary["candidate_unseen_new_sources"] = _brief(result["candidate_unseen_new_sources"])
+            summary["candidate_unseen_new_sources"] = brief(result["candidate_unseen_new_sources"])
         log(f"candidate, unseen, pooled: {json.dumps(summary['candidate_unseen'])}")
 
     model_dir = Path(args.model) if args.model else DEFAULT_MODEL_DIR
@@ -136,10 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick and new_to_base and base.has_encoder:
         reader = reader_leave_one_source_out(base, corpus, new_to_base, frozen, blind=blind)
         result["reader_unseen"] = reader
-        summary["reader_unseen"] = _brief(reader["pooled"])
-        summary["reader_unseen_base"] = _brief(reader["base_pooled"])
-        summary["reader_unseen_by_source"] = {s: _brief(m) for s, m in reader["by_source"].items()}
-        summary["reader_unseen_base_by_source"] = {s: _brief(m) for s, m in reader["base_by_source"].items()}
+        summary["reader_unseen"] = brief(reader["pooled"])
+        summary["reader_unseen_base"] = brief(reader["base_pooled"])
+        summary["reader_unseen_by_source"] = {s: brief(m) for s, m in reader["by_source"].items()}
+        summary["reader_unseen_base_by_source"] = {s: brief(m) for s, m in reader["base_by_source"].items()}
         for key in ("frozen", "frozen_base", "blind", "blind_base"):
             if key in reader:
                 summary[f"reader_{key}_fpr"] = reader[key]["ordinary_fpr"]
@@ -153,9 +139,9 @@ def main(argv: list[str] | None = None) -> int:
                 s: world_metrics([p for p in pairs if source_of(p[0]) == s], tax.hazard_names) for s in never
             },
         }
-        summary["packaged_never_trained"] = _brief(result["packaged_never_trained"]["pooled"])
+        summary["packaged_never_trained"] = brief(result["packaged_never_trained"]["pooled"])
         summary["packaged_never_trained_by_source"] = {
-            s: _brief(m) for s, m in result["packaged_never_trained"]["by_source"].items()
+            s: brief(m) for s, m in result["packaged_never_trained"]["by_source"].items()
         }
         log(
             f"packaged model on sources it never trained on ({', '.join(never)}): {summary['packaged_never_trained']}"
@@ -188,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     result["held_out"] = held_out
     summary["in_corpus"] = {
         "harmful_f1": held_out["harmful"]["f1"],
-        **_brief(held_out),
+        **brief(held_out),
         "hazard_macro_f1": held_out["hazard_macro_f1"],
     }
     log(

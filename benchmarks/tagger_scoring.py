@@ -84,6 +84,24 @@ def world_metrics(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str])
     }
 
 
+#: The figures a summary line shows of :func:`world_metrics`.
+BRIEF_KEYS = (
+    "harmful_recall",
+    "harmful_precision",
+    "injection_recall",
+    "hazard_macro_recall",
+    "ordinary_fpr",
+    "ordinary_prompts_fpr",
+    "xstest_safe_fpr",
+    "n",
+)
+
+
+def brief(m: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of :func:`world_metrics`' result ``m``."""
+    return {k: m[k] for k in BRIEF_KEYS}
+
+
 def evaluate(pairs: Sequence[tuple[Example, Tags]], tax: Taxonomy) -> dict[str, Any]:
     """The in-corpus figures (F1 per tactic and hazard), as the benchmark has always reported them."""
 

@@ -1,0 +1,365 @@
+"""The fine-tuned encoder held out per group of sources: `python -m benchmarks.tagger_finetune score|report`.
+
+Issue 15, session 10. Needs `prefloop[train]` for `score` (torch); `report` needs only the curator extra.
+
+- `score --workdir DIR` (slow, development time; run it under `nice -n 15`): for each of the three groups of
+  public sources of :data:`~prefloop.curator.tagging.finetune_data.EVAL_GROUPS`, all-MiniLM-L6-v2 with a
+  multi-label head is fine-tuned (:mod:`prefloop.curator.tagging.finetune`) on a capped sample of the train split
+  of every *other* source (our authored rows included), then scores **every** row of the held-out group (train and
+  test split), the frozen ordinary prompts (176) and the blind ones (182). Scores go to `DIR/fold<g>.npz`, timings
+  and settings to `DIR/fold<g>.json`, as each fold ends. `--probe N` trains N batches of the first fold and stops
+  (to time an epoch before planning one).
+- `report --workdir DIR` (minutes): thresholds for each held-out group are calibrated (`training.calibrate`, the
+  shared 2.5 % cap on ordinary prompts) on the **out-of-fold scores of the other two groups** only, then the
+  group's rows are tagged. Variants, all fixed before any fold was scored: `ft` (the fine-tuned head decides every
+  label, with the rule cues), `ft_reader` (plus a character n-gram injection reader fitted without the group),
+  `ft_words` (blended with tagger 2.0's words on every prompt, 0.4 words + 0.6 head, as 2.0 blends a consulted
+  prompt), `ft_words_reader` (both). Beside them, on the same rows: the packaged tagger 2.1 and its base 2.0, tagged
+  as tagging computes it (their words and head never trained on the ten sets of issue 15; 2.1's reader did, so
+  its injection figures here are optimistic for it; session 7 measured them with the reader held out too).
+  Reported pooled over the ten sets, per source, and on the frozen and blind prompts (per fold model). The last
+  stdout line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.tagger_holdout import BLIND_DIR, heldout_examples
+from benchmarks.tagger_recipe import UNSEEN_TEN, tag_cached
+from benchmarks.tagger_scoring import brief, log, tag_all, world_metrics
+from prefloop.curator.tagging import Tagger, Tags, Taxonomy
+from prefloop.curator.tagging.chargrams import char_grams
+from prefloop.curator.tagging.corpus import Example, load_corpus
+from prefloop.curator.tagging.features import encoder_text
+from prefloop.curator.tagging.finetune_data import (
+    AUTHORED_CAP,
+    EVAL_GROUPS,
+    MAX_TOKENS,
+    SCORE_CAP,
+    SOURCE_CAP,
+    calibration_rows,
+    group_of,
+    subsample,
+)
+from prefloop.curator.tagging.head import HEAD_WEIGHT, blend
+from prefloop.curator.tagging.injection_reader import InjectionReader
+from prefloop.curator.tagging.model import labels_for
+from prefloop.curator.tagging.reader_training import without_reader
+from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
+from prefloop.curator.tagging.tags import decide
+from prefloop.curator.tagging.training import calibrate, source_of, targets_of
+
+VARIANTS = ("ft", "ft_reader", "ft_words", "ft_words_reader")
+
+
+def _load() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _corpus(tax: Taxonomy) -> list[Example]:
+    return sorted(load_corpus(None, set(tax.tactic_names), set(tax.hazard_names)), key=lambda e: e.key)
+
+
+def fold_training_rows(
+    corpus: Sequence[Example],
+    groups: Sequence[int | None],
+    held: int,
+    per_source: int,
+    authored: int,
+    seed: int,
+) -> list[int]:
+    """Corpus indices a fold trains on: the capped sample of the train split of every source outside ``held``."""
+    pool = [i for i, e in enumerate(corpus) if e.split == "train" and groups[i] != held]
+    picked = subsample([corpus[i] for i in pool], per_source=per_source, authored=authored, seed=seed)
+    return [pool[j] for j in picked]
+
+
+def scored_rows(
+    corpus: Sequence[Example], groups: Sequence[int | None], held: int, cap: int, seed: int
+) -> list[int]:
+    """Corpus indices a fold scores: of every source in group ``held``, the ``cap`` rows whose hashed keys come first
+    (train and test split alike)."""
+    pool = [i for i, g in enumerate(groups) if g == held]
+    picked = subsample([corpus[i] for i in pool], per_source=cap, seed=seed)
+    return [pool[j] for j in picked]
+
+
+def score(args: argparse.Namespace) -> dict[str, Any]:
+    import torch
+
+    from prefloop.curator.tagging.finetune import (
+        FineTuneConfig,
+        MiniLM,
+        lower_states,
+        predict,
+        tokenize,
+        train_upper,
+    )
+
+    config = FineTuneConfig(
+        frozen=args.frozen_layers,
+        epochs=args.epochs,
+        max_tokens=args.max_tokens,
+        seed=args.seed,
+        threads=args.threads,
+    )
+    torch.set_num_threads(config.threads)
+    tax = Taxonomy.load()
+    labels = labels_for(tax.hazard_names)
+    corpus = _corpus(tax)
+    groups = [group_of(source_of(e)) for e in corpus]
+    folds = [int(g) for g in args.folds.split(",")]
+    train_rows = {
+        g: fold_training_rows(corpus, groups, g, args.source_cap, args.authored_cap, args.seed) for g in folds
+    }
+    scored = {g: scored_rows(corpus, groups, g, args.score_cap, args.seed) for g in folds}
+    if args.probe:
+        needed = train_rows[folds[0]][: args.probe * config.batch * 2]
+    else:
+        needed = sorted(set().union(*train_rows.values(), *scored.values()))
+    frozen, blind = heldout_examples(), heldout_examples(BLIND_DIR)
+    texts = [encoder_text(corpus[i].turns) for i in needed]
+    texts += [encoder_text(e.turns) for e in (*frozen, *blind)]
+    start, cpu, load = time.perf_counter(), time.process_time(), _load()
+    ids = tokenize(texts, config.max_tokens)
+    lengths = np.array([len(i) for i in ids])
+    log(
+        f"{len(texts)} texts to read: {lengths.mean():.1f} word pieces on average, {int((lengths >= config.max_tokens).sum())} "
+        f"cut at {config.max_tokens}; fold training rows { ({g: len(r) for g, r in train_rows.items()}) }"
+    )
+    base = MiniLM.pretrained(len(labels), seed=config.seed)
+    states = lower_states(base, ids, config.frozen, log=log)
+    lower = {
+        "seconds": round(time.perf_counter() - start, 1),
+        "cpu_seconds": round(time.process_time() - cpu, 1),
+        "load_average": [load, _load()],
+        "texts": len(texts),
+        "mean_tokens": round(float(lengths.mean()), 1),
+    }
+    log(f"lower {config.frozen} layers computed once: {lower}")
+    state_of = dict(zip(needed, states, strict=False))
+    frozen_states = states[len(needed) : len(needed) + len(frozen)]
+    blind_states = states[len(needed) + len(frozen) :]
+    y = targets_of(corpus, tax.hazard_names)
+    out = Path(args.workdir)
+    out.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {"config": config.to_dict(), "lower": lower, "folds": {}}
+    for g in folds:
+        start, cpu, load = time.perf_counter(), time.process_time(), _load()
+        model = MiniLM.pretrained(len(labels), seed=config.seed)
+        rows = train_rows[g]
+        if args.probe:
+            rows = [i for i in rows if i in state_of]
+        losses = train_upper(
+            model, [state_of[i] for i in rows], y[rows], config, log=log, max_batches=args.probe or None
+        )
+        trained = time.perf_counter() - start
+        if args.probe:
+            tokens = sum(len(state_of[i]) for i in rows[: args.probe * config.batch])
+            probe = {
+                "batches": args.probe,
+                "seconds": round(trained, 1),
+                "seconds_per_batch": round(trained / args.probe, 2),
+                "cpu_seconds": round(time.process_time() - cpu, 1),
+                "load_average": [load, _load()],
+                "rows_per_epoch": len(train_rows[g]),
+                "approx_tokens": tokens,
+                "losses": losses,
+            }
+            log(f"probe: {probe}")
+            return {"probe": probe, "lower": lower, "config": config.to_dict()}
+        held = scored[g]
+        scores = predict(model, [state_of[i] for i in held], config.frozen)
+        np.savez_compressed(
+            out / f"fold{g}.npz",
+            rows=np.array(held),
+            keys=np.array([corpus[i].key for i in held]),
+            scores=scores,
+            frozen=predict(model, frozen_states, config.frozen),
+            blind=predict(model, blind_states, config.frozen),
+            labels=np.array(labels),
+        )
+        meta = {
+            "group": list(EVAL_GROUPS[g]),
+            "n_train": len(rows),
+            "n_train_by_source": {
+                s: sum(source_of(corpus[i]) == s for i in rows)
+                for s in sorted({source_of(corpus[i]) for i in rows})
+            },
+            "n_scored": len(held),
+            "losses": losses,
+            "train_seconds": round(trained, 1),
+            "seconds": round(time.perf_counter() - start, 1),
+            "cpu_seconds": round(time.process_time() - cpu, 1),
+            "load_average": [load, _load()],
+            "config": config.to_dict(),
+            "lower": lower,
+        }
+        (out / f"fold{g}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        report["folds"][g] = {k: meta[k] for k in ("n_train", "n_scored", "losses", "seconds", "cpu_seconds")}
+        log(f"fold {g} ({'+'.join(EVAL_GROUPS[g])}): {report['folds'][g]}, load {meta['load_average']}")
+    return report
+
+
+def report(args: argparse.Namespace) -> dict[str, Any]:
+    tax = Taxonomy.load()
+    hazards = tax.hazard_names
+    corpus = _corpus(tax)
+    groups = [group_of(source_of(e)) for e in corpus]
+    work = Path(args.workdir)
+    folds = sorted(int(p.stem[4:]) for p in work.glob("fold*.npz"))
+    ft: dict[int, dict[str, float]] = {}
+    heldout: dict[int, dict[str, np.ndarray]] = {}
+    for g in folds:
+        with np.load(work / f"fold{g}.npz", allow_pickle=False) as z:
+            labels = [str(s) for s in z["labels"]]
+            for i, key, row in zip(z["rows"], z["keys"], z["scores"], strict=True):
+                if corpus[int(i)].key != str(key):
+                    raise SystemExit(f"fold {g}: the corpus changed since it was scored (row {i})")
+                ft[int(i)] = dict(zip(labels, map(float, row), strict=True))
+            heldout[g] = {"frozen": z["frozen"], "blind": z["blind"]}
+    rows = sorted(ft)
+    examples = [corpus[i] for i in rows]
+    row_group = [groups[i] for i in rows]
+    packaged = Tagger.load(None, tax)
+    readings = packaged.read([[{"role": "user", "content": t} for t in e.turns] for e in examples])
+    frozen, blind = heldout_examples(), heldout_examples(BLIND_DIR)
+    prompts = {"frozen": frozen, "blind": blind}
+    held_readings = {
+        k: packaged.read([[{"role": "user", "content": t} for t in e.turns] for e in v])
+        for k, v in prompts.items()
+    }
+
+    # injection readers, each fitted on the train split without one group (what a reader of that fold may know)
+    grams = char_grams([encoder_text(e.turns) for e in corpus])
+    inj = np.array([e.tactic == "prompt_injection" for e in corpus])
+    reader: dict[int, float] = {}
+    held_reader: dict[int, dict[str, np.ndarray]] = {}
+    for g in folds:
+        fit_on = [i for i, e in enumerate(corpus) if e.split == "train" and groups[i] != g]
+        model = InjectionReader.fit(grams.take(fit_on), inj[fit_on], args.seed)
+        mine = [i for i in rows if groups[i] == g]
+        reader.update(zip(mine, map(float, model.predict(grams.take(mine))), strict=True))
+        held_reader[g] = {k: model.predict([encoder_text(e.turns) for e in v]) for k, v in prompts.items()}
+        log(f"reader without group {g} fitted on {len(fit_on)} rows")
+
+    def cats_of(variant: str, words: dict[str, float], head: dict[str, float]) -> dict[str, float]:
+        return blend(words, head, HEAD_WEIGHT) if "words" in variant else dict(head)
+
+    out: dict[str, Any] = {"folds": folds, "groups": [list(g) for g in EVAL_GROUPS], "variants": {}}
+    for variant in VARIANTS:
+        use_reader = variant.endswith("reader")
+        cats = [cats_of(variant, r.cats, ft[i]) for r, i in zip(readings, rows, strict=True)]
+        rdr = [reader[i] for i in rows]
+        tags: list[Tags | None] = [None] * len(rows)
+        per_fold: dict[str, Any] = {}
+        for g in folds:
+            cal = calibration_rows(row_group, g)
+            c = calibrate(
+                [examples[j] for j in cal],
+                [cats[j] for j in cal],
+                [readings[j].rules for j in cal],
+                hazards,
+                reader=[rdr[j] for j in cal] if use_reader else None,
+            )
+            th = c.thresholds
+            for j, gg in enumerate(row_group):
+                if gg == g:
+                    tags[j] = decide(
+                        cats[j], readings[j].rules, th, hazards, None, rdr[j] if use_reader else None
+                    )
+            flagged = {}
+            for k in prompts:
+                head_rows = heldout[g][k]
+                t = [
+                    decide(
+                        cats_of(variant, r.cats, dict(zip(labels, map(float, s), strict=True))),
+                        r.rules,
+                        th,
+                        hazards,
+                        None,
+                        float(held_reader[g][k][n]) if use_reader else None,
+                    )
+                    for n, (r, s) in enumerate(zip(held_readings[k], head_rows, strict=True))
+                ]
+                flagged[k] = sum(x.harmful for x in t)
+            per_fold[str(g)] = {
+                "thresholds": {k: th[k] for k in ("harmful", "prompt_injection")},
+                "cap_met": c.cap_met,
+                "calibration_ordinary_fpr": c.ordinary_fpr,
+                "calibration_rows": len(cal),
+                "frozen_flagged": flagged["frozen"],
+                "blind_flagged": flagged["blind"],
+            }
+        pairs = [(e, t) for e, t in zip(examples, tags, strict=True) if t is not None]
+        out["variants"][variant] = _figures(pairs, hazards) | {"folds": per_fold}
+        log(f"{variant}: {json.dumps(brief(out['variants'][variant]['ten']))} folds {json.dumps(per_fold)}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Tagger.load(without_reader(DEFAULT_MODEL_DIR, Path(tmp) / "base"), tax)
+        for name, model in (("packaged_2_1", packaged), ("base_2_0", base)):
+            pairs = list(zip(examples, tag_cached(model, examples), strict=True))
+            out[name] = _figures(pairs, hazards)
+            for k, v in prompts.items():
+                out[name][f"{k}_flagged"] = sum(t.harmful for _, t in tag_all(model, v))
+            log(f"{name}: {json.dumps(brief(out[name]['ten']))}")
+    out["load_average"] = _load()
+    return out
+
+
+def _figures(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str]) -> dict[str, Any]:
+    ten = [p for p in pairs if source_of(p[0]) in UNSEEN_TEN]
+    return {
+        "ten": world_metrics(ten, hazards),
+        "all": world_metrics(pairs, hazards),
+        "by_source": {
+            s: brief(world_metrics([p for p in pairs if source_of(p[0]) == s], hazards))
+            for s in sorted({source_of(e) for e, _ in pairs})
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("step", choices=("score", "report"))
+    ap.add_argument(
+        "--workdir", required=True, help="where fold scores are written (score) and read (report)"
+    )
+    ap.add_argument("--folds", default="0,1,2", help="groups to hold out (score), indices of EVAL_GROUPS")
+    ap.add_argument("--score-cap", type=int, default=SCORE_CAP, help="rows scored per held-out source")
+    ap.add_argument("--frozen-layers", type=int, default=4, help="lower layers kept at pretrained weights")
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS)
+    ap.add_argument("--source-cap", type=int, default=SOURCE_CAP)
+    ap.add_argument("--authored-cap", type=int, default=AUTHORED_CAP)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--probe", type=int, default=0, help="train this many batches of the first fold, then stop"
+    )
+    args = ap.parse_args(argv)
+    result = score(args) if args.step == "score" else report(args)
+    log(json.dumps(result, indent=1))
+    summary = result
+    if args.step == "report":
+        summary = {v: {"ten": brief(m["ten"]), "folds": m["folds"]} for v, m in result["variants"].items()}
+        for name in ("packaged_2_1", "base_2_0"):
+            flagged = {k: v for k, v in result[name].items() if k.endswith("_flagged")}
+            summary[name] = {"ten": brief(result[name]["ten"]), **flagged}
+    print(json.dumps(summary, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
