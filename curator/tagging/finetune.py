@@ -317,7 +317,7 @@ def train_upper(
             torch.nn.utils.clip_grad_norm_([*trained, *head], 1.0)
             optimizer.step()
             schedule.step()
-            running += float(loss)
+            running += loss.item()
             step += 1
             if log and (n + 1) % 25 == 0:
                 spent = time.perf_counter() - started
