@@ -41,7 +41,6 @@ from benchmarks.tagger_scoring import brief, log, tag_all, world_metrics
 from prefloop.curator.tagging import Tagger, Tags, Taxonomy
 from prefloop.curator.tagging.chargrams import char_grams
 from prefloop.curator.tagging.corpus import Example, load_corpus
-from prefloop.curator.tagging.embeddings import embed_cached
 from prefloop.curator.tagging.features import encoder_text
 from prefloop.curator.tagging.finetune_data import (
     AUTHORED_CAP,
@@ -317,23 +316,11 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             log(f"{name}: {json.dumps(brief(out[name]['ten']))}")
     # tagger 2.1's recipe with its reader held out like the fine-tune: 2.0 (never trained on the ten sets) plus the
     # reader fitted without the row's group, at the packaged prompt_injection threshold
-    pairs = list(zip(examples, tag_with_reader(packaged, examples, [reader[i] for i in rows]), strict=True))
+    pairs = list(zip(examples, tag_cached(packaged, examples, [reader[i] for i in rows]), strict=True))
     out["packaged_2_1_reader_held_out"] = _figures(pairs, hazards)
     log(f"packaged_2_1_reader_held_out: {json.dumps(brief(out['packaged_2_1_reader_held_out']['ten']))}")
     out["load_average"] = _load()
     return out
-
-
-def tag_with_reader(tagger: Tagger, examples: Sequence[Example], reader: Sequence[float]) -> list[Tags]:
-    """``tagger``'s tags of ``examples`` with ``reader`` as the injection reader's scores (instead of its own), the
-    encoder asked where tagging would ask it (embeddings from the disk cache)."""
-    readings = tagger.read([[{"role": "user", "content": t} for t in e.turns] for e in examples])
-    asked = [i for i, r in enumerate(readings) if tagger.asks_encoder(r, reader[i])]
-    heads: list[dict[str, float] | None] = [None] * len(readings)
-    scores = tagger.head_scores(embed_cached([encoder_text(readings[i].turns) for i in asked], log=log))
-    for i, s in zip(asked, scores or [], strict=True):
-        heads[i] = s
-    return [tagger.decide(r, h, s) for r, h, s in zip(readings, heads, reader, strict=True)]
 
 
 def _figures(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str]) -> dict[str, Any]:

@@ -49,12 +49,16 @@ UNSEEN_TEN = (
 )
 
 
-def tag_cached(tagger: Tagger, examples: Sequence[Example]) -> list[Tags]:
+def tag_cached(
+    tagger: Tagger, examples: Sequence[Example], reader: Sequence[float | None] | None = None
+) -> list[Tags]:
     """``tagger``'s tags of ``examples`` as :meth:`Tagger.tag_many` computes them, the embeddings of the prompts it
-    consults read from the disk cache instead of the encoder."""
+    consults read from the disk cache instead of the encoder; ``reader`` replaces the injection reader's scores
+    (another reader's, e.g. one fitted without the examples' sources)."""
     convs = [[{"role": "user", "content": t} for t in ex.turns] for ex in examples]
     readings = tagger.read(convs)
-    reader = tagger.reader_scores(readings)
+    if reader is None:
+        reader = tagger.reader_scores(readings)
     asked = [i for i, r in enumerate(readings) if tagger.asks_encoder(r, reader[i])]
     heads: list[dict[str, float] | None] = [None] * len(readings)
     scores = tagger.head_scores(embed_cached([encoder_text(readings[i].turns) for i in asked], log=log))
