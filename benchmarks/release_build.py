@@ -1,6 +1,8 @@
 """Build a release from N synthetic accepted pairs in the real local PostgreSQL: seconds and peak memory.
 
     python -m benchmarks.release_build [--pairs N] [--quick] [--database-url URL]
+    python -m benchmarks.release_build --load-only --pairs N       # load, keep, print the database's name
+    python -m benchmarks.release_build --reuse DATABASE [--paraphrase | --compare] [--encoder-processes K]
 
 Creates a throw-away database (dropped afterwards), loads N pairs (2 per prompt group, one month) with COPY,
 then builds the release in a child process so its peak RSS is the build's alone. Progress on stderr; the last
@@ -227,9 +229,10 @@ def load(url: str, pairs: int, seed: int = 7) -> None:
     log(f"loaded {pairs} pairs in {time.perf_counter() - t0:.1f}s")
 
 
-def build_child(url: str, out: str, paraphrase: bool = False) -> None:
+def build_child(url: str, out: str, paraphrase: bool = False, encoder_processes: int = 2) -> None:
     """Run in the child process: build the month and print the manifest counts as JSON."""
     import logging
+    import resource
 
     from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
     from prefloop.curator.store import Store
@@ -247,10 +250,12 @@ def build_child(url: str, out: str, paraphrase: bool = False) -> None:
             progress=True,
             policy=GatePolicy(coverage="off"),
             paraphrase=paraphrase,
+            encoder_processes=encoder_processes,
         ),
     )
     seconds = time.perf_counter() - t0
     main_cpu = time.thread_time() - main0  # the ordered pass's thread: the build's critical path
+    encoders = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build's only children: encoder processes
     store.dispose()
     size = sum(f.bytes for f in result.manifest.files)
     log(f"phases: {result.timings}")
@@ -263,18 +268,42 @@ def build_child(url: str, out: str, paraphrase: bool = False) -> None:
                 "bytes": size,
                 "phases": result.timings,
                 "paraphrase_followed_split": result.manifest.counts.get("paraphrase_followed_split", 0),
+                # one digest of every data file's sha256 (README, changelog and plot left out: they name the
+                # code and the date): equal digests, equal release data
+                "data_sha256": hashlib.sha256(
+                    "".join(
+                        f"{f.path}:{f.sha256}\n"
+                        for f in sorted(result.manifest.files, key=lambda f: f.path)
+                        if f.path.startswith(("data/", "dataset/"))
+                    ).encode()
+                ).hexdigest(),
+                # the largest encoder process's (the build's own peak is its parent's wait4 figure)
+                "encoder_peak_rss_mb": round(encoders.ru_maxrss / 1024, 1) if paraphrase else None,
+                # the encoder processes' CPU time (part of the build's, which wait4 counts with them)
+                "encoder_cpu_seconds": round(encoders.ru_utime + encoders.ru_stime, 1)
+                if paraphrase
+                else None,
             }
         )
     )
 
 
-def _run_build(url: str, paraphrase: bool) -> dict[str, Any]:
-    """One build in a child process; its own peak RSS (``wait4``), seconds and counts."""
+def _run_build(
+    url: str, paraphrase: bool, encoder_processes: int = 2, embeddings: Path | None = None
+) -> dict[str, Any]:
+    """One build in a child process; its own peak RSS (``wait4``), seconds and counts. With ``embeddings``,
+    the build's embedding cache is that folder (kept between runs) instead of a fresh one."""
     out = tempfile.mkdtemp(prefix="prefloop-bench-release-")
     try:
+        if embeddings is not None:
+            embeddings.mkdir(parents=True, exist_ok=True)
+            os.symlink(embeddings.resolve(), Path(out) / ".embeddings")
         cmd = [sys.executable, "-m", "benchmarks.release_build", "--_child", url, out]
         proc = subprocess.Popen(
-            [*cmd, *(["--paraphrase"] if paraphrase else [])], cwd=ROOT, stdout=subprocess.PIPE, text=True
+            [*cmd, *(["--paraphrase"] if paraphrase else []), "--encoder-processes", str(encoder_processes)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert proc.stdout is not None
         stdout = proc.stdout.read()
@@ -298,6 +327,10 @@ def _run_build(url: str, paraphrase: bool) -> dict[str, Any]:
         "release_bytes": child["bytes"],
         "phases": child["phases"],
         "paraphrase_followed_split": child["paraphrase_followed_split"],
+        "data_sha256": child["data_sha256"],
+        "encoder_processes": encoder_processes if paraphrase else 0,
+        "encoder_peak_rss_mb": child.get("encoder_peak_rss_mb"),
+        "encoder_cpu_seconds": child.get("encoder_cpu_seconds"),
     }
 
 
@@ -314,10 +347,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--compare", action="store_true", help="build twice on the same data: paraphrase off, then on"
     )
+    parser.add_argument(
+        "--encoder-processes",
+        type=int,
+        default=2,
+        help="processes the paraphrase encoder runs in (default 2)",
+    )
+    parser.add_argument(
+        "--embeddings",
+        type=Path,
+        metavar="DIR",
+        help="keep the builds' sentence embeddings in DIR (default: a fresh folder per build, a cold month)",
+    )
+    parser.add_argument(
+        "--load-only", action="store_true", help="load a database, keep it and stop (build it with --reuse)"
+    )
     parser.add_argument("--_child", nargs=2, metavar=("URL", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._child:
-        build_child(*args._child, paraphrase=args.paraphrase)
+        build_child(*args._child, paraphrase=args.paraphrase, encoder_processes=args.encoder_processes)
         return 0
     pairs = 20_000 if args.quick else args.pairs
 
@@ -338,19 +386,24 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(url)
         if not args.reuse:
             load(url, pairs)
+        if args.load_only:
+            modes = []
         for paraphrase in modes:
             with psycopg.connect(**_psycopg_kwargs(url), autocommit=True) as conn:  # nothing released yet
                 conn.execute("DELETE FROM releases")
                 conn.execute("DELETE FROM released_prompts")
                 conn.execute("DELETE FROM job_runs")
             log(f"building (paraphrase {'on' if paraphrase else 'off'}) ...")
-            runs.append(_run_build(url, paraphrase))
+            runs.append(_run_build(url, paraphrase, args.encoder_processes, args.embeddings))
     finally:
-        if not (args.keep or args.reuse):
+        if not (args.keep or args.reuse or args.load_only):
             with psycopg.connect(**_psycopg_kwargs(admin), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
             log(f"kept database {name} (rerun the build with --reuse {name})")
+    if not runs:
+        print(json.dumps({"database": name, "pairs": pairs}))
+        return 0
     result = {**runs[-1], "cpus": os.cpu_count(), "load_average": os.getloadavg()[0]}
     if args.compare:
         result["paraphrase_off"] = runs[0]

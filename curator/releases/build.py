@@ -28,7 +28,7 @@ from prefloop.curator.pipeline.review_outcomes import audit_outcomes, review_cal
 from prefloop.curator.releases import messages as msg
 from prefloop.curator.releases.documents import write_documents
 from prefloop.curator.releases.embedding_cache import EmbeddingCache
-from prefloop.curator.releases.encoder_process import EncoderProcess
+from prefloop.curator.releases.encoder_process import EncoderPool
 from prefloop.curator.releases.errors import GateFailedError, ReleaseExistsError, ReleaseInputError
 from prefloop.curator.releases.gates import GATE_NAMES, evaluate_gates
 from prefloop.curator.releases.months import parse_month
@@ -93,13 +93,14 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
     staging.mkdir(parents=True)
     clock = _Clock()
     try:
-        heads = cache = worker = None
+        heads = cache = encoders = None
         # the query starts now: the database scans and sorts the month while the paraphrase candidates are found
         pairs = stream_pairs(store, month, options.progress, spans)
         try:
             if options.paraphrase:
-                worker = EncoderProcess()  # loads the model while the candidates are found
-                cache = EmbeddingCache(root / EMBEDDINGS, encoder_id(), worker.embed)
+                # the processes load the model while the candidates are found
+                encoders = EncoderPool(options.encoder_processes)
+                cache = EmbeddingCache(root / EMBEDDINGS, encoder_id(), encoders.embed)
                 with store.sessions() as session:
                     heads = paraphrase_heads(
                         session,
@@ -121,8 +122,8 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
             pairs.close()
             if heads is not None:
                 heads.close(wait=True)
-            if worker is not None:
-                worker.close()
+            if encoders is not None:
+                encoders.close()
             if cache is not None:  # what was embedded is kept for the next build, even when this one failed
                 cache.save()
         fingerprints = writers.close()
@@ -132,12 +133,12 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
             log.info(
                 "paraphrase: %d prompts embedded (%d by the encoder, %d from the cache of earlier builds), "
                 "%d candidate pairs moot (their earlier prompt paraphrases an earlier one); "
-                "encoder process peak RSS %s MB",
+                "encoder processes' peak RSS %s MB",
                 heads.encoded,
                 cache.misses if cache else heads.encoded,
                 cache.hits if cache else 0,
                 heads.skipped,
-                worker.peak_rss_mb if worker else None,
+                encoders.peak_rss_mb if encoders else None,
             )
         tally = run.tally
         report = evaluate_gates(tally, options.policy, taxonomy, options.overrides)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prefloop.curator.releases.encoder_process import PROCESSES
 from prefloop.curator.releases.gates import GatePolicy
 from prefloop.schemas.records import ReleaseManifest
 
@@ -30,6 +31,9 @@ class BuildOptions:
     #: Off by default (``PREFLOOP_RELEASE_PARAPHRASE``): the sentence encoder still costs a 1M-pair month ~135
     #: CPU-seconds although it reads only pairs that would land apart (docs/perf/paraphrase.md).
     paraphrase: bool = False
+    #: Processes the sentence encoder runs in when ``paraphrase`` is on (each on one core; the vectors are the
+    #: same whatever the number): two use the core the ordered pass leaves free while it waits for decisions.
+    encoder_processes: int = PROCESSES
 
     @classmethod
     def from_settings(cls, settings: Any, month: str, root: Path | None = None, **kw: Any) -> BuildOptions:

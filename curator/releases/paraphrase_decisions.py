@@ -78,7 +78,8 @@ class Decisions(Mapping[str, str]):
     def _decide_all(self) -> None:
         edges = self._edges
         row = np.full(len(self._keys), -1, np.int64)  # position -> row of ``vectors``
-        vectors = np.empty((0, 0), np.float32)
+        vectors = np.empty((0, 0), np.float32)  # rows [0, filled) hold vectors; sized at the first step
+        filled = 0
         headed: set[int] = set()
         start = 0
         while start < len(edges) and not self._stop:
@@ -97,10 +98,11 @@ class Decisions(Mapping[str, str]):
             new = new[row[new] < 0]
             if len(new):
                 fresh = self._embed([self._texts[i] for i in new.tolist()])
-                if vectors.size == 0:
-                    vectors = np.empty((0, fresh.shape[1]), np.float32)
-                row[new] = np.arange(len(vectors), len(vectors) + len(new))
-                vectors = np.concatenate([vectors, fresh.astype(np.float32)])
+                if vectors.size == 0:  # room for every prompt of a pair (pages are touched only when filled)
+                    vectors = np.empty((len(np.unique(edges)), fresh.shape[1]), np.float32)
+                row[new] = np.arange(filled, filled + len(new))
+                vectors[filled : filled + len(new)] = fresh
+                filled += len(new)
                 self.encoded += len(new)
             cos = (vectors[row[step[:, 0]]] * vectors[row[step[:, 1]]]).sum(axis=1)
             found: dict[str, str] = {}

@@ -20,7 +20,7 @@ import numpy as np
 from prefloop.curator.tagging import messages
 from prefloop.curator.tagging.errors import ModelError
 
-__all__ = ["ENCODER_ID", "ENCODER_SHA256", "SentenceEncoder"]
+__all__ = ["ENCODER_ID", "ENCODER_SHA256", "SentenceEncoder", "sub_batches"]
 
 #: What a trained head records, so a model is never paired with other embeddings than it learned from.
 ENCODER_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -92,9 +92,7 @@ class SentenceEncoder:
         if not texts:
             return out
         self.encoded += len(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), SUB_BATCH):
-            idx = order[start : start + SUB_BATCH]
+        for idx in sub_batches(texts):
             batch = self._tokenizer.encode_batch([texts[i] for i in idx])
             ids = np.array([e.ids for e in batch], dtype=np.int64)
             mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
@@ -104,3 +102,11 @@ class SentenceEncoder:
             mean = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
             out[idx] = mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
         return out
+
+
+def sub_batches(texts: Sequence[str]) -> list[list[int]]:
+    """The positions of ``texts`` in the sub-batches :meth:`SentenceEncoder.encode` runs: sorted by length
+    (stable), :data:`SUB_BATCH` at a time. Encoding each sub-batch's texts on its own, in this order, gives
+    the same tensors to the model, hence the same vectors to the bit, as encoding ``texts`` at once."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    return [order[start : start + SUB_BATCH] for start in range(0, len(order), SUB_BATCH)]

@@ -229,6 +229,40 @@ def test_rewordings_of_the_frozen_evaluation_set_are_left_out(store: Store, tmp_
     assert not list(nov.path.rglob("*.npz")) and not list(oct_.path.rglob("*.npz"))
 
 
+def test_the_release_is_the_same_with_one_or_two_encoder_processes(sqlite_url: str, tmp_path: Path) -> None:
+    """The encoder's processes share its work, not its decisions: one month built from two copies of one
+    store, with one process and with two, gives the same data files to the byte."""
+    import shutil
+
+    one = Store(sqlite_url)
+    _add_prompts(one, ORIGINALS, "2026-10", 0)
+    _add_prompts(one, REWORDED, "2026-10", 100)
+    add_pairs(one, 150, month="2026-10", prefix="How do I", first=200)  # near each other: many candidates
+    one.dispose()
+    copy = tmp_path / "copy.db"
+    shutil.copy(sqlite_url.removeprefix("sqlite:///"), copy)
+    built = {}
+    for processes, url in ((1, sqlite_url), (2, f"sqlite:///{copy}")):
+        store = Store(url)
+        opts = BuildOptions(
+            month="2026-10",
+            root=tmp_path / str(processes),
+            progress=False,
+            test_share=0.5,
+            policy=LOOSE,
+            paraphrase=True,
+            encoder_processes=processes,
+        )
+        result = build_release(store, opts, taxonomy=SmallTaxonomy())
+        store.dispose()
+        built[processes] = (
+            {f.path: f.sha256 for f in result.manifest.files if f.path.startswith(("data/", "dataset/"))},
+            result.manifest.counts,
+        )
+    assert built[1] == built[2] and len(built[1][0]) >= 6
+    assert built[1][1]["paraphrase_followed_split"] >= 2
+
+
 # --- migration 0012: fingerprints recorded before placeholders were read by type ---------------------------
 PLACEHOLDER_PROMPTS = [
     "Hi [PERSON_1], please call [PERSON_2] at [PHONE_NUMBER_1] today.",

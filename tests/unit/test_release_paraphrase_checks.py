@@ -4,13 +4,18 @@ sentence embeddings kept between builds."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prefloop.curator.releases.embedding_cache import EmbeddingCache
+from prefloop.curator.releases.encoder_process import EncoderPool
 from prefloop.curator.releases.paraphrase import ParaphraseIndex, encoder_embed, encoder_id
 from prefloop.curator.releases.paraphrase_contrast import SWAP_THRESHOLD, content_words, swapped
 from prefloop.curator.releases.paraphrase_decisions import Decisions
@@ -148,19 +153,56 @@ def test_cached_vectors_are_the_encoders(tmp_path: Path) -> None:
     assert np.allclose(first, embed(texts), atol=1e-6)
 
 
-def test_the_encoder_process_gives_the_encoders_vectors_and_says_when_it_is_gone() -> None:
-    from prefloop.curator.releases.encoder_process import EncoderProcess
+@pytest.fixture(scope="module")
+def pool() -> Iterator[EncoderPool]:
+    with EncoderPool(processes=2) as started:
+        yield started
+
+
+_TEXT = st.text(alphabet=st.sampled_from("abcdef xyz?!é1"), max_size=60)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.one_of(_TEXT, st.sampled_from(["", "How do I reverse a list in Python?"])), max_size=70))
+def test_the_encoder_pool_gives_the_encoders_vectors_to_the_bit(pool: EncoderPool, texts: list[str]) -> None:
+    """Two processes, each encoding whole sub-batches: the vectors of one encoder called on all the texts,
+    in their order, to the bit (repeats, empty texts, fewer texts than a sub-batch, several sub-batches)."""
+    from prefloop.curator.tagging.encoder import SentenceEncoder
+
+    got = pool.embed(texts)
+    assert got.dtype == np.float32 and np.array_equal(got, SentenceEncoder.load(threads=1).encode(texts))
+
+
+def test_the_encoder_pool_says_when_a_process_is_gone() -> None:
     from prefloop.schemas.errors import ReleaseError
 
-    texts = ["How do I reverse a list in Python?", "What is the capital of Australia?"]
-    worker = EncoderProcess()
+    texts = [f"prompt number {i} about cooking rice" for i in range(40)]  # work for both processes
+    pool = EncoderPool(processes=2)
     try:
-        assert np.allclose(worker.embed(texts), encoder_embed()(texts), atol=1e-6)
-        assert worker.embed([]).shape[0] == 0
-        worker._process.kill()  # the worker dies (out of memory, killed by an operator)
-        worker._process.join()
+        assert pool.embed(texts).shape == (40, 384) and len(pool) == 2
+        pool._processes[1].kill()  # a worker dies (out of memory, killed by an operator)
+        pool._processes[1].join()
         with pytest.raises(ReleaseError, match="encoder's process stopped"):
-            worker.embed(texts)
+            pool.embed(texts)
     finally:
-        worker.close()
-    assert not worker._process.is_alive()
+        pool.close()
+    assert not any(p.is_alive() for p in pool._processes)
+    assert pool.peak_rss_mb[0] is not None and pool.peak_rss_mb[0] > 0  # the live one reported its memory
+
+
+def test_the_encoder_process_imports_neither_spacy_nor_the_release_package() -> None:
+    """What a spawned encoder process imports (``encoder_server``): the encoder, not spaCy, the tagger, the
+    release package or SQLAlchemy (seconds of CPU per process)."""
+    probe = (
+        "import sys; import prefloop.curator.tagging.encoder_server, prefloop.curator.tagging.encoder; "
+        "print(sorted(m for m in ('spacy', 'sqlalchemy', 'prefloop.curator.tagging.tagger', "
+        "'prefloop.curator.releases') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
+    # the tagging package's names still resolve (on first use)
+    from prefloop.curator import tagging
+
+    assert tagging.Tagger.__name__ == "Tagger" and "Taxonomy" in dir(tagging)
+    with pytest.raises(AttributeError):
+        _ = tagging.NoSuchName  # type: ignore[attr-defined]
