@@ -35,7 +35,12 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.releases.months import month_bounds
-from prefloop.curator.releases.paraphrase_contrast import SWAP_THRESHOLD
+from prefloop.curator.releases.paraphrase_contrast import (
+    SWAP_CANDIDATE_THRESHOLD,
+    SWAP_THRESHOLD,
+    content_words,
+    swapped,
+)
 from prefloop.curator.releases.paraphrase_decisions import Decisions, Embed
 from prefloop.curator.releases.rows import normalized_text
 from prefloop.curator.store.models import Pair, ReleasedPrompt
@@ -237,6 +242,7 @@ class ParaphraseIndex:
         threshold: float = THRESHOLD,
         side: Callable[[str], str] | None = None,
         swap_threshold: float | None = SWAP_THRESHOLD,
+        swap_candidate: float | None = SWAP_CANDIDATE_THRESHOLD,
     ) -> Decisions:
         """Group key -> the key of the earlier prompt it paraphrases, for every prompt that is not an anchor
         and paraphrases an anchor or an earlier prompt that itself paraphrases nothing before it. Candidates
@@ -244,7 +250,8 @@ class ParaphraseIndex:
         ``threshold`` (``swap_threshold`` when the two swap a content word: :mod:`paraphrase_contrast`) in a
         background thread (:class:`Decisions`). With ``side`` (group key -> the split the
         prompt lands in by itself), only pairs of prompts on different sides are decided: a paraphrase within
-        one split harms nothing."""
+        one split harms nothing. A candidate pair that swaps a content word is handed to the encoder only when
+        its estimated Jaccard similarity is at least ``swap_candidate`` (None: always)."""
         self._flush()
         anchors = [i for i, a in enumerate(self.anchor) if a]
         order = np.array(anchors + [i for i, a in enumerate(self.anchor) if not a], np.int64)
@@ -257,6 +264,8 @@ class ParaphraseIndex:
             sides = np.fromiter((names.setdefault(side(k), len(names)) for k in keys), np.int64, len(keys))
         edges = candidates(sigs, first_new=len(anchors), sides=sides)  # positions: the earlier comes first
         texts = [self.texts[i] for i in order.tolist()]
+        if swap_threshold is not None and swap_candidate is not None:
+            edges = _without_far_swaps(edges, sigs, texts, swap_candidate)
         self.candidate_prompts = len(np.unique(edges))
         if embed is None:
             embed = encoder_embed() if len(edges) else _nothing_to_embed
@@ -273,6 +282,28 @@ class ParaphraseIndex:
         result = decisions.result()
         self.encoded = decisions.encoded
         return result
+
+
+def _without_far_swaps(edges: np.ndarray, sigs: np.ndarray, texts: Sequence[str], floor: float) -> np.ndarray:
+    """``edges`` less the pairs that swap a content word (:func:`swapped`) and share less than ``floor`` of
+    their signatures: such a pair needs the swap threshold's cosine, which pairs this far apart in words
+    seldom reach (:data:`SWAP_CANDIDATE_THRESHOLD`), so it is not worth two encoder passes."""
+    if not len(edges):
+        return edges
+    far = similarity(sigs[edges[:, 0]], sigs[edges[:, 1]]) < floor
+    if not far.any():
+        return edges
+    words: dict[int, frozenset[str]] = {}
+
+    def content(i: int) -> frozenset[str]:
+        found = words.get(i)
+        if found is None:
+            found = words[i] = content_words(texts[i])
+        return found
+
+    drop = np.zeros(len(edges), bool)
+    drop[far] = [swapped(content(a), content(b)) for a, b in edges[far].tolist()]
+    return edges[~drop]
 
 
 def _nothing_to_embed(texts: Sequence[str]) -> np.ndarray:

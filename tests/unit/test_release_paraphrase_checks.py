@@ -95,6 +95,35 @@ def test_the_real_encoder_joins_a_one_word_contrast_and_the_check_keeps_it_apart
     assert index().heads() == {"k2": "k0"}
 
 
+def test_a_pair_that_swaps_a_word_and_shares_few_words_is_not_embedded() -> None:
+    """Below the swap candidate threshold a pair that swaps a content word is dropped before the encoder sees
+    it; a rewording at the same word overlap is still decided. (A floor of 0.99 drops every swapping pair
+    here; the shipped floor is 0.40.)"""
+    texts = [
+        "How do I blow up a balloon for a birthday party?",
+        "How do I blow up a car for a birthday party?",  # swaps a word of 0
+        "For a birthday party, how do I blow up a balloon?",  # rewords 0
+    ]
+    real = encoder_embed()
+
+    def index() -> ParaphraseIndex:
+        built = ParaphraseIndex()
+        for i, text in enumerate(texts):
+            built.add(f"k{i}", [{"role": "user", "content": text}])
+        return built
+
+    seen: list[str] = []
+
+    def embed(batch: Sequence[str]) -> np.ndarray:
+        seen.extend(batch)
+        return real(batch)
+
+    for floor, embedded in ((0.99, {texts[0], texts[2]}), (None, set(texts)), (0.40, set(texts))):
+        seen.clear()
+        decisions = index().decide(embed=embed, swap_candidate=floor)
+        assert decisions.result() == {"k2": "k0"} and set(seen) == embedded, floor
+
+
 def _counting(width: int = 4) -> tuple[list[str], object]:
     calls: list[str] = []
 
