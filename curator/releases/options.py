@@ -28,8 +28,8 @@ class BuildOptions:
     contact: str | None = None
     #: Paraphrase-level duplicates (see :mod:`prefloop.curator.releases.paraphrase`): a prompt that rewords an
     #: earlier one goes to that prompt's split, and is left out when that one is in the frozen evaluation set.
-    #: Off by default (``PREFLOOP_RELEASE_PARAPHRASE``): the sentence encoder still costs a 1M-pair month ~135
-    #: CPU-seconds although it reads only pairs that would land apart (docs/perf/paraphrase.md).
+    #: Off by default (``PREFLOOP_RELEASE_PARAPHRASE``): on, a 1M-pair month costs ~60 more CPU-seconds (the
+    #: candidates and ~3k encoder passes), and the 120 s goal is not shown met with it (docs/perf/release.md).
     paraphrase: bool = False
     #: Processes the sentence encoder runs in when ``paraphrase`` is on (each on one core; the vectors are the
     #: same whatever the number): two use the core the ordered pass leaves free while it waits for decisions.
