@@ -7,6 +7,7 @@ from prefloop.curator.scrub.recognizers.base import PatternRecognizer, Recognize
 from prefloop.curator.scrub.recognizers.cues import LocationCueRecognizer, PersonCueRecognizer
 from prefloop.curator.scrub.recognizers.fields import FieldRecognizer
 from prefloop.curator.scrub.recognizers.given import GivenNameRecognizer
+from prefloop.curator.scrub.recognizers.languages import LanguageCueRecognizer
 from prefloop.curator.scrub.recognizers.names import NameListRecognizer
 from prefloop.curator.scrub.recognizers.ner import NerRecognizer
 from prefloop.curator.scrub.recognizers.patterns import (
@@ -32,6 +33,7 @@ __all__ = [
     "GivenNameRecognizer",
     "IbanRecognizer",
     "IpAddressRecognizer",
+    "LanguageCueRecognizer",
     "LocationCueRecognizer",
     "NameListRecognizer",
     "NerRecognizer",
@@ -63,6 +65,7 @@ BUILTIN: dict[str, type[Recognizer]] = {
         StreetAddressRecognizer,
         FieldRecognizer,
         PersonCueRecognizer,
+        LanguageCueRecognizer,
         GivenNameRecognizer,
         LocationCueRecognizer,
         NameListRecognizer,

@@ -109,6 +109,18 @@ class PersonCueRecognizer(Recognizer):
                 spans.append(PiiSpan("PERSON", start, end, self.SCORE, self.name))
         return spans
 
+    def _lower_related(self, text: str) -> list[PiiSpan]:
+        """In a text with capitals, a known given name typed in lower case right after a relation ("my brother
+        tobias"): the relation says person, the lists say name."""
+        spans = []
+        for relation in self.RELATION.finditer(text):
+            start = relation.end() + 1
+            if text[relation.end() : start] == " " and text[start : start + 1].islower():
+                end = lower_name_end(text, start)
+                if end is not None:
+                    spans.append(PiiSpan("PERSON", start, end, self.SCORE, self.name))
+        return spans
+
     def _lower_case(self, text: str, all_lower: bool) -> list[PiiSpan]:
         spans = self._lower_addressees(text) if all_lower else []
         for match in self.LOWER.finditer(text):
@@ -150,7 +162,10 @@ class PersonCueRecognizer(Recognizer):
         return spans
 
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
-        related = self._related(text) if "my" in text.lower() or "our" in text.lower() else []
+        lowered = text.lower()
+        related: list[PiiSpan] = []
+        if "my" in lowered or "our" in lowered:
+            related = self._related(text) + (self._lower_related(text) if text != lowered else [])
         if not self.PRECHECK.search(text):
             return related
         spans = related
@@ -180,6 +195,8 @@ class PersonCueRecognizer(Recognizer):
                 words.pop()
             if not words or words[0] in NOT_PII or words[0].lower() in NOT_NAME_WORDS:
                 continue
+            if cue == "called" and _THING_CALLED.search(text, max(0, match.start() - 30), match.start(group)):
+                continue  # "a village called Bibury", "a band called Blur": the name of a place or a thing
             end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
             # a name whose address or phone is given, or someone's assistant, is a name; whether private is the
             # policy's call (contact details nearby: yes; "Minnie Mouse's home address?" alone: no)
@@ -305,6 +322,15 @@ def lower_name_end(text: str, start: int) -> int | None:
 _GAP = re.compile(r"[ \t]+")
 
 
+#: Places and things named by "called": what follows names no person ("a village called Bibury").
+_THING_CALLED = re.compile(
+    r"\b(?:town|village|city|suburb|hamlet|place|area|neighbou?rhood|district|island|street|road|river|lake|"
+    r"mountain|pub|bar|restaurant|caf[eé]|shop|store|hotel|company|firm|startup|brand|band|group|app|game|film|"
+    r"movie|book|novel|song|album|show|series|podcast|website|channel|club|team|school|church)s?[ \t]+called[ \t]+$",
+    re.IGNORECASE,
+)
+
+
 #: Senders of an export that are no one: the exporting user and the messenger itself.
 _NOT_SENDERS = frozenset({"you", "me", "system", "whatsapp", "telegram", "signal", "bot", "admin", "unknown"})
 
@@ -352,26 +378,56 @@ class LocationCueRecognizer(Recognizer):
     )
     #: In a text written all in lower case, one or two words right after a strong cue ("grew up in grasse").
     LOWER_PLACE = re.compile(
-        r"\b(?:lives?|living|moved(?:[ \t]+here)?|born|grew[ \t]+up|originally|reside|relocated)"
-        r"(?:[ \t]+(?:back|here|there|now|currently))?[ \t]+(?:in|at|from|to|near)[ \t]+"
+        r"\b(?:lives?|lived|living|moved(?:[ \t]+here)?|born|grew[ \t]+up|originally|reside|relocated|"
+        r"(?:i['’]?m|i[ \t]+am|we['’]?re|we[ \t]+are)(?=[ \t]+(?:originally[ \t]+)?from\b))"
+        r"(?:[ \t]+(?:back|here|there|now|currently|originally))?[ \t]+(?:in|at|from|to|near)[ \t]+"
         r"(?P<place>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?)"
     )
     PATTERN = re.compile(
-        r"\b(?i:lives?|living|moved(?:[ \t]+here)?|move|moving|moves|settled|born|grew[ \t]+up|based|located|staying|stay|i'?m|i[ \t]+am|"
+        r"\b(?i:lives?|lived|living|moved(?:[ \t]+here)?|move|moving|moves|settled|born|grew[ \t]+up|based|located|staying|stay|i'?m|i[ \t]+am|"
         r"we're|we[ \t]+are|arrived|arriving|travel(?:l?ing)?|flying|flew|fly|trip|visit(?:ing)?|originally|reside|relocat\w*|"
         r"coming|going|headed|heading|home[ \t]+city|hometown|city[ \t]+of|town[ \t]+of|where:|"
         r"(?:holiday|vacation|honeymoon|studying|studies|works|working|commutes|commuting)(?=[ \t]+(?:in|at|to|near)\b)|"
-        r"(?:flight|train|bus|ferry|drive|ride)(?=[ \t]+(?:to|from)\b)|work(?=[ \t]+in\b)|raised|"
-        r"home(?=[ \t]+(?:in|near)\b))"
+        r"(?:flight|train|bus|ferry|drive|ride|commute|commuted|commuting)(?=[ \t]+(?:to|from)\b)|work(?=[ \t]+in\b)|"
+        r"raised|back[ \t]+home(?=[ \t]+(?:in|near)\b)|home(?=[ \t]+(?:in|near)\b))"
         r"(?:[ \t]+(?i:back|here|there|now|currently))?[ \t]+(?i:in|at|from|to|near|of)?[ \t]*"
         rf"(?P<place>{_PLACE})"
     )
     #: Where the writer's relations live or come from: "my parents in Leeds", "our son who lives near Graz".
     RELATION_PLACE = re.compile(
-        rf"\b(?i:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?i:{RELATIONS})[ \t]+"
-        rf"(?:(?i:who|that)[ \t]+(?i:lives?|is|are|stays?)[ \t]+)?(?i:in|near|from)[ \t]+(?P<place>{_PLACE})"
+        rf"\b(?i:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?i:(?:{RELATIONS})s?|in-laws|grandparents|relatives|family|folks|"
+        rf"children)[ \t]+(?:(?i:who|that)[ \t]+(?i:lives?|lived|is|are|was|were|stays?|works?|worked|stud(?:y|ies|ied))"
+        rf"[ \t]+)?(?i:in|near|from)[ \t]+(?P<place>{_PLACE})"
     )
-    #: The second place of "from X to Y" (moving, relocating, flying: the person goes there too).
+    #: Where someone's home, school or work is: "my flat in Leeds", "our house near Hexham", "my aunt's place in
+    #: Tenby", "my old school in Rochdale". A favourite place or a place in a queue names no one's home.
+    HOME_PLACE = re.compile(
+        rf"\b(?i:my|our)[ \t]+(?:[\w-]+['’]s?[ \t]+)?(?:(?i:new|old|current|first|family|own|childhood|rented|"
+        rf"little|tiny|small)[ \t]+)?(?i:house|home|flat|apartment|place|office|school|uni|university|college|"
+        rf"workplace|job|street|neighbou?rhood|village|town)[ \t]+(?i:in|near|just[ \t]+outside|outside|"
+        rf"on[ \t]+the[ \t]+outskirts[ \t]+of)[ \t]+(?P<place>{_PLACE})"
+    )
+    #: One's own town named after the word for it: "my hometown, Ludlow", "my home town of Tralee".
+    HOMETOWN = re.compile(
+        rf"\b(?i:my|our|his|her|their)[ \t]+(?i:home[ \t]?town|home[ \t]+city|birthplace|native[ \t]+(?:town|city|"
+        rf"village))(?:[ \t]*,|[ \t]+(?i:of|is|was))[ \t]+(?P<place>{_PLACE})"
+    )
+    #: The place before the cue: "Harrogate is where I grew up", "Keswick, where my parents live, ...".
+    WHERE_AFTER = re.compile(
+        rf"(?P<place>{_PLACE})(?:[ \t]*,|[ \t]+(?:is|was))[ \t]+where[ \t]+(?:I|we|(?i:my|our)[ \t]+[\w'’-]+)"
+        rf"(?:[ \t]+[a-z]+){{0,2}}?[ \t]+(?i:live|lives|lived|grew[ \t]+up|was[ \t]+born|were[ \t]+born|work|works|"
+        rf"worked|study|studies|studied|moved|stay|stays|stayed|come[ \t]+from|came[ \t]+from|am[ \t]+from|"
+        rf"are[ \t]+from|is[ \t]+from)\b"
+    )
+    #: A place named after the word for it, where one lives or comes from: "I live in a village called Ashwell".
+    CALLED = re.compile(
+        rf"\b(?i:live|lives|lived|living|grew[ \t]+up|born|raised|moved|moving|come[ \t]+from|comes[ \t]+from|"
+        rf"came[ \t]+from|i['’]m[ \t]+from|work|works|worked|working|study|studies|studying)\b[^.!?\n]{{0,40}}?"
+        rf"\b(?i:town|village|city|suburb|hamlet|place|area|neighbou?rhood|district|island)[ \t]+(?i:called|named)"
+        rf"[ \t]+(?P<place>{_PLACE})"
+    )
+    #: The second place of "from X to Y": the person's when the policy ties the route to someone ("we moved from
+    #: Leeds to Carpi", not "the train from London to York").
     FROM_TO = re.compile(rf"\bfrom[ \t]+{_PLACE}[ \t]+to[ \t]+(?P<second>{_PLACE})")
     #: In a text written all in lower case, a place after a cue of travel ("flying back to lisbon on friday"): one
     #: or two words, then tied to someone by the policy like the capitalised ones.
@@ -397,10 +453,16 @@ class LocationCueRecognizer(Recognizer):
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
         lowered = text.lower()
         matches = (
-            [(m, "relation") for m in self.RELATION_PLACE.finditer(text)]
+            [(m, "relation") for p in (self.RELATION_PLACE, self.HOME_PLACE) for m in p.finditer(text)]
             if "my " in lowered or "our " in lowered
             else []
         )
+        if "where" in lowered:
+            matches += [(m, "relation") for m in self.WHERE_AFTER.finditer(text)]
+        if "town" in lowered or "city" in lowered or "birthplace" in lowered:
+            matches += [(m, "relation") for m in self.HOMETOWN.finditer(text)]
+        if "called" in lowered or "named" in lowered:
+            matches += [(m, "relation") for m in self.CALLED.finditer(text)]
         lower = text == lowered
         if self.PRECHECK.search(text):
             matches += [(m, "place") for m in self.PATTERN.finditer(text)]
@@ -425,7 +487,9 @@ class LocationCueRecognizer(Recognizer):
             ):
                 words.pop()  # "lisbon tomorrow", "porto friday": one word unless the two are one name
             end = start + len(" ".join(words))
-            strong = group in ("second", "relation") or bool(
+            # the second place of a route is the person's only when the policy ties the route to someone ("we moved
+            # from Leeds to Carpi"; not "the train from London to York")
+            strong = group == "relation" or bool(
                 _STRONG_PLACE_CUE.search(match.group(0)[: start - match.start()])
             )
             spans.append(
@@ -437,8 +501,8 @@ class LocationCueRecognizer(Recognizer):
 #: Place cues that tie the place to someone by themselves ("grew up in", "Where:"); the others ("trip to",
 #: "flying to") go through the policy's check for a person in the sentence.
 _STRONG_PLACE_CUE = re.compile(
-    r"(?i:lives?|living|born|grew[ \t]+up|raised|hometown|home[ \t]+city|moved|move|moving|moves|settled|relocat\w*|"
-    r"originally|reside|where:|based|staying|stay)"
+    r"(?i:lives?|lived|living|born|grew[ \t]+up|raised|hometown|home[ \t]+city|back[ \t]+home|moved|move|moving|moves|"
+    r"settled|relocat\w*|originally|reside|where:|based|staying|stay)"
 )
 
 
@@ -446,6 +510,7 @@ _STRONG_PLACE_CUE = re.compile(
 _NOT_PLACE_LOWER = frozenset(
     """
     bed work school class church town home hospital uni college office gym airport station shop shops store
+    around nowhere outside hr it support sales marketing accounts
     market beach park pub bar party dinner lunch breakfast practice training sleep there here tomorrow tonight
     today weekend week morning evening afternoon night soon asap now see visit meet pick get grab buy check do
     go have make take find watch collect drop attend catch stay spend study celebrate help be my our his her

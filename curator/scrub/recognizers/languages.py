@@ -1,0 +1,508 @@
+"""People and places in French, Spanish, Italian, Portuguese, Dutch and German chat, by the words that give them.
+
+The other cue recognizers read English: "my sister X", "my name is X", "I live in X". People write to an assistant
+in their own language too, and there the same structures say the same thing: "ma sœur Camille", "me llamo Lucía",
+"abito a Monza", "mijn ouders wonen in Zwolle". This recognizer holds, per language, the complete small word
+classes those structures are built from — possessives, relations (family by blood and marriage, household,
+friends, work, the people whose services one uses), ways of giving one's name, plans and messages with or for
+someone, verbs of living, being born, growing up, working, studying and moving in the first person and after a
+relation, and the prepositions of place — and proposes:
+
+* PERSON: a name right after or before a relation ("mon collègue Thibault Marchand", "Camille, ma sœur"), after
+  one's own name is given ("je m'appelle", "me llamo", "ich heiße"; "sono", "ik ben" only before a known given
+  name), after a plan or a message with or for someone ("dîner avec", "un regalo para", "Nachricht an") when the
+  first word is a known given name;
+* LOCATION: the place where the writer lives, was born, grew up, works, studies or moves to ("j'habite à",
+  "nací en", "ik woon in", "ich komme aus"), and where the writer's relations do ("mes parents vivent à",
+  "meine Eltern leben in", "mi abuela en Cuenca").
+
+Travel alone ("je vais à Paris") is not among them: a trip names no one's home, and the policy keeps generic
+cities. In German, where every noun is capitalised, a name after a relation must be a known given name or follow
+a title, and a place after a verb must not be one of the nouns those verbs take ("in Teilzeit", "aus Versehen").
+In a text typed all in lower case the same cues count, with one word (two for names such as "san sebastián")
+as the place and a known given name as the person.
+
+These are cues, not candidates: their spans are masked like the English cues' (``person_cue``, ``location_cue``),
+without the English public-role words, which say nothing in these languages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.cues import LocationCueRecognizer, PersonCueRecognizer, lower_name_end
+from prefloop.curator.scrub.recognizers.wordlists import NOT_PII, PLACE_NAMES
+from prefloop.curator.scrub.types import PiiSpan
+from prefloop.curator.scrub.vocab import fold, given_names, public_places, surnames, titles
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["LANGUAGES", "LanguageCueRecognizer"]
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language's word classes (regular-expression alternations, lower case; matched case-insensitively)."""
+
+    #: "my" and "our" in every gender, number and case ("ma", "mis", "la mia", "meinem").
+    possessives: str
+    #: What one person is to another, singular and plural.
+    relations: str
+    #: How one gives one's own name ("je m'appelle").
+    intros: str
+    #: "I am": a name only when a known given name follows ("sono Giulia").
+    weak_intros: str
+    #: Plans and messages with or for someone, contacting someone ("dîner avec", "un regalo para", "dile a").
+    plans: str
+    #: Living, being born, growing up, working, studying, moving, coming from: first person (with "on" or "we").
+    verbs_first: str
+    #: The same verbs in the third person, after a relation ("mes parents vivent à").
+    verbs_third: str
+    #: Prepositions of place after those verbs, with an optional article ("à", "en", "para o", "aus").
+    places_after: str
+    #: Prepositions after a relation alone ("mes parents à Périgueux", "mi abuela en Cuenca").
+    relation_places_after: str
+    #: Relative pronouns between a relation and its verb ("ma sœur qui vit à").
+    relatives: str
+
+
+LANGUAGES: dict[str, Language] = {
+    "fr": Language(
+        possessives=r"mon|ma|mes|notre|nos",
+        relations=(
+            r"mère|père|maman|papa|parents|fils|fille|filles|enfant|enfants|frère|frères|sœur|soeur|sœurs|soeurs|"
+            r"frangin|frangine|mari|femme|époux|épouse|conjoint|conjointe|compagnon|compagne|copain|copine|"
+            r"petit ami|petite amie|chéri|chérie|fiancé|fiancée|grand-mère|grand-père|grands-parents|mamie|mamy|"
+            r"papi|papy|petit-fils|petite-fille|petits-enfants|tante|tata|oncle|tonton|cousin|cousine|cousins|"
+            r"cousines|neveu|nièce|parrain|marraine|filleul|filleule|beau-père|belle-mère|beaux-parents|"
+            r"beau-frère|belle-sœur|belle-soeur|gendre|belle-fille|ami|amie|amis|amies|pote|potes|meilleur ami|"
+            r"meilleure amie|voisin|voisine|voisins|colocataire|coloc|collègue|collègues|chef|cheffe|patron|"
+            r"patronne|manager|responsable|stagiaire|employé|employée|propriétaire|proprio|locataire|client|"
+            r"cliente|patient|patiente|élève|étudiant|étudiante|prof|professeur|professeure|maîtresse|instit|"
+            r"médecin|docteur|dentiste|kiné|psy|avocat|avocate|comptable|nounou|baby-sitter|coach|entraîneur"
+        ),
+        intros=r"je m['’]appelle|mon nom est|moi c['’]est",
+        weak_intros=r"je suis",
+        plans=(
+            r"(?:dîner|diner|dîne|dine|déjeuner|dejeuner|déjeune|dejeune|café|verre|apéro|rendez-vous|rdv|soirée|"
+            r"sortir|sors|pars|week-end|"
+            r"vacances)\s+avec|(?:message|mot|lettre|mail|e-mail|carte|cadeau|gâteau|discours|poème|surprise|"
+            r"fête)\s+(?:pour|à)|(?:dis|dire|écris|écrire|envoie|envoyer|demande|demander|réponds|répondre)\s+à|"
+            r"(?:appelle|appeler|rappelle|rappeler|remercie|remercier|inviter|contacte|contacter)"
+        ),
+        verbs_first=(
+            r"j['’]habite|nous habitons|on habite|je vis|nous vivons|on vit|je suis née?|j['’]ai grandi|"
+            r"je travaille|nous travaillons|on travaille|j['’]étudie|je fais mes études|je déménage|"
+            r"nous déménageons|on déménage|je m['’]installe|on s['’]installe|nous nous installons|je viens|"
+            r"je suis originaire"
+        ),
+        verbs_third=(
+            r"habite|habitent|vit|vivent|est née?|sont née?s|a grandi|ont grandi|travaille|travaillent|étudie|"
+            r"étudient|fait ses études|font leurs études|déménage|déménagent|s['’]installe|s['’]installent|"
+            r"vient|viennent|est originaire|sont originaires"
+        ),
+        places_after=r"à|a|au|aux|en|dans|près de|de",
+        relation_places_after=r"à|au|en",
+        relatives=r"qui",
+    ),
+    "es": Language(
+        possessives=r"mi|mis|nuestro|nuestra|nuestros|nuestras",
+        relations=(
+            r"madre|padre|mamá|mama|papá|papa|padres|hijo|hija|hijos|hijas|hermano|hermana|hermanos|hermanas|"
+            r"marido|esposo|esposa|mujer|pareja|novio|novia|prometido|prometida|abuelo|abuela|abuelos|nieto|"
+            r"nieta|nietos|tío|tía|tio|tia|tíos|primo|prima|primos|sobrino|sobrina|padrino|madrina|ahijado|"
+            r"ahijada|suegro|suegra|suegros|cuñado|cuñada|yerno|nuera|amigo|amiga|amigos|amigas|mejor amigo|"
+            r"mejor amiga|vecino|vecina|vecinos|compañero|compañera|compañero de piso|compañera de piso|compi|"
+            r"colega|jefe|jefa|empleado|empleada|casero|casera|inquilino|inquilina|cliente|clienta|paciente|"
+            r"alumno|alumna|profesor|profesora|profe|médico|médica|doctor|doctora|dentista|fisio|psicólogo|"
+            r"psicóloga|abogado|abogada|niñera|canguro|entrenador|entrenadora"
+        ),
+        intros=r"me llamo|mi nombre es",
+        weak_intros=r"soy",
+        plans=(
+            r"(?:cenar|comer|almorzar|desayunar|cena|comida|café|cita|quedar|quedo|quedé|salir|salgo|fiesta|"
+            r"viaje)\s+con|(?:mensaje|carta|correo|email|tarjeta|regalo|discurso|poema|sorpresa|fiesta|tarta)\s+"
+            r"(?:para|a)|(?:dile|decirle|escribe|escribirle|escríbele|pregunta|preguntarle|pregúntale|contesta|"
+            r"contestar|responde|responder)\s+a|(?:llama|llamar|invita|invitar|felicita|felicitar)\s+a"
+        ),
+        verbs_first=(
+            r"vivo|vivimos|nací|crecí|me crié|trabajo|trabajamos|estudio|estudiamos|me mudo|me mudé|nos mudamos|"
+            r"me voy a vivir|nos vamos a vivir|me fui a vivir|soy|somos"
+        ),
+        verbs_third=(
+            r"vive|viven|nació|nacieron|creció|crecieron|trabaja|trabajan|estudia|estudian|se muda|se mudan|"
+            r"se mudó|se mudaron|es|son"
+        ),
+        places_after=r"en|a|de|cerca de",
+        relation_places_after=r"en",
+        relatives=r"que",
+    ),
+    "it": Language(
+        possessives=r"mio|mia|miei|mie|il mio|la mia|i miei|le mie|nostro|nostra|il nostro|la nostra|i nostri",
+        relations=(
+            r"madre|padre|mamma|papà|babbo|genitori|figlio|figlia|figli|figlie|fratello|sorella|fratelli|"
+            r"sorelle|marito|moglie|compagno|compagna|ragazzo|ragazza|fidanzato|fidanzata|nonno|nonna|nonni|"
+            r"nipote|nipoti|zio|zia|zii|cugino|cugina|cugini|padrino|madrina|figlioccio|figlioccia|suocero|"
+            r"suocera|suoceri|cognato|cognata|genero|nuora|amico|amica|amici|amiche|migliore amico|"
+            r"migliore amica|vicino|vicina|vicini|vicino di casa|vicina di casa|coinquilino|coinquilina|collega|"
+            r"colleghi|capo|responsabile|dipendente|padrone di casa|proprietario|proprietaria|inquilino|"
+            r"inquilina|cliente|paziente|alunno|alunna|studente|studentessa|professore|professoressa|prof|"
+            r"maestra|maestro|medico|dottore|dottoressa|dentista|fisioterapista|psicologo|psicologa|avvocato|"
+            r"avvocata|babysitter|tata|allenatore|allenatrice"
+        ),
+        intros=r"mi chiamo|il mio nome è",
+        weak_intros=r"sono",
+        plans=(
+            r"(?:cena|cenare|ceno|pranzo|pranzare|caffè|aperitivo|appuntamento|uscire|esco|uscita|vacanza|weekend)\s+"
+            r"con|(?:messaggio|lettera|mail|email|biglietto|regalo|discorso|poesia|sorpresa|festa|torta)\s+"
+            r"(?:per|a)|(?:di['’]|dì|dire|scrivi|scrivere|chiedi|chiedere|rispondi|rispondere)\s+a|"
+            r"(?:chiama|chiamare|invita|invitare|ringrazia|ringraziare)"
+        ),
+        verbs_first=(
+            r"abito|abitiamo|vivo|viviamo|sono nato|sono nata|sono cresciuto|sono cresciuta|lavoro|lavoriamo|"
+            r"studio|studiamo|mi trasferisco|ci trasferiamo|mi sono trasferito|mi sono trasferita|"
+            r"ci siamo trasferiti|sono|siamo"
+        ),
+        verbs_third=(
+            r"abita|abitano|vive|vivono|è nato|è nata|sono nati|è cresciuto|è cresciuta|lavora|lavorano|studia|"
+            r"studiano|si trasferisce|si è trasferito|si è trasferita|è|sono"
+        ),
+        places_after=r"a|ad|in|di|vicino a",
+        relation_places_after=r"a|in",
+        relatives=r"che",
+    ),
+    "pt": Language(
+        possessives=r"meu|minha|meus|minhas|o meu|a minha|os meus|as minhas|nosso|nossa|o nosso|a nossa",
+        relations=(
+            r"mãe|mae|pai|mamã|mamãe|papai|pais|filho|filha|filhos|filhas|irmão|irmã|irmao|irma|irmãos|irmãs|"
+            r"marido|esposo|esposa|mulher|companheiro|companheira|namorado|namorada|noivo|noiva|avô|avó|avo|"
+            r"avós|neto|neta|netos|tio|tia|tios|primo|prima|primos|sobrinho|sobrinha|padrinho|madrinha|afilhado|"
+            r"afilhada|sogro|sogra|sogros|cunhado|cunhada|genro|nora|amigo|amiga|amigos|amigas|melhor amigo|"
+            r"melhor amiga|vizinho|vizinha|vizinhos|colega|colegas|chefe|patrão|patroa|gerente|funcionário|"
+            r"funcionária|senhorio|senhoria|inquilino|inquilina|cliente|paciente|aluno|aluna|professor|"
+            r"professora|médico|médica|doutor|doutora|dentista|fisioterapeuta|psicólogo|psicóloga|advogado|"
+            r"advogada|babá|ama|treinador|treinadora"
+        ),
+        intros=r"chamo-me|me chamo|o meu nome é|meu nome é",
+        weak_intros=r"sou|eu sou",
+        plans=(
+            r"(?:jantar|janto|almoçar|almoço|café|encontro|sair|saio|festa|viagem)\s+com|(?:mensagem|carta|email|"
+            r"e-mail|cartão|presente|discurso|poema|surpresa|festa|bolo)\s+(?:para|pra|ao|à)|(?:diz|dizer|diga|"
+            r"escreve|escrever|escreva|pergunta|perguntar|pergunte|responde|responder)\s+(?:ao|à|a|para|pra)|"
+            r"(?:liga|ligar|ligue|convida|convidar|agradece|agradecer)(?:\s+(?:para|pra|ao|à|a))?"
+        ),
+        verbs_first=(
+            r"moro|moramos|vivo|vivemos|nasci|cresci|trabalho|trabalhamos|estudo|estudamos|me mudo|me mudei|"
+            r"mudo-me|mudei-me|vou me mudar|vou mudar-me|vamos nos mudar|nos mudamos|mudamo-nos|sou|somos"
+        ),
+        verbs_third=(
+            r"mora|moram|vive|vivem|nasceu|nasceram|cresceu|cresceram|trabalha|trabalham|estuda|estudam|"
+            r"se muda|se mudou|mudou-se|é|são"
+        ),
+        places_after=r"em|no|na|nos|nas|para|pra|para o|para a|de|do|da|perto de",
+        relation_places_after=r"em|no|na",
+        relatives=r"que",
+    ),
+    "nl": Language(
+        possessives=r"mijn|m['’]n|onze|ons",
+        relations=(
+            r"moeder|vader|mama|papa|ouders|zoon|dochter|kind|kinderen|broer|broers|zus|zussen|zusje|broertje|"
+            r"man|vrouw|echtgenoot|echtgenote|partner|vriend|vriendin|vrienden|vriendje|vriendinnetje|"
+            r"verloofde|oma|opa|grootouders|kleinzoon|kleindochter|kleinkinderen|tante|oom|neef|nicht|peetoom|"
+            r"peettante|schoonvader|schoonmoeder|schoonouders|zwager|schoonzus|buurman|buurvrouw|buren|"
+            r"huisgenoot|huisgenote|collega|collega's|baas|leidinggevende|manager|chef|huisbaas|verhuurder|"
+            r"huurder|klant|patiënt|leerling|student|studente|docent|juf|meester|leraar|lerares|huisarts|dokter|"
+            r"tandarts|fysio|fysiotherapeut|psycholoog|advocaat|oppas|trainer|coach"
+        ),
+        intros=r"ik heet|mijn naam is",
+        weak_intros=r"ik ben",
+        plans=(
+            r"(?:eten|uit eten|lunch|lunchen|koffie|borrel|afspraak|date|weekend)\s+met|(?:bericht|berichtje|"
+            r"brief|mail|e-mail|kaart|kaartje|cadeau|cadeautje|toespraak|gedicht|verrassing|feest|taart)\s+"
+            r"(?:voor|aan)|(?:zeg|zeggen)\s+(?:tegen)|(?:vraag|vragen|schrijf|schrijven|bel|bellen|app|appen)"
+        ),
+        verbs_first=(
+            r"ik woon|wij wonen|we wonen|ik ben geboren|ik ben opgegroeid|ik werk|wij werken|we werken|"
+            r"ik studeer|ik verhuis|wij verhuizen|we verhuizen|ik kom|wij komen|we komen|en werk|en woon|en studeer"
+        ),
+        verbs_third=(
+            r"woont|wonen|is geboren|zijn geboren|is opgegroeid|werkt|werken|studeert|studeren|verhuist|"
+            r"verhuizen|is verhuisd|komt|komen"
+        ),
+        places_after=r"in|naar|uit",
+        relation_places_after=r"in",
+        relatives=r"die",
+    ),
+    "de": Language(
+        possessives=(r"mein|meine|meinen|meinem|meiner|meines|unser|unsere|unseren|unserem|unserer|unseres"),
+        relations=(
+            r"mutter|vater|mama|papa|eltern|sohn|tochter|kind|kinder|bruder|schwester|geschwister|mann|frau|"
+            r"ehemann|ehefrau|partner|partnerin|freund|freundin|freunde|freunden|verlobter|verlobte|oma|opa|"
+            r"großmutter|großvater|großeltern|enkel|enkelin|tante|onkel|cousin|cousine|neffe|neffen|nichte|pate|"
+            r"patin|patenkind|schwiegervater|schwiegermutter|schwiegereltern|schwager|schwägerin|"
+            r"schwiegersohn|schwiegertochter|kumpel|nachbar|nachbarin|nachbarn|mitbewohner|mitbewohnerin|"
+            r"kollege|kollegin|kollegen|chef|chefin|vorgesetzter|vorgesetzte|vorgesetzten|mitarbeiter|"
+            r"mitarbeiterin|vermieter|vermieterin|mieter|mieterin|kunde|kundin|kunden|patient|patientin|"
+            r"patienten|schüler|schülerin|student|studentin|studenten|lehrer|lehrerin|arzt|ärztin|hausarzt|"
+            r"hausärztin|zahnarzt|zahnärztin|physio|therapeut|therapeutin|anwalt|anwältin|babysitter|"
+            r"tagesmutter|trainer|trainerin"
+        ),
+        intros=r"ich heiße|ich heisse|mein name ist",
+        weak_intros=r"ich bin",
+        plans=(
+            r"(?:essen|abendessen|mittagessen|kaffee|treffen|termin|date|verabredet|urlaub|wochenende)\s+mit|"
+            r"(?:nachricht|brief|mail|e-mail|karte|geschenk|rede|gedicht|überraschung|party|feier|kuchen)\s+"
+            r"(?:für|an)|(?:sag|sage|schreib|schreibe|frag|frage|antworte|ruf|rufe|lade|danke)"
+        ),
+        verbs_first=(
+            r"ich wohne|wir wohnen|ich lebe|wir leben|ich bin geboren|ich wurde geboren|ich bin aufgewachsen|"
+            r"ich arbeite|wir arbeiten|ich studiere|ich ziehe|wir ziehen|ich komme|wir kommen|ich stamme|"
+            r"und arbeite|und wohne|und lebe|und studiere"
+        ),
+        verbs_third=(
+            r"wohnt|wohnen|lebt|leben|ist geboren|wurde geboren|ist aufgewachsen|arbeitet|arbeiten|studiert|"
+            r"studieren|zieht|ziehen|ist gezogen|kommt|kommen|stammt|stammen"
+        ),
+        places_after=r"in|nach|aus",
+        relation_places_after=r"in|aus",
+        relatives=r"die|der",
+    ),
+}
+
+_NAME = PersonCueRecognizer._NAME
+_PLACE = LocationCueRecognizer._PLACE
+_LOWER_WORD = r"[^\W\d_][\w'’-]*"
+#: A word of one or two adjectives between a possessive and the relation ("ma petite sœur", "mi querido amigo").
+_ADJECTIVE = r"(?:[^\W\d_][\w'’-]*\s+)?"
+
+
+def _alternation(field: str) -> str:
+    return "|".join(getattr(language, field) for language in LANGUAGES.values())
+
+
+_POSSESSIVE = rf"(?<![\w'’-])(?i:{_alternation('possessives')})\s+{_ADJECTIVE}(?i:{_alternation('relations')})(?![\w'’-])"
+_RELATION = re.compile(_POSSESSIVE)
+_NAME_AFTER = re.compile(rf"[ \t]*,?[ \t]+(?P<name>{_NAME})")
+_LOWER_NAME_AFTER = re.compile(r"[ \t]*,?[ \t]+(?=[^\W\d_])")
+_NAME_BEFORE = re.compile(rf"(?<![\w'’-])(?P<name>{_NAME}),[ \t]+\Z")
+_INTRO = re.compile(rf"(?<![\w'’-])(?i:{_alternation('intros')})[ \t]+(?P<name>{_NAME})")
+_WEAK_INTRO = re.compile(
+    rf"(?:^|[,.!?;:]|\b(?i:hola|ciao|olá|ola|hoi|hallo|salut|bonjour|buongiorno|buenos días|bom dia|moin|servus|"
+    rf"hey|hi))[ \t]*(?i:{_alternation('weak_intros')})[ \t]+(?P<name>{_NAME})",
+    re.MULTILINE,
+)
+_PLAN = re.compile(rf"(?<![\w'’-])(?i:{_alternation('plans')})[ \t]+(?P<name>{_NAME})")
+_ARTICLE = r"(?:(?i:o|a|os|as|el|la|los|las|il|lo|het|de|der|die|das|dem|den)[ \t]+|(?i:l)['’])?"
+
+
+def _before_place(field: str) -> str:
+    """A preposition of ``field`` and the space after it, or an elided "d'" ("d'Annecy")."""
+    return rf"(?:(?i:{_alternation(field)})[ \t]+|(?i:d)['’])"
+
+
+_PLACE_FIRST = re.compile(
+    rf"(?<![\w'’-])(?i:{_alternation('verbs_first')})(?:[ \t]+[a-zß-ÿ]+){{0,3}}?[ \t]+"
+    rf"{_before_place('places_after')}{_ARTICLE}(?P<place>{_PLACE})"
+)
+_PLACE_RELATION = re.compile(
+    rf"{_POSSESSIVE}(?:[ \t]+{_NAME})?(?:[ \t]*,?[ \t]+(?i:{_alternation('relatives')}))?[ \t]+"
+    rf"(?i:{_alternation('verbs_third')})[ \t]+{_before_place('places_after')}{_ARTICLE}(?P<place>{_PLACE})"
+)
+_RELATION_AT = re.compile(
+    rf"{_POSSESSIVE}[ \t]+{_before_place('relation_places_after')}{_ARTICLE}(?P<place>{_PLACE})"
+)
+#: All-lower-case forms of the place cues: the place is one word, or two after a word that opens place names.
+_LOWER_PLACE = re.compile(
+    rf"(?<![\w'’-])(?:(?:{_alternation('verbs_first')})|{_POSSESSIVE}(?:[ \t]+{_LOWER_WORD})?"
+    rf"(?:[ \t]+(?:{_alternation('relatives')}))?[ \t]+(?:{_alternation('verbs_third')}))[ \t]+"
+    rf"(?:{_alternation('places_after')})[ \t]+(?P<place>{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD})?)"
+)
+#: Words that follow those cues but are no name: holidays, months and days of these languages (folded).
+_NOT_NAMES = frozenset(
+    """
+    noel paques natale pasqua navidad pascua natal pascoa kerst kerstmis pasen weihnachten ostern silvester
+    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre enero febrero marzo
+    abril mayo junio julio agosto septiembre octubre noviembre diciembre gennaio febbraio aprile maggio giugno
+    luglio settembre ottobre dicembre janeiro fevereiro marco maio junho julho setembro outubro dezembro
+    januari februari maart juni juli augustus oktober december januar februar marz juni juli august oktober
+    dezember lundi mardi mercredi jeudi vendredi samedi dimanche lunes martes miercoles jueves viernes sabado
+    domingo lunedi martedi mercoledi giovedi venerdi sabato domenica segunda terca quarta quinta sexta
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag montag dienstag mittwoch donnerstag freitag
+    samstag sonntag
+    """.split()  # noqa: SIM905
+)
+#: Capitalised German nouns those verbs take that are no place ("in Teilzeit", "aus Versehen"), folded.
+_NOT_PLACES = frozenset(
+    """
+    teilzeit vollzeit schicht schichten homeoffice elternzeit kurzarbeit rente angst armut frieden ruhe miete
+    untermiete urlaub zukunft vergangenheit realitat wirklichkeit beziehung ehe familie gemeinschaft wg
+    wohngemeinschaft stadt dorf grossstadt kleinstadt nahe ausland inland osten westen norden suden versehen
+    spass interesse neugier liebe gewohnheit erfahrung uberzeugung zeit arbeit schule uni universitat praxis
+    """.split()  # noqa: SIM905
+)
+#: Lower-case words after a place cue that are no place: articles, pronouns, adverbs and the places everyone has.
+_NOT_PLACES_LOWER = frozenset(
+    """
+    le la les l un une des du de d ce cet cette ces mon ma mes ton ta tes son sa ses notre nos votre vos leur
+    leurs ici la-bas maison ville campagne banlieue centre colocation couple famille bureau teletravail distance
+    ligne el los las unos unas mi mis tu tus su sus casa aqui alli alla ciudad pueblo campo pareja familia
+    remoto linea il lo gli i uno una mio mia miei mie qui qua li citta paese campagna coppia famiglia o a os as
+    um uma uns umas meu minha aqui ali la cidade centro het een mijn thuis hier daar dorp centrum buurt der die
+    das den dem des ein eine einem einer einen mein meine dort da hause zentrum nahe teilzeit vollzeit en in
+    the a an my our home work school
+    """.split()  # noqa: SIM905
+)
+
+
+#: Words of these languages that every one of the cues above holds (possessives, the first words of the other
+#: cues, the words joining a plan to a name), less English words: a text with none of them is skipped at once.
+_TRIGGERS = frozenset(
+    word
+    for field in ("possessives", "intros", "weak_intros", "verbs_first", "plans")
+    for word in re.findall(r"[^\W\d_]+", _alternation(field).lower())
+) - frozenset(
+    """
+    a an in on of to for with at by is it me my our date party email mail message weekend app session call
+    walk chat sync dinner lunch coffee drinks tea card letter note gift present speech cake surprise invite
+    danke essen treffen termin urlaub per man so da die we as o os i la le de en brief dire sage rede tour
+    """.split()  # noqa: SIM905
+)
+_TOKEN = re.compile(r"[^\W\d_]+")
+#: Lower-case words of these languages that libpostal's given names also hold ("les", "con", "una", "esta").
+_NOT_LOWER_NAMES = frozenset(
+    """
+    les des con esta este per una uno mora sol luz paz fe mar rosa flor qui que est une pour avec dans sur pas
+    plus tout bien che non sono vive abita com para mas mais muito die het een niet voor met naar der das und
+    ist hat nicht mit auch
+    """.split()  # noqa: SIM905
+)
+
+
+class LanguageCueRecognizer(Recognizer):
+    """People and places given by the cues of French, Spanish, Italian, Portuguese, Dutch and German chat (see
+    the module docstring)."""
+
+    NAME = "language_cue"
+    ENTITY_TYPES = ("PERSON", "LOCATION")
+    PERSON_SCORE = 0.75
+    PLACE_SCORE = 0.72
+
+    def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
+        if _TRIGGERS.isdisjoint(_TOKEN.findall(text.lower())):
+            return []
+        lower = text == text.lower()
+        spans = self._people(text, lower)
+        spans += self._lower_places(text) if lower else self._places(text)
+        return spans
+
+    def _people(self, text: str, lower: bool) -> list[PiiSpan]:
+        spans: list[PiiSpan] = []
+        for relation in _RELATION.finditer(text):
+            german = _is_german_relation(relation.group())
+            after = _NAME_AFTER.match(text, relation.end())
+            if after and not lower and _a_name(after.group("name"), strict=german):
+                spans.append(self._person(text, *after.span("name"), trim=german))
+            elif gap := _LOWER_NAME_AFTER.match(text, relation.end()):
+                start = gap.end()
+                word = _TOKEN.match(text, start)
+                if (
+                    text[start].islower()
+                    and word is not None
+                    and fold(word.group()) not in _NOT_LOWER_NAMES
+                    and (end := lower_name_end(text, start)) is not None
+                ):
+                    spans.append(PiiSpan("PERSON", start, end, self.PERSON_SCORE, self.name))
+            before = _NAME_BEFORE.search(text, max(0, relation.start() - 80), relation.start())
+            if before and _a_name(before.group("name"), strict=True):
+                spans.append(self._person(text, *before.span("name"), trim=True))
+        for pattern, strict in ((_INTRO, False), (_WEAK_INTRO, True), (_PLAN, False)):
+            for match in pattern.finditer(text):
+                # a capitalised word after a plan with someone is a name; but in German every noun is capitalised,
+                # and one has appointments with offices too ("rendez-vous avec Pôle emploi", "cita con Hacienda")
+                strict = strict or (
+                    pattern is _PLAN
+                    and bool(_GERMAN_PLAN.match(match.group()) or _APPOINTMENT.match(match.group()))
+                )
+                if _a_name(match.group("name"), strict=strict, given_only=strict):
+                    spans.append(self._person(text, *match.span("name"), trim=strict))
+        return spans
+
+    def _person(self, text: str, start: int, end: int, *, trim: bool) -> PiiSpan:
+        """The name at ``text[start:end]``; with ``trim``, less the capitalised words after it that no name list
+        holds ("Katrin Geburtstag": a German noun; "Giulia Bernardi" keeps a known surname)."""
+        words = text[start:end].split()
+        while trim and len(words) > 1 and not _name_word(words[-1]):
+            words.pop()
+        return PiiSpan("PERSON", start, start + len(" ".join(words)), self.PERSON_SCORE, self.name)
+
+    def _places(self, text: str) -> list[PiiSpan]:
+        spans = []
+        for pattern in (_PLACE_FIRST, _PLACE_RELATION, _RELATION_AT):
+            for match in pattern.finditer(text):
+                start, end = match.span("place")
+                words = text[start:end].split()
+                while words and (words[-1] in NOT_PII or fold(words[-1]) in _NOT_NAMES):
+                    words.pop()
+                if not words or fold(words[0]) in _NOT_PLACES or words[0] in NOT_PII:
+                    continue
+                if len(words[0]) <= 3 and words[0].isupper():
+                    continue  # "in IT", "bei SAP"
+                spans.append(
+                    PiiSpan("LOCATION", start, start + len(" ".join(words)), self.PLACE_SCORE, self.name)
+                )
+        return spans
+
+    def _lower_places(self, text: str) -> list[PiiSpan]:
+        spans = []
+        for match in _LOWER_PLACE.finditer(text):
+            start, end = match.span("place")
+            words = text[start:end].split()
+            if fold(words[0]) in _NOT_PLACES_LOWER or fold(words[0]) in _NOT_NAMES:
+                continue
+            if len(words) == 2 and fold(words[0]) not in _TWO_WORD_PLACE_FIRST:
+                words.pop()
+            spans.append(
+                PiiSpan("LOCATION", start, start + len(" ".join(words)), self.PLACE_SCORE, self.name)
+            )
+        return spans
+
+
+#: First words of two-word place names in these languages ("san sebastián", "la coruña", "den haag").
+_TWO_WORD_PLACE_FIRST = frozenset(
+    "san santa santo saint sainte st sankt bad den porto puerto ciudad villa castel borgo nova novo".split()  # noqa: SIM905
+)
+_GERMAN_RELATION = re.compile(
+    rf"(?i:{LANGUAGES['de'].possessives})\s+{_ADJECTIVE}(?i:{LANGUAGES['de'].relations})$"
+)
+
+
+_GERMAN_PLAN = re.compile(rf"(?i:{LANGUAGES['de'].plans})[ \t]")
+_APPOINTMENT = re.compile(r"(?i:rendez-vous|rdv|cita|appuntamento|afspraak|encontro)\s")
+
+
+def _is_german_relation(relation: str) -> bool:
+    return bool(_GERMAN_RELATION.search(relation))
+
+
+def _name_word(word: str) -> bool:
+    folded = fold(word.strip(".,'’"))
+    return folded in given_names() or folded in surnames() or "-" in word
+
+
+def _a_name(value: str, *, strict: bool, given_only: bool = False) -> bool:
+    """Whether ``value`` (capitalised words after a cue) is a name: its first word not a holiday, month, day or
+    software name; with ``strict`` (German nouns, weak cues) a known given name first, or a title."""
+    words = value.split()
+    first = words[0].strip(".,")
+    folded = fold(first)
+    if first in NOT_PII or folded in _NOT_NAMES or folded in public_places() or folded in PLACE_NAMES:
+        return False
+    if not strict:
+        return True
+    if folded.rstrip(".") in titles() and len(words) > 1 and not given_only:
+        return True  # "meinen Vermieter Herrn Albrecht"
+    return any(part in given_names() for part in folded.split("-")[:1])
