@@ -358,19 +358,28 @@ _NOT_PLACES_LOWER = frozenset(
 )
 
 
-#: Words of these languages that every one of the cues above holds (possessives, the first words of the other
-#: cues, the words joining a plan to a name), less English words: a text with none of them is skipped at once.
-_TRIGGERS = frozenset(
-    word
-    for field in ("possessives", "intros", "weak_intros", "verbs_first", "plans")
-    for word in re.findall(r"[^\W\d_]+", _alternation(field).lower())
-) - frozenset(
+#: Words that are no trigger: English words, and pieces of the cues that say nothing alone ("c'est" -> "c").
+_NOT_TRIGGERS = frozenset(
     """
     a an in on of to for with at by is it me my our date party email mail message weekend app session call
     walk chat sync dinner lunch coffee drinks tea card letter note gift present speech cake surprise invite
     danke essen treffen termin urlaub per man so da die we as o os i la le de en brief dire sage rede tour
+    name com week end di es
     """.split()  # noqa: SIM905
 )
+
+
+def _triggers(*fields: str) -> frozenset[str]:
+    """The words of ``fields``' cues, one of which every text a cue of those fields matches holds."""
+    words = {w for field in fields for w in re.findall(r"[^\W\d_]+", _alternation(field).lower())}
+    return frozenset(w for w in words if len(w) > 1) - _NOT_TRIGGERS
+
+
+#: A text none of whose words is among a cue's words is not searched for that cue (most English texts: none).
+_POSSESSIVE_WORDS = _triggers("possessives")
+_INTRO_WORDS = _triggers("intros", "weak_intros")
+_PLAN_WORDS = _triggers("plans")
+_VERB_WORDS = _triggers("verbs_first")
 _TOKEN = re.compile(r"[^\W\d_]+")
 #: Lower-case words of these languages that libpostal's given names also hold ("les", "con", "una", "esta").
 _NOT_LOWER_NAMES = frozenset(
@@ -392,16 +401,22 @@ class LanguageCueRecognizer(Recognizer):
     PLACE_SCORE = 0.72
 
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
-        if _TRIGGERS.isdisjoint(_TOKEN.findall(text.lower())):
+        words = set(_TOKEN.findall(text.lower()))
+        possessive = not words.isdisjoint(_POSSESSIVE_WORDS)
+        verb = not words.isdisjoint(_VERB_WORDS)
+        if not (
+            possessive or verb or not words.isdisjoint(_INTRO_WORDS) or not words.isdisjoint(_PLAN_WORDS)
+        ):
             return []
         lower = text == text.lower()
-        spans = self._people(text, lower)
-        spans += self._lower_places(text) if lower else self._places(text)
+        spans = self._people(text, lower, words, possessive)
+        if possessive or verb:
+            spans += self._lower_places(text) if lower else self._places(text, possessive, verb)
         return spans
 
-    def _people(self, text: str, lower: bool) -> list[PiiSpan]:
+    def _people(self, text: str, lower: bool, words: set[str], possessive: bool) -> list[PiiSpan]:
         spans: list[PiiSpan] = []
-        for relation in _RELATION.finditer(text):
+        for relation in _RELATION.finditer(text) if possessive else ():
             german = _is_german_relation(relation.group())
             after = _NAME_AFTER.match(text, relation.end())
             if after and not lower and _a_name(after.group("name"), strict=german):
@@ -420,6 +435,8 @@ class LanguageCueRecognizer(Recognizer):
             if before and _a_name(before.group("name"), strict=True):
                 spans.append(self._person(text, *before.span("name"), trim=True))
         for pattern, strict in ((_INTRO, False), (_WEAK_INTRO, True), (_PLAN, False)):
+            if words.isdisjoint(_PLAN_WORDS if pattern is _PLAN else _INTRO_WORDS):
+                continue
             for match in pattern.finditer(text):
                 # a capitalised word after a plan with someone is a name; but in German every noun is capitalised,
                 # and one has appointments with offices too ("rendez-vous avec Pôle emploi", "cita con Hacienda")
@@ -439,9 +456,10 @@ class LanguageCueRecognizer(Recognizer):
             words.pop()
         return PiiSpan("PERSON", start, start + len(" ".join(words)), self.PERSON_SCORE, self.name)
 
-    def _places(self, text: str) -> list[PiiSpan]:
+    def _places(self, text: str, possessive: bool, verb: bool) -> list[PiiSpan]:
         spans = []
-        for pattern in (_PLACE_FIRST, _PLACE_RELATION, _RELATION_AT):
+        patterns = ((_PLACE_FIRST,) if verb else ()) + ((_PLACE_RELATION, _RELATION_AT) if possessive else ())
+        for pattern in patterns:
             for match in pattern.finditer(text):
                 start, end = match.span("place")
                 words = text[start:end].split()
