@@ -133,8 +133,8 @@ class Outbox:
             self._wake.clear()
             try:
                 stats = self.drain_once()
-            except Exception:  # the loop must survive a database hiccup; the message stays queued
-                log.exception("outbox drain failed; retrying")
+            except Exception as exc:  # the loop must survive a database hiccup; the message stays queued
+                log.error("outbox drain failed (%s); retrying", _one_line(exc))
                 stats = DrainStats()
             if stats.sent == 0 or self._stop.is_set():
                 self._wake.wait(self.poll_seconds)
@@ -324,6 +324,14 @@ def resend_failed(store: Any, ids: Sequence[int] = (), *, now: datetime | None =
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error as one log line: its class and the first line of its message (no traceback: a database that is
+    down would otherwise write one every poll)."""
+    text = str(exc).strip()
+    first = text.splitlines()[0][:300] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def _retry_after(headers: Any) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import random
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -115,3 +117,30 @@ def test_thread_replies_wait_for_their_post_and_final_errors_fail(
     with store.session() as s:
         failed = s.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")).one()
         assert "user_not_in_channel" in (failed.last_error or "")
+
+
+def test_a_failing_drain_is_one_log_line_without_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """The worker's loop survives a database it cannot reach, and says so in one line per attempt: the error's
+    class and message, never a traceback."""
+    store = Store("postgresql+psycopg://prefloop:prefloop@127.0.0.1:9/prefloop")  # nothing listens on port 9
+    service = ReviewService(store, load_rubric(), QuorumPolicy(), "#review")
+    client = WebClient(token="xoxb-test", base_url="http://127.0.0.1:9/api/", timeout=2)
+    outbox = Outbox(service, client, poll_seconds=0.05)
+    with caplog.at_level(logging.ERROR, logger="prefloop.slackbot.outbox"):
+        outbox.start()
+        deadline = time.monotonic() + 10
+        while len(_drain_failures(caplog)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        outbox.stop()
+    store.dispose()
+    failures = _drain_failures(caplog)
+    assert len(failures) >= 2  # it kept trying
+    for record in failures:
+        text = record.getMessage()
+        assert record.exc_info is None and record.exc_text is None, "a traceback in the log"
+        assert "\n" not in text
+        assert "OperationalError" in text and "127.0.0.1" in text
+
+
+def _drain_failures(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if "outbox drain failed" in r.getMessage()]
