@@ -1,12 +1,13 @@
 """Votes per second through the real bolt app over HTTP, and ack latency with 50 concurrent reviewers.
 
-    python -m benchmarks.slack_votes [--quick] [--database-url URL] [--think-ms N]
+    python -m benchmarks.slack_votes [--quick] [--database-url URL] [--think-ms N] [--trace PREFIX]
 
 The bot runs as in production (werkzeug threaded server, bolt's Flask adapter, signature check, the store,
 the outbox worker) against the local Slack emulator. Each simulated reviewer is a thread with its own
 keep-alive connection sending signed block_actions requests; every pair gets three votes (quorum 2 of 3),
 so quorum checks, resolutions (chat.update through the outbox) and late votes on resolved pairs all happen.
-Progress goes to stderr; the last stdout line is one JSON object.
+Progress goes to stderr; the last stdout line is one JSON object. ``--trace PREFIX`` also records where each
+vote's time goes inside the bot (:mod:`benchmarks.slack_trace`): ``PREFIX.<phase>.jsonl`` and a summary.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from prefloop.curator.settings import Settings
 from prefloop.curator.store import Store, upgrade
@@ -44,10 +47,12 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _reviewers(
     app_url: str, work: list[list[tuple[str, str, str, str, str]]], think_ms: float, start_at: float
-) -> tuple[list[float], list[int], float]:
-    """One load process: a thread per simulated reviewer, each with its own keep-alive connection."""
+) -> tuple[list[float], list[int], float, list[tuple[str, str, float, int]]]:
+    """One load process: a thread per simulated reviewer, each with its own keep-alive connection. Returns the
+    latencies, the HTTP statuses, when it ended, and per vote (user, action_ts, latency, status)."""
     latencies: list[float] = []
     statuses: list[int] = []
+    per_vote: list[tuple[str, str, float, int]] = []
     lock = threading.Lock()
 
     def reviewer(votes: list[tuple[str, str, str, str, str]]) -> None:
@@ -55,7 +60,7 @@ def _reviewers(
             return
         client = SignedClient(app_url, SECRET)
         rng = random.Random(votes[0][0])
-        lat, sts = [], []
+        lat, sts, each = [], [], []
         time.sleep(max(0.0, start_at - time.time()))
         for user, channel, ts, pair_id, choice in votes:
             if think_ms:
@@ -63,24 +68,45 @@ def _reviewers(
             payload = block_action(user, PostedPair(channel, ts, pair_id), choice, "correctness")
             t0 = time.perf_counter()
             status, _ = client.action(payload)
-            lat.append(time.perf_counter() - t0)
+            took = time.perf_counter() - t0
+            lat.append(took)
             sts.append(status)
+            each.append((user, payload["actions"][0]["action_ts"], took, status))
         client.close()
         with lock:
             latencies.extend(lat)
             statuses.extend(sts)
+            per_vote.extend(each)
 
     threads = [threading.Thread(target=reviewer, args=(votes,)) for votes in work]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return latencies, statuses, time.time()
+    return latencies, statuses, time.time(), per_vote
+
+
+class _ErrorLines(logging.Handler):
+    """Counts the bot's log lines at WARNING and above during a run (failed listeners, refused clicks)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.counts: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(("slack_bolt", "prefloop.slackbot")):
+            self.counts[f"{record.levelname} {record.name}: {str(record.msg)[:60]}"] += 1
 
 
 def run(
-    pairs: int, reviewers: int, think_ms: float, database_url: str | None, seed: int = 0, processes: int = 2
-) -> dict[str, object]:
+    pairs: int,
+    reviewers: int,
+    think_ms: float,
+    database_url: str | None,
+    seed: int = 0,
+    processes: int = 2,
+    trace: str | None = None,
+) -> dict[str, Any]:
     tmp = tempfile.mkdtemp(prefix="prefloop-slackbench-")
     url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
     upgrade(url)
@@ -88,6 +114,15 @@ def run(
     users = [f"U{i:04d}" for i in range(reviewers)]
     settings = Settings.load({}, database_url=url, slack_channel="#prefloop-review")
     bot = start_emulated_bot(settings, store, reviewers=users, adjudicators=["UADJ"], signing_secret=SECRET)
+    errors = _ErrorLines()
+    logging.getLogger().addHandler(errors)
+    tracer: Any = None
+    sampler: Any = None
+    if trace:
+        from benchmarks.slack_trace import Tracer
+
+        tracer = Tracer()
+        tracer.attach(bot)
     try:
         before = bot.bot.service.queue_counts()
         make_review_pairs(store, pairs, seed=seed + int(time.time()))
@@ -116,12 +151,23 @@ def run(
         chunks = [work[i::procs] for i in range(procs)]
         start_at = time.time() + 3.0
         ctx = multiprocessing.get_context("spawn")
+        if trace and store.dialect == "postgresql":
+            from benchmarks.slack_trace import sample_waits
+
+            stop, waits = ctx.Event(), ctx.Queue()
+            sampler = (ctx.Process(target=sample_waits, args=(url, stop, waits)), stop, waits)
+            sampler[0].start()
         with ctx.Pool(procs) as pool:
             jobs = [pool.apply_async(_reviewers, (bot.url, chunk, think_ms, start_at)) for chunk in chunks]
             outcomes = [job.get(timeout=600) for job in jobs]
-        latencies = [lat for lats, _, _ in outcomes for lat in lats]
-        statuses = [st for _, sts, _ in outcomes for st in sts]
-        elapsed = max(end for _, _, end in outcomes) - start_at
+        latencies = [lat for lats, _, _, _ in outcomes for lat in lats]
+        statuses = [st for _, sts, _, _ in outcomes for st in sts]
+        elapsed = max(end for _, _, end, _ in outcomes) - start_at
+        wait_samples: Any = None
+        if sampler is not None:
+            sampler[1].set()
+            wait_samples = sampler[2].get(timeout=60)
+            sampler[0].join(10)
         t1 = time.perf_counter()
         while bot.bot.outbox.pending() and time.perf_counter() - t1 < 120:
             time.sleep(0.1)
@@ -135,6 +181,8 @@ def run(
             "votes": len(latencies),
             "think_ms": think_ms,
             "errors": sum(s != 200 for s in statuses),
+            "statuses": {str(k): v for k, v in sorted(Counter(statuses).items())},
+            "log_lines": dict(errors.counts),
             "resolved": counts["resolved"],
             "escalated": counts["escalated"],
             "elapsed_s": round(elapsed, 3),
@@ -146,8 +194,23 @@ def run(
             "slack_calls": len(bot.emulator.calls),
         }
         print(json.dumps(result), file=sys.stderr)
+        if tracer is not None and trace:
+            phase = "paced" if think_ms else "saturated"
+            per_vote = [v for _, _, _, each in outcomes for v in each]
+            summary = tracer.write(Path(f"{trace}.{phase}.jsonl"), per_vote)
+            if wait_samples is not None:
+                samples, counts = wait_samples
+                summary["pg_backends"] = {
+                    "samples": samples,
+                    "mean_busy_backends": {
+                        " | ".join(k): round(n / samples, 3) for k, n in counts.most_common(25)
+                    },
+                }
+            Path(f"{trace}.{phase}.summary.json").write_text(json.dumps(summary, indent=1))
+            print(json.dumps(summary, indent=1), file=sys.stderr)
         return result
     finally:
+        logging.getLogger().removeHandler(errors)
         bot.stop()
         store.dispose()
 
@@ -162,20 +225,33 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
+    parser.add_argument(
+        "--trace", default=None, metavar="PREFIX", help="record where each vote's time goes in the bot"
+    )
+    parser.add_argument(
+        "--phase", choices=("both", "saturated", "paced"), default="both", help="run one phase only"
+    )
     ns = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per vote
     pairs = ns.pairs or (100 if ns.quick else 600)
     # Saturation: every reviewer clicks as fast as acks come back (throughput). Then 50 reviewers with a
     # think time between votes (ack latency as reviewers see it).
-    saturated = run(pairs, ns.reviewers, 0.0, ns.database_url, processes=ns.processes)
     think = ns.think_ms if ns.think_ms is not None else 1000.0
-    paced = run(pairs, ns.reviewers, think, ns.database_url, seed=1, processes=ns.processes)
+    phases: dict[str, dict[str, Any]] = {}
+    if ns.phase in ("both", "saturated"):
+        phases["saturated"] = run(
+            pairs, ns.reviewers, 0.0, ns.database_url, processes=ns.processes, trace=ns.trace
+        )
+    if ns.phase in ("both", "paced"):
+        phases["paced"] = run(
+            pairs, ns.reviewers, think, ns.database_url, seed=1, processes=ns.processes, trace=ns.trace
+        )
+    saturated, paced = phases.get("saturated", {}), phases.get("paced", {})
     summary = {
-        "votes_per_s": saturated["votes_per_s"],
-        "ack_p50_ms": paced["ack_p50_ms"],
-        "ack_p99_ms": paced["ack_p99_ms"],
-        "saturated": saturated,
-        "paced": paced,
+        "votes_per_s": saturated.get("votes_per_s"),
+        "ack_p50_ms": paced.get("ack_p50_ms"),
+        "ack_p99_ms": paced.get("ack_p99_ms"),
+        **phases,
     }
     print(json.dumps(summary))
 
