@@ -9,8 +9,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import TimeoutError as StoreTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -38,7 +40,16 @@ from prefloop.slackbot.reports import home_for
 from prefloop.slackbot.rubric import Rubric, load_rubric
 from prefloop.slackbot.service import ReviewService
 
-__all__ = ["HttpServer", "Roles", "SlackBot", "build_worker", "create_bot", "make_client"]
+__all__ = [
+    "ACK_BUDGET_SECONDS",
+    "HttpServer",
+    "Roles",
+    "SlackBot",
+    "build_worker",
+    "click_slots",
+    "create_bot",
+    "make_client",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +60,12 @@ def _secret(value: SecretStr | None) -> str:
 
 
 SLACK_API = "https://slack.com/api/"
+
+#: How long after its request arrived a click may wait for a free store slot before it is answered 503. Slack gives
+#: up on a request after 3 seconds; what is left is for the transaction itself.
+ACK_BUDGET_SECONDS = 2.0
+#: Pooled connections kept for the bot's other users (the outbox worker, the queue/reminder pass, reports).
+RESERVED_CONNECTIONS = 2
 
 
 @dataclass
@@ -89,6 +106,9 @@ class SlackBot:
     _responder: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="slack-respond")
     )
+    #: Clicks writing to the store at once (:meth:`store_slot`); set from the pool's size by :func:`create_bot`.
+    _slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(8))
+    ack_budget: float = ACK_BUDGET_SECONDS
 
     # -- who may vote ------------------------------------------------------------------------------------
     def roles(self, user: str) -> Roles:
@@ -100,6 +120,22 @@ class SlackBot:
         else:
             is_reviewer = self.members.contains(group, user) or self.members.contains(channel, user)
         return Roles(is_reviewer, self.members.contains(self.settings.slack_adjudicator_group, user))
+
+    @contextmanager
+    def store_slot(self, received: float | None) -> Iterator[None]:
+        """Hold one of the bounded slots for a click that writes to the store (a vote, a rubric reason).
+
+        There are fewer slots than pooled connections, so a click that has one never queues in the pool. A click
+        that finds every slot taken waits, but at most until :data:`ACK_BUDGET_SECONDS` after its request arrived
+        (``received``, a ``time.monotonic()``); then it raises the pool's ``TimeoutError``, answered 503 with one
+        log line (:func:`~prefloop.slackbot.listeners.listener_failed`), never a wait past Slack's 3 seconds."""
+        waited = 0.0 if received is None else time.monotonic() - received
+        if not self._slots.acquire(timeout=max(0.0, self.ack_budget - waited)):
+            raise StoreTimeout(msg.STORE_BUSY.format(seconds=self.ack_budget))
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     def reviewer_pool(self) -> str:
         group, channel = self.settings.slack_reviewer_group, self.settings.slack_reviewer_channel
@@ -174,6 +210,7 @@ class SlackBot:
 
     def handle(self, headers: Any, raw: bytes, content_type: str | None, query: str = "") -> Response:
         """One request to /slack/events: the gate first (signature, body, shape), then bolt."""
+        received = time.monotonic()
         verdict = admit(headers, raw, _secret(self.settings.slack_signing_secret), time.time(), content_type)
         if isinstance(verdict, Rejection):
             if verdict.signed:
@@ -181,11 +218,18 @@ class SlackBot:
             else:
                 log.info("refused an unsigned or stale Slack request: %s", verdict.error)
             return _json(verdict.body(), verdict.status)
-        return self._dispatch(verdict, headers, query)
+        return self._dispatch(verdict, headers, query, received)
 
-    def _dispatch(self, admitted: Admitted, headers: Any, query: str) -> Response:
+    def _dispatch(
+        self, admitted: Admitted, headers: Any, query: str, received: float | None = None
+    ) -> Response:
         try:
-            bolt_request = BoltRequest(body=admitted.text, query=query, headers=dict(headers.items()))
+            bolt_request = BoltRequest(
+                body=admitted.text,
+                query=query,
+                headers=dict(headers.items()),
+                context={"received_at": received},
+            )
             return to_flask_response(self.app.dispatch(bolt_request))
         except Exception as exc:  # the gate checked the shape; whatever still fails is answered, not crashed
             log.error("could not handle a signed Slack request (%s); answered 400", exc.__class__.__name__)
@@ -299,6 +343,17 @@ def remark_scrubber(settings: Settings) -> Callable[[list[str]], list[str] | Non
     return scrub
 
 
+def click_slots(store: Store) -> int:
+    """How many clicks may write to the store at once: the pool's connections (``pool_size`` + ``max_overflow``)
+    less :data:`RESERVED_CONNECTIONS`, at least 1; 16 for a pool without a limit."""
+    pool = store.engine.pool
+    size = getattr(pool, "size", None)
+    overflow = getattr(pool, "_max_overflow", None)
+    if not callable(size) or overflow is None or overflow < 0:
+        return 16
+    return max(1, int(size()) + int(overflow) - RESERVED_CONNECTIONS)
+
+
 def build_worker(
     settings: Settings,
     store: Store,
@@ -332,9 +387,13 @@ def create_bot(
     policy: QuorumPolicy | None = None,
     rng: random.Random | None = None,
     start_outbox: bool = True,
-    listener_threads: int = 64,
+    slots: int | None = None,
 ) -> SlackBot:
-    """Build the bot from settings. The store must be migrated (`prefloop db upgrade`)."""
+    """Build the bot from settings. The store must be migrated (`prefloop db upgrade`).
+
+    Listeners run on the thread that serves the request (bolt's ``process_before_response``): a click is answered
+    when its listener returns, with no hand-off to another thread and no polling for the ack. At most ``slots``
+    clicks (default: :func:`click_slots` of the store's pool) write to the store at once."""
     if not settings.slack_bot_token and client is None:
         raise SlackNotConfigured(msg.CLI_NO_TOKEN, name="PREFLOOP_SLACK_BOT_TOKEN")
     if not settings.slack_signing_secret:
@@ -355,6 +414,7 @@ def create_bot(
         settings, store, client, service, outbox, GroupMembers(fetch, ttl=policy.member_cache_seconds)
     )
     bot._owns_store = owns_store
+    bot._slots = threading.BoundedSemaphore(slots or click_slots(store))
     if settings.slack_reviewer_group is None and settings.slack_reviewer_channel is None:
         log.warning(
             "neither PREFLOOP_SLACK_REVIEWER_GROUP nor PREFLOOP_SLACK_REVIEWER_CHANNEL is set: "
@@ -363,8 +423,9 @@ def create_bot(
     bot.app = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
-        process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="bolt"),
+        process_before_response=True,
+        # only for lazy listeners (work done after the answer, such as the App Home view)
+        listener_executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="bolt-lazy"),
     )
     register(bot.app, bot)
     if start_outbox:

@@ -7,7 +7,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -57,13 +57,15 @@ def _action_ref(body: dict[str, Any], action: dict[str, Any]) -> ActionRef:
 
 
 def listener_failed(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
-    """bolt's error handler. A listener that could not reach the store (down, or no connection free in time)
-    is one line in the log, and a click not yet acknowledged is answered 503: Slack tells the reviewer it
-    failed. Anything else is a bug: logged with its traceback, answered 500 as bolt does."""
+    """bolt's error handler. A listener that could not reach the store (down, no connection or store slot free
+    in time) is one line in the log, and the request is answered 503: Slack tells the reviewer the click failed
+    (or sends the event again). Listeners run before the answer (``process_before_response``), so nothing they
+    did is acknowledged before they finish. Anything else is a bug: logged with its traceback, answered 500 as
+    bolt does."""
     if not isinstance(error, SQLAlchemyError):
         log.error("a Slack listener failed", exc_info=error)
         return None
-    if response is None:  # acknowledged before it failed (a refusal or a notice, never a vote)
+    if response is None:  # only when bolt answered before the listener ran (not how the bot configures it)
         log.error("a Slack listener could not reach the store after its ack (%s)", type(error).__name__)
         return None
     log.error(
@@ -87,10 +89,11 @@ def register(app: App, bot: SlackBot) -> None:
             return None
 
     # A vote or a rubric reason is acknowledged once it is stored: Slack's 200 is the bot's word that the click
-    # counts. One the store could not take raises before the ack, and the app's error handler answers 503 (Slack
-    # shows the reviewer that the click failed, and it can be repeated) instead of a 200 for a lost click.
+    # counts. One the store could not take (or that found no store slot within the ack budget) raises before the
+    # ack, and the app's error handler answers 503 (Slack shows the reviewer that the click failed, and it can be
+    # repeated) instead of a 200 for a lost click.
     @app.action(_VOTE_ACTION)
-    def vote(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         ref = _action_ref(body, action)
         channel = (body.get("channel") or {}).get("id")
         pair_id = str(action.get("value", ""))
@@ -101,20 +104,21 @@ def register(app: App, bot: SlackBot) -> None:
             if roles is not None:
                 bot.refuse(ref.user, channel, pair_id, choice, ref.key)
             return
-        service.cast_vote(
-            pair_id,
-            ref.user,
-            choice,
-            _selected_reason(body),
-            is_reviewer=roles.reviewer,
-            is_adjudicator=roles.adjudicator,
-            channel=channel,
-            action=ref,
-        )
+        with bot.store_slot(context.get("received_at")):
+            service.cast_vote(
+                pair_id,
+                ref.user,
+                choice,
+                _selected_reason(body),
+                is_reviewer=roles.reviewer,
+                is_adjudicator=roles.adjudicator,
+                channel=channel,
+                action=ref,
+            )
         ack()
 
     @app.action(ACTION_REASON)
-    def reason(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def reason(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         ref = _action_ref(body, action)
         channel = (body.get("channel") or {}).get("id")
         selected = (action.get("selected_option") or {}).get("value")
@@ -128,7 +132,8 @@ def register(app: App, bot: SlackBot) -> None:
             if roles is not None:
                 bot.refuse(ref.user, channel, pair_id, f"reason:{selected}", ref.key)
             return
-        service.record_reason(pair_id, ref.user, str(selected), channel, action=ref)
+        with bot.store_slot(context.get("received_at")):
+            service.record_reason(pair_id, ref.user, str(selected), channel, action=ref)
         ack()
 
     @app.action(ACTION_READ_FULL)
@@ -184,12 +189,17 @@ def register(app: App, bot: SlackBot) -> None:
             return
         ack(text=command_response(service, sub), response_type="ephemeral")
 
-    @app.event("app_home_opened")
     def home(event: dict[str, Any], body: dict[str, Any]) -> None:
         user = event.get("user")
         if event.get("tab", "home") != "home" or not isinstance(user, str) or not user:
             return  # (Slack always names the user; a signed event without one has nobody to show a Home to)
-        bot.publish_home(user, body.get("event_id"))
+        try:
+            bot.publish_home(user, body.get("event_id"))
+        except Exception as exc:  # after the answer: logged as any listener failing after its ack
+            listener_failed(exc, None)
+
+    # the Home view reads every rated vote: built after the event is answered (a lazy listener), not before
+    app.event("app_home_opened")(ack=_answer, lazy=[home])
 
     @app.event("message")
     def thread_message(event: dict[str, Any], body: dict[str, Any], request: BoltRequest) -> None:
@@ -206,6 +216,10 @@ def register(app: App, bot: SlackBot) -> None:
             str(event.get("text", "")),
             _retry_num(request),
         )
+
+
+def _answer(ack: Ack) -> None:
+    ack()
 
 
 def _pair_of_message(body: dict[str, Any]) -> str | None:

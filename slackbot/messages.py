@@ -101,6 +101,8 @@ GATE_NOT_UTF8 = "request body is not UTF-8 text"
 GATE_MALFORMED = "request body is not a Slack payload: {what}"
 GATE_BAD_FIELD = "payload field {field} is missing or of the wrong type"
 GATE_HTTP_ERROR = "{name}: only POST /slack/events with a Slack payload is served here"
+#: A click that found no free store slot in time (logged; Slack shows the reviewer a failed click to repeat).
+STORE_BUSY = "no store slot free within {seconds:g} s of the click's arrival (every slot busy)"
 
 GOLD_FLAG = (
     "Review quality: <@{user}> answered {accuracy:.0%} of {n} gold items right (by category: {categories}), "

@@ -1,10 +1,12 @@
 """The bot's production HTTP server: gunicorn, one worker process with threads.
 
 One worker, because the worker process also runs the Slack outbox worker and the queue/reminder pass (both
-threads): a second process would post in parallel to the first. Threads serve Slack's requests (bolt acks
-within Slack's 3 seconds, listeners run on their own pool). The bot is built inside the worker, after the fork,
-so its threads and database connections belong to the process that uses them. SIGTERM (a container stop) lets
-the worker finish the requests in hand, then stops the outbox after the message in hand.
+threads): a second process would post in parallel to the first. Threads serve Slack's requests, each running its
+listener before answering: a click is answered once stored, and at most as many clicks write at once as the
+store's pool has connections to spare (the others wait for a slot within Slack's 3 seconds, or are answered 503).
+The bot is built inside the worker, after the fork, so its threads and database connections belong to the process
+that uses them. SIGTERM (a container stop) lets the worker finish the requests in hand, then stops the outbox
+after the message in hand.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from prefloop.curator.settings import Settings
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import AuditEntry, Pair, ReviewPost, ThreadMessage, Vote
+from prefloop.slackbot.app import click_slots
 from prefloop.slackbot.simulate import (
     EmulatedBot,
     SignedClient,
@@ -230,6 +231,41 @@ def test_a_vote_the_store_cannot_take_is_not_acknowledged(
         status, _ = client.action(block_action("U1", post, "a", "correctness"))
         assert status == 200
         assert _count(running, Vote) == 1  # stored before the 200, not after it
+    finally:
+        running.stop()
+        store.dispose()
+
+
+def test_a_click_that_finds_no_store_slot_in_time_is_answered_503_at_once(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Clicks that write to the store hold one of a bounded number of slots (fewer than the pool's connections).
+    A click that finds none free within the ack budget is answered 503 then — within Slack's 3 seconds, not
+    after the pool's 30-second timeout — with one log line and nothing stored; once a slot is free it is stored
+    before its 200."""
+    settings = Settings.load({}, database_url=postgres_url, slack_channel="#prefloop-review")
+    store = Store(postgres_url, pool_size=1, max_overflow=2)  # 3 connections, 2 kept for the bot's others
+    assert click_slots(store) == 1
+    running = start_emulated_bot(
+        settings, store, reviewers=REVIEWERS, adjudicators=["UADJ"], signing_secret=SECRET
+    )
+    try:
+        (post,) = post_review_pairs(running, 1)
+        running.bot.ack_budget = 0.5
+        client = SignedClient(running.url, SECRET)
+        with caplog.at_level(logging.INFO), running.bot.store_slot(None):  # another click holds the slot
+            started = time.monotonic()
+            status, _ = client.action(block_action("U1", post, "a", "correctness"))
+            took = time.monotonic() - started
+        assert status == 503 and 0.4 < took < 2.0
+        assert _count(running, Vote) == 0
+        answered = [r for r in caplog.records if r.name.startswith(("slack_bolt", "prefloop.slackbot"))]
+        assert [r.getMessage() for r in answered if "could not be stored" in r.getMessage()] and all(
+            "no store slot" in r.getMessage() for r in answered if "could not be stored" in r.getMessage()
+        )
+        assert not [r for r in answered if r.exc_info], "a traceback in the log"
+        status, _ = client.action(block_action("U1", post, "b", "correctness"))
+        assert status == 200 and _count(running, Vote) == 1
     finally:
         running.stop()
         store.dispose()
