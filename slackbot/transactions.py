@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from prefloop.curator.store import Store
+from prefloop.curator.store.bulk import insert_stmt
 from prefloop.curator.store.models import (
     AuditEntry,
     OutboxMessage,
@@ -127,8 +128,8 @@ class ReviewTransactions(ReviewQueries):
 
     def once(self, key: str | None, run: Callable[[], T]) -> tuple[bool, T | None]:
         """Run ``run`` (one write transaction that marks ``key`` with :meth:`first_time`): ``(True, its result)``,
-        or ``(False, None)`` when a concurrent transaction handled the same Slack action or event (``key``'s
-        insert failed). A conflict on any other key is two transactions creating one record at once, not a
+        or ``(False, None)`` when a concurrent transaction handled the same Slack action or event (an insert of
+        ``key`` failed on it). A conflict on any other key is two transactions creating one record at once, not a
         duplicate: the transaction is run again, so an acknowledged click is never dropped for it."""
         for attempt in range(1, CONFLICT_ATTEMPTS + 1):
             try:
@@ -148,12 +149,17 @@ class ReviewTransactions(ReviewQueries):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def first_time(self, s: Session, event_id: str | None) -> bool:
-        """Mark a Slack event id as handled in this transaction; False if it was handled before. (A concurrent
-        duplicate fails the transaction's commit on the primary key instead: :meth:`once` tells the two apart.)"""
+        """Mark a Slack event id as handled in this transaction; False if it was handled before.
+
+        One statement: an insert that does nothing on conflict and says whether it inserted. On PostgreSQL a
+        concurrent transaction inserting the same id makes it wait for that one: if it commits, this is a
+        duplicate; if it rolls back, this one inserts."""
         if not event_id:
             return True
-        if s.get(SeenSlackEvent, event_id) is not None:
-            return False
-        s.add(SeenSlackEvent(event_id=event_id, at=utcnow()))
-        s.flush()
-        return True
+        inserted = s.execute(
+            insert_stmt(s, SeenSlackEvent)
+            .values(event_id=event_id, at=utcnow())
+            .on_conflict_do_nothing()
+            .returning(SeenSlackEvent.event_id)
+        ).first()
+        return inserted is not None

@@ -8,8 +8,8 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from prefloop.curator.store.models import (
     AuditEntry,
@@ -25,6 +25,9 @@ from prefloop.slackbot.quorum import Ballot, Decision, decide, to_label
 from prefloop.slackbot.resolution import Resolution
 
 log = logging.getLogger(__name__)
+
+#: gold_items in the "does the store hold any gold item" subquery (apart from the join on the voted pair)
+_ANY_GOLD = aliased(GoldItem)
 
 
 @dataclass
@@ -87,7 +90,15 @@ class Voting(Resolution):
         channel: str | None,
         action: ActionRef | None,
     ) -> VoteResult:
-        post = s.get(ReviewPost, pair_id, with_for_update=True)
+        # one statement: the post, locked (votes on one pair take turns), whether it is a gold item, and whether
+        # the store holds any gold item at all (if not, no voter has a gold standing to weigh)
+        found = s.execute(
+            select(ReviewPost, GoldItem.pair_id.is_not(None), exists(select(_ANY_GOLD.pair_id)))
+            .outerjoin(GoldItem, GoldItem.pair_id == ReviewPost.pair_id)
+            .where(ReviewPost.pair_id == pair_id)
+            .with_for_update(of=ReviewPost)
+        ).first()
+        post, is_gold, any_gold = found if found is not None else (None, False, False)
         if action is not None and not self.first_time(s, action.key):
             log.info("slack action on %s already handled: skipped", pair_id)
             return VoteResult("duplicate")
@@ -103,7 +114,18 @@ class Voting(Resolution):
             return refuse(
                 "refused", "vote_refused_not_escalated", msg.ADJUDICATORS_WAIT.format(pair_id=pair_id)
             )
-        return self._record_vote(s, post, user, choice, reason, is_reviewer, is_adjudicator, channel, action)
+        return self._record_vote(
+            s,
+            post,
+            user,
+            choice,
+            reason,
+            is_reviewer,
+            is_adjudicator,
+            channel,
+            action,
+            gold=(bool(is_gold), bool(any_gold)),
+        )
 
     def _refuse_vote(
         self,
@@ -132,7 +154,9 @@ class Voting(Resolution):
         is_adjudicator: bool,
         channel: str | None,
         action: ActionRef | None,
+        gold: tuple[bool, bool],
     ) -> VoteResult:
+        """``gold``: (this pair is a gold item, the store holds any gold item)."""
         now = utcnow()
         votes = list(s.scalars(select(Vote).where(Vote.pair_id == post.pair_id).order_by(Vote.id)))
         vote = next((v for v in votes if v.reviewer == user), None)
@@ -167,11 +191,11 @@ class Voting(Resolution):
         vote.choice, vote.reason, vote.role, vote.voted_at = choice, reason, role, now
         vote.rubric_version = self.rubric.version
         vote.action_ts = action.action_ts if action is not None else vote.action_ts
-        is_gold = s.get(GoldItem, post.pair_id) is not None
+        is_gold, any_gold = gold
         if is_gold:
             s.flush()
             self._check_gold(s, user)
-        weights = self._gold_weights(s, [v.reviewer for v in votes])
+        weights = self._gold_weights(s, [v.reviewer for v in votes]) if any_gold else {}
         ballots = [
             Ballot(v.reviewer, to_label(v.choice, v.a_is), v.role, weights.get(v.reviewer, 1.0))  # type: ignore[arg-type]
             for v in votes
