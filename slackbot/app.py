@@ -7,7 +7,6 @@ import hmac
 import json
 import logging
 import random
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,7 +49,6 @@ __all__ = [
     "click_slots",
     "create_bot",
     "make_client",
-    "serve_promptly",
 ]
 
 log = logging.getLogger(__name__)
@@ -68,18 +66,6 @@ SLACK_API = "https://slack.com/api/"
 ACK_BUDGET_SECONDS = 2.0
 #: Pooled connections kept for the bot's other users (the outbox worker, the queue/reminder pass, reports).
 RESERVED_CONNECTIONS = 2
-#: The interpreter's thread switch interval while the bot serves Slack (CPython's default: 5 ms). A click's
-#: transaction gives up the interpreter lock for each of its ~10 round trips to the database and, while another
-#: thread runs Python code (the outbox, other clicks), waits up to this long to get it back after each: at 5 ms
-#: those waits, not the database, were most of a vote's acknowledgement time under load (docs/perf/slack.md).
-SWITCH_INTERVAL_SECONDS = 0.001
-
-
-def serve_promptly() -> None:
-    """Lower the process's thread switch interval to :data:`SWITCH_INTERVAL_SECONDS` (never raise it). Called
-    where the bot starts serving requests: its own HTTP server and the production worker."""
-    if sys.getswitchinterval() > SWITCH_INTERVAL_SECONDS:
-        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 
 
 @dataclass
@@ -291,7 +277,6 @@ class SlackBot:
 
     def start_http(self, host: str = "127.0.0.1", port: int = 0) -> HttpServer:
         """Serve /slack/events on a background thread (threaded werkzeug server)."""
-        serve_promptly()
         server = make_server(host, port, self.flask_app(), threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="slackbot-http", daemon=True)
         thread.start()

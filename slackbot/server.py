@@ -76,9 +76,8 @@ class BotServer(BaseApplication):
 
     def load(self) -> Any:
         """In the worker: build the bot, start its outbox and the queue/reminder pass, return the WSGI app."""
-        from prefloop.slackbot.app import create_bot, serve_promptly
+        from prefloop.slackbot.app import create_bot
 
-        serve_promptly()
         self._bot = create_bot(self.settings)
         threading.Thread(
             target=housekeeping,

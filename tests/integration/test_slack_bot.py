@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from collections.abc import Iterator
 
@@ -17,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from prefloop.curator.settings import Settings
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import AuditEntry, Pair, ReviewPost, ThreadMessage, Vote
-from prefloop.slackbot.app import SWITCH_INTERVAL_SECONDS, click_slots, serve_promptly
+from prefloop.slackbot.app import click_slots
 from prefloop.slackbot.simulate import (
     EmulatedBot,
     SignedClient,
@@ -269,24 +268,4 @@ def test_a_click_that_finds_no_store_slot_in_time_is_answered_503_at_once(
         assert status == 200 and _count(running, Vote) == 1
     finally:
         running.stop()
-        store.dispose()
-
-
-def test_serving_slack_lowers_the_thread_switch_interval(store_url: str) -> None:
-    """A click's transaction gives up the interpreter lock for each round trip to the database; serving Slack
-    lowers the interval after which a thread waiting to get it back makes the running one switch (5 ms by
-    default), and never raises it."""
-    settings = Settings.load({}, database_url=store_url, slack_channel="#prefloop-review")
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(0.005)
-    store = Store(store_url)
-    try:
-        running = start_emulated_bot(settings, store, reviewers=REVIEWERS, signing_secret=SECRET)
-        running.stop()
-        assert sys.getswitchinterval() == SWITCH_INTERVAL_SECONDS < 0.005
-        sys.setswitchinterval(0.0005)
-        serve_promptly()
-        assert sys.getswitchinterval() == 0.0005
-    finally:
-        sys.setswitchinterval(before)
         store.dispose()
