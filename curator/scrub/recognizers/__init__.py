@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefloop.curator.scrub.recognizers.address import StreetAddressRecognizer
 from prefloop.curator.scrub.recognizers.base import PatternRecognizer, Recognizer
-from prefloop.curator.scrub.recognizers.cues import LocationCueRecognizer, PersonCueRecognizer
+from prefloop.curator.scrub.recognizers.cues import PersonCueRecognizer
 from prefloop.curator.scrub.recognizers.fields import FieldRecognizer
 from prefloop.curator.scrub.recognizers.given import GivenNameRecognizer
 from prefloop.curator.scrub.recognizers.languages import LanguageCueRecognizer
@@ -20,6 +20,7 @@ from prefloop.curator.scrub.recognizers.patterns import (
     UsSsnRecognizer,
 )
 from prefloop.curator.scrub.recognizers.phone import PhoneRecognizer
+from prefloop.curator.scrub.recognizers.place_cues import LocationCueRecognizer
 from prefloop.curator.scrub.recognizers.places import CountryRecognizer
 from prefloop.curator.scrub.recognizers.secrets import SecretsRecognizer
 

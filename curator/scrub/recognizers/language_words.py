@@ -1,0 +1,240 @@
+"""The word classes of the languages :mod:`~prefloop.curator.scrub.recognizers.languages` reads people and places
+in: per language, complete small classes (possessives, relations, ways of giving one's name, plans with someone,
+verbs of living and moving, prepositions of place), as regular-expression alternations. Data only: the recognizer
+builds its patterns from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["LANGUAGES", "Language"]
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language's word classes (regular-expression alternations, lower case; matched case-insensitively)."""
+
+    #: "my" and "our" in every gender, number and case ("ma", "mis", "la mia", "meinem").
+    possessives: str
+    #: What one person is to another, singular and plural.
+    relations: str
+    #: How one gives one's own name ("je m'appelle").
+    intros: str
+    #: "I am": a name only when a known given name follows ("sono Giulia").
+    weak_intros: str
+    #: Plans and messages with or for someone, contacting someone ("dîner avec", "un regalo para", "dile a").
+    plans: str
+    #: Living, being born, growing up, working, studying, moving, coming from: first person (with "on" or "we").
+    verbs_first: str
+    #: The same verbs in the third person, after a relation ("mes parents vivent à").
+    verbs_third: str
+    #: Prepositions of place after those verbs, with an optional article ("à", "en", "para o", "aus").
+    places_after: str
+    #: Prepositions after a relation alone ("mes parents à Périgueux", "mi abuela en Cuenca").
+    relation_places_after: str
+    #: Relative pronouns between a relation and its verb ("ma sœur qui vit à").
+    relatives: str
+
+
+LANGUAGES: dict[str, Language] = {
+    "fr": Language(
+        possessives=r"mon|ma|mes|notre|nos",
+        relations=(
+            r"mère|père|maman|papa|parents|fils|fille|filles|enfant|enfants|frère|frères|sœur|soeur|sœurs|soeurs|"
+            r"frangin|frangine|mari|femme|époux|épouse|conjoint|conjointe|compagnon|compagne|copain|copine|"
+            r"petit ami|petite amie|chéri|chérie|fiancé|fiancée|grand-mère|grand-père|grands-parents|mamie|mamy|"
+            r"papi|papy|petit-fils|petite-fille|petits-enfants|tante|tata|oncle|tonton|cousin|cousine|cousins|"
+            r"cousines|neveu|nièce|parrain|marraine|filleul|filleule|beau-père|belle-mère|beaux-parents|"
+            r"beau-frère|belle-sœur|belle-soeur|gendre|belle-fille|ami|amie|amis|amies|pote|potes|meilleur ami|"
+            r"meilleure amie|voisin|voisine|voisins|colocataire|coloc|collègue|collègues|chef|cheffe|patron|"
+            r"patronne|manager|responsable|stagiaire|employé|employée|propriétaire|proprio|locataire|client|"
+            r"cliente|patient|patiente|élève|étudiant|étudiante|prof|professeur|professeure|maîtresse|instit|"
+            r"médecin|docteur|dentiste|kiné|psy|avocat|avocate|comptable|nounou|baby-sitter|coach|entraîneur"
+        ),
+        intros=r"je m['’]appelle|mon nom est|moi c['’]est",
+        weak_intros=r"je suis",
+        plans=(
+            r"(?:dîner|diner|dîne|dine|déjeuner|dejeuner|déjeune|dejeune|café|verre|apéro|rendez-vous|rdv|soirée|"
+            r"sortir|sors|pars|week-end|"
+            r"vacances)\s+avec|(?:message|mot|lettre|mail|e-mail|carte|cadeau|gâteau|discours|poème|surprise|"
+            r"fête)\s+(?:pour|à)|(?:dis|dire|écris|écrire|envoie|envoyer|demande|demander|réponds|répondre)\s+à|"
+            r"(?:appelle|appeler|rappelle|rappeler|remercie|remercier|inviter|contacte|contacter)"
+        ),
+        verbs_first=(
+            r"j['’]habite|nous habitons|on habite|je vis|nous vivons|on vit|je suis née?|j['’]ai grandi|"
+            r"je travaille|nous travaillons|on travaille|j['’]étudie|je fais mes études|je déménage|"
+            r"nous déménageons|on déménage|je m['’]installe|on s['’]installe|nous nous installons|je viens|"
+            r"je suis originaire"
+        ),
+        verbs_third=(
+            r"habite|habitent|vit|vivent|est née?|sont née?s|a grandi|ont grandi|travaille|travaillent|étudie|"
+            r"étudient|fait ses études|font leurs études|déménage|déménagent|s['’]installe|s['’]installent|"
+            r"vient|viennent|est originaire|sont originaires"
+        ),
+        places_after=r"à|a|au|aux|en|dans|près de|de",
+        relation_places_after=r"à|au|en",
+        relatives=r"qui",
+    ),
+    "es": Language(
+        possessives=r"mi|mis|nuestro|nuestra|nuestros|nuestras",
+        relations=(
+            r"madre|padre|mamá|mama|papá|papa|padres|hijo|hija|hijos|hijas|hermano|hermana|hermanos|hermanas|"
+            r"marido|esposo|esposa|mujer|pareja|novio|novia|prometido|prometida|abuelo|abuela|abuelos|nieto|"
+            r"nieta|nietos|tío|tía|tio|tia|tíos|primo|prima|primos|sobrino|sobrina|padrino|madrina|ahijado|"
+            r"ahijada|suegro|suegra|suegros|cuñado|cuñada|yerno|nuera|amigo|amiga|amigos|amigas|mejor amigo|"
+            r"mejor amiga|vecino|vecina|vecinos|compañero|compañera|compañero de piso|compañera de piso|compi|"
+            r"colega|jefe|jefa|empleado|empleada|casero|casera|inquilino|inquilina|cliente|clienta|paciente|"
+            r"alumno|alumna|profesor|profesora|profe|médico|médica|doctor|doctora|dentista|fisio|psicólogo|"
+            r"psicóloga|abogado|abogada|niñera|canguro|entrenador|entrenadora"
+        ),
+        intros=r"me llamo|mi nombre es",
+        weak_intros=r"soy",
+        plans=(
+            r"(?:cenar|comer|almorzar|desayunar|cena|comida|café|cita|quedar|quedo|quedé|salir|salgo|fiesta|"
+            r"viaje)\s+con|(?:mensaje|carta|correo|email|tarjeta|regalo|discurso|poema|sorpresa|fiesta|tarta)\s+"
+            r"(?:para|a)|(?:dile|decirle|escribe|escribirle|escríbele|pregunta|preguntarle|pregúntale|contesta|"
+            r"contestar|responde|responder)\s+a|(?:llama|llamar|invita|invitar|felicita|felicitar)\s+a"
+        ),
+        verbs_first=(
+            r"vivo|vivimos|nací|crecí|me crié|trabajo|trabajamos|estudio|estudiamos|me mudo|me mudé|nos mudamos|"
+            r"me voy a vivir|nos vamos a vivir|me fui a vivir|soy|somos"
+        ),
+        verbs_third=(
+            r"vive|viven|nació|nacieron|creció|crecieron|trabaja|trabajan|estudia|estudian|se muda|se mudan|"
+            r"se mudó|se mudaron|es|son"
+        ),
+        places_after=r"en|a|de|cerca de",
+        relation_places_after=r"en",
+        relatives=r"que",
+    ),
+    "it": Language(
+        possessives=r"mio|mia|miei|mie|il mio|la mia|i miei|le mie|nostro|nostra|il nostro|la nostra|i nostri",
+        relations=(
+            r"madre|padre|mamma|papà|babbo|genitori|figlio|figlia|figli|figlie|fratello|sorella|fratelli|"
+            r"sorelle|marito|moglie|compagno|compagna|ragazzo|ragazza|fidanzato|fidanzata|nonno|nonna|nonni|"
+            r"nipote|nipoti|zio|zia|zii|cugino|cugina|cugini|padrino|madrina|figlioccio|figlioccia|suocero|"
+            r"suocera|suoceri|cognato|cognata|genero|nuora|amico|amica|amici|amiche|migliore amico|"
+            r"migliore amica|vicino|vicina|vicini|vicino di casa|vicina di casa|coinquilino|coinquilina|collega|"
+            r"colleghi|capo|responsabile|dipendente|padrone di casa|proprietario|proprietaria|inquilino|"
+            r"inquilina|cliente|paziente|alunno|alunna|studente|studentessa|professore|professoressa|prof|"
+            r"maestra|maestro|medico|dottore|dottoressa|dentista|fisioterapista|psicologo|psicologa|avvocato|"
+            r"avvocata|babysitter|tata|allenatore|allenatrice"
+        ),
+        intros=r"mi chiamo|il mio nome è",
+        weak_intros=r"sono",
+        plans=(
+            r"(?:cena|cenare|ceno|pranzo|pranzare|caffè|aperitivo|appuntamento|uscire|esco|uscita|vacanza|weekend)\s+"
+            r"con|(?:messaggio|lettera|mail|email|biglietto|regalo|discorso|poesia|sorpresa|festa|torta)\s+"
+            r"(?:per|a)|(?:di['’]|dì|dire|scrivi|scrivere|chiedi|chiedere|rispondi|rispondere)\s+a|"
+            r"(?:chiama|chiamare|invita|invitare|ringrazia|ringraziare)"
+        ),
+        verbs_first=(
+            r"abito|abitiamo|vivo|viviamo|sono nato|sono nata|sono cresciuto|sono cresciuta|lavoro|lavoriamo|"
+            r"studio|studiamo|mi trasferisco|ci trasferiamo|mi sono trasferito|mi sono trasferita|"
+            r"ci siamo trasferiti|sono|siamo"
+        ),
+        verbs_third=(
+            r"abita|abitano|vive|vivono|è nato|è nata|sono nati|è cresciuto|è cresciuta|lavora|lavorano|studia|"
+            r"studiano|si trasferisce|si è trasferito|si è trasferita|è|sono"
+        ),
+        places_after=r"a|ad|in|di|vicino a",
+        relation_places_after=r"a|in",
+        relatives=r"che",
+    ),
+    "pt": Language(
+        possessives=r"meu|minha|meus|minhas|o meu|a minha|os meus|as minhas|nosso|nossa|o nosso|a nossa",
+        relations=(
+            r"mãe|mae|pai|mamã|mamãe|papai|pais|filho|filha|filhos|filhas|irmão|irmã|irmao|irma|irmãos|irmãs|"
+            r"marido|esposo|esposa|mulher|companheiro|companheira|namorado|namorada|noivo|noiva|avô|avó|avo|"
+            r"avós|neto|neta|netos|tio|tia|tios|primo|prima|primos|sobrinho|sobrinha|padrinho|madrinha|afilhado|"
+            r"afilhada|sogro|sogra|sogros|cunhado|cunhada|genro|nora|amigo|amiga|amigos|amigas|melhor amigo|"
+            r"melhor amiga|vizinho|vizinha|vizinhos|colega|colegas|chefe|patrão|patroa|gerente|funcionário|"
+            r"funcionária|senhorio|senhoria|inquilino|inquilina|cliente|paciente|aluno|aluna|professor|"
+            r"professora|médico|médica|doutor|doutora|dentista|fisioterapeuta|psicólogo|psicóloga|advogado|"
+            r"advogada|babá|ama|treinador|treinadora"
+        ),
+        intros=r"chamo-me|me chamo|o meu nome é|meu nome é",
+        weak_intros=r"sou|eu sou",
+        plans=(
+            r"(?:jantar|janto|almoçar|almoço|café|encontro|sair|saio|festa|viagem)\s+com|(?:mensagem|carta|email|"
+            r"e-mail|cartão|presente|discurso|poema|surpresa|festa|bolo)\s+(?:para|pra|ao|à)|(?:diz|dizer|diga|"
+            r"escreve|escrever|escreva|pergunta|perguntar|pergunte|responde|responder)\s+(?:ao|à|a|para|pra)|"
+            r"(?:liga|ligar|ligue|convida|convidar|agradece|agradecer)(?:\s+(?:para|pra|ao|à|a))?"
+        ),
+        verbs_first=(
+            r"moro|moramos|vivo|vivemos|nasci|cresci|trabalho|trabalhamos|estudo|estudamos|me mudo|me mudei|"
+            r"mudo-me|mudei-me|vou me mudar|vou mudar-me|vamos nos mudar|nos mudamos|mudamo-nos|sou|somos"
+        ),
+        verbs_third=(
+            r"mora|moram|vive|vivem|nasceu|nasceram|cresceu|cresceram|trabalha|trabalham|estuda|estudam|"
+            r"se muda|se mudou|mudou-se|é|são"
+        ),
+        places_after=r"em|no|na|nos|nas|para|pra|para o|para a|de|do|da|perto de",
+        relation_places_after=r"em|no|na",
+        relatives=r"que",
+    ),
+    "nl": Language(
+        possessives=r"mijn|m['’]n|onze|ons",
+        relations=(
+            r"moeder|vader|mama|papa|ouders|zoon|dochter|kind|kinderen|broer|broers|zus|zussen|zusje|broertje|"
+            r"man|vrouw|echtgenoot|echtgenote|partner|vriend|vriendin|vrienden|vriendje|vriendinnetje|"
+            r"verloofde|oma|opa|grootouders|kleinzoon|kleindochter|kleinkinderen|tante|oom|neef|nicht|peetoom|"
+            r"peettante|schoonvader|schoonmoeder|schoonouders|zwager|schoonzus|buurman|buurvrouw|buren|"
+            r"huisgenoot|huisgenote|collega|collega's|baas|leidinggevende|manager|chef|huisbaas|verhuurder|"
+            r"huurder|klant|patiënt|leerling|student|studente|docent|juf|meester|leraar|lerares|huisarts|dokter|"
+            r"tandarts|fysio|fysiotherapeut|psycholoog|advocaat|oppas|trainer|coach"
+        ),
+        intros=r"ik heet|mijn naam is",
+        weak_intros=r"ik ben",
+        plans=(
+            r"(?:eten|uit eten|lunch|lunchen|koffie|borrel|afspraak|date|weekend)\s+met|(?:bericht|berichtje|"
+            r"brief|mail|e-mail|kaart|kaartje|cadeau|cadeautje|toespraak|gedicht|verrassing|feest|taart)\s+"
+            r"(?:voor|aan)|(?:zeg|zeggen)\s+(?:tegen)|(?:vraag|vragen|schrijf|schrijven|bel|bellen|app|appen)"
+        ),
+        verbs_first=(
+            r"ik woon|wij wonen|we wonen|ik ben geboren|ik ben opgegroeid|ik werk|wij werken|we werken|"
+            r"ik studeer|ik verhuis|wij verhuizen|we verhuizen|ik kom|wij komen|we komen|en werk|en woon|en studeer"
+        ),
+        verbs_third=(
+            r"woont|wonen|is geboren|zijn geboren|is opgegroeid|werkt|werken|studeert|studeren|verhuist|"
+            r"verhuizen|is verhuisd|komt|komen"
+        ),
+        places_after=r"in|naar|uit",
+        relation_places_after=r"in",
+        relatives=r"die",
+    ),
+    "de": Language(
+        possessives=(r"mein|meine|meinen|meinem|meiner|meines|unser|unsere|unseren|unserem|unserer|unseres"),
+        relations=(
+            r"mutter|vater|mama|papa|eltern|sohn|tochter|kind|kinder|bruder|schwester|geschwister|mann|frau|"
+            r"ehemann|ehefrau|partner|partnerin|freund|freundin|freunde|freunden|verlobter|verlobte|oma|opa|"
+            r"großmutter|großvater|großeltern|enkel|enkelin|tante|onkel|cousin|cousine|neffe|neffen|nichte|pate|"
+            r"patin|patenkind|schwiegervater|schwiegermutter|schwiegereltern|schwager|schwägerin|"
+            r"schwiegersohn|schwiegertochter|kumpel|nachbar|nachbarin|nachbarn|mitbewohner|mitbewohnerin|"
+            r"kollege|kollegin|kollegen|chef|chefin|vorgesetzter|vorgesetzte|vorgesetzten|mitarbeiter|"
+            r"mitarbeiterin|vermieter|vermieterin|mieter|mieterin|kunde|kundin|kunden|patient|patientin|"
+            r"patienten|schüler|schülerin|student|studentin|studenten|lehrer|lehrerin|arzt|ärztin|hausarzt|"
+            r"hausärztin|zahnarzt|zahnärztin|physio|therapeut|therapeutin|anwalt|anwältin|babysitter|"
+            r"tagesmutter|trainer|trainerin"
+        ),
+        intros=r"ich heiße|ich heisse|mein name ist",
+        weak_intros=r"ich bin",
+        plans=(
+            r"(?:essen|abendessen|mittagessen|kaffee|treffen|termin|date|verabredet|urlaub|wochenende)\s+mit|"
+            r"(?:nachricht|brief|mail|e-mail|karte|geschenk|rede|gedicht|überraschung|party|feier|kuchen)\s+"
+            r"(?:für|an)|(?:sag|sage|schreib|schreibe|frag|frage|antworte|ruf|rufe|lade|danke)"
+        ),
+        verbs_first=(
+            r"ich wohne|wir wohnen|ich lebe|wir leben|ich bin geboren|ich wurde geboren|ich bin aufgewachsen|"
+            r"ich arbeite|wir arbeiten|ich studiere|ich ziehe|wir ziehen|ich komme|wir kommen|ich stamme|"
+            r"und arbeite|und wohne|und lebe|und studiere"
+        ),
+        verbs_third=(
+            r"wohnt|wohnen|lebt|leben|ist geboren|wurde geboren|ist aufgewachsen|arbeitet|arbeiten|studiert|"
+            r"studieren|zieht|ziehen|ist gezogen|kommt|kommen|stammt|stammen"
+        ),
+        places_after=r"in|nach|aus",
+        relation_places_after=r"in|aus",
+        relatives=r"die|der",
+    ),
+}
