@@ -103,6 +103,9 @@ def known_killers(f: EventFactory) -> dict[str, bytes]:
     # just under the broker's 1 MiB limit (over the 1,000,000-byte event limit): dead-lettered as too_large; its
     # dead letter (the same bytes plus headers) would be over the limit
     huge["padding"] = MARK + "x" * (1_048_400 - len(json.dumps(huge)))
+    # forged dates: a year-9999 event would never be purged and would land in no release
+    future = {**f.feedback("rk1", -1, "conv-k", "u_k4"), "occurred_at": "9999-12-31T23:59:59Z"}
+    past = {**f.feedback("rk1", 1, "conv-k", "u_k5"), "occurred_at": "0001-01-01T00:00:00Z"}
     return {
         "response": json.dumps(r).encode(),
         "nul_comment": json.dumps(nul).encode(),
@@ -112,4 +115,6 @@ def known_killers(f: EventFactory) -> dict[str, bytes]:
         "deep_array": nested(100_000),
         "deep_object": nested(100_000, "{"),
         "near_broker_limit": json.dumps(huge).encode(),
+        "far_future": json.dumps(future).encode(),
+        "far_past": json.dumps(past).encode(),
     }

@@ -3,7 +3,10 @@
 No record stops the consumer: nesting is bounded before parsing (``too_deep``), numbers JSON cannot hold
 (``NaN``, ``Infinity``, ``1e400``) are refused (``not_json``), NUL and lone surrogates, which the store cannot
 keep, are replaced with U+FFFD (:mod:`prefloop.curator.ingest.sanitize`), and any other failure to decode a
-record dead-letters it as ``undecodable`` with the error's class, never its text.
+record dead-letters it as ``undecodable`` with the error's class, never its text. An event dated before
+2000 or more than a day ahead of the curator's clock is dead-lettered as ``bad_time``: capture stamps the time,
+so only a forged record or a host with a broken clock carries one, and such a date would escape the raw-text
+purge (a year-9999 event is never "older than 30 days") and the month a release takes.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -25,6 +29,9 @@ __all__ = ["DeadLetterItem", "Decoded", "RawRecord", "decode_records"]
 
 _EVENT: TypeAdapter[Any] = TypeAdapter(Event)
 _ODD_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+#: The earliest ``occurred_at`` accepted, and how far ahead of the curator's clock one may be (clock skew).
+EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_CLOCK_SKEW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,23 @@ def _decode_one(value: bytes) -> tuple[Any, dict[str, Any] | None, str | None]:
     return parse_event(payload), payload, text
 
 
+def _bad_time(when: datetime, now: datetime) -> EventValidationError:
+    if when < EARLIEST_OCCURRED_AT:
+        why = f"is before {EARLIEST_OCCURRED_AT:%Y-%m-%d}"
+    else:
+        why = f"is {(when - now).total_seconds() / 3600:.0f} h ahead of the curator's clock ({now:%Y-%m-%dT%H:%MZ})"
+    return EventValidationError(
+        "bad_time",
+        [
+            FieldError(
+                "occurred_at",
+                f"{when:%Y-%m-%dT%H:%M:%SZ} {why}; capture stamps events with its host's clock: check that "
+                "clock (NTP) or the clock= passed to FeedbackCapture",
+            )
+        ],
+    )
+
+
 def _undecodable(exc: BaseException) -> EventValidationError:
     return EventValidationError(
         "undecodable",
@@ -196,6 +220,7 @@ def decode_records(records: Iterable[RawRecord]) -> tuple[list[Decoded], list[De
     dead: list[DeadLetterItem] = []
     seen: set[str] = set()
     keys: set[tuple[str, str, str]] = set()
+    latest = datetime.now(UTC) + MAX_CLOCK_SKEW
     for rec in records:
         try:
             event, payload, text = _decode_one(rec.value)
@@ -206,6 +231,10 @@ def decode_records(records: Iterable[RawRecord]) -> tuple[list[Decoded], list[De
             Exception
         ) as exc:  # RecursionError, MemoryError, whatever a hostile record provokes: no crash loop
             dead.append(_dead_letter(rec, _undecodable(exc)))
+            continue
+        when = event.occurred_at
+        if not EARLIEST_OCCURRED_AT <= when <= latest:
+            dead.append(_dead_letter(rec, _bad_time(when, latest - MAX_CLOCK_SKEW)))
             continue
         if event.event_id in seen:
             continue

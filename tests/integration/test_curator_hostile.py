@@ -103,10 +103,10 @@ def test_the_records_that_stopped_the_curator_are_stored_or_dead_lettered(
     assert events == 3
     assert comments == [MARK + "lone \ufffd surrogate", MARK + "nul \ufffd in a comment"]
     # the rest are dead letters with their reasons, in the store ...
-    assert codes == ["not_json", "not_json", "too_deep", "too_deep", "too_large"]
+    assert codes == ["bad_time", "bad_time", "not_json", "not_json", "too_deep", "too_deep", "too_large"]
     # ... and on the DLQ topic, bounded in size (the near-limit record is cut, with a marker)
-    letters = _read_all(kafka_bootstrap, dlq_topic, 5)
-    assert len(letters) == 5
+    letters = _read_all(kafka_bootstrap, dlq_topic, 7)
+    assert len(letters) == 7
     for letter in letters:
         headers = dict(letter.headers)
         assert headers["prefloop-error-reason"]

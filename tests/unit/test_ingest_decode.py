@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prefloop.curator.ingest import RawRecord, decode_records
-from prefloop.curator.ingest.decode import Decoded
+from prefloop.curator.ingest.decode import EARLIEST_OCCURRED_AT, MAX_CLOCK_SKEW, Decoded
 from prefloop.schemas.errors import EventValidationError
 from prefloop.schemas.events import parse_event
 from tests.factories import EventFactory
@@ -120,3 +123,46 @@ def test_deep_nesting_is_refused_before_parsing(value: bytes) -> None:
 def test_decoded_needs_a_payload_or_its_text() -> None:
     with pytest.raises(ValueError, match="payload or its JSON text"):
         Decoded(object(), None, "t@0")
+
+
+def _dated(when: datetime) -> bytes:
+    return json.dumps({**_events()[1], "occurred_at": when.isoformat().replace("+00:00", "Z")}).encode()
+
+
+@pytest.mark.parametrize(
+    ("when", "why"),
+    [
+        (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), "ahead of the curator's clock"),
+        (datetime(1, 1, 1, tzinfo=UTC), "before 2000-01-01"),
+        (datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC), "before 2000-01-01"),
+        (datetime.now(UTC) + MAX_CLOCK_SKEW + timedelta(minutes=5), "ahead of the curator's clock"),
+    ],
+)
+def test_an_event_dated_outside_the_plausible_range_is_dead_lettered(when: datetime, why: str) -> None:
+    """A forged date would escape the raw-text purge (9999 is never "older than 30 days") and every release."""
+    good, dead = decode_records([RawRecord(_dated(when), source="t@0")])
+    assert not good
+    assert dead[0].code == "bad_time" and why in dead[0].reason and "clock" in dead[0].reason
+    assert dead[0].fields[0]["field"] == "occurred_at"
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))]),
+    )
+)
+def test_any_date_is_stored_exactly_when_it_is_plausible(when: datetime) -> None:
+    now = datetime.now(UTC)
+    good, dead = decode_records([RawRecord(_dated(when), source="t@0")])
+    at = when.astimezone(UTC)
+    if EARLIEST_OCCURRED_AT <= at <= now:
+        assert [d.event.occurred_at for d in good] == [at] and not dead
+    elif at < EARLIEST_OCCURRED_AT or at > now + MAX_CLOCK_SKEW + timedelta(seconds=5):
+        assert not good and dead[0].code == "bad_time"
+
+
+def test_a_host_clock_a_few_hours_fast_is_still_accepted() -> None:
+    good, dead = decode_records([RawRecord(_dated(datetime.now(UTC) + timedelta(hours=3)), source="t@0")])
+    assert len(good) == 1 and not dead
