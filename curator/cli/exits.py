@@ -15,6 +15,7 @@ Interrupted commands exit 130, as shells expect.
 
 from __future__ import annotations
 
+import errno
 import sys
 from dataclasses import dataclass
 
@@ -28,6 +29,10 @@ CHECK_FAILED = 1
 USAGE = 2
 UNREACHABLE = 3
 INTERRUPTED = 130
+
+
+#: a full disk or quota: the command could not do its work, and the line says so plainly
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,9 @@ def failure(exc: BaseException) -> Failure:
         return Failure(UNREACHABLE, msg.DB_LOST.format(reason=_first_line(exc)))
     if _is(exc, "kafka.errors", "NoBrokersAvailable", "KafkaConnectionError", "KafkaTimeoutError"):
         return Failure(UNREACHABLE, msg.KAFKA_LOST.format(reason=_first_line(exc)))
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        return Failure(CHECK_FAILED, msg.DISK_FULL.format(where=where, reason=_first_line(exc)))
     if isinstance(exc, OSError) and exc.filename is not None:
         return Failure(USAGE, msg.PATH_ERROR.format(path=exc.filename, reason=exc.strerror or exc))
     return Failure(CHECK_FAILED, msg.UNEXPECTED.format(kind=exc.__class__.__name__, reason=_first_line(exc)))

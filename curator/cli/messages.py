@@ -10,6 +10,7 @@ __all__ = [
     "ABORTED",
     "CONFIG_ERROR",
     "DB_LOST",
+    "DISK_FULL",
     "FORGET_UNKNOWN_USER",
     "INGEST_ALL_INVALID",
     "INGEST_EMPTY",
@@ -30,6 +31,10 @@ KAFKA_UNREACHABLE = (
     "or fix PREFLOOP_KAFKA_BOOTSTRAP, or unset it to read the capture spool"
 )
 PATH_ERROR = "{path}: {reason}"
+DISK_FULL = (
+    "{where}no space left on the device ({reason}): free space there, or write elsewhere "
+    "(--out, PREFLOOP_RELEASE_DIR, PREFLOOP_DATABASE_URL), then run the command again"
+)
 UNEXPECTED = "unexpected {kind}: {reason} (`prefloop --debug ...` shows the traceback)"
 ABORTED = "aborted"
 INTERRUPTED = "interrupted"

@@ -220,3 +220,13 @@ def test_debug_is_read_among_the_groups_own_options(args: list[str], debug: bool
     from prefloop.curator.cli import _debug_requested
 
     assert _debug_requested(args) is debug
+
+
+def test_a_full_disk_is_one_line_saying_so(env: dict[str, str], tmp_path: Path) -> None:
+    """/dev/full answers every write with ENOSPC, as a full disk does: one line naming it, exit 1, no traceback."""
+    assert prefloop("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    result = prefloop("coverage", "--plot", "/dev/full", env=env, cwd=tmp_path)
+    line = one_line(result)
+    assert result.returncode == 1
+    assert "no space left on the device" in line and "write elsewhere" in line
+    assert "unexpected" not in line
