@@ -4,9 +4,11 @@ from __future__ import annotations
 
 __all__ = [
     "COMMIT_FAILED",
+    "DB_BACK",
     "DB_MIGRATION_FAILED",
     "DB_NOT_MIGRATED",
     "DB_RETRY",
+    "DB_RETRY_RESOURCES",
     "DB_UNREACHABLE",
     "DLQ_FAILED",
     "DLQ_SENT",
@@ -41,7 +43,13 @@ __all__ = [
     "UNSTORABLE",
 ]
 
-DB_RETRY = "database unavailable ({error}); retrying the same batch in {delay:.1f}s (offsets not committed)"
+DB_RETRY = (
+    "database unavailable ({error}){hint}; retrying the same batch every {delay:.0f}s or sooner (offsets not "
+    "committed; this line repeats at most once a minute)"
+)
+#: SQLSTATE class 53 (insufficient resources): the server answers, but cannot take the write
+DB_RETRY_RESOURCES = ": the database server is out of disk, memory or connections: free space on its volume"
+DB_BACK = "database back after {retries} retr{plural} in {seconds:.0f}s; the batch is stored"
 COMMIT_FAILED = (
     "offset commit failed ({error}); the records will be re-read and stored once (ingest is idempotent)"
 )

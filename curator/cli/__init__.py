@@ -59,10 +59,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: libraries whose INFO lines are noise on a terminal; shown with --debug
 #: libraries whose INFO lines an operator does not need (shown with --debug): migrations run, kafka-python's group
 #: joins and connection opens (about 80 lines a curator start)
 QUIET_LOGGERS = ("alembic", "kafka", "presidio-analyzer")
+
+
+class _SlowTaskNoise(logging.Filter):
+    """kafka-python 3 warns whenever one step of its network loop took over 0.1 s ("Task ... ran for 0.111s
+    (>0.100s threshold). It is blocking the event loop"): on a busy host that is every few minutes, and nothing an
+    operator can act on. Shown with --debug."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = str(record.msg)
+        return not (text.startswith("Task ") and "threshold" in text)
+
+
+_SLOW_TASK_NOISE = _SlowTaskNoise()
 
 
 class LazyGroup(click.Group):
@@ -117,6 +129,9 @@ def cli(ctx: click.Context, env_file: Path | None, debug: bool) -> None:
     if not debug:
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger("kafka.net.selector").addFilter(_SLOW_TASK_NOISE)
+    else:
+        logging.getLogger("kafka.net.selector").removeFilter(_SLOW_TASK_NOISE)
     ctx.obj = settings
 
 

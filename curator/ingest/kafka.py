@@ -18,11 +18,19 @@ from typing import TYPE_CHECKING, Any
 from prefloop.curator.ingest.collector import consumer_collector
 from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord, decode_records
 from prefloop.curator.ingest.files import IngestTotals
-from prefloop.curator.ingest.refused import RETRYABLE_ERRORS
+from prefloop.curator.ingest.refused import RETRYABLE_ERRORS, error_code
 from prefloop.curator.ingest.stages import BatchStages
 from prefloop.curator.kafka_clients import new_admin, new_consumer
 from prefloop.curator.kafka_options import client_config
-from prefloop.curator.messages import COMMIT_FAILED, DB_RETRY, DLQ_FAILED, DLQ_SENT, NO_PARTITIONS
+from prefloop.curator.messages import (
+    COMMIT_FAILED,
+    DB_BACK,
+    DB_RETRY,
+    DB_RETRY_RESOURCES,
+    DLQ_FAILED,
+    DLQ_SENT,
+    NO_PARTITIONS,
+)
 
 if TYPE_CHECKING:
     from prefloop.curator.health import ConsumerState
@@ -46,6 +54,8 @@ KAFKA_PARTITIONS = 6
 
 #: Errors that mean "the database is away": wait and retry the same batch, do not commit offsets.
 DB_ERRORS = RETRYABLE_ERRORS
+#: while the database stays away, its retry line repeats at most this often
+DB_RETRY_LOG_INTERVAL_S = 60.0
 
 #: A dead letter's value keeps at most this much of the record (then a marker says how long it was), and its key
 #: at most this much: far below the broker's default 1 MiB limit, whatever the record's size, so the dead-letter
@@ -203,7 +213,11 @@ class KafkaSource:
         )
 
     def _with_db_retry(self, fn: Callable[[], Any]) -> Any:
+        """``fn()``, retried with capped backoff while the database is away; logged on the first failure, then at
+        most once a minute, and once more when it is back."""
         delay = 0.2
+        retries = 0
+        started = logged = 0.0
         while True:
             try:
                 result = fn()
@@ -215,13 +229,28 @@ class KafkaSource:
                     self.metrics.db_retries.inc()
                 if self.stop_event.is_set():
                     raise
-                log.warning(DB_RETRY.format(error=type(exc).__name__, delay=delay))
+                now = time.monotonic()
+                if retries == 0:
+                    started = now
+                if retries == 0 or now - logged >= DB_RETRY_LOG_INTERVAL_S:
+                    code = error_code(exc)
+                    hint = DB_RETRY_RESOURCES if "SQLSTATE 53" in code else ""
+                    log.warning(DB_RETRY.format(error=code, hint=hint, delay=self.retry_max_s))
+                    logged = now
+                retries += 1
                 self.curator.store.engine.dispose()
                 time.sleep(delay)
                 delay = min(delay * 2, self.retry_max_s)
             else:
                 if self.health is not None:
                     self.health.db_ok()
+                if retries:
+                    seconds = time.monotonic() - started
+                    log.info(
+                        DB_BACK.format(
+                            retries=retries, plural="y" if retries == 1 else "ies", seconds=seconds
+                        )
+                    )
                 return result
 
     def _drained(self, consumer: Any) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from prefloop.curator.ingest.refused import error_code
 from prefloop.curator.ingest.sanitize import finite_json
 from prefloop.curator.messages import PURGE_DONE, PURGE_FAILED
 from prefloop.curator.store import Store
@@ -152,11 +153,15 @@ def purge(store: Store, cutoff: datetime) -> PurgeResult:
     return result
 
 
+#: a failed purge runs again after this long at most (retention is a promise: not an hour late for a blip)
+RETRY_AFTER_FAILURE_S = 300.0
+
+
 class PurgeSchedule:
     """Runs :func:`purge` for ``retention_days`` on a daemon thread: at :meth:`start`, then every ``interval_s``
     (``prefloop curator run`` starts one, so retention holds without a separate cron job; ``prefloop purge``
-    stays for one-off runs). A failed run is logged and retried at the next interval: purging is idempotent,
-    each batch its own transaction. ``clock`` gives the current UTC time (tests pass their own)."""
+    stays for one-off runs). A failed run is logged in one line (the error's class and SQLSTATE, never its SQL)
+    and retried after at most :data:`RETRY_AFTER_FAILURE_S`: purging is idempotent, each batch its own transaction. ``clock`` gives the current UTC time (tests pass their own)."""
 
     def __init__(
         self,
@@ -201,6 +206,19 @@ class PurgeSchedule:
         while not self._stop.is_set():
             try:
                 self.run_once()
-            except Exception as exc:  # the store is away, or a lock conflict: the next run catches up
-                log.warning(PURGE_FAILED.format(error=exc, interval=self.interval_s))
+            except (
+                Exception
+            ) as exc:  # the store is away, its disk is full, a lock conflict: the next run catches up
+                wait = min(self.interval_s, RETRY_AFTER_FAILURE_S)
+                log.warning(PURGE_FAILED.format(error=_reason(exc), interval=wait))
+                self._stop.wait(wait)
+                continue
             self._stop.wait(self.interval_s)
+
+
+def _reason(exc: BaseException) -> str:
+    """One line: a database error's class and SQLSTATE (its text quotes the statement), else the first line."""
+    if getattr(exc, "orig", None) is not None:
+        return error_code(exc)
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -7,7 +7,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError,
 
 from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord
 
-__all__ = ["RETRYABLE_ERRORS", "UNSTORABLE_ERRORS", "unstorable"]
+__all__ = ["RETRYABLE_ERRORS", "UNSTORABLE_ERRORS", "error_code", "unstorable"]
 
 #: The database is unreachable or restarting: wait and retry the same batch, commit no offsets.
 RETRYABLE_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
@@ -16,7 +16,7 @@ RETRYABLE_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
 UNSTORABLE_ERRORS = (StatementError, ValueError)
 
 
-def _code(exc: BaseException) -> str:
+def error_code(exc: BaseException) -> str:
     """The error's class and, for a database error, its SQLSTATE: never its message, which quotes the row."""
     orig = getattr(exc, "orig", None)
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
@@ -32,5 +32,5 @@ def unstorable(decoded: Decoded, exc: BaseException) -> DeadLetterItem:
     return DeadLetterItem(
         record,
         "unstorable",
-        f"the store refused the event ({_code(exc)}); it is kept here as received",
+        f"the store refused the event ({error_code(exc)}); it is kept here as received",
     )

@@ -158,6 +158,37 @@ def test_a_failed_purge_is_logged_and_retried(store: Any, caplog: pytest.LogCapt
     assert "raw-text purge failed (database away)" in caplog.text
 
 
+def test_a_purge_failing_on_a_full_database_disk_is_one_line_without_sql(
+    store: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    class DiskFull(Exception):
+        sqlstate = "53100"
+
+    def clock() -> datetime:
+        raise OperationalError(
+            "UPDATE responses SET text=%(text)s\nWHERE responses.shown_at < %(shown_at_1)s",
+            {"text": None},
+            DiskFull(
+                'could not extend file "base/16384/16515": No space left on device\nHINT:  Check free disk space.'
+            ),
+        )
+
+    schedule = PurgeSchedule(store, 30, interval_s=0.05, clock=clock)
+    schedule.start()
+    try:
+        for _ in range(200):
+            if "purge failed" in caplog.text:
+                break
+            time.sleep(0.01)
+    finally:
+        schedule.stop()
+    line = next(r.getMessage() for r in caplog.records if "purge failed" in r.getMessage())
+    assert "DiskFull (SQLSTATE 53100)" in line
+    assert "\n" not in line and "UPDATE" not in line and "base/16384" not in line
+
+
 def test_curator_run_purges_at_start_and_serves_metrics(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
