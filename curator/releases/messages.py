@@ -54,6 +54,14 @@ RUN_CAUGHT_UP = (
     "the release for {period} fell due at {due} but never started (no job run recorded): scheduling it now"
 )
 JOB_SKIPPED = "release for {period} already {status} (job run {job_id}); skipping"
+RUN_RETRY = (
+    "the release for {period} failed ({error}); it runs again at {at} (retries until {until}, the misfire grace "
+    "after its due time); `prefloop scheduler status` shows the runs"
+)
+RUN_GIVEN_UP = (
+    "the release for {period} failed ({error}) and its misfire grace ended at {until}: not retried; fix the "
+    "cause and run `prefloop release build --month {period}`"
+)
 JOB_NOTHING = "no accepted pairs for {period}; nothing to release"
 ENCODER_PROCESS_GONE = (
     "the paraphrase encoder's process stopped (exit code {code}) before it answered; the build is stopped. "

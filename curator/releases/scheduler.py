@@ -10,6 +10,9 @@
 - The job itself is idempotent: it takes a unique ``job_runs`` row for (job, month) before any work, so two
   schedulers started by mistake release the month once. A failed run's row can be taken again, and so can
   one left ``running`` for 12 hours by a crashed process.
+- A run that raises (the database away at 02:00, a full disk) is retried every :data:`RETRY_AFTER` by a one-off
+  job of its own, for as long as the misfire grace after its due time lasts; a failed gate is not retried (it
+  needs a person: the run is recorded ``failed`` with its report).
 - The callable is referenced as ``prefloop.curator.releases.scheduler:run_monthly_release`` (the job store pickles it).
 """
 
@@ -25,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from prefloop.curator.releases import messages as msg
-from prefloop.curator.releases.months import previous_month
+from prefloop.curator.releases.months import month_bounds, previous_month
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import JobRun, Release, utcnow
 
@@ -33,6 +36,7 @@ __all__ = [
     "JOB_FUNC",
     "JOB_ID",
     "JOB_NAME",
+    "RETRY_AFTER",
     "build_scheduler",
     "claim_run",
     "ensure_monthly_job",
@@ -42,6 +46,7 @@ __all__ = [
     "release_month",
     "run_monthly_release",
     "run_recorded",
+    "schedule_retry",
     "stop_scheduler",
 ]
 
@@ -51,6 +56,9 @@ JOB_ID = "prefloop-monthly-release"
 JOB_NAME = "monthly-release"  # job_runs.job
 JOB_FUNC = "prefloop.curator.releases.scheduler:run_monthly_release"
 JOBS_TABLE = "apscheduler_jobs"
+#: a run that raised is tried again after this long, until the misfire grace after its due time ends
+RETRY_AFTER = timedelta(minutes=15)
+_RETRY_PREFIX = f"{JOB_ID}-retry-"
 
 
 def monthly_trigger() -> Any:
@@ -123,7 +131,7 @@ def ensure_monthly_job(
 def build_scheduler(settings: Any, blocking: bool = True, ensure_job: bool = True) -> Any:
     """A scheduler on the prefloop database's job store; the monthly job is ensured once it starts (unless
     ``ensure_job`` is false: a read-only look at the store)."""
-    from apscheduler.events import EVENT_SCHEDULER_STARTED
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_SCHEDULER_STARTED
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -154,9 +162,48 @@ def build_scheduler(settings: Any, blocking: bool = True, ensure_job: bool = Tru
             )
         )
 
+    def on_error(event: Any) -> None:
+        if event.job_id == JOB_ID:
+            period = previous_month(event.scheduled_run_time)
+        elif event.job_id.startswith(_RETRY_PREFIX):
+            period = event.job_id.removeprefix(_RETRY_PREFIX)
+        else:
+            return
+        schedule_retry(scheduler, period, event.exception, grace)
+
     if ensure_job:
         scheduler.add_listener(on_start, EVENT_SCHEDULER_STARTED)
+        scheduler.add_listener(on_error, EVENT_JOB_ERROR)
     return scheduler
+
+
+def schedule_retry(
+    scheduler: Any, period: str, error: BaseException, grace_s: int, now: datetime | None = None
+) -> Any:
+    """After the run for ``period`` raised: a one-off job that runs it again in :data:`RETRY_AFTER`, while the
+    misfire grace after its due time (day 1 02:00 UTC of the next month) lasts; ``None`` once it has ended."""
+    now = now or datetime.now(UTC)
+    until = month_bounds(period)[1].replace(hour=2) + timedelta(seconds=grace_s)
+    reason = (
+        f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}".rstrip(
+            ": "
+        )
+    )
+    at = now + RETRY_AFTER
+    if at > until:
+        log.error(msg.RUN_GIVEN_UP.format(period=period, error=reason, until=until.isoformat()))
+        return None
+    log.warning(msg.RUN_RETRY.format(period=period, error=reason, at=at.isoformat(), until=until.isoformat()))
+    return scheduler.add_job(
+        JOB_FUNC,
+        trigger="date",
+        run_date=at,
+        args=[period],
+        id=_RETRY_PREFIX + period,
+        name=f"{JOB_NAME} retry {period}",
+        misfire_grace_time=max(1, int((until - at).total_seconds())),
+        replace_existing=True,
+    )
 
 
 def stop_scheduler(scheduler: Any, wait: bool = True) -> None:
@@ -265,7 +312,6 @@ def release_month(settings: Any, store: Store, period: str) -> dict[str, Any]:
         return detail
     except Exception as exc:
         _finish(store, run_id, "failed", {"status": "failed", "period": period, "error": repr(exc)})
-        log.exception("release for %s failed", period)
         raise
     detail = {
         "status": "done",

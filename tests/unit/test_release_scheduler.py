@@ -45,6 +45,17 @@ def _stored_job(settings: Settings, next_run_time: datetime | None = None) -> An
         jobs.shutdown()
 
 
+def _started_after_a_missed_run(settings: Settings) -> Any:
+    """A running scheduler whose stored job fell due two hours ago while no scheduler ran."""
+    first = build_scheduler(settings, blocking=False)
+    first.start(paused=True)
+    stop_scheduler(first)
+    _stored_job(settings, next_run_time=datetime.now(UTC) - timedelta(hours=2))
+    sched = build_scheduler(settings, blocking=False)
+    sched.start()
+    return sched
+
+
 def test_last_due() -> None:
     assert last_due(datetime(2026, 11, 22, 5, tzinfo=UTC)) == datetime(2026, 11, 1, 2, tzinfo=UTC)
     assert last_due(datetime(2026, 11, 1, 1, 59, tzinfo=UTC)) == datetime(2026, 10, 1, 2, tzinfo=UTC)
@@ -152,13 +163,7 @@ def test_missed_run_fires_at_start_and_releases_the_month_before(
     settings = _settings(store, tmp_path)
     monkeypatch.setenv("PREFLOOP_DATABASE_URL", store.url)
     monkeypatch.setenv("PREFLOOP_RELEASE_DIR", str(tmp_path / "releases"))
-    first = build_scheduler(settings, blocking=False)
-    first.start(paused=True)
-    stop_scheduler(first)
-    _stored_job(settings, next_run_time=datetime.now(UTC) - timedelta(hours=2))
-
-    sched = build_scheduler(settings, blocking=False)
-    sched.start()
+    sched = _started_after_a_missed_run(settings)
     try:
         deadline = time.monotonic() + 45
         while time.monotonic() < deadline:
@@ -223,3 +228,59 @@ def test_failed_run_can_be_taken_again(store: Store, tmp_path: Path) -> None:
     assert failed["status"] == "failed" and failed["report"]["failed"] == ["empty"]
     assert claim_run(store, "monthly-release", "2026-09") is not None
     assert claim_run(store, "monthly-release", "2026-09") is None
+
+
+def test_a_run_that_raised_is_retried_until_it_succeeds(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database away at 02:00 or a full disk: the month is not skipped until someone notices."""
+    from prefloop.curator.releases import scheduler as scheduler_module
+
+    month = previous_month(datetime.now(UTC))
+    add_pairs(store, 6, month=month)
+    # a grace that covers today whatever the day of the month (the default 72 h ends on the 4th)
+    settings = Settings.load(
+        {},
+        database_url=store.url,
+        release_dir=str(tmp_path / "releases"),
+        scheduler_misfire_grace_hours=24 * 40,
+    )
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the release folder should be")
+    monkeypatch.setattr(scheduler_module, "RETRY_AFTER", timedelta(seconds=2))
+    monkeypatch.setenv("PREFLOOP_DATABASE_URL", store.url)
+    monkeypatch.setenv("PREFLOOP_RELEASE_DIR", str(blocker / "releases"))  # the first run cannot write
+    sched = _started_after_a_missed_run(settings)
+    try:
+        deadline = time.monotonic() + 45
+        status = None
+        while time.monotonic() < deadline and status != "failed":
+            with store.session() as session:
+                status = session.scalars(select(JobRun.status)).first()
+            time.sleep(0.1)
+        assert status == "failed"
+        assert sched.get_job(f"{JOB_ID}-retry-{month}") is not None
+        monkeypatch.setenv("PREFLOOP_RELEASE_DIR", str(tmp_path / "releases"))  # the operator frees the disk
+        while time.monotonic() < deadline and status != "done":
+            with store.session() as session:
+                status = session.scalars(select(JobRun.status)).first()
+            time.sleep(0.2)
+    finally:
+        stop_scheduler(sched)
+    assert status == "done"
+    assert (tmp_path / "releases" / month / "manifest.json").is_file()
+    retry_lines = [r.getMessage() for r in caplog.records if "runs again at" in r.getMessage()]
+    assert len(retry_lines) == 1 and month in retry_lines[0] and "NotADirectoryError" in retry_lines[0]
+
+
+def test_no_retry_once_the_grace_after_the_due_time_has_ended(caplog: pytest.LogCaptureFixture) -> None:
+    from prefloop.curator.releases.scheduler import schedule_retry
+
+    class NoScheduler:
+        def add_job(self, *args: Any, **kwargs: Any) -> None:
+            raise AssertionError("no retry may be scheduled")
+
+    # October's release fell due on 1 November 02:00; with 72 h of grace it is retried until 4 November 02:00
+    late = datetime(2026, 11, 4, 1, 50, tzinfo=UTC)
+    assert schedule_retry(NoScheduler(), "2026-10", OSError("disk full"), 72 * 3600, now=late) is None
+    assert "release build --month 2026-10" in caplog.text and "not retried" in caplog.text
