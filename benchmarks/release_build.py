@@ -274,7 +274,7 @@ def build_child(url: str, out: str, paraphrase: bool = False, encoder_processes:
                     "".join(
                         f"{f.path}:{f.sha256}\n"
                         for f in sorted(result.manifest.files, key=lambda f: f.path)
-                        if f.path.startswith(("data/", "dataset/"))
+                        if f.path.startswith(("data/", "jsonl/", "dataset/"))
                     ).encode()
                 ).hexdigest(),
                 # the largest encoder process's (the build's own peak is its parent's wait4 figure)

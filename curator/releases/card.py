@@ -268,7 +268,7 @@ def render_card(inp: CardInput) -> str:
         "",
         "## Files",
         "",
-        "`data/<split>.parquet`, `data/<split>.jsonl`, `dataset/` (`datasets.DatasetDict.save_to_disk`), "
+        "`data/<split>.parquet`, `jsonl/<split>.jsonl`, `dataset/` (`datasets.DatasetDict.save_to_disk`), "
         "`coverage.png`, `manifest.json` (counts, file hashes, versions), `CHANGELOG.md`.",
         "",
         *citation_section(inp.name, inp.month, inp.revision, t.pairs, inp.license),

@@ -78,13 +78,13 @@ def _type_name(dtype: pa.DataType) -> str:
 def load_snippet(splits: Sequence[str]) -> list[str]:
     """The Python lines that load the release from its folder (run by a test on a built release)."""
     parquet = ", ".join(f'"{s}": "data/{s}.parquet"' for s in splits)
-    jsonl = ", ".join(f'"{s}": "data/{s}.jsonl"' for s in splits)
+    jsonl = ", ".join(f'"{s}": "jsonl/{s}.jsonl"' for s in splits)
     return [
         "```python",
         "from datasets import load_dataset, load_from_disk",
         "",
         '# from this folder (run it here); from the hub: load_dataset("ORG/NAME") reads the same Parquet files',
-        f'ds = load_dataset("parquet", data_files={{{parquet}}})',
+        f'ds = load_dataset("parquet", data_files={{{parquet}}})  # or: load_dataset("parquet", data_dir="data")',
         f'ds_json = load_dataset("json", data_files={{{jsonl}}})',
         'ds_arrow = load_from_disk("dataset")',
         "```",

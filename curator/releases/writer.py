@@ -1,5 +1,8 @@
 """Incremental, byte-stable writers: Parquet, JSONL and the ``datasets`` DatasetDict, per split.
 
+``data/`` holds only the Parquet files and ``jsonl/`` the JSON lines, so each folder loads on its own with
+``load_dataset(<format>, data_dir=...)`` (a folder mixing both is read as one format and fails).
+
 Rows arrive as JSONL lines in a fixed order and are flushed in fixed-size batches: the lines are written as
 they are and parsed by Arrow's JSON reader into the Parquet and Arrow batches, so the three formats agree and
 the same rows always give the same row groups and bytes. Nothing written carries a clock time or a random id: Parquet is written with fixed settings
@@ -34,12 +37,16 @@ import pyarrow.parquet as pq
 
 from prefloop.curator.releases.rows import SCHEMA
 
-__all__ = ["BATCH_ROWS", "DATASET_DIR", "SplitWriters", "finish_dataset_dict"]
+__all__ = ["BATCH_ROWS", "DATASET_DIR", "JSONL_DIR", "PARQUET_DIR", "SplitWriters", "finish_dataset_dict"]
 
 BATCH_ROWS = 5000
 #: Batches waiting for the writer thread at most (memory: a few MB each).
 QUEUED_BATCHES = 4
 DATASET_DIR = "dataset"
+#: Parquet only: ``load_dataset("parquet", data_dir="data")`` reads every file of a folder as Parquet.
+PARQUET_DIR = "data"
+#: The JSON lines, in a folder of their own (``load_dataset("json", data_dir="jsonl")``).
+JSONL_DIR = "jsonl"
 _ARROW_FILE = "data-00000-of-00001.arrow"
 
 _PARQUET_OPTIONS: dict[str, Any] = {
@@ -69,8 +76,8 @@ class _Split:
         self.name = name
         self.rows: list[str] = []
         self.count = 0
-        self.parquet = pq.ParquetWriter(root / "data" / f"{name}.parquet", SCHEMA, **_PARQUET_OPTIONS)
-        self.jsonl: IO[bytes] = open(root / "data" / f"{name}.jsonl", "wb")  # noqa: SIM115
+        self.parquet = pq.ParquetWriter(root / PARQUET_DIR / f"{name}.parquet", SCHEMA, **_PARQUET_OPTIONS)
+        self.jsonl: IO[bytes] = open(root / JSONL_DIR / f"{name}.jsonl", "wb")  # noqa: SIM115
         arrow_dir = root / DATASET_DIR / name
         arrow_dir.mkdir(parents=True, exist_ok=True)
         self.arrow_path = arrow_dir / _ARROW_FILE
@@ -106,11 +113,12 @@ _STOP = None
 
 
 class SplitWriters:
-    """``data/<split>.parquet``, ``data/<split>.jsonl`` and ``dataset/<split>/*.arrow`` under ``root``, written
+    """``data/<split>.parquet``, ``jsonl/<split>.jsonl`` and ``dataset/<split>/*.arrow`` under ``root``, written
     by a background thread (see the module docstring)."""
 
     def __init__(self, root: Path, splits: Iterable[str]) -> None:
-        (root / "data").mkdir(parents=True, exist_ok=True)
+        for folder in (PARQUET_DIR, JSONL_DIR):
+            (root / folder).mkdir(parents=True, exist_ok=True)
         self.splits = {name: _Split(root, name) for name in splits}
         self._queue: queue.Queue[tuple[_Split, bytes] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self._error: BaseException | None = None

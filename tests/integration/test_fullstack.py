@@ -172,7 +172,7 @@ def test_clicks_in_the_chat_page_reach_the_release(
     rows = [
         json.loads(line)
         for split in ("train", "test")
-        for line in (built.path / "data" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in (built.path / "jsonl" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert [(r["prompt"], r["chosen"], r["rejected"]) for r in rows] == [
         (

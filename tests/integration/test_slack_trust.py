@@ -297,7 +297,7 @@ def test_release_rows_carry_pseudonymous_votes_and_scrubbed_remarks(bot: Emulate
     rows = [
         json.loads(line)
         for split in ("train", "test")
-        for line in (result.path / "data" / f"{split}.jsonl").read_text().splitlines()
+        for line in (result.path / "jsonl" / f"{split}.jsonl").read_text().splitlines()
     ]
     (row,) = [r for r in rows if r["pair_id"] == post.pair_id]
     votes = row["review_votes"]

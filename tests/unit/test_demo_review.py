@@ -42,7 +42,8 @@ def test_truth_finds_the_preferred_side_even_after_scrubbing() -> None:
 
 def test_leak_check_looks_in_slack_and_every_release_file(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "train.jsonl").write_text(json.dumps({"prompt": "hi [PERSON_1]"}) + "\n")
+    (tmp_path / "jsonl").mkdir()
+    (tmp_path / "jsonl" / "train.jsonl").write_text(json.dumps({"prompt": "hi [PERSON_1]"}) + "\n")
     (tmp_path / "README.md").write_text("card")
     pq.write_table(pa.table({"chosen": ["call 415-555-0132"]}), tmp_path / "data" / "test.parquet")
     report = find_leaks(

@@ -57,7 +57,7 @@ def test_small_demo_runs_every_stage_and_leaks_nothing(tmp_path: Path) -> None:
     slack = [json.dumps(c.args, ensure_ascii=False) for c in desk.emulator.calls]
     assert any(c.method == "chat.postMessage" for c in desk.emulator.calls)
     files = list(release_texts(Path(summary.release["path"])))
-    assert any(name.endswith("train.jsonl") for name, _ in files)
+    assert any(name.endswith("/jsonl/train.jsonl") for name, _ in files)
     for value in injected:
         assert not any(value.casefold() in text.casefold() for text in slack), value
         assert not any(value.casefold() in text.casefold() for _, text in files), value

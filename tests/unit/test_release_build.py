@@ -69,7 +69,7 @@ def test_build_writes_trl_columns_card_manifest_and_splits(store: Store, tmp_pat
     for split, rows in (("train", train), ("test", test)):
         for r in rows:
             assert split_for(r["prompt_group"], 0, 0.3) == split
-    jsonl = (root / "data" / "train.jsonl").read_text().splitlines()
+    jsonl = (root / "jsonl" / "train.jsonl").read_text().splitlines()
     assert [json.loads(line) for line in jsonl] == train  # the same values in both formats
     manifest = json.loads((root / "manifest.json").read_text())
     assert manifest["counts"]["pairs"] == 80 and manifest["revision"] == 1 and manifest["previous"] is None
@@ -123,7 +123,7 @@ def test_same_store_state_gives_identical_bytes_and_rebuild_is_new_revision(
     assert second.revision == 3 and second.path.name == "2026-10-r3"
     assert _hashes(first.path) == before
     after = _hashes(second.path)
-    for name in ("data/train.parquet", "data/test.parquet", "data/train.jsonl", "coverage.png"):
+    for name in ("data/train.parquet", "data/test.parquet", "jsonl/train.jsonl", "coverage.png"):
         assert after[name] == before[name]
     assert second.manifest.previous == first.name
 
@@ -221,7 +221,7 @@ def test_reviewed_pairs_carry_tally_and_agreement_not_reviewer_ids(store: Store,
     rows = [
         json.loads(line)
         for s in ("train", "test")
-        for line in (result.path / "data" / f"{s}.jsonl").read_text().splitlines()
+        for line in (result.path / "jsonl" / f"{s}.jsonl").read_text().splitlines()
     ]
     assert {r["accepted_by"] for r in rows} == {"review"}
     assert all(json.loads(r["votes"]) == {"a": 2} for r in rows) and {r["agreement"] for r in rows} == {1.0}

@@ -69,6 +69,41 @@ def test_the_cards_load_lines_run_on_the_release_and_load_every_row(store: Store
     assert loaded == {"parquet": expected, "json": expected, "arrow": expected}
 
 
+def test_the_parquet_folder_loads_on_its_own_and_the_folder_loads_as_the_hub_would(
+    store: Store, tmp_path: Path
+) -> None:
+    """``data_dir="data"`` (every file in ``data/`` read as Parquet), the card's own ``data_files`` line and the
+    whole folder read as the hub reads a repository (the card's ``configs``) all load every row; the JSON lines
+    load from their own folder."""
+    add_pairs(store, 20)
+    path = _build(store, tmp_path / "rel")
+    card = (path / "README.md").read_text()
+    (card_line,) = [line for line in card.splitlines() if line.startswith('ds = load_dataset("parquet"')]
+    script = (
+        "import json, os\n"
+        "from datasets import load_dataset\n"
+        f"{card_line}\n"
+        "loads = {\n"
+        "    'card': ds,\n"
+        "    'data_dir': load_dataset('parquet', data_dir='data'),\n"
+        "    'json_dir': load_dataset('json', data_dir='jsonl'),\n"
+        "    'folder': load_dataset(os.getcwd()),\n"
+        "}\n"
+        "print(json.dumps({k: {s: d.num_rows for s, d in v.items()} for k, v in loads.items()}))\n"
+    )
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    counts = json.loads((path / "manifest.json").read_text())["counts"]
+    expected = {"train": counts["train"], "test": counts["test"]}
+    assert expected["train"] > 0 and expected["test"] > 0
+    assert loaded == {"card": expected, "data_dir": expected, "json_dir": expected, "folder": expected}
+    assert sorted(p.name for p in (path / "data").iterdir()) == ["test.parquet", "train.parquet"]
+
+
 def test_the_card_has_the_hub_templates_sections_filled_from_the_release(
     store: Store, tmp_path: Path
 ) -> None:

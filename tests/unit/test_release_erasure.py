@@ -89,7 +89,7 @@ def test_forget_removes_user_rows_and_next_release_reports_it(store: Store, tmp_
     rows = [
         json.loads(line)
         for s in ("train", "test")
-        for line in (second.path / "data" / f"{s}.jsonl").read_text().splitlines()
+        for line in (second.path / "jsonl" / f"{s}.jsonl").read_text().splitlines()
     ]
     assert not {r["pair_id"] for r in rows} & {"shared-2026-10-00000-0", "prompt-2026-10-00000-0"}
     changelog = (second.path / "CHANGELOG.md").read_text()

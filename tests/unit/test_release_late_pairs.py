@@ -33,7 +33,9 @@ def _rows(result: BuildResult) -> dict[str, dict[str, Any]]:
 
 def _data_hashes(result: BuildResult) -> dict[str, str]:
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((result.path / "data").glob("*"))
+        str(p.relative_to(result.path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for folder in ("data", "jsonl")
+        for p in sorted((result.path / folder).glob("*"))
     }
 
 

@@ -35,7 +35,7 @@ def test_every_split_gets_its_rows_in_order_across_many_batches(
     fingerprints = writers.close()
     assert not _writer_threads()
     for split, expected in lines.items():
-        jsonl = (tmp_path / "data" / f"{split}.jsonl").read_text(encoding="utf-8")
+        jsonl = (tmp_path / "jsonl" / f"{split}.jsonl").read_text(encoding="utf-8")
         assert jsonl == "".join(expected)
         ids = [f"p{int(line[13:18]):05d}" for line in expected]
         assert pq.read_table(tmp_path / "data" / f"{split}.parquet").column("pair_id").to_pylist() == ids
