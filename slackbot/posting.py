@@ -6,8 +6,9 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from prefloop.curator.store.models import (
@@ -111,12 +112,25 @@ class Posting(ReviewTransactions):
 
     def record_posted(self, s: Session, pair_id: str, channel: str, ts: str) -> None:
         """The outbox sent a pair's post: remember where it is (votes and threads are found by ``ts``)."""
-        post = s.get(ReviewPost, pair_id)
-        if post is None:
+        self.record_posts(s, [(pair_id, channel, ts)])
+
+    def record_posts(self, s: Session, posted: list[tuple[str, str, str]]) -> None:
+        """The outbox sent these pairs' posts ``(pair_id, channel, ts)``: one statement for all of them; a post
+        still ``queued`` becomes ``posted``."""
+        if not posted:
             return
-        post.channel, post.ts, post.posted_at = channel, ts, utcnow()
-        if post.state == "queued":
-            post.state = "posted"
+        table = cast(Table, ReviewPost.__table__)
+        s.execute(
+            update(table)
+            .where(table.c.pair_id == bindparam("p_pair"))
+            .values(
+                channel=bindparam("p_channel"),
+                ts=bindparam("p_ts"),
+                posted_at=utcnow(),
+                state=case((table.c.state == "queued", "posted"), else_=table.c.state),
+            ),
+            [{"p_pair": pair_id, "p_channel": channel, "p_ts": ts} for pair_id, channel, ts in posted],
+        )
 
     # -- reminders ---------------------------------------------------------------------------------------
     def remind_due(self, now: datetime | None = None) -> int:
