@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,8 @@ T = TypeVar("T")
 
 #: How often a transaction that met a concurrent one creating the same record is run again.
 CONFLICT_ATTEMPTS = 3
+#: The insert that marks a Slack event or action as handled, per dialect (see ``first_time``).
+_MARK_SEEN: dict[str, Any] = {}
 
 
 class ReviewTransactions(ReviewQueries):
@@ -156,10 +159,14 @@ class ReviewTransactions(ReviewQueries):
         duplicate; if it rolls back, this one inserts."""
         if not event_id:
             return True
-        inserted = s.execute(
-            insert_stmt(s, SeenSlackEvent)
-            .values(event_id=event_id, at=utcnow())
-            .on_conflict_do_nothing()
-            .returning(SeenSlackEvent.event_id)
-        ).first()
+        dialect = s.get_bind().dialect.name
+        stmt = _MARK_SEEN.get(dialect)
+        if stmt is None:  # built once per dialect: a click spends no interpreter time composing it
+            stmt = _MARK_SEEN[dialect] = (
+                insert_stmt(s, SeenSlackEvent)
+                .values(event_id=bindparam("seen_id"), at=bindparam("seen_at"))
+                .on_conflict_do_nothing()
+                .returning(SeenSlackEvent.event_id)
+            )
+        inserted = s.execute(stmt, {"seen_id": event_id, "seen_at": utcnow()}).first()
         return inserted is not None

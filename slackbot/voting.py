@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from prefloop.curator.store.models import (
@@ -28,6 +28,16 @@ log = logging.getLogger(__name__)
 
 #: gold_items in the "does the store hold any gold item" subquery (apart from the join on the voted pair)
 _ANY_GOLD = aliased(GoldItem)
+#: The vote path's statements, built once (a click then spends no interpreter time composing them): the post,
+#: locked (votes on one pair take turns), whether it is a gold item and whether the store holds any gold item
+_LOCK_POST = (
+    select(ReviewPost, GoldItem.pair_id.is_not(None), exists(select(_ANY_GOLD.pair_id)))
+    .outerjoin(GoldItem, GoldItem.pair_id == ReviewPost.pair_id)
+    .where(ReviewPost.pair_id == bindparam("pair_id"))
+    .with_for_update(of=ReviewPost)
+)
+#: the pair's votes, oldest first
+_VOTES_OF = select(Vote).where(Vote.pair_id == bindparam("pair_id")).order_by(Vote.id)
 
 
 @dataclass
@@ -92,12 +102,7 @@ class Voting(Resolution):
     ) -> VoteResult:
         # one statement: the post, locked (votes on one pair take turns), whether it is a gold item, and whether
         # the store holds any gold item at all (if not, no voter has a gold standing to weigh)
-        found = s.execute(
-            select(ReviewPost, GoldItem.pair_id.is_not(None), exists(select(_ANY_GOLD.pair_id)))
-            .outerjoin(GoldItem, GoldItem.pair_id == ReviewPost.pair_id)
-            .where(ReviewPost.pair_id == pair_id)
-            .with_for_update(of=ReviewPost)
-        ).first()
+        found = s.execute(_LOCK_POST, {"pair_id": pair_id}).first()
         post, is_gold, any_gold = found if found is not None else (None, False, False)
         if action is not None and not self.first_time(s, action.key):
             log.info("slack action on %s already handled: skipped", pair_id)
@@ -158,7 +163,7 @@ class Voting(Resolution):
     ) -> VoteResult:
         """``gold``: (this pair is a gold item, the store holds any gold item)."""
         now = utcnow()
-        votes = list(s.scalars(select(Vote).where(Vote.pair_id == post.pair_id).order_by(Vote.id)))
+        votes = list(s.scalars(_VOTES_OF, {"pair_id": post.pair_id}))
         vote = next((v for v in votes if v.reviewer == user), None)
         if vote is not None and action is not None and not action.newer_than(vote.action_ts):
             # an older click delivered late (or replayed with a new signature): the newer vote stands
