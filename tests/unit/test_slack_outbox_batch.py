@@ -4,6 +4,7 @@ outbox against the local Slack emulator, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -142,3 +143,34 @@ def test_a_long_pass_marks_as_it_goes(store: Store, emulator: SlackEmulator) -> 
     outbox.client.api_call = watching  # type: ignore[method-assign]
     assert outbox.drain_once().sent == 3
     assert seen_sent == [0, 1, 2]
+
+
+def test_the_worker_gathers_a_burst_of_clicks_into_one_pass(store: Store, emulator: SlackEmulator) -> None:
+    """Woken by a click, the worker waits ``gather_seconds`` before its pass, so the calls of the clicks that
+    follow within that time go out in the same pass (one claim, one read, one mark) instead of one pass each."""
+    service, outbox = _worker(store, emulator, Clock())
+    outbox.gather_seconds, outbox.poll_seconds = 2.0, 30.0
+    passes: list[int] = []
+    real = outbox.drain_once
+
+    def counted() -> Any:
+        stats = real()
+        if stats.sent:
+            passes.append(stats.sent)
+        return stats
+
+    outbox.drain_once = counted  # type: ignore[method-assign]
+    outbox.start()
+    try:
+        for user in ("U1", "U2", "U3"):  # three clicks, each queueing its ephemeral and waking the worker
+            with service.write() as s:
+                service.ephemeral(s, "#review", user, f"vote of {user} recorded")
+            service.on_outbox()
+            time.sleep(0.1)
+        deadline = time.monotonic() + 15
+        while sum(passes) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        outbox.stop()
+    assert passes == [3]
+    assert sorted(c.args["user"] for c in emulator.calls_to("chat.postEphemeral")) == ["U1", "U2", "U3"]
