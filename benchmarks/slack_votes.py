@@ -1,9 +1,12 @@
 """Votes per second through the real bolt app over HTTP, and ack latency with 50 concurrent reviewers.
 
     python -m benchmarks.slack_votes [--quick] [--database-url URL] [--think-ms N] [--trace PREFIX]
+                                     [--emulator-in-process]
 
 The bot runs as in production (werkzeug threaded server, bolt's Flask adapter, signature check, the store,
-the outbox worker) against the local Slack emulator. Each simulated reviewer is a thread with its own
+the outbox worker) against the local Slack emulator, which runs in a process of its own as Slack's API is another
+service in production (``--emulator-in-process`` puts it in the bot's process, as before session 11: its HTTP
+handling then shares the bot's interpreter lock). Each simulated reviewer is a thread with its own
 keep-alive connection sending signed block_actions requests; every pair gets three votes (quorum 2 of 3),
 so quorum checks, resolutions (chat.update through the outbox) and late votes on resolved pairs all happen.
 Progress goes to stderr; the last stdout line is one JSON object. ``--trace PREFIX`` also records where each
@@ -106,6 +109,7 @@ def run(
     seed: int = 0,
     processes: int = 2,
     trace: str | None = None,
+    emulator_in_process: bool = False,
 ) -> dict[str, Any]:
     tmp = tempfile.mkdtemp(prefix="prefloop-slackbench-")
     url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -113,7 +117,14 @@ def run(
     store = Store(url)
     users = [f"U{i:04d}" for i in range(reviewers)]
     settings = Settings.load({}, database_url=url, slack_channel="#prefloop-review")
-    bot = start_emulated_bot(settings, store, reviewers=users, adjudicators=["UADJ"], signing_secret=SECRET)
+    emulator = None
+    if not emulator_in_process:
+        from benchmarks.slack_emulator_process import EmulatorProcess
+
+        emulator = EmulatorProcess(usergroups={"S0PREFLOOPREVIEW": users, "S0PREFLOOPADJ": ["UADJ"]})
+    bot = start_emulated_bot(
+        settings, store, reviewers=users, adjudicators=["UADJ"], signing_secret=SECRET, emulator=emulator
+    )
     errors = _ErrorLines()
     logging.getLogger().addHandler(errors)
     tracer: Any = None
@@ -192,6 +203,7 @@ def run(
             "ack_max_ms": round(max(latencies) * 1000, 1),
             "outbox_drain_after_s": round(drained, 2),
             "slack_calls": len(bot.emulator.calls),
+            "emulator": "in the bot's process" if emulator_in_process else "own process",
         }
         print(json.dumps(result), file=sys.stderr)
         if tracer is not None and trace:
@@ -231,6 +243,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--phase", choices=("both", "saturated", "paced"), default="both", help="run one phase only"
     )
+    parser.add_argument(
+        "--emulator-in-process",
+        action="store_true",
+        help="run the Slack emulator inside the bot's process (sharing its interpreter lock), as before session 11",
+    )
     ns = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per vote
     pairs = ns.pairs or (100 if ns.quick else 600)
@@ -240,11 +257,24 @@ def main(argv: list[str] | None = None) -> None:
     phases: dict[str, dict[str, Any]] = {}
     if ns.phase in ("both", "saturated"):
         phases["saturated"] = run(
-            pairs, ns.reviewers, 0.0, ns.database_url, processes=ns.processes, trace=ns.trace
+            pairs,
+            ns.reviewers,
+            0.0,
+            ns.database_url,
+            processes=ns.processes,
+            trace=ns.trace,
+            emulator_in_process=ns.emulator_in_process,
         )
     if ns.phase in ("both", "paced"):
         phases["paced"] = run(
-            pairs, ns.reviewers, think, ns.database_url, seed=1, processes=ns.processes, trace=ns.trace
+            pairs,
+            ns.reviewers,
+            think,
+            ns.database_url,
+            seed=1,
+            processes=ns.processes,
+            trace=ns.trace,
+            emulator_in_process=ns.emulator_in_process,
         )
     saturated, paced = phases.get("saturated", {}), phases.get("paced", {})
     summary = {

@@ -346,12 +346,14 @@ def start_emulated_bot(
     signing_secret: str | None = None,
     rng: random.Random | None = None,
     reviewer_channel: str | None = None,
+    emulator: Any = None,
 ) -> EmulatedBot:
     """Start an emulator (with a reviewer and an adjudicator group), the bot against it and its HTTP server.
     Used by the demo when no Slack token is configured, and by the tests. ``rng`` decides which side each post
     shows as "A" (default: system randomness; the demo seeds it so its runs repeat). With
     ``reviewer_channel`` (a channel id) the reviewers are that channel's members instead of a user group, as on
-    Slack's free plan."""
+    Slack's free plan. ``emulator``: an emulator already running elsewhere (a benchmark runs it in a process of
+    its own) with the groups below, instead of one started here."""
     from prefloop.slackbot.app import create_bot
     from prefloop.slackbot.emulator import SlackEmulator
 
@@ -361,8 +363,11 @@ def start_emulated_bot(
     if reviewer_group:
         groups[reviewer_group] = list(reviewers)
     members = {reviewer_channel: list(reviewers)} if reviewer_channel else {}
-    emulator = SlackEmulator(usergroups=groups, channel_members=members)
-    emulator.start()
+    if emulator is None:
+        emulator = SlackEmulator(usergroups=groups, channel_members=members)
+        emulator.start()
+    elif reviewer_group and emulator.usergroups.get(reviewer_group) != list(reviewers):
+        raise ValueError(f"the emulator given has no user group {reviewer_group} of these reviewers")
     configured = settings.slack_signing_secret
     secret = signing_secret or (configured.get_secret_value() if configured else uuid.uuid4().hex)
     settings = settings.replace(
