@@ -29,7 +29,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +37,11 @@ import numpy as np
 
 from benchmarks.tagger_holdout import BLIND_DIR, heldout_examples
 from benchmarks.tagger_recipe import UNSEEN_TEN, tag_cached
-from benchmarks.tagger_scoring import brief, log, tag_all, world_metrics
+from benchmarks.tagger_scoring import CONTENT_SOURCE, brief, hazard_detail, log, tag_all, world_metrics
 from prefloop.curator.tagging import Tagger, Tags, Taxonomy
 from prefloop.curator.tagging.chargrams import char_grams
 from prefloop.curator.tagging.corpus import Example, load_corpus
+from prefloop.curator.tagging.embeddings import embed_cached
 from prefloop.curator.tagging.features import encoder_text
 from prefloop.curator.tagging.finetune_data import (
     AUTHORED_CAP,
@@ -56,11 +57,15 @@ from prefloop.curator.tagging.head import HEAD_WEIGHT, blend
 from prefloop.curator.tagging.injection_reader import InjectionReader
 from prefloop.curator.tagging.model import labels_for
 from prefloop.curator.tagging.reader_training import without_reader
-from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR
-from prefloop.curator.tagging.tags import decide
+from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR, Reading
+from prefloop.curator.tagging.tags import decide, or_scores
 from prefloop.curator.tagging.training import calibrate, source_of, targets_of
 
 VARIANTS = ("ft", "ft_reader", "ft_words", "ft_words_reader")
+#: Session 11: tagger 2.1's recipe (words, the encoder consulted where 2.1 consults it, blended 0.6, the held-out
+#: reader) with the fold's scores (`ft`), the frozen 2.0 head's (`head`: the recipe itself, thresholds calibrated
+#: like the others) or their mean (`mix`) in the head's place.
+GATE_VARIANTS = ("ft_gate_reader", "mix_gate_reader", "head_gate_reader")
 
 
 def _load() -> str:
@@ -229,6 +234,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
                     raise SystemExit(f"fold {g}: the corpus changed since it was scored (row {i})")
                 ft[int(i)] = dict(zip(labels, map(float, row), strict=True))
             heldout[g] = {"frozen": z["frozen"], "blind": z["blind"]}
+    reader_name = json.loads((work / f"fold{folds[0]}.json").read_text(encoding="utf-8")).get("reader", "ft")
     rows = sorted(ft)
     examples = [corpus[i] for i in rows]
     row_group = [groups[i] for i in rows]
@@ -254,14 +260,31 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         held_reader[g] = {k: model.predict([encoder_text(e.turns) for e in v]) for k, v in prompts.items()}
         log(f"reader without group {g} fitted on {len(fit_on)} rows")
 
-    def cats_of(variant: str, words: dict[str, float], head: dict[str, float]) -> dict[str, float]:
-        return blend(words, head, HEAD_WEIGHT) if "words" in variant else dict(head)
+    # the frozen 2.0 head's scores (embeddings from the disk cache) for the gate variants
+    def frozen_head(items: Sequence[Example]) -> list[dict[str, float]]:
+        return packaged.head_scores(embed_cached([encoder_text(e.turns) for e in items], log=log)) or []
+
+    head_rows = frozen_head(examples)
+    head_held = {k: frozen_head(v) for k, v in prompts.items()}
+
+    def cats_of(
+        variant: str, reading: Reading, tuned: dict[str, float], head: dict[str, float], rdr: float | None
+    ) -> dict[str, float]:
+        if variant in GATE_VARIANTS:
+            kind = variant.split("_")[0]
+            mixed = {k: (v + tuned.get(k, v)) / 2 for k, v in head.items()}
+            return packaged.cats(reading, {"ft": tuned, "head": head, "mix": mixed}[kind], rdr)
+        return blend(reading.cats, tuned, HEAD_WEIGHT) if "words" in variant else dict(tuned)
 
     out: dict[str, Any] = {"folds": folds, "groups": [list(g) for g in EVAL_GROUPS], "variants": {}}
-    for variant in VARIANTS:
+    evidence: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for variant in (*VARIANTS, *GATE_VARIANTS):
         use_reader = variant.endswith("reader")
-        cats = [cats_of(variant, r.cats, ft[i]) for r, i in zip(readings, rows, strict=True)]
         rdr = [reader[i] for i in rows]
+        cats = [
+            cats_of(variant, r, ft[i], h, x)
+            for r, i, h, x in zip(readings, rows, head_rows, rdr, strict=True)
+        ]
         tags: list[Tags | None] = [None] * len(rows)
         per_fold: dict[str, Any] = {}
         for g in folds:
@@ -273,7 +296,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
                 hazards,
                 reader=[rdr[j] for j in cal] if use_reader else None,
             )
-            th = c.thresholds
+            th = dict(packaged.thresholds) if args.thresholds == "packaged" else c.thresholds
             for j, gg in enumerate(row_group):
                 if gg == g:
                     tags[j] = decide(
@@ -281,21 +304,26 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
                     )
             flagged = {}
             for k in prompts:
-                head_rows = heldout[g][k]
-                t = [
-                    decide(
-                        cats_of(variant, r.cats, dict(zip(labels, map(float, s), strict=True))),
-                        r.rules,
-                        th,
-                        hazards,
-                        None,
-                        float(held_reader[g][k][n]) if use_reader else None,
+                t = []
+                for n, (r, s, h) in enumerate(
+                    zip(held_readings[k], heldout[g][k], head_held[k], strict=True)
+                ):
+                    x = float(held_reader[g][k][n])
+                    tuned = dict(zip(labels, map(float, s), strict=True))
+                    t.append(
+                        decide(
+                            cats_of(variant, r, tuned, h, x),
+                            r.rules,
+                            th,
+                            hazards,
+                            None,
+                            x if use_reader else None,
+                        )
                     )
-                    for n, (r, s) in enumerate(zip(held_readings[k], head_rows, strict=True))
-                ]
                 flagged[k] = sum(x.harmful for x in t)
             per_fold[str(g)] = {
                 "thresholds": {k: th[k] for k in ("harmful", "prompt_injection")},
+                "thresholds_from": args.thresholds,
                 "cap_met": c.cap_met,
                 "calibration_ordinary_fpr": c.ordinary_fpr,
                 "calibration_rows": len(cal),
@@ -303,9 +331,15 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
                 "blind_flagged": flagged["blind"],
             }
         pairs = [(e, t) for e, t in zip(examples, tags, strict=True) if t is not None]
-        out["variants"][variant] = _figures(pairs, hazards) | {"folds": per_fold}
-        log(f"{variant}: {json.dumps(brief(out['variants'][variant]['ten']))} folds {json.dumps(per_fold)}")
+        name = variant.replace("ft", reader_name, 1)
+        evidence[name] = _evidence(cats, [r.rules for r in readings], rdr if use_reader else None)
+        out["variants"][name] = _figures(pairs, hazards) | {"folds": per_fold}
+        log(f"{name}: {json.dumps(brief(out['variants'][name]['ten']))} folds {json.dumps(per_fold)}")
 
+    if "head_gate_reader" in evidence:
+        out["matched_fpr"] = matched_fpr(examples, evidence, packaged.thresholds)
+        for name, m in out["matched_fpr"].items():
+            log(f"matched FPR (thresholds read off the held-out rows: a diagnosis) {name}: {json.dumps(m)}")
     with tempfile.TemporaryDirectory() as tmp:
         base = Tagger.load(without_reader(DEFAULT_MODEL_DIR, Path(tmp) / "base"), tax)
         for name, model in (("packaged_2_1", packaged), ("base_2_0", base)):
@@ -323,11 +357,97 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _evidence(
+    cats: Sequence[dict[str, float]],
+    rules: Sequence[Mapping[str, float]],
+    reader: Sequence[float | None] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two scores :func:`decide` compares with the ``harmful`` and ``prompt_injection`` thresholds."""
+    harm = np.array([c.get("harmful", 0.0) for c in cats])
+    inj = np.array(
+        [
+            or_scores(
+                or_scores(c.get("prompt_injection", 0.0), r.get("prompt_injection", 0.0)),
+                (reader[i] or 0.0) if reader is not None else 0.0,
+            )
+            for i, (c, r) in enumerate(zip(cats, rules, strict=True))
+        ]
+    )
+    return harm, inj
+
+
+#: The thresholds :func:`matched_fpr` tries for ``harmful`` and ``prompt_injection``.
+SWEEP = np.round(np.arange(0.30, 0.995, 0.01), 2)
+
+
+def matched_fpr(
+    examples: Sequence[Example],
+    evidence: dict[str, tuple[np.ndarray, np.ndarray]],
+    packaged: Mapping[str, float],
+    reference: str = "head_gate_reader",
+) -> dict[str, Any]:
+    """A diagnosis, not a ship figure (the thresholds are read off the held-out rows): on the ten sets, each
+    variant's best harmful + injection recall over pairs of ``harmful`` / ``prompt_injection`` thresholds whose
+    ordinary FPR and prompts-only FPR do not exceed those of ``reference`` (2.1's recipe) at the packaged ones —
+    whether a reader's scores separate harmful from ordinary prompts better at all."""
+    ten = np.array([source_of(e) in UNSEEN_TEN for e in examples])
+    harmful = np.array([e.harmful for e in examples]) & ten
+    injection = np.array([e.tactic == "prompt_injection" for e in examples]) & ten
+    ordinary = np.array([e.tactic is None and source_of(e) != "xstest" for e in examples]) & ten
+    prompts = ordinary & np.array([source_of(e) != CONTENT_SOURCE for e in examples])
+
+    def rates(name: str, th: float, ti: float) -> tuple[float, float, float, float]:
+        harm, inj = evidence[name]
+        is_inj = inj >= ti
+        flag = is_inj | (harm >= th)
+        return (
+            float(flag[harmful].mean()),
+            float(is_inj[injection].mean()),
+            float(flag[ordinary].mean()),
+            float(flag[prompts].mean()),
+        )
+
+    _, _, o0, p0 = rates(reference, packaged.get("harmful", 0.5), packaged.get("prompt_injection", 0.5))
+    out: dict[str, Any] = {}
+    for name in evidence:
+        best: tuple[float, ...] | None = None
+        for th in SWEEP:
+            for ti in SWEEP:
+                r = rates(name, float(th), float(ti))
+                if (
+                    r[2] <= o0 + 1e-9
+                    and r[3] <= p0 + 1e-9
+                    and (best is None or r[0] + r[1] > best[0] + best[1])
+                ):
+                    best = (*r, float(th), float(ti))
+        out[name] = (
+            None
+            if best is None
+            else dict(
+                zip(
+                    (
+                        "harmful_recall",
+                        "injection_recall",
+                        "ordinary_fpr",
+                        "ordinary_prompts_fpr",
+                        "harmful",
+                        "prompt_injection",
+                    ),
+                    (round(x, 4) for x in best),
+                    strict=True,
+                )
+            )
+        )
+    out["limits"] = {"ordinary_fpr": round(o0, 4), "ordinary_prompts_fpr": round(p0, 4)}
+    return out
+
+
 def _figures(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str]) -> dict[str, Any]:
     ten = [p for p in pairs if source_of(p[0]) in UNSEEN_TEN]
     return {
         "ten": world_metrics(ten, hazards),
         "all": world_metrics(pairs, hazards),
+        "hazard_detail": hazard_detail(ten, hazards),
         "by_source": {
             s: brief(world_metrics([p for p in pairs if source_of(p[0]) == s], hazards))
             for s in sorted({source_of(e) for e, _ in pairs})
@@ -349,6 +469,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source-cap", type=int, default=SOURCE_CAP)
     ap.add_argument("--authored-cap", type=int, default=AUTHORED_CAP)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--thresholds",
+        choices=("calibrated", "packaged"),
+        default="calibrated",
+        help="report: each group's thresholds calibrated on the other groups' scores, or tagger 2.1's packaged ones",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
         "--probe", type=int, default=0, help="train this many batches of the first fold, then stop"

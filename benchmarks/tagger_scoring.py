@@ -145,3 +145,27 @@ def throughput(tagger: Tagger, prompts: list[str], n: int) -> tuple[float, float
     for _ in tagger.tag_many(batch, batch_size=128):
         pass
     return n / (time.perf_counter() - start), n / max(time.process_time() - cpu, 1e-9)
+
+
+def hazard_detail(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str]) -> dict[str, Any]:
+    """Where hazard recall is lost, per gold hazard of the harmful rows: ``flagged`` (share tagged harmful at all),
+    ``named_if_flagged`` (share of the flagged rows whose tags name the hazard) and ``instead`` (the hazards named,
+    or "none", on flagged rows that miss it; the three most frequent, with counts)."""
+    out: dict[str, Any] = {}
+    for name in hazards:
+        rows = [t for e, t in pairs if e.harmful and name in e.hazards]
+        if not rows:
+            continue
+        flagged = [t for t in rows if t.harmful]
+        instead: dict[str, int] = {}
+        for t in flagged:
+            if name not in t.hazards:
+                for other in t.hazards or ["none"]:
+                    instead[other] = instead.get(other, 0) + 1
+        out[name] = {
+            "n": len(rows),
+            "flagged": rate([t.harmful for t in rows]),
+            "named_if_flagged": rate([name in t.hazards for t in flagged]),
+            "instead": dict(sorted(instead.items(), key=lambda kv: -kv[1])[:3]),
+        }
+    return out
