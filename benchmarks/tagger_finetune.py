@@ -19,6 +19,13 @@ Issue 15, session 10. Needs `prefloop[train]` for `score` (torch); `report` need
   its injection figures here are optimistic for it; session 7 measured them with the reader held out too).
   Reported pooled over the ten sets, per source, and on the frozen and blind prompts (per fold model). The last
   stdout line is one JSON object.
+- Session 11: the fold scores may be any per-fold reader's in this format (`benchmarks.tagger_knn` writes a
+  nearest-neighbour reader's; its variants are named `knn*`). Three more variants: tagger 2.1's recipe (words, the
+  encoder consulted where 2.1 consults it, blended, the held-out reader) with the fold's scores (`ft_gate_reader`),
+  the frozen 2.0 head's (`head_gate_reader`) or their mean (`mix_gate_reader`) in the head's place.
+  `--thresholds packaged` tags every variant at tagger 2.1's packaged thresholds instead of calibrating;
+  `matched_fpr` (a diagnosis: thresholds read off the held-out rows) gives each variant's best recall at no more
+  false positives than 2.1's recipe; `hazard_detail` says where hazard recall is lost.
 """
 
 from __future__ import annotations
@@ -65,7 +72,7 @@ VARIANTS = ("ft", "ft_reader", "ft_words", "ft_words_reader")
 #: Session 11: tagger 2.1's recipe (words, the encoder consulted where 2.1 consults it, blended 0.6, the held-out
 #: reader) with the fold's scores (`ft`), the frozen 2.0 head's (`head`: the recipe itself, thresholds calibrated
 #: like the others) or their mean (`mix`) in the head's place.
-GATE_VARIANTS = ("ft_gate_reader", "mix_gate_reader", "head_gate_reader")
+GATE_VARIANTS = ("ft_gate_reader", "mix_gate_reader", "head_gate_reader", "hzft_gate_reader")
 
 
 def _load() -> str:
@@ -272,13 +279,17 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     ) -> dict[str, float]:
         if variant in GATE_VARIANTS:
             kind = variant.split("_")[0]
+            if kind == "hzft":  # 2.1's recipe decides; the hazards are named from the fold's scores
+                return packaged.cats(reading, head, rdr) | {h: tuned.get(h, 0.0) for h in hazards}
             mixed = {k: (v + tuned.get(k, v)) / 2 for k, v in head.items()}
             return packaged.cats(reading, {"ft": tuned, "head": head, "mix": mixed}[kind], rdr)
         return blend(reading.cats, tuned, HEAD_WEIGHT) if "words" in variant else dict(tuned)
 
     out: dict[str, Any] = {"folds": folds, "groups": [list(g) for g in EVAL_GROUPS], "variants": {}}
     evidence: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for variant in (*VARIANTS, *GATE_VARIANTS):
+    for variant in [
+        v for v in (*VARIANTS, *GATE_VARIANTS) if not args.variants or v in args.variants.split(",")
+    ]:
         use_reader = variant.endswith("reader")
         rdr = [reader[i] for i in rows]
         cats = [
@@ -448,6 +459,9 @@ def _figures(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str]) -> d
         "ten": world_metrics(ten, hazards),
         "all": world_metrics(pairs, hazards),
         "hazard_detail": hazard_detail(ten, hazards),
+        "hazard_macro_recall_direct": world_metrics(
+            [p for p in ten if p[0].tactic != "prompt_injection"], hazards
+        )["hazard_macro_recall"],
         "by_source": {
             s: brief(world_metrics([p for p in pairs if source_of(p[0]) == s], hazards))
             for s in sorted({source_of(e) for e, _ in pairs})
@@ -469,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source-cap", type=int, default=SOURCE_CAP)
     ap.add_argument("--authored-cap", type=int, default=AUTHORED_CAP)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--variants", default="", help="report: only these variants (comma-separated; default all)"
+    )
     ap.add_argument(
         "--thresholds",
         choices=("calibrated", "packaged"),
