@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ import numpy as np
 
 from benchmarks.tagger_holdout import BLIND_DIR, heldout_examples
 from benchmarks.tagger_recipe import UNSEEN_TEN, tag_cached
-from benchmarks.tagger_scoring import CONTENT_SOURCE, brief, hazard_detail, log, tag_all, world_metrics
+from benchmarks.tagger_scoring import CONTENT_SOURCE, brief, hazard_detail, log, rate, tag_all, world_metrics
 from prefloop.curator.tagging import Tagger, Tags, Taxonomy
 from prefloop.curator.tagging.chargrams import char_grams
 from prefloop.curator.tagging.corpus import Example, load_corpus
@@ -65,14 +66,20 @@ from prefloop.curator.tagging.injection_reader import InjectionReader
 from prefloop.curator.tagging.model import labels_for
 from prefloop.curator.tagging.reader_training import without_reader
 from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR, Reading
-from prefloop.curator.tagging.tags import decide, or_scores
+from prefloop.curator.tagging.tags import SECOND_HAZARD_RATIO, decide, or_scores
 from prefloop.curator.tagging.training import calibrate, source_of, targets_of
 
 VARIANTS = ("ft", "ft_reader", "ft_words", "ft_words_reader")
 #: Session 11: tagger 2.1's recipe (words, the encoder consulted where 2.1 consults it, blended 0.6, the held-out
 #: reader) with the fold's scores (`ft`), the frozen 2.0 head's (`head`: the recipe itself, thresholds calibrated
 #: like the others) or their mean (`mix`) in the head's place.
-GATE_VARIANTS = ("ft_gate_reader", "mix_gate_reader", "head_gate_reader", "hzft_gate_reader")
+GATE_VARIANTS = (
+    "ft_gate_reader",
+    "mix_gate_reader",
+    "head_gate_reader",
+    "hzft_gate_reader",
+    "lowfloor_gate_reader",
+)
 
 
 def _load() -> str:
@@ -282,7 +289,9 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             if kind == "hzft":  # 2.1's recipe decides; the hazards are named from the fold's scores
                 return packaged.cats(reading, head, rdr) | {h: tuned.get(h, 0.0) for h in hazards}
             mixed = {k: (v + tuned.get(k, v)) / 2 for k, v in head.items()}
-            return packaged.cats(reading, {"ft": tuned, "head": head, "mix": mixed}[kind], rdr)
+            return packaged.cats(
+                reading, {"ft": tuned, "head": head, "mix": mixed, "lowfloor": head}[kind], rdr
+            )
         return blend(reading.cats, tuned, HEAD_WEIGHT) if "words" in variant else dict(tuned)
 
     out: dict[str, Any] = {"folds": folds, "groups": [list(g) for g in EVAL_GROUPS], "variants": {}}
@@ -313,6 +322,8 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
                     tags[j] = decide(
                         cats[j], readings[j].rules, th, hazards, None, rdr[j] if use_reader else None
                     )
+                    if variant == "lowfloor_gate_reader":
+                        tags[j] = name_hazards_at_own_floor(tags[j], cats[j], th, hazards)
             flagged = {}
             for k in prompts:
                 t = []
@@ -366,6 +377,20 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     log(f"packaged_2_1_reader_held_out: {json.dumps(brief(out['packaged_2_1_reader_held_out']['ten']))}")
     out["load_average"] = _load()
     return out
+
+
+def name_hazards_at_own_floor(
+    tags: Tags, cats: Mapping[str, float], th: Mapping[str, float], hazards: Sequence[str]
+) -> Tags:
+    """``tags`` of a row flagged only as an injection (harm score under its threshold) with its hazards named
+    against each hazard's own threshold, not ``max(threshold, 0.5)`` as :func:`decide` does (session 11's
+    diagnosis of hazard recall on injections); other rows unchanged."""
+    if not tags.harmful or cats.get("harmful", 0.0) >= th.get("harmful", 0.5):
+        return tags
+    hz = {h: float(cats.get(h, 0.0)) for h in hazards}
+    top = max(hz.values())
+    chosen = [h for h in hazards if hz[h] >= th.get(h, 0.5) and hz[h] >= SECOND_HAZARD_RATIO * top]
+    return replace(tags, hazards=sorted(chosen, key=lambda h: -hz[h]))
 
 
 def _evidence(
@@ -459,6 +484,9 @@ def _figures(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str]) -> d
         "ten": world_metrics(ten, hazards),
         "all": world_metrics(pairs, hazards),
         "hazard_detail": hazard_detail(ten, hazards),
+        "hazard_named_without_gold": rate(
+            [bool(t.hazards) for e, t in ten if e.harmful and not e.hazards and t.harmful]
+        ),
         "hazard_macro_recall_direct": world_metrics(
             [p for p in ten if p[0].tactic != "prompt_injection"], hazards
         )["hazard_macro_recall"],
