@@ -9,6 +9,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from prefloop.curator.scrub.policy.public import (
     PUBLIC_WORD_REACH,
     history_year,
+    public_context,
     public_paragraph,
     public_place,
     public_word_of,
@@ -40,7 +41,6 @@ from prefloop.curator.scrub.policy.words import (
     PERSONAL_CUE_BEFORE,
     PLACE_BEFORE,
     PRIVATE_ROLE_BEFORE,
-    PUBLIC_CONTEXT,
     RELATION_AFTER,
     SIGN_OFF_WORDS,
     VERB,
@@ -110,7 +110,7 @@ def private_person(
     if personal:
         public = public_word_of(text, span, sentence(text, span.start, span.end), others, PUBLIC_WORD_REACH)
     else:
-        public = bool(PUBLIC_CONTEXT.search(text, para_start, para_end))
+        public = public_context(text, para_start, para_end)
     # a relation outweighs a public role; for a candidate without evidence of its own, only the writer's relation
     # ("my uncle X"; "his uncle Claudius" in a play's summary is no one's private relation)
     related = relation_before(before) and not (evidence_only and not MY_RELATION_BEFORE.search(before))

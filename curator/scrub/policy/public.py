@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from prefloop.curator.scrub.policy.text import (
     gap,
@@ -65,7 +66,7 @@ def public_role(
         return False
     if not title_before(before) and PERSONAL_CUE_BEFORE.search(before):
         return public_word_of(text, span, sentence(text, span.start, span.end), others, PUBLIC_WORD_REACH)
-    return bool(PUBLIC_CONTEXT.search(text, para_start, para_end))  # a year alone does not outweigh a cue
+    return public_context(text, para_start, para_end)  # a year alone does not outweigh a cue
 
 
 def public_word_of(
@@ -91,9 +92,18 @@ def public_word_of(
     return False
 
 
+# The policy asks these of the same paragraph or sentence once per candidate in it; the answers depend on the text
+# and the bounds only, so they are kept for the last few thousand questions (a text's hash is computed once).
+@lru_cache(maxsize=4096)
+def public_context(text: str, start: int, end: int) -> bool:
+    """A public-role word in ``text[start:end]``."""
+    return bool(PUBLIC_CONTEXT.search(text, start, end))
+
+
+@lru_cache(maxsize=4096)
 def public_paragraph(text: str, start: int, end: int) -> bool:
     """A public-role word or a year in ``text[start:end]``."""
-    return bool(PUBLIC_CONTEXT.search(text, start, end) or history_year(text, start, end))
+    return public_context(text, start, end) or history_year(text, start, end)
 
 
 def public_place(value: str) -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.base import Recognizer, ascii_lowered
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import (
     concatenated_suffixes,
@@ -87,6 +87,7 @@ _STREET_LINE = re.compile(
     r"|\b(?:USNS|USS|USNV|USCGC|USNC)\s+(?:[^\W\d_][\w'-]*\s?){1,3}\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})",
     re.IGNORECASE,
 )
+_STREET_LINE_LOWERED = ascii_lowered(_STREET_LINE)
 #: Street words that end in a suffix (Hauptstraße, Lozerlaan); searched only around a suffix hit, as the
 #: pattern is costly to try at every position.
 _SUFFIX_HIT = re.compile(rf"(?:{_FOREIGN_SUFFIX})\.?(?![^\W\d_])", re.IGNORECASE)
@@ -386,9 +387,19 @@ def _windows(text: str, before: int = 80, after: int = 60) -> list[tuple[int, in
 def _street_lines(text: str) -> list[re.Match[str]]:
     """Candidate street lines in ``text``, by start position (a match may be tried and rejected later)."""
     matches = []
+    # on ASCII text, where a street line starts is found in the lower-cased text (cheaper than IGNORECASE); the
+    # match itself is then taken from the text at that start, with the same pattern and bounds as before
+    lowered = text.lower() if _STREET_LINE_LOWERED is not None and text.isascii() else None
     for window_start, window_end in _windows(text):
         position = window_start
-        while match := _STREET_LINE.search(text, position, window_end):
+        while True:
+            if lowered is not None and _STREET_LINE_LOWERED is not None:
+                found = _STREET_LINE_LOWERED.search(lowered, position, window_end)
+                match = _STREET_LINE.match(text, found.start(), window_end) if found else None
+            else:
+                match = _STREET_LINE.search(text, position, window_end)
+            if match is None:
+                break
             matches.append(match)
             position = match.start() + 1
         for hit in _SUFFIX_HIT.finditer(text, window_start, window_end):

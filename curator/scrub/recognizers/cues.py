@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.base import CaseFreePrecheck, Recognizer
 from prefloop.curator.scrub.recognizers.names import census_first_names
 from prefloop.curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII, RELATIONS
 from prefloop.curator.scrub.types import PiiSpan
@@ -84,6 +84,7 @@ class PersonCueRecognizer(Recognizer):
         r"from:|to:|by|\n[ \t]*\n|[—–]|--|under|assistant|secretary|deputy|aide|['’]s[ \t]|\n[ \t]*[^\W\d_]+[ \t]*:",
         re.IGNORECASE,
     )
+    _precheck = CaseFreePrecheck(PRECHECK)
 
     #: In a text written all in lower case, the name after a title or a strong cue is lower case too.
     LOWER = re.compile(
@@ -167,7 +168,7 @@ class PersonCueRecognizer(Recognizer):
         related: list[PiiSpan] = []
         if "my" in lowered or "our" in lowered:
             related = self._related(text) + (self._lower_related(text) if text != lowered else [])
-        if not self.PRECHECK.search(text):
+        if not self._precheck(text):
             return related
         spans = related
         for match in self.PATTERN.finditer(text):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.base import CaseFreePrecheck, Recognizer
 from prefloop.curator.scrub.recognizers.cues import PersonCueRecognizer
 from prefloop.curator.scrub.recognizers.wordlists import NOT_PII, RELATIONS
 from prefloop.curator.scrub.types import PiiSpan
@@ -109,6 +109,7 @@ class LocationCueRecognizer(Recognizer):
         r"stud|work|commut|train|bus|ferry|ride|raised",
         re.IGNORECASE,
     )
+    _precheck = CaseFreePrecheck(PRECHECK)
 
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
         lowered = text.lower()
@@ -124,7 +125,7 @@ class LocationCueRecognizer(Recognizer):
         if "called" in lowered or "named" in lowered:
             matches += [(m, "relation") for m in self.CALLED.finditer(text)]
         lower = text == lowered
-        if self.PRECHECK.search(text):
+        if self._precheck(text):
             matches += [(m, "place") for m in self.PATTERN.finditer(text)]
             matches += [(m, "second") for m in self.FROM_TO.finditer(text)]
             if lower:

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, ClassVar
 
-from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.base import CaseFreePrecheck, Recognizer
 from prefloop.curator.scrub.types import PiiSpan
 
 if TYPE_CHECKING:
@@ -122,6 +122,7 @@ class SecretsRecognizer(Recognizer):
         r"dp\.|LTAI|-us\d|sig|auth|credential|\.[A-Za-z0-9_-]{6}\.",
         re.IGNORECASE,
     )
+    _precheck = CaseFreePrecheck(PRECHECK)
     PROVIDER_SCORE = 0.95
     VALUE_SCORE = 0.85
     MIN_ENTROPY = 3.0
@@ -134,7 +135,7 @@ class SecretsRecognizer(Recognizer):
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
         if not self._loaded:
             self.load()
-        if not self.PRECHECK.search(text):
+        if not self._precheck(text):
             return []
         spans = []
         for name, regex in self._providers:
