@@ -41,12 +41,14 @@ from prefloop.curator.scrub.policy.words import (
     PERSONAL_CUE_BEFORE,
     PLACE_BEFORE,
     PRIVATE_ROLE_BEFORE,
+    PUBLIC_IN_OTHER_LANGUAGES,
     RELATION_AFTER,
     SIGN_OFF_WORDS,
     VERB,
     VERB_BEFORE,
     WITH_WRITER_AFTER,
     WITH_WRITER_BEFORE,
+    WRITER_IN_OTHER_LANGUAGES,
 )
 from prefloop.curator.scrub.recognizers.wordlists import NOT_PII, PLACE_NAMES
 from prefloop.curator.scrub.types import PiiSpan
@@ -98,6 +100,15 @@ def private_person(
         or EVERYDAY_AFTER.match(text, span.end)
     )
     own = personal or titled or bool(CUE_BEFORE.search(before))
+    if evidence_only and not own and len(words) > 1:
+        # a known given name and a capitalised surname in a paragraph where the writer speaks in the first person of
+        # another language ("Femke Jansen komt morgen langs", "Jürgen Hollweg hat mir ... geschickt"): a person the
+        # writer deals with, unless a public role or work of those languages stands in the paragraph ("les chansons
+        # d'Édith Piaf"); an English public role in the paragraph outweighs it below, as it does a cue
+        scope = paragraph(text, span.start, span.end)
+        own = bool(WRITER_IN_OTHER_LANGUAGES.search(text, *scope)) and not PUBLIC_IN_OTHER_LANGUAGES.search(
+            text, *scope
+        )
     after = NAME_VERB_AFTER.match(text, span.end)
     verb_after = bool(after)
     if evidence_only and not own and (len(words) > 1 or not (after and VERB.search(after.group()))):

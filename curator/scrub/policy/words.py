@@ -266,3 +266,57 @@ ACQUAINTANCE_AFTER = re.compile(
     r"next[ \t]+door|upstairs|downstairs|work|school|church|gym|club|class|uni|college|nursery|daycare|choir|"
     r"playgroup|book[ \t]+club)\b|(?:IT|HR|QA)\b)"
 )
+
+#: The writer in the first person, in the other languages of the chat the scrubber sees (French, Spanish, Italian,
+#: Portuguese, Dutch, German, Polish, Swedish, Danish, Norwegian, Turkish): subject, object and possessive pronouns
+#: (singular and plural), the elided French "j'"/"m'", and Polish and Turkish first-person verb endings. Words that are
+#: also English, technical or another language's common words ("me", "my", "we", "min", "mit", "mine", "os", "vi",
+#: "ma", "mes"; German "ja", Portuguese "nas", Dutch "bende") are left out; those that are also given names ("Mia",
+#: "Mina", "Meg", "Ben") or abbreviations ("Mon", "Nos.") count in lower case only; a word after a hyphen is no pronoun of the writer's
+#: ("Résume-moi" asks the assistant).
+_WRITER_WORDS = """
+    je moi nous notre  yo mi mis conmigo nosotros nosotras nuestro nuestra nuestros nuestras
+    io mio noi nostro nostra nostri nostre  eu mim comigo meu minha meus minhas nós nosso nossa nossos nossas
+    ik mij mijn wij ons onze  ich mir mich mein meine meinen meinem meiner meines wir uns unser unsere unseren
+    unserem unserer  mnie mną mój moja moje mojego mojej moim moich nam nasz nasza nasze naszego naszej
+    jag mig mitt oss vår vårt våra jeg vores  bana beni benim bize bizi bizim
+""".split()  # noqa: SIM905
+_WRITER_WORDS_LOWER = ["nos", "mon", "mia", "miei", "mie", "mina", "meg", "ben", "benden", "m['’]n"]
+WRITER_IN_OTHER_LANGUAGES = re.compile(
+    r"(?<![\w'’.-])(?:"
+    + "|".join(f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in _WRITER_WORDS)
+    + "|"
+    + "|".join(_WRITER_WORDS_LOWER)
+    + r")(?![\w'’-])|(?<![\w'’])[jmJM]['’](?=[^\W\d_])|\b[^\W\d_]+(?:łam|łem|yorum|yoruz)\b"
+)
+
+#: Words of a public role or a public work in those languages (works, offices, professions of public life, prizes,
+#: a career): beside them a full name is a public figure's, whoever writes ("J'adore les chansons d'Édith Piaf").
+PUBLIC_IN_OTHER_LANGUAGES = re.compile(
+    r"(?<![\w-])(?:"
+    # fr
+    r"films?|chansons?|albums?|livres?|romans?|tableaux?|pr[ée]sident(?:e|s)?|ministres?|roi|reine|chanteu(?:r|se)s?|"
+    r"act(?:eur|rice)s?|[ée]crivaine?s?|auteure?s?|peintres?|joueu(?:r|se)s?|footballeurs?|carri[èe]re|prix|[ée]lue?|"
+    r"gagn[ée]|si[èe]cle"
+    # es, it, pt
+    r"|pel[íi]culas?|canci[óo]n|canciones|libros?|novelas?|cuadros?|presidentes?|presidenta|ministr[oa]s?|reye?s?|"
+    r"reinas?|cantantes?|act(?:or|riz|ores|rices)|escritor(?:a|es|as)?|autor(?:a|es|as)?|pintor(?:a|es|as)?|"
+    r"jugador(?:a|es|as)?|futbolistas?|carrera|premios?|elegid[oa]|gan[óo]|siglo"
+    r"|canzon[ei]|romanz[oi]|quadr[oi]|re|regina|attor[ei]|attrici?|scrittor[ei]|scrittrici?|autori?|pittor[ei]|"
+    r"giocator[ei]|calciator[ei]|carriera|premi|elett[oa]|vint[oa]|secolo"
+    r"|can[çc][ãa]o|can[çc][õo]es|livros?|rei|rainhas?|cantor(?:a|es|as)?|ator(?:es)?|atriz(?:es)?|jogador(?:a|es|as)?|"
+    r"carreira|pr[éê]mios?|eleit[oa]|ganhou|s[ée]culo|modelo"
+    # nl, de
+    r"|liedj?e?s?|boeken?|roman|schilderij(?:en)?|koning(?:in)?|zang(?:er|eres)s?|acteurs?|actrices?|schrijv(?:er|ster)s?|"
+    r"schilders?|spelers?|voetballers?|loopbaan|prijs|gekozen|won|eeuw|goals?"
+    r"|lieder|buch|b[üu]cher|gem[äa]lde|pr[äa]sident(?:in)?|minister(?:in)?|k[öo]nig(?:in)?|s[äa]nger(?:in)?|"
+    r"schauspieler(?:in)?|schriftsteller(?:in)?|maler(?:in)?|spieler(?:in)?|fu[ßs]baller(?:in)?|karriere|preis|"
+    r"gew[äa]hlt|gewonnen|jahrhundert|kanzler(?:in)?"
+    # pl, sv, da/nb, tr
+    r"|książk[aię]|piosenk[aię]|prezydent(?:em|a)?|król(?:owa)?|aktor(?:ka)?|piosenkarz|pisarz|nagrod[aęy]|kariera"
+    r"|låt(?:ar)?|bok|böcker|kung|drottning|skådespelare|sångar(?:e|en)|sångerska|författare|pris"
+    r"|sange?|bog|bøger|konge|dronning|skuespiller|forfatter"
+    r"|şarkı\w*|kitab?\w*|roman\w*|cumhurbaşkanı|başbakan|bakan|kral(?:içe)?|oyuncu\w*|şarkıcı|yazar\w*|ödül\w*|nobel"
+    r")(?![\w-])",
+    re.IGNORECASE,
+)

@@ -11,6 +11,7 @@ writer, a relation or an everyday occasion — or as the subject of a verb, so a
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from prefloop.curator.scrub.recognizers.cues import NOT_NAME_WORDS, PersonCueRec
 from prefloop.curator.scrub.recognizers.names import PLACE_OR_ORGANISATION_AFTER
 from prefloop.curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII, RELATIONS
 from prefloop.curator.scrub.types import PiiSpan
-from prefloop.curator.scrub.vocab import fold, given_names, public_places
+from prefloop.curator.scrub.vocab import fold, given_names, public_places, surnames
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -37,6 +38,13 @@ _CASED = re.compile(
 )
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]{2,}")
 _RELATION_WORD = re.compile(rf"(?:{RELATIONS})$")
+#: Words a sentence may open with in the languages of the chat the scrubber sees (spaCy's stop-word lists): no given
+#: name a list lacks ("Als Peter", "Ayer Gómez" are not names).
+_OTHER_STOP_WORDS = frozenset(
+    fold(word)
+    for language in ("fr", "es", "it", "pt", "nl", "de", "pl", "sv", "da", "nb", "tr")
+    for word in importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS
+)
 
 
 class GivenNameRecognizer(Recognizer):
@@ -51,12 +59,23 @@ class GivenNameRecognizer(Recognizer):
         if text == text.lower():
             return self._lower(text)
         spans = []
-        for match in _CASED.finditer(text):
+        position = 0
+        while match := _CASED.search(text, position):
+            # a word that is no given name is passed over alone: the next may start a name ("Ayer Remedios Castañeda")
+            position = match.end("first")
             first = match.group("first")
             folded = fold(first)
+            last = match.group("last")
+            # a given name the lists lack ("Femke", "Begoña") before a surname they hold ("Jansen") is one too
+            known = folded in given_names() or (
+                last is not None
+                and fold(last) in surnames()
+                and folded not in surnames()  # "Tesla Model", "Skoda Octavia": a brand before a word
+                and folded not in _OTHER_STOP_WORDS
+            )
             if (
                 len(folded) < 3
-                or folded not in given_names()
+                or not known
                 or folded in COMMON_WORDS
                 or folded in STOP_WORDS
                 or folded in NOT_NAME_WORDS
@@ -70,7 +89,6 @@ class GivenNameRecognizer(Recognizer):
             ):
                 continue  # "Gordon Street", "Victoria Station"
             end = match.end("first")
-            last = match.group("last")
             if (
                 last
                 and last not in NOT_PII
@@ -78,7 +96,9 @@ class GivenNameRecognizer(Recognizer):
                 and fold(last) not in STOP_WORDS
             ):
                 end = match.end("last")
-            spans.append(PiiSpan("PERSON", match.start("first"), end, self.SCORE, self.name))
+            if folded in given_names() or end == match.end("last"):
+                spans.append(PiiSpan("PERSON", match.start("first"), end, self.SCORE, self.name))
+                position = match.end()
         return spans
 
     def _lower(self, text: str) -> list[PiiSpan]:
