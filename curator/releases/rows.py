@@ -356,8 +356,20 @@ def _placeholder(match: re.Match[str]) -> str:
     return f" placeholder_{(match.group(1) or match.group(2)).lower()} "
 
 
+#: ASCII bytes -> themselves when ``\w`` (letters, digits, ``_``), else a space: ``_NON_WORD`` for ASCII text.
+_ASCII_WORDS = bytes(c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)) + b" " * 128
+
+
 def normalized_text(text: str) -> str:
-    """NFKC, placeholders by type, casefolded, words only: what near-duplicate detection compares."""
+    """NFKC, placeholders by type, casefolded, words only: what near-duplicate detection compares.
+
+    ASCII text (most prompts) takes a shorter path to the same result: NFKC leaves it as it is, ``casefold``
+    is ``lower``, and a word character is one of ``[A-Za-z0-9_]``, so the words are found with a byte table instead of the
+    Unicode regular expression (several times faster; a property test holds the two paths equal)."""
+    if text.isascii():
+        if "[" in text or "<" in text:
+            text = _PLACEHOLDER.sub(_placeholder, text)
+        return " ".join(text.lower().encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
     text = unicodedata.normalize("NFKC", text)
     text = _PLACEHOLDER.sub(_placeholder, text)
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())

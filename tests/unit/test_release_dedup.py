@@ -3,14 +3,15 @@ leaves out because of it."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prefloop.curator.releases import BuildOptions, GatePolicy, build_release
-from prefloop.curator.releases.rows import prompt_fingerprint
+from prefloop.curator.releases import BuildOptions, GatePolicy, build_release, rows
+from prefloop.curator.releases.rows import normalized_text, prompt_fingerprint
 from prefloop.curator.releases.splits import split_for
 from prefloop.curator.scrub import Scrubber
 from prefloop.curator.store import Store
@@ -58,6 +59,38 @@ def test_renumbering_placeholders_never_changes_the_key(slots: list[tuple[str, i
     first = glue.join(f"[{t}_{n}]" for t, n, _ in slots)
     second = glue.join(f"[{t}_{m}]" for t, _, m in slots)
     assert prompt_fingerprint(_user("ask " + first)) == prompt_fingerprint(_user("ask " + second))
+
+
+def _normalized_by_regex(text: str) -> str:
+    """The Unicode path of :func:`normalized_text`, for every text (the reference of the ASCII path)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = rows._PLACEHOLDER.sub(rows._placeholder, text)
+    return " ".join(rows._NON_WORD.sub(" ", text.casefold()).split())
+
+
+_ASCII_PIECES = st.one_of(
+    st.text(st.characters(max_codepoint=127), max_size=12),
+    st.sampled_from(
+        ["[PERSON_1]", "<EMAIL_ADDRESS_2>", "<LOCATION>", "[A_B_3]", "[note]", "<3", "a_b", "\t\x1f"]
+    ),
+)
+
+
+@given(st.lists(st.one_of(_ASCII_PIECES, st.text(max_size=6)), max_size=8))
+def test_the_ascii_path_normalizes_as_the_unicode_path(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert normalized_text(text) == _normalized_by_regex(text)
+
+
+def test_ascii_text_is_normalized_without_the_unicode_regex(monkeypatch: Any) -> None:
+    class Refused:
+        def sub(self, *args: object) -> str:
+            raise AssertionError("the Unicode regular expression ran on ASCII text")
+
+    monkeypatch.setattr(rows, "_NON_WORD", Refused())
+    assert normalized_text("Hello, [PERSON_12]!\tIt's 2 o'clock_now?") == (
+        "hello placeholder_person it s 2 o clock_now"
+    )
 
 
 def test_a_build_leaves_out_prompts_that_differ_only_in_placeholder_numbers(
