@@ -41,7 +41,7 @@ from prefloop.curator.releases.paraphrase_contrast import (
     content_words,
     swapped,
 )
-from prefloop.curator.releases.paraphrase_decisions import Decisions, Embed
+from prefloop.curator.releases.paraphrase_decisions import Decisions, Embed, unique
 from prefloop.curator.releases.rows import normalized_text
 from prefloop.curator.store.models import Pair, ReleasedPrompt
 
@@ -115,28 +115,40 @@ def _word_ids(words: Sequence[str]) -> list[int]:
 
 def signatures(prompts: Sequence[Sequence[str]]) -> np.ndarray:
     """MinHash signatures (``uint32``, ``len(prompts) x NUM_PERM``) of each word list's unigrams and bigrams.
-    An empty word list gets the signature of the empty prompt."""
+    An empty word list gets the signature of the empty prompt.
+
+    Each prompt's features (its unigrams, its bigrams and a zero, so that none is empty) lie side by side, so
+    one ``minimum.reduceat`` per permutation takes each prompt's minimum; the hashes are minimised as 64-bit
+    values and shifted once afterwards (``>> 32`` keeps the order, so the minimum's top half is the minimum
+    of the top halves)."""
     n = len(prompts)
     if n == 0:
         return np.empty((0, NUM_PERM), np.uint32)
     ids = [_word_ids(p) for p in prompts]
     lengths = np.fromiter(map(len, ids), np.int64, n)
     flat = np.fromiter(chain.from_iterable(ids), np.uint64, int(lengths.sum()))
-    doc = np.repeat(np.arange(n), lengths)
     ends = np.cumsum(lengths)
     nxt = np.zeros_like(flat)
     nxt[:-1] = flat[1:]
     bigram_ok = np.ones(len(flat), bool)
     bigram_ok[ends[lengths > 0] - 1] = False
-    features = np.concatenate([flat, flat[bigram_ok] * _BIGRAM + nxt[bigram_ok], np.zeros(n, np.uint64)])
-    owner = np.concatenate([doc, doc[bigram_ok], np.arange(n)])  # the zero: every prompt has a feature
-    order = np.argsort(owner, kind="stable")
-    features, owner = features[order], owner[order]
-    starts = np.searchsorted(owner, np.arange(n))
-    out = np.empty((n, NUM_PERM), np.uint32)
+    bigrams = flat[bigram_ok] * _BIGRAM + nxt[bigram_ok]
+    n_bigrams = np.maximum(lengths - 1, 0)
+    sizes = lengths + n_bigrams + 1
+    starts = np.zeros(n, np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    features = np.zeros(int(sizes.sum()), np.uint64)  # the zero of each prompt stays at its end
+    word_starts = ends - lengths
+    features[np.repeat(starts - word_starts, lengths) + np.arange(len(flat))] = flat
+    bigram_starts = np.cumsum(n_bigrams) - n_bigrams
+    features[np.repeat(starts + lengths - bigram_starts, n_bigrams) + np.arange(len(bigrams))] = bigrams
+    minima = np.empty((NUM_PERM, n), np.uint64)
+    hashed = np.empty_like(features)
     for i in range(NUM_PERM):
-        out[:, i] = np.minimum.reduceat((features * _A[i] + _B[i]) >> _SHIFT, starts)
-    return out
+        np.multiply(features, _A[i], out=hashed)
+        np.add(hashed, _B[i], out=hashed)
+        np.minimum.reduceat(hashed, starts, out=minima[i])
+    return np.ascontiguousarray((minima >> _SHIFT).astype(np.uint32).T)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -180,10 +192,10 @@ def candidates(
         codes.append(pairs[:, 0] * n + pairs[:, 1])
     if not codes:
         return np.empty((0, 2), np.int64)
-    unique = np.unique(np.concatenate(codes))
+    distinct = unique(np.concatenate(codes))
     kept = []
-    for i in range(0, len(unique), _CHUNK):
-        part = unique[i : i + _CHUNK]
+    for i in range(0, len(distinct), _CHUNK):
+        part = distinct[i : i + _CHUNK]
         a, b = part // n, part % n
         kept.append(np.stack([a, b], axis=1)[similarity(sigs[a], sigs[b]) >= threshold])
     return np.concatenate(kept) if kept else np.empty((0, 2), np.int64)
@@ -266,7 +278,7 @@ class ParaphraseIndex:
         texts = [self.texts[i] for i in order.tolist()]
         if swap_threshold is not None and swap_candidate is not None:
             edges = _without_far_swaps(edges, sigs, texts, swap_candidate)
-        self.candidate_prompts = len(np.unique(edges))
+        self.candidate_prompts = len(unique(edges))
         if embed is None:
             embed = encoder_embed() if len(edges) else _nothing_to_embed
         return Decisions(keys, texts, edges, embed, threshold, swap_threshold)

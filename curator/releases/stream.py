@@ -46,6 +46,14 @@ def _fetch_partitions(store: Store, query: Any, out: queue.Queue[Any], stop: thr
         out.put(_DONE)
 
 
+def _count_for_bar(store: Store, count: Any, bar: Any) -> None:
+    """Run in a thread: give the progress bar its total once the database has counted the pairs (the bar shows
+    a plain count until then; a failed count leaves it so)."""
+    with contextlib.suppress(Exception), store.sessions() as session:
+        bar.total = session.scalar(count) or 0
+        bar.refresh()
+
+
 class PairStream:
     """The pairs the month's release takes (:func:`pair_filter`), projected (see :func:`projection`), ordered by
     prompt group then pair id. The query starts when the stream is made, so the database scans and sorts the
@@ -58,10 +66,6 @@ class PairStream:
         from tqdm import tqdm
 
         where = pair_filter(month, spans)
-        total = None
-        if progress:  # the count is a scan of its own: only for the bar
-            with store.sessions() as session:
-                total = session.scalar(select(func.count()).select_from(Pair).where(*where)) or 0
         query = select(*projection(Pair.__table__)).where(*where).order_by(Pair.group_key, Pair.pair_id)
         self._handoff: queue.Queue[Any] = queue.Queue(maxsize=2)
         self._stop = threading.Event()
@@ -72,7 +76,7 @@ class PairStream:
             daemon=True,
         )
         self._bar = tqdm(
-            total=total,
+            total=None,
             desc=msg.PROGRESS_PAIRS.format(month=month),
             unit="pair",
             file=sys.stderr,
@@ -80,6 +84,15 @@ class PairStream:
             mininterval=1.0,
         )
         self._fetcher.start()
+        self._counter: threading.Thread | None = None
+        if progress:  # the count is a scan of its own, only for the bar: beside the query, not before it
+            self._counter = threading.Thread(
+                target=_count_for_bar,
+                args=(store, select(func.count()).select_from(Pair).where(*where), self._bar),
+                name="release-count",
+                daemon=True,
+            )
+            self._counter.start()
 
     def partitions(self) -> Iterator[list[Any]]:
         """The rows in the order of the stream, as the fetched partitions (lists of up to 5,000 rows)."""
@@ -103,6 +116,8 @@ class PairStream:
             with contextlib.suppress(queue.Empty):
                 self._handoff.get(timeout=0.1)
         self._fetcher.join()
+        if self._counter is not None:
+            self._counter.join()
         self._bar.close()
 
 

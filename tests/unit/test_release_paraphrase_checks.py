@@ -18,7 +18,7 @@ from prefloop.curator.releases.embedding_cache import EmbeddingCache
 from prefloop.curator.releases.encoder_process import EncoderPool
 from prefloop.curator.releases.paraphrase import ParaphraseIndex, encoder_embed, encoder_id
 from prefloop.curator.releases.paraphrase_contrast import SWAP_THRESHOLD, content_words, swapped
-from prefloop.curator.releases.paraphrase_decisions import Decisions
+from prefloop.curator.releases.paraphrase_decisions import Decisions, unique
 
 
 def test_a_swapped_content_word_is_told_from_a_rewording() -> None:
@@ -219,19 +219,56 @@ def test_the_encoder_pool_says_when_a_process_is_gone() -> None:
     assert pool.peak_rss_mb[0] is not None and pool.peak_rss_mb[0] > 0  # the live one reported its memory
 
 
+def _in_a_fresh_interpreter(code: str) -> str:
+    """What ``code`` prints, run in a new interpreter (so that what it imports is its own)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def test_the_encoder_process_imports_neither_spacy_nor_the_release_package() -> None:
     """What a spawned encoder process imports (``encoder_server``): the encoder, not spaCy, the tagger, the
     release package or SQLAlchemy (seconds of CPU per process)."""
-    probe = (
-        "import sys; import prefloop.curator.tagging.encoder_server, prefloop.curator.tagging.encoder; "
-        "print(sorted(m for m in ('spacy', 'sqlalchemy', 'prefloop.curator.tagging.tagger', "
-        "'prefloop.curator.releases') if m in sys.modules))"
+    assert (
+        _in_a_fresh_interpreter(
+            "import sys; import prefloop.curator.tagging.encoder_server, prefloop.curator.tagging.encoder; "
+            "print(sorted(m for m in ('spacy', 'sqlalchemy', 'prefloop.curator.tagging.tagger', "
+            "'prefloop.curator.releases') if m in sys.modules))"
+        )
+        == "[]"
     )
-    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
-    assert out.strip() == "[]"
     # the tagging package's names still resolve (on first use)
     from prefloop.curator import tagging
 
     assert tagging.Tagger.__name__ == "Tagger" and "Taxonomy" in dir(tagging)
     with pytest.raises(AttributeError):
         _ = tagging.NoSuchName  # type: ignore[attr-defined]
+
+
+def test_the_content_word_check_reads_spacys_stop_words_without_importing_spacy() -> None:
+    """The check's function words are spaCy's English stop words (plus the request words), read from spaCy's
+    list without importing spaCy, which costs the release build ~0.7 CPU-s on its critical path."""
+    assert (
+        _in_a_fresh_interpreter(
+            "import sys; from prefloop.curator.releases import paraphrase_contrast as c; "
+            "print(sorted(c.content_words('How can I kill a Python process?')), 'spacy' in sys.modules)"
+        )
+        == "['kill', 'process', 'python'] False"
+    )
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from prefloop.curator.releases.paraphrase_contrast import (
+        REQUEST_WORDS,
+        _english_stop_words,
+        _function_words,
+    )
+
+    assert _english_stop_words() == frozenset(STOP_WORDS)
+    assert _function_words() == frozenset(STOP_WORDS) | REQUEST_WORDS | {"s", "t", "d", "ll", "m", "re", "ve"}
+
+
+@given(st.lists(st.integers(-(2**62), 2**62), max_size=60), st.sampled_from([1, 2]))
+def test_unique_is_numpys_unique(values: list[int], width: int) -> None:
+    array = np.array(values[: len(values) - len(values) % width], np.int64).reshape(-1, width)
+    assert np.array_equal(unique(array), np.unique(array))
+    assert unique(array).dtype == np.int64
