@@ -277,6 +277,12 @@ def build_child(url: str, out: str, paraphrase: bool = False, encoder_processes:
                         if f.path.startswith(("data/", "jsonl/", "dataset/"))
                     ).encode()
                 ).hexdigest(),
+                # each data file's sha256, to compare builds file by file (also across layouts)
+                "data_files": {
+                    f.path: f.sha256
+                    for f in result.manifest.files
+                    if f.path.startswith(("data/", "jsonl/", "dataset/"))
+                },
                 # the largest encoder process's (the build's own peak is its parent's wait4 figure)
                 "encoder_peak_rss_mb": round(encoders.ru_maxrss / 1024, 1) if paraphrase else None,
                 # the encoder processes' CPU time (part of the build's, which wait4 counts with them)
@@ -328,6 +334,7 @@ def _run_build(
         "phases": child["phases"],
         "paraphrase_followed_split": child["paraphrase_followed_split"],
         "data_sha256": child["data_sha256"],
+        "data_files": child.get("data_files"),
         "encoder_processes": encoder_processes if paraphrase else 0,
         "encoder_peak_rss_mb": child.get("encoder_peak_rss_mb"),
         "encoder_cpu_seconds": child.get("encoder_cpu_seconds"),
