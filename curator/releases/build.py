@@ -14,6 +14,7 @@ import gc
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from prefloop.curator.coverage_plot import plot_coverage
 from prefloop.curator.pairing.audit import audit_estimate
 from prefloop.curator.pipeline.review_outcomes import audit_outcomes, review_calibration
 from prefloop.curator.releases import messages as msg
+from prefloop.curator.releases.card import current_scrubber_facts
 from prefloop.curator.releases.documents import write_documents
 from prefloop.curator.releases.embedding_cache import EmbeddingCache
 from prefloop.curator.releases.encoder_process import EncoderPool
@@ -94,6 +96,8 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
     clock = _Clock()
     try:
         heads = cache = encoders = None
+        warm = threading.Thread(target=_import_the_tail, name="release-warm-up", daemon=True)
+        warm.start()
         # the query starts now: the database scans and sorts the month while the paraphrase candidates are found
         pairs = stream_pairs(store, month, options.progress, spans)
         try:
@@ -197,6 +201,21 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         report=report,
         timings=clock.laps,
     )
+
+
+def _import_the_tail() -> None:
+    """Run in a thread at the build's start: import what the steps after the ordered pass need (``datasets``,
+    matplotlib, the scrubber whose facts the card states), several CPU-seconds that otherwise add to the build's
+    serial tail; here they run while the main thread waits for the database or the encoder. Nothing it does
+    changes what is written; a failure is left for the step that needs the module to report."""
+    with contextlib.suppress(Exception):
+        current_scrubber_facts()
+        import datasets
+        import datasets.table  # noqa: F401
+        import matplotlib
+
+        matplotlib.use("Agg", force=True)
+        import matplotlib.pyplot
 
 
 @contextlib.contextmanager

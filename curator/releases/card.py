@@ -6,6 +6,7 @@ bytes. The card says how the data was collected, scrubbed, reviewed and split, w
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,18 @@ class CardInput:
 def scrubber_facts(versions_on_pairs: Sequence[str]) -> dict[str, Any]:
     """The scrubber versions recorded on the pairs, plus the current scrubber's version and recognizers when
     ``prefloop.curator.scrub`` is importable."""
-    facts: dict[str, Any] = {"on_pairs": sorted(versions_on_pairs), "current": None, "recognizers": []}
+    current = current_scrubber_facts()
+    facts: dict[str, Any] = {"on_pairs": sorted(versions_on_pairs)}
+    facts.update({k: list(v) if isinstance(v, list) else v for k, v in current.items()})
+    return facts
+
+
+@functools.lru_cache(maxsize=1)
+def current_scrubber_facts() -> dict[str, Any]:
+    """The current scrubber's version, recognizers and policy summary (``current`` None and no recognizers when
+    ``prefloop.curator.scrub`` is not importable). Read once: importing the scrubber costs seconds of CPU, so
+    a build warms this up beside its candidates phase (:func:`prefloop.curator.releases.build.build_release`)."""
+    facts: dict[str, Any] = {"current": None, "recognizers": []}
     try:
         from prefloop.curator.scrub import Scrubber
         from prefloop.curator.scrub.policy import SUMMARY
