@@ -4,6 +4,7 @@ outbox against the local Slack emulator, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -149,19 +150,22 @@ def test_the_worker_gathers_a_burst_of_clicks_into_one_pass(store: Store, emulat
     """Woken by a click, the worker waits ``gather_seconds`` before its pass, so the calls of the clicks that
     follow within that time go out in the same pass (one claim, one read, one mark) instead of one pass each."""
     service, outbox = _worker(store, emulator, Clock())
-    outbox.gather_seconds, outbox.poll_seconds = 2.0, 30.0
+    outbox.gather_seconds, outbox.poll_seconds = 3.0, 30.0
     passes: list[int] = []
+    idle = threading.Event()  # the worker's first pass, on start, is over: it waits for a wake-up
     real = outbox.drain_once
 
     def counted() -> Any:
         stats = real()
         if stats.sent:
             passes.append(stats.sent)
+        idle.set()
         return stats
 
     outbox.drain_once = counted  # type: ignore[method-assign]
     outbox.start()
     try:
+        assert idle.wait(15)
         for user in ("U1", "U2", "U3"):  # three clicks, each queueing its ephemeral and waking the worker
             with service.write() as s:
                 service.ephemeral(s, "#review", user, f"vote of {user} recorded")
