@@ -60,8 +60,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 #: libraries whose INFO lines an operator does not need (shown with --debug): migrations run, kafka-python's group
-#: joins and connection opens (about 80 lines a curator start)
-QUIET_LOGGERS = ("alembic", "kafka", "presidio-analyzer")
+#: joins and connection opens (about 80 lines a curator start), matplotlib's font cache built on a first plot
+QUIET_LOGGERS = ("alembic", "kafka", "matplotlib", "presidio-analyzer")
 
 
 class _SlowTaskNoise(logging.Filter):
