@@ -36,19 +36,20 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from benchmarks.tagger_diagnosis import matched_fpr, name_hazards_at_own_floor, threshold_evidence
+from benchmarks.tagger_folds import fold_training_rows, scored_rows, taxonomy_corpus
 from benchmarks.tagger_holdout import BLIND_DIR, heldout_examples
 from benchmarks.tagger_recipe import UNSEEN_TEN, tag_cached
-from benchmarks.tagger_scoring import CONTENT_SOURCE, brief, hazard_detail, log, rate, tag_all, world_metrics
+from benchmarks.tagger_scoring import brief, hazard_detail, log, rate, tag_all, world_metrics
 from prefloop.curator.tagging import Tagger, Tags, Taxonomy
 from prefloop.curator.tagging.chargrams import char_grams
-from prefloop.curator.tagging.corpus import Example, load_corpus
+from prefloop.curator.tagging.corpus import Example
 from prefloop.curator.tagging.embeddings import embed_cached
 from prefloop.curator.tagging.features import encoder_text
 from prefloop.curator.tagging.finetune_data import (
@@ -59,14 +60,13 @@ from prefloop.curator.tagging.finetune_data import (
     SOURCE_CAP,
     calibration_rows,
     group_of,
-    subsample,
 )
 from prefloop.curator.tagging.head import HEAD_WEIGHT, blend
 from prefloop.curator.tagging.injection_reader import InjectionReader
 from prefloop.curator.tagging.model import labels_for
 from prefloop.curator.tagging.reader_training import without_reader
 from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR, Reading
-from prefloop.curator.tagging.tags import SECOND_HAZARD_RATIO, decide, or_scores
+from prefloop.curator.tagging.tags import decide
 from prefloop.curator.tagging.training import calibrate, source_of, targets_of
 
 VARIANTS = ("ft", "ft_reader", "ft_words", "ft_words_reader")
@@ -84,34 +84,6 @@ GATE_VARIANTS = (
 
 def _load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def _corpus(tax: Taxonomy) -> list[Example]:
-    return sorted(load_corpus(None, set(tax.tactic_names), set(tax.hazard_names)), key=lambda e: e.key)
-
-
-def fold_training_rows(
-    corpus: Sequence[Example],
-    groups: Sequence[int | None],
-    held: int,
-    per_source: int,
-    authored: int,
-    seed: int,
-) -> list[int]:
-    """Corpus indices a fold trains on: the capped sample of the train split of every source outside ``held``."""
-    pool = [i for i, e in enumerate(corpus) if e.split == "train" and groups[i] != held]
-    picked = subsample([corpus[i] for i in pool], per_source=per_source, authored=authored, seed=seed)
-    return [pool[j] for j in picked]
-
-
-def scored_rows(
-    corpus: Sequence[Example], groups: Sequence[int | None], held: int, cap: int, seed: int
-) -> list[int]:
-    """Corpus indices a fold scores: of every source in group ``held``, the ``cap`` rows whose hashed keys come first
-    (train and test split alike)."""
-    pool = [i for i, g in enumerate(groups) if g == held]
-    picked = subsample([corpus[i] for i in pool], per_source=cap, seed=seed)
-    return [pool[j] for j in picked]
 
 
 def score(args: argparse.Namespace) -> dict[str, Any]:
@@ -136,7 +108,7 @@ def score(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(config.threads)
     tax = Taxonomy.load()
     labels = labels_for(tax.hazard_names)
-    corpus = _corpus(tax)
+    corpus = taxonomy_corpus(tax)
     groups = [group_of(source_of(e)) for e in corpus]
     folds = [int(g) for g in args.folds.split(",")]
     train_rows = {
@@ -234,7 +206,7 @@ def score(args: argparse.Namespace) -> dict[str, Any]:
 def report(args: argparse.Namespace) -> dict[str, Any]:
     tax = Taxonomy.load()
     hazards = tax.hazard_names
-    corpus = _corpus(tax)
+    corpus = taxonomy_corpus(tax)
     groups = [group_of(source_of(e)) for e in corpus]
     work = Path(args.workdir)
     folds = sorted(int(p.stem[4:]) for p in work.glob("fold*.npz"))
@@ -356,7 +328,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             }
         pairs = [(e, t) for e, t in zip(examples, tags, strict=True) if t is not None]
         name = variant.replace("ft", reader_name, 1)
-        evidence[name] = _evidence(cats, [r.rules for r in readings], rdr if use_reader else None)
+        evidence[name] = threshold_evidence(cats, [r.rules for r in readings], rdr if use_reader else None)
         out["variants"][name] = _figures(pairs, hazards) | {"folds": per_fold}
         log(f"{name}: {json.dumps(brief(out['variants'][name]['ten']))} folds {json.dumps(per_fold)}")
 
@@ -378,105 +350,6 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     out["packaged_2_1_reader_held_out"] = _figures(pairs, hazards)
     log(f"packaged_2_1_reader_held_out: {json.dumps(brief(out['packaged_2_1_reader_held_out']['ten']))}")
     out["load_average"] = _load()
-    return out
-
-
-def name_hazards_at_own_floor(
-    tags: Tags, cats: Mapping[str, float], th: Mapping[str, float], hazards: Sequence[str]
-) -> Tags:
-    """``tags`` of a row flagged only as an injection (harm score under its threshold) with its hazards named
-    against each hazard's own threshold, not ``max(threshold, 0.5)`` as :func:`decide` does (session 11's
-    diagnosis of hazard recall on injections); other rows unchanged."""
-    if not tags.harmful or cats.get("harmful", 0.0) >= th.get("harmful", 0.5):
-        return tags
-    hz = {h: float(cats.get(h, 0.0)) for h in hazards}
-    top = max(hz.values())
-    chosen = [h for h in hazards if hz[h] >= th.get(h, 0.5) and hz[h] >= SECOND_HAZARD_RATIO * top]
-    return replace(tags, hazards=sorted(chosen, key=lambda h: -hz[h]))
-
-
-def _evidence(
-    cats: Sequence[dict[str, float]],
-    rules: Sequence[Mapping[str, float]],
-    reader: Sequence[float | None] | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The two scores :func:`decide` compares with the ``harmful`` and ``prompt_injection`` thresholds."""
-    harm = np.array([c.get("harmful", 0.0) for c in cats])
-    inj = np.array(
-        [
-            or_scores(
-                or_scores(c.get("prompt_injection", 0.0), r.get("prompt_injection", 0.0)),
-                (reader[i] or 0.0) if reader is not None else 0.0,
-            )
-            for i, (c, r) in enumerate(zip(cats, rules, strict=True))
-        ]
-    )
-    return harm, inj
-
-
-#: The thresholds :func:`matched_fpr` tries for ``harmful`` and ``prompt_injection``.
-SWEEP = np.round(np.arange(0.30, 0.995, 0.01), 2)
-
-
-def matched_fpr(
-    examples: Sequence[Example],
-    evidence: dict[str, tuple[np.ndarray, np.ndarray]],
-    packaged: Mapping[str, float],
-    reference: str = "head_gate_reader",
-) -> dict[str, Any]:
-    """A diagnosis, not a ship figure (the thresholds are read off the held-out rows): on the ten sets, each
-    variant's best harmful + injection recall over pairs of ``harmful`` / ``prompt_injection`` thresholds whose
-    ordinary FPR and prompts-only FPR do not exceed those of ``reference`` (2.1's recipe) at the packaged ones —
-    whether a reader's scores separate harmful from ordinary prompts better at all."""
-    ten = np.array([source_of(e) in UNSEEN_TEN for e in examples])
-    harmful = np.array([e.harmful for e in examples]) & ten
-    injection = np.array([e.tactic == "prompt_injection" for e in examples]) & ten
-    ordinary = np.array([e.tactic is None and source_of(e) != "xstest" for e in examples]) & ten
-    prompts = ordinary & np.array([source_of(e) != CONTENT_SOURCE for e in examples])
-
-    def rates(name: str, th: float, ti: float) -> tuple[float, float, float, float]:
-        harm, inj = evidence[name]
-        is_inj = inj >= ti
-        flag = is_inj | (harm >= th)
-        return (
-            float(flag[harmful].mean()),
-            float(is_inj[injection].mean()),
-            float(flag[ordinary].mean()),
-            float(flag[prompts].mean()),
-        )
-
-    _, _, o0, p0 = rates(reference, packaged.get("harmful", 0.5), packaged.get("prompt_injection", 0.5))
-    out: dict[str, Any] = {}
-    for name in evidence:
-        best: tuple[float, ...] | None = None
-        for th in SWEEP:
-            for ti in SWEEP:
-                r = rates(name, float(th), float(ti))
-                if (
-                    r[2] <= o0 + 1e-9
-                    and r[3] <= p0 + 1e-9
-                    and (best is None or r[0] + r[1] > best[0] + best[1])
-                ):
-                    best = (*r, float(th), float(ti))
-        out[name] = (
-            None
-            if best is None
-            else dict(
-                zip(
-                    (
-                        "harmful_recall",
-                        "injection_recall",
-                        "ordinary_fpr",
-                        "ordinary_prompts_fpr",
-                        "harmful",
-                        "prompt_injection",
-                    ),
-                    (round(x, 4) for x in best),
-                    strict=True,
-                )
-            )
-        )
-    out["limits"] = {"ordinary_fpr": round(o0, 4), "ordinary_prompts_fpr": round(p0, 4)}
     return out
 
 

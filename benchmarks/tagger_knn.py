@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.tagger_finetune import _corpus, fold_training_rows, scored_rows
+from benchmarks.tagger_folds import fold_training_rows, scored_rows, taxonomy_corpus
 from benchmarks.tagger_holdout import BLIND_DIR, heldout_examples
 from benchmarks.tagger_scoring import log
 from prefloop.curator.tagging import Taxonomy
@@ -46,7 +46,7 @@ def _load() -> str:
 def score(args: argparse.Namespace) -> dict[str, Any]:
     tax = Taxonomy.load()
     labels = labels_for(tax.hazard_names)
-    corpus = _corpus(tax)
+    corpus = taxonomy_corpus(tax)
     groups = [group_of(source_of(e)) for e in corpus]
     y = targets_of(corpus, tax.hazard_names)
     frozen, blind = heldout_examples(), heldout_examples(BLIND_DIR)
