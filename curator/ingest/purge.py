@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from prefloop.curator.ingest.refused import error_code
+from prefloop.curator.ingest.refused import one_line_reason
 from prefloop.curator.ingest.sanitize import finite_json
 from prefloop.curator.messages import PURGE_DONE, PURGE_FAILED
 from prefloop.curator.store import Store
@@ -210,15 +210,7 @@ class PurgeSchedule:
                 Exception
             ) as exc:  # the store is away, its disk is full, a lock conflict: the next run catches up
                 wait = min(self.interval_s, RETRY_AFTER_FAILURE_S)
-                log.warning(PURGE_FAILED.format(error=_reason(exc), interval=wait))
+                log.warning(PURGE_FAILED.format(error=one_line_reason(exc), interval=wait))
                 self._stop.wait(wait)
                 continue
             self._stop.wait(self.interval_s)
-
-
-def _reason(exc: BaseException) -> str:
-    """One line: a database error's class and SQLSTATE (its text quotes the statement), else the first line."""
-    if getattr(exc, "orig", None) is not None:
-        return error_code(exc)
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

@@ -7,7 +7,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError,
 
 from prefloop.curator.ingest.decode import DeadLetterItem, Decoded, RawRecord
 
-__all__ = ["RETRYABLE_ERRORS", "UNSTORABLE_ERRORS", "error_code", "unstorable"]
+__all__ = ["RETRYABLE_ERRORS", "UNSTORABLE_ERRORS", "error_code", "one_line_reason", "unstorable"]
 
 #: The database is unreachable or restarting: wait and retry the same batch, commit no offsets.
 RETRYABLE_ERRORS = (OperationalError, InterfaceError, DisconnectionError)
@@ -22,6 +22,15 @@ def error_code(exc: BaseException) -> str:
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     name = type(orig if orig is not None else exc).__name__
     return f"{name} (SQLSTATE {state})" if state else name
+
+
+def one_line_reason(exc: BaseException) -> str:
+    """An error for a log line: a database error's class and SQLSTATE (its text quotes the statement and its
+    parameters), any other's class and the first line of its message."""
+    if getattr(exc, "orig", None) is not None:
+        return error_code(exc)
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def unstorable(decoded: Decoded, exc: BaseException) -> DeadLetterItem:

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from prefloop.curator.ingest.refused import one_line_reason
 from prefloop.curator.releases import messages as msg
 from prefloop.curator.releases.months import month_bounds, previous_month
 from prefloop.curator.store import Store
@@ -184,11 +185,7 @@ def schedule_retry(
     misfire grace after its due time (day 1 02:00 UTC of the next month) lasts; ``None`` once it has ended."""
     now = now or datetime.now(UTC)
     until = month_bounds(period)[1].replace(hour=2) + timedelta(seconds=grace_s)
-    reason = (
-        f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}".rstrip(
-            ": "
-        )
-    )
+    reason = one_line_reason(error)
     at = now + RETRY_AFTER
     if at > until:
         log.error(msg.RUN_GIVEN_UP.format(period=period, error=reason, until=until.isoformat()))

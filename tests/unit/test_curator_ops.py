@@ -155,7 +155,7 @@ def test_a_failed_purge_is_logged_and_retried(store: Any, caplog: pytest.LogCapt
     schedule = PurgeSchedule(store, 30, interval_s=0.05, clock=clock)
     run_until(schedule, runs=1)
     assert schedule.runs >= 1
-    assert "raw-text purge failed (database away)" in caplog.text
+    assert "raw-text purge failed (RuntimeError: database away)" in caplog.text
 
 
 def test_a_purge_failing_on_a_full_database_disk_is_one_line_without_sql(
