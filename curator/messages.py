@@ -21,6 +21,9 @@ __all__ = [
     "INGEST_NOTHING_NEW",
     "INGEST_SHORTER",
     "INVALID_LINE",
+    "KAFKA_BACK",
+    "KAFKA_DOWN",
+    "KAFKA_STILL_DOWN",
     "NO_FILE",
     "PURGE_DONE",
     "PURGE_DRY_RUN",
@@ -50,6 +53,15 @@ DB_RETRY = (
 #: SQLSTATE class 53 (insufficient resources): the server answers, but cannot take the write
 DB_RETRY_RESOURCES = ": the database server is out of disk, memory or connections: free space on its volume"
 DB_BACK = "database back after {retries} retr{plural} in {seconds:.0f}s; the batch is stored"
+#: kafka-python's unreachable-broker lines, summed up (:mod:`prefloop.curator.cli.kafka_log`)
+KAFKA_DOWN = (
+    "Kafka broker unreachable for {seconds:.0f}s ({reason}); retrying. Nothing is lost: offsets are committed "
+    "only after events are stored. (kafka-python's own lines with --debug)"
+)
+KAFKA_STILL_DOWN = (
+    "Kafka broker still unreachable after {seconds:.0f}s ({lines} kafka-python line(s) held back)"
+)
+KAFKA_BACK = "Kafka broker reachable again after {seconds:.0f}s"
 COMMIT_FAILED = (
     "offset commit failed ({error}); the records will be re-read and stored once (ingest is idempotent)"
 )

@@ -72,11 +72,17 @@ def kafka_topic(kafka_bootstrap: str) -> Iterator[str]:
     from kafka.admin import NewTopic
 
     name = f"test-{uuid.uuid4().hex[:12]}"
+    # no client stays open during the test: a test may stop the broker, and a client left reconnecting
+    # meanwhile is not the test's subject (nor its log lines and sockets)
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="prefloop-tests")
-    admin.create_topics([NewTopic(name, num_partitions=3, replication_factor=1)])
+    try:
+        admin.create_topics([NewTopic(name, num_partitions=3, replication_factor=1)])
+    finally:
+        admin.close()
     try:
         yield name
     finally:
+        admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="prefloop-tests")
         try:
             admin.delete_topics([name])
         finally:

@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from prefloop.curator.cli import exits
+from prefloop.curator.cli import exits, kafka_log
 from prefloop.curator.cli import messages as msg
 from prefloop.schemas.errors import ConfigError
 
@@ -130,8 +130,10 @@ def cli(ctx: click.Context, env_file: Path | None, debug: bool) -> None:
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
         logging.getLogger("kafka.net.selector").addFilter(_SLOW_TASK_NOISE)
+        kafka_log.install()
     else:
         logging.getLogger("kafka.net.selector").removeFilter(_SLOW_TASK_NOISE)
+        kafka_log.uninstall()
     ctx.obj = settings
 
 

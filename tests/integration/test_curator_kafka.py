@@ -23,6 +23,7 @@ from prefloop.curator.pipeline import Curator
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import EventRow, Pair
 from tests.factories import EventFactory
+from tests.integration.test_capture_process import broker
 
 pytestmark = pytest.mark.integration
 
@@ -112,6 +113,15 @@ def start_curator(env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
     return proc
 
 
+def terminate(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (the curator finishes its batch and stops), SIGKILL after 30 s."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def close(*procs: subprocess.Popen[bytes]) -> None:
     for proc in procs:
         if proc.poll() is None:
@@ -124,6 +134,12 @@ def stderr_of(proc: subprocess.Popen[bytes]) -> str:
     log = proc.log  # type: ignore[attr-defined]
     log.seek(0)
     return str(log.read().decode("utf-8", "replace"))[-3000:]
+
+
+def whole_log(proc: subprocess.Popen[bytes]) -> str:
+    log = proc.log  # type: ignore[attr-defined]
+    log.seek(0)
+    return str(log.read().decode("utf-8", "replace"))
 
 
 def wait_for(predicate: Any, timeout: float, what: str) -> None:
@@ -215,14 +231,44 @@ def test_postgres_restart_under_load_loses_and_doubles_nothing(
         wait_for(lambda: counts(postgres_url)[0] == len(events), 120, "every event after the restart")
         wait_for(lambda: counts(postgres_url)[2] == 3 * n_pairs, 60, "every signal paired")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        terminate(proc)
         close(proc)
     stored, pairs, signals = counts(postgres_url)
     assert stored == len(events) and pairs == n_pairs and signals == 3 * n_pairs
+
+
+def test_a_broker_outage_is_said_in_a_few_lines_and_loses_nothing(
+    kafka_bootstrap: str, kafka_topic: str, dlq_topic: str, postgres_url: str
+) -> None:
+    """The broker stopped under a running curator: kafka-python's dozens of connection lines a minute are held
+    back; the log says once that the broker is unreachable and once that it is back; what was produced after
+    it came back is stored."""
+    events, _ = trace(2)
+    produce(kafka_bootstrap, kafka_topic, events[:3])
+    env = curator_env(postgres_url, kafka_bootstrap, kafka_topic, dlq_topic, f"g-{uuid.uuid4().hex[:8]}")
+    env["PREFLOOP_LOG_LEVEL"] = "INFO"
+    proc = start_curator(env)
+    try:
+        wait_for(lambda: counts(postgres_url)[0] == 3, 60, "the first events")
+        broker("stop")
+        try:
+            time.sleep(20)
+            assert proc.poll() is None, "the curator must wait for the broker, not exit"
+        finally:
+            broker("start")
+        produce(kafka_bootstrap, kafka_topic, events[3:])
+        wait_for(lambda: counts(postgres_url)[0] == len(events), 120, "the events produced after the outage")
+        wait_for(
+            lambda: "Kafka broker reachable again" in whole_log(proc), 60, "the broker's return in the log"
+        )
+    finally:
+        terminate(proc)
+        log = whole_log(proc)
+        close(proc)
+    assert "Kafka broker unreachable for" in log and "retrying" in log, log[-3000:]
+    library = [line for line in log.splitlines() if " kafka." in line]
+    assert len(library) <= 2, library  # e.g. the group's re-join after the return, said once
+    assert "Traceback" not in log
 
 
 def test_two_consumers_in_one_group_share_the_partitions(
