@@ -48,7 +48,9 @@ __all__ = [
     "build_worker",
     "click_slots",
     "create_bot",
+    "load_remark_scrubber",
     "make_client",
+    "warm_remark_scrubber",
 ]
 
 log = logging.getLogger(__name__)
@@ -319,23 +321,46 @@ def pseudonym_key(settings: Settings) -> bytes | None:
     ).digest()
 
 
+#: the remark scrubber of each spaCy model, loaded once a process (None: it could not load)
+_SCRUBBERS: dict[str, Any] = {}
+_SCRUBBERS_LOCK = threading.Lock()
+
+
+def load_remark_scrubber(model: str) -> Any | None:
+    """The curator's PII scrubber for ``model``, loaded on first call and shared by every bot of the process;
+    None (remarks are withheld from releases) when it is not installed or cannot load."""
+    with _SCRUBBERS_LOCK:
+        if model not in _SCRUBBERS:
+            try:
+                from prefloop.curator.scrub import Scrubber
+
+                scrubber = Scrubber(model=model)
+                # the model and the word lists load on first use: now, not in a vote
+                scrubber.scrub_texts_consistently(["Loaded."])
+                _SCRUBBERS[model] = scrubber
+            except Exception as exc:  # not installed (prefloop[curator]) or no model: withhold remarks
+                log.warning("no PII scrubber for review remarks (%s): remarks are withheld", exc)
+                _SCRUBBERS[model] = None
+        return _SCRUBBERS[model]
+
+
+def warm_remark_scrubber(settings: Settings) -> threading.Thread:
+    """Load the remark scrubber in the background now. A pair's resolution scrubs its thread's remarks inside the
+    vote that settles it, and Slack waits 3 s for that answer: a first load there (spaCy and the recognizers,
+    seconds) would make the first settling vote of a fresh process fail for its reviewer."""
+    thread = threading.Thread(
+        target=load_remark_scrubber, args=(settings.spacy_model,), name="remark-scrubber-load", daemon=True
+    )
+    thread.start()
+    return thread
+
+
 def remark_scrubber(settings: Settings) -> Callable[[list[str]], list[str] | None]:
-    """Scrubs thread remarks with the curator's PII scrubber, loaded on first use; returns None (remarks are
-    withheld from releases) when the scrubber is not installed or cannot load."""
-    loaded: list[Any] = []
-    lock = threading.Lock()
+    """Scrubs thread remarks with the curator's PII scrubber (:func:`load_remark_scrubber`); returns None (remarks
+    are withheld from releases) when the scrubber is not installed or cannot load."""
 
     def scrub(texts: list[str]) -> list[str] | None:
-        with lock:
-            if not loaded:
-                try:
-                    from prefloop.curator.scrub import Scrubber
-
-                    loaded.append(Scrubber(model=settings.spacy_model))
-                except Exception as exc:  # not installed (prefloop[curator]) or no model: withhold remarks
-                    log.warning("no PII scrubber for review remarks (%s): remarks are withheld", exc)
-                    loaded.append(None)
-            scrubber = loaded[0]
+        scrubber = load_remark_scrubber(settings.spacy_model)
         if scrubber is None:
             return None
         return list(scrubber.scrub_texts_consistently(texts))

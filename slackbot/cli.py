@@ -119,10 +119,11 @@ def _check_bot_settings(settings: Settings) -> None:
 
 
 def _serve_socket_mode(settings: Settings, interval: float) -> None:
-    from prefloop.slackbot.app import create_bot
+    from prefloop.slackbot.app import create_bot, warm_remark_scrubber
     from prefloop.slackbot.server import housekeeping
 
     bot = create_bot(settings)
+    warm_remark_scrubber(settings)
     stop = threading.Event()
     threading.Thread(
         target=housekeeping, args=(bot, stop, interval), name="slackbot-housekeeping", daemon=True

@@ -76,9 +76,10 @@ class BotServer(BaseApplication):
 
     def load(self) -> Any:
         """In the worker: build the bot, start its outbox and the queue/reminder pass, return the WSGI app."""
-        from prefloop.slackbot.app import create_bot
+        from prefloop.slackbot.app import create_bot, warm_remark_scrubber
 
         self._bot = create_bot(self.settings)
+        warm_remark_scrubber(self.settings)
         threading.Thread(
             target=housekeeping,
             args=(self._bot, self._stop, self.interval),

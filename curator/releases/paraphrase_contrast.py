@@ -15,12 +15,10 @@ stop-word list, which holds the numbers spelled out) or numbers in digits, with 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from functools import lru_cache
-from pathlib import Path
 
 from prefloop.curator.releases.rows import normalized_text
+from prefloop.curator.spacy_words import stop_words
 
 __all__ = ["SWAP_CANDIDATE_THRESHOLD", "SWAP_THRESHOLD", "content_words", "swapped"]
 
@@ -44,28 +42,9 @@ REQUEST_WORDS = frozenset(
 )
 
 
-def _english_stop_words() -> frozenset[str]:
-    """spaCy's English stop-word list. Its module is a plain list of words, but importing it imports spaCy
-    (~0.7 CPU-s, on the release build's critical path), so the module file is run on its own; when spaCy is
-    already imported, its list is taken as it is."""
-    name = "spacy.lang.en.stop_words"
-    module = sys.modules.get(name)
-    if module is None:
-        package = importlib.util.find_spec("spacy")
-        if package is None or package.origin is None:
-            raise ModuleNotFoundError("No module named 'spacy'", name="spacy")
-        path = Path(package.origin).parent / "lang" / "en" / "stop_words.py"
-        spec = importlib.util.spec_from_file_location("_prefloop_spacy_en_stop_words", path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot read {path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return frozenset(module.STOP_WORDS)
-
-
 @lru_cache(maxsize=1)
 def _function_words() -> frozenset[str]:
-    return _english_stop_words() | REQUEST_WORDS | {"s", "t", "d", "ll", "m", "re", "ve"}
+    return stop_words("en") | REQUEST_WORDS | {"s", "t", "d", "ll", "m", "re", "ve"}
 
 
 def _stem(word: str) -> str:

@@ -257,13 +257,10 @@ def test_the_content_word_check_reads_spacys_stop_words_without_importing_spacy(
     )
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    from prefloop.curator.releases.paraphrase_contrast import (
-        REQUEST_WORDS,
-        _english_stop_words,
-        _function_words,
-    )
+    from prefloop.curator.releases.paraphrase_contrast import REQUEST_WORDS, _function_words
+    from prefloop.curator.spacy_words import stop_words
 
-    assert _english_stop_words() == frozenset(STOP_WORDS)
+    assert stop_words("en") == frozenset(STOP_WORDS)
     assert _function_words() == frozenset(STOP_WORDS) | REQUEST_WORDS | {"s", "t", "d", "ll", "m", "re", "ve"}
 
 

@@ -11,7 +11,6 @@ writer, a relation or an everyday occasion — or as the subject of a verb, so a
 
 from __future__ import annotations
 
-import importlib
 import re
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from prefloop.curator.scrub.recognizers.names import PLACE_OR_ORGANISATION_AFTER
 from prefloop.curator.scrub.recognizers.wordlists import COMMON_WORDS, NOT_PII, RELATIONS
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import fold, given_names, public_places, surnames
+from prefloop.curator.spacy_words import stop_words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -43,7 +43,7 @@ _RELATION_WORD = re.compile(rf"(?:{RELATIONS})$")
 _OTHER_STOP_WORDS = frozenset(
     fold(word)
     for language in ("fr", "es", "it", "pt", "nl", "de", "pl", "sv", "da", "nb", "tr")
-    for word in importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS
+    for word in stop_words(language)
 )
 
 
