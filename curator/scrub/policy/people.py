@@ -43,6 +43,7 @@ from prefloop.curator.scrub.policy.words import (
     PRIVATE_ROLE_BEFORE,
     PUBLIC_IN_OTHER_LANGUAGES,
     RELATION_AFTER,
+    REQUEST_ABOUT_BEFORE,
     SIGN_OFF_WORDS,
     VERB,
     VERB_BEFORE,
@@ -136,6 +137,8 @@ def private_person(
         return False  # a year outweighs a cue, but not a private role ("the assistant to X ... in 1965")
     if own:
         return True
+    if len(words) > 1 and REQUEST_ABOUT_BEFORE.search(before):
+        return False  # "Tell me about Angela Merkel and what my teacher ...": a request about someone, not a dealing
     if not private_context and (len(words) > 1 or folded_words[0] not in given_names()):
         return False  # a full name or surname in a text with nothing private about anyone: no evidence
     place_name = value.lower() in PLACE_NAMES

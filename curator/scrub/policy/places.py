@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from prefloop.curator.scrub.policy.public import public_paragraph
@@ -9,10 +10,22 @@ from prefloop.curator.scrub.policy.text import paragraph, sentence, sentence_bef
 from prefloop.curator.scrub.policy.words import PERSON_TIE, PLACE_PREPOSITION, SUBJECT_PRONOUN, weak
 from prefloop.curator.scrub.types import PiiSpan
 
+#: A place named as a favourite, not as where someone is ("my favourite place in Rome").
+_FAVOURITE_BEFORE = re.compile(
+    r"\b(?:favou?rite|best-loved)\s+[\w-]+\s+(?:in|of)\s+(?:the\s+)?$", re.IGNORECASE
+)
+#: A polity or a period after the word: history, not a place ("the capital of the Habsburg empire").
+_POLITY_AFTER = re.compile(
+    r"\s+(?:empire|dynasty|kingdom|monarchy|era|period|army|navy|war|wars|revolution|republic)\b",
+    re.IGNORECASE,
+)
+
 
 def place_tied_to_person(text: str, span: PiiSpan, spans: Sequence[PiiSpan]) -> bool:
     before = sentence_before(text, span.start)
     if not PLACE_PREPOSITION.search(before):
+        return False
+    if _FAVOURITE_BEFORE.search(before) or _POLITY_AFTER.match(text, span.end):
         return False
     sentence_start = span.start - len(before)
     person_before = any(

@@ -119,6 +119,14 @@ NAME_VERB_AFTER = re.compile(
     r"went|came|left|met|loves|likes|hates|needs)\b)",
     re.IGNORECASE,
 )
+#: A request for facts about someone right before a name ("Tell me about ...", "Who was ...", "a biography of ..."):
+#: people ask this about public figures; it is no evidence of the writer's own dealings.
+REQUEST_ABOUT_BEFORE = re.compile(
+    r"\b(?:tell\s+me(?:\s+more)?\s+about|what\s+do\s+you\s+know\s+about|who\s+(?:is|was|were)|facts\s+about|"
+    r"information\s+(?:on|about)|learn\s+about|(?:an?\s+)?(?:essay|report|summary|presentation)\s+(?:on|about)|"
+    r"(?:biography|life|career|legacy|achievements|policies)\s+of)\s+$",
+    re.IGNORECASE,
+)
 PRIVATE_ROLE_BEFORE = re.compile(
     r"\b(?:(?:assistant|secretary|aide) to|commenter|customer|patient|client|employee|tenant|applicant|guest|"
     r"resident|participant|volunteer|subscriber)\s*,?\s*$",

@@ -71,7 +71,7 @@ LANGUAGES: dict[str, Language] = {
             r"étudient|fait ses études|font leurs études|déménage|déménagent|s['’]installe|s['’]installent|"
             r"vient|viennent|est originaire|sont originaires"
         ),
-        places_after=r"à|a|au|aux|en|dans|près de|de",
+        places_after=r"(?:à[ \t]+)?(?:[\w-]+[ \t]+){0,3}?(?:minutes?|km|kilomètres?|heures?)[ \t]+(?:de|d['’])|à côté de|pas loin de|non loin de|aux (?:alentours|environs) de|à|a|au|aux|en|dans|près de|de",
         relation_places_after=r"à|au|en",
         relatives=r"qui",
     ),
@@ -103,7 +103,7 @@ LANGUAGES: dict[str, Language] = {
             r"vive|viven|nació|nacieron|creció|crecieron|trabaja|trabajan|estudia|estudian|se muda|se mudan|"
             r"se mudó|se mudaron|es|son"
         ),
-        places_after=r"en|a|de|cerca de",
+        places_after=r"(?:a[ \t]+)?(?:[\w-]+[ \t]+){0,3}?(?:minutos?|km|kilómetros?|horas?)[ \t]+(?:de)|a las afueras de|al lado de|junto a|en|a|de|cerca de",
         relation_places_after=r"en",
         relatives=r"que",
     ),
@@ -137,7 +137,7 @@ LANGUAGES: dict[str, Language] = {
             r"abita|abitano|vive|vivono|è nato|è nata|sono nati|è cresciuto|è cresciuta|lavora|lavorano|studia|"
             r"studiano|si trasferisce|si è trasferito|si è trasferita|è|sono"
         ),
-        places_after=r"a|ad|in|di|vicino a",
+        places_after=r"(?:a[ \t]+)?(?:[\w-]+[ \t]+){0,3}?(?:minuti|km|chilometri|or[ae])[ \t]+(?:da)|nei pressi di|alle porte di|a|ad|in|di|vicino a",
         relation_places_after=r"a|in",
         relatives=r"che",
     ),
@@ -169,7 +169,7 @@ LANGUAGES: dict[str, Language] = {
             r"mora|moram|vive|vivem|nasceu|nasceram|cresceu|cresceram|trabalha|trabalham|estuda|estudam|"
             r"se muda|se mudou|mudou-se|é|são"
         ),
-        places_after=r"em|no|na|nos|nas|para|pra|para o|para a|de|do|da|perto de",
+        places_after=r"(?:a[ \t]+)?(?:[\w-]+[ \t]+){0,3}?(?:minutos?|km|quil[óô]metros?|horas?)[ \t]+(?:de)|nos arredores de|ao lado de|em|no|na|nos|nas|para|pra|para o|para a|de|do|da|perto de",
         relation_places_after=r"em|no|na",
         relatives=r"que",
     ),
@@ -199,7 +199,7 @@ LANGUAGES: dict[str, Language] = {
             r"woont|wonen|is geboren|zijn geboren|is opgegroeid|werkt|werken|studeert|studeren|verhuist|"
             r"verhuizen|is verhuisd|komt|komen"
         ),
-        places_after=r"in|naar|uit",
+        places_after=r"(?:op[ \t]+)?(?:[\w-]+[ \t]+){0,3}?(?:minuten|km|kilometer|uur)[ \t]+(?:van|rijden van)|in de buurt van|vlakbij|dichtbij|nabij|in|naar|uit",
         relation_places_after=r"in",
         relatives=r"die",
     ),
@@ -233,7 +233,7 @@ LANGUAGES: dict[str, Language] = {
             r"wohnt|wohnen|lebt|leben|ist geboren|wurde geboren|ist aufgewachsen|arbeitet|arbeiten|studiert|"
             r"studieren|zieht|ziehen|ist gezogen|kommt|kommen|stammt|stammen"
         ),
-        places_after=r"in|nach|aus",
+        places_after=r"(?:[\w-]+[ \t]+){0,3}?(?:Minuten|km|Kilometern?|Stunden?)[ \t]+(?:von)|in der Nähe von|außerhalb von|in|nach|aus",
         relation_places_after=r"in|aus",
         relatives=r"die|der",
     ),

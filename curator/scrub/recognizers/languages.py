@@ -71,9 +71,25 @@ _PLAN = re.compile(rf"(?<![\w'’-])(?i:{_alternation('plans')})[ \t]+(?P<name>{
 _ARTICLE = r"(?:(?i:o|a|os|as|el|la|los|las|il|lo|het|de|der|die|das|dem|den)[ \t]+|(?i:l)['’])?"
 
 
+def _longest_first(alternation: str) -> str:
+    """The alternatives of ``alternation`` (split at its top level) with those of several words first, so that one
+    language's "in der Nähe von" is tried before another's "in"."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(alternation):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(alternation[start:index])
+            start = index + 1
+    parts.append(alternation[start:])
+    return "|".join(sorted(parts, key=lambda part: not (" " in part or "[ \\t]" in part)))
+
+
 def _before_place(field: str) -> str:
     """A preposition of ``field`` and the space after it, or an elided "d'" ("d'Annecy")."""
-    return rf"(?:(?i:{_alternation(field)})[ \t]+|(?i:d)['’])"
+    return rf"(?:(?i:{_longest_first(_alternation(field))})[ \t]+|(?i:d)['’])"
 
 
 _PLACE_FIRST = re.compile(
@@ -91,7 +107,7 @@ _RELATION_AT = re.compile(
 _LOWER_PLACE = re.compile(
     rf"(?<![\w'’-])(?:(?:{_alternation('verbs_first')})|{_POSSESSIVE}(?:[ \t]+{_LOWER_WORD})?"
     rf"(?:[ \t]+(?:{_alternation('relatives')}))?[ \t]+(?:{_alternation('verbs_third')}))[ \t]+"
-    rf"(?:{_alternation('places_after')})[ \t]+(?P<place>{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD})?)"
+    rf"(?:{_longest_first(_alternation('places_after'))})[ \t]+(?P<place>{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD})?)"
 )
 #: Words that follow those cues but are no name: holidays, months and days of these languages (folded).
 _NOT_NAMES = frozenset(

@@ -40,7 +40,7 @@ class LocationCueRecognizer(Recognizer):
     LOWER_PLACE = re.compile(
         r"\b(?:lives?|lived|living|moved(?:[ \t]+here)?|born|grew[ \t]+up|originally|reside|relocated|"
         r"(?:i['’]?m|i[ \t]+am|we['’]?re|we[ \t]+are)(?=[ \t]+(?:originally[ \t]+)?from\b))"
-        r"(?:[ \t]+(?:back|here|there|now|currently|originally))?[ \t]+(?:in|at|from|to|near)[ \t]+"
+        r"(?:[ \t]+(?:back|here|there|now|currently|originally|down|up|out|over|away))?[ \t]+(?:in|at|from|to|near)[ \t]+"
         r"(?P<place>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?)"
     )
     PATTERN = re.compile(
@@ -50,14 +50,49 @@ class LocationCueRecognizer(Recognizer):
         r"(?:holiday|vacation|honeymoon|studying|studies|works|working|commutes|commuting)(?=[ \t]+(?:in|at|to|near)\b)|"
         r"(?:flight|train|bus|ferry|drive|ride|commute|commuted|commuting)(?=[ \t]+(?:to|from)\b)|work(?=[ \t]+in\b)|"
         r"raised|back[ \t]+home(?=[ \t]+(?:in|near)\b)|home(?=[ \t]+(?:in|near)\b))"
-        r"(?:[ \t]+(?i:back|here|there|now|currently))?[ \t]+(?i:in|at|from|to|near|of)?[ \t]*"
+        r"(?:[ \t]+(?i:back|here|there|now|currently|down|up|out|over|away))?[ \t]+(?i:in|at|from|to|near|of)?[ \t]*"
         rf"(?P<place>{_PLACE})"
     )
     #: Where the writer's relations live or come from: "my parents in Leeds", "our son who lives near Graz".
     RELATION_PLACE = re.compile(
         rf"\b(?i:my|our)[ \t]+(?:[\w'’-]+[ \t]+)?(?i:(?:{RELATIONS})s?|in-laws|grandparents|relatives|family|folks|"
-        rf"children)[ \t]+(?:(?i:who|that)[ \t]+(?i:lives?|lived|is|are|was|were|stays?|works?|worked|stud(?:y|ies|ied))"
-        rf"[ \t]+)?(?i:in|near|from)[ \t]+(?P<place>{_PLACE})"
+        rf"children)(?:['’]s|[ \t]+(?:(?i:who|that)[ \t]+)?(?i:lives?|lived|is|are|was|were|stays?|works?|worked|"
+        rf"stud(?:y|ies|ied)))?(?:[ \t]+(?i:originally|still|now|currently|also))?[ \t]+(?i:in|near|from)[ \t]+"
+        rf"(?P<place>{_PLACE})"
+    )
+    #: A relation's home by the possessive: "at my sister's near Truro", "at their gran's in Dunoon", "my in-laws' in
+    #: Hexham" (the relations of the writer or of the people the text is about).
+    POSSESSIVE_HOME = re.compile(
+        rf"\b(?i:my|our|his|her|their)[ \t]+(?:[\w-]+[ \t]+)?(?i:(?:{RELATIONS})s?|gran|in-laws|grandparents|folks)"
+        rf"(?:['’]s|(?<=s)['’])[ \t]+(?:(?i:place|house|home|flat|farm|cottage)[ \t]+)?(?i:in|near|(?:just[ \t]+)?outside)"
+        rf"[ \t]+(?P<place>{_PLACE})"
+    )
+    #: A place near which someone lives, by a distance or a side: "we live about twenty minutes from Stroud", "I live
+    #: just outside Bicester", "my parents live a few miles north of Ripon", "based on the outskirts of Kendal".
+    _NEAR_CUE = (
+        r"\b(?i:live|lives|lived|living|based|settled|grew[ \t]+up|moved|moving)(?:[ \t]+(?i:just|right|only|about|"
+        r"around|roughly|some|a|an|few|couple|of|half|\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|"
+        r"twenty|thirty|forty|fifty))*?[ \t]+(?i:(?:minutes?|mins?|miles?|kms?|kilomet(?:re|er)s?|hours?|hrs?)"
+        r"(?:['’]?[ \t]+(?:drive|walk|ride))?[ \t]+(?:away[ \t]+)?(?:from|outside|(?:north|south|east|west)[ \t]+of)|outside|"
+        r"on[ \t]+the[ \t]+(?:outskirts|edge)[ \t]+of|(?:north|south|east|west|north-east|north-west|south-east|"
+        r"south-west)[ \t]+of|close[ \t]+to|next[ \t]+to)[ \t]+"
+    )
+    NEAR_PLACE = re.compile(_NEAR_CUE + rf"(?P<place>{_PLACE})")
+    LOWER_NEAR = re.compile(_NEAR_CUE + r"(?P<place>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?)")
+    #: Where the writer or a relation works, teaches, volunteers or studies, or a child goes to school: "I teach at a
+    #: primary school in Keighley", "I volunteer at the food bank in Grimsby", "our son goes to school in Thame".
+    WORK_AT = re.compile(
+        rf"\b(?:I|[Ww]e|(?i:my|our)[ \t]+[\w'’-]+)(?:['’]m|['’]re|[ \t]+(?i:am|are|is))?(?:[ \t]+(?i:still|now|currently|"
+        rf"also|just))?[ \t]+(?:(?i:work|works|worked|working|teach|teaches|taught|teaching|volunteer|volunteers|"
+        rf"volunteered|volunteering|study|studies|studied|studying)(?:[ \t]+(?i:part-time|full-time|as[ \t]+an?[ \t]+"
+        rf"[\w-]+))?[ \t]+(?i:at|for)[ \t]+(?:[\w'’&-]+[ \t]+){{0,4}}?|(?i:go|goes|went|going|attend|attends|"
+        rf"attended)[ \t]+(?i:to[ \t]+)?(?:(?i:a|the|primary|secondary|high|boarding|nursery|sixth-form)[ \t]+)*"
+        rf"(?i:school|uni|university|college|nursery|kindergarten|preschool|church)[ \t]+)(?i:in|near|outside)[ \t]+"
+        rf"(?P<place>{_PLACE})"
+    )
+    #: Where the writer is: "Here in Tromsø the sun doesn't set": at a sentence's start, with the writer in it.
+    HERE_IN = re.compile(
+        rf"(?:^|(?<=[.!?\n]))[ \t]*(?i:(?:out|over|back|down|up)[ \t]+)?(?i:here)[ \t]+in[ \t]+(?P<place>{_PLACE})"
     )
     #: Where someone's home, school or work is: "my flat in Leeds", "our house near Hexham", "my aunt's place in
     #: Tenby", "my old school in Rochdale". A favourite place or a place in a queue names no one's home.
@@ -125,14 +160,32 @@ class LocationCueRecognizer(Recognizer):
         if "called" in lowered or "named" in lowered:
             matches += [(m, "relation") for m in self.CALLED.finditer(text)]
         lower = text == lowered
+        if "'" in text or "’" in text:
+            matches += [(m, "relation") for m in self.POSSESSIVE_HOME.finditer(text)]
+        if any(w in lowered for w in _NEAR_VERBS):
+            near = (self.LOWER_NEAR if lower else self.NEAR_PLACE).finditer(text)
+            matches += [(m, "relation") for m in near if not _GENERIC_BEFORE.search(text, 0, m.start())]
+        if any(w in lowered for w in _WORK_WORDS):
+            matches += [(m, "relation") for m in self.WORK_AT.finditer(text)]
+        if "here in" in lowered:
+            matches += [
+                (m, "relation")
+                for m in self.HERE_IN.finditer(text)
+                if _WRITER.search(text[m.end() :].split(".", 1)[0].split("?", 1)[0].split("!", 1)[0])
+            ]
         if self._precheck(text):
-            matches += [(m, "place") for m in self.PATTERN.finditer(text)]
+            # "how many people live in Paris", "the best area to stay in Lisbon": a general question, no one's place
+            matches += [
+                (m, "place")
+                for m in self.PATTERN.finditer(text)
+                if not _GENERIC_BEFORE.search(text, max(0, m.start() - 60), m.start())
+            ]
             matches += [(m, "second") for m in self.FROM_TO.finditer(text)]
             if lower:
                 matches += [(m, "place") for m in self.LOWER_PLACE.finditer(text)]
                 matches += [(m, "place") for m in self.LOWER_TRAVEL.finditer(text)]
                 matches += [(m, "place") for m in self.LOWER_ROUTE_START.finditer(text)]
-        spans = []
+        spans: dict[tuple[int, int], PiiSpan] = {}
         for match, group in matches:
             start, end = match.span("place" if group == "relation" else group)
             words = text[start:end].split()
@@ -153,10 +206,12 @@ class LocationCueRecognizer(Recognizer):
             strong = group == "relation" or bool(
                 _STRONG_PLACE_CUE.search(match.group(0)[: start - match.start()])
             )
-            spans.append(
-                PiiSpan("LOCATION", start, end, self.SCORE, self.name if strong else f"{self.name}:weak")
-            )
-        return spans
+            if (start, end) not in spans or strong:
+                # one span per place: two cues of the same place ("my friend lives in X") give it once, strong if any is
+                spans[start, end] = PiiSpan(
+                    "LOCATION", start, end, self.SCORE, self.name if strong else f"{self.name}:weak"
+                )
+        return list(spans.values())
 
 
 #: Place cues that tie the place to someone by themselves ("grew up in", "Where:"); the others ("trip to",
@@ -166,6 +221,31 @@ _STRONG_PLACE_CUE = re.compile(
     r"settled|relocat\w*|originally|reside|where:|based|staying|stay)"
 )
 
+
+#: Words before a cue of living or staying that make it general: people at large ("how many people actually live
+#: in"), or the place one might choose ("the best area to stay in", "a good place to live in").
+_GENERIC_BEFORE = re.compile(
+    r"(?i:\b(?:people|residents|inhabitants|locals|everyone|everybody|anyone|anybody|nobody|tourists|visitors|"
+    r"families|expats)(?:[ \t]+(?:actually|still|really|now|usually|who|that|can|could|would))*"
+    r"|\b(?:place|places|city|cities|town|towns|area|areas|part|parts|neighbou?rhoods?|districts?|where|best|good|"
+    r"nice|safe|safest|cheap|cheapest|expensive|easy|hard|better)[ \t]+to)[ \t]+$"
+)
+#: Cue words that let the distance, workplace and school searches run.
+_NEAR_VERBS = ("live", "living", "based", "settled", "grew up", "moved", "moving")
+_WORK_WORDS = (
+    "work",
+    "teach",
+    "taught",
+    "volunteer",
+    "stud",
+    "school",
+    "uni",
+    "college",
+    "nursery",
+    "church",
+)
+#: The writer in the rest of a "Here in ..." sentence.
+_WRITER = re.compile(r"\b(?:I|I['’](?:m|ve|ll|d)|(?i:we|we['’](?:re|ve|ll|d)|my|our|me|us))\b")
 
 #: Lower-case words after a travel cue that are no place: where one goes every day, and verbs ("flying to see").
 _NOT_PLACE_LOWER = frozenset(
@@ -193,8 +273,9 @@ def _not_place(word: str) -> bool:
 
 _NOT_PLACE = frozenset(
     """
-    I The A An This That My Our Your Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
+    I The A An This That My Our Your Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mondays Tuesdays
+    Wednesdays Thursdays Fridays Saturdays Sundays Weekends January
     February March April May June July August September October November December Country Club Street
-    Road Avenue Here There Home Work School Office
+    Road Avenue Here There Home Work School Office Year Grade Class Form Room Ward
     """.split()  # noqa: SIM905
 )
