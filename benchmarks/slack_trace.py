@@ -19,6 +19,8 @@ import statistics
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +112,11 @@ class Tracer:
                     if rec is not None:
                         rec.setdefault("t_write", time.time())
                     self.inner = write()
-                    return self.inner.__enter__()
+                    entered = self.inner.__enter__()
+                    if rec is not None:
+                        rec.setdefault("t_write_in", time.time())
+                        rec.setdefault("txn_cpu0", time.thread_time())
+                    return entered
 
                 def __exit__(self, *exc: Any) -> Any:
                     try:
@@ -119,10 +125,25 @@ class Tracer:
                         rec = tracer._rec()
                         if rec is not None:
                             rec["t_write_end"] = time.time()
+                            if "txn_cpu0" in rec:
+                                rec["txn_cpu"] = time.thread_time() - rec.pop("txn_cpu0")
 
             return Timed()
 
         bot.service.write = traced_write
+        store_slot = bot.store_slot
+
+        @contextmanager
+        def traced_slot(received: Any) -> Iterator[None]:
+            rec = self._rec()
+            if rec is not None:
+                rec["t_slot_ask"] = time.time()
+            with store_slot(received):
+                if rec is not None:
+                    rec["t_slot"] = time.time()
+                yield
+
+        bot.store_slot = traced_slot
 
     def _wsgi(self, app: Any) -> Any:
         def traced(environ: Any, start_response: Any) -> Any:
@@ -205,6 +226,11 @@ class Tracer:
                     self.other[label] += 1
                     self.other_s[label] += took
                 return
+            if "backend_pid" not in rec:
+                try:
+                    rec["backend_pid"] = conn.connection.dbapi_connection.info.backend_pid
+                except AttributeError:  # SQLite
+                    rec["backend_pid"] = None
             stmts = rec.setdefault("sql", {})
             n, s = stmts.get(label, (0, 0.0))
             stmts[label] = (n + 1, s + took)
@@ -245,7 +271,13 @@ def _segments(r: dict[str, Any]) -> dict[str, float]:
     span("bolt_until_listener", "t_dispatch", "t_submit")
     span("listener_queue", "t_submit", "t_listener")
     first = "t_listener" if "t_listener" in r else "t_dispatch"
-    span("listener_until_txn", first, "t_write")
+    if "t_slot_ask" in r:
+        span("listener_until_slot", first, "t_slot_ask")
+        span("slot_wait", "t_slot_ask", "t_slot")
+        span("slot_until_txn", "t_slot", "t_write")
+    else:
+        span("listener_until_txn", first, "t_write")
+    span("txn.session_open", "t_write", "t_write_in")
     span("txn", "t_write", "t_write_end")
     span("txn_end_to_ack", "t_write_end", "t_ack")
     span("ack_to_response", "t_ack", "t_exit")
@@ -257,9 +289,9 @@ def _segments(r: dict[str, Any]) -> dict[str, float]:
     for label, (_n, s) in sql.items():
         seg[f"txn.sql {label}"] = s * 1000
     if "txn" in seg:
-        inside = sum(v for k, v in seg.items() if k.startswith("txn."))
+        inside = sum(v for k, v in seg.items() if k.startswith("txn.") and k != "txn.session_open")
         seg["txn.python_and_waits"] = seg["txn"] - inside
-    for key in ("request_cpu", "listener_cpu"):
+    for key in ("request_cpu", "listener_cpu", "txn_cpu"):
         if key in r:
             seg[f"cpu.{key}"] = r[key] * 1000
     seg["n_statements"] = float(sum(n for n, _ in sql.values()))
