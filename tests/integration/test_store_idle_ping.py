@@ -97,3 +97,20 @@ def test_an_idle_connection_killed_by_the_server_is_replaced(
     with eng.connect() as conn:
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
     assert pings == [1]
+
+
+def test_connections_opened_for_a_burst_are_kept_for_the_next(postgres_url: str) -> None:
+    """Eight transactions at once, twice: the second burst runs on the first burst's connections (the old pool,
+    5 kept + 10 overflow, closed three of them when handed back and opened three new ones)."""
+    eng = make_engine(postgres_url)
+    try:
+        pids: list[set[int]] = []
+        for _ in range(2):
+            conns = [eng.connect() for _ in range(8)]
+            pids.append({int(c.execute(text("SELECT pg_backend_pid()")).scalar_one()) for c in conns})
+            for c in conns:
+                c.close()
+        assert len(pids[0]) == 8
+        assert pids[1] == pids[0]
+    finally:
+        eng.dispose()
