@@ -399,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             with psycopg.connect(**_psycopg_kwargs(url), autocommit=True) as conn:  # nothing released yet
                 conn.execute("DELETE FROM releases")
                 conn.execute("DELETE FROM released_prompts")
+                conn.execute("DELETE FROM released_pairs")  # else a rebuild finds every pair recorded already
                 conn.execute("DELETE FROM job_runs")
             log(f"building (paraphrase {'on' if paraphrase else 'off'}) ...")
             runs.append(_run_build(url, paraphrase, args.encoder_processes, args.embeddings))

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from prefloop.curator.releases.bulk import copy_new_rows
 from prefloop.curator.releases.selection import record_taken
 from prefloop.curator.store import Store
 from prefloop.curator.store.models import Erasure, Release, ReleasedPrompt
@@ -104,22 +105,11 @@ def _insert(session: Session) -> Any:
 
 
 def _copy_prompts(session: Session, month: str, new_prompts: Sequence[tuple[str, str, str]]) -> None:
-    """PostgreSQL: COPY into a temporary table, then insert what is not there yet (a concurrent build of
-    another month may have shipped the same prompt first; its split wins)."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(
-        "CREATE TEMP TABLE new_released_prompts (group_key varchar(64), fingerprint varchar(64), "
-        "split varchar(16)) ON COMMIT DROP"
-    )
-    with cursor.copy("COPY new_released_prompts (group_key, fingerprint, split) FROM STDIN") as copy:
-        for row in new_prompts:
-            copy.write_row(row)
-    cursor.execute(
-        "INSERT INTO released_prompts (group_key, fingerprint, split, first_release, pinned_eval) "
-        "SELECT group_key, fingerprint, split, %s, false FROM new_released_prompts "
-        "ON CONFLICT (group_key) DO NOTHING",
-        (month,),
-    )
+    """PostgreSQL: COPY the new prompts in (a concurrent build of another month may have shipped the same prompt
+    first; its split wins: :func:`copy_new_rows`)."""
+    rows = [(k, fp, s, month, "f") for k, fp, s in new_prompts]
+    columns = ("group_key", "fingerprint", "split", "first_release", "pinned_eval")
+    copy_new_rows(session, "released_prompts", columns, rows, key="group_key")
 
 
 def record_release(
@@ -145,7 +135,8 @@ def record_release(
             _copy_prompts(session, month, new_prompts)
         else:
             stmt = _insert(session)(ReleasedPrompt).on_conflict_do_nothing(index_elements=["group_key"])
-            for start in range(0, len(new_prompts), _CHUNK):
+            ordered = sorted(new_prompts)  # by key (the build's order already: no cost)
+            for start in range(0, len(ordered), _CHUNK):
                 rows = [
                     {
                         "group_key": k,
@@ -154,7 +145,7 @@ def record_release(
                         "first_release": month,
                         "pinned_eval": False,
                     }
-                    for k, fp, s in new_prompts[start : start + _CHUNK]
+                    for k, fp, s in ordered[start : start + _CHUNK]
                 ]
                 session.execute(stmt, rows)
         record_taken(session, month, taken)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from prefloop.curator.releases.bulk import copy_new_rows
 from prefloop.curator.releases.months import month_bounds
 from prefloop.curator.store.models import Pair, Release, ReleasedPair
 
@@ -53,21 +54,15 @@ def pair_filter(month: str, spans: Sequence[tuple[datetime, datetime]]) -> list[
 
 def record_taken(session: Session, month: str, pair_ids: Sequence[str]) -> None:
     """Record that ``month``'s release took ``pair_ids`` (a revision of the same month records them again: kept)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute("CREATE TEMP TABLE new_released_pairs (pair_id varchar(64)) ON COMMIT DROP")
-        with cursor.copy("COPY new_released_pairs (pair_id) FROM STDIN") as copy:
-            for pair_id in pair_ids:
-                copy.write_row((pair_id,))
-        cursor.execute(
-            "INSERT INTO released_pairs (pair_id, month) SELECT pair_id, %s FROM new_released_pairs "
-            "ON CONFLICT (pair_id) DO NOTHING",
-            (month,),
-        )
+    if session.get_bind().dialect.name == "postgresql":
+        # a revision of the same month took many of them before; any other month's are not taken again
+        recorded = set(session.scalars(select(ReleasedPair.pair_id).where(ReleasedPair.month == month)))
+        rows = [(p, month) for p in set(pair_ids) - recorded]
+        copy_new_rows(session, "released_pairs", ("pair_id", "month"), rows, key="pair_id")
         return
     from sqlalchemy.dialects import sqlite
 
     stmt = sqlite.insert(ReleasedPair).on_conflict_do_nothing(index_elements=["pair_id"])
-    for start in range(0, len(pair_ids), _CHUNK):
-        session.execute(stmt, [{"pair_id": p, "month": month} for p in pair_ids[start : start + _CHUNK]])
+    ordered = sorted(pair_ids)  # the key's index is filled from one end
+    for start in range(0, len(ordered), _CHUNK):
+        session.execute(stmt, [{"pair_id": p, "month": month} for p in ordered[start : start + _CHUNK]])
