@@ -398,8 +398,9 @@ def main(argv: list[str] | None = None) -> int:
         for paraphrase in modes:
             with psycopg.connect(**_psycopg_kwargs(url), autocommit=True) as conn:  # nothing released yet
                 conn.execute("DELETE FROM releases")
-                conn.execute("DELETE FROM released_prompts")
-                conn.execute("DELETE FROM released_pairs")  # else a rebuild finds every pair recorded already
+                # emptied, not deleted from: a rebuild records into clean tables, as the first build of a
+                # month does, instead of finding every key recorded already or among dead index entries
+                conn.execute("TRUNCATE released_prompts, released_pairs")
                 conn.execute("DELETE FROM job_runs")
             log(f"building (paraphrase {'on' if paraphrase else 'off'}) ...")
             runs.append(_run_build(url, paraphrase, args.encoder_processes, args.embeddings))
