@@ -45,6 +45,7 @@ import numpy as np
 from benchmarks.tagger_diagnosis import matched_fpr, name_hazards_at_own_floor, threshold_evidence
 from benchmarks.tagger_folds import fold_training_rows, scored_rows, taxonomy_corpus
 from benchmarks.tagger_holdout import BLIND_DIR, heldout_examples
+from benchmarks.tagger_long import long_heads
 from benchmarks.tagger_recipe import UNSEEN_TEN, tag_cached
 from benchmarks.tagger_scoring import brief, hazard_detail, log, rate, tag_all, world_metrics
 from prefloop.curator.tagging import Tagger, Tags, Taxonomy
@@ -67,9 +68,25 @@ from prefloop.curator.tagging.model import labels_for
 from prefloop.curator.tagging.reader_training import without_reader
 from prefloop.curator.tagging.tagger import DEFAULT_MODEL_DIR, Reading
 from prefloop.curator.tagging.tags import decide
-from prefloop.curator.tagging.training import calibrate, source_of, targets_of
+from prefloop.curator.tagging.training import (
+    MAX_OOF_BENIGN_FPR,
+    NOT_ORDINARY_SOURCES,
+    calibrate,
+    source_of,
+    targets_of,
+)
 
 VARIANTS = ("ft", "ft_reader", "ft_words", "ft_words_reader")
+#: Session 12: 2.1's recipe with the frozen head reading a long prompt's windows (`benchmarks.tagger_long`).
+LONG_VARIANTS = (
+    "headtail_gate_reader",
+    "windows_gate_reader",
+    "poolemb_gate_reader",
+    "headtail_floor_gate_reader",
+    # added after the four above were scored (post hoc): 2.1's flags, hazards named from the long reading
+    "hzheadtail_gate_reader",
+    "hzheadtail_floor_gate_reader",
+)
 #: Session 11: tagger 2.1's recipe (words, the encoder consulted where 2.1 consults it, blended 0.6, the held-out
 #: reader) with the fold's scores (`ft`), the frozen 2.0 head's (`head`: the recipe itself, thresholds calibrated
 #: like the others) or their mean (`mix`) in the head's place.
@@ -79,7 +96,10 @@ GATE_VARIANTS = (
     "head_gate_reader",
     "hzft_gate_reader",
     "lowfloor_gate_reader",
+    *LONG_VARIANTS,
 )
+#: Variants that name an injection-only row's hazards at each hazard's own threshold.
+FLOOR_VARIANTS = ("lowfloor_gate_reader", "headtail_floor_gate_reader", "hzheadtail_floor_gate_reader")
 
 
 def _load() -> str:
@@ -252,30 +272,47 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
 
     head_rows = frozen_head(examples)
     head_held = {k: frozen_head(v) for k, v in prompts.items()}
+    wanted = [v for v in (*VARIANTS, *GATE_VARIANTS) if not args.variants or v in args.variants.split(",")]
+    kinds = {"head": head_rows} | long_heads(packaged, examples, wanted, log)
+    kinds_held = {
+        k: {"head": head_held[k]} | long_heads(packaged, v, wanted, log) for k, v in prompts.items()
+    }
+    # the relative cap: 2.1's recipe at its packaged thresholds, on the same rows (session 7's rule)
+    recipe_flags = [
+        decide(packaged.cats(r, h, x), r.rules, packaged.thresholds, hazards, None, x).harmful
+        for r, h, x in zip(readings, head_rows, (reader[i] for i in rows), strict=True)
+    ]
 
     def cats_of(
-        variant: str, reading: Reading, tuned: dict[str, float], head: dict[str, float], rdr: float | None
+        variant: str,
+        reading: Reading,
+        tuned: dict[str, float],
+        head: dict[str, float],
+        rdr: float | None,
+        first: dict[str, float] | None = None,
     ) -> dict[str, float]:
         if variant in GATE_VARIANTS:
             kind = variant.split("_")[0]
             if kind == "hzft":  # 2.1's recipe decides; the hazards are named from the fold's scores
                 return packaged.cats(reading, head, rdr) | {h: tuned.get(h, 0.0) for h in hazards}
+            if (
+                kind == "hzheadtail"
+            ):  # 2.1's recipe decides on the first window; hazards from the long reading
+                long = packaged.cats(reading, head, rdr)
+                return packaged.cats(reading, first, rdr) | {h: long[h] for h in hazards}
             mixed = {k: (v + tuned.get(k, v)) / 2 for k, v in head.items()}
-            return packaged.cats(
-                reading, {"ft": tuned, "head": head, "mix": mixed, "lowfloor": head}[kind], rdr
-            )
+            return packaged.cats(reading, {"ft": tuned, "mix": mixed}.get(kind, head), rdr)
         return blend(reading.cats, tuned, HEAD_WEIGHT) if "words" in variant else dict(tuned)
 
     out: dict[str, Any] = {"folds": folds, "groups": [list(g) for g in EVAL_GROUPS], "variants": {}}
     evidence: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for variant in [
-        v for v in (*VARIANTS, *GATE_VARIANTS) if not args.variants or v in args.variants.split(",")
-    ]:
+    for variant in wanted:
         use_reader = variant.endswith("reader")
         rdr = [reader[i] for i in rows]
+        hk = head_kind(variant)
         cats = [
-            cats_of(variant, r, ft[i], h, x)
-            for r, i, h, x in zip(readings, rows, head_rows, rdr, strict=True)
+            cats_of(variant, r, ft[i], h, x, f)
+            for r, i, h, x, f in zip(readings, rows, kinds[hk], rdr, head_rows, strict=True)
         ]
         tags: list[Tags | None] = [None] * len(rows)
         per_fold: dict[str, Any] = {}
@@ -283,11 +320,15 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             cal = calibration_rows(row_group, g)
             if args.calibrate_on == "ten":
                 cal = [j for j in cal if source_of(examples[j]) in UNSEEN_TEN]
+            cap = MAX_OOF_BENIGN_FPR
+            if args.cap == "relative":
+                cap = rate([recipe_flags[j] for j in cal if is_ordinary(examples[j])])
             c = calibrate(
                 [examples[j] for j in cal],
                 [cats[j] for j in cal],
                 [readings[j].rules for j in cal],
                 hazards,
+                cap,
                 reader=[rdr[j] for j in cal] if use_reader else None,
             )
             th = dict(packaged.thresholds) if args.thresholds == "packaged" else c.thresholds
@@ -296,19 +337,19 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
                     tags[j] = decide(
                         cats[j], readings[j].rules, th, hazards, None, rdr[j] if use_reader else None
                     )
-                    if variant == "lowfloor_gate_reader":
+                    if variant in FLOOR_VARIANTS:
                         tags[j] = name_hazards_at_own_floor(tags[j], cats[j], th, hazards)
             flagged = {}
             for k in prompts:
                 t = []
-                for n, (r, s, h) in enumerate(
-                    zip(held_readings[k], heldout[g][k], head_held[k], strict=True)
+                for n, (r, s, h, f) in enumerate(
+                    zip(held_readings[k], heldout[g][k], kinds_held[k][hk], head_held[k], strict=True)
                 ):
                     x = float(held_reader[g][k][n])
                     tuned = dict(zip(labels, map(float, s), strict=True))
                     t.append(
                         decide(
-                            cats_of(variant, r, tuned, h, x),
+                            cats_of(variant, r, tuned, h, x, f),
                             r.rules,
                             th,
                             hazards,
@@ -320,6 +361,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             per_fold[str(g)] = {
                 "thresholds": {k: th[k] for k in ("harmful", "prompt_injection")},
                 "thresholds_from": args.thresholds,
+                "cap": round(cap, 4),
                 "cap_met": c.cap_met,
                 "calibration_ordinary_fpr": c.ordinary_fpr,
                 "calibration_rows": len(cal),
@@ -351,6 +393,17 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     log(f"packaged_2_1_reader_held_out: {json.dumps(brief(out['packaged_2_1_reader_held_out']['ten']))}")
     out["load_average"] = _load()
     return out
+
+
+def head_kind(variant: str) -> str:
+    """Which frozen-head scores a variant reads: the first window's (``head``) or a long-prompt reading's."""
+    kind = variant.split("_")[0].removeprefix("hz")
+    return kind if variant in LONG_VARIANTS else "head"
+
+
+def is_ordinary(e: Example) -> bool:
+    """An ordinary prompt as :func:`~prefloop.curator.tagging.training.calibrate` counts its false positives."""
+    return e.tactic is None and source_of(e) not in NOT_ORDINARY_SOURCES
 
 
 def _figures(pairs: Sequence[tuple[Example, Tags]], hazards: Sequence[str]) -> dict[str, Any]:
@@ -400,6 +453,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=("calibrated", "packaged"),
         default="calibrated",
         help="report: each group's thresholds calibrated on the other groups' scores, or tagger 2.1's packaged ones",
+    )
+    ap.add_argument(
+        "--cap",
+        choices=("fixed", "relative"),
+        default="fixed",
+        help="report: calibrate under the shared 2.5 %% cap, or under 2.1's own ordinary FPR on the same rows",
     )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(

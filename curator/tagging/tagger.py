@@ -39,6 +39,7 @@ from prefloop.curator.tagging.model import HARMFUL, labels_for
 from prefloop.curator.tagging.rules import RuleSet
 from prefloop.curator.tagging.tags import Tags, decide
 from prefloop.curator.tagging.taxonomy import Taxonomy
+from prefloop.curator.tagging.windows import Pooling, pooled_max, windows
 
 __all__ = ["DEFAULT_MODEL_DIR", "LEXICON_FILE", "THRESHOLDS_FILE", "Reading", "Tagger"]
 
@@ -91,6 +92,8 @@ class Tagger:
         enc = (meta or {}).get("encoder") or {}
         self._weight = float(enc.get("weight", HEAD_WEIGHT))
         self._consult_at = float(enc.get("consult_at", CONSULT_AT))
+        #: Session 12: how a prompt longer than the encoder's window is read (None: its first window only).
+        self._long: Pooling | None = enc.get("long_prompts")
         self._rules = RuleSet.load(nlp.vocab)
         self._lexicon = lexicon or Lexicon.load()
         self.thresholds = dict(thresholds)
@@ -255,10 +258,22 @@ class Tagger:
         heads: list[dict[str, float] | None] = [None] * len(readings)
         asked = [i for i, r in enumerate(readings) if self.asks_encoder(r, reader[i])]
         if asked and self._encoder is not None and self._head is not None:
-            embedded = self._encoder.encode([encoder_text(readings[i].turns) for i in asked])
-            for i, scores in zip(asked, self._head.label_scores(embedded), strict=True):
+            for i, scores in zip(
+                asked, self._read_long([encoder_text(readings[i].turns) for i in asked]), strict=True
+            ):
                 heads[i] = scores
         return [self.decide(r, h, s) for r, h, s in zip(readings, heads, reader, strict=True)]
+
+    def _read_long(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """The embedding classifier's scores of ``texts``; with ``long_prompts`` set, a text longer than the
+        encoder's window scores the per-label max over its windows (:mod:`~prefloop.curator.tagging.windows`)."""
+        assert self._encoder is not None and self._head is not None
+        if self._long is None:
+            return self._head.label_scores(self._encoder.encode(texts))
+        wins = [windows(t, self._long) for t in texts]
+        scores = self._head.label_scores(self._encoder.encode([w for ws in wins for w in ws]))
+        at = list(itertools.accumulate((len(ws) for ws in wins), initial=0))
+        return [pooled_max(scores[a:b]) for a, b in itertools.pairwise(at)]
 
     def explain(self, conversation: Conversation) -> dict[str, Any]:
         """Raw model scores and the rule hits behind a conversation's tags (for debugging rules)."""
@@ -269,7 +284,7 @@ class Tagger:
         if self._reader is not None:
             reader = out["injection_reader"] = float(self._reader.predict([encoder_text(turns)])[0])
         if self._head is not None and self._encoder is not None:
-            (out["head"],) = self._head.label_scores(self._encoder.encode([encoder_text(turns)]))
+            (out["head"],) = self._read_long([encoder_text(turns)])
             out["consulted"] = consult(
                 out["cats"], self._consult_at, reader=reader, reader_at=self._reader_consult_at
             )
