@@ -26,6 +26,11 @@ Issue 15, session 10. Needs `prefloop[train]` for `score` (torch); `report` need
   `--thresholds packaged` tags every variant at tagger 2.1's packaged thresholds instead of calibrating;
   `matched_fpr` (a diagnosis: thresholds read off the held-out rows) gives each variant's best recall at no more
   false positives than 2.1's recipe; `hazard_detail` says where hazard recall is lost.
+- Session 12: `--cap relative` calibrates each group's thresholds under 2.1's own ordinary-prompt false-positive
+  rate on the same calibration rows (its recipe at its packaged thresholds) instead of the shared 2.5 %; the
+  long-prompt variants (`headtail`, `windows`, `poolemb`, `headtail_floor`, and post hoc `hzheadtail*`: 2.1's flags,
+  hazards from the long reading) put the frozen head's scores over a long prompt's windows in 2.1's recipe
+  (`benchmarks.tagger_long`).
 """
 
 from __future__ import annotations
