@@ -129,6 +129,20 @@ def ensure_monthly_job(
     return job
 
 
+class _JobTraceback(logging.Filter):
+    """APScheduler logs a job that raised with its traceback ("Job ... raised an exception"). The release job's
+    failures are said in one line by the retry plan that follows (:data:`msg.RUN_RETRY`, the error's class and
+    first line) and kept in its ``job_runs`` row; the traceback is shown only when the log level is DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "raised an exception" not in str(record.msg):
+            return True
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
+_JOB_TRACEBACK = _JobTraceback()
+
+
 def build_scheduler(settings: Any, blocking: bool = True, ensure_job: bool = True) -> Any:
     """A scheduler on the prefloop database's job store; the monthly job is ensured once it starts (unless
     ``ensure_job`` is false: a read-only look at the store)."""
@@ -175,6 +189,7 @@ def build_scheduler(settings: Any, blocking: bool = True, ensure_job: bool = Tru
     if ensure_job:
         scheduler.add_listener(on_start, EVENT_SCHEDULER_STARTED)
         scheduler.add_listener(on_error, EVENT_JOB_ERROR)
+        logging.getLogger("apscheduler.executors.default").addFilter(_JOB_TRACEBACK)
     return scheduler
 
 

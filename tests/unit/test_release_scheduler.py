@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -271,6 +272,8 @@ def test_a_run_that_raised_is_retried_until_it_succeeds(
     assert (tmp_path / "releases" / month / "manifest.json").is_file()
     retry_lines = [r.getMessage() for r in caplog.records if "runs again at" in r.getMessage()]
     assert len(retry_lines) == 1 and month in retry_lines[0] and "NotADirectoryError" in retry_lines[0]
+    # the retry line says why; APScheduler's "Job ... raised an exception" and its traceback only at DEBUG
+    assert not [r for r in caplog.records if "raised an exception" in r.getMessage()]
 
 
 def test_no_retry_once_the_grace_after_the_due_time_has_ended(caplog: pytest.LogCaptureFixture) -> None:
@@ -284,3 +287,27 @@ def test_no_retry_once_the_grace_after_the_due_time_has_ended(caplog: pytest.Log
     late = datetime(2026, 11, 4, 1, 50, tzinfo=UTC)
     assert schedule_retry(NoScheduler(), "2026-10", OSError("disk full"), 72 * 3600, now=late) is None
     assert "release build --month 2026-10" in caplog.text and "not retried" in caplog.text
+
+
+def test_apscheduler_s_job_traceback_shows_only_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    from prefloop.curator.releases.scheduler import _JOB_TRACEBACK
+
+    try:
+        raise NotADirectoryError(20, "Not a directory")
+    except NotADirectoryError as exc:
+        raised = logging.LogRecord(
+            "apscheduler.executors.default",
+            logging.ERROR,
+            "base.py",
+            1,
+            'Job "%s" raised an exception',
+            ("monthly-release",),
+            (type(exc), exc, exc.__traceback__),
+        )
+    other = logging.LogRecord(
+        "apscheduler.scheduler", logging.INFO, "base.py", 1, "Scheduler started", None, None
+    )
+    caplog.set_level(logging.INFO)
+    assert _JOB_TRACEBACK.filter(raised) is False and _JOB_TRACEBACK.filter(other) is True
+    caplog.set_level(logging.DEBUG)  # `--debug`
+    assert _JOB_TRACEBACK.filter(raised) is True
