@@ -24,10 +24,12 @@ _CHUNK = 1024
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
-    """``x`` (float32) with every non-zero row scaled to length 1 (zero rows stay zero)."""
+    """``x`` (float32) with every non-zero row scaled to length 1. A row too short to have a direction (zero,
+    or a length below float32's smallest normal number, whose square underflows) becomes zero."""
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms > 0, norms, 1.0)
+    directed = norms >= np.finfo(np.float32).tiny
+    return np.where(directed, x / np.where(directed, norms, 1.0), np.float32(0.0))
 
 
 def knn_scores(

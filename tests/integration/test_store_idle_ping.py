@@ -16,6 +16,8 @@ from sqlalchemy import text
 from prefloop.curator.store import engine as store_engine
 from prefloop.curator.store.engine import PING_AFTER_IDLE_SECONDS, make_engine
 
+pytestmark = pytest.mark.integration  # a real PostgreSQL
+
 
 @pytest.fixture()
 def counted(postgres_url: str) -> Iterator[tuple[Any, list[int]]]:

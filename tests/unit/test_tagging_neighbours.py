@@ -91,3 +91,18 @@ def test_unit_rows_have_length_one_or_stay_zero(x: np.ndarray) -> None:
     norms = np.linalg.norm(unit_rows(x), axis=1)
     for row, after in zip(x, norms, strict=True):
         assert after == pytest.approx(1.0 if row.any() else 0.0, abs=1e-5)
+
+
+def test_a_query_too_short_to_have_a_direction_scores_as_a_zero_vector_at_any_scale() -> None:
+    # found by the property above on Python 3.13: a subnormal length squares to zero, so the row kept its tiny
+    # values unscaled and its ranking changed with its scale
+    bank = np.array([[-1, -1, -1, -1], [-1, -1, 0, -1], [-1, -1, -1, -1]], dtype=np.float32)
+    targets = np.array([[1], [0], [1]])
+    tiny = np.array([[0.0, 0.0, -1e-45, 0.0]], dtype=np.float32)
+    np.testing.assert_array_equal(unit_rows(tiny), np.zeros((1, 4), dtype=np.float32))
+    np.testing.assert_allclose(
+        knn_scores(tiny * 7.0, bank, targets, k=2), knn_scores(np.zeros((1, 4)), bank, targets, k=2)
+    )
+    np.testing.assert_allclose(
+        knn_scores(tiny, bank, targets, k=2), knn_scores(np.zeros((1, 4)), bank, targets, k=2)
+    )
