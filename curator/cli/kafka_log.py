@@ -4,8 +4,9 @@ With the broker stopped, kafka-python logs every failed connection, lost connect
 failed coordinator request: about 65 warning and error lines a minute, for as long as the outage lasts, each
 saying the same thing in another way. :class:`BrokerOutageLog` sits on the log handlers and turns that into
 three kinds of line of its own: one when the broker has been unreachable for a few seconds (with kafka-python's
-own reason), one a minute while it stays so, and one when a connection succeeds again. Every other kafka-python warning or error
-(authorisation, SASL, an unknown topic) passes unchanged; ``--debug`` removes the filter and shows every line.
+own reason), one a minute while it stays so, and one when a connection succeeds again. Every other kafka-python
+warning or error (authorisation, SASL, an unknown topic) passes unchanged; ``--debug`` removes the filter and
+shows every line.
 """
 
 from __future__ import annotations
