@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import select, update
@@ -143,16 +143,42 @@ class _JobTraceback(logging.Filter):
 _JOB_TRACEBACK = _JobTraceback()
 
 
+class _StopsCleanly:
+    """A scheduler whose loop takes no job once it has been told to stop. APScheduler's loop (its own thread
+    in the background scheduler) can look for due jobs after ``shutdown`` has closed the executors: the
+    submission fails with "cannot schedule new futures after shutdown", logged with a traceback, and the job
+    is moved on as if it had run — a one-off retry job is deleted, a cron run is skipped (caught up at the next
+    start only if it never started). Stopped, the loop leaves every job as stored for the next start."""
+
+    state: int
+
+    def _process_jobs(self) -> float | None:
+        from apscheduler.schedulers.base import STATE_STOPPED
+
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()  # type: ignore[misc]
+
+
+@cache
+def _scheduler_class(blocking: bool) -> Any:
+    """APScheduler's blocking (``prefloop scheduler run``) or background (tests, embedding) scheduler, stopping
+    cleanly (:class:`_StopsCleanly`). Imported here: APScheduler is loaded only by the commands that use it."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    base = BlockingScheduler if blocking else BackgroundScheduler
+    return type(base.__name__, (_StopsCleanly, base), {"__module__": __name__})
+
+
 def build_scheduler(settings: Any, blocking: bool = True, ensure_job: bool = True) -> Any:
     """A scheduler on the prefloop database's job store; the monthly job is ensured once it starts (unless
     ``ensure_job`` is false: a read-only look at the store)."""
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_SCHEDULER_STARTED
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
 
-    cls = BlockingScheduler if blocking else BackgroundScheduler
+    cls = _scheduler_class(blocking)
     grace = int(settings.scheduler_misfire_grace_hours * 3600)
     scheduler = cls(
         jobstores={

@@ -311,3 +311,34 @@ def test_apscheduler_s_job_traceback_shows_only_at_debug(caplog: pytest.LogCaptu
     assert _JOB_TRACEBACK.filter(raised) is False and _JOB_TRACEBACK.filter(other) is True
     caplog.set_level(logging.DEBUG)  # `--debug`
     assert _JOB_TRACEBACK.filter(raised) is True
+
+
+def test_a_stopped_scheduler_takes_no_due_job_and_keeps_it_for_the_next_start(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """APScheduler's loop can look for due jobs once more after ``shutdown`` closed the executors (the race
+    of a stop right after a run): the submission failed with a traceback and the one-off retry was deleted."""
+    from prefloop.curator.releases.scheduler import schedule_retry
+
+    month = previous_month(datetime.now(UTC))
+    settings = _settings(store, tmp_path)
+    sched = build_scheduler(settings, blocking=False, ensure_job=False)
+    sched.start(paused=True)
+    retry = schedule_retry(sched, month, OSError("disk full"), 24 * 3600 * 40, now=datetime.now(UTC))
+    assert retry is not None
+    stop_scheduler(sched)
+    jobs = open_job_store(settings)
+    try:  # the retry falls due while the scheduler stops
+        job = jobs.lookup_job(retry.id)
+        job.next_run_time = datetime.now(UTC) - timedelta(seconds=1)
+        jobs.update_job(job)
+    finally:
+        jobs.shutdown()
+    caplog.clear()
+    sched._process_jobs()  # the loop's look after shutdown, made deterministic
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    jobs = open_job_store(settings)
+    try:
+        assert jobs.lookup_job(retry.id) is not None  # still there for the next start
+    finally:
+        jobs.shutdown()
