@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import sys
 from collections import Counter
 from typing import Any
 
@@ -34,6 +35,16 @@ class Resolution(ReviewTransactions):
     """Resolve and escalate; what a resolved pair carries into the release."""
 
     def _resolve(
+        self, s: Session, post: ReviewPost, votes: list[Vote], ballots: list[Ballot], decision: Decision
+    ) -> None:
+        """Settle the pair in the vote's transaction. Its reads (the pair's lock, the users' records, the thread)
+        touch no row this transaction changed before it, so nothing is flushed until the commit: the vote, both
+        audit entries, the three Slack calls and the pair's and post's updates go in one statement per table
+        (each read used to flush what came before it, three round trips more on the settling vote)."""
+        with s.no_autoflush:
+            self._settle(s, post, votes, ballots, decision)
+
+    def _settle(
         self, s: Session, post: ReviewPost, votes: list[Vote], ballots: list[Ballot], decision: Decision
     ) -> None:
         pair = s.get(Pair, post.pair_id, with_for_update=True)
@@ -138,7 +149,8 @@ class Resolution(ReviewTransactions):
         bias the card reports). ``side`` is in the released frame: after a swap, ``chosen`` is still the answer
         the row calls chosen."""
         flip = {"chosen": "rejected", "rejected": "chosen"} if swapped else {}
-        ordered = sorted(votes, key=lambda v: (v.voted_at, v.id or 0))
+        # a vote not yet flushed (this click's) has no id: it is the latest
+        ordered = sorted(votes, key=lambda v: (v.voted_at, v.id if v.id is not None else sys.maxsize))
         first_two = [to_label(v.choice, v.a_is) for v in ordered if v.role == "reviewer"][:2]
         thread = list(
             s.scalars(

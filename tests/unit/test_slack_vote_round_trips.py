@@ -1,0 +1,114 @@
+"""How many statements a vote's transaction sends (each is a round trip to PostgreSQL, and under load each one is a
+wait for the interpreter and a core): the vote that settles its pair writes each table once, at the commit."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, select
+
+from prefloop.curator.store import Store
+from prefloop.curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost
+from prefloop.slackbot.quorum import QuorumPolicy
+from prefloop.slackbot.rubric import load_rubric
+from prefloop.slackbot.service import ReviewService
+from prefloop.slackbot.simulate import make_review_pairs
+
+_VERB_TABLE = re.compile(r"^\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)?", re.IGNORECASE)
+
+
+def _service(store: Store) -> ReviewService:
+    return ReviewService(store, load_rubric(), QuorumPolicy(), channel="#review", rng=random.Random(3))
+
+
+def _posted(service: ReviewService, seed: int = 0) -> str:
+    (pid,) = make_review_pairs(service.store, 1, seed=seed)
+    service.enqueue_pending()
+    with service.store.session() as s:
+        service.record_posted(s, pid, "C0REVIEW", "1700000000.000001")
+    return pid
+
+
+@contextmanager
+def _statements(store: Store) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def one(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", one)
+    try:
+        yield sent
+    finally:
+        event.remove(store.engine, "before_cursor_execute", one)
+
+
+def _writes(sent: list[str]) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for statement in sent:
+        m = _VERB_TABLE.match(statement)
+        if m and m.group(1).upper() != "SELECT":
+            out[f"{m.group(1).split()[0].upper()} {m.group(2)}"] += 1
+    return out
+
+
+def test_the_settling_vote_writes_each_table_once(store: Store) -> None:
+    service = _service(store)
+    pid = _posted(service)
+    assert service.cast_vote(pid, "U1", "a", "correctness").status == "recorded"
+    with _statements(store) as sent:
+        result = service.cast_vote(pid, "U2", "a", "grounding")
+    assert result.decision is not None and result.decision.state == "resolved"
+    # nothing is written before the last read: the reads (the post's lock, the votes, the pair's lock, the
+    # thread) no longer flush what came before them
+    kinds = [_VERB_TABLE.match(q) for q in sent]
+    verbs = [m.group(1).upper() if m else "" for m in kinds]
+    last_read = max(i for i, v in enumerate(verbs) if v == "SELECT")
+    assert all(v == "SELECT" for v in verbs[: last_read + 1]), sent
+    if store.dialect == "postgresql":  # SQLite sends one INSERT per row (and has no round trips)
+        # the vote, its audit entry and the resolution's, the ephemeral and the thread's and post's calls, the
+        # pair and the post: one statement per table (the old path flushed before each read: two statements
+        # of audit, outbox and pairs each)
+        assert _writes(sent) == Counter(
+            {
+                "INSERT votes": 1,
+                "INSERT audit_log": 1,
+                "INSERT slack_outbox": 1,
+                "UPDATE pairs": 1,
+                "UPDATE review_posts": 1,
+            }
+        )
+        assert len(sent) <= 9, sent
+    # and what was written is all there, in the order it was made
+    with store.session() as s:
+        pair = s.get(Pair, pid)
+        assert pair is not None and pair.review is not None
+        assert [v["reviewer"] for v in pair.review["votes"]] == ["U1", "U2"]
+        assert [v["pressed"] for v in pair.review["release_votes"]] == ["a", "a"]
+        assert s.get(ReviewPost, pid).state == "resolved"  # type: ignore[union-attr]
+        actions = list(
+            s.scalars(select(AuditEntry.action).where(AuditEntry.pair_id == pid).order_by(AuditEntry.id))
+        )
+        assert actions[-2:] == ["vote", "resolved"]
+        calls = list(
+            s.scalars(
+                select(OutboxMessage.method)
+                .where(OutboxMessage.pair_id == pid, OutboxMessage.dedupe_key.not_like("post:%"))
+                .order_by(OutboxMessage.id)
+            )
+        )
+        assert calls[-3:] == ["chat.postEphemeral", "chat.update", "chat.postMessage"]
+
+
+def test_a_vote_that_does_not_settle_writes_each_table_once(store: Store) -> None:
+    service = _service(store)
+    pid = _posted(service)
+    with _statements(store) as sent:
+        assert service.cast_vote(pid, "U1", "b", None).status == "recorded"
+    assert _writes(sent) == Counter({"INSERT votes": 1, "INSERT audit_log": 1, "INSERT slack_outbox": 1})
+    assert len(sent) == 5, sent  # the post's lock, the votes, three inserts
