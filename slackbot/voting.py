@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from prefloop.curator.store.models import (
     AuditEntry,
     GoldItem,
     ReviewPost,
+    SeenSlackEvent,
     Vote,
 )
 from prefloop.curator.store.models.base import utcnow
@@ -38,6 +40,23 @@ _LOCK_POST = (
 )
 #: the pair's votes, oldest first
 _VOTES_OF = select(Vote).where(Vote.pair_id == bindparam("pair_id")).order_by(Vote.id)
+#: PostgreSQL: the click's key marked as handled (see ``first_time``) and the pair's votes read in one statement,
+#: sent once the post is locked. Every row has the number of keys inserted (0: the click was handled before);
+#: with no votes yet there is one row with no vote. The data-modifying CTE runs whether or not a vote is read.
+_SEEN = (
+    postgresql.insert(SeenSlackEvent)
+    .values(event_id=bindparam("seen_id"), at=bindparam("seen_at"))
+    .on_conflict_do_nothing()
+    .returning(SeenSlackEvent.event_id)
+    .cte("seen")
+)
+_MARKED = select(func.count().label("inserted")).select_from(_SEEN).subquery("marked")
+_MARK_AND_VOTES = (
+    select(_MARKED.c.inserted, Vote)
+    .select_from(_MARKED)
+    .outerjoin(Vote, Vote.pair_id == bindparam("pair_id"))
+    .order_by(Vote.id)
+)
 
 
 @dataclass
@@ -104,7 +123,18 @@ class Voting(Resolution):
         # the store holds any gold item at all (if not, no voter has a gold standing to weigh)
         found = s.execute(_LOCK_POST, {"pair_id": pair_id}).first()
         post, is_gold, any_gold = found if found is not None else (None, False, False)
-        if action is not None and not self.first_time(s, action.key):
+        votes: list[Vote] | None = None
+        if action is not None and post is not None and self.store.dialect == "postgresql":
+            # one round trip instead of two: the statement starts after the post's lock was granted, so it sees
+            # every vote committed before (each vote on the pair takes that lock first)
+            rows = s.execute(
+                _MARK_AND_VOTES, {"seen_id": action.key, "seen_at": utcnow(), "pair_id": pair_id}
+            ).all()
+            first = bool(rows[0][0])
+            votes = [v for _, v in rows if v is not None]
+        else:
+            first = action is None or self.first_time(s, action.key)
+        if not first:
             log.info("slack action on %s already handled: skipped", pair_id)
             return VoteResult("duplicate")
         # "queued" still accepts votes: Slack may deliver a click before the outbox recorded the post's ts
@@ -130,6 +160,7 @@ class Voting(Resolution):
             channel,
             action,
             gold=(bool(is_gold), bool(any_gold)),
+            votes=votes,
         )
 
     def _refuse_vote(
@@ -160,10 +191,13 @@ class Voting(Resolution):
         channel: str | None,
         action: ActionRef | None,
         gold: tuple[bool, bool],
+        votes: list[Vote] | None = None,
     ) -> VoteResult:
-        """``gold``: (this pair is a gold item, the store holds any gold item)."""
+        """``gold``: (this pair is a gold item, the store holds any gold item); ``votes``: the pair's votes, oldest
+        first, when already read (after the post's lock)."""
         now = utcnow()
-        votes = list(s.scalars(_VOTES_OF, {"pair_id": post.pair_id}))
+        if votes is None:
+            votes = list(s.scalars(_VOTES_OF, {"pair_id": post.pair_id}))
         vote = next((v for v in votes if v.reviewer == user), None)
         if vote is not None and action is not None and not action.newer_than(vote.action_ts):
             # an older click delivered late (or replayed with a new signature): the newer vote stands

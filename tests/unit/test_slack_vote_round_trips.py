@@ -3,6 +3,7 @@ wait for the interpreter and a core): the vote that settles its pair writes each
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from collections import Counter
@@ -10,15 +11,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event, select
 
 from prefloop.curator.store import Store
-from prefloop.curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost
+from prefloop.curator.store.models import AuditEntry, OutboxMessage, Pair, ReviewPost, Vote
+from prefloop.slackbot.actions import ActionRef
 from prefloop.slackbot.quorum import QuorumPolicy
 from prefloop.slackbot.rubric import load_rubric
 from prefloop.slackbot.service import ReviewService
 from prefloop.slackbot.simulate import make_review_pairs
 
+#: a new pair per hypothesis example (one store per test)
+_SEEDS = itertools.count(1)
 _VERB_TABLE = re.compile(r"^\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)?", re.IGNORECASE)
 
 
@@ -112,3 +118,67 @@ def test_a_vote_that_does_not_settle_writes_each_table_once(store: Store) -> Non
         assert service.cast_vote(pid, "U1", "b", None).status == "recorded"
     assert _writes(sent) == Counter({"INSERT votes": 1, "INSERT audit_log": 1, "INSERT slack_outbox": 1})
     assert len(sent) == 5, sent  # the post's lock, the votes, three inserts
+
+
+def _click(user: str, pid: str, ts: str) -> ActionRef:
+    return ActionRef(user=user, container=f"C0REVIEW:{pid}", action_id="vote_a", action_ts=ts)
+
+
+def test_a_click_is_marked_and_the_votes_read_in_one_statement(store: Store) -> None:
+    service = _service(store)
+    pid = _posted(service)
+    with _statements(store) as sent:
+        assert (
+            service.cast_vote(pid, "U1", "b", None, action=_click("U1", pid, "1.000001")).status == "recorded"
+        )
+    reads = [q for q in sent if q.lstrip().upper().startswith(("SELECT", "WITH"))]
+    if store.dialect == "postgresql":
+        # the post's lock, then the click's key with the votes; then the three inserts
+        assert len(reads) == 2 and len(sent) == 5, sent
+    else:
+        assert len(reads) == 2 and len(sent) == 6, sent  # the key's own insert on SQLite
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    order=st.permutations(["new", "old", "new-again"]),
+    other_vote=st.booleans(),
+)
+def test_replays_and_late_clicks_change_nothing_whatever_the_order(
+    store: Store, order: list[str], other_vote: bool
+) -> None:
+    """With the key and the votes read together, a replayed click is still a duplicate (no second audit entry or
+    ephemeral), and an older click never overwrites a newer one, whatever order they arrive in and however
+    whether the pair has another vote (the votes' read then returns a row per vote, else one row with none)."""
+    service = _service(store)
+    pid = _posted(service, seed=next(_SEEDS))
+    if other_vote:  # a tie: with U1's vote it never settles the pair (2 of 3 must agree)
+        service.cast_vote(pid, "UO", "tie", None, action=_click("UO", pid, "0.5"))
+    clicks = {
+        "new": ("a", _click("U1", pid, "2.000000")),
+        "old": ("b", _click("U1", pid, "1.000000")),
+        "new-again": ("a", _click("U1", pid, "2.000000")),
+    }
+    statuses = [service.cast_vote(pid, "U1", clicks[k][0], None, action=clicks[k][1]).status for k in order]
+    assert statuses.count("duplicate") == 1  # the new click's second delivery
+    with store.session() as s:
+        stored = s.scalars(select(Vote).where(Vote.pair_id == pid, Vote.reviewer == "U1")).one()
+        assert (stored.choice, stored.action_ts) == ("a", "2.000000")
+        audit = list(
+            s.scalars(select(AuditEntry.action).where(AuditEntry.pair_id == pid, AuditEntry.actor == "U1"))
+        )
+        ephemerals = list(
+            s.scalars(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.pair_id == pid, OutboxMessage.method == "chat.postEphemeral"
+                )
+            )
+        )
+    # one entry per delivery that was not a duplicate: a vote (or change) or the late click's "superseded"
+    assert len(audit) == 2
+    kinds = sorted(audit)
+    if order.index("old") < min(order.index("new"), order.index("new-again")):
+        assert kinds == ["vote", "vote_changed"]
+    else:
+        assert kinds == ["vote", "vote_superseded"]
+    assert len(ephemerals) == int(other_vote) + sum(k in ("vote", "vote_changed") for k in audit)
