@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from prefloop.curator.pipeline.review_outcomes import record_review_outcome
@@ -30,6 +30,16 @@ from prefloop.slackbot.views import resolved_message
 
 log = logging.getLogger(__name__)
 
+#: The settling vote's read of the pair, locked (of=pairs only), with its thread's messages; built once
+_PAIR_AND_THREAD = (
+    select(Pair, ThreadMessage)
+    .outerjoin(ThreadMessage, ThreadMessage.pair_id == Pair.pair_id)
+    .where(Pair.pair_id == bindparam("pair_id"))
+    .order_by(ThreadMessage.ts)
+    .with_for_update(of=Pair)
+    .execution_options(populate_existing=True)
+)
+
 
 class Resolution(ReviewTransactions):
     """Resolve and escalate; what a resolved pair carries into the release."""
@@ -37,17 +47,21 @@ class Resolution(ReviewTransactions):
     def _resolve(
         self, s: Session, post: ReviewPost, votes: list[Vote], ballots: list[Ballot], decision: Decision
     ) -> None:
-        """Settle the pair in the vote's transaction. Its reads (the pair's lock, the users' records, the thread)
-        touch no row this transaction changed before it, so nothing is flushed until the commit: the vote, both
-        audit entries, the three Slack calls and the pair's and post's updates go in one statement per table
-        (each read used to flush what came before it, three round trips more on the settling vote)."""
+        """Settle the pair in the vote's transaction. Its reads (the pair's lock with the thread, the users'
+        records) touch no row this transaction changed before them, so nothing is flushed until the commit: the
+        vote, both audit entries, the three Slack calls and the pair's and post's updates go in one statement per
+        table (each read used to flush what came before it: three round trips more on the settling vote, and one
+        more for reading the thread apart)."""
         with s.no_autoflush:
             self._settle(s, post, votes, ballots, decision)
 
     def _settle(
         self, s: Session, post: ReviewPost, votes: list[Vote], ballots: list[Ballot], decision: Decision
     ) -> None:
-        pair = s.get(Pair, post.pair_id, with_for_update=True)
+        # one statement: the pair, locked, with its thread's messages (oldest first; one row with none if none)
+        rows = s.execute(_PAIR_AND_THREAD, {"pair_id": post.pair_id}).all()
+        pair = rows[0][0] if rows else None
+        thread = [m for _, m in rows if m is not None]
         assert pair is not None and decision.outcome is not None
         now = utcnow()
         view = pair_view(pair)  # before any swap: the post keeps showing what reviewers saw
@@ -95,7 +109,7 @@ class Resolution(ReviewTransactions):
             "a_is": post.a_is,
             "rubric_version": self.rubric.version,
             "policy_version": self.policy.version,
-            **self._release_fields(s, post.pair_id, votes, swap),
+            **self._release_fields(thread, votes, swap),
         }
         post.state, post.resolved_at, post.outcome = "resolved", now, decision.outcome
         self.audit(
@@ -142,7 +156,9 @@ class Resolution(ReviewTransactions):
         """A stable pseudonymous id for a reviewer (keyed HMAC; the Slack user id is never released)."""
         return "rev_" + hmac.new(self.pseudonym_key, user.encode(), hashlib.sha256).hexdigest()[:16]
 
-    def _release_fields(self, s: Session, pair_id: str, votes: list[Vote], swapped: bool) -> dict[str, Any]:
+    def _release_fields(
+        self, thread: list[ThreadMessage], votes: list[Vote], swapped: bool
+    ) -> dict[str, Any]:
         """What the release carries about the review: each vote (pseudonymous reviewer, side in the stored frame,
         the button pressed, rubric reason and version, time, role), the thread's remarks (scrubbed, or withheld
         when no scrubber is available), and whether the first two reviewer votes agreed (for the selection
@@ -152,11 +168,6 @@ class Resolution(ReviewTransactions):
         # a vote not yet flushed (this click's) has no id: it is the latest
         ordered = sorted(votes, key=lambda v: (v.voted_at, v.id if v.id is not None else sys.maxsize))
         first_two = [to_label(v.choice, v.a_is) for v in ordered if v.role == "reviewer"][:2]
-        thread = list(
-            s.scalars(
-                select(ThreadMessage).where(ThreadMessage.pair_id == pair_id).order_by(ThreadMessage.ts)
-            )
-        )
         remarks = self._remarks(thread)
         return {
             "release_votes": [

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select
@@ -70,8 +71,8 @@ def test_the_settling_vote_writes_each_table_once(store: Store) -> None:
     with _statements(store) as sent:
         result = service.cast_vote(pid, "U2", "a", "grounding")
     assert result.decision is not None and result.decision.state == "resolved"
-    # nothing is written before the last read: the reads (the post's lock, the votes, the pair's lock, the
-    # thread) no longer flush what came before them
+    # nothing is written before the last read: the reads (the post's lock, the votes, the pair's lock with
+    # the thread) no longer flush what came before them
     kinds = [_VERB_TABLE.match(q) for q in sent]
     verbs = [m.group(1).upper() if m else "" for m in kinds]
     last_read = max(i for i, v in enumerate(verbs) if v == "SELECT")
@@ -89,7 +90,8 @@ def test_the_settling_vote_writes_each_table_once(store: Store) -> None:
                 "UPDATE review_posts": 1,
             }
         )
-        assert len(sent) <= 9, sent
+        # and three reads: the post's lock, the votes, the pair's lock with its thread
+        assert len(sent) == 8, sent
     # and what was written is all there, in the order it was made
     with store.session() as s:
         pair = s.get(Pair, pid)
@@ -182,3 +184,30 @@ def test_replays_and_late_clicks_change_nothing_whatever_the_order(
     else:
         assert kinds == ["vote", "vote_superseded"]
     assert len(ephemerals) == int(other_vote) + sum(k in ("vote", "vote_changed") for k in audit)
+
+
+@pytest.mark.parametrize("remarks", [0, 1, 3])
+def test_the_settling_vote_reads_the_thread_with_the_pairs_lock(store: Store, remarks: int) -> None:
+    """The thread comes with the pair's row (one row per message, or one with none): the release carries every
+    remark, oldest first, and each pair once."""
+    service = ReviewService(
+        store,
+        load_rubric(),
+        QuorumPolicy(),
+        channel="#review",
+        rng=random.Random(3),
+        remark_scrubber=lambda texts: [t.upper() for t in texts],
+    )
+    pid = _posted(service)
+    for i in reversed(range(remarks)):  # arriving newest first: the release orders them by ts
+        assert service.record_thread_message(
+            f"Ev{i}", "1700000000.000001", f"UR{i}", f"1700000100.{i}", f"r{i}"
+        )
+    service.cast_vote(pid, "U1", "b", None)
+    assert service.cast_vote(pid, "U2", "b", None).decision.state == "resolved"  # type: ignore[union-attr]
+    with store.session() as s:
+        pair = s.get(Pair, pid)
+        assert pair is not None and pair.review is not None
+        assert [r["text"] for r in pair.review["remarks"]] == [f"R{i}" for i in range(remarks)]
+        assert pair.review["remarks_withheld"] == 0
+        assert [v["reviewer"] for v in pair.review["votes"]] == ["U1", "U2"]
