@@ -55,8 +55,9 @@ class OrderedPass:
         heads: Mapping[str, str] | None = None,
     ) -> None:
         self.month, self.options, self.released, self.writers = month, options, released, writers
-        #: group key -> the earlier prompt it paraphrases (:class:`Decisions`: looked up in the pass's order)
-        self.heads = heads or {}
+        #: group key -> the earlier prompt it paraphrases (:class:`Decisions`: looked up in the pass's order;
+        #: not tested for truth, which would wait for every decision before the first row)
+        self.heads: Mapping[str, str] = {} if heads is None else heads
         self.tally = GateTally()
         self.new_prompts: list[tuple[str, str, str]] = []
         self.seen_fp: set[str] = set()
