@@ -36,7 +36,8 @@ from prefloop.curator.releases.gates import GATE_NAMES, evaluate_gates
 from prefloop.curator.releases.months import parse_month
 from prefloop.curator.releases.options import BuildOptions, BuildResult, release_dir_name
 from prefloop.curator.releases.ordered_pass import OrderedPass, split_of
-from prefloop.curator.releases.paraphrase import encoder_id, paraphrase_heads
+from prefloop.curator.releases.paraphrase import encoder_id
+from prefloop.curator.releases.paraphrase_stream import paraphrase_heads
 from prefloop.curator.releases.records import (
     erasures_since,
     load_released_prompts,
@@ -102,17 +103,16 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
         pairs = stream_pairs(store, month, options.progress, spans)
         try:
             if options.paraphrase:
-                # the processes load the model while the candidates are found
+                # the processes load the model while the first candidates are found; the candidates are found
+                # beside the ordered pass, a batch of prompts ahead of it (paraphrase_stream)
                 encoders = EncoderPool(options.encoder_processes)
                 cache = EmbeddingCache(root / EMBEDDINGS, encoder_id(), encoders.embed)
-                with store.sessions() as session:
-                    heads = paraphrase_heads(
-                        session,
-                        month,
-                        embed=cache.embed,
-                        side=functools.partial(split_of, released, month, options),
-                    )
-                clock.lap("paraphrase")
+                heads = paraphrase_heads(
+                    store,
+                    month,
+                    embed=cache.embed,
+                    side=functools.partial(split_of, released, month, options),
+                )
             writers = SplitWriters(staging, SPLITS)
             run = OrderedPass(month, options, released, writers, heads)
             try:
@@ -132,8 +132,9 @@ def build_release(store: Store, options: BuildOptions, taxonomy: TaxonomyLike | 
                 cache.save()
         fingerprints = writers.close()
         clock.lap("stream")
-        if heads is not None:  # the part of the stream spent waiting for the encoder
+        if heads is not None:  # the part of the stream spent waiting for the candidates or the encoder
             clock.laps["paraphrase_wait"] = round(heads.waited, 2)
+            clock.laps["paraphrase_wait_candidates"] = round(heads.waited_for_candidates, 2)
             log.info(
                 "paraphrase: %d prompts embedded (%d by the encoder, %d from the cache of earlier builds), "
                 "%d candidate pairs moot (their earlier prompt paraphrases an earlier one); "

@@ -23,7 +23,6 @@ the choice and the frozen evaluation set's figures; docs/perf/paraphrase.md). Ev
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,10 +30,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Text, cast, func, select
-from sqlalchemy.orm import Session
 
-from prefloop.curator.releases.months import month_bounds
 from prefloop.curator.releases.paraphrase_contrast import (
     SWAP_CANDIDATE_THRESHOLD,
     SWAP_THRESHOLD,
@@ -43,7 +39,6 @@ from prefloop.curator.releases.paraphrase_contrast import (
 )
 from prefloop.curator.releases.paraphrase_decisions import Decisions, Embed, unique
 from prefloop.curator.releases.rows import normalized_text
-from prefloop.curator.store.models import Pair, ReleasedPrompt
 
 __all__ = [
     "BANDS",
@@ -53,14 +48,16 @@ __all__ = [
     "Decisions",
     "Embed",
     "ParaphraseIndex",
+    "band_keys",
     "candidates",
     "encoder_embed",
     "encoder_id",
-    "paraphrase_heads",
+    "kept_pairs",
     "prompt_text",
     "prompt_words",
     "signatures",
     "similarity",
+    "without_far_swaps",
 ]
 
 NUM_PERM = 64
@@ -82,6 +79,8 @@ _BAND_MIX = _RNG.integers(1, 1 << 62, _ROWS, dtype=np.uint64) | np.uint64(1)
 _BIGRAM = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(32)
 _CHUNK = 100_000
+#: A pair (a, b) of positions is coded a * _CODE + b (positions stay below 2**31).
+_CODE = 1 << 32
 _WORDS: dict[str, int] = {}
 _WORDS_MAX = 500_000
 
@@ -156,11 +155,16 @@ def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray((a == b).mean(axis=1))
 
 
+def band_keys(sigs: np.ndarray, band: int) -> np.ndarray:
+    """Each signature's bucket in ``band`` (``uint64``): a hash of the band's values."""
+    block = sigs[:, band * _ROWS : (band + 1) * _ROWS].astype(np.uint64)
+    return np.asarray(block @ _BAND_MIX)  # uint64 arithmetic wraps
+
+
 def _band_pairs(sigs: np.ndarray, band: int) -> np.ndarray:
     """(head, member) index pairs sharing ``band``: each prompt of a bucket is paired with the bucket's first
     (lowest index) prompt, so a bucket of m prompts costs m - 1 pairs."""
-    block = sigs[:, band * _ROWS : (band + 1) * _ROWS].astype(np.uint64)
-    keys = block @ _BAND_MIX  # uint64 arithmetic wraps: a hash of the band's values
+    keys = band_keys(sigs, band)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     new_run = np.ones(len(order), bool)
@@ -181,22 +185,33 @@ def candidates(
     so are pairs of two rows of the same ``sides`` value when given (two prompts that land in the same split
     anyway: nothing to decide). The bands' pairs are de-duplicated before their signatures are compared, and
     compared in chunks, so memory holds the kept pairs only."""
-    n = len(sigs)
+    return kept_pairs([_band_pairs(sigs, band) for band in range(BANDS)], sigs, first_new, threshold, sides)
+
+
+def kept_pairs(
+    band_pairs: Sequence[np.ndarray],
+    sigs: np.ndarray,
+    first_new: int,
+    threshold: float = CANDIDATE_THRESHOLD,
+    sides: np.ndarray | None = None,
+) -> np.ndarray:
+    """The candidate pairs among the bands' (head, member) pairs (see :func:`candidates`), sorted, each once;
+    ``sigs`` and ``sides`` are indexed by the pairs' positions."""
     codes = []
-    for band in range(BANDS):
-        pairs = np.sort(_band_pairs(sigs, band), axis=1)
+    for pairs in band_pairs:
+        pairs = np.sort(pairs, axis=1)
         keep = pairs[:, 1] >= first_new
         if sides is not None:
             keep &= sides[pairs[:, 0]] != sides[pairs[:, 1]]
         pairs = pairs[keep & (pairs[:, 0] != pairs[:, 1])]
-        codes.append(pairs[:, 0] * n + pairs[:, 1])
+        codes.append(pairs[:, 0] * _CODE + pairs[:, 1])
     if not codes:
         return np.empty((0, 2), np.int64)
     distinct = unique(np.concatenate(codes))
     kept = []
     for i in range(0, len(distinct), _CHUNK):
         part = distinct[i : i + _CHUNK]
-        a, b = part // n, part % n
+        a, b = part // _CODE, part % _CODE
         kept.append(np.stack([a, b], axis=1)[similarity(sigs[a], sigs[b]) >= threshold])
     return np.concatenate(kept) if kept else np.empty((0, 2), np.int64)
 
@@ -277,7 +292,7 @@ class ParaphraseIndex:
         edges = candidates(sigs, first_new=len(anchors), sides=sides)  # positions: the earlier comes first
         texts = [self.texts[i] for i in order.tolist()]
         if swap_threshold is not None and swap_candidate is not None:
-            edges = _without_far_swaps(edges, sigs, texts, swap_candidate)
+            edges = without_far_swaps(edges, sigs, texts, swap_candidate)
         self.candidate_prompts = len(unique(edges))
         if embed is None:
             embed = encoder_embed() if len(edges) else _nothing_to_embed
@@ -296,7 +311,7 @@ class ParaphraseIndex:
         return result
 
 
-def _without_far_swaps(edges: np.ndarray, sigs: np.ndarray, texts: Sequence[str], floor: float) -> np.ndarray:
+def without_far_swaps(edges: np.ndarray, sigs: np.ndarray, texts: Sequence[str], floor: float) -> np.ndarray:
     """``edges`` less the pairs that swap a content word (:func:`swapped`) and share less than ``floor`` of
     their signatures: such a pair needs the swap threshold's cosine, which pairs this far apart in words
     seldom reach (:data:`SWAP_CANDIDATE_THRESHOLD`), so it is not worth two encoder passes."""
@@ -320,31 +335,3 @@ def _without_far_swaps(edges: np.ndarray, sigs: np.ndarray, texts: Sequence[str]
 
 def _nothing_to_embed(texts: Sequence[str]) -> np.ndarray:
     raise AssertionError("no candidate pairs: nothing is embedded")
-
-
-def _prompts(session: Session, *where: Any, join_released: bool = False) -> Any:
-    """(group key, prompt JSON) of the accepted pairs' prompt groups, in group-key order (one per group)."""
-    query = select(Pair.group_key, func.min(cast(Pair.prompt, Text))).where(Pair.status == "accepted", *where)
-    if join_released:
-        query = query.join(ReleasedPrompt, ReleasedPrompt.group_key == Pair.group_key)
-    return session.execute(
-        query.group_by(Pair.group_key).order_by(Pair.group_key).execution_options(yield_per=20_000)
-    )
-
-
-def paraphrase_heads(
-    session: Session, month: str, embed: Embed | None = None, side: Callable[[str], str] | None = None
-) -> Decisions:
-    """For ``month``'s release: group key -> the earlier prompt it paraphrases, decided in the background
-    (:class:`Decisions`; close it when done). Prompts first shipped in an earlier month are anchors (compared
-    against, never moved); then the month's groups in key order. ``side``: see :meth:`ParaphraseIndex.decide`."""
-    start, end = month_bounds(month)
-    index = ParaphraseIndex()
-    earlier: set[str] = set()
-    for key, text in _prompts(session, ReleasedPrompt.first_release < month, join_released=True):
-        earlier.add(key)
-        index.add(key, json.loads(text) if text else [], anchor=True)
-    for key, text in _prompts(session, Pair.formed_at >= start, Pair.formed_at < end):
-        if key not in earlier:
-            index.add(key, json.loads(text) if text else [])
-    return index.decide(embed, side=side)
