@@ -71,7 +71,8 @@ class Decisions(Mapping[str, str]):
         self._words: dict[int, frozenset[str]] = {}
         #: later prompt's key -> its position (only prompts that end a candidate pair are ever waited for)
         self._later: dict[str, int] = {}
-        #: keys the source has read (their pairs, if any, are in ``_later``), and the last of them
+        #: keys the source has read (their pairs, if any, are in ``_later``): the anchors, and the month's keys
+        #: unless ``_byte_order`` (then they are those at or before ``_last``, the last of them)
         self._read: set[str] = set()
         self._last: str | None = None
         self._byte_order = False
@@ -113,7 +114,8 @@ class Decisions(Mapping[str, str]):
         later = {self._keys[b]: b for b in unique(edges[:, 1]).tolist()}
         with self._cond:
             self._later.update(later)
-            self._read.update(read)
+            if last is None or not self._byte_order:  # else the month's keys read are those <= last
+                self._read.update(read)
             if last is not None:
                 self._last = last
             self._batches.append((edges, upto))
