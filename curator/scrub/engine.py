@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCRUB_VERSION", "Scrubber", "may_hold_names"]
 
-SCRUB_VERSION = "2.7"
+SCRUB_VERSION = "2.8"
 _CAPITALISED = re.compile(r"(?<![\w'’])[^\W\d_][\w'’.-]*")
 _PRONOUN_I = frozenset({"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"})
 _AFTER_OPENING_NAME = re.compile(

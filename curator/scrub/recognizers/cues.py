@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 
 __all__ = ["NOT_NAME_WORDS", "PersonCueRecognizer", "lower_name_end"]
 
+#: English greetings among the cues; one greets someone only where a sentence, line or clause starts.
+_GREETING = re.compile(r"hi|hello|hey|dear")
+#: The words before a greeting that make it part of a noun phrase instead ("a", "the", "my", "her", "some", "his").
+_INSIDE_PHRASE = re.compile(
+    r"\b(?i:a|an|the|my|our|your|his|her|their|its|this|that|some|any|no|every)[ \t]+\Z"
+)
+
 
 class PersonCueRecognizer(Recognizer):
     """Names after cues people use to give one: titles, ``my name is``, greetings and sign-offs."""
@@ -199,6 +206,8 @@ class PersonCueRecognizer(Recognizer):
                 continue
             if cue == "called" and _THING_CALLED.search(text, max(0, match.start() - 30), match.start(group)):
                 continue  # "a village called Bibury", "a band called Blur": the name of a place or a thing
+            if group == "cued" and _GREETING.fullmatch(cue) and _INSIDE_PHRASE.search(text, 0, match.start()):
+                continue  # "a Hello Kitty cake", "the Hey Duggee theme": a greeting inside a noun phrase greets no one
             end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
             # a name whose address or phone is given, or someone's assistant, is a name; whether private is the
             # policy's call (contact details nearby: yes; "Minnie Mouse's home address?" alone: no)

@@ -1,4 +1,4 @@
-"""People and places in French, Spanish, Italian, Portuguese, Dutch and German chat, by the words that give them.
+"""People and places in the chat of fourteen languages besides English, by the words that give them.
 
 The other cue recognizers read English: "my sister X", "my name is X", "I live in X". People write to an assistant
 in their own language too, and there the same structures say the same thing: "ma sœur Camille", "me llamo Lucía",
@@ -16,7 +16,9 @@ relation, and the prepositions of place — and proposes:
   "nací en", "ik woon in", "ich komme aus"), and where the writer's relations do ("mes parents vivent à",
   "meine Eltern leben in", "mi abuela en Cuenca").
 
-Travel alone ("je vais à Paris") is not among them: a trip names no one's home, and the policy keeps generic
+Since scrubber 2.8 the same classes are held for Swedish, Danish, Norwegian, Polish, Czech, Catalan, Romanian and
+Russian (with relations whose possessive follows them, "broren min", "sora mea"), and a move's second place is
+taken with its first ("von Gotha nach Jena", "z Radomia do Płocka"). Travel alone ("je vais à Paris") is not among them: a trip names no one's home, and the policy keeps generic
 cities. In German, where every noun is capitalised, a name after a relation must be a known given name or follow
 a title, and a place after a verb must not be one of the nouns those verbs take ("in Teilzeit", "aus Versehen").
 In a text typed all in lower case the same cues count, with one word (two for names such as "san sebastián")
@@ -45,7 +47,11 @@ if TYPE_CHECKING:
 __all__ = ["LANGUAGES", "LanguageCueRecognizer"]
 
 
-_NAME = PersonCueRecognizer._NAME
+#: A name of one to four capitalised words, in Latin, Greek or Cyrillic script ("Алексей", "Ondřej Dvořák").
+_UPPER = PersonCueRecognizer._UPPER[:-1] + "Α-ΩΆ-ΏА-ЯЁ]"
+_LOWER = PersonCueRecognizer._LOWER[:-1] + "α-ωά-ώа-яё]"
+_WORD = rf"{_UPPER}(?:['’]{_UPPER})?{_LOWER}+(?:-{_UPPER}?{_LOWER}+)*"
+_NAME = rf"{_WORD}(?:[ \t]+(?:{_UPPER}\.|{_WORD})){{0,3}}"
 _PLACE = LocationCueRecognizer._PLACE
 _LOWER_WORD = r"[^\W\d_][\w'’-]*"
 #: A word of one or two adjectives between a possessive and the relation ("ma petite sœur", "mi querido amigo").
@@ -53,11 +59,26 @@ _ADJECTIVE = r"(?:[^\W\d_][\w'’-]*\s+)?"
 
 
 def _alternation(field: str) -> str:
-    return "|".join(getattr(language, field) for language in LANGUAGES.values())
+    return "|".join(value for language in LANGUAGES.values() if (value := getattr(language, field)))
 
 
-_POSSESSIVE = rf"(?<![\w'’-])(?i:{_alternation('possessives')})\s+{_ADJECTIVE}(?i:{_alternation('relations')})(?![\w'’-])"
+_POSSESSIVE = (
+    rf"(?<![\w'’-])(?:(?i:{_alternation('possessives')})\s+{_ADJECTIVE}(?i:{_alternation('relations')})"
+    rf"|(?i:{_alternation('owned_relations')}))(?![\w'’-])"
+)
 _RELATION = re.compile(_POSSESSIVE)
+_POSSESSIVE_ALONE = re.compile(rf"(?i:{_alternation('possessives')})")
+
+
+def possessive_before_relation(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is the possessive of a relation in these languages, or the two ("Mia" of "Mia
+    madre", "Mein Bruder")."""
+    return bool(
+        (_POSSESSIVE_ALONE.fullmatch(text, start, end) and _RELATION.match(text, start))
+        or _RELATION.fullmatch(text, start, end)
+    )
+
+
 _NAME_AFTER = re.compile(rf"[ \t]*,?[ \t]+(?P<name>{_NAME})")
 _LOWER_NAME_AFTER = re.compile(r"[ \t]*,?[ \t]+(?=[^\W\d_])")
 _NAME_BEFORE = re.compile(rf"(?<![\w'’-])(?P<name>{_NAME}),[ \t]+\Z")
@@ -69,6 +90,14 @@ _WEAK_INTRO = re.compile(
 )
 _PLAN = re.compile(rf"(?<![\w'’-])(?i:{_alternation('plans')})[ \t]+(?P<name>{_NAME})")
 _ARTICLE = r"(?:(?i:o|a|os|as|el|la|los|las|il|lo|het|de|der|die|das|dem|den)[ \t]+|(?i:l)['’])?"
+
+
+#: A capitalised German time word after "im"/"am"/"nächsten" between a verb and its place ("wir ziehen im Herbst
+#: von ... nach ...").
+_TIME_NOUN = (
+    r"(?:Frühling|Frühjahr|Sommer|Herbst|Winter|Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|"
+    r"November|Dezember|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Wochenende|Jahr|Monat|Woche)"
+)
 
 
 def _longest_first(alternation: str) -> str:
@@ -93,7 +122,7 @@ def _before_place(field: str) -> str:
 
 
 _PLACE_FIRST = re.compile(
-    rf"(?<![\w'’-])(?i:{_alternation('verbs_first')})(?:[ \t]+[a-zß-ÿ]+){{0,3}}?[ \t]+"
+    rf"(?<![\w'’-])(?i:{_alternation('verbs_first')})(?:[ \t]+(?:[a-zß-ÿ]+|{_TIME_NOUN})){{0,3}}?[ \t]+"
     rf"{_before_place('places_after')}{_ARTICLE}(?P<place>{_PLACE})"
 )
 _PLACE_RELATION = re.compile(
@@ -108,6 +137,16 @@ _LOWER_PLACE = re.compile(
     rf"(?<![\w'’-])(?:(?:{_alternation('verbs_first')})|{_POSSESSIVE}(?:[ \t]+{_LOWER_WORD})?"
     rf"(?:[ \t]+(?:{_alternation('relatives')}))?[ \t]+(?:{_alternation('verbs_third')}))[ \t]+"
     rf"(?:{_longest_first(_alternation('places_after'))})[ \t]+(?P<place>{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD})?)"
+)
+#: "From" before the place a move or trip starts at, and "to" before the place it ends at, in these languages: the
+#: second place of "von Fulda nach Erfurt", "z Kielc do Opola" is tied to the same person as the first.
+_FROM_BEFORE = re.compile(
+    r"(?<![\w'’-])(?i:de|desde|da|dal|dalla|von|vom|van|uit|fra|från|z|ze|из|din|de la|des de)[ \t]+"
+    rf"{_ARTICLE}\Z|(?<![\w'’-])(?i:d)['’]\Z"
+)
+_THEN_TO = re.compile(
+    r"[ \t]+(?i:à|a|au|en|nach|naar|para|pra|til|till|do|în|la|в|во|на|hasta|até|ao|al|fino a|bis|in)[ \t]+"
+    rf"{_ARTICLE}(?P<place>{_PLACE})"
 )
 #: Words that follow those cues but are no name: holidays, months and days of these languages (folded).
 _NOT_NAMES = frozenset(
@@ -164,7 +203,7 @@ def _triggers(*fields: str) -> frozenset[str]:
 
 
 #: A text none of whose words is among a cue's words is not searched for that cue (most English texts: none).
-_POSSESSIVE_WORDS = _triggers("possessives")
+_POSSESSIVE_WORDS = _triggers("possessives", "owned_relations")
 _INTRO_WORDS = _triggers("intros", "weak_intros")
 _PLAN_WORDS = _triggers("plans")
 _VERB_WORDS = _triggers("verbs_first")
@@ -180,8 +219,8 @@ _NOT_LOWER_NAMES = frozenset(
 
 
 class LanguageCueRecognizer(Recognizer):
-    """People and places given by the cues of French, Spanish, Italian, Portuguese, Dutch and German chat (see
-    the module docstring)."""
+    """People and places given by the cues of French, Spanish, Italian, Portuguese, Dutch, German, Swedish,
+    Danish, Norwegian, Polish, Czech, Catalan, Romanian and Russian chat (see the module docstring)."""
 
     NAME = "language_cue"
     ENTITY_TYPES = ("PERSON", "LOCATION")
@@ -260,6 +299,18 @@ class LanguageCueRecognizer(Recognizer):
                 spans.append(
                     PiiSpan("LOCATION", start, start + len(" ".join(words)), self.PLACE_SCORE, self.name)
                 )
+                then = _THEN_TO.match(text, start + len(" ".join(words)))
+                if then and _FROM_BEFORE.search(text, max(0, start - 12), start):
+                    place = text[then.start("place") : then.end("place")].split()
+                    while place and (place[-1] in NOT_PII or fold(place[-1]) in _NOT_NAMES):
+                        place.pop()
+                    if place and fold(place[0]) not in _NOT_PLACES and place[0] not in NOT_PII:
+                        start = then.start("place")
+                        spans.append(
+                            PiiSpan(
+                                "LOCATION", start, start + len(" ".join(place)), self.PLACE_SCORE, self.name
+                            )
+                        )
         return spans
 
     def _lower_places(self, text: str) -> list[PiiSpan]:

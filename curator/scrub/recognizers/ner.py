@@ -98,8 +98,51 @@ class NerRecognizer(Recognizer):
                 ]
                 if entity_type != "PERSON" or not _inside(start, end, literals) or " " not in value:
                     continue
+            if entity_type == "PERSON" and any(ch.isupper() for ch in text):
+                # a name is capitalised words (and particles): a proposal running over lower-case words is cut to
+                # its capitalised runs ("Je m'appelle Margaux et j'hésite entre" -> "Je", "Margaux")
+                for run_start, run_end in _capitalised_runs(text, start, end):
+                    spans.append(
+                        PiiSpan(entity_type, run_start, run_end, self.SCORES[entity_type], self.name)
+                    )
+                continue
             spans.append(PiiSpan(entity_type, start, end, self.SCORES[entity_type], self.name))
         return spans
+
+
+#: Lower-case words that stand inside names: particles of many languages.
+_PARTICLES = frozenset(
+    """
+    van von der den de del della dei degli di da das dos do du des la le le ter ten te zu af av bin ibn al el y i e
+    mac mc ni nic ua bint
+    """.split()  # noqa: SIM905
+)
+_NAME_TOKEN = re.compile(r"\S+")
+
+
+def _capitalised_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` whole unless most of its words are lower case (particles aside); then its runs of
+    capitalised words (particles inside a run kept, at its edges dropped)."""
+    tokens = [m.span() for m in _NAME_TOKEN.finditer(text, start, end)]
+    lower = sum(text[a].islower() and text[a:b].lower() not in _PARTICLES for a, b in tokens)
+    if lower * 2 <= len(tokens):
+        return [(start, end)]  # "Mia madre", "Dante nel Paradiso": judged whole, as the model proposed them
+    runs: list[list[tuple[int, int]]] = [[]]
+    for a, b in tokens:
+        word = text[a:b]
+        if word[0].isupper() or (word.lower() in _PARTICLES and runs[-1]):
+            runs[-1].append((a, b))
+        elif runs[-1]:
+            runs.append([])
+    result = []
+    for run in runs:
+        while run and text[run[-1][0] : run[-1][1]].lower() in _PARTICLES:
+            run.pop()
+        if run:
+            a, b = _trim_entity(text, run[0][0], run[-1][1])
+            if b - a >= 2:
+                result.append((a, b))
+    return result
 
 
 def _sentence_start(text: str, start: int) -> bool:

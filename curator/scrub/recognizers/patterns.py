@@ -198,9 +198,10 @@ class DateOfBirthRecognizer(PatternRecognizer):
 
     NAME = "date_of_birth"
     ENTITY_TYPE = "DATE_OF_BIRTH"
+    #: Every cue word of ``PATTERN`` begins with one of these (a test keeps the two in step).
     PRECHECK = (
         r"(?i)born|birth|\bdob\b|\bd\.o\.b|geburt|geb\.|geboren|nacimiento|nascita|naissance|née?\b|nascimento|"
-        r"geboort|urodzeni|födelse|fødsels|doğum|syntym"
+        r"geboort|urodz|födelse|fødsels|doğum|syntym|\bnat[oa]\b|\bnaci|\bnasc|föddes|\bfödd|\bfødt|syntyi"
     )
     FLAGS = re.IGNORECASE
     PATTERN = (
@@ -208,9 +209,15 @@ class DateOfBirthRecognizer(PatternRecognizer):
         r"\bgeburtsdatum|\bgeboren(?:\s+am)?|\bgeb\.|\bfecha\s+de\s+nacimiento|\bnacid[oa](?:\s+el)?|"
         r"\bdata\s+di\s+nascita|\bnat[oa]\s+il|\bdate\s+de\s+naissance|\bnée?(?:\s+le)?|"
         r"\bdata\s+de\s+nascimento|\bnascid[oa](?:\s+em)?|\bgeboortedatum|\bgeboren\s+op|\bdata\s+urodzenia|"
-        r"\burodzon[ya]|\bfödelsedatum|\bfødselsdato|\bdoğum\s+tarihi|\bsyntymäaika)"
+        r"\burodzon[ya]|\bfödelsedatum|\bfødselsdato|\bdoğum\s+tarihi|\bsyntymäaika|\bgeburtstag|"
+        # the past tense of being born, with the words before a date ("nació el", "nasceu em", "urodziła się")
+        r"\bnaci[óo](?:\s+el)?|\bnasceu(?:\s+(?:em|a|no\s+dia))?|\burodził[ao]?\s+się|\bföddes|\bfödd(?:\s+den)?|"
+        r"\bfødt(?:\s+den)?|\bsyntyi|"
+        # a birthplace between the word and the date ("nato a Treviso il", "née à Nantes le", "nacido en Jaén el")
+        r"\b(?:nat[oa]|née?|nacid[oa]|nascid[oa])\s+(?:a|ad|à|en|em|in)\s+[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2}"
+        r"\s+(?:il|le|el|em|on))"
         r"(?:\s*\([^()\n]{1,24}\))?"
-        r"(?:[\s.,;]*(?:it'?s|it is|is|was|on|:|-|=))?\s*(?:the\s+)?"
+        r"(?:[\s.,;\"']*(?:it'?s|it is|is|was|on|:|-|=)(?:[\s\"']*(?=\d)|(?=\s)))?\s*(?:the\s+)?"
         r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+(?:the\s+)?)?"
         r"(?P<date>"
         r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"

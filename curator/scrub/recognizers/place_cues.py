@@ -191,7 +191,10 @@ class LocationCueRecognizer(Recognizer):
             words = text[start:end].split()
             while words and (_not_place(words[-1]) or (lower and words[-1] in _NOT_PLACE_LOWER)):
                 words.pop()
-            if not words or _not_place(words[0]) or (lower and words[0] in _NOT_PLACE_LOWER):
+            if not words or (
+                (_not_place(words[0]) and not _opens_place_name(words))
+                or (lower and words[0] in _NOT_PLACE_LOWER)
+            ):
                 continue
             if (
                 lower
@@ -265,6 +268,21 @@ _TWO_WORD_PLACE_FIRST = frozenset(
     palma porto puerto mont mount lake cape west east north south upper lower great little ho ciudad
     """.split()  # noqa: SIM905
 )
+
+
+def _opens_place_name(words: list[str]) -> bool:
+    """A capitalised English function word before another capitalised word opens a place's name ("Much Hadham",
+    "Over Wallop", "Nether Stowey"); "The", "My", a weekday or a month do not."""
+    first = words[0]
+    return (
+        len(words) > 1
+        and first[:1].isupper()
+        and first[1:].islower()
+        and first not in NOT_PII
+        and first.capitalize() not in _NOT_PLACE
+        and words[1][:1].isupper()
+        and not _not_place(words[1])
+    )
 
 
 def _not_place(word: str) -> bool:
