@@ -4,7 +4,8 @@ Run from the repository root::
 
     python -m benchmarks.pii [--quick]
 
-Sets (``benchmarks/pii_sets.py``; policy in docs/privacy.md): ``handwritten`` (evaluation set 4, the headline:
+Sets (``benchmarks/pii_sets.py``; policy in docs/privacy.md): ``handwritten`` (set 4, development data since
+session 13, when its per-text misses were read; until then an evaluation set and the headline:
 chat texts in many languages written one by one by hand by someone who had not seen the scrubber, with texts that
 hold nothing private among them, frozen before tuning), ``handwritten2`` (evaluation set 5, same format, written
 by another author who had seen neither the scrubber nor set 4's texts, other genres and shapes, frozen before any
