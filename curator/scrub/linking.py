@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from prefloop.curator.scrub.ranges import containment
 from prefloop.curator.scrub.recognizers.wordlists import NOT_PII
 from prefloop.curator.scrub.types import PiiSpan
 
@@ -52,11 +53,11 @@ def _propagate_names(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     parts -= NOT_PII
     if not parts:
         return []
+    inside_a_name = containment([(s.start, s.end) for s in spans if s.type == "PERSON"])
     return [
         PiiSpan("PERSON", m.start(), m.end(), PROPAGATED_SCORE, "link:name")
         for m in _WORD.finditer(text)
-        if m.group() in parts
-        and not any(s.start <= m.start() and m.end() <= s.end and s.type == "PERSON" for s in spans)
+        if m.group() in parts and not inside_a_name(m.start(), m.end())
     ]
 
 

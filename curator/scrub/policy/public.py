@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from prefloop.curator.scrub.policy.text import (
@@ -33,12 +34,17 @@ PUBLIC_WORD_REACH = 15
 def history_year(text: str, start: int, end: int) -> bool:
     """A year in ``text[start:end]`` that is not part of a calendar date of this century ("in 1965", "the 1990s",
     but not "on 12 March 2026" nor "2026-03-12")."""
+    return _found_from(_history_year_from, _reach("year", text, end), text, start, end)
+
+
+def _history_year_from(text: str, start: int, end: int) -> int | None:
+    """Where the first year of history in ``text[start:end]`` starts (None: there is none)."""
     for year in YEAR.finditer(text, start, end):
         window_start = max(0, year.start() - 24)
         dates = CALENDAR_DATE.finditer(text, window_start, min(len(text), year.end() + 8))
         if not any(d.start() <= year.start() and year.end() <= d.end() for d in dates):
-            return True
-    return False
+            return year.start()
+    return None
 
 
 def public_use(text: str, span: PiiSpan) -> bool:
@@ -92,12 +98,49 @@ def public_word_of(
     return False
 
 
-# The policy asks these of the same paragraph or sentence once per candidate in it; the answers depend on the text
-# and the bounds only, so they are kept for the last few thousand questions (a text's hash is computed once).
-@lru_cache(maxsize=4096)
 def public_context(text: str, start: int, end: int) -> bool:
     """A public-role word in ``text[start:end]``."""
-    return bool(PUBLIC_CONTEXT.search(text, start, end))
+    return _found_from(_public_word_from, _reach("context", text, end), text, start, end)
+
+
+def _public_word_from(text: str, start: int, end: int) -> int | None:
+    match = PUBLIC_CONTEXT.search(text, start, end)
+    return None if match is None else match.start()
+
+
+class _Reach:
+    """What is known of one text up to one end: every start up to ``found`` finds something before the end (a hit
+    starts at ``found``), every start from ``none`` on finds nothing. Both patterns look behind a search's start and
+    do not overlap themselves, so a start's answer holds for every earlier start (a hit) or later one (none)."""
+
+    __slots__ = ("found", "none")
+
+    def __init__(self) -> None:
+        self.found = -1
+        self.none = sys.maxsize
+
+
+# The policy asks these of the same sentence once per candidate in it, each from its own start (a candidate's
+# sentence starts at most 160 characters before it) up to the sentence's end: a text of thousands of names with no
+# sentence break asked thousands of searches to its end. What one answer says of other starts is kept per end.
+@lru_cache(maxsize=4096)
+def _reach(kind: str, text: str, end: int) -> _Reach:
+    return _Reach()
+
+
+def _found_from(
+    first_from: Callable[[str, int, int], int | None], reach: _Reach, text: str, start: int, end: int
+) -> bool:
+    if start <= reach.found:
+        return True
+    if start >= reach.none:
+        return False
+    hit = first_from(text, start, end)
+    if hit is None:
+        reach.none = min(reach.none, start)
+        return False
+    reach.found = max(reach.found, hit)
+    return True
 
 
 @lru_cache(maxsize=4096)

@@ -147,9 +147,13 @@ def _headline(text: str, match: re.Match[str]) -> bool:
     """Whether the word sits in a line written in title case (a headline, a title): capitals say nothing."""
     line_start = text.rfind("\n", 0, match.start()) + 1
     line_end = text.find("\n", match.end())
-    words = [
-        w for w in text[line_start : len(text) if line_end < 0 else line_end].split() if not w.endswith(",")
-    ]
+    return _title_case_line(text, line_start, len(text) if line_end < 0 else line_end)
+
+
+@functools.lru_cache(maxsize=1024)
+def _title_case_line(text: str, start: int, end: int) -> bool:
+    """Asked once per line, not once per name on it (a line of thousands of names)."""
+    words = [w for w in text[start:end].split() if not w.endswith(",")]
     return len(words) >= 4 and sum(w[:1].isupper() for w in words) * 10 >= len(words) * 8
 
 
