@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prefloop.curator.scrub.engine import Scrubber
 
@@ -53,3 +55,37 @@ def test_work_grows_with_the_length_of_a_text_of_names_not_faster(scrubber: Scru
         assert "Maria" not in result.text or "Kitty" in sentence
     # four times the text: about four times the work (the old policy: 16 to 64 times)
     assert work[1] < 6 * work[0], work
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "every",
+                "Every",
+                "the",
+                "a",
+                "an",
+                "no",
+                "its",
+                "ever",
+                "y",
+                "x",
+                " ",
+                "\t",
+                "\n",
+                ".",
+                "-",
+                "’",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_a_greeting_s_determiner_is_looked_for_near_the_greeting_with_the_same_answer(text: str) -> None:
+    """The check behind "a Hello Kitty cake" searched the text from its start for each greeting (a pass over a long
+    text per greeting); searched from the determiner's longest reach, it answers the same at every position."""
+    from prefloop.curator.scrub.recognizers.cues import _INSIDE_PHRASE, _after_determiner
+
+    for position in range(len(text) + 1):
+        assert _after_determiner(text, position) == bool(_INSIDE_PHRASE.search(text, 0, position)), position

@@ -27,6 +27,15 @@ _INSIDE_PHRASE = re.compile(
 )
 
 
+def _after_determiner(text: str, position: int) -> bool:
+    """Whether an article or determiner and blanks end at ``position``: :data:`_INSIDE_PHRASE` searched from the
+    determiner's longest reach only (from the text's start, each of a long text's greetings cost a pass over it)."""
+    blank = position
+    while blank > 0 and text[blank - 1] in " \t":
+        blank -= 1
+    return _INSIDE_PHRASE.search(text, max(0, blank - len("every")), position) is not None
+
+
 class PersonCueRecognizer(Recognizer):
     """Names after cues people use to give one: titles, ``my name is``, greetings and sign-offs."""
 
@@ -206,7 +215,7 @@ class PersonCueRecognizer(Recognizer):
                 continue
             if cue == "called" and _THING_CALLED.search(text, max(0, match.start() - 30), match.start(group)):
                 continue  # "a village called Bibury", "a band called Blur": the name of a place or a thing
-            if group == "cued" and _GREETING.fullmatch(cue) and _INSIDE_PHRASE.search(text, 0, match.start()):
+            if group == "cued" and _GREETING.fullmatch(cue) and _after_determiner(text, match.start()):
                 continue  # "a Hello Kitty cake", "the Hey Duggee theme": a greeting inside a noun phrase greets no one
             end = start + len(" ".join(words)) if "\t" not in text[start:end] else end
             # a name whose address or phone is given, or someone's assistant, is a name; whether private is the
