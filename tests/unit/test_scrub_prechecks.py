@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prefloop.curator.scrub.recognizers import address
+from prefloop.curator.scrub.recognizers import street_lines as lines
 from prefloop.curator.scrub.recognizers.base import CaseFreePrecheck, ascii_lowered
 from prefloop.curator.scrub.recognizers.cues import PersonCueRecognizer
 from prefloop.curator.scrub.recognizers.place_cues import LocationCueRecognizer
@@ -34,7 +34,7 @@ texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 @pytest.mark.parametrize("name", sorted(PRECHECKS))
 def test_each_costly_precheck_is_rewritten(name: str) -> None:
     assert CaseFreePrecheck(PRECHECKS[name]).lowered is not None
-    assert address._STREET_LINE_LOWERED is not None
+    assert lines._STREET_LINE_LOWERED is not None
 
 
 @pytest.mark.parametrize("name", sorted(PRECHECKS))
@@ -49,9 +49,9 @@ def test_precheck_answers_as_the_pattern(name: str, text: str) -> None:
 def _street_lines_before(text: str) -> list[tuple[int, int, str | None]]:
     """2.5's search: the case-insensitive pattern at every start inside the windows."""
     found = []
-    for window_start, window_end in address._windows(text):
+    for window_start, window_end in lines._windows(text):
         position = window_start
-        while match := address._STREET_LINE.search(text, position, window_end):
+        while match := lines._STREET_LINE.search(text, position, window_end):
             found.append((match.start(), match.end(), match.lastgroup))
             position = match.start() + 1
     return found
@@ -60,9 +60,7 @@ def _street_lines_before(text: str) -> list[tuple[int, int, str | None]]:
 @settings(max_examples=400, deadline=None)
 @given(text=texts)
 def test_street_lines_are_found_as_before(text: str) -> None:
-    now = [
-        (m.start(), m.end(), m.lastgroup) for m in address._street_lines(text) if m.re is address._STREET_LINE
-    ]
+    now = [(m.start(), m.end(), m.lastgroup) for m in lines.street_lines(text) if m.re is lines._STREET_LINE]
     assert sorted(now) == sorted(_street_lines_before(text))
 
 

@@ -13,16 +13,20 @@ from typing import TYPE_CHECKING
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from prefloop.curator.scrub.recognizers.base import Recognizer, ascii_lowered
+from prefloop.curator.scrub.recognizers.address_parts import (
+    closing,
+    floor_segment,
+    unit_before,
+    unit_before_dot,
+    unit_or_side_words,
+    unit_segment,
+)
+from prefloop.curator.scrub.recognizers.base import Recognizer
+from prefloop.curator.scrub.recognizers.street_lines import AMBIGUOUS_SUFFIX, street_lines
 from prefloop.curator.scrub.types import PiiSpan
 from prefloop.curator.scrub.vocab import (
-    concatenated_suffixes,
     fold,
     public_places,
-    street_prefixes,
-    street_suffixes,
-    trie_pattern,
-    unit_words,
 )
 from prefloop.curator.spacy_words import stop_words
 
@@ -31,75 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["StreetAddressRecognizer"]
 
-_EN_SUFFIX = (
-    r"street|st|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|"
-    r"circle|cir|parkway|pkwy|highway|hwy|square|sq|crescent|cres|close|trail|trl|row|hill|grove|gardens|"
-    r"park|walk|alley|loop|plaza|pike|mews|expressway|freeway|turnpike|causeway|esplanade|embankment|quay|"
-    r"wharf|green|heights|estates|ridge|view|point|crossing|junction|meadows"
-)
-_CORE_SUFFIXES = frozenset(_EN_SUFFIX.split("|"))
-#: Every other street type written after the name (USPS Publication 28 and libpostal, all suffix languages):
-#: a line ending in one of these (``661 Drumaroad Bend``, ``Nyár köz 276``) counts only with a postcode, unit or
-#: state after it, or a cue before it, as these words are ordinary words too (``Bend``, ``Key``, ``Run``).
-_EXTENDED_SUFFIX = trie_pattern(w for w in street_suffixes() - _CORE_SUFFIXES if w.replace("-", "").isalpha())
-_AMBIGUOUS_SUFFIX = frozenset(
-    """
-    st dr way place pl row hill grove park walk loop view point green close court ct ridge heights
-    crossing junction meadows estates gardens square sq circle cir terrace ter
-    """.split()  # noqa: SIM905
-)
-_FOREIGN_PREFIX = (
-    r"rue|avenue|av\.|avda\.?|boulevard|bd\.?|chemin|allée|allee|impasse|quai|place|via|viale|vicolo|piazza|"
-    r"corso|calle|avenida|paseo|carrer|camino|plaza|rua|travessa|praça|largo|estrada|ulica|ul\.|aleja|al\.|"
-    r"strada|str\.|utca|út|ulice|cesta|bulevar|caddesi|sokak|odos|plac|náměstí|leoforos"
-)
-_FOREIGN_SUFFIX = (
-    r"straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|straat|laan|"
-    r"gracht|plein|dijk|kade|singel|steeg|gade|vej|stræde|torv|gatan|gata|gaten|gate|vägen|vegen|veien|"
-    r"väg|vei|gränd|stig|tie|katu|polku|kuja|kaari|väylä|utca|útja|út|tér|körút|sor|ulice|iela|gatve|tänav|"
-    r"maantee|sokak|caddesi|bulvarı|straße"
-)
-_FOREIGN_PREFIX += "|" + trie_pattern(
-    w
-    for w in street_prefixes()
-    if len(w) >= 4 and w.replace(".", "").isalpha() and w not in STOP_WORDS  # "most" is a bridge in Czech
-)
-_FOREIGN_SUFFIX += "|" + trie_pattern(concatenated_suffixes())
-#: A house number, with a second number or a letter after a slash or hyphen ("12/3", "12-14", "48/C"), a letter, or
-#: the suffixes of French ("4 bis", "7 ter") and Dutch ("263-II", "12-hs", "41-bis") numbers.
-_NUMBER = (
-    r"\d{1,5}[A-Za-z]?(?:[-/](?:\d{1,4}[A-Za-z]?|[A-Za-z](?![\w])))?"
-    r"(?:-(?:I{1,3}|IV|hs|h|bis|ter)\b|[ \t]+(?:bis|ter|quater)\b)?"
-)
-_WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,4}(?:st|nd|rd|th))"
-_SP = r"[ \t]+"
-_UNIT_FIRST = r"(?:(?:apt\.?|apartment|suite|ste\.?|unit|flat)[ \t]*\d{1,5}[A-Za-z]?,?[ \t]+)?"
-
-_STREET_LINE = re.compile(
-    rf"(?P<en>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER},?{_SP}(?P<en_name>(?:{_WORD}{_SP}){{0,4}}?{_WORD}{_SP})"
-    rf"(?P<en_sfx>{_EN_SUFFIX})\b\.?(?:{_SP}{_NUMBER}\b\.?)?)"
-    rf"|(?P<ext>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER},?{_SP}(?:{_WORD}{_SP}){{0,4}}?{_WORD}{_SP}(?:{_EXTENDED_SUFFIX})\b\.?"
-    rf"|(?<![\w.])[^\W\d_][\w'’-]+(?:{_SP}{_WORD}){{0,2}}{_SP}(?:{_EXTENDED_SUFFIX}){_SP}{_NUMBER}\b\.?)"
-    rf"|(?P<fp>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?(?:{_NUMBER},?{_SP})?(?<![\w])(?:{_FOREIGN_PREFIX}){_SP}"
-    rf"(?:{_WORD}{_SP}){{0,4}}?{_WORD}(?:,?{_SP}{_NUMBER}\b\.?|(?=[ \t]*(?:\n|,|$))))"
-    rf"|(?P<gen>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?{_NUMBER}{_SP}(?:{_WORD}{_SP}){{0,3}}{_WORD},?{_SP}{_NUMBER}\b\.?"
-    rf"|(?<![\w.])[^\W\d_][\w'’-]+(?:{_SP}{_WORD}){{0,2}}{_SP}{_NUMBER}\b\.?(?=[ \t]*(?:\n|,|$)))"
-    rf"|(?P<block>\b{_NUMBER}{_SP}(?:{_NUMBER}{_SP})?(?:{_WORD}{_SP}){{0,3}}{_WORD}[ \t]*(?=\n))"
-    rf"|(?P<named>\b[A-Z][\w'’-]+(?:[ ][A-Z][\w'’-]+)?[ ](?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b)"
-    r"|(?P<box>\b(?:P\.?\s?O\.?\s?Box|Post(?:al)?\s+Office\s+Box|Postbox|Postfach|Boîte\s+postale)\s+\d{1,6})"
-    r"|(?P<mil>\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}(?:\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})?"
-    r"|\b(?:USNS|USS|USNV|USCGC|USNC)\s+(?:[^\W\d_][\w'-]*\s?){1,3}\s*\n?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})",
-    re.IGNORECASE,
-)
-_STREET_LINE_LOWERED = ascii_lowered(_STREET_LINE)
-#: Street words that end in a suffix (Hauptstraße, Lozerlaan); searched only around a suffix hit, as the
-#: pattern is costly to try at every position.
-_SUFFIX_HIT = re.compile(rf"(?:{_FOREIGN_SUFFIX})\.?(?![^\W\d_])", re.IGNORECASE)
-_SUFFIX_LINE = re.compile(
-    rf"(?P<fs>\b{_UNIT_FIRST}(?:{_NUMBER}{_SP})?(?:{_NUMBER}{_SP})?\b(?:{_WORD}[- \t]){{0,3}}[^\W\d_]*"
-    rf"(?:{_FOREIGN_SUFFIX})\.?(?:,?{_SP}{_NUMBER}\b\.?)?)",
-    re.IGNORECASE,
-)
 _UNIT = re.compile(
     r"^(?:apt\.?|apartment|suite|ste\.?|unit|flat|room|rm\.?|floor|fl\.?|building|bldg\.?|#)\s*[\w-]{1,6}\.?$",
     re.IGNORECASE,
@@ -197,7 +132,7 @@ class StreetAddressRecognizer(Recognizer):
             return []
         lowercase_text = not any(ch.isupper() for ch in text)
         spans: list[PiiSpan] = []
-        for match in _street_lines(text):
+        for match in street_lines(text):
             if any(s.start <= match.start() < s.end for s in spans):
                 continue
             if not self._plausible(match, lowercase_text):
@@ -245,7 +180,7 @@ class StreetAddressRecognizer(Recognizer):
                 if not all(word[0].isupper() or not word[0].isalpha() for word in words):
                     return False
                 suffix = match.group("en_sfx")
-                if suffix.lower() in _AMBIGUOUS_SUFFIX and not suffix[0].isupper():
+                if suffix.lower() in AMBIGUOUS_SUFFIX and not suffix[0].isupper():
                     return False
         if _group(match, "gen") and _CALENDAR.search(value):
             return False  # "July 20, 1969"
@@ -287,7 +222,7 @@ class StreetAddressRecognizer(Recognizer):
             if (
                 text.startswith(".", end)
                 and _SEGMENT_SPLIT.match(text, end + 1)
-                and _unit_before_dot(text, end)
+                and unit_before_dot(text, end)
             ):
                 end += 1  # the dot of an abbreviation closing a part ("2.º izq., 41001 Sevilla")
             sep = _SEGMENT_SPLIT.match(text, end)
@@ -305,7 +240,7 @@ class StreetAddressRecognizer(Recognizer):
                 )
             # an address in brackets, or between separators on one line ("(12 Elm St, Leeds LS6 1AA)",
             # "Name · 12 Elm St, Leeds LS6 1AA · 0113 ..."), ends at the closing bracket or the next separator
-            closed = _closing(segment)
+            closed = closing(segment)
             if closed is not None:
                 segment, last = segment[:closed], True
             else:
@@ -332,7 +267,7 @@ class StreetAddressRecognizer(Recognizer):
             len(segment) > 48
             or sum(ch.isdigit() for ch in segment) > 8
             or any(c in _PROVINCE_CODE.sub("", segment) for c in "@\\/;!?()")
-            or (":" in segment and not _unit_segment(segment))
+            or (":" in segment and not unit_segment(segment))
         ):
             return False
         words = [w for w in segment.split() if w not in _MISSING]
@@ -347,9 +282,9 @@ class StreetAddressRecognizer(Recognizer):
             _UNIT.match(segment)
             or _POSTCODE.match(segment)
             or _STATE_ZIP.match(segment)
-            or _unit_segment(segment)
-            or _floor_segment(segment)
-            or (len(words) <= 2 and all(fold(w.strip(".")) in _unit_words() | SIDE_WORDS for w in words))
+            or unit_segment(segment)
+            or floor_segment(segment)
+            or (len(words) <= 2 and all(fold(w.strip(".")) in unit_or_side_words() for w in words))
         ):
             return True
         if len(words) > self.MAX_SEGMENT_WORDS or any(
@@ -400,94 +335,8 @@ _BREAK = re.compile(r"[\n,!?;]|\.(?=\s|$)")
 _ABBREVIATION = re.compile(r"\b(?:apt|ste|st|no|u|ave|rd|blvd|dr|fl|rm|bldg|mt|ft|p\.o)$", re.IGNORECASE)
 
 
-_DIGITS = re.compile(r"\d+")
-_NAMED = re.compile(r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Parkway|Terrace)\b")
-
-
 #: A region's or province's code closing a city line: "Bologna (BO)", "Niterói - RJ".
 _PROVINCE_CODE = re.compile(r"(?:[ \t]+\([A-Z]{2}\)|[ \t]+[-–][ \t]+[A-Z]{2})$")
-_UNIT_SEGMENT = re.compile(r"^(?P<word>[^\W\d_]{1,12})\.?:?[ \t]*(?:n[º°o]\.?[ \t]*)?[\w-]{1,6}\.?$")
-
-
-def _unit_segment(segment: str) -> bool:
-    """A unit, floor or building part in any language libpostal lists ("int. 4", "apto 82", "lgh 1201", "D: 3")."""
-    match = _UNIT_SEGMENT.match(segment)
-    return bool(match and any(ch.isdigit() for ch in segment) and fold(match.group("word")) in _unit_words())
-
-
-def _unit_before(text: str, start: int, end: int) -> bool:
-    """A unit word right before a dot ("int. 4", "Whg. 3"), or a floor's number before a unit or side word ("3. OG
-    rechts", "3. tv."): an abbreviation or an ordinal, not a sentence end."""
-    word = re.search(r"[^\W\d_]+$", text[start:end])
-    if word and fold(word.group()) in _unit_words() and re.match(r"\.[ \t]*[A-Z]?\d", text[end:]):
-        return True
-    after = _WORD_AFTER_DOT.match(text, end)
-    return bool(
-        re.search(r"(?<![\d.])\d{1,2}$", text[start:end])
-        and after
-        and fold(after.group(1)) in _unit_words() | SIDE_WORDS
-    )
-
-
-_WORD_AFTER_DOT = re.compile(r"\.[ \t]+([^\W\d_]+)")
-
-#: Unit and floor words libpostal's lists lack ("lok." Polish premises, "sc." Romanian staircase, "em." Hungarian
-#: floor, "bl." block is listed), folded.
-_EXTRA_UNIT_WORDS = frozenset({"lok", "lokal", "sc", "scara", "em", "emelet", "ajto", "etaj", "et"})
-
-#: Which side of a landing a flat is on, in the languages that write it in an address ("2.º izq.", "1.º Dto.",
-#: "3. OG rechts", "3. tv."), folded: left, right, middle, front.
-SIDE_WORDS = frozenset(
-    """
-    izq izqda izda izquierda dcha dch drcha derecha der ctro centro esq esqda esquerdo esquerda dto dta direito
-    direita frente fte links rechts mitte li re tv th mf venstre hojre sx dx
-    """.split()  # noqa: SIM905
-)
-
-
-def _unit_words() -> frozenset[str]:
-    return unit_words() | _EXTRA_UNIT_WORDS | {"d", "m", "apt", "no"}
-
-
-_FLOOR_TOKEN = re.compile(r"^(?:\d{1,3}(?:\.?[º°ª]|\.|e|er|re|ème|o|a|st|nd|rd|th)?\.?|[IVX]{1,4}\.?)$")
-
-
-def _floor_segment(segment: str) -> bool:
-    """A floor, door or side part of an address in any language: a number or ordinal and unit or side words only,
-    at most four words ("4.º izda", "2e étage", "3. OG rechts", "3. tv", "B 14")."""
-    words = segment.split()
-    if not 1 < len(words) <= 4 or not any(ch.isdigit() for ch in segment):
-        return False
-    if sum(ch.isdigit() for ch in segment) > 4:
-        return False  # "74 831 591 office": a phone number's digits, not a floor
-    numbered = False
-    for word in words:
-        if _FLOOR_TOKEN.match(word):
-            numbered = True
-        elif fold(word.strip(".,")) not in _unit_words() | SIDE_WORDS and not (
-            len(word) == 1 and word.isupper()
-        ):
-            return False
-    return numbered
-
-
-#: An in-line separator between the parts of a signature or a contact line: a middle dot, bar, bullet or dash
-#: with spaces round it.
-_SEPARATOR = re.compile(r"[ \t][·|•–—][ \t]")
-
-
-def _closing(segment: str) -> int | None:
-    """Where ``segment`` closes a bracket it did not open, or meets an in-line separator; None if it does neither."""
-    depth = 0
-    for index, char in enumerate(segment):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            if depth == 0:
-                return index
-            depth -= 1
-    separator = _SEPARATOR.search(segment)
-    return separator.start() if separator else None
 
 
 def _line_start(text: str, start: int) -> bool:
@@ -498,56 +347,12 @@ def _group(match: re.Match[str], name: str) -> str | None:
     return match.groupdict().get(name)
 
 
-def _windows(text: str, before: int = 80, after: int = 60) -> list[tuple[int, int]]:
-    """Merged character windows around digit runs (and street words): the only places a street line can be."""
-    anchors = [m.span() for m in _DIGITS.finditer(text)] + [m.span() for m in _NAMED.finditer(text)]
-    anchors.sort()
-    windows: list[tuple[int, int]] = []
-    for start, end in anchors:
-        start, end = max(0, start - before), min(len(text), end + after)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
-        else:
-            windows.append((start, end))
-    return windows
-
-
-def _street_lines(text: str) -> list[re.Match[str]]:
-    """Candidate street lines in ``text``, by start position (a match may be tried and rejected later)."""
-    matches = []
-    # on ASCII text, where a street line starts is found in the lower-cased text (cheaper than IGNORECASE); the
-    # match itself is then taken from the text at that start, with the same pattern and bounds as before
-    lowered = text.lower() if _STREET_LINE_LOWERED is not None and text.isascii() else None
-    for window_start, window_end in _windows(text):
-        position = window_start
-        while True:
-            if lowered is not None and _STREET_LINE_LOWERED is not None:
-                found = _STREET_LINE_LOWERED.search(lowered, position, window_end)
-                match = _STREET_LINE.match(text, found.start(), window_end) if found else None
-            else:
-                match = _STREET_LINE.search(text, position, window_end)
-            if match is None:
-                break
-            matches.append(match)
-            position = match.start() + 1
-        for hit in _SUFFIX_HIT.finditer(text, window_start, window_end):
-            position = max(window_start, hit.start() - 60)
-            while (match := _SUFFIX_LINE.search(text, position, min(window_end, hit.end() + 16))) is not None:
-                if match.start() > hit.start():
-                    break
-                if hit.start() < match.end():
-                    matches.append(match)  # every start that reaches the hit: the shortest plausible one wins
-                position = match.start() + 1
-    matches.sort(key=lambda m: (m.start(), -m.end()))
-    return matches
-
-
 def _next_break(text: str, start: int) -> int:
     """End of the segment starting at ``start``: the next newline, comma or sentence end."""
     for match in _BREAK.finditer(text, start):
         if match.group() == "." and (
             _ABBREVIATION.search(text, max(start, match.start() - 5), match.start())
-            or _unit_before(text, max(start, match.start() - 12), match.start())
+            or unit_before(text, max(start, match.start() - 12), match.start())
         ):
             continue
         return match.start()
@@ -560,18 +365,13 @@ _PLACE_WORD = re.compile(r"([^\W\d_][\w'’-]*)\.?(?:\s+|$)")
 _NUMBER_BEFORE = re.compile(r"\d(?:[^\W\d_]{1,3})?\.?[º°ª]?\Z")
 
 
-def _unit_before_dot(text: str, end: int) -> bool:
-    word = re.search(r"[^\W\d_]+\Z", text[max(0, end - 12) : end])
-    return bool(word and fold(word.group()) in _unit_words() | SIDE_WORDS)
-
-
 def _leading_place_words(segment: str, lowercase_text: bool, after_number: bool = False) -> str:
     """The unit or run of capitalised words at the start of a same-line continuation."""
     unit = re.match(r"(?:apt\.?|apartment|suite|ste\.?|unit|flat|#)\s*[\w-]{1,6}", segment, re.IGNORECASE)
     if unit:
         return unit.group()
     unit = re.match(r"[^\W\d_]{1,12}\.?:?[ \t]*[\w-]{1,6}", segment)
-    if unit and _unit_segment(unit.group()):
+    if unit and unit_segment(unit.group()):
         return unit.group()
     floor = re.match(r"[A-Z][ \t]+\d{1,4}\b", segment)  # a staircase and a door ("21 B 14")
     if floor:
@@ -582,7 +382,7 @@ def _leading_place_words(segment: str, lowercase_text: bool, after_number: bool 
         and word
         and len(word.group(1)) > 1
         and word.group(1).lower() not in STOP_WORDS
-        and fold(word.group(1)) in _unit_words() | SIDE_WORDS
+        and fold(word.group(1)) in unit_or_side_words()
     ):
         return word.group()
     if lowercase_text:
